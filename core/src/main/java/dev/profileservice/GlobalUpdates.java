@@ -1,0 +1,83 @@
+package dev.profileservice;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Global updates of one profile: messages (gifts) sent to a profile from any server, processed by
+ * its owner through Active &rarr; Locked &rarr; Cleared.
+ *
+ * <p>Two views exist. {@code Profile.getGlobalUpdates()} of an active profile offers the
+ * listen/lock/clear methods. The object passed to the handler of
+ * {@link ProfileStore#globalUpdateProfile} offers the add/change/clear-active methods. Every other
+ * use throws {@link IllegalStateException}.
+ *
+ * <p><b>Exactly once.</b> {@link #lockActiveUpdate} takes effect at the next save, which moves the
+ * update out of the sender's inbox and into the profile record atomically; only then does
+ * {@link #listenToNewLockedUpdate} fire. Apply the update to the data in that listener (inside
+ * {@link Profile#edit}) and call {@link #clearLockedUpdate}: the data change and the clear are saved
+ * in one atomic write, so after a crash either both happened or the update is still locked.
+ *
+ * <p><b>Threads.</b> Listeners run on the service's listener executor, never two of the same profile
+ * at once, and only while the profile is active.
+ */
+public interface GlobalUpdates {
+
+    /** Active updates (sent, not yet locked), oldest first. */
+    List<GlobalUpdate> getActiveUpdates();
+
+    /** Locked updates (ready to process, not yet cleared), oldest first. */
+    List<GlobalUpdate> getLockedUpdates();
+
+    /**
+     * Calls {@code listener(id, data)} for every Active update that arrives after this call.
+     * Updates already present at load are in {@link #getActiveUpdates()}: scan them once after load.
+     */
+    Connection listenToNewActiveUpdate(BiConsumer<Long, Map<String, Object>> listener);
+
+    /**
+     * Calls {@code listener(id, data)} for every update this session locks, once the lock is saved.
+     * Updates locked by an earlier session are in {@link #getLockedUpdates()}.
+     */
+    Connection listenToNewLockedUpdate(BiConsumer<Long, Map<String, Object>> listener);
+
+    /**
+     * Turns an Active update into a Locked one at the next save. Calling it again for the same id
+     * before that save does nothing.
+     *
+     * @throws IllegalStateException    if this is not an active profile's view
+     * @throws IllegalArgumentException if {@code id} is not an Active update
+     */
+    void lockActiveUpdate(long id);
+
+    /**
+     * Removes a Locked update; saved atomically with the data at the next save.
+     *
+     * @throws IllegalStateException    if this is not an active profile's view
+     * @throws IllegalArgumentException if {@code id} is not a Locked update
+     */
+    void clearLockedUpdate(long id);
+
+    /**
+     * Sends a new Active update (handler only).
+     *
+     * @return the new update's id
+     * @throws IllegalArgumentException if {@code data} is null or not JSON-encodable
+     */
+    long addActiveUpdate(Map<String, Object> data);
+
+    /**
+     * Replaces the data of an Active update (handler only).
+     *
+     * @throws IllegalArgumentException if {@code id} is not an Active update
+     */
+    void changeActiveUpdate(long id, Map<String, Object> data);
+
+    /**
+     * Removes an Active update (handler only).
+     *
+     * @throws IllegalArgumentException if {@code id} is not an Active update
+     */
+    void clearActiveUpdate(long id);
+}

@@ -1,0 +1,88 @@
+package dev.profileservice;
+
+import java.util.function.Consumer;
+
+/**
+ * A loaded profile: the seed's {@code Profile}. Obtained from {@link ProfileStore#loadProfile}
+ * (active: this server holds the session lock and saves it) or {@link ProfileStore#viewProfile}
+ * (a read-only snapshot that is never active).
+ *
+ * <h2>Editing and threads</h2>
+ * An auto-save encodes the data on a background thread. To make sure no save ever contains a
+ * half-applied edit, make every change that spans more than one field inside {@link #edit}: it runs
+ * the editor while holding the profile's lock, and saves encode under the same lock. Single
+ * {@link #setData} and {@link #setMetaTag} calls take the lock themselves. Reading without the lock
+ * is fine from the thread that edits.
+ *
+ * @param <T> the data type
+ */
+public interface Profile<T> {
+
+    /** The profile key. */
+    String getKey();
+
+    /** The data: the seed's {@code Profile.Data}. Mutate it inside {@link #edit}. */
+    T getData();
+
+    /**
+     * Replaces the data.
+     *
+     * @throws IllegalArgumentException if {@code data} is null or cannot be encoded
+     * @throws IllegalStateException    if the profile is not active
+     */
+    void setData(T data);
+
+    /**
+     * Runs {@code editor} on the data while holding this profile's lock, so that no save sees the
+     * edit half-done. Re-entrant; keep it short and never block inside.
+     *
+     * @throws IllegalStateException if the profile is not active (nothing is run)
+     */
+    void edit(Consumer<T> editor);
+
+    /** The profile's metadata. */
+    MetaData getMetaData();
+
+    /** The global updates of this profile (the listen/lock/clear view). */
+    GlobalUpdates getGlobalUpdates();
+
+    /**
+     * True while this server holds the session lock and saving is guaranteed. Turns false on
+     * {@link #release()}, on {@code ProfileService.close()}, and when another server took the
+     * profile over (detected at the next save or by a release request).
+     */
+    boolean isActive();
+
+    /** A meta tag's value, or null. */
+    Object getMetaTag(String name);
+
+    /**
+     * Sets a meta tag, saved with the data.
+     *
+     * @throws IllegalStateException    if the profile is not active
+     * @throws IllegalArgumentException if the name is null/empty or the value is not JSON-encodable
+     */
+    void setMetaTag(String name, Object value);
+
+    /**
+     * Calls {@code listener} once when the profile stops being active, for whatever reason. Runs
+     * on the listener executor. If the profile is already inactive, the listener runs right away
+     * (on that executor).
+     */
+    Connection listenToRelease(Runnable listener);
+
+    /**
+     * Saves one last time and frees the session lock. Returns once that save is durable (it keeps
+     * retrying while the store fails, reporting each failure on the issue signal) or once it turns
+     * out another server had taken the profile. Idempotent; a no-op for view profiles.
+     */
+    void release();
+
+    /**
+     * Requests a save soon, without blocking; coalesced with any save already pending. Use it to
+     * hurry global-update and meta-tag propagation, not for saving data (auto-save does that).
+     *
+     * @throws IllegalStateException if the profile is not active
+     */
+    void save();
+}

@@ -1,0 +1,251 @@
+package dev.profileservice.internal.memory;
+
+import dev.profileservice.spi.AcquireResult;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.SessionInfo;
+import dev.profileservice.spi.StoredProfile;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-process backend: {@code memory:} (private to one service) or {@code memory:NAME} (shared
+ * by every service in this JVM that names it, so tests can run several "servers" in one process).
+ * Every operation holds one lock, which makes each trivially atomic. One round trip per call.
+ */
+public final class MemoryBackend implements Backend {
+
+    private static final Map<String, Shared> NAMED = new ConcurrentHashMap<>();
+
+    private final Shared shared;
+    private final String description;
+    private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
+    private volatile boolean closed;
+
+    /** A private store. */
+    public MemoryBackend() {
+        this(new Shared(), "memory:");
+    }
+
+    private MemoryBackend(Shared shared, String description) {
+        this.shared = shared;
+        this.description = description;
+    }
+
+    /** The store shared under {@code name} in this JVM (created on first use). */
+    public static MemoryBackend named(String name) {
+        return new MemoryBackend(NAMED.computeIfAbsent(name, n -> new Shared()), "memory:" + name);
+    }
+
+    /** Store state shared by every backend object opened on one name. */
+    private static final class Shared {
+        final Map<String, TreeMap<String, StoredProfile>> stores = new HashMap<>();
+        final Map<String, ServerLease> servers = new HashMap<>();
+        final Map<String, List<byte[]>> quarantine = new HashMap<>();
+        final MemoryMessageBus bus = new MemoryMessageBus();
+    }
+
+    private TreeMap<String, StoredProfile> store(String store) {
+        return shared.stores.computeIfAbsent(store, s -> new TreeMap<>());
+    }
+
+    private void call(String operation) {
+        if (closed) {
+            throw new BackendException(description + " is closed", false);
+        }
+        roundTrips.roundTrip(operation);
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public StoredProfile read(String store, String key) {
+        call("read");
+        synchronized (shared) {
+            return store(store).getOrDefault(key, StoredProfile.ABSENT);
+        }
+    }
+
+    @Override
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+        call("acquire");
+        synchronized (shared) {
+            StoredProfile r = store(store).getOrDefault(key, StoredProfile.ABSENT);
+            boolean ok = expectedEpoch == -1 ? r.owner() == null : r.epoch() == expectedEpoch;
+            if (!ok) {
+                return new AcquireResult(false, r);
+            }
+            StoredProfile after = new StoredProfile(r.payload(), r.epoch() + 1, me, r.inbox(), r.inboxVersion());
+            store(store).put(key, after);
+            return new AcquireResult(true, after);
+        }
+    }
+
+    @Override
+    public SaveResult save(String store, String key, SaveRequest w) {
+        call("save");
+        synchronized (shared) {
+            StoredProfile r = store(store).getOrDefault(key, StoredProfile.ABSENT);
+            if (r.epoch() != w.epoch() || r.owner() == null || !r.owner().serverId().equals(w.serverId())) {
+                return new SaveResult(SaveResult.Status.LOST_SESSION, r);
+            }
+            byte[] inbox = r.inbox();
+            long inboxVersion = r.inboxVersion();
+            if (w.newInbox() != null) {
+                if (r.inboxVersion() != w.expectedInboxVersion()) {
+                    return new SaveResult(SaveResult.Status.INBOX_CHANGED, r);
+                }
+                inbox = w.newInbox();
+                inboxVersion++;
+            }
+            StoredProfile after = new StoredProfile(w.payload(), r.epoch(), w.release() ? null : r.owner(), inbox, inboxVersion);
+            store(store).put(key, after);
+            return new SaveResult(SaveResult.Status.SAVED, after);
+        }
+    }
+
+    @Override
+    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
+        call("writeInbox");
+        synchronized (shared) {
+            StoredProfile r = store(store).getOrDefault(key, StoredProfile.ABSENT);
+            if (r.inboxVersion() != expectedVersion) {
+                return Optional.empty();
+            }
+            StoredProfile after = new StoredProfile(r.payload(), r.epoch(), r.owner(), inbox, r.inboxVersion() + 1);
+            store(store).put(key, after);
+            return Optional.of(after);
+        }
+    }
+
+    @Override
+    public void heartbeat(ServerLease lease) {
+        call("heartbeat");
+        synchronized (shared) {
+            shared.servers.put(lease.serverId(), lease);
+        }
+    }
+
+    @Override
+    public Optional<ServerLease> server(String serverId) {
+        call("server");
+        synchronized (shared) {
+            return Optional.ofNullable(shared.servers.get(serverId));
+        }
+    }
+
+    @Override
+    public void removeServer(String serverId) {
+        call("removeServer");
+        synchronized (shared) {
+            shared.servers.remove(serverId);
+        }
+    }
+
+    @Override
+    public List<ServerLease> servers() {
+        call("servers");
+        synchronized (shared) {
+            return new ArrayList<>(shared.servers.values());
+        }
+    }
+
+    @Override
+    public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
+        call("quarantine");
+        synchronized (shared) {
+            shared.quarantine.computeIfAbsent(store + "\u0000" + key, k -> new ArrayList<>()).add(payload.clone());
+        }
+    }
+
+    @Override
+    public int quarantineCount(String store, String key) {
+        call("quarantineCount");
+        synchronized (shared) {
+            return shared.quarantine.getOrDefault(store + "\u0000" + key, List.of()).size();
+        }
+    }
+
+    @Override
+    public StoredProfile forceRelease(String store, String key) {
+        call("forceRelease");
+        synchronized (shared) {
+            StoredProfile r = store(store).get(key);
+            if (r == null) {
+                return StoredProfile.ABSENT;
+            }
+            StoredProfile after = new StoredProfile(r.payload(), r.epoch() + 1, null, r.inbox(), r.inboxVersion());
+            store(store).put(key, after);
+            return after;
+        }
+    }
+
+    @Override
+    public boolean delete(String store, String key) {
+        call("delete");
+        synchronized (shared) {
+            shared.quarantine.remove(store + "\u0000" + key);
+            return store(store).remove(key) != null;
+        }
+    }
+
+    @Override
+    public List<String> keys(String store, String afterKey, int limit) {
+        call("keys");
+        synchronized (shared) {
+            var view = afterKey == null ? store(store) : store(store).tailMap(afterKey, false);
+            List<String> out = new ArrayList<>();
+            for (String k : view.keySet()) {
+                if (out.size() >= limit) {
+                    break;
+                }
+                out.add(k);
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String store) {
+        call("sessions");
+        synchronized (shared) {
+            List<SessionInfo> out = new ArrayList<>();
+            store(store).forEach((k, r) -> {
+                if (r.owner() != null) {
+                    out.add(new SessionInfo(k, r.epoch(), r.owner()));
+                }
+            });
+            return out;
+        }
+    }
+
+    @Override
+    public Optional<MessageBus> messageBus() {
+        return Optional.of(shared.bus.view());
+    }
+
+    @Override
+    public void setRoundTripListener(RoundTripListener listener) {
+        this.roundTrips = listener == null ? RoundTripListener.NONE : listener;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.profileservice.spi;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A store of profile records. Each method is one atomic operation; all are blocking and may be
+ * called from many threads at once. The engine runs them on its I/O executor, never on a caller's
+ * game thread.
+ *
+ * <h2>Record model</h2>
+ * Records are addressed by {@code (store, key)}: {@code store} matches {@code [A-Za-z0-9_.-]{1,50}},
+ * {@code key} is 1 to 200 characters with no control characters (the engine validates both before
+ * calling). A record that was never written reads as {@link StoredProfile#ABSENT}. Records of
+ * different stores never interact.
+ *
+ * <h2>Fencing</h2>
+ * {@link #acquire} increments the epoch; {@link #save} writes only if epoch and owner still match.
+ * The comparison and the write must be one atomic step in the store (a conditional UPDATE, a Lua
+ * script), never a read followed by a write from the client.
+ *
+ * <h2>Failures</h2>
+ * Throw {@link BackendException} (transient or not). Never return a partial write.
+ *
+ * <h2>Round trips</h2>
+ * Report each request to the store through the {@link RoundTripListener} set with
+ * {@link #setRoundTripListener}. Targets: {@code read}, {@code acquire} of a free record,
+ * {@code save} (with or without release) and {@code writeInbox}: one round trip each.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** A short description for messages and logs, e.g. the URI with its password masked. */
+    String describe();
+
+    /** Reads one record; {@link StoredProfile#ABSENT} if it does not exist. */
+    StoredProfile read(String store, String key);
+
+    /**
+     * Takes the session of a record, creating the record if missing.
+     *
+     * <p>Succeeds when {@code expectedEpoch == -1} and the record has no owner (or does not exist),
+     * or when {@code expectedEpoch >= 0} and the record's epoch equals it (whoever owns it: this is
+     * the steal). On success the epoch becomes {@code old + 1} and the owner {@code me}; payload and
+     * inbox are untouched. On failure nothing changes.
+     *
+     * @return whether it was taken, and the record after the operation
+     */
+    AcquireResult acquire(String store, String key, Owner me, long expectedEpoch);
+
+    /**
+     * The fenced write of the owner; see {@link SaveRequest} for the conditions. On
+     * {@link SaveResult.Status#SAVED} the returned record carries the inbox as it is after the write.
+     */
+    SaveResult save(String store, String key, SaveRequest request);
+
+    /**
+     * Replaces the inbox if its version still equals {@code expectedVersion} (0 for "no inbox yet"),
+     * creating the record if missing (no owner, epoch 0, no payload). Never touches payload, epoch or
+     * owner, so it never conflicts with the owner's plain saves.
+     *
+     * @return the record after the write, or {@link Optional#empty()} if the version did not match
+     */
+    Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox);
+
+    /** Writes or refreshes a server's heartbeat row (one round trip, an upsert). */
+    void heartbeat(ServerLease lease);
+
+    /** Reads a server's heartbeat row, empty if it has none (never heartbeated or removed). */
+    Optional<ServerLease> server(String serverId);
+
+    /** Deletes a server's heartbeat row (on clean shutdown). */
+    void removeServer(String serverId);
+
+    /** All heartbeat rows, for administration. */
+    List<ServerLease> servers();
+
+    /**
+     * Keeps a copy of bytes that could not be decoded, before the engine replaces them. Must be
+     * durable when it returns. Copies are never overwritten: each call adds one.
+     */
+    void quarantine(String store, String key, byte[] payload, String reason, long atMillis);
+
+    /** Number of quarantined copies for a key (administration and tests). */
+    int quarantineCount(String store, String key);
+
+    /**
+     * Administrative release: clears the owner and increments the epoch, so the old owner's next
+     * write is refused. Returns the record after, or {@link StoredProfile#ABSENT} if none existed.
+     */
+    StoredProfile forceRelease(String store, String key);
+
+    /** Deletes a record, its inbox and its quarantined copies. Returns whether a record existed. */
+    boolean delete(String store, String key);
+
+    /**
+     * Keys of a store in ascending order, starting after {@code afterKey} (null for the first page),
+     * at most {@code limit} of them.
+     */
+    List<String> keys(String store, String afterKey, int limit);
+
+    /** Records of a store that have an owner, for administration. */
+    List<SessionInfo> sessions(String store);
+
+    /**
+     * The push channel between servers, if this store has one. Empty means the engine uses only
+     * polling (slower hand-over, same safety).
+     */
+    default Optional<MessageBus> messageBus() {
+        return Optional.empty();
+    }
+
+    /** Sets the round-trip counter. Default: ignored (the backend does not count). */
+    default void setRoundTripListener(RoundTripListener listener) {
+    }
+
+    /** Closes pools and connections. Idempotent. */
+    @Override
+    void close();
+}
