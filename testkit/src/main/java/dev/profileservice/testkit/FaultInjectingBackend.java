@@ -1,0 +1,422 @@
+package dev.profileservice.testkit;
+
+import dev.profileservice.spi.AcquireResult;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.SessionInfo;
+import dev.profileservice.spi.StoredProfile;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A {@link Backend} wrapper that fails, blocks and counts chosen calls, for testing retries,
+ * issue signals, critical state, recovery and races deterministically.
+ *
+ * <p>Operations are named after the {@link Backend} method: {@code "read"}, {@code "acquire"},
+ * {@code "save"}, {@code "writeInbox"}, {@code "heartbeat"}, {@code "server"},
+ * {@code "removeServer"}, {@code "servers"}, {@code "quarantine"}, {@code "quarantineCount"},
+ * {@code "forceRelease"}, {@code "delete"}, {@code "keys"}, {@code "sessions"}. Every call of one of
+ * these, in this order: is counted ({@link #calls}), waits at any {@link #pause pause} of its
+ * operation, throws if the store is {@link #failAll down} or a {@link #failNext planned failure}
+ * is left, and otherwise goes to the wrapped backend. Injected failures are transient
+ * {@link BackendException}s whose message starts with {@code "injected failure"}.
+ *
+ * <p>{@link #messageBus()} returns the wrapped backend's bus, wrapped so that
+ * {@link #disableBus(boolean)} (and {@link #failAll(boolean)}) can silence it: while disabled,
+ * {@code messageBus()} returns empty, publishes are dropped and deliveries are not passed on.
+ * {@link #describe()}, {@link #setRoundTripListener} and {@link #close()} go straight through.
+ *
+ * <h2>Threads</h2>
+ * Thread-safe. Paused calls block the thread that made them (an engine I/O thread) until
+ * {@link Pause#release()}; everything else happens on the caller's thread.
+ */
+public final class FaultInjectingBackend implements Backend {
+
+    /** Every operation name this wrapper knows, for validation of test input. */
+    public static final Set<String> OPERATIONS = Set.of("read", "acquire", "save", "writeInbox", "heartbeat",
+            "server", "removeServer", "servers", "quarantine", "quarantineCount", "forceRelease", "delete",
+            "keys", "sessions");
+
+    private final Backend delegate;
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> failNext = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> injected = new ConcurrentHashMap<>();
+    private final List<Pause> pauses = new CopyOnWriteArrayList<>();
+    private volatile boolean down;
+    private volatile boolean busDisabled;
+
+    /** Wraps {@code delegate}; nothing is injected until asked. */
+    public FaultInjectingBackend(Backend delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /** The wrapped backend (calls to it bypass every fault). */
+    public Backend delegate() {
+        return delegate;
+    }
+
+    /**
+     * Makes the next {@code times} calls of {@code operation} throw a transient
+     * {@link BackendException} without reaching the store. Adds to any failures still planned.
+     */
+    public FaultInjectingBackend failNext(String operation, int times) {
+        check(operation);
+        if (times < 0) {
+            throw new IllegalArgumentException("times must be >= 0, was " + times);
+        }
+        failNext.computeIfAbsent(operation, k -> new AtomicInteger()).addAndGet(times);
+        return this;
+    }
+
+    /** Store down ({@code true}): every call throws a transient {@link BackendException}, and the bus is silent. */
+    public FaultInjectingBackend failAll(boolean down) {
+        this.down = down;
+        return this;
+    }
+
+    /** Whether {@link #failAll} is on. */
+    public boolean isDown() {
+        return down;
+    }
+
+    /**
+     * Disables ({@code true}) or re-enables the message bus: while disabled {@link #messageBus()}
+     * returns empty and a bus obtained earlier drops every publish and delivery silently, so the
+     * engine must fall back to polling.
+     */
+    public FaultInjectingBackend disableBus(boolean disabled) {
+        this.busDisabled = disabled;
+        return this;
+    }
+
+    /**
+     * Makes every call of {@code operation} block at entry (after being counted, before any failure
+     * check) until the returned handle is {@linkplain Pause#release() released}.
+     */
+    public Pause pause(String operation) {
+        return addPause(operation, null);
+    }
+
+    /** Like {@link #pause(String)}, but only for calls about {@code key} (operations that take a key). */
+    public Pause pause(String operation, String key) {
+        return addPause(operation, Objects.requireNonNull(key, "key"));
+    }
+
+    private Pause addPause(String operation, String key) {
+        check(operation);
+        Pause p = new Pause(operation, key);
+        pauses.add(p);
+        return p;
+    }
+
+    /** How many calls of {@code operation} were made so far (including failed and paused ones). */
+    public int calls(String operation) {
+        check(operation);
+        AtomicInteger n = calls.get(operation);
+        return n == null ? 0 : n.get();
+    }
+
+    /** How many failures were injected into {@code operation} so far (planned and store-down). */
+    public int injectedFailures(String operation) {
+        check(operation);
+        AtomicInteger n = injected.get(operation);
+        return n == null ? 0 : n.get();
+    }
+
+    /** A snapshot of every non-zero call counter, sorted by operation name. */
+    public Map<String, Integer> callCounts() {
+        Map<String, Integer> out = new TreeMap<>();
+        calls.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /** Resets every call and injected-failure counter to zero (planned failures stay). */
+    public void resetCounts() {
+        calls.clear();
+        injected.clear();
+    }
+
+    private static void check(String operation) {
+        if (!OPERATIONS.contains(operation)) {
+            throw new IllegalArgumentException("unknown backend operation '" + operation + "'; known: " + new TreeSet<>(OPERATIONS));
+        }
+    }
+
+    private <R> R call(String op, String key, Supplier<R> body) {
+        calls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
+        for (Pause p : pauses) {
+            if (p.matches(op, key)) {
+                p.block();
+            }
+        }
+        if (down) {
+            injected.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
+            throw new BackendException("injected failure of " + op + ": store down (" + delegate.describe() + ")", true);
+        }
+        AtomicInteger planned = failNext.get(op);
+        if (planned != null && planned.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+            injected.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
+            throw new BackendException("injected failure of " + op + " (" + delegate.describe() + ")", true);
+        }
+        return body.get();
+    }
+
+    private void run(String op, String key, Runnable body) {
+        call(op, key, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe();
+    }
+
+    @Override
+    public StoredProfile read(String store, String key) {
+        return call("read", key, () -> delegate.read(store, key));
+    }
+
+    @Override
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+        return call("acquire", key, () -> delegate.acquire(store, key, me, expectedEpoch));
+    }
+
+    @Override
+    public SaveResult save(String store, String key, SaveRequest request) {
+        return call("save", key, () -> delegate.save(store, key, request));
+    }
+
+    @Override
+    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
+        return call("writeInbox", key, () -> delegate.writeInbox(store, key, expectedVersion, inbox));
+    }
+
+    @Override
+    public void heartbeat(ServerLease lease) {
+        run("heartbeat", null, () -> delegate.heartbeat(lease));
+    }
+
+    @Override
+    public Optional<ServerLease> server(String serverId) {
+        return call("server", null, () -> delegate.server(serverId));
+    }
+
+    @Override
+    public void removeServer(String serverId) {
+        run("removeServer", null, () -> delegate.removeServer(serverId));
+    }
+
+    @Override
+    public List<ServerLease> servers() {
+        return call("servers", null, delegate::servers);
+    }
+
+    @Override
+    public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
+        run("quarantine", key, () -> delegate.quarantine(store, key, payload, reason, atMillis));
+    }
+
+    @Override
+    public int quarantineCount(String store, String key) {
+        return call("quarantineCount", key, () -> delegate.quarantineCount(store, key));
+    }
+
+    @Override
+    public StoredProfile forceRelease(String store, String key) {
+        return call("forceRelease", key, () -> delegate.forceRelease(store, key));
+    }
+
+    @Override
+    public boolean delete(String store, String key) {
+        return call("delete", key, () -> delegate.delete(store, key));
+    }
+
+    @Override
+    public List<String> keys(String store, String afterKey, int limit) {
+        return call("keys", null, () -> delegate.keys(store, afterKey, limit));
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String store) {
+        return call("sessions", null, () -> delegate.sessions(store));
+    }
+
+    @Override
+    public Optional<MessageBus> messageBus() {
+        if (busDisabled) {
+            return Optional.empty();
+        }
+        return delegate.messageBus().map(SwitchableBus::new);
+    }
+
+    @Override
+    public void setRoundTripListener(RoundTripListener listener) {
+        delegate.setRoundTripListener(listener);
+    }
+
+    @Override
+    public void close() {
+        for (Pause p : pauses) {
+            p.release();
+        }
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return "FaultInjectingBackend[" + delegate.describe() + ", calls=" + callCounts() + "]";
+    }
+
+    private boolean busSilent() {
+        return busDisabled || down;
+    }
+
+    /** The wrapped bus: silent while the bus is disabled or the store is down. */
+    private final class SwitchableBus implements MessageBus {
+        private final MessageBus bus;
+
+        SwitchableBus(MessageBus bus) {
+            this.bus = bus;
+        }
+
+        @Override
+        public void subscribe(String serverId, Consumer<String> handler) {
+            bus.subscribe(serverId, message -> {
+                if (!busSilent()) {
+                    handler.accept(message);
+                }
+            });
+        }
+
+        @Override
+        public void publish(String targetServerId, String message) {
+            if (!busSilent()) {
+                bus.publish(targetServerId, message);
+            }
+        }
+
+        @Override
+        public void close() {
+            bus.close();
+        }
+    }
+
+    /**
+     * A gate on one operation (optionally one key): matching calls block at entry until
+     * {@link #release()}. Released gates let every later call through.
+     */
+    public final class Pause implements AutoCloseable {
+        private final String operation;
+        private final String key;
+        private final CountDownLatch released = new CountDownLatch(1);
+        private final AtomicInteger blocked = new AtomicInteger();
+        private final AtomicInteger arrived = new AtomicInteger();
+
+        private Pause(String operation, String key) {
+            this.operation = operation;
+            this.key = key;
+        }
+
+        boolean matches(String op, String k) {
+            return released.getCount() > 0 && operation.equals(op) && (key == null || key.equals(k));
+        }
+
+        void block() {
+            blocked.incrementAndGet();
+            arrived.incrementAndGet();
+            synchronized (this) {
+                notifyAll();
+            }
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException("interrupted while paused at " + operation, true, e);
+            } finally {
+                blocked.decrementAndGet();
+            }
+        }
+
+        /** Calls blocked here right now. */
+        public int blockedCalls() {
+            return blocked.get();
+        }
+
+        /** Calls that have arrived at this gate so far (blocked now or earlier). */
+        public int arrivedCalls() {
+            return arrived.get();
+        }
+
+        /**
+         * Waits (real time, up to 30 s) until at least one call is blocked here.
+         *
+         * @throws AssertionError if none arrives in time
+         */
+        public void awaitBlocked() {
+            awaitBlocked(Duration.ofSeconds(30));
+        }
+
+        /**
+         * Waits until at least one call is blocked here, or {@code timeout} passes.
+         *
+         * @throws AssertionError if none arrives in time
+         */
+        public void awaitBlocked(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (this) {
+                while (blocked.get() == 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new AssertionError("no call of '" + operation + "'" + (key == null ? "" : " for key '" + key + "'")
+                                + " blocked at the pause within " + timeout + "; calls so far: " + callCounts());
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError("interrupted while waiting for a blocked call", e);
+                    }
+                }
+            }
+        }
+
+        /** Lets every blocked and future call through and removes the gate. Idempotent. */
+        public void release() {
+            released.countDown();
+            pauses.remove(this);
+        }
+
+        /** Same as {@link #release()}. */
+        @Override
+        public void close() {
+            release();
+        }
+
+        @Override
+        public String toString() {
+            return "Pause[" + operation + (key == null ? "" : ", key=" + key) + ", blocked=" + blocked.get() + "]";
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.profileservice.testkit;
+
+import dev.profileservice.internal.memory.MemoryBackend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.ServerLease;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class FaultInjectingBackendTest {
+
+    private static final Owner ME = new Owner("s1", "place", "job");
+
+    private static FaultInjectingBackend fresh() {
+        return new FaultInjectingBackend(MemoryBackend.named("fib-" + UUID.randomUUID()));
+    }
+
+    @Test
+    void passesThroughAndCounts() {
+        FaultInjectingBackend b = fresh();
+        assertThat(b.read("S", "k").isEmpty()).isTrue();
+        assertThat(b.acquire("S", "k", ME, -1).acquired()).isTrue();
+        assertThat(b.calls("read")).isEqualTo(1);
+        assertThat(b.calls("acquire")).isEqualTo(1);
+        assertThat(b.calls("save")).isZero();
+        assertThat(b.callCounts()).containsEntry("read", 1).containsEntry("acquire", 1);
+        b.resetCounts();
+        assertThat(b.calls("read")).isZero();
+        assertThat(b.describe()).startsWith("memory:fib-");
+        assertThatThrownBy(() -> b.calls("nosuch")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nosuch");
+    }
+
+    @Test
+    void failNextFailsExactlyThatManyCallsWithoutReachingTheStore() {
+        FaultInjectingBackend b = fresh();
+        b.acquire("S", "k", ME, -1);
+        b.failNext("save", 2);
+        SaveRequest w = SaveRequest.of("s1", 1, "x".getBytes(StandardCharsets.UTF_8), false);
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> b.save("S", "k", w))
+                    .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.isTransient()).isTrue())
+                    .hasMessageContaining("injected failure of save");
+        }
+        assertThat(b.delegate().read("S", "k").payload()).isNull();
+        assertThat(b.save("S", "k", w).status()).isEqualTo(SaveResult.Status.SAVED);
+        assertThat(b.calls("save")).isEqualTo(3);
+        assertThat(b.injectedFailures("save")).isEqualTo(2);
+        assertThat(b.read("S", "k").payload()).isEqualTo("x".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void failAllTakesTheStoreDownUntilTurnedOff() {
+        FaultInjectingBackend b = fresh();
+        b.failAll(true);
+        assertThat(b.isDown()).isTrue();
+        assertThatThrownBy(() -> b.read("S", "k")).isInstanceOf(BackendException.class);
+        assertThatThrownBy(() -> b.heartbeat(new ServerLease("s1", "p", "j", 1))).isInstanceOf(BackendException.class);
+        assertThatThrownBy(() -> b.writeInbox("S", "k", 0, new byte[1])).isInstanceOf(BackendException.class);
+        assertThat(b.delegate().read("S", "k").isEmpty()).isTrue();
+        b.failAll(false);
+        assertThat(b.writeInbox("S", "k", 0, new byte[1])).isPresent();
+        assertThat(b.injectedFailures("read")).isEqualTo(1);
+    }
+
+    @Test
+    void pauseBlocksCallsUntilReleased() throws Exception {
+        FaultInjectingBackend b = fresh();
+        b.acquire("S", "k", ME, -1);
+        FaultInjectingBackend.Pause pause = b.pause("save");
+        CompletableFuture<SaveResult> save = CompletableFuture.supplyAsync(
+                () -> b.save("S", "k", SaveRequest.of("s1", 1, new byte[]{1}, false)));
+        pause.awaitBlocked();
+        assertThat(pause.blockedCalls()).isEqualTo(1);
+        assertThat(save).isNotDone();
+        // a steal while the save is blocked: the save must then be refused by the store
+        assertThat(b.delegate().acquire("S", "k", new Owner("s2", "p", "j"), 1).acquired()).isTrue();
+        pause.release();
+        assertThat(save.get(5, TimeUnit.SECONDS).status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        // released gates no longer block
+        assertThat(b.read("S", "k").owner().serverId()).isEqualTo("s2");
+        assertThat(pause.arrivedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void pauseForOneKeyLetsOtherKeysThrough() throws Exception {
+        FaultInjectingBackend b = fresh();
+        FaultInjectingBackend.Pause pause = b.pause("read", "a");
+        assertThat(b.read("S", "b").isEmpty()).isTrue();
+        CompletableFuture<?> readA = CompletableFuture.runAsync(() -> b.read("S", "a"));
+        pause.awaitBlocked();
+        assertThat(readA).isNotDone();
+        pause.close();
+        readA.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void awaitBlockedFailsWhenNothingArrives() {
+        FaultInjectingBackend b = fresh();
+        FaultInjectingBackend.Pause pause = b.pause("save");
+        assertThatThrownBy(() -> pause.awaitBlocked(Duration.ofMillis(50)))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("save");
+        pause.release();
+    }
+
+    @Test
+    void disableBusSilencesMessages() {
+        String name = "fib-bus-" + UUID.randomUUID();
+        FaultInjectingBackend a = new FaultInjectingBackend(MemoryBackend.named(name));
+        FaultInjectingBackend b = new FaultInjectingBackend(MemoryBackend.named(name));
+        List<String> got = new CopyOnWriteArrayList<>();
+        MessageBus busA = a.messageBus().orElseThrow();
+        busA.subscribe("A", got::add);
+        MessageBus busB = b.messageBus().orElseThrow();
+        busB.publish("A", "one");
+        await().atMost(Duration.ofSeconds(5)).until(() -> got.contains("one"));
+
+        b.disableBus(true);
+        assertThat(b.messageBus()).isEmpty();
+        busB.publish("A", "two");
+        a.disableBus(true);
+        MessageBus other = new FaultInjectingBackend(MemoryBackend.named(name)).messageBus().orElseThrow();
+        List<String> marker = new CopyOnWriteArrayList<>();
+        other.subscribe("C", marker::add);
+        other.publish("A", "three");
+        other.publish("C", "marker"); // the memory bus delivers in order: once marker is in, "three" was handled
+        await().atMost(Duration.ofSeconds(5)).until(() -> marker.contains("marker"));
+        b.disableBus(false);
+        a.disableBus(false);
+        busB.publish("A", "four");
+        await().atMost(Duration.ofSeconds(5)).until(() -> got.contains("four"));
+        assertThat(got).containsExactly("one", "four");
+    }
+}
