@@ -5,6 +5,7 @@
  */
 module dev.profileservice {
     requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.datatype.jsr310;
     requires org.slf4j;
 
     exports dev.profileservice;

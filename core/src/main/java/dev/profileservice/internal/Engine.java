@@ -1,47 +1,417 @@
 package dev.profileservice.internal;
 
+import dev.profileservice.ProfileServiceException;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.Signal;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.Backends;
+import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.ServerLease;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** Placeholder while the engine is written. Not API. */
+/**
+ * The session/save/global-update engine behind one {@code ProfileService}. Not API.
+ *
+ * <p>Threads: store calls run on {@link #io}; timers on {@link #scheduler} (their bodies hop to
+ * {@link #io} at once, so a virtual-time scheduler in tests never runs store calls on the test
+ * thread for long); user listeners on {@link SerialExecutor}s over the listener executor.
+ */
 public final class Engine {
-    private final EngineConfig config;
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    static final Duration STEAL_GRACE = Duration.ofSeconds(1);
+    static final int LOAD_ATTEMPTS = 8;
 
-    private Engine(EngineConfig config) {
+    final EngineConfig config;
+    final Backend backend;
+    final Codec codec = new Codec();
+    final Owner me;
+    final ScheduledExecutorService scheduler;
+    final ExecutorService io;
+    final Executor listenerBase;
+    private final boolean ownScheduler;
+    private final ExecutorService ownListenerExecutor;
+    private final Optional<MessageBus> bus;
+
+    private final SerialExecutor signalExecutor;
+    private final Listeners<Consumer<String>> issueSignal;
+    private final Listeners<BiConsumer<String, String>> corruptionSignal;
+    private final Listeners<Consumer<Boolean>> criticalSignal;
+    private final CriticalState critical;
+
+    /** store name + NUL + key: the local session slot (a load marker or a {@link ProfileImpl}). */
+    final ConcurrentHashMap<String, Object> slots = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> releaseWaiters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, StoreImpl<?>> stores = new ConcurrentHashMap<>();
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    final AtomicLong loadCounter = new AtomicLong();
+    private volatile boolean locked;
+    private volatile ScheduledFuture<?> heartbeatTask;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    private Engine(EngineConfig config, Backend backend) {
         this.config = config;
+        this.backend = backend;
+        this.me = new Owner(UUID.randomUUID().toString(), config.placeId(), config.jobId());
+        this.ownScheduler = config.scheduler() == null;
+        this.scheduler = ownScheduler
+                ? Executors.newSingleThreadScheduledExecutor(daemon("profileservice-timer"))
+                : config.scheduler();
+        this.io = Executors.newCachedThreadPool(daemon("profileservice-io"));
+        if (config.listenerExecutor() == null) {
+            this.ownListenerExecutor = Executors.newSingleThreadExecutor(daemon("profileservice-listener"));
+            this.listenerBase = ownListenerExecutor;
+        } else {
+            this.ownListenerExecutor = null;
+            this.listenerBase = config.listenerExecutor();
+        }
+        this.signalExecutor = new SerialExecutor(listenerBase);
+        this.issueSignal = new Listeners<>(signalExecutor);
+        this.corruptionSignal = new Listeners<>(signalExecutor);
+        this.criticalSignal = new Listeners<>(signalExecutor);
+        this.critical = new CriticalState(config, scheduler, state -> criticalSignal.fire(l -> l.accept(state)));
+        Optional<MessageBus> b;
+        try {
+            b = backend.messageBus();
+        } catch (RuntimeException e) {
+            LOG.warn("message bus of {} unavailable, using polling: {}", backend.describe(), e.toString());
+            b = Optional.empty();
+        }
+        this.bus = b;
     }
 
+    /** Opens the backend, subscribes to messages, writes the first heartbeat. */
     public static Engine start(EngineConfig config) {
-        throw new UnsupportedOperationException("engine not written yet");
+        Backend backend = config.backend();
+        if (backend == null) {
+            try {
+                backend = Backends.open(config.backendUri());
+            } catch (BackendException e) {
+                throw new ProfileServiceException("cannot open store " + dev.profileservice.spi.BackendUris.mask(config.backendUri())
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        Engine engine = new Engine(config, backend);
+        try {
+            engine.bus.ifPresent(b -> b.subscribe(engine.me.serverId(), engine::onMessage));
+            backend.heartbeat(engine.lease());
+        } catch (RuntimeException e) {
+            engine.shutdownResources();
+            throw new ProfileServiceException("cannot reach store " + backend.describe() + ": " + e.getMessage(), e);
+        }
+        long every = Math.max(1, config.lease().toMillis() / 3);
+        engine.heartbeatTask = engine.scheduler.scheduleAtFixedRate(
+                () -> engine.io.execute(engine::heartbeat), every, every, TimeUnit.MILLISECONDS);
+        return engine;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     public EngineConfig config() {
         return config;
     }
 
+    @SuppressWarnings("unchecked")
     public <T> ProfileStore<T> store(String name, T template) {
-        throw new UnsupportedOperationException();
+        Names.storeName(name);
+        if (template == null) {
+            throw new IllegalArgumentException("profile template of store '" + name + "' must not be null");
+        }
+        StoreImpl<T> created = new StoreImpl<>(this, name, template);
+        StoreImpl<?> existing = stores.putIfAbsent(name, created);
+        if (existing == null) {
+            return created;
+        }
+        if (!existing.dataType().equals(created.dataType())) {
+            throw new IllegalArgumentException("profile store '" + name + "' is already open with data type "
+                    + existing.dataType().toCanonical() + ", not " + created.dataType().toCanonical());
+        }
+        return (ProfileStore<T>) existing;
     }
 
     public boolean isLocked() {
-        throw new UnsupportedOperationException();
+        return locked;
     }
 
     public Signal<Consumer<String>> issueSignal() {
-        throw new UnsupportedOperationException();
+        return issueSignal;
     }
 
     public Signal<BiConsumer<String, String>> corruptionSignal() {
-        throw new UnsupportedOperationException();
+        return corruptionSignal;
     }
 
     public Signal<Consumer<Boolean>> criticalStateSignal() {
-        throw new UnsupportedOperationException();
+        return criticalSignal;
     }
 
+    // ---------------------------------------------------------------- store calls
+
+    long now() {
+        return config.clock().millis();
+    }
+
+    ServerLease lease() {
+        return new ServerLease(me.serverId(), me.placeId(), me.jobId(), now() + config.lease().toMillis());
+    }
+
+    private void heartbeat() {
+        if (closed.isDone()) {
+            return;
+        }
+        try {
+            backend.heartbeat(lease());
+        } catch (RuntimeException e) {
+            issue("heartbeat to " + backend.describe() + " failed: " + e.getMessage());
+        }
+    }
+
+    /** Reports an issue: log, issue signal, critical-state bookkeeping. */
+    void issue(String message) {
+        LOG.warn("ProfileService issue: {}", message);
+        issueSignal.fire(l -> l.accept(message));
+        critical.record();
+    }
+
+    void corruption(String store, String key, String reason) {
+        LOG.error("ProfileService: record {}/{} is corrupt ({}); original bytes kept in quarantine", store, key, reason);
+        corruptionSignal.fire(l -> l.accept(store, key));
+    }
+
+    Duration backoff(int attempt) {
+        long ms = 100L << Math.min(20, attempt - 1);
+        return Duration.ofMillis(Math.min(ms, config.retryBackoffMax().toMillis()));
+    }
+
+    /**
+     * Runs {@code op} on the I/O pool; a {@link BackendException} is reported as an issue and, if
+     * transient and attempts remain, retried after a backoff on the scheduler. The future fails
+     * with {@link ProfileServiceException} when attempts run out.
+     */
+    <R> CompletableFuture<R> call(String what, Supplier<R> op, int maxAttempts) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        attempt(what, op, 1, maxAttempts, result);
+        return result;
+    }
+
+    private <R> void attempt(String what, Supplier<R> op, int n, int max, CompletableFuture<R> result) {
+        io.execute(() -> {
+            try {
+                result.complete(op.get());
+            } catch (BackendException e) {
+                boolean retry = e.isTransient() && n < max;
+                issue(what + " failed on " + backend.describe() + " (attempt " + n + "): " + e.getMessage());
+                if (retry) {
+                    after(backoff(n), () -> attempt(what, op, n + 1, max, result));
+                } else {
+                    result.completeExceptionally(new ProfileServiceException(what + " failed after " + n
+                            + " attempt(s) on " + backend.describe() + ": " + e.getMessage(), e));
+                }
+            } catch (RuntimeException e) {
+                issue(what + " failed on " + backend.describe() + ": " + e);
+                result.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Runs {@code task} on the I/O pool after {@code delay} (timed by the scheduler). */
+    void after(Duration delay, Runnable task) {
+        scheduler.schedule(() -> io.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Completes after {@code delay}, or earlier when a released/freed message for {@code slot} arrives. */
+    CompletableFuture<Void> waitForRelease(String slot, Duration delay) {
+        CompletableFuture<Void> waiter = releaseWaiters.computeIfAbsent(slot, k -> new CompletableFuture<>());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ScheduledFuture<?> timer = scheduler.schedule(() -> {
+            done.complete(null);
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        waiter.thenRun(() -> {
+            timer.cancel(false);
+            done.complete(null);
+        });
+        return done.thenApplyAsync(v -> v, io);
+    }
+
+    /** Whether the owner's server stopped heartbeating more than a lease plus the grace ago. */
+    boolean ownerDead(ServerLease lease) {
+        return lease == null || now() >= lease.expiresAtMillis() + STEAL_GRACE.toMillis();
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    static String slot(String store, String key) {
+        return store + '\u0000' + key;
+    }
+
+    void publish(String serverId, String kind, String store, String key) {
+        bus.ifPresent(b -> {
+            try {
+                b.publish(serverId, kind + "|" + me.serverId() + "|" + store + "|" + key);
+            } catch (RuntimeException e) {
+                LOG.debug("message to {} lost: {}", serverId, e.toString());
+            }
+        });
+    }
+
+    private void onMessage(String message) {
+        String[] parts = message.split("\\|", 4);
+        if (parts.length != 4) {
+            LOG.debug("ignoring malformed message {}", message);
+            return;
+        }
+        String kind = parts[0];
+        String from = parts[1];
+        String store = parts[2];
+        String key = parts[3];
+        String slot = slot(store, key);
+        io.execute(() -> {
+            switch (kind) {
+                case "R" -> {
+                    Object held = slots.get(slot);
+                    if (held instanceof ProfileImpl<?> p) {
+                        p.releaseAsync().whenComplete((v, e) -> publish(from, "F", store, key));
+                    } else if (held == null) {
+                        publish(from, "F", store, key);
+                    }
+                }
+                case "F" -> {
+                    CompletableFuture<Void> waiter = releaseWaiters.remove(slot);
+                    if (waiter != null) {
+                        waiter.complete(null);
+                    }
+                }
+                case "U" -> {
+                    if (slots.get(slot) instanceof ProfileImpl<?> p) {
+                        p.requestSave(false);
+                    }
+                }
+                default -> LOG.debug("ignoring message of kind {}", kind);
+            }
+        });
+    }
+
+    /** Registers a load in flight so {@link #close()} waits for it. */
+    <R> CompletableFuture<R> track(CompletableFuture<R> f) {
+        inFlight.add(f);
+        f.whenComplete((v, e) -> inFlight.remove(f));
+        return f;
+    }
+
+    // ---------------------------------------------------------------- close
+
     public void close() {
+        boolean first;
+        synchronized (this) {
+            first = !locked;
+            locked = true;
+        }
+        if (!first) {
+            join(closed);
+            return;
+        }
+        try {
+            for (CompletableFuture<?> f : new ArrayList<>(inFlight)) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (ExecutionException ignored) {
+                    // a failed load holds nothing
+                }
+            }
+            List<CompletableFuture<Void>> releases = new ArrayList<>();
+            for (Map.Entry<String, Object> e : slots.entrySet()) {
+                if (e.getValue() instanceof ProfileImpl<?> p) {
+                    releases.add(p.releaseAsync());
+                }
+            }
+            CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+            ScheduledFuture<?> hb = heartbeatTask;
+            if (hb != null) {
+                hb.cancel(false);
+            }
+            try {
+                backend.removeServer(me.serverId());
+            } catch (RuntimeException e) {
+                LOG.warn("could not remove heartbeat row of {}: {}", me.serverId(), e.toString());
+            }
+        } finally {
+            shutdownResources();
+            closed.complete(null);
+        }
+    }
+
+    private void shutdownResources() {
+        bus.ifPresent(b -> {
+            try {
+                b.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing bus: {}", e.toString());
+            }
+        });
+        try {
+            backend.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing {}: {}", backend.describe(), e.toString());
+        }
+        critical.stop();
+        io.shutdown();
+        if (ownScheduler) {
+            scheduler.shutdownNow();
+        }
+        if (ownListenerExecutor != null) {
+            ownListenerExecutor.shutdown();
+        }
+    }
+
+    /** Joins a future, rethrowing its cause unwrapped. */
+    static <R> R join(CompletableFuture<R> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new ProfileServiceException(String.valueOf(cause), cause);
+        }
     }
 }

@@ -1,0 +1,226 @@
+package dev.profileservice.internal;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.profileservice.GlobalUpdate;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's encodings, all JSON (UTF-8):
+ * <ul>
+ *   <li>payload (owner-written): {@code {"v":1,"created":ms,"loads":n,"tags":{..},"locked":[{"id":n,"data":{..}}],"data":<T>}}</li>
+ *   <li>inbox (sender-written): {@code {"v":1,"next":n,"active":[{"id":n,"data":{..}}]}}, where {@code next} is
+ *       the id the next update gets; ids are never reused because locked updates come from the inbox.</li>
+ * </ul>
+ * Thread-safe (Jackson's mapper is).
+ */
+public final class Codec {
+    static final int FORMAT = 1;
+
+    private final ObjectMapper mapper;
+    private final JavaType mapType;
+
+    public Codec() {
+        this.mapper = JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .build();
+        this.mapType = mapper.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class);
+    }
+
+    /** The data type of a store with this template: its class, or {@code LinkedHashMap<String,Object>} for maps. */
+    public JavaType dataType(Object template) {
+        if (template instanceof Map) {
+            return mapType;
+        }
+        return mapper.getTypeFactory().constructType(template.getClass());
+    }
+
+    /** The payload fields, decoded. */
+    public record Payload<T>(long created, long loads, T data, Map<String, Object> tags, List<GlobalUpdate> locked) {
+    }
+
+    /** The inbox, decoded. */
+    public record Inbox(long next, List<GlobalUpdate> active) {
+        static final Inbox EMPTY = new Inbox(1, List.of());
+    }
+
+    /** Thrown when stored bytes are not a valid encoding. */
+    public static final class CorruptException extends Exception {
+        CorruptException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Encodes a payload; {@link IllegalArgumentException} naming the problem if something cannot be encoded. */
+    public byte[] encodePayload(long created, long loads, Object data, Map<String, Object> tags, List<GlobalUpdate> locked) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("v", FORMAT);
+        out.put("created", created);
+        out.put("loads", loads);
+        out.put("tags", tags);
+        out.put("locked", locked);
+        out.put("data", data);
+        try {
+            return mapper.writeValueAsBytes(out);
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new IllegalArgumentException("profile data cannot be encoded as JSON: " + rootMessage(e), e);
+        }
+    }
+
+    public <T> Payload<T> decodePayload(byte[] bytes, JavaType dataType) throws CorruptException {
+        JsonNode root = tree(bytes, "payload");
+        int v = root.path("v").asInt(-1);
+        if (v != FORMAT) {
+            throw new CorruptException("payload format version is " + root.path("v") + ", expected " + FORMAT, null);
+        }
+        JsonNode created = root.get("created");
+        JsonNode loads = root.get("loads");
+        if (created == null || !created.isIntegralNumber() || loads == null || !loads.isIntegralNumber()) {
+            throw new CorruptException("payload 'created' or 'loads' is missing or not a whole number", null);
+        }
+        JsonNode tags = root.get("tags");
+        if (tags == null || !tags.isObject()) {
+            throw new CorruptException("payload 'tags' is missing or not an object", null);
+        }
+        JsonNode data = root.get("data");
+        if (data == null || data.isNull()) {
+            throw new CorruptException("payload 'data' is missing or null", null);
+        }
+        try {
+            T value = mapper.readerFor(dataType).readValue(data);
+            if (value == null) {
+                throw new CorruptException("payload 'data' decoded to null", null);
+            }
+            Map<String, Object> tagMap = mapper.convertValue(tags, mapType);
+            return new Payload<>(created.asLong(), loads.asLong(), value, tagMap, updates(root.get("locked"), "locked"));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CorruptException("payload 'data' does not match " + dataType.toCanonical() + ": " + rootMessage(e), e);
+        }
+    }
+
+    public byte[] encodeInbox(Inbox inbox) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("v", FORMAT);
+        out.put("next", inbox.next());
+        out.put("active", inbox.active());
+        try {
+            return mapper.writeValueAsBytes(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("global update data cannot be encoded as JSON: " + rootMessage(e), e);
+        }
+    }
+
+    /** Decodes an inbox; null bytes are the empty inbox. */
+    public Inbox decodeInbox(byte[] bytes) throws CorruptException {
+        if (bytes == null) {
+            return Inbox.EMPTY;
+        }
+        JsonNode root = tree(bytes, "inbox");
+        JsonNode next = root.get("next");
+        if (root.path("v").asInt(-1) != FORMAT || next == null || !next.isIntegralNumber() || next.asLong() < 1) {
+            throw new CorruptException("inbox 'v' or 'next' is missing or invalid", null);
+        }
+        return new Inbox(next.asLong(), updates(root.get("active"), "active"));
+    }
+
+    private List<GlobalUpdate> updates(JsonNode array, String what) throws CorruptException {
+        if (array == null || !array.isArray()) {
+            throw new CorruptException("'" + what + "' is missing or not an array", null);
+        }
+        List<GlobalUpdate> out = new ArrayList<>(array.size());
+        for (JsonNode u : array) {
+            JsonNode id = u.get("id");
+            JsonNode data = u.get("data");
+            if (id == null || !id.isIntegralNumber() || data == null || !data.isObject()) {
+                throw new CorruptException("an entry of '" + what + "' has no whole-number 'id' or no object 'data'", null);
+            }
+            out.add(update(id.asLong(), mapper.convertValue(data, mapType)));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private JsonNode tree(byte[] bytes, String what) throws CorruptException {
+        try {
+            JsonNode root = mapper.readTree(bytes);
+            if (root == null || !root.isObject()) {
+                throw new CorruptException(what + " is not a JSON object", null);
+            }
+            return root;
+        } catch (IOException e) {
+            throw new CorruptException(what + " is not valid JSON: " + rootMessage(e), e);
+        }
+    }
+
+    /** A global update with an unmodifiable deep copy of {@code data}. */
+    public GlobalUpdate update(long id, Map<String, Object> data) {
+        return new GlobalUpdate(id, Collections.unmodifiableMap(copyMap(data, "global update data")));
+    }
+
+    /** A deep copy of {@code value} as {@code type}, through JSON; {@link IllegalArgumentException} if it cannot be encoded. */
+    public <T> T copy(Object value, JavaType type, String what) {
+        try {
+            return mapper.readerFor(type).readValue(mapper.writeValueAsBytes(value));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(what + " cannot be encoded as JSON: " + rootMessage(e), e);
+        }
+    }
+
+    /** A mutable deep copy of a map, through JSON. */
+    public Map<String, Object> copyMap(Map<String, Object> value, String what) {
+        if (value == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        return copy(value, mapType, what);
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code value} cannot be encoded. */
+    public void checkEncodable(Object value, String what) {
+        try {
+            mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new IllegalArgumentException(what + " cannot be encoded as JSON: " + rootMessage(e), e);
+        }
+    }
+
+    /** Decoded bytes as a generic JSON tree (for tools). */
+    public ObjectNode readObject(byte[] bytes) throws CorruptException {
+        return (ObjectNode) tree(bytes, "record");
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        if (m != null) {
+            int nl = m.indexOf('\n');
+            if (nl > 0) {
+                m = m.substring(0, nl);
+            }
+        }
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+}

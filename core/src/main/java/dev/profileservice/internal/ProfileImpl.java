@@ -1,0 +1,597 @@
+package dev.profileservice.internal;
+
+import dev.profileservice.ActiveSession;
+import dev.profileservice.Connection;
+import dev.profileservice.GlobalUpdate;
+import dev.profileservice.GlobalUpdates;
+import dev.profileservice.MetaData;
+import dev.profileservice.Profile;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.StoredProfile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * A profile: active (this server holds the session; the save state machine below runs) or a view.
+ *
+ * <h2>Save state machine</h2>
+ * At most one sync (a fenced save, or a read when nothing changed) runs at a time per profile:
+ * {@link #requestSave} starts one if none runs, or marks {@code again} so the running one is
+ * followed by exactly one more (manual saves, auto-save ticks and gift notifications coalesce).
+ * A sync encodes the data under {@link #lock} (the same lock {@link #edit} holds, so a save never
+ * contains half an edit), then talks to the store on an I/O thread without the lock. Failures are
+ * reported and retried after a backoff with {@code saving} still set, so a later request can never
+ * overtake a failed one.
+ */
+final class ProfileImpl<T> implements Profile<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(ProfileImpl.class);
+    private static final double GOLDEN = 0.6180339887498949;
+
+    private enum State { ACTIVE, RELEASING, RELEASED }
+
+    private final StoreImpl<T> store;
+    private final Engine engine;
+    private final String key;
+    private final String slot;
+    private final boolean view;
+    private final long epoch;
+    final long created;
+    final long loads;
+    private final ActiveSession viewSession;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private T data;
+    final Map<String, Object> tags;
+    volatile Map<String, Object> tagsLatest;
+    private final List<GlobalUpdate> locked;
+    private Codec.Inbox inbox;
+    private long inboxVersion;
+    private boolean resetInbox;
+    private final LinkedHashSet<Long> pendingLocks = new LinkedHashSet<>();
+    private final Set<Long> knownActive = new HashSet<>();
+    private byte[] lastSaved;
+
+    private volatile State state;
+    private boolean saving;
+    private boolean again;
+    private boolean wantRelease;
+    private int failures;
+    private final CompletableFuture<Void> releaseFuture = new CompletableFuture<>();
+    private volatile ScheduledFuture<?> autoSave;
+
+    private final Listeners<Runnable> releaseListeners;
+    final Listeners<BiConsumer<Long, Map<String, Object>>> activeListeners;
+    final Listeners<BiConsumer<Long, Map<String, Object>>> lockedListeners;
+    private final GlobalUpdates updates;
+    private final MetaData meta = new MetaDataImpl(this);
+
+    private ProfileImpl(StoreImpl<T> store, String key, boolean view, long epoch, long created, long loads, T data,
+                        Map<String, Object> tags, List<GlobalUpdate> locked, Codec.Inbox inbox, long inboxVersion,
+                        ActiveSession viewSession) {
+        this.store = store;
+        this.engine = store.engine;
+        this.key = key;
+        this.slot = Engine.slot(store.name, key);
+        this.view = view;
+        this.epoch = epoch;
+        this.created = created;
+        this.loads = loads;
+        this.data = data;
+        this.tags = Collections.synchronizedMap(new LinkedHashMap<>(tags));
+        this.tagsLatest = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+        this.locked = new ArrayList<>(locked);
+        this.inbox = inbox;
+        this.inboxVersion = inboxVersion;
+        inbox.active().forEach(u -> knownActive.add(u.id()));
+        this.viewSession = viewSession;
+        this.state = view ? State.RELEASED : State.ACTIVE;
+        SerialExecutor listenerExecutor = new SerialExecutor(engine.listenerBase);
+        this.releaseListeners = new Listeners<>(listenerExecutor);
+        this.activeListeners = new Listeners<>(listenerExecutor);
+        this.lockedListeners = new Listeners<>(listenerExecutor);
+        this.updates = view ? UpdatesView.readOnly(inbox.active(), locked) : UpdatesView.owner(this);
+        if (view) {
+            releaseFuture.complete(null);
+        }
+    }
+
+    static <T> ProfileImpl<T> active(StoreImpl<T> store, String key, long epoch, long created, long loads, T data,
+                                     Map<String, Object> tags, List<GlobalUpdate> locked, Codec.Inbox inbox,
+                                     long inboxVersion, byte[] storedPayload, boolean resetInbox) {
+        ProfileImpl<T> p = new ProfileImpl<>(store, key, false, epoch, created, loads, data, tags, locked, inbox, inboxVersion, null);
+        p.lastSaved = storedPayload;
+        p.resetInbox = resetInbox;
+        return p;
+    }
+
+    static <T> ProfileImpl<T> view(StoreImpl<T> store, String key, long created, long loads, T data, Map<String, Object> tags,
+                                   List<GlobalUpdate> locked, Codec.Inbox inbox, ActiveSession session) {
+        return new ProfileImpl<>(store, key, true, 0, created, loads, data, tags, locked, inbox, 0, session);
+    }
+
+    /** Starts auto-save: first tick at a low-discrepancy phase of the period, so saves spread evenly. */
+    void start() {
+        long period = engine.config.autoSavePeriod().toMillis();
+        double fraction = (engine.loadCounter.getAndIncrement() * GOLDEN) % 1.0;
+        long first = Math.max(1, (long) (period * (0.1 + 0.9 * fraction)));
+        autoSave = engine.scheduler.scheduleAtFixedRate(() -> engine.io.execute(() -> {
+            if (state == State.ACTIVE) {
+                requestSave(false);
+            }
+        }), first, period, TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- Profile
+
+    @Override
+    public String getKey() {
+        return key;
+    }
+
+    @Override
+    public T getData() {
+        return data;
+    }
+
+    @Override
+    public void setData(T newData) {
+        requireActive("setData");
+        if (newData == null) {
+            throw new IllegalArgumentException("profile data must not be null (profile '" + key + "')");
+        }
+        if (!store.dataType().getRawClass().isInstance(newData)) {
+            throw new IllegalArgumentException("profile data must be a " + store.dataType().getRawClass().getName()
+                    + ", not a " + newData.getClass().getName());
+        }
+        int size = encodedSize(newData, "profile data of '" + key + "'");
+        if (size > engine.config.maxDataBytes()) {
+            throw new IllegalArgumentException("profile data of '" + key + "' is " + size + " bytes encoded, over the limit of "
+                    + engine.config.maxDataBytes() + " (ProfileService.Builder.maxDataBytes)");
+        }
+        lock.lock();
+        try {
+            data = newData;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int encodedSize(Object value, String what) {
+        try {
+            return engine.codec.mapper().writeValueAsBytes(value).length;
+        } catch (Exception e) {
+            throw new IllegalArgumentException(what + " cannot be encoded as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void edit(Consumer<T> editor) {
+        requireActive("edit");
+        lock.lock();
+        try {
+            editor.accept(data);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public MetaData getMetaData() {
+        return meta;
+    }
+
+    ActiveSession activeSession() {
+        if (view) {
+            return viewSession;
+        }
+        return state == State.ACTIVE ? new ActiveSession(engine.me.placeId(), engine.me.jobId()) : null;
+    }
+
+    @Override
+    public GlobalUpdates getGlobalUpdates() {
+        return updates;
+    }
+
+    @Override
+    public boolean isActive() {
+        return state == State.ACTIVE;
+    }
+
+    @Override
+    public Object getMetaTag(String name) {
+        return tags.get(name);
+    }
+
+    @Override
+    public void setMetaTag(String name, Object value) {
+        requireActive("setMetaTag");
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("meta tag name must not be null or empty");
+        }
+        engine.codec.checkEncodable(value, "meta tag '" + name + "'");
+        lock.lock();
+        try {
+            tags.put(name, value);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Connection listenToRelease(Runnable listener) {
+        Connection c = releaseListeners.connect(listener);
+        if (state != State.ACTIVE) {
+            releaseListeners.fire(Runnable::run);
+        }
+        return c;
+    }
+
+    @Override
+    public void release() {
+        Engine.join(releaseAsync());
+    }
+
+    @Override
+    public void save() {
+        requireActive("save");
+        requestSave(false);
+    }
+
+    @Override
+    public String toString() {
+        return "Profile{" + store.name + "/" + key + ", " + (view ? "view" : state.name().toLowerCase()) + ", epoch=" + epoch + "}";
+    }
+
+    private void requireActive(String method) {
+        if (view) {
+            throw new IllegalStateException(method + " called on a view of profile '" + key + "': views are read-only");
+        }
+        if (state != State.ACTIVE) {
+            throw new IllegalStateException(method + " called on profile '" + key + "', which is no longer active (released)");
+        }
+    }
+
+    // ---------------------------------------------------------------- global updates (owner side)
+
+    List<GlobalUpdate> activeUpdates() {
+        lock.lock();
+        try {
+            return List.copyOf(inbox.active());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    List<GlobalUpdate> lockedUpdates() {
+        lock.lock();
+        try {
+            return List.copyOf(locked);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void lockActiveUpdate(long id) {
+        lock.lock();
+        try {
+            if (pendingLocks.contains(id)) {
+                return;
+            }
+            if (inbox.active().stream().noneMatch(u -> u.id() == id)) {
+                throw new IllegalArgumentException("global update " + id + " is not an Active update of profile '" + key + "'"
+                        + (locked.stream().anyMatch(u -> u.id() == id) ? " (it is already Locked)" : ""));
+            }
+            pendingLocks.add(id);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void clearLockedUpdate(long id) {
+        lock.lock();
+        try {
+            if (!locked.removeIf(u -> u.id() == id)) {
+                throw new IllegalArgumentException("global update " + id + " is not a Locked update of profile '" + key + "'");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- save state machine
+
+    CompletableFuture<Void> releaseFuture() {
+        return releaseFuture;
+    }
+
+    /** Stops being active, fires release listeners, and runs the final save; completes when it is durable (or the session was lost). */
+    CompletableFuture<Void> releaseAsync() {
+        if (view) {
+            return releaseFuture;
+        }
+        synchronized (this) {
+            if (state != State.ACTIVE) {
+                return releaseFuture;
+            }
+            state = State.RELEASING;
+        }
+        cancelAutoSave();
+        releaseListeners.fire(Runnable::run);
+        requestSave(true);
+        return releaseFuture;
+    }
+
+    void requestSave(boolean release) {
+        synchronized (this) {
+            if (state == State.RELEASED) {
+                return;
+            }
+            if (release) {
+                wantRelease = true;
+            }
+            if (saving) {
+                again = true;
+                return;
+            }
+            saving = true;
+        }
+        engine.io.execute(this::sync);
+    }
+
+    private record Snapshot(byte[] payload, List<GlobalUpdate> newlyLocked, byte[] newInbox, long expectedInboxVersion,
+                            Map<String, Object> tags, boolean write, boolean release) {
+    }
+
+    private void sync() {
+        boolean release;
+        synchronized (this) {
+            release = wantRelease;
+            again = false;
+            if (state == State.RELEASED) {
+                saving = false;
+                return;
+            }
+        }
+        try {
+            Snapshot s = snapshot(release);
+            if (s.write()) {
+                SaveRequest request = new SaveRequest(engine.me.serverId(), epoch, s.payload(), s.release(),
+                        s.expectedInboxVersion(), s.newInbox());
+                SaveResult result = engine.backend.save(store.name, key, request);
+                failures = 0;
+                switch (result.status()) {
+                    case SAVED -> saved(s, result.record());
+                    case LOST_SESSION -> lost(result.record());
+                    case INBOX_CHANGED -> {
+                        lock.lock();
+                        try {
+                            adoptInbox(result.record());
+                        } finally {
+                            lock.unlock();
+                        }
+                        engine.io.execute(this::sync); // rebase on the new inbox at once; still "saving"
+                        return;
+                    }
+                }
+            } else {
+                StoredProfile record = engine.backend.read(store.name, key);
+                failures = 0;
+                if (record.epoch() != epoch || record.owner() == null || !record.owner().serverId().equals(engine.me.serverId())) {
+                    lost(record);
+                } else {
+                    List<GlobalUpdate> fresh;
+                    lock.lock();
+                    try {
+                        fresh = adoptInbox(record);
+                    } finally {
+                        lock.unlock();
+                    }
+                    fireActive(fresh);
+                }
+            }
+        } catch (BackendException | IllegalArgumentException e) {
+            failures++;
+            engine.issue((release ? "release" : "save") + " of " + store.name + "/" + key + " failed (attempt " + failures
+                    + "), retrying: " + e.getMessage());
+            engine.after(engine.backoff(failures), this::sync); // keeps "saving" set: nothing overtakes a failed save
+            return;
+        } catch (RuntimeException e) {
+            failures++;
+            LOG.error("unexpected error saving {}/{}", store.name, key, e);
+            engine.issue("save of " + store.name + "/" + key + " failed: " + e);
+            engine.after(engine.backoff(failures), this::sync);
+            return;
+        }
+        endCycle();
+    }
+
+    private void endCycle() {
+        boolean run;
+        synchronized (this) {
+            run = state != State.RELEASED && (again || (wantRelease && state == State.RELEASING));
+            if (!run) {
+                saving = false;
+            }
+        }
+        if (run) {
+            engine.io.execute(this::sync);
+        }
+    }
+
+    /** Encodes what to write, under the data lock. */
+    private Snapshot snapshot(boolean release) {
+        lock.lock();
+        try {
+            List<GlobalUpdate> newlyLocked = new ArrayList<>();
+            for (var it = pendingLocks.iterator(); it.hasNext(); ) {
+                long id = it.next();
+                GlobalUpdate u = inbox.active().stream().filter(x -> x.id() == id).findFirst().orElse(null);
+                if (u == null) {
+                    it.remove(); // the sender cleared it before our lock reached the store
+                } else {
+                    newlyLocked.add(u);
+                }
+            }
+            List<GlobalUpdate> lockedAfter = new ArrayList<>(locked);
+            lockedAfter.addAll(newlyLocked);
+            byte[] payload = null;
+            String problem = null;
+            try {
+                payload = engine.codec.encodePayload(created, loads, data, tags, lockedAfter);
+                if (payload.length > engine.config.maxDataBytes()) {
+                    problem = "profile " + store.name + "/" + key + " is " + payload.length + " bytes encoded, over the limit of "
+                            + engine.config.maxDataBytes() + "; not saved";
+                    payload = null;
+                }
+            } catch (IllegalArgumentException e) {
+                problem = "profile " + store.name + "/" + key + " not saved: " + e.getMessage();
+            }
+            if (payload == null) {
+                engine.issue(problem);
+                if (!release) {
+                    return new Snapshot(null, List.of(), null, 0, null, false, false);
+                }
+                // release anyway with the last state that could be saved, so the lock is freed
+                payload = lastSaved != null ? lastSaved
+                        : engine.codec.encodePayload(created, loads, store.newData(), Map.of(), locked);
+                newlyLocked = List.of();
+            }
+            byte[] newInbox = null;
+            if (!newlyLocked.isEmpty() || resetInbox) {
+                Set<Long> ids = new HashSet<>();
+                newlyLocked.forEach(u -> ids.add(u.id()));
+                List<GlobalUpdate> remaining = new ArrayList<>();
+                for (GlobalUpdate u : inbox.active()) {
+                    if (!ids.contains(u.id())) {
+                        remaining.add(u);
+                    }
+                }
+                newInbox = engine.codec.encodeInbox(new Codec.Inbox(inbox.next(), remaining));
+            }
+            boolean write = release || newInbox != null || !Arrays.equals(payload, lastSaved);
+            Map<String, Object> tagCopy = write ? engine.codec.copyMap(tags, "meta tags") : null;
+            return new Snapshot(payload, newlyLocked, newInbox, inboxVersion, tagCopy, write, release);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void saved(Snapshot s, StoredProfile record) {
+        List<GlobalUpdate> fresh;
+        lock.lock();
+        try {
+            lastSaved = s.payload();
+            for (GlobalUpdate u : s.newlyLocked()) {
+                pendingLocks.remove(u.id());
+                locked.add(u);
+            }
+            if (s.newInbox() != null) {
+                resetInbox = false;
+            }
+            tagsLatest = Collections.unmodifiableMap(s.tags());
+            fresh = adoptInbox(record);
+        } finally {
+            lock.unlock();
+        }
+        if (s.release()) {
+            finish();
+            return;
+        }
+        for (GlobalUpdate u : s.newlyLocked()) {
+            lockedListeners.fire(l -> {
+                if (isActive()) {
+                    l.accept(u.id(), u.data());
+                }
+            });
+        }
+        fireActive(fresh);
+    }
+
+    private void fireActive(List<GlobalUpdate> fresh) {
+        for (GlobalUpdate u : fresh) {
+            activeListeners.fire(l -> {
+                if (isActive()) {
+                    l.accept(u.id(), u.data());
+                }
+            });
+        }
+    }
+
+    /** Takes the store's inbox as current; returns the Active updates not seen before. Caller holds the lock. */
+    private List<GlobalUpdate> adoptInbox(StoredProfile record) {
+        Codec.Inbox decoded;
+        try {
+            decoded = engine.codec.decodeInbox(record.inbox());
+        } catch (Codec.CorruptException e) {
+            byte[] bytes = record.inbox();
+            engine.backend.quarantine(store.name, key, bytes, "inbox: " + e.getMessage(), engine.now());
+            engine.corruption(store.name, key, "inbox: " + e.getMessage());
+            long next = 1 + locked.stream().mapToLong(GlobalUpdate::id).max().orElse(0);
+            decoded = new Codec.Inbox(Math.max(next, inbox.next()), List.of());
+            resetInbox = true;
+        }
+        inbox = decoded;
+        inboxVersion = record.inboxVersion();
+        List<GlobalUpdate> fresh = new ArrayList<>();
+        Set<Long> now = new HashSet<>();
+        for (GlobalUpdate u : decoded.active()) {
+            now.add(u.id());
+            if (!knownActive.contains(u.id())) {
+                fresh.add(u);
+            }
+        }
+        knownActive.clear();
+        knownActive.addAll(now);
+        return fresh;
+    }
+
+    private void lost(StoredProfile record) {
+        LOG.warn("profile {}/{} was taken over (our epoch {}, store epoch {}, owner {}); it is no longer active",
+                store.name, key, epoch, record.epoch(), record.owner());
+        boolean wasActive;
+        synchronized (this) {
+            wasActive = state == State.ACTIVE;
+            state = State.RELEASED;
+        }
+        cancelAutoSave();
+        if (wasActive) {
+            releaseListeners.fire(Runnable::run);
+        }
+        finish();
+    }
+
+    private void finish() {
+        synchronized (this) {
+            state = State.RELEASED;
+            saving = false;
+            again = false;
+        }
+        engine.slots.remove(slot, this);
+        releaseFuture.complete(null);
+    }
+
+    private void cancelAutoSave() {
+        ScheduledFuture<?> f = autoSave;
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+}
