@@ -1,0 +1,526 @@
+package dev.profileservice.redis.internal;
+
+import dev.profileservice.spi.AcquireResult;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.SessionInfo;
+import dev.profileservice.spi.StoredProfile;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The Redis {@link Backend}: one record per profile in a hash, every atomic operation one Lua script
+ * (EVALSHA, falling back to EVAL when the server lost its script cache) or one plain command, all
+ * on keys hash-tagged {@code {store:key}} so each touches one Cluster slot. See {@link RedisKeys}
+ * for the layout and {@link Scripts} for the scripts.
+ *
+ * <h2>Threads</h2>
+ * Every method blocks the calling thread for at most the command timeout (per round trip) and may
+ * be called from many threads at once: they share one multiplexed Lettuce connection. Pub/sub
+ * messages arrive on Lettuce's I/O threads and are handed to the bus's own delivery thread.
+ */
+public final class RedisBackend implements Backend {
+
+    /** Keys as UTF-8 strings, values (payloads, inboxes, script arguments) as raw bytes. */
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    /** Heartbeat hashes of servers that stopped without removing them vanish after this. */
+    static final Duration SERVER_GC_TTL = Duration.ofDays(7);
+
+    private static final int SCAN_COUNT = 1000;
+
+    private final StatefulRedisConnection<String, byte[]> connection;
+    private final RedisCommands<String, byte[]> sync;
+    private final RedisMessageBus bus;
+    private final RedisKeys keys;
+    private final String description;
+    private final RedisErrors errors;
+    private final Duration timeout;
+    private final AutoCloseable owned;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
+
+    private final Script acquire = new Script("acquire", Scripts.ACQUIRE);
+    private final Script save = new Script("save", Scripts.SAVE);
+    private final Script writeInbox = new Script("writeInbox", Scripts.WRITE_INBOX);
+    private final Script forceRelease = new Script("forceRelease", Scripts.FORCE_RELEASE);
+    private final Script quarantine = new Script("quarantine", Scripts.QUARANTINE);
+    private final Script delete = new Script("delete", Scripts.DELETE);
+    private final Script heartbeat = new Script("heartbeat", Scripts.HEARTBEAT);
+
+    private RedisBackend(StatefulRedisConnection<String, byte[]> connection, RedisMessageBus bus, RedisKeys keys,
+                         String description, RedisErrors errors, Duration timeout, AutoCloseable owned) {
+        this.connection = connection;
+        this.sync = connection.sync();
+        this.bus = bus;
+        this.keys = keys;
+        this.description = description;
+        this.errors = errors;
+        this.timeout = timeout;
+        this.owned = owned;
+    }
+
+    /**
+     * Connects, checks the server with PING, loads the scripts and opens the pub/sub connection.
+     *
+     * @param client         the client to connect with
+     * @param uri            where to connect, or null for the client's own default URI
+     * @param keyPrefix      first part of every key this backend writes
+     * @param commandTimeout how long one round trip may take before it fails (transient)
+     * @param description    the URI with its password masked, for messages
+     * @param password       the password to scrub from messages, or null
+     * @param owned          closed with the backend (or at once if opening fails); null if none
+     * @throws BackendException naming {@code description} if the server cannot be reached
+     */
+    public static RedisBackend open(RedisClient client, RedisURI uri, String keyPrefix, Duration commandTimeout,
+                                    String description, String password, AutoCloseable owned) {
+        RedisKeys keys = new RedisKeys(keyPrefix);
+        RedisErrors errors = new RedisErrors(password);
+        StatefulRedisConnection<String, byte[]> connection = null;
+        StatefulRedisPubSubConnection<String, String> pubSub = null;
+        try {
+            connection = uri == null ? client.connect(CODEC) : client.connect(CODEC, uri);
+            connection.setTimeout(commandTimeout);
+            String pong = connection.sync().ping();
+            if (!"PONG".equalsIgnoreCase(pong)) {
+                throw new BackendException("Redis at " + description + " answered PING with '" + pong + "'", false);
+            }
+            pubSub = uri == null ? client.connectPubSub(StringCodec.UTF8) : client.connectPubSub(StringCodec.UTF8, uri);
+            pubSub.setTimeout(commandTimeout);
+            RedisMessageBus bus = new RedisMessageBus(pubSub, connection, keys, description);
+            RedisBackend backend = new RedisBackend(connection, bus, keys, description, errors, commandTimeout, owned);
+            backend.loadScripts();
+            return backend;
+        } catch (RuntimeException e) {
+            closeQuietly(pubSub);
+            closeQuietly(connection);
+            closeQuietly(owned);
+            throw errors.map("cannot open Redis backend " + description + ":", e);
+        }
+    }
+
+    /** SCRIPT LOAD of every script (pipelined), so that the first EVALSHA of each already hits. */
+    private void loadScripts() {
+        List<RedisFuture<String>> futures = new ArrayList<>();
+        for (Script s : List.of(acquire, save, writeInbox, forceRelease, quarantine, delete, heartbeat)) {
+            futures.add(connection.async().scriptLoad(s.source));
+        }
+        for (RedisFuture<String> f : futures) {
+            await(f);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    // ---------------------------------------------------------------- records
+
+    @Override
+    public StoredProfile read(String store, String key) {
+        return call("read", store, key, () -> {
+            List<KeyValue<String, byte[]>> fields = sync.hmget(keys.record(store, key),
+                    "payload", "epoch", "sid", "place", "job", "inbox", "iv");
+            List<Object> values = new ArrayList<>(fields.size());
+            for (KeyValue<String, byte[]> kv : fields) {
+                values.add(kv.hasValue() ? kv.getValue() : null);
+            }
+            return decode(values, 0);
+        });
+    }
+
+    @Override
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+        if (expectedEpoch < -1) {
+            throw new IllegalArgumentException("expectedEpoch must be -1 or >= 0, was " + expectedEpoch);
+        }
+        return call("acquire", store, key, () -> {
+            List<Object> r = eval(acquire, new String[]{keys.record(store, key)},
+                    ascii(expectedEpoch), utf8(me.serverId()), utf8(me.placeId()), utf8(me.jobId()));
+            return new AcquireResult(status(r) == 1, decode(r, 1));
+        });
+    }
+
+    @Override
+    public SaveResult save(String store, String key, SaveRequest w) {
+        return call("save", store, key, () -> {
+            boolean withInbox = w.newInbox() != null;
+            List<Object> r = eval(save, new String[]{keys.record(store, key)},
+                    utf8(w.serverId()), ascii(w.epoch()), w.payload(), ascii(w.release() ? 1 : 0),
+                    ascii(withInbox ? 1 : 0), ascii(w.expectedInboxVersion()),
+                    withInbox ? w.newInbox() : new byte[0]);
+            long status = status(r);
+            StoredProfile after = decode(r, 1);
+            if (status == 0) {
+                // The script leaves the payload out of its answer: it is the one just written.
+                after = new StoredProfile(w.payload(), after.epoch(), after.owner(), after.inbox(), after.inboxVersion());
+                return new SaveResult(SaveResult.Status.SAVED, after);
+            }
+            return new SaveResult(status == 1 ? SaveResult.Status.LOST_SESSION : SaveResult.Status.INBOX_CHANGED, after);
+        });
+    }
+
+    @Override
+    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
+        java.util.Objects.requireNonNull(inbox, "inbox");
+        return call("writeInbox", store, key, () -> {
+            List<Object> r = eval(writeInbox, new String[]{keys.record(store, key)}, ascii(expectedVersion), inbox);
+            return status(r) == 1 ? Optional.of(decode(r, 1)) : Optional.<StoredProfile>empty();
+        });
+    }
+
+    @Override
+    public StoredProfile forceRelease(String store, String key) {
+        return call("forceRelease", store, key, () -> {
+            List<Object> r = eval(forceRelease, new String[]{keys.record(store, key)});
+            return status(r) == 1 ? decode(r, 1) : StoredProfile.ABSENT;
+        });
+    }
+
+    @Override
+    public boolean delete(String store, String key) {
+        return call("delete", store, key, () -> {
+            Long existed = evalInteger(delete, new String[]{keys.record(store, key), keys.quarantine(store, key)});
+            return existed != null && existed == 1L;
+        });
+    }
+
+    // ---------------------------------------------------------------- quarantine
+
+    @Override
+    public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
+        java.util.Objects.requireNonNull(payload, "payload");
+        call("quarantine", store, key, () -> evalInteger(quarantine, new String[]{keys.quarantine(store, key)},
+                payload, utf8(reason == null ? "" : reason), ascii(atMillis)));
+    }
+
+    @Override
+    public int quarantineCount(String store, String key) {
+        return call("quarantineCount", store, key, () -> {
+            byte[] count = sync.hget(keys.quarantine(store, key), "count");
+            return count == null ? 0 : Integer.parseInt(new String(count, StandardCharsets.US_ASCII));
+        });
+    }
+
+    // ---------------------------------------------------------------- servers
+
+    @Override
+    public void heartbeat(ServerLease lease) {
+        call("heartbeat", "server " + lease.serverId(), () -> evalInteger(heartbeat, new String[]{keys.server(lease.serverId())},
+                utf8(lease.serverId()), utf8(lease.placeId()), utf8(lease.jobId()), ascii(lease.expiresAtMillis()),
+                ascii(SERVER_GC_TTL.toMillis())));
+    }
+
+    @Override
+    public Optional<ServerLease> server(String serverId) {
+        return call("server", "server " + serverId, () -> {
+            List<KeyValue<String, byte[]>> f = sync.hmget(keys.server(serverId), "place", "job", "expires");
+            return lease(serverId, f);
+        });
+    }
+
+    @Override
+    public void removeServer(String serverId) {
+        call("removeServer", "server " + serverId, () -> sync.del(keys.server(serverId)));
+    }
+
+    @Override
+    public List<ServerLease> servers() {
+        return call("servers", "listing servers", () -> {
+            List<String> found = scan("servers", keys.serverPattern());
+            String start = keys.server("");
+            List<ServerLease> out = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            List<RedisFuture<List<KeyValue<String, byte[]>>>> futures = new ArrayList<>();
+            for (String k : found) {
+                ids.add(k.substring(start.length()));
+                futures.add(connection.async().hmget(k, "place", "job", "expires"));
+            }
+            if (!futures.isEmpty()) {
+                roundTrips.roundTrip("servers");
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                lease(ids.get(i), await(futures.get(i))).ifPresent(out::add);
+            }
+            out.sort(Comparator.comparing(ServerLease::serverId));
+            return out;
+        });
+    }
+
+    private static Optional<ServerLease> lease(String serverId, List<KeyValue<String, byte[]>> f) {
+        if (!f.get(2).hasValue()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ServerLease(serverId, text(f.get(0)), text(f.get(1)),
+                Long.parseLong(new String(f.get(2).getValue(), StandardCharsets.US_ASCII))));
+    }
+
+    private static String text(KeyValue<String, byte[]> kv) {
+        return kv.hasValue() ? new String(kv.getValue(), StandardCharsets.UTF_8) : "";
+    }
+
+    // ---------------------------------------------------------------- administration
+
+    @Override
+    public List<String> keys(String store, String afterKey, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+        }
+        return call("keys", "store " + store, () -> {
+            TreeSet<String> smallest = new TreeSet<>();
+            if (limit == 0) {
+                return List.<String>of();
+            }
+            for (String redisKey : scan("keys", keys.recordPattern(store))) {
+                String key = keys.keyOfRecord(store, redisKey);
+                if (key == null || (afterKey != null && key.compareTo(afterKey) <= 0)) {
+                    continue;
+                }
+                smallest.add(key);
+                if (smallest.size() > limit) {
+                    smallest.pollLast();
+                }
+            }
+            return List.copyOf(smallest);
+        });
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String store) {
+        return call("sessions", "store " + store, () -> {
+            List<String> found = scan("sessions", keys.recordPattern(store));
+            List<String> profileKeys = new ArrayList<>();
+            List<RedisFuture<List<KeyValue<String, byte[]>>>> futures = new ArrayList<>();
+            for (String redisKey : found) {
+                String key = keys.keyOfRecord(store, redisKey);
+                if (key != null) {
+                    profileKeys.add(key);
+                    futures.add(connection.async().hmget(redisKey, "epoch", "sid", "place", "job"));
+                }
+            }
+            if (!futures.isEmpty()) {
+                roundTrips.roundTrip("sessions");
+            }
+            List<SessionInfo> out = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                List<KeyValue<String, byte[]>> f = await(futures.get(i));
+                if (f.get(1).hasValue()) {
+                    long epoch = f.get(0).hasValue() ? Long.parseLong(new String(f.get(0).getValue(), StandardCharsets.US_ASCII)) : 0;
+                    out.add(new SessionInfo(profileKeys.get(i), epoch,
+                            new Owner(text(f.get(1)), text(f.get(2)), text(f.get(3)))));
+                }
+            }
+            out.sort(Comparator.comparing(SessionInfo::key));
+            return out;
+        });
+    }
+
+    /** Every key matching {@code pattern}, by SCAN (one round trip per page; works on any server). */
+    private List<String> scan(String operation, String pattern) {
+        List<String> out = new ArrayList<>();
+        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            roundTrips.roundTrip(operation);
+            KeyScanCursor<String> page = sync.scan(cursor, args);
+            out.addAll(page.getKeys());
+            cursor = page;
+        } while (!cursor.isFinished());
+        return out;
+    }
+
+    // ---------------------------------------------------------------- bus, hooks, lifecycle
+
+    @Override
+    public Optional<MessageBus> messageBus() {
+        return Optional.of(bus);
+    }
+
+    @Override
+    public void setRoundTripListener(RoundTripListener listener) {
+        this.roundTrips = listener == null ? RoundTripListener.NONE : listener;
+    }
+
+    /** The key layout (tests and tools). */
+    public String keyPrefix() {
+        return keys.prefix();
+    }
+
+    /** The command timeout: the longest one round trip may take before it fails. */
+    public Duration commandTimeout() {
+        return timeout;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeQuietly(bus);
+        closeQuietly(connection);
+        closeQuietly(owned);
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    @FunctionalInterface
+    private interface Body<T> {
+        T run();
+    }
+
+    private <T> T call(String operation, String store, String key, Body<T> body) {
+        return call(operation, store + "/" + key, body);
+    }
+
+    /** Runs {@code body} (which reports its own round trips) and maps every failure. */
+    private <T> T call(String operation, String subject, Body<T> body) {
+        if (closed.get()) {
+            throw new BackendException(description + " is closed", false);
+        }
+        try {
+            return body.run();
+        } catch (RuntimeException e) {
+            throw errors.map(description + ": " + operation + " of " + subject, e);
+        }
+    }
+
+    /** Runs a script that answers an array: EVALSHA, or EVAL if the server does not know the script. One round trip normally. */
+    private List<Object> eval(Script script, String[] keyNames, byte[]... args) {
+        roundTrips.roundTrip(script.operation);
+        try {
+            return sync.evalsha(script.sha, ScriptOutputType.MULTI, keyNames, args);
+        } catch (RedisNoScriptException e) {
+            roundTrips.roundTrip(script.operation);
+            return sync.eval(script.source, ScriptOutputType.MULTI, keyNames, args);
+        }
+    }
+
+    private Long evalInteger(Script script, String[] keyNames, byte[]... args) {
+        roundTrips.roundTrip(script.operation);
+        try {
+            return sync.evalsha(script.sha, ScriptOutputType.INTEGER, keyNames, args);
+        } catch (RedisNoScriptException e) {
+            roundTrips.roundTrip(script.operation);
+            return sync.eval(script.source, ScriptOutputType.INTEGER, keyNames, args);
+        }
+    }
+
+    private <T> T await(RedisFuture<T> future) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.cancel(true);
+            throw new io.lettuce.core.RedisCommandInterruptedException(e);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new io.lettuce.core.RedisCommandTimeoutException("Command timed out after " + timeout);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new io.lettuce.core.RedisException(cause);
+        }
+    }
+
+    private static long status(List<Object> r) {
+        return (Long) r.get(0);
+    }
+
+    /** A record from {@code payload, epoch, sid, place, job, inbox, iv} starting at {@code from}. */
+    static StoredProfile decode(List<Object> r, int from) {
+        if (r.size() < from + 7) {
+            throw new IllegalStateException("unexpected script answer with " + r.size() + " elements");
+        }
+        byte[] payload = (byte[]) r.get(from);
+        byte[] epoch = (byte[]) r.get(from + 1);
+        byte[] sid = (byte[]) r.get(from + 2);
+        byte[] place = (byte[]) r.get(from + 3);
+        byte[] job = (byte[]) r.get(from + 4);
+        byte[] inbox = (byte[]) r.get(from + 5);
+        byte[] iv = (byte[]) r.get(from + 6);
+        if (payload == null && epoch == null && sid == null && inbox == null && iv == null) {
+            return StoredProfile.ABSENT;
+        }
+        Owner owner = sid == null ? null : new Owner(new String(sid, StandardCharsets.UTF_8),
+                place == null ? "" : new String(place, StandardCharsets.UTF_8),
+                job == null ? "" : new String(job, StandardCharsets.UTF_8));
+        return new StoredProfile(payload, number(epoch), owner, inbox, number(iv));
+    }
+
+    private static long number(byte[] ascii) {
+        return ascii == null ? 0 : Long.parseLong(new String(ascii, StandardCharsets.US_ASCII));
+    }
+
+    private static byte[] ascii(long n) {
+        return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing: nothing useful to do with it
+        }
+    }
+
+    /** A script with its SHA-1, computed locally (the same digest Redis uses for EVALSHA). */
+    private static final class Script {
+        final String operation;
+        final String source;
+        final String sha;
+
+        Script(String operation, String source) {
+            this.operation = operation;
+            this.source = source;
+            try {
+                this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-1 is missing from this JVM", e);
+            }
+        }
+    }
+}

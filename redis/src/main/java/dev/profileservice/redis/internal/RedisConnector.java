@@ -1,0 +1,146 @@
+package dev.profileservice.redis.internal;
+
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.BackendUris;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns a URI string, a {@link RedisURI} or a caller's {@link RedisClient} into a connected
+ * {@link RedisBackend}. Stateless; thread-safe.
+ *
+ * <p>A client made here is tuned for failing fast and coming back fast: commands are rejected at
+ * once while disconnected (instead of queueing until they time out), every command times out after
+ * the command timeout, and reconnect attempts back off from 100 ms to at most 2 s.
+ */
+public final class RedisConnector {
+    /** Schemes this module handles. */
+    public static final List<String> SCHEMES = List.of("redis", "rediss");
+    static final String DEFAULT_PREFIX = "ps";
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    private RedisConnector() {
+    }
+
+    /** Opens a {@code redis://} or {@code rediss://} URI; {@code prefix} is read and removed from the query. */
+    public static RedisBackend open(String uri) {
+        if (uri == null) {
+            throw new IllegalArgumentException("Redis URI must not be null");
+        }
+        String masked = RedisErrors.maskUri(uri);
+        String scheme = BackendUris.scheme(uri);
+        if (!SCHEMES.contains(scheme)) {
+            throw new IllegalArgumentException("not a Redis URI: '" + masked + "'; expected redis://[user:password@]host[:port][/database] or rediss://...");
+        }
+        String base = uri;
+        String fragment = "";
+        int hash = base.indexOf('#');
+        if (hash >= 0) {
+            fragment = base.substring(hash);
+            base = base.substring(0, hash);
+        }
+        String prefix = DEFAULT_PREFIX;
+        boolean timeoutGiven = false;
+        int q = base.indexOf('?');
+        if (q >= 0) {
+            List<String> kept = new ArrayList<>();
+            for (String param : base.substring(q + 1).split("&")) {
+                if (param.isEmpty()) {
+                    continue;
+                }
+                String name = param.contains("=") ? param.substring(0, param.indexOf('=')) : param;
+                String value = param.contains("=") ? param.substring(param.indexOf('=') + 1) : "";
+                if (name.equalsIgnoreCase("prefix")) {
+                    prefix = value;
+                } else {
+                    timeoutGiven |= name.equalsIgnoreCase("timeout");
+                    kept.add(param);
+                }
+            }
+            base = base.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+        }
+        if (!RedisKeys.PREFIX.matcher(prefix).matches()) {
+            throw new BackendException("malformed Redis URI '" + masked + "': prefix must match "
+                    + RedisKeys.PREFIX.pattern() + ", was '" + prefix + "'", false);
+        }
+        RedisURI redisUri;
+        try {
+            redisUri = RedisURI.create(base + fragment);
+        } catch (RuntimeException e) {
+            throw new BackendException(new RedisErrors(password(uri)).scrub("malformed Redis URI '" + masked + "': " + e.getMessage()), false, e);
+        }
+        Duration timeout = timeoutGiven ? redisUri.getTimeout() : DEFAULT_TIMEOUT;
+        return ownClient(redisUri, prefix, timeout, masked, password(uri));
+    }
+
+    /** A backend on a client of its own for {@code uri}. */
+    public static RedisBackend create(RedisURI uri, String prefix, Duration timeout) {
+        // RedisURI.toString() masks the password.
+        return ownClient(uri, prefix, timeout, uri.toString(), null);
+    }
+
+    /** A backend on the caller's client (its default URI); the client is not shut down on close. */
+    public static RedisBackend create(RedisClient client, String prefix, Duration timeout) {
+        return RedisBackend.open(client, null, prefix, timeout, "redis (caller's RedisClient)", null, null);
+    }
+
+    private static RedisBackend ownClient(RedisURI uri, String prefix, Duration timeout, String description, String password) {
+        uri.setTimeout(timeout);
+        ClientResources resources = ClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+        AutoCloseable owned = () -> {
+            try {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            } finally {
+                resources.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+        };
+        return RedisBackend.open(client, uri, prefix, timeout, description, password, owned);
+    }
+
+    /** The password in a URI's user-info (Lettuce reads a user-info without a colon as the password), or null. */
+    static String password(String uri) {
+        int start = uri.indexOf("://");
+        if (start < 0) {
+            return null;
+        }
+        start += 3;
+        int end = uri.length();
+        for (char c : new char[]{'/', '?', '#'}) {
+            int i = uri.indexOf(c, start);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        String authority = uri.substring(start, end);
+        int at = authority.lastIndexOf('@');
+        if (at < 0) {
+            return null;
+        }
+        String userInfo = authority.substring(0, at);
+        int colon = userInfo.indexOf(':');
+        String password = colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
+        return password.isEmpty() ? null : password;
+    }
+
+}

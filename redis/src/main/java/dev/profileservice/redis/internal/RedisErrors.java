@@ -1,0 +1,91 @@
+package dev.profileservice.redis.internal;
+
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.BackendUris;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Turns Lettuce failures into {@link BackendException}s and keeps passwords out of every message.
+ * Stateless apart from the password to scrub; thread-safe.
+ */
+final class RedisErrors {
+    /** {@code redis://secret@host}: Lettuce reads a user-info without a colon as the password. */
+    private static final Pattern BARE_PASSWORD = Pattern.compile("(?i)(rediss?://)([^/@:?#]+)@");
+
+    /** Server error prefixes after which the same call may succeed later. */
+    private static final String[] TRANSIENT_SERVER_ERRORS = {
+            "LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY", "NOREPLICAS",
+            "MOVED", "ASK", "OOM", "UNBLOCKED"};
+
+    private final String password;
+
+    RedisErrors(String password) {
+        this.password = password == null || password.isEmpty() ? null : password;
+    }
+
+    /** {@code uri} with any password (user-info with or without a user name, or a query parameter) replaced by {@code ****}. */
+    static String maskUri(String uri) {
+        String masked = BackendUris.mask(uri);
+        return BARE_PASSWORD.matcher(masked).replaceAll("$1****@");
+    }
+
+    /** {@code text} with the known password replaced (defence in depth: driver messages never should contain it). */
+    String scrub(String text) {
+        if (text == null) {
+            return "";
+        }
+        return password == null ? text : text.replace(password, "****");
+    }
+
+    /** Maps {@code e}, thrown by a call described by {@code what}, to a {@link BackendException}. */
+    BackendException map(String what, Throwable e) {
+        if (e instanceof BackendException b) {
+            return b;
+        }
+        boolean transientFailure = isTransient(e);
+        if (e instanceof RedisCommandInterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        String kind = e instanceof RedisCommandTimeoutException ? "timed out"
+                : e instanceof RedisConnectionException ? "could not connect"
+                : "failed";
+        return new BackendException(scrub(what + " " + kind + ": " + describeCause(e)), transientFailure, e);
+    }
+
+    static boolean isTransient(Throwable e) {
+        if (e instanceof RedisCommandTimeoutException || e instanceof RedisConnectionException
+                || e instanceof RedisCommandInterruptedException) {
+            return true;
+        }
+        if (e instanceof RedisCommandExecutionException) {
+            String m = String.valueOf(e.getMessage()).toUpperCase(Locale.ROOT);
+            for (String prefix : TRANSIENT_SERVER_ERRORS) {
+                if (m.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        // Any other RedisException is client-side: not connected, connection closed, reset.
+        return e instanceof RedisException || e instanceof java.io.IOException;
+    }
+
+    private static String describeCause(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        }
+        Throwable c = e.getCause();
+        if (c != null && c.getMessage() != null && !m.contains(c.getMessage())) {
+            m = m + " (" + c.getMessage() + ")";
+        }
+        return m;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.profileservice.redis.internal;
+
+import java.util.regex.Pattern;
+
+/**
+ * The key layout. Everything one profile owns shares the hash tag {@code {store:key}}, so every
+ * per-profile script touches one Cluster slot:
+ * <pre>
+ *   PREFIX:{STORE:KEY}:p     hash: payload, epoch, sid, place, job, inbox, iv   (the record)
+ *   PREFIX:{STORE:KEY}:q     hash: count, N.payload, N.reason, N.at            (quarantined copies)
+ *   PREFIX:server:SERVERID   hash: id, place, job, expires                     (heartbeat, 7-day TTL)
+ *   PREFIX:bus:SERVERID      pub/sub channel of one server (not a key)
+ * </pre>
+ * Store names match {@code [A-Za-z0-9_.-]} (no {@code :}, no braces) and the prefix allows no
+ * braces, so {@code PREFIX:{STORE:} names exactly one store and stores never clash. Immutable;
+ * thread-safe.
+ */
+final class RedisKeys {
+    /** Allowed key prefixes: no braces (they would break the hash tag), no glob characters. */
+    static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,50}");
+
+    static final String RECORD_SUFFIX = "}:p";
+    static final String QUARANTINE_SUFFIX = "}:q";
+
+    private final String prefix;
+
+    RedisKeys(String prefix) {
+        if (prefix == null || !PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("Redis key prefix must match " + PREFIX.pattern() + ", was '" + prefix + "'");
+        }
+        this.prefix = prefix;
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    /** The hash holding one record. */
+    String record(String store, String key) {
+        return profileStart(store) + key + RECORD_SUFFIX;
+    }
+
+    /** The hash holding the quarantined copies of one record. */
+    String quarantine(String store, String key) {
+        return profileStart(store) + key + QUARANTINE_SUFFIX;
+    }
+
+    /** {@code PREFIX:{STORE:} : the part every key of a store's records starts with. */
+    String profileStart(String store) {
+        return prefix + ":{" + store + ":";
+    }
+
+    /** SCAN pattern matching the record hashes of one store (and nothing else). */
+    String recordPattern(String store) {
+        return globEscape(profileStart(store)) + "*" + globEscape(RECORD_SUFFIX);
+    }
+
+    /** The profile key of a record hash name found by {@link #recordPattern}, or null if it is not one. */
+    String keyOfRecord(String store, String redisKey) {
+        String start = profileStart(store);
+        if (!redisKey.startsWith(start) || !redisKey.endsWith(RECORD_SUFFIX)
+                || redisKey.length() <= start.length() + RECORD_SUFFIX.length()) {
+            return null;
+        }
+        return redisKey.substring(start.length(), redisKey.length() - RECORD_SUFFIX.length());
+    }
+
+    /** The heartbeat hash of a server. */
+    String server(String serverId) {
+        return prefix + ":server:" + serverId;
+    }
+
+    /** SCAN pattern matching every heartbeat hash under this prefix. */
+    String serverPattern() {
+        return globEscape(prefix + ":server:") + "*";
+    }
+
+    /** The pub/sub channel a server listens on. */
+    String channel(String serverId) {
+        return prefix + ":bus:" + serverId;
+    }
+
+    static String globEscape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+}

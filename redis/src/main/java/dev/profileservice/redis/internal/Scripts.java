@@ -1,0 +1,107 @@
+package dev.profileservice.redis.internal;
+
+/**
+ * The Lua scripts behind every atomic operation. Each runs on one key slot (all its KEYS share the
+ * profile's hash tag), so it is atomic on a single server and on Redis Cluster alike.
+ *
+ * <p>Record scripts answer {@code {status, payload, epoch, sid, place, job, inbox, iv}} with
+ * Redis nil ({@code false} in Lua) for a missing field; see {@link RedisBackend#decode}.
+ */
+final class Scripts {
+    private Scripts() {
+    }
+
+    /** Every field of a record, in the order {@link RedisBackend#decode} expects. */
+    private static final String ALL = "redis.call('HMGET', KEYS[1], 'payload', 'epoch', 'sid', 'place', 'job', 'inbox', 'iv')";
+    /** Every field but the payload (a save's caller already has it: saves the transfer). */
+    private static final String NO_PAYLOAD = "redis.call('HMGET', KEYS[1], 'epoch', 'sid', 'place', 'job', 'inbox', 'iv')";
+
+    /**
+     * Acquire. KEYS: record. ARGV: expectedEpoch (-1 = only if free), sid, place, job.
+     * Status 1 = taken (epoch + 1, owner set), 0 = refused (nothing changed).
+     */
+    static final String ACQUIRE = """
+            local f = redis.call('HMGET', KEYS[1], 'epoch', 'sid')
+            local ok
+            if ARGV[1] == '-1' then
+              ok = not f[2]
+            else
+              ok = tonumber(f[1] or '0') == tonumber(ARGV[1])
+            end
+            if ok then
+              redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+              redis.call('HSET', KEYS[1], 'sid', ARGV[2], 'place', ARGV[3], 'job', ARGV[4])
+            end
+            return {ok and 1 or 0, unpack(%s)}
+            """.formatted(ALL);
+
+    /**
+     * Fenced save. KEYS: record. ARGV: sid, epoch, payload, release (1/0), withInbox (1/0),
+     * expectedInboxVersion, newInbox. Status 0 = SAVED, 1 = LOST_SESSION, 2 = INBOX_CHANGED.
+     */
+    static final String SAVE = """
+            local f = redis.call('HMGET', KEYS[1], 'epoch', 'sid', 'iv')
+            local status = 0
+            if (not f[2]) or f[2] ~= ARGV[1] or tonumber(f[1] or '0') ~= tonumber(ARGV[2]) then
+              status = 1
+            elseif ARGV[5] == '1' and tonumber(f[3] or '0') ~= tonumber(ARGV[6]) then
+              status = 2
+            else
+              redis.call('HSET', KEYS[1], 'payload', ARGV[3])
+              if ARGV[5] == '1' then
+                redis.call('HSET', KEYS[1], 'inbox', ARGV[7])
+                redis.call('HINCRBY', KEYS[1], 'iv', 1)
+              end
+              if ARGV[4] == '1' then
+                redis.call('HDEL', KEYS[1], 'sid', 'place', 'job')
+              end
+            end
+            return {status, false, unpack(%s)}
+            """.formatted(NO_PAYLOAD);
+
+    /**
+     * Inbox compare-and-set. KEYS: record. ARGV: expectedVersion, inbox. Status 1 = written
+     * (record created with epoch 0 if missing), 0 = version mismatch (nothing changed).
+     */
+    static final String WRITE_INBOX = """
+            local iv = tonumber(redis.call('HGET', KEYS[1], 'iv') or '0')
+            if iv ~= tonumber(ARGV[1]) then
+              return {0}
+            end
+            redis.call('HSET', KEYS[1], 'inbox', ARGV[2])
+            redis.call('HINCRBY', KEYS[1], 'iv', 1)
+            redis.call('HSETNX', KEYS[1], 'epoch', '0')
+            return {1, unpack(%s)}
+            """.formatted(ALL);
+
+    /** Administrative release. KEYS: record. Status 0 = no record (nothing created), 1 = released. */
+    static final String FORCE_RELEASE = """
+            if redis.call('EXISTS', KEYS[1]) == 0 then
+              return {0}
+            end
+            redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+            redis.call('HDEL', KEYS[1], 'sid', 'place', 'job')
+            return {1, unpack(%s)}
+            """.formatted(ALL);
+
+    /** Adds a quarantined copy. KEYS: quarantine hash. ARGV: payload, reason, atMillis. Returns the new count. */
+    static final String QUARANTINE = """
+            local n = redis.call('HINCRBY', KEYS[1], 'count', 1)
+            redis.call('HSET', KEYS[1], n .. '.payload', ARGV[1], n .. '.reason', ARGV[2], n .. '.at', ARGV[3])
+            return n
+            """;
+
+    /** Deletes record, inbox (same hash) and quarantined copies. KEYS: record, quarantine. Returns 1 if the record existed. */
+    static final String DELETE = """
+            local existed = redis.call('EXISTS', KEYS[1])
+            redis.call('DEL', KEYS[1], KEYS[2])
+            return existed
+            """;
+
+    /** Heartbeat upsert. KEYS: server hash. ARGV: id, place, job, expiresAtMillis, gcTtlMillis. */
+    static final String HEARTBEAT = """
+            redis.call('HSET', KEYS[1], 'id', ARGV[1], 'place', ARGV[2], 'job', ARGV[3], 'expires', ARGV[4])
+            redis.call('PEXPIRE', KEYS[1], ARGV[5])
+            return 1
+            """;
+}
