@@ -43,8 +43,9 @@ public interface GlobalUpdates {
     Connection listenToNewLockedUpdate(BiConsumer<Long, Map<String, Object>> listener);
 
     /**
-     * Turns an Active update into a Locked one at the next save. Calling it again for the same id
-     * before that save does nothing.
+     * Turns an Active update into a Locked one at the next save, and asks for that save to happen
+     * soon (coalesced with any other pending save), so gifts do not wait for the auto-save. Calling
+     * it again for the same id before that save does nothing.
      *
      * @throws IllegalStateException    if this is not an active profile's view
      * @throws IllegalArgumentException if {@code id} is not an Active update
@@ -52,7 +53,8 @@ public interface GlobalUpdates {
     void lockActiveUpdate(long id);
 
     /**
-     * Removes a Locked update; saved atomically with the data at the next save.
+     * Removes a Locked update; saved atomically with the data at the next save, which it asks to
+     * happen soon. Apply the update to the data first, then clear it.
      *
      * @throws IllegalStateException    if this is not an active profile's view
      * @throws IllegalArgumentException if {@code id} is not a Locked update

@@ -303,6 +303,7 @@ final class ProfileImpl<T> implements Profile<T> {
         } finally {
             lock.unlock();
         }
+        requestSave(false); // gifts move on now, not at the next auto-save
     }
 
     void clearLockedUpdate(long id) {
@@ -314,6 +315,7 @@ final class ProfileImpl<T> implements Profile<T> {
         } finally {
             lock.unlock();
         }
+        requestSave(false); // make the processed gift durable soon
     }
 
     // ---------------------------------------------------------------- save state machine
