@@ -154,6 +154,7 @@ public final class RedisBackend implements Backend {
     @Override
     public StoredProfile read(String store, String key) {
         return call("read", store, key, () -> {
+            roundTrips.roundTrip("read");
             List<KeyValue<String, byte[]>> fields = sync.hmget(keys.record(store, key),
                     "payload", "epoch", "sid", "place", "job", "inbox", "iv");
             List<Object> values = new ArrayList<>(fields.size());
@@ -232,6 +233,7 @@ public final class RedisBackend implements Backend {
     @Override
     public int quarantineCount(String store, String key) {
         return call("quarantineCount", store, key, () -> {
+            roundTrips.roundTrip("quarantineCount");
             byte[] count = sync.hget(keys.quarantine(store, key), "count");
             return count == null ? 0 : Integer.parseInt(new String(count, StandardCharsets.US_ASCII));
         });
@@ -249,6 +251,7 @@ public final class RedisBackend implements Backend {
     @Override
     public Optional<ServerLease> server(String serverId) {
         return call("server", "server " + serverId, () -> {
+            roundTrips.roundTrip("server");
             List<KeyValue<String, byte[]>> f = sync.hmget(keys.server(serverId), "place", "job", "expires");
             return lease(serverId, f);
         });
@@ -256,7 +259,10 @@ public final class RedisBackend implements Backend {
 
     @Override
     public void removeServer(String serverId) {
-        call("removeServer", "server " + serverId, () -> sync.del(keys.server(serverId)));
+        call("removeServer", "server " + serverId, () -> {
+            roundTrips.roundTrip("removeServer");
+            return sync.del(keys.server(serverId));
+        });
     }
 
     @Override
