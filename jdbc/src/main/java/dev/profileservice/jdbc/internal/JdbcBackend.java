@@ -1,0 +1,431 @@
+package dev.profileservice.jdbc.internal;
+
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.SessionInfo;
+import dev.profileservice.spi.StoredProfile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The part of every JDBC backend that does not depend on the database: pooling, error translation,
+ * round-trip counting, and the administrative operations that are plain SQL everywhere. Each
+ * dialect subclass supplies the schema and the atomic operations ({@code acquire}, {@code save},
+ * {@code writeInbox}, {@code forceRelease}, {@code heartbeat}) in the fewest round trips its
+ * database allows.
+ *
+ * <h2>Tables</h2>
+ * {@code ps_profiles} (one row per {@code (store, pkey)}: payload, epoch, owner, inbox, inbox
+ * version, revision), {@code ps_servers} (heartbeats), {@code ps_quarantine} (copies of undecodable
+ * payloads), {@code ps_messages} (the polled message bus), {@code ps_schema} (schema version).
+ * Stores share {@code ps_profiles} but the store name is part of the primary key (compared
+ * byte-wise), so records of different stores never interact.
+ *
+ * <h2>Threads</h2>
+ * Every method blocks the calling thread (the engine's I/O pool) for its statements; any number of
+ * threads may call at once, each borrowing its own pooled connection.
+ */
+public abstract class JdbcBackend implements Backend {
+    /** Schema version this library writes and reads. */
+    public static final int SCHEMA_VERSION = 1;
+    /** Profile records. */
+    public static final String PROFILES = "ps_profiles";
+    /** Server heartbeats. */
+    public static final String SERVERS = "ps_servers";
+    /** Quarantined payloads. */
+    public static final String QUARANTINE = "ps_quarantine";
+    /** Messages of the polled bus. */
+    public static final String MESSAGES = "ps_messages";
+    /** Schema version table. */
+    public static final String SCHEMA = "ps_schema";
+
+    /** The record columns, in the order {@link #record(ResultSet, boolean)} reads them. */
+    protected static final String COLS = "payload, epoch, owner_server, owner_place, owner_job, inbox, inbox_version";
+    /** The record columns without the payload (results of saves do not carry it back). */
+    protected static final String COLS_NO_PAYLOAD = "epoch, owner_server, owner_place, owner_job, inbox, inbox_version";
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcBackend.class);
+
+    protected final DataSource dataSource;
+    private final AutoCloseable ownedPool;
+    private final String description;
+    private final String secret;
+    private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
+    private volatile boolean closed;
+    private MessageBus bus;
+
+    /**
+     * @param dataSource  where connections come from
+     * @param ownedPool   closed by {@link #close()} (the pool this backend made), or null when the
+     *                    user brought the data source and keeps ownership of it
+     * @param description the URI with its password masked
+     * @param secret      the password, scrubbed from every message as a second line of defence; may be null
+     */
+    protected JdbcBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret) {
+        this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
+        this.description = description;
+        this.secret = secret == null || secret.isEmpty() ? null : secret;
+    }
+
+    /** Connects once, creates or checks the schema, and starts the message bus; call from factories. */
+    protected final void start() {
+        withConnection("schema", c -> {
+            initSchema(c);
+            return null;
+        });
+        synchronized (this) {
+            bus = createBus();
+        }
+    }
+
+    /** Creates the tables if needed (under a database-wide lock) and checks the schema version. */
+    protected abstract void initSchema(Connection c) throws SQLException;
+
+    /** The message bus of this dialect (started lazily on its first subscribe). */
+    protected abstract MessageBus createBus();
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public Optional<MessageBus> messageBus() {
+        synchronized (this) {
+            return Optional.ofNullable(bus);
+        }
+    }
+
+    @Override
+    public void setRoundTripListener(RoundTripListener listener) {
+        this.roundTrips = listener == null ? RoundTripListener.NONE : listener;
+    }
+
+    /** Reports one round trip of {@code operation}; call right before each statement or batch is sent. */
+    protected final void roundTrip(String operation) {
+        try {
+            roundTrips.roundTrip(operation);
+        } catch (RuntimeException e) {
+            LOG.debug("round-trip listener threw", e);
+        }
+    }
+
+    /** Work on one borrowed connection. */
+    @FunctionalInterface
+    protected interface SqlWork<R> {
+        R run(Connection c) throws SQLException;
+    }
+
+    /** Borrows a connection, runs {@code work}, and translates failures for operation {@code op}. */
+    protected final <R> R withConnection(String op, SqlWork<R> work) {
+        if (closed) {
+            throw new BackendException(op + " refused: " + description + " is closed", false);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw translate(op, e);
+        } catch (BackendException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BackendException(op + " failed on " + description + ": " + scrub(String.valueOf(e)), SqlErrors.isTransient(e), e);
+        }
+    }
+
+    /** A {@link BackendException} for {@code e} with the password scrubbed from the message. */
+    protected final BackendException translate(String op, SQLException e) {
+        BackendException b = SqlErrors.translate(op, description, e);
+        if (secret != null && b.getMessage().contains(secret)) {
+            return new BackendException(scrub(b.getMessage()), b.isTransient(), null);
+        }
+        return b;
+    }
+
+    /** {@code text} with the password replaced by {@code ****}. */
+    protected final String scrub(String text) {
+        return secret == null || text == null ? text : text.replace(secret, "****");
+    }
+
+    /** Prepares {@code sql} and binds {@code args} (String, Long, Integer, byte[]; null as SQL NULL text). */
+    protected static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            bind(ps, args);
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
+        }
+        return ps;
+    }
+
+    /** Binds {@code args} to {@code ps} from parameter 1. */
+    protected static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            int p = i + 1;
+            if (a == null) {
+                ps.setNull(p, java.sql.Types.VARCHAR);
+            } else if (a instanceof String s) {
+                ps.setString(p, s);
+            } else if (a instanceof Long l) {
+                ps.setLong(p, l);
+            } else if (a instanceof Integer n) {
+                ps.setInt(p, n);
+            } else if (a instanceof byte[] b) {
+                ps.setBytes(p, b);
+            } else {
+                throw new IllegalArgumentException("cannot bind " + a.getClass());
+            }
+        }
+    }
+
+    /** Reads a record from the current row: {@link #COLS} (with payload) or {@link #COLS_NO_PAYLOAD}. */
+    protected static StoredProfile record(ResultSet rs, boolean withPayload) throws SQLException {
+        byte[] payload = withPayload ? rs.getBytes("payload") : null;
+        String server = rs.getString("owner_server");
+        Owner owner = server == null ? null
+                : new Owner(server, nz(rs.getString("owner_place")), nz(rs.getString("owner_job")));
+        return new StoredProfile(payload, rs.getLong("epoch"), owner, rs.getBytes("inbox"), rs.getLong("inbox_version"));
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** Runs DDL or other parameterless statements (not counted as round trips of an operation). */
+    protected static void execute(Connection c, String... sqls) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (String sql : sqls) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    /**
+     * Creates the tables given by {@code ddl} when {@link #SCHEMA} has no version row yet, and
+     * refuses a schema newer than this library. The caller holds the database's schema lock.
+     */
+    protected final void ensureSchema(Connection c, String createSchemaTable, List<String> ddl) throws SQLException {
+        execute(c, createSchemaTable);
+        Integer version = null;
+        try (PreparedStatement ps = prepare(c, "SELECT version FROM " + SCHEMA + " WHERE component = ?", "profiles");
+             ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                version = rs.getInt(1);
+            }
+        }
+        if (version == null) {
+            for (String sql : ddl) {
+                execute(c, sql);
+            }
+            try (PreparedStatement ps = prepare(c, "INSERT INTO " + SCHEMA + " (component, version) VALUES (?, ?)",
+                    "profiles", SCHEMA_VERSION)) {
+                ps.executeUpdate();
+            }
+            LOG.info("created ProfileService tables (schema version {}) in {}", SCHEMA_VERSION, description);
+        } else if (version > SCHEMA_VERSION) {
+            throw new BackendException("the ProfileService tables in " + description + " have schema version " + version
+                    + ", newer than this profileservice-jdbc supports (" + SCHEMA_VERSION + "); upgrade the library", false);
+        }
+        // version < SCHEMA_VERSION: migrations go here when a later release changes the schema.
+    }
+
+    // ------------------------------------------------------------------ shared operations
+
+    @Override
+    public StoredProfile read(String store, String key) {
+        return withConnection("read", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT " + COLS + " FROM " + PROFILES + " WHERE store = ? AND pkey = ?", store, key)) {
+                roundTrip("read");
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? record(rs, true) : StoredProfile.ABSENT;
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<ServerLease> server(String serverId) {
+        return withConnection("server", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT server_id, place_id, job_id, expires_at FROM " + SERVERS
+                    + " WHERE server_id = ?", serverId)) {
+                roundTrip("server");
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(lease(rs)) : Optional.<ServerLease>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void removeServer(String serverId) {
+        withConnection("removeServer", c -> {
+            try (PreparedStatement ps = prepare(c, "DELETE FROM " + SERVERS + " WHERE server_id = ?", serverId)) {
+                roundTrip("removeServer");
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<ServerLease> servers() {
+        return withConnection("servers", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT server_id, place_id, job_id, expires_at FROM " + SERVERS + " ORDER BY server_id")) {
+                roundTrip("servers");
+                List<ServerLease> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(lease(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static ServerLease lease(ResultSet rs) throws SQLException {
+        return new ServerLease(rs.getString("server_id"), nz(rs.getString("place_id")), nz(rs.getString("job_id")), rs.getLong("expires_at"));
+    }
+
+    @Override
+    public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
+        withConnection("quarantine", c -> {
+            try (PreparedStatement ps = prepare(c, "INSERT INTO " + QUARANTINE + " (store, pkey, payload, reason, at_millis) VALUES (?, ?, ?, ?, ?)",
+                    store, key, payload, reason == null ? "" : reason, atMillis)) {
+                roundTrip("quarantine");
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int quarantineCount(String store, String key) {
+        return withConnection("quarantineCount", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT COUNT(*) FROM " + QUARANTINE + " WHERE store = ? AND pkey = ?", store, key)) {
+                roundTrip("quarantineCount");
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean delete(String store, String key) {
+        return withConnection("delete", c -> {
+            c.setAutoCommit(false);
+            try {
+                int n;
+                try (PreparedStatement q = prepare(c, "DELETE FROM " + QUARANTINE + " WHERE store = ? AND pkey = ?", store, key);
+                     PreparedStatement p = prepare(c, "DELETE FROM " + PROFILES + " WHERE store = ? AND pkey = ?", store, key)) {
+                    roundTrip("delete");
+                    q.executeUpdate();
+                    roundTrip("delete");
+                    n = p.executeUpdate();
+                }
+                roundTrip("delete");
+                c.commit();
+                return n > 0;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is probably gone; the pool discards it
+                }
+                throw e;
+            } finally {
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // as above
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<String> keys(String store, String afterKey, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return withConnection("keys", c -> {
+            String sql = "SELECT pkey FROM " + PROFILES + " WHERE store = ?" + (afterKey == null ? "" : " AND pkey > ?")
+                    + " ORDER BY pkey LIMIT ?";
+            try (PreparedStatement ps = afterKey == null ? prepare(c, sql, store, limit) : prepare(c, sql, store, afterKey, limit)) {
+                roundTrip("keys");
+                List<String> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String store) {
+        return withConnection("sessions", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT pkey, epoch, owner_server, owner_place, owner_job FROM " + PROFILES
+                    + " WHERE store = ? AND owner_server IS NOT NULL ORDER BY pkey", store)) {
+                roundTrip("sessions");
+                List<SessionInfo> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new SessionInfo(rs.getString("pkey"), rs.getLong("epoch"),
+                                new Owner(rs.getString("owner_server"), nz(rs.getString("owner_place")), nz(rs.getString("owner_job")))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        MessageBus b;
+        synchronized (this) {
+            b = bus;
+        }
+        if (b != null) {
+            try {
+                b.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the message bus of {} failed", description, e);
+            }
+        }
+        if (ownedPool != null) {
+            try {
+                ownedPool.close();
+            } catch (Exception e) {
+                LOG.warn("closing the connection pool of {} failed: {}", description, scrub(String.valueOf(e)));
+            }
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    protected final boolean isClosed() {
+        return closed;
+    }
+}

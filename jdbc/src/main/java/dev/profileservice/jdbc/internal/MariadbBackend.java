@@ -1,0 +1,228 @@
+package dev.profileservice.jdbc.internal;
+
+import dev.profileservice.spi.AcquireResult;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.StoredProfile;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * MariaDB 10.5+ and MySQL 8.0+ (through the MariaDB driver). These have no {@code UPDATE ...
+ * RETURNING}, so each atomic operation is sent as <b>one multi-statement text</b> (one round trip;
+ * the connection must allow multi-statement queries: {@code allowMultiQueries=true}):
+ * <pre>
+ * START TRANSACTION;
+ * [INSERT ... ON DUPLICATE KEY UPDATE epoch = epoch;]      -- create the row if the operation may
+ * UPDATE ps_profiles SET ... WHERE ... (the condition);     -- the conditional write, row-locked
+ * SET @ps_n = ROW_COUNT();
+ * SELECT @ps_n AS changed, columns FROM ps_profiles WHERE ...; -- the row after, under the same lock
+ * COMMIT
+ * </pre>
+ * Every conditional write changes at least one column ({@code epoch}, {@code revision} or
+ * {@code inbox_version}), so {@code ROW_COUNT()} is 1 exactly when the condition held, whether the
+ * driver reports found or affected rows. When a statement fails the server stops the text; the
+ * backend then sends {@code ROLLBACK} on the same connection before returning it to the pool.
+ * Messages go through the polled table ({@link PolledTableBus}).
+ */
+public final class MariadbBackend extends JdbcBackend {
+    private static final String ENSURE_ROW = "INSERT INTO " + PROFILES + " (store, pkey) VALUES (?, ?) ON DUPLICATE KEY UPDATE epoch = epoch; ";
+    private static final String AFTER = "; SET @ps_n = ROW_COUNT(); SELECT @ps_n AS changed, %s FROM " + PROFILES
+            + " WHERE store = ? AND pkey = ?; COMMIT";
+    private static final String ACQUIRE_SET = "UPDATE " + PROFILES + " SET epoch = epoch + 1, owner_server = ?, owner_place = ?, owner_job = ?"
+            + " WHERE store = ? AND pkey = ?";
+    private static final String ACQUIRE_FREE = "START TRANSACTION; " + ENSURE_ROW + ACQUIRE_SET + " AND owner_server IS NULL" + AFTER.formatted(COLS);
+    private static final String ACQUIRE_EPOCH_ZERO = "START TRANSACTION; " + ENSURE_ROW + ACQUIRE_SET + " AND epoch = ?" + AFTER.formatted(COLS);
+    private static final String ACQUIRE_EPOCH = "START TRANSACTION; " + ACQUIRE_SET + " AND epoch = ?" + AFTER.formatted(COLS);
+    private static final String INBOX_SET = "UPDATE " + PROFILES + " SET inbox = ?, inbox_version = inbox_version + 1"
+            + " WHERE store = ? AND pkey = ? AND inbox_version = ?";
+    private static final String INBOX_FIRST = "START TRANSACTION; " + ENSURE_ROW + INBOX_SET + AFTER.formatted(COLS);
+    private static final String INBOX_NEXT = "START TRANSACTION; " + INBOX_SET + AFTER.formatted(COLS);
+    private static final String FORCE_RELEASE = "START TRANSACTION; UPDATE " + PROFILES
+            + " SET epoch = epoch + 1, owner_server = NULL, owner_place = NULL, owner_job = NULL WHERE store = ? AND pkey = ?"
+            + AFTER.formatted(COLS);
+    private static final String HEARTBEAT = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, ?)"
+            + " ON DUPLICATE KEY UPDATE place_id = VALUES(place_id), job_id = VALUES(job_id), expires_at = VALUES(expires_at)";
+    private static final String[] SAVE = new String[4];
+
+    static {
+        for (int i = 0; i < 4; i++) {
+            boolean release = (i & 1) != 0;
+            boolean inbox = (i & 2) != 0;
+            SAVE[i] = "START TRANSACTION; UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1"
+                    + (inbox ? ", inbox = ?, inbox_version = inbox_version + 1" : "")
+                    + (release ? ", owner_server = NULL, owner_place = NULL, owner_job = NULL" : "")
+                    + " WHERE store = ? AND pkey = ? AND epoch = ? AND owner_server = ?"
+                    + (inbox ? " AND inbox_version = ?" : "")
+                    + AFTER.formatted(COLS_NO_PAYLOAD);
+        }
+    }
+
+    private final long pollMillis;
+
+    public MariadbBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, long pollMillis) {
+        super(dataSource, ownedPool, description, secret);
+        this.pollMillis = pollMillis;
+        start();
+    }
+
+    @Override
+    protected void initSchema(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT 1; SELECT 2");
+            while (st.getMoreResults() || st.getUpdateCount() != -1) {
+                // drain
+            }
+        } catch (SQLException e) {
+            if (SqlErrors.isTransient(e)) {
+                throw e;
+            }
+            throw new BackendException(describe() + " does not accept multi-statement queries (" + scrub(e.getMessage())
+                    + "); set allowMultiQueries=true on the connection (the URI form sets it for you)", false, e);
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT GET_LOCK('profileservice_schema', 30)")) {
+            if (!rs.next() || rs.getInt(1) != 1) {
+                throw new BackendException("timed out waiting for the schema lock 'profileservice_schema' on " + describe(), true);
+            }
+        }
+        String bin = " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+        try {
+            ensureSchema(c, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component VARCHAR(50) NOT NULL PRIMARY KEY, version INT NOT NULL) ENGINE=InnoDB", List.of(
+                    "CREATE TABLE IF NOT EXISTS " + PROFILES + " ("
+                            + " store VARCHAR(50) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
+                            + " pkey VARCHAR(200)" + bin + " NOT NULL,"
+                            + " payload LONGBLOB NULL, epoch BIGINT NOT NULL DEFAULT 0,"
+                            + " owner_server VARCHAR(255)" + bin + " NULL, owner_place TEXT" + bin + " NULL, owner_job TEXT" + bin + " NULL,"
+                            + " inbox LONGBLOB NULL, inbox_version BIGINT NOT NULL DEFAULT 0, revision BIGINT NOT NULL DEFAULT 0,"
+                            + " PRIMARY KEY (store, pkey), KEY ps_profiles_owner (store, owner_server)) ENGINE=InnoDB",
+                    "CREATE TABLE IF NOT EXISTS " + SERVERS + " (server_id VARCHAR(255)" + bin + " NOT NULL PRIMARY KEY,"
+                            + " place_id TEXT" + bin + " NULL, job_id TEXT" + bin + " NULL, expires_at BIGINT NOT NULL) ENGINE=InnoDB",
+                    "CREATE TABLE IF NOT EXISTS " + QUARANTINE + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+                            + " store VARCHAR(50) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, pkey VARCHAR(200)" + bin + " NOT NULL,"
+                            + " payload LONGBLOB NOT NULL, reason TEXT" + bin + " NOT NULL, at_millis BIGINT NOT NULL,"
+                            + " KEY ps_quarantine_key (store, pkey)) ENGINE=InnoDB",
+                    "CREATE TABLE IF NOT EXISTS " + MESSAGES + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+                            + " target VARCHAR(255)" + bin + " NOT NULL, body TEXT" + bin + " NOT NULL, created_at BIGINT NOT NULL,"
+                            + " KEY ps_messages_target (target, id)) ENGINE=InnoDB"));
+        } finally {
+            try (Statement st = c.createStatement()) {
+                st.execute("DO RELEASE_LOCK('profileservice_schema')");
+            }
+        }
+    }
+
+    @Override
+    protected MessageBus createBus() {
+        return new PolledTableBus(this, pollMillis);
+    }
+
+    /** Reads one row of a multi-statement operation: {@code changed} and the record columns. */
+    @FunctionalInterface
+    private interface RowReader<R> {
+        R read(boolean found, boolean changed, ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Sends one multi-statement text (one round trip), reads its single result set, drains the rest,
+     * and rolls back on failure so that no transaction stays open on the pooled connection.
+     */
+    private <R> R transact(Connection c, String op, String sql, RowReader<R> reader, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args)) {
+            roundTrip(op);
+            boolean isResultSet = ps.execute();
+            R result = null;
+            boolean read = false;
+            while (true) {
+                if (isResultSet) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        if (!read) {
+                            boolean found = rs.next();
+                            result = reader.read(found, found && rs.getLong("changed") > 0, rs);
+                            read = true;
+                        }
+                    }
+                } else if (ps.getUpdateCount() == -1) {
+                    break;
+                }
+                isResultSet = ps.getMoreResults();
+            }
+            if (!read) {
+                throw new SQLException("no result set from " + op + " (is allowMultiQueries enabled?)", "HY000");
+            }
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try (Statement st = c.createStatement()) {
+                st.execute("ROLLBACK");
+            } catch (SQLException | RuntimeException ignored) {
+                // the connection is gone; the pool discards it
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+        return withConnection("acquire", c -> {
+            RowReader<AcquireResult> r = (found, changed, rs) ->
+                    new AcquireResult(changed, found ? record(rs, true) : StoredProfile.ABSENT);
+            if (expectedEpoch == -1) {
+                return transact(c, "acquire", ACQUIRE_FREE, r, store, key, me.serverId(), me.placeId(), me.jobId(), store, key, store, key);
+            } else if (expectedEpoch == 0) {
+                return transact(c, "acquire", ACQUIRE_EPOCH_ZERO, r, store, key, me.serverId(), me.placeId(), me.jobId(), store, key, 0L, store, key);
+            }
+            return transact(c, "acquire", ACQUIRE_EPOCH, r, me.serverId(), me.placeId(), me.jobId(), store, key, expectedEpoch, store, key);
+        });
+    }
+
+    @Override
+    public SaveResult save(String store, String key, SaveRequest w) {
+        return withConnection("save", c -> {
+            boolean inbox = w.newInbox() != null;
+            String sql = SAVE[(w.release() ? 1 : 0) + (inbox ? 2 : 0)];
+            RowReader<SaveResult> r = (found, changed, rs) -> {
+                StoredProfile now = found ? record(rs, false) : StoredProfile.ABSENT;
+                return new SaveResult(changed ? SaveResult.Status.SAVED : ReturningBackend.refusal(now, w), now);
+            };
+            return inbox
+                    ? transact(c, "save", sql, r, w.payload(), w.newInbox(), store, key, w.epoch(), w.serverId(), w.expectedInboxVersion(), store, key)
+                    : transact(c, "save", sql, r, w.payload(), store, key, w.epoch(), w.serverId(), store, key);
+        });
+    }
+
+    @Override
+    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
+        return withConnection("writeInbox", c -> {
+            RowReader<Optional<StoredProfile>> r = (found, changed, rs) -> changed ? Optional.of(record(rs, true)) : Optional.empty();
+            return expectedVersion == 0
+                    ? transact(c, "writeInbox", INBOX_FIRST, r, store, key, inbox, store, key, 0L, store, key)
+                    : transact(c, "writeInbox", INBOX_NEXT, r, inbox, store, key, expectedVersion, store, key);
+        });
+    }
+
+    @Override
+    public StoredProfile forceRelease(String store, String key) {
+        return withConnection("forceRelease", c -> transact(c, "forceRelease", FORCE_RELEASE,
+                (found, changed, rs) -> changed ? record(rs, true) : StoredProfile.ABSENT, store, key, store, key));
+    }
+
+    @Override
+    public void heartbeat(ServerLease lease) {
+        withConnection("heartbeat", c -> {
+            try (PreparedStatement ps = prepare(c, HEARTBEAT, lease.serverId(), lease.placeId(), lease.jobId(), lease.expiresAtMillis())) {
+                roundTrip("heartbeat");
+                return ps.executeUpdate();
+            }
+        });
+    }
+}

@@ -1,0 +1,251 @@
+package dev.profileservice.jdbc.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.BackendUris;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import javax.sql.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Builds backends from URIs (with a HikariCP pool this library owns) or from a user's
+ * {@link DataSource} (which stays the user's: the backend never closes it). Every failure is a
+ * {@link BackendException} that names the URI with its password masked.
+ */
+public final class Opener {
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private Opener() {
+    }
+
+    // ---------------------------------------------------------------- SQLite
+
+    /** {@code sqlite:PATH[?busyTimeout=ms&synchronous=FULL|NORMAL&poolSize=n&pollMillis=ms]}. */
+    public static Backend sqliteUri(String uri) {
+        String rest = uri.substring(uri.indexOf(':') + 1);
+        if (rest.startsWith("//")) {
+            rest = rest.substring(2);
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            for (String pair : rest.substring(q + 1).split("&")) {
+                int eq = pair.indexOf('=');
+                if (!pair.isEmpty()) {
+                    params.put(eq < 0 ? pair : pair.substring(0, eq), eq < 0 ? "" : pair.substring(eq + 1));
+                }
+            }
+            rest = rest.substring(0, q);
+        }
+        if (rest.isBlank()) {
+            throw new BackendException("store URI '" + BackendUris.mask(uri) + "' names no file; expected sqlite:PATH, e.g. sqlite:profiles.db", false);
+        }
+        if (rest.startsWith(":memory:") || rest.startsWith("file::memory:")) {
+            throw new BackendException("store URI '" + uri + "': in-memory SQLite is not supported (every pooled connection would see "
+                    + "its own database); use memory: or a file", false);
+        }
+        return sqlite(Path.of(rest), uri, params);
+    }
+
+    /** A SQLite backend on {@code file} with the given options (see {@link #sqliteUri}). */
+    public static Backend sqlite(Path file, String description, Map<String, String> params) {
+        int busyTimeout = intParam(params, "busyTimeout", 5_000, description);
+        int poolSize = intParam(params, "poolSize", 4, description);
+        int pollMillis = intParam(params, "pollMillis", 50, description);
+        String synchronous = params.getOrDefault("synchronous", "FULL").toUpperCase(java.util.Locale.ROOT);
+        params.remove("synchronous");
+        if (!params.isEmpty()) {
+            throw new BackendException("store URI '" + description + "': unknown parameter(s) " + params.keySet()
+                    + "; known: busyTimeout, synchronous, poolSize, pollMillis", false);
+        }
+        HikariDataSource pool = null;
+        try {
+            Path abs = file.toAbsolutePath();
+            if (abs.getParent() != null) {
+                Files.createDirectories(abs.getParent());
+            }
+            SQLiteConfig config = new SQLiteConfig();
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            config.setBusyTimeout(busyTimeout);
+            config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
+            config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            SQLiteDataSource ds = new SQLiteDataSource(config);
+            ds.setUrl("jdbc:sqlite:" + abs);
+            HikariConfig hc = new HikariConfig();
+            hc.setDataSource(ds);
+            hc.setPoolName("profileservice-sqlite-" + POOLS.incrementAndGet());
+            hc.setMaximumPoolSize(poolSize);
+            hc.setMinimumIdle(1);
+            hc.setConnectionTimeout(Math.max(busyTimeout, 1_000));
+            pool = new HikariDataSource(hc);
+            return new SqliteBackend(pool, pool, "sqlite:" + abs, pollMillis);
+        } catch (BackendException e) {
+            closeQuietly(pool);
+            throw new BackendException("cannot open " + description + ": " + e.getMessage(), e.isTransient(), e);
+        } catch (Exception e) {
+            closeQuietly(pool);
+            throw new BackendException("cannot open " + description + ": " + e.getMessage(), SqlErrors.isTransient(e), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- PostgreSQL
+
+    /** {@code postgresql://user:pass@host:port/db?...}. */
+    public static Backend postgresUri(String uri) {
+        ServerUri u = ServerUri.parse(uri, 5432);
+        int poolSize = u.takeInt("poolSize", 10);
+        int connectionTimeout = u.takeInt("connectionTimeout", 5_000);
+        String jdbcUrl = "jdbc:postgresql://" + u.host() + ":" + u.port() + "/" + u.database();
+        Properties props = new Properties();
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("socketTimeout", "30");
+        props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("ApplicationName", "profileservice");
+        props.putAll(u.params());
+        HikariDataSource pool = null;
+        try {
+            HikariConfig hc = new HikariConfig();
+            hc.setDriverClassName("org.postgresql.Driver");
+            hc.setJdbcUrl(jdbcUrl);
+            if (u.user() != null) {
+                hc.setUsername(u.user());
+            }
+            if (u.password() != null) {
+                hc.setPassword(u.password());
+            }
+            hc.setDataSourceProperties(props);
+            hc.setPoolName("profileservice-postgresql-" + POOLS.incrementAndGet());
+            hc.setMaximumPoolSize(poolSize);
+            hc.setConnectionTimeout(connectionTimeout);
+            pool = new HikariDataSource(hc);
+            Properties listenProps = new Properties();
+            listenProps.putAll(props);
+            if (u.user() != null) {
+                listenProps.setProperty("user", u.user());
+            }
+            if (u.password() != null) {
+                listenProps.setProperty("password", u.password());
+            }
+            org.postgresql.Driver driver = new org.postgresql.Driver();
+            return new PostgresBackend(pool, pool, u.masked(), u.password(), () -> {
+                java.sql.Connection c = driver.connect(jdbcUrl, listenProps);
+                if (c == null) {
+                    throw new java.sql.SQLException("driver refused URL " + jdbcUrl, "08001");
+                }
+                return c;
+            });
+        } catch (Exception e) {
+            closeQuietly(pool);
+            throw openFailure(u.masked(), u.password(), e);
+        }
+    }
+
+    /** PostgreSQL on a user's pool; the LISTEN connection is borrowed from it and held. */
+    public static Backend postgres(DataSource ds) {
+        String description = "postgresql DataSource " + ds.getClass().getSimpleName();
+        try {
+            return new PostgresBackend(ds, null, description, null, ds::getConnection);
+        } catch (Exception e) {
+            throw openFailure(description, null, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- MariaDB / MySQL
+
+    /** {@code mariadb://user:pass@host:port/db?...} and {@code mysql://...}, through the MariaDB driver. */
+    public static Backend mariadbUri(String uri) {
+        ServerUri u = ServerUri.parse(uri, 3306);
+        int poolSize = u.takeInt("poolSize", 10);
+        int connectionTimeout = u.takeInt("connectionTimeout", 5_000);
+        int pollMillis = u.takeInt("pollMillis", 50);
+        String jdbcUrl = "jdbc:mariadb://" + u.host() + ":" + u.port() + "/" + u.database();
+        Properties props = new Properties();
+        props.setProperty("allowMultiQueries", "true");
+        props.setProperty("connectTimeout", "5000");
+        props.setProperty("socketTimeout", "30000");
+        props.setProperty("tcpKeepAlive", "true");
+        props.putAll(u.params());
+        props.setProperty("allowMultiQueries", "true");
+        HikariDataSource pool = null;
+        try {
+            HikariConfig hc = new HikariConfig();
+            hc.setDriverClassName("org.mariadb.jdbc.Driver");
+            hc.setJdbcUrl(jdbcUrl);
+            if (u.user() != null) {
+                hc.setUsername(u.user());
+            }
+            if (u.password() != null) {
+                hc.setPassword(u.password());
+            }
+            hc.setDataSourceProperties(props);
+            hc.setPoolName("profileservice-" + u.scheme() + "-" + POOLS.incrementAndGet());
+            hc.setMaximumPoolSize(poolSize);
+            hc.setConnectionTimeout(connectionTimeout);
+            pool = new HikariDataSource(hc);
+            return new MariadbBackend(pool, pool, u.masked(), u.password(), pollMillis);
+        } catch (Exception e) {
+            closeQuietly(pool);
+            throw openFailure(u.masked(), u.password(), e);
+        }
+    }
+
+    /** MariaDB/MySQL on a user's pool, which must allow multi-statement queries. */
+    public static Backend mariadb(DataSource ds) {
+        String description = "mariadb DataSource " + ds.getClass().getSimpleName();
+        try {
+            return new MariadbBackend(ds, null, description, null, 50);
+        } catch (Exception e) {
+            throw openFailure(description, null, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static BackendException openFailure(String masked, String secret, Exception e) {
+        String message = String.valueOf(e.getMessage());
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+            message = message + " (" + root.getMessage() + ")";
+        }
+        if (secret != null && !secret.isEmpty()) {
+            message = message.replace(secret, "****");
+        }
+        boolean transientFailure = e instanceof BackendException b ? b.isTransient() : SqlErrors.isTransient(e);
+        return new BackendException("cannot open " + masked + ": " + message, transientFailure,
+                secret == null ? e : null);
+    }
+
+    private static int intParam(Map<String, String> params, String name, int def, String where) {
+        String v = params.remove(name);
+        if (v == null) {
+            return def;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BackendException("store URI '" + BackendUris.mask(where) + "': parameter " + name + " must be a number, was '" + v + "'", false);
+        }
+    }
+
+    private static void closeQuietly(HikariDataSource pool) {
+        if (pool != null) {
+            try {
+                pool.close();
+            } catch (RuntimeException ignored) {
+                // nothing more to do
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.profileservice.jdbc.internal;
+
+import dev.profileservice.spi.MessageBus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * A message bus for stores without push (SQLite, MariaDB/MySQL): {@code publish} inserts a row into
+ * {@code ps_messages}; one daemon thread per backend ({@code profileservice-poll-bus}) selects the
+ * rows addressed to its subscribed servers every {@code pollMillis}, hands them to the handlers and
+ * deletes them. Every few seconds it also deletes messages older than a minute (addressed to
+ * servers that are gone). A failed poll (store down, connection cut) is logged and retried on the
+ * next tick; while it fails messages wait in the table or expire, which only slows the engine down.
+ *
+ * <h2>Threads</h2>
+ * Handlers run on the poll thread, one message at a time, in insertion order.
+ */
+public final class PolledTableBus implements MessageBus {
+    private static final Logger LOG = LoggerFactory.getLogger(PolledTableBus.class);
+    private static final long STALE_MILLIS = 60_000;
+    private static final long CLEANUP_EVERY_MILLIS = 10_000;
+    private static final int BATCH = 500;
+
+    private final JdbcBackend backend;
+    private final long pollMillis;
+    private final Map<String, Consumer<String>> handlers = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+    private volatile boolean closed;
+    private Thread thread;
+    private volatile long lastSuccessNanos;
+
+    PolledTableBus(JdbcBackend backend, long pollMillis) {
+        this.backend = backend;
+        this.pollMillis = pollMillis;
+    }
+
+    @Override
+    public void subscribe(String serverId, Consumer<String> handler) {
+        if (closed) {
+            throw new IllegalStateException("message bus of " + backend.describe() + " is closed");
+        }
+        handlers.put(serverId, handler);
+        synchronized (lock) {
+            if (thread == null) {
+                thread = new Thread(this::run, "profileservice-poll-bus");
+                thread.setDaemon(true);
+                thread.start();
+            }
+        }
+    }
+
+    @Override
+    public void publish(String targetServerId, String message) {
+        if (closed) {
+            return;
+        }
+        backend.withConnection("publish", c -> {
+            try (PreparedStatement ps = JdbcBackend.prepare(c, "INSERT INTO " + JdbcBackend.MESSAGES
+                    + " (target, body, created_at) VALUES (?, ?, ?)", targetServerId, message, System.currentTimeMillis())) {
+                backend.roundTrip("publish");
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** When the last poll succeeded ({@link System#nanoTime()}), 0 if never (for tests and diagnostics). */
+    public long lastSuccessNanos() {
+        return lastSuccessNanos;
+    }
+
+    private record Message(long id, String target, String body) {
+    }
+
+    private void run() {
+        long lastCleanup = 0;
+        int failures = 0;
+        while (!closed) {
+            try {
+                pollOnce();
+                long now = System.currentTimeMillis();
+                if (now - lastCleanup > CLEANUP_EVERY_MILLIS) {
+                    lastCleanup = now;
+                    backend.withConnection("pollBus", c -> {
+                        try (PreparedStatement ps = JdbcBackend.prepare(c, "DELETE FROM " + JdbcBackend.MESSAGES
+                                + " WHERE created_at < ?", now - STALE_MILLIS)) {
+                            return ps.executeUpdate();
+                        }
+                    });
+                }
+                lastSuccessNanos = System.nanoTime();
+                failures = 0;
+            } catch (RuntimeException e) {
+                if (closed) {
+                    break;
+                }
+                if (failures++ % 50 == 0) {
+                    LOG.warn("polling messages from {} failed: {}", backend.describe(), e.getMessage());
+                }
+            }
+            synchronized (lock) {
+                if (closed) {
+                    break;
+                }
+                try {
+                    lock.wait(pollMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+    }
+
+    private void pollOnce() {
+        List<String> targets = new ArrayList<>(handlers.keySet());
+        if (targets.isEmpty()) {
+            return;
+        }
+        String in = String.join(", ", java.util.Collections.nCopies(targets.size(), "?"));
+        List<Message> got = backend.withConnection("pollBus", c -> {
+            Object[] args = new Object[targets.size() + 1];
+            for (int i = 0; i < targets.size(); i++) {
+                args[i] = targets.get(i);
+            }
+            args[targets.size()] = BATCH;
+            try (PreparedStatement ps = JdbcBackend.prepare(c, "SELECT id, target, body FROM " + JdbcBackend.MESSAGES
+                    + " WHERE target IN (" + in + ") ORDER BY id LIMIT ?", args);
+                 ResultSet rs = ps.executeQuery()) {
+                List<Message> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new Message(rs.getLong(1), rs.getString(2), rs.getString(3)));
+                }
+                return out;
+            }
+        });
+        if (got.isEmpty()) {
+            return;
+        }
+        // Delete first: a message is a hint, so losing one on a crash is better than repeating it forever.
+        String ids = String.join(", ", java.util.Collections.nCopies(got.size(), "?"));
+        backend.withConnection("pollBus", c -> {
+            Object[] args = got.stream().map(m -> (Object) m.id()).toArray();
+            try (PreparedStatement ps = JdbcBackend.prepare(c, "DELETE FROM " + JdbcBackend.MESSAGES + " WHERE id IN (" + ids + ")", args)) {
+                return ps.executeUpdate();
+            }
+        });
+        for (Message m : got) {
+            Consumer<String> h = handlers.get(m.target());
+            if (h != null) {
+                try {
+                    h.accept(m.body());
+                } catch (RuntimeException e) {
+                    LOG.warn("message handler failed on {}", backend.describe(), e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Thread t;
+        synchronized (lock) {
+            t = thread;
+            lock.notifyAll();
+        }
+        handlers.clear();
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.profileservice.jdbc.internal;
+
+import dev.profileservice.spi.AcquireResult;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.StoredProfile;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * The atomic operations for databases with {@code INSERT ... ON CONFLICT ... DO UPDATE ... WHERE}
+ * and {@code RETURNING}: PostgreSQL and SQLite (3.35+). Every operation is one statement in
+ * autocommit mode, so one round trip; only a refused acquire or save adds a second {@code SELECT}
+ * to report who holds the record now.
+ */
+public abstract class ReturningBackend extends JdbcBackend {
+
+    private static final String ACQUIRE_FREE = "INSERT INTO " + PROFILES
+            + " (store, pkey, epoch, owner_server, owner_place, owner_job, inbox_version, revision) VALUES (?, ?, 1, ?, ?, ?, 0, 0)"
+            + " ON CONFLICT (store, pkey) DO UPDATE SET epoch = " + PROFILES + ".epoch + 1,"
+            + " owner_server = excluded.owner_server, owner_place = excluded.owner_place, owner_job = excluded.owner_job"
+            + " WHERE " + PROFILES + ".owner_server IS NULL RETURNING " + COLS;
+    private static final String ACQUIRE_EPOCH_ZERO = "INSERT INTO " + PROFILES
+            + " (store, pkey, epoch, owner_server, owner_place, owner_job, inbox_version, revision) VALUES (?, ?, 1, ?, ?, ?, 0, 0)"
+            + " ON CONFLICT (store, pkey) DO UPDATE SET epoch = " + PROFILES + ".epoch + 1,"
+            + " owner_server = excluded.owner_server, owner_place = excluded.owner_place, owner_job = excluded.owner_job"
+            + " WHERE " + PROFILES + ".epoch = 0 RETURNING " + COLS;
+    private static final String ACQUIRE_EPOCH = "UPDATE " + PROFILES
+            + " SET epoch = epoch + 1, owner_server = ?, owner_place = ?, owner_job = ?"
+            + " WHERE store = ? AND pkey = ? AND epoch = ? RETURNING " + COLS;
+    private static final String SELECT = "SELECT " + COLS + " FROM " + PROFILES + " WHERE store = ? AND pkey = ?";
+    private static final String SELECT_NO_PAYLOAD = "SELECT " + COLS_NO_PAYLOAD + " FROM " + PROFILES + " WHERE store = ? AND pkey = ?";
+    private static final String INBOX_FIRST = "INSERT INTO " + PROFILES
+            + " (store, pkey, epoch, inbox, inbox_version, revision) VALUES (?, ?, 0, ?, 1, 0)"
+            + " ON CONFLICT (store, pkey) DO UPDATE SET inbox = excluded.inbox, inbox_version = " + PROFILES + ".inbox_version + 1"
+            + " WHERE " + PROFILES + ".inbox_version = 0 RETURNING " + COLS;
+    private static final String INBOX_NEXT = "UPDATE " + PROFILES + " SET inbox = ?, inbox_version = inbox_version + 1"
+            + " WHERE store = ? AND pkey = ? AND inbox_version = ? RETURNING " + COLS;
+    private static final String FORCE_RELEASE = "UPDATE " + PROFILES
+            + " SET epoch = epoch + 1, owner_server = NULL, owner_place = NULL, owner_job = NULL"
+            + " WHERE store = ? AND pkey = ? RETURNING " + COLS;
+    private static final String HEARTBEAT = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (server_id) DO UPDATE SET place_id = excluded.place_id, job_id = excluded.job_id, expires_at = excluded.expires_at";
+    /** Save statements indexed by (release ? 1 : 0) + (inbox CAS ? 2 : 0). */
+    private static final String[] SAVE = new String[4];
+
+    static {
+        for (int i = 0; i < 4; i++) {
+            boolean release = (i & 1) != 0;
+            boolean inbox = (i & 2) != 0;
+            SAVE[i] = "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1"
+                    + (inbox ? ", inbox = ?, inbox_version = inbox_version + 1" : "")
+                    + (release ? ", owner_server = NULL, owner_place = NULL, owner_job = NULL" : "")
+                    + " WHERE store = ? AND pkey = ? AND epoch = ? AND owner_server = ?"
+                    + (inbox ? " AND inbox_version = ?" : "")
+                    + " RETURNING " + COLS_NO_PAYLOAD;
+        }
+    }
+
+    protected ReturningBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret) {
+        super(dataSource, ownedPool, description, secret);
+    }
+
+    @Override
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+        return withConnection("acquire", c -> {
+            PreparedStatement ps;
+            if (expectedEpoch == -1) {
+                ps = prepare(c, ACQUIRE_FREE, store, key, me.serverId(), me.placeId(), me.jobId());
+            } else if (expectedEpoch == 0) {
+                ps = prepare(c, ACQUIRE_EPOCH_ZERO, store, key, me.serverId(), me.placeId(), me.jobId());
+            } else {
+                ps = prepare(c, ACQUIRE_EPOCH, me.serverId(), me.placeId(), me.jobId(), store, key, expectedEpoch);
+            }
+            try (ps) {
+                roundTrip("acquire");
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new AcquireResult(true, record(rs, true));
+                    }
+                }
+            }
+            return new AcquireResult(false, select(c, "acquire", SELECT, store, key, true));
+        });
+    }
+
+    private StoredProfile select(Connection c, String op, String sql, String store, String key, boolean withPayload) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, store, key)) {
+            roundTrip(op);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? record(rs, withPayload) : StoredProfile.ABSENT;
+            }
+        }
+    }
+
+    @Override
+    public SaveResult save(String store, String key, SaveRequest w) {
+        return withConnection("save", c -> {
+            boolean inbox = w.newInbox() != null;
+            String sql = SAVE[(w.release() ? 1 : 0) + (inbox ? 2 : 0)];
+            PreparedStatement ps = inbox
+                    ? prepare(c, sql, w.payload(), w.newInbox(), store, key, w.epoch(), w.serverId(), w.expectedInboxVersion())
+                    : prepare(c, sql, w.payload(), store, key, w.epoch(), w.serverId());
+            try (ps) {
+                roundTrip("save");
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new SaveResult(SaveResult.Status.SAVED, record(rs, false));
+                    }
+                }
+            }
+            StoredProfile now = select(c, "save", SELECT_NO_PAYLOAD, store, key, false);
+            return new SaveResult(refusal(now, w), now);
+        });
+    }
+
+    /** Why a fenced save matched no row, judged from the record as it is now. */
+    static SaveResult.Status refusal(StoredProfile now, SaveRequest w) {
+        boolean session = now.owner() != null && now.epoch() == w.epoch() && now.owner().serverId().equals(w.serverId());
+        if (session && w.newInbox() != null && now.inboxVersion() != w.expectedInboxVersion()) {
+            return SaveResult.Status.INBOX_CHANGED;
+        }
+        return SaveResult.Status.LOST_SESSION;
+    }
+
+    @Override
+    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
+        return withConnection("writeInbox", c -> {
+            PreparedStatement ps = expectedVersion == 0
+                    ? prepare(c, INBOX_FIRST, store, key, inbox)
+                    : prepare(c, INBOX_NEXT, inbox, store, key, expectedVersion);
+            try (ps) {
+                roundTrip("writeInbox");
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(record(rs, true)) : Optional.<StoredProfile>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public StoredProfile forceRelease(String store, String key) {
+        return withConnection("forceRelease", c -> {
+            try (PreparedStatement ps = prepare(c, FORCE_RELEASE, store, key)) {
+                roundTrip("forceRelease");
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? record(rs, true) : StoredProfile.ABSENT;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void heartbeat(ServerLease lease) {
+        withConnection("heartbeat", c -> {
+            try (PreparedStatement ps = prepare(c, HEARTBEAT, lease.serverId(), lease.placeId(), lease.jobId(), lease.expiresAtMillis())) {
+                roundTrip("heartbeat");
+                return ps.executeUpdate();
+            }
+        });
+    }
+}

@@ -1,0 +1,58 @@
+package dev.profileservice.jdbc.internal;
+
+import dev.profileservice.spi.MessageBus;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * SQLite (3.35+, as bundled by sqlite-jdbc): one file shared by every process on the host, in WAL
+ * mode with a busy timeout, each operation one autocommit statement ({@code INSERT ... ON CONFLICT
+ * ... RETURNING}); SQLite serialises writers across processes with its file lock, so the conditional
+ * writes stay atomic between JVMs. Messages go through the polled table ({@link PolledTableBus}).
+ */
+public final class SqliteBackend extends ReturningBackend {
+    private final long pollMillis;
+
+    public SqliteBackend(DataSource dataSource, AutoCloseable ownedPool, String description, long pollMillis) {
+        super(dataSource, ownedPool, description, null);
+        this.pollMillis = pollMillis;
+        start();
+    }
+
+    @Override
+    protected void initSchema(Connection c) throws SQLException {
+        // The connections run transactions as BEGIN IMMEDIATE: this takes the write lock, so two
+        // processes creating the schema at once run one after the other.
+        c.setAutoCommit(false);
+        try {
+            ensureSchema(c, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version INTEGER NOT NULL)", List.of(
+                    "CREATE TABLE IF NOT EXISTS " + PROFILES + " ("
+                            + " store TEXT NOT NULL, pkey TEXT NOT NULL, payload BLOB,"
+                            + " epoch INTEGER NOT NULL DEFAULT 0, owner_server TEXT, owner_place TEXT, owner_job TEXT,"
+                            + " inbox BLOB, inbox_version INTEGER NOT NULL DEFAULT 0, revision INTEGER NOT NULL DEFAULT 0,"
+                            + " PRIMARY KEY (store, pkey))",
+                    "CREATE INDEX IF NOT EXISTS ps_profiles_owned ON " + PROFILES + " (store, pkey) WHERE owner_server IS NOT NULL",
+                    "CREATE TABLE IF NOT EXISTS " + SERVERS + " (server_id TEXT PRIMARY KEY, place_id TEXT, job_id TEXT, expires_at INTEGER NOT NULL)",
+                    "CREATE TABLE IF NOT EXISTS " + QUARANTINE + " (id INTEGER PRIMARY KEY AUTOINCREMENT, store TEXT NOT NULL,"
+                            + " pkey TEXT NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL, at_millis INTEGER NOT NULL)",
+                    "CREATE INDEX IF NOT EXISTS ps_quarantine_key ON " + QUARANTINE + " (store, pkey)",
+                    "CREATE TABLE IF NOT EXISTS " + MESSAGES + " (id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL,"
+                            + " body TEXT NOT NULL, created_at INTEGER NOT NULL)",
+                    "CREATE INDEX IF NOT EXISTS ps_messages_target ON " + MESSAGES + " (target, id)"));
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    @Override
+    protected MessageBus createBus() {
+        return new PolledTableBus(this, pollMillis);
+    }
+}

@@ -1,0 +1,15 @@
+package dev.profileservice.jdbc;
+
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.Backends;
+import dev.profileservice.testkit.BackendContractTest;
+
+/** The testkit's backend contract against Postgres (every backend object opened on one shared database). */
+class PostgresBackendContractTest extends BackendContractTest {
+    private static final String URI = TestDatabases.postgresUri();
+
+    @Override
+    protected Backend openBackend() {
+        return Backends.open(URI);
+    }
+}
