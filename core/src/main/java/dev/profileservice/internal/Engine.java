@@ -28,7 +28,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +49,8 @@ public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     static final Duration STEAL_GRACE = Duration.ofSeconds(1);
     static final int LOAD_ATTEMPTS = 8;
+    /** I/O threads: store calls block, so this bounds concurrent calls; tasks never wait on each other. */
+    static final int IO_THREADS = 64;
 
     final EngineConfig config;
     final Backend backend;
@@ -68,6 +72,8 @@ public final class Engine {
     /** store name + NUL + key: the local session slot (a load marker or a {@link ProfileImpl}). */
     final ConcurrentHashMap<String, Object> slots = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Void>> releaseWaiters = new ConcurrentHashMap<>();
+    /** slot -> servers waiting for us to release it (they sent "R" or "W"). */
+    private final ConcurrentHashMap<String, Set<String>> watchers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, StoreImpl<?>> stores = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     final AtomicLong loadCounter = new AtomicLong();
@@ -83,7 +89,10 @@ public final class Engine {
         this.scheduler = ownScheduler
                 ? Executors.newSingleThreadScheduledExecutor(daemon("profileservice-timer"))
                 : config.scheduler();
-        this.io = Executors.newCachedThreadPool(daemon("profileservice-io"));
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(IO_THREADS, IO_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon("profileservice-io"));
+        pool.allowCoreThreadTimeOut(true);
+        this.io = pool;
         if (config.listenerExecutor() == null) {
             this.ownListenerExecutor = Executors.newSingleThreadExecutor(daemon("profileservice-listener"));
             this.listenerBase = ownListenerExecutor;
@@ -252,18 +261,33 @@ public final class Engine {
         scheduler.schedule(() -> io.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Completes after {@code delay}, or earlier when a released/freed message for {@code slot} arrives. */
+    /**
+     * Completes (on the I/O pool) after {@code delay}, or earlier when a "released" message for
+     * {@code slot} arrives. Register it before asking the owner, so a fast answer is not missed.
+     * One load per slot per service exists at a time, so one waiter per slot suffices.
+     */
     CompletableFuture<Void> waitForRelease(String slot, Duration delay) {
-        CompletableFuture<Void> waiter = releaseWaiters.computeIfAbsent(slot, k -> new CompletableFuture<>());
         CompletableFuture<Void> done = new CompletableFuture<>();
+        releaseWaiters.put(slot, done);
         ScheduledFuture<?> timer = scheduler.schedule(() -> {
+            releaseWaiters.remove(slot, done);
             done.complete(null);
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
-        waiter.thenRun(() -> {
-            timer.cancel(false);
-            done.complete(null);
-        });
+        done.whenComplete((v, e) -> timer.cancel(false));
         return done.thenApplyAsync(v -> v, io);
+    }
+
+    /** Remembers that {@code serverId} waits for {@code slot} to be released by us. */
+    private void watch(String slot, String serverId) {
+        watchers.computeIfAbsent(slot, k -> ConcurrentHashMap.newKeySet()).add(serverId);
+    }
+
+    /** Called when a profile of ours stops being active: tells every server that waits for it. */
+    void released(String store, String key) {
+        Set<String> waiting = watchers.remove(slot(store, key));
+        if (waiting != null) {
+            waiting.forEach(serverId -> publish(serverId, "F", store, key));
+        }
     }
 
     /** Whether the owner's server stopped heartbeating more than a lease plus the grace ago. */
@@ -300,12 +324,20 @@ public final class Engine {
         String slot = slot(store, key);
         io.execute(() -> {
             switch (kind) {
-                case "R" -> {
+                case "R", "W" -> {
+                    // R: please release it; W: tell me when you release it
                     Object held = slots.get(slot);
-                    if (held instanceof ProfileImpl<?> p) {
-                        p.releaseAsync().whenComplete((v, e) -> publish(from, "F", store, key));
+                    if (held instanceof ProfileImpl<?> p && p.isActive()) {
+                        watch(slot, from);
+                        if (kind.equals("R")) {
+                            p.releaseAsync();
+                        }
+                    } else if (held instanceof ProfileImpl<?> p) {
+                        p.releaseFuture().whenComplete((v, e) -> publish(from, "F", store, key));
                     } else if (held == null) {
-                        publish(from, "F", store, key);
+                        publish(from, "F", store, key); // not ours (any more): look again now
+                    } else {
+                        watch(slot, from); // we are loading it ourselves
                     }
                 }
                 case "F" -> {

@@ -157,7 +157,8 @@ final class ProfileImpl<T> implements Profile<T> {
         if (newData == null) {
             throw new IllegalArgumentException("profile data must not be null (profile '" + key + "')");
         }
-        if (!store.dataType().getRawClass().isInstance(newData)) {
+        Class<?> type = store.dataType().getRawClass();
+        if (Map.class.isAssignableFrom(type) ? !(newData instanceof Map) : !type.isInstance(newData)) {
             throw new IllegalArgumentException("profile data must be a " + store.dataType().getRawClass().getName()
                     + ", not a " + newData.getClass().getName());
         }
@@ -588,6 +589,7 @@ final class ProfileImpl<T> implements Profile<T> {
         }
         engine.slots.remove(slot, this);
         releaseFuture.complete(null);
+        engine.released(store.name, key);
     }
 
     private void cancelAutoSave() {

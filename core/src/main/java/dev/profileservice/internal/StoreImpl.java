@@ -186,19 +186,25 @@ final class StoreImpl<T> implements ProfileStore<T> {
             }
             switch (action) {
                 case CANCEL -> finish(Optional.empty());
-                case REPEAT -> waitThenAttempt();
+                case REPEAT -> askThenAttempt(owner, "W");
                 case FORCE_LOAD -> {
                     forcing = true;
                     forcedEpoch = record.epoch();
                     forceDeadline = engine.now() + engine.config.forceLoadTimeout().toMillis();
-                    engine.publish(owner.serverId(), "R", name, key);
-                    waitThenAttempt();
+                    askThenAttempt(owner, "R");
                 }
             }
         }
 
         void waitThenAttempt() {
             engine.waitForRelease(slot, engine.config.pollInterval()).thenRun(this::attempt);
+        }
+
+        /** Sends "R" (release it) or "W" (tell me when released) to the owner, waiting from before the send. */
+        void askThenAttempt(Owner owner, String kind) {
+            CompletableFuture<Void> wait = engine.waitForRelease(slot, engine.config.pollInterval());
+            engine.publish(owner.serverId(), kind, name, key);
+            wait.thenRun(this::attempt);
         }
 
         void acquired(StoredProfile record) {
@@ -278,11 +284,8 @@ final class StoreImpl<T> implements ProfileStore<T> {
             return engine.codec.decodePayload(bytes, dataType);
         } catch (Codec.CorruptException e) {
             if (quarantine) {
-                Engine.join(engine.call("quarantine of " + name + "/" + key,
-                        () -> {
-                            engine.backend.quarantine(name, key, bytes, e.getMessage(), engine.now());
-                            return null;
-                        }, Engine.LOAD_ATTEMPTS));
+                // on an I/O thread already; a failure fails the load and the bytes stay where they are
+                engine.backend.quarantine(name, key, bytes, e.getMessage(), engine.now());
             }
             engine.corruption(name, key, e.getMessage());
             return null;
@@ -294,11 +297,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
             return engine.codec.decodeInbox(bytes);
         } catch (Codec.CorruptException e) {
             if (quarantine) {
-                Engine.join(engine.call("quarantine of " + name + "/" + key,
-                        () -> {
-                            engine.backend.quarantine(name, key, bytes, "inbox: " + e.getMessage(), engine.now());
-                            return null;
-                        }, Engine.LOAD_ATTEMPTS));
+                engine.backend.quarantine(name, key, bytes, "inbox: " + e.getMessage(), engine.now());
             }
             engine.corruption(name, key, "inbox: " + e.getMessage());
             return Codec.Inbox.EMPTY;
