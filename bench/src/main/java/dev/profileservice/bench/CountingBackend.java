@@ -1,0 +1,251 @@
+package dev.profileservice.bench;
+
+import dev.profileservice.spi.AcquireResult;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.SessionInfo;
+import dev.profileservice.spi.StoredProfile;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * A {@link Backend} decorator for the macro benchmark: counts every call by operation (and the
+ * writes among them), the round trips the wrapped backend reports through its
+ * {@link RoundTripListener}, the saves in flight at once, and the size of the last saved payload.
+ * It can also play dead ({@link #kill()}): from then on every call fails as a lost connection and
+ * messages to and from this server are dropped, like a process that hung or lost the network,
+ * while the service object itself stays open (abandoned, never closed).
+ *
+ * <p>Thread-safe: counters are updated on whichever thread the engine calls the backend on.
+ */
+public final class CountingBackend implements Backend {
+
+    private static final List<String> WRITES = List.of("acquire", "save", "writeInbox", "heartbeat",
+            "removeServer", "quarantine", "forceRelease", "delete");
+
+    private final Backend delegate;
+    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> roundTrips = new ConcurrentHashMap<>();
+    private final LongAdder savedOk = new LongAdder();
+    private final AtomicInteger savesInFlight = new AtomicInteger();
+    private final AtomicInteger maxSavesInFlight = new AtomicInteger();
+    private volatile byte[] lastPayload;
+    private volatile boolean dead;
+    private volatile RoundTripListener userListener = RoundTripListener.NONE;
+
+    public CountingBackend(Backend delegate) {
+        this.delegate = delegate;
+        delegate.setRoundTripListener(op -> {
+            roundTrips.computeIfAbsent(op, o -> new LongAdder()).increment();
+            userListener.roundTrip(op);
+        });
+    }
+
+    /** From now on this backend behaves like an unreachable store, and its server is deaf and mute. */
+    public void kill() {
+        dead = true;
+    }
+
+    private void call(String op) {
+        if (dead) {
+            throw new BackendException("benchmark: this server is playing dead", true);
+        }
+        calls.computeIfAbsent(op, o -> new LongAdder()).increment();
+    }
+
+    /** Calls of one operation so far. */
+    public long calls(String op) {
+        LongAdder a = calls.get(op);
+        return a == null ? 0 : a.sum();
+    }
+
+    /** Calls of every write operation (acquire, save, writeInbox, heartbeat, ...) so far. */
+    public long writes() {
+        return WRITES.stream().mapToLong(this::calls).sum();
+    }
+
+    /** Calls by operation, sorted by name. */
+    public Map<String, Long> callsByOperation() {
+        Map<String, Long> out = new TreeMap<>();
+        calls.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    /** Round trips the wrapped backend reported, all operations. */
+    public long roundTrips() {
+        return roundTrips.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /** Round trips the wrapped backend reported for one operation. */
+    public long roundTrips(String op) {
+        LongAdder a = roundTrips.get(op);
+        return a == null ? 0 : a.sum();
+    }
+
+    /** Saves that returned {@code SAVED}. */
+    public long savedOk() {
+        return savedOk.sum();
+    }
+
+    /** The most saves that were in flight at once (and resets that maximum). */
+    public int takeMaxSavesInFlight() {
+        return maxSavesInFlight.getAndSet(savesInFlight.get());
+    }
+
+    /** The last payload saved (the engine's own bytes; do not modify), or null before the first save. */
+    public byte[] lastPayload() {
+        return lastPayload;
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe();
+    }
+
+    @Override
+    public StoredProfile read(String store, String key) {
+        call("read");
+        return delegate.read(store, key);
+    }
+
+    @Override
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+        call("acquire");
+        return delegate.acquire(store, key, me, expectedEpoch);
+    }
+
+    @Override
+    public SaveResult save(String store, String key, SaveRequest request) {
+        call("save");
+        int now = savesInFlight.incrementAndGet();
+        maxSavesInFlight.accumulateAndGet(now, Math::max);
+        try {
+            SaveResult result = delegate.save(store, key, request);
+            if (result.status() == SaveResult.Status.SAVED) {
+                savedOk.increment();
+                lastPayload = request.payload();
+            }
+            return result;
+        } finally {
+            savesInFlight.decrementAndGet();
+        }
+    }
+
+    @Override
+    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
+        call("writeInbox");
+        return delegate.writeInbox(store, key, expectedVersion, inbox);
+    }
+
+    @Override
+    public void heartbeat(ServerLease lease) {
+        call("heartbeat");
+        delegate.heartbeat(lease);
+    }
+
+    @Override
+    public Optional<ServerLease> server(String serverId) {
+        call("server");
+        return delegate.server(serverId);
+    }
+
+    @Override
+    public void removeServer(String serverId) {
+        call("removeServer");
+        delegate.removeServer(serverId);
+    }
+
+    @Override
+    public List<ServerLease> servers() {
+        call("servers");
+        return delegate.servers();
+    }
+
+    @Override
+    public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
+        call("quarantine");
+        delegate.quarantine(store, key, payload, reason, atMillis);
+    }
+
+    @Override
+    public int quarantineCount(String store, String key) {
+        call("quarantineCount");
+        return delegate.quarantineCount(store, key);
+    }
+
+    @Override
+    public StoredProfile forceRelease(String store, String key) {
+        call("forceRelease");
+        return delegate.forceRelease(store, key);
+    }
+
+    @Override
+    public boolean delete(String store, String key) {
+        call("delete");
+        return delegate.delete(store, key);
+    }
+
+    @Override
+    public List<String> keys(String store, String afterKey, int limit) {
+        call("keys");
+        return delegate.keys(store, afterKey, limit);
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String store) {
+        call("sessions");
+        return delegate.sessions(store);
+    }
+
+    @Override
+    public Optional<MessageBus> messageBus() {
+        return delegate.messageBus().map(bus -> new MessageBus() {
+            @Override
+            public void subscribe(String serverId, Consumer<String> handler) {
+                bus.subscribe(serverId, message -> {
+                    if (!dead) {
+                        calls.computeIfAbsent("message-in", o -> new LongAdder()).increment();
+                        handler.accept(message);
+                    }
+                });
+            }
+
+            @Override
+            public void publish(String targetServerId, String message) {
+                if (dead) {
+                    throw new BackendException("benchmark: this server is playing dead", true);
+                }
+                calls.computeIfAbsent("message-out", o -> new LongAdder()).increment();
+                bus.publish(targetServerId, message);
+            }
+
+            @Override
+            public void close() {
+                bus.close();
+            }
+        });
+    }
+
+    @Override
+    public void setRoundTripListener(RoundTripListener listener) {
+        this.userListener = listener == null ? RoundTripListener.NONE : listener;
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
