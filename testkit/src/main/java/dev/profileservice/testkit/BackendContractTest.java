@@ -1,0 +1,981 @@
+package dev.profileservice.testkit;
+
+import dev.profileservice.spi.AcquireResult;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.SessionInfo;
+import dev.profileservice.spi.StoredProfile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The executable contract of {@link Backend}: every method checked against its javadoc, with the
+ * reference semantics of the built-in {@code memory:} backend. A backend module subclasses it:
+ *
+ * <pre>{@code
+ * class PostgresBackendContractTest extends BackendContractTest {
+ *     protected Backend openBackend() { return PostgresBackends.open(uri()); }
+ * }
+ * }</pre>
+ *
+ * <p>{@link #openBackend()} must return a new backend object on the same shared store each time
+ * it is called (two objects play two servers). Every backend opened is closed after each test.
+ * Tests use keys unique to the test (a random prefix) on a store name unique to this JVM run, plus
+ * a few extra unique store names for the tests that list a whole store, so several runs may share
+ * one database.
+ *
+ * <p>Tests run on the JUnit thread, except {@link #concurrentFuzzKeepsTheCounterExact()} which uses
+ * a pool of {@link #fuzzThreadsPerBackend()} threads per backend object.
+ */
+public abstract class BackendContractTest {
+
+    /** One store name per JVM run: tests add unique key prefixes. */
+    private static final String RUN = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+
+    private final List<Backend> opened = new CopyOnWriteArrayList<>();
+
+    /** The store most tests use: unique to this run. */
+    protected String store;
+    /** A unique prefix for this test's keys. */
+    protected String prefix;
+    /** A first backend object, opened before each test. */
+    protected Backend backend;
+
+    protected final Owner alice = new Owner("srv-alice-" + RUN, "place-a", "job-a");
+    protected final Owner bob = new Owner("srv-bob-" + RUN, "place-b", "job-b");
+
+    /** A new backend object on the shared store under test. Called several times per test. */
+    protected abstract Backend openBackend();
+
+    /**
+     * Whether the backend reports round trips through {@link Backend#setRoundTripListener}; when
+     * true the round-trip targets are asserted. Default true.
+     */
+    protected boolean countsRoundTrips() {
+        return true;
+    }
+
+    /** Threads per backend object in the concurrent fuzz. Default 4. */
+    protected int fuzzThreadsPerBackend() {
+        return 4;
+    }
+
+    /** Acquire/save/release cycles each fuzz thread attempts. Default 300. */
+    protected int fuzzIterations() {
+        return 300;
+    }
+
+    /** Opens a backend and closes it after the test. */
+    protected final Backend open() {
+        Backend b = openBackend();
+        assertThat(b).as("openBackend()").isNotNull();
+        opened.add(b);
+        return b;
+    }
+
+    /** A store name not used by any other test. */
+    protected static String uniqueStore(String hint) {
+        String s = "ct_" + hint + "_" + UUID.randomUUID().toString().replace("-", "");
+        return s.substring(0, Math.min(50, s.length()));
+    }
+
+    /** A key unique to this test. */
+    protected String key(String name) {
+        return prefix + name;
+    }
+
+    @BeforeEach
+    void openFirstBackend() {
+        store = "ct_" + RUN;
+        prefix = UUID.randomUUID().toString().substring(0, 8) + "-";
+        backend = open();
+    }
+
+    @AfterEach
+    void closeBackends() {
+        for (Backend b : opened) {
+            try {
+                b.close();
+            } catch (RuntimeException e) {
+                fail("close() threw " + e, e);
+            }
+        }
+        opened.clear();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- describe / read
+
+    @Test
+    @DisplayName("describe() names the store")
+    void describeIsNotBlank() {
+        assertThat(backend.describe()).isNotBlank();
+    }
+
+    @Test
+    @DisplayName("read of a record never written is ABSENT")
+    void readAbsent() {
+        StoredProfile r = backend.read(store, key("nothing"));
+        assertThat(r.payload()).isNull();
+        assertThat(r.epoch()).isZero();
+        assertThat(r.owner()).isNull();
+        assertThat(r.inbox()).isNull();
+        assertThat(r.inboxVersion()).isZero();
+        assertThat(r.isEmpty()).isTrue();
+    }
+
+    // ---------------------------------------------------------------- acquire
+
+    @Test
+    @DisplayName("acquire(-1) of a missing record creates it with epoch 1 and the caller as owner")
+    void acquireFreeCreatesRecord() {
+        String k = key("free");
+        AcquireResult a = backend.acquire(store, k, alice, -1);
+        assertThat(a.acquired()).isTrue();
+        assertThat(a.record().epoch()).isEqualTo(1);
+        assertThat(a.record().owner()).isEqualTo(alice);
+        assertThat(a.record().payload()).isNull();
+        StoredProfile r = open().read(store, k);
+        assertThat(r.epoch()).isEqualTo(1);
+        assertThat(r.owner()).isEqualTo(alice);
+        assertThat(r.payload()).isNull();
+        assertThat(r.inbox()).isNull();
+        assertThat(r.inboxVersion()).isZero();
+    }
+
+    @Test
+    @DisplayName("acquire(0) of a missing record succeeds (epoch 0 matches) and creates it")
+    void acquireWithEpochZeroOfMissingRecord() {
+        String k = key("zero");
+        AcquireResult a = backend.acquire(store, k, alice, 0);
+        assertThat(a.acquired()).isTrue();
+        assertThat(a.record().epoch()).isEqualTo(1);
+        assertThat(backend.read(store, k).owner()).isEqualTo(alice);
+    }
+
+    @Test
+    @DisplayName("acquire(-1) of a held record fails, names the owner, changes nothing")
+    void acquireHeldFails() {
+        String k = key("held");
+        backend.acquire(store, k, alice, -1);
+        Backend other = open();
+        AcquireResult a = other.acquire(store, k, bob, -1);
+        assertThat(a.acquired()).isFalse();
+        assertThat(a.record().owner()).isEqualTo(alice);
+        assertThat(a.record().epoch()).isEqualTo(1);
+        assertThat(other.read(store, k).owner()).isEqualTo(alice);
+        assertThat(other.read(store, k).epoch()).isEqualTo(1);
+        // even the owner itself cannot acquire(-1) twice
+        assertThat(backend.acquire(store, k, alice, -1).acquired()).isFalse();
+        assertThat(backend.read(store, k).epoch()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("acquire(expectedEpoch) steals when the epoch matches and fails (no change) when it does not")
+    void stealByExpectedEpoch() {
+        String k = key("steal");
+        backend.acquire(store, k, alice, -1);
+        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice-data"), false));
+        Backend other = open();
+
+        AcquireResult wrong = other.acquire(store, k, bob, 7);
+        assertThat(wrong.acquired()).isFalse();
+        assertThat(wrong.record().owner()).isEqualTo(alice);
+        assertThat(other.read(store, k).epoch()).isEqualTo(1);
+
+        AcquireResult steal = other.acquire(store, k, bob, 1);
+        assertThat(steal.acquired()).isTrue();
+        assertThat(steal.record().epoch()).isEqualTo(2);
+        assertThat(steal.record().owner()).isEqualTo(bob);
+        assertThat(text(steal.record().payload())).as("payload untouched by acquire").isEqualTo("alice-data");
+
+        AcquireResult stale = backend.acquire(store, k, alice, 1);
+        assertThat(stale.acquired()).isFalse();
+        assertThat(stale.record().owner()).isEqualTo(bob);
+        assertThat(stale.record().epoch()).isEqualTo(2);
+        assertThat(backend.read(store, k).owner()).isEqualTo(bob);
+    }
+
+    @Test
+    @DisplayName("acquire keeps payload and inbox, and increments the epoch on every acquisition")
+    void acquireKeepsPayloadAndInbox() {
+        String k = key("keep");
+        assertThat(backend.writeInbox(store, k, 0, bytes("gift"))).isPresent();
+        AcquireResult a = backend.acquire(store, k, alice, -1);
+        assertThat(a.acquired()).isTrue();
+        assertThat(a.record().epoch()).isEqualTo(1);
+        assertThat(text(a.record().inbox())).isEqualTo("gift");
+        assertThat(a.record().inboxVersion()).isEqualTo(1);
+        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("p1"), true)).status())
+                .isEqualTo(SaveResult.Status.SAVED);
+
+        AcquireResult b = open().acquire(store, k, bob, -1);
+        assertThat(b.acquired()).isTrue();
+        assertThat(b.record().epoch()).isEqualTo(2);
+        assertThat(text(b.record().payload())).isEqualTo("p1");
+        assertThat(text(b.record().inbox())).isEqualTo("gift");
+        assertThat(b.record().inboxVersion()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("steal of a released record with its epoch works like acquire(-1)")
+    void stealOfReleasedRecord() {
+        String k = key("relsteal");
+        backend.acquire(store, k, alice, -1);
+        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("x"), true));
+        AcquireResult a = open().acquire(store, k, bob, 1);
+        assertThat(a.acquired()).isTrue();
+        assertThat(a.record().epoch()).isEqualTo(2);
+        assertThat(a.record().owner()).isEqualTo(bob);
+    }
+
+    // ---------------------------------------------------------------- save
+
+    @Test
+    @DisplayName("save by the owner writes the payload; the owner stays")
+    void saveByOwner() {
+        String k = key("save");
+        backend.acquire(store, k, alice, -1);
+        SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v1"), false));
+        assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
+        assertThat(s.record().epoch()).isEqualTo(1);
+        assertThat(s.record().owner()).isEqualTo(alice);
+        StoredProfile r = open().read(store, k);
+        assertThat(text(r.payload())).isEqualTo("v1");
+        assertThat(r.owner()).isEqualTo(alice);
+        assertThat(r.epoch()).isEqualTo(1);
+        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v2"), false)).status())
+                .isEqualTo(SaveResult.Status.SAVED);
+        assertThat(text(backend.read(store, k).payload())).isEqualTo("v2");
+    }
+
+    @Test
+    @DisplayName("save with a wrong epoch or a wrong server is LOST_SESSION and writes nothing")
+    void fencedSave() {
+        String k = key("fence");
+        backend.acquire(store, k, alice, -1);
+        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("good"), false));
+
+        SaveResult wrongEpoch = backend.save(store, k, SaveRequest.of(alice.serverId(), 2, bytes("bad1"), false));
+        assertThat(wrongEpoch.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        SaveResult olderEpoch = backend.save(store, k, SaveRequest.of(alice.serverId(), 0, bytes("bad2"), false));
+        assertThat(olderEpoch.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        SaveResult wrongServer = open().save(store, k, SaveRequest.of(bob.serverId(), 1, bytes("bad3"), false));
+        assertThat(wrongServer.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(wrongServer.record().owner()).isEqualTo(alice);
+        SaveResult wrongServerRelease = open().save(store, k, SaveRequest.of(bob.serverId(), 1, bytes("bad4"), true));
+        assertThat(wrongServerRelease.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+
+        StoredProfile r = backend.read(store, k);
+        assertThat(text(r.payload())).isEqualTo("good");
+        assertThat(r.owner()).isEqualTo(alice);
+        assertThat(r.epoch()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("after a steal the old owner's save is LOST_SESSION, naming the new owner and epoch")
+    void saveAfterStealIsRefused() {
+        String k = key("late");
+        backend.acquire(store, k, alice, -1);
+        Backend other = open();
+        other.acquire(store, k, bob, 1);
+        other.save(store, k, SaveRequest.of(bob.serverId(), 2, bytes("bob"), false));
+        SaveResult late = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice-late"), false));
+        assertThat(late.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(late.record().owner()).isEqualTo(bob);
+        assertThat(late.record().epoch()).isEqualTo(2);
+        assertThat(text(backend.read(store, k).payload())).isEqualTo("bob");
+    }
+
+    @Test
+    @DisplayName("save of a record that does not exist is LOST_SESSION and creates nothing")
+    void saveOfMissingRecord() {
+        String k = key("ghost");
+        SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 0, bytes("x"), false));
+        assertThat(s.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        SaveResult s1 = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("x"), true));
+        assertThat(s1.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(backend.read(store, k).isEmpty()).isTrue();
+        assertThat(backend.read(store, k).owner()).isNull();
+    }
+
+    @Test
+    @DisplayName("save with release clears the owner, keeps the epoch; later saves are LOST_SESSION")
+    void releaseClearsOwnerKeepsEpoch() {
+        String k = key("release");
+        backend.acquire(store, k, alice, -1);
+        SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("final"), true));
+        assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
+        assertThat(s.record().owner()).isNull();
+        assertThat(s.record().epoch()).isEqualTo(1);
+        StoredProfile r = open().read(store, k);
+        assertThat(r.owner()).isNull();
+        assertThat(r.epoch()).isEqualTo(1);
+        assertThat(text(r.payload())).isEqualTo("final");
+
+        SaveResult after = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("after"), false));
+        assertThat(after.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(text(backend.read(store, k).payload())).isEqualTo("final");
+
+        AcquireResult again = open().acquire(store, k, bob, -1);
+        assertThat(again.acquired()).isTrue();
+        assertThat(again.record().epoch()).isEqualTo(2);
+        assertThat(backend.sessions(store)).extracting(SessionInfo::key).contains(k);
+    }
+
+    @Test
+    @DisplayName("a plain save leaves the inbox alone and returns it")
+    void plainSaveKeepsInbox() {
+        String k = key("plain");
+        backend.acquire(store, k, alice, -1);
+        open().writeInbox(store, k, 0, bytes("gift-1"));
+        SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("data"), false));
+        assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
+        assertThat(text(s.record().inbox())).isEqualTo("gift-1");
+        assertThat(s.record().inboxVersion()).isEqualTo(1);
+        StoredProfile r = backend.read(store, k);
+        assertThat(text(r.inbox())).isEqualTo("gift-1");
+        assertThat(r.inboxVersion()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("save with newInbox replaces the inbox when its version matches, else INBOX_CHANGED and nothing written")
+    void saveWithNewInbox() {
+        String k = key("inbox");
+        backend.acquire(store, k, alice, -1);
+        Backend sender = open();
+        assertThat(sender.writeInbox(store, k, 0, bytes("[g1]"))).isPresent();
+
+        SaveResult ok = backend.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("data+g1"), false, 1, bytes("[]")));
+        assertThat(ok.status()).isEqualTo(SaveResult.Status.SAVED);
+        assertThat(ok.record().inboxVersion()).isEqualTo(2);
+        assertThat(text(ok.record().inbox())).isEqualTo("[]");
+        StoredProfile r = sender.read(store, k);
+        assertThat(text(r.payload())).isEqualTo("data+g1");
+        assertThat(text(r.inbox())).isEqualTo("[]");
+        assertThat(r.inboxVersion()).isEqualTo(2);
+
+        // a sender writes meanwhile: the owner's newInbox based on version 2 must be refused
+        assertThat(sender.writeInbox(store, k, 2, bytes("[g2]"))).isPresent();
+        SaveResult changed = backend.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("data-stale"), false, 2, bytes("[]")));
+        assertThat(changed.status()).isEqualTo(SaveResult.Status.INBOX_CHANGED);
+        assertThat(changed.record().inboxVersion()).isEqualTo(3);
+        assertThat(text(changed.record().inbox())).isEqualTo("[g2]");
+        StoredProfile after = sender.read(store, k);
+        assertThat(text(after.payload())).as("nothing written on INBOX_CHANGED").isEqualTo("data+g1");
+        assertThat(text(after.inbox())).isEqualTo("[g2]");
+        assertThat(after.inboxVersion()).isEqualTo(3);
+        assertThat(after.owner()).isEqualTo(alice);
+
+        // a release with newInbox: one atomic write of payload, inbox and owner
+        SaveResult rel = backend.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("data+g2"), true, 3, bytes("[]")));
+        assertThat(rel.status()).isEqualTo(SaveResult.Status.SAVED);
+        StoredProfile fin = sender.read(store, k);
+        assertThat(fin.owner()).isNull();
+        assertThat(fin.inboxVersion()).isEqualTo(4);
+        assertThat(text(fin.payload())).isEqualTo("data+g2");
+    }
+
+    @Test
+    @DisplayName("the fence is checked before the inbox: a stale session with a stale inbox gets LOST_SESSION")
+    void fenceBeforeInbox() {
+        String k = key("order");
+        backend.acquire(store, k, alice, -1);
+        open().writeInbox(store, k, 0, bytes("x"));
+        SaveResult s = backend.save(store, k, new SaveRequest(alice.serverId(), 5, bytes("p"), false, 0, bytes("y")));
+        assertThat(s.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(backend.read(store, k).payload()).isNull();
+    }
+
+    @Test
+    @DisplayName("newInbox from version 0 on a record with no inbox creates the inbox")
+    void saveWithNewInboxFromZero() {
+        String k = key("inbox0");
+        backend.acquire(store, k, alice, -1);
+        SaveResult s = backend.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("p"), false, 0, bytes("[]")));
+        assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
+        assertThat(s.record().inboxVersion()).isEqualTo(1);
+        assertThat(backend.read(store, k).inboxVersion()).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- writeInbox
+
+    @Test
+    @DisplayName("writeInbox from 0 creates a record with no owner, epoch 0 and no payload")
+    void writeInboxCreatesRecord() {
+        String k = key("newinbox");
+        Optional<StoredProfile> w = backend.writeInbox(store, k, 0, bytes("[gift]"));
+        assertThat(w).isPresent();
+        assertThat(w.get().inboxVersion()).isEqualTo(1);
+        assertThat(text(w.get().inbox())).isEqualTo("[gift]");
+        StoredProfile r = open().read(store, k);
+        assertThat(r.owner()).isNull();
+        assertThat(r.epoch()).isZero();
+        assertThat(r.payload()).isNull();
+        assertThat(text(r.inbox())).isEqualTo("[gift]");
+        assertThat(r.inboxVersion()).isEqualTo(1);
+        assertThat(r.isEmpty()).isFalse();
+    }
+
+    @Test
+    @DisplayName("writeInbox is a compare-and-set on the inbox version")
+    void writeInboxCas() {
+        String k = key("cas");
+        assertThat(backend.writeInbox(store, k, 1, bytes("x"))).as("version 1 of a missing inbox").isEmpty();
+        assertThat(backend.read(store, k).isEmpty()).isTrue();
+        assertThat(backend.writeInbox(store, k, 0, bytes("a"))).isPresent();
+        assertThat(backend.writeInbox(store, k, 0, bytes("b"))).as("stale version").isEmpty();
+        assertThat(backend.writeInbox(store, k, 2, bytes("b"))).as("future version").isEmpty();
+        assertThat(text(backend.read(store, k).inbox())).isEqualTo("a");
+        Optional<StoredProfile> w = open().writeInbox(store, k, 1, bytes("ab"));
+        assertThat(w).isPresent();
+        assertThat(w.get().inboxVersion()).isEqualTo(2);
+        assertThat(text(backend.read(store, k).inbox())).isEqualTo("ab");
+    }
+
+    @Test
+    @DisplayName("writeInbox never touches payload, epoch or owner")
+    void writeInboxLeavesSessionAlone() {
+        String k = key("owned");
+        backend.acquire(store, k, alice, -1);
+        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice"), false));
+        Optional<StoredProfile> w = open().writeInbox(store, k, 0, bytes("gift"));
+        assertThat(w).isPresent();
+        StoredProfile r = backend.read(store, k);
+        assertThat(text(r.payload())).isEqualTo("alice");
+        assertThat(r.epoch()).isEqualTo(1);
+        assertThat(r.owner()).isEqualTo(alice);
+        // and the owner's plain save still succeeds afterwards
+        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice2"), false)).status())
+                .isEqualTo(SaveResult.Status.SAVED);
+        assertThat(text(backend.read(store, k).inbox())).isEqualTo("gift");
+    }
+
+    // ---------------------------------------------------------------- servers
+
+    @Test
+    @DisplayName("heartbeat upserts a server row; server/servers read it; removeServer deletes it")
+    void heartbeats() {
+        String id = "srv-" + prefix + "hb";
+        assertThat(backend.server(id)).isEmpty();
+        ServerLease first = new ServerLease(id, "place-x", "job-x", 1_900_000_000_000L);
+        backend.heartbeat(first);
+        Backend other = open();
+        assertThat(other.server(id)).contains(first);
+        ServerLease renewed = new ServerLease(id, "place-x", "job-x", 1_900_000_030_000L);
+        backend.heartbeat(renewed);
+        assertThat(other.server(id)).contains(renewed);
+        assertThat(other.servers()).contains(renewed).doesNotContain(first);
+        assertThat(other.servers().stream().filter(l -> l.serverId().equals(id))).hasSize(1);
+
+        String id2 = "srv-" + prefix + "hb2";
+        ServerLease second = new ServerLease(id2, "p2", "j2", 1_900_000_000_500L);
+        other.heartbeat(second);
+        assertThat(backend.servers()).contains(renewed, second);
+
+        backend.removeServer(id);
+        assertThat(other.server(id)).isEmpty();
+        assertThat(other.servers()).doesNotContain(renewed).contains(second);
+        backend.removeServer(id); // removing twice is fine
+        other.removeServer(id2);
+        assertThat(backend.server(id2)).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- quarantine
+
+    @Test
+    @DisplayName("quarantine adds a durable copy per call, counted per key, never touching the record")
+    void quarantine() {
+        String k = key("bad");
+        backend.acquire(store, k, alice, -1);
+        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("garbage"), false));
+        assertThat(backend.quarantineCount(store, k)).isZero();
+        backend.quarantine(store, k, bytes("garbage"), "cannot decode: test", 1_900_000_000_000L);
+        assertThat(open().quarantineCount(store, k)).isEqualTo(1);
+        backend.quarantine(store, k, bytes("garbage"), "same bytes again", 1_900_000_000_001L);
+        backend.quarantine(store, k, new byte[]{0, (byte) 0xff, 1}, "binary", 1_900_000_000_002L);
+        assertThat(open().quarantineCount(store, k)).isEqualTo(3);
+        assertThat(backend.quarantineCount(store, key("other"))).isZero();
+        StoredProfile r = backend.read(store, k);
+        assertThat(text(r.payload())).isEqualTo("garbage");
+        assertThat(r.owner()).isEqualTo(alice);
+        assertThat(r.epoch()).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- forceRelease
+
+    @Test
+    @DisplayName("forceRelease clears the owner and bumps the epoch; the old owner's save is LOST_SESSION")
+    void forceRelease() {
+        String k = key("force");
+        backend.acquire(store, k, alice, -1);
+        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("kept"), false));
+        StoredProfile after = open().forceRelease(store, k);
+        assertThat(after.owner()).isNull();
+        assertThat(after.epoch()).isEqualTo(2);
+        assertThat(text(after.payload())).isEqualTo("kept");
+        SaveResult late = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("late"), false));
+        assertThat(late.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        StoredProfile r = backend.read(store, k);
+        assertThat(text(r.payload())).isEqualTo("kept");
+        assertThat(r.owner()).isNull();
+        assertThat(r.epoch()).isEqualTo(2);
+        // a released record can be forced too: the epoch still grows
+        assertThat(backend.forceRelease(store, k).epoch()).isEqualTo(3);
+        AcquireResult again = backend.acquire(store, k, bob, -1);
+        assertThat(again.acquired()).isTrue();
+        assertThat(again.record().epoch()).isEqualTo(4);
+    }
+
+    @Test
+    @DisplayName("forceRelease of a missing record returns ABSENT and creates nothing")
+    void forceReleaseMissing() {
+        String k = key("nobody");
+        StoredProfile r = backend.forceRelease(store, k);
+        assertThat(r.isEmpty()).isTrue();
+        assertThat(r.epoch()).isZero();
+        assertThat(r.owner()).isNull();
+        assertThat(backend.read(store, k).isEmpty()).isTrue();
+        assertThat(backend.read(store, k).epoch()).isZero();
+    }
+
+    // ---------------------------------------------------------------- delete
+
+    @Test
+    @DisplayName("delete removes the record, its inbox and its quarantined copies")
+    void delete() {
+        String k = key("del");
+        backend.acquire(store, k, alice, -1);
+        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("x"), false));
+        backend.writeInbox(store, k, 0, bytes("gift"));
+        backend.quarantine(store, k, bytes("old"), "test", 1L);
+        assertThat(open().delete(store, k)).isTrue();
+        StoredProfile r = backend.read(store, k);
+        assertThat(r.isEmpty()).isTrue();
+        assertThat(r.epoch()).isZero();
+        assertThat(r.owner()).isNull();
+        assertThat(r.inboxVersion()).isZero();
+        assertThat(backend.quarantineCount(store, k)).isZero();
+        assertThat(backend.delete(store, k)).isFalse();
+        assertThat(backend.delete(store, key("never"))).isFalse();
+        // the key is usable again from scratch
+        assertThat(backend.writeInbox(store, k, 0, bytes("new"))).isPresent();
+        assertThat(backend.acquire(store, k, bob, -1).record().epoch()).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- keys, sessions, stores
+
+    @Test
+    @DisplayName("keys pages through a store in ascending order")
+    void keysPaging() {
+        String s = uniqueStore("keys");
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            String k = String.format("k%02d", i);
+            expected.add(k);
+            if (i % 2 == 0) {
+                backend.acquire(s, k, alice, -1);
+            } else {
+                backend.writeInbox(s, k, 0, bytes("g"));
+            }
+        }
+        // mixed case and punctuation, compared as Java strings (binary order)
+        for (String k : List.of("A", "Z-9", "_x", "a.b")) {
+            backend.writeInbox(s, k, 0, bytes("g"));
+            expected.add(k);
+        }
+        Collections.sort(expected);
+
+        Backend other = open();
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        int pages = 0;
+        while (true) {
+            List<String> page = other.keys(s, after, 10);
+            assertThat(page.size()).isLessThanOrEqualTo(10);
+            if (page.isEmpty()) {
+                break;
+            }
+            seen.addAll(page);
+            after = page.get(page.size() - 1);
+            pages++;
+            assertThat(pages).as("paging must end").isLessThan(10);
+        }
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(pages).isEqualTo(3);
+        assertThat(other.keys(s, null, 3)).containsExactlyElementsOf(expected.subList(0, 3));
+        assertThat(other.keys(s, "k05", 2)).containsExactly("k06", "k07");
+        assertThat(other.keys(s, "k055", 2)).as("afterKey need not exist").containsExactly("k06", "k07");
+        assertThat(other.keys(s, expected.get(expected.size() - 1), 10)).isEmpty();
+        assertThat(other.keys(uniqueStore("empty"), null, 10)).isEmpty();
+        other.delete(s, "k00");
+        assertThat(other.keys(s, null, 1)).containsExactly(expected.get(0).equals("k00") ? expected.get(1) : expected.get(0));
+    }
+
+    @Test
+    @DisplayName("sessions lists exactly the owned records of a store")
+    void sessions() {
+        String s = uniqueStore("sess");
+        backend.acquire(s, "a", alice, -1);
+        backend.acquire(s, "b", alice, -1);
+        open().acquire(s, "c", bob, -1);
+        backend.writeInbox(s, "d", 0, bytes("g"));
+        backend.save(s, "b", SaveRequest.of(alice.serverId(), 1, bytes("x"), true));
+        open().acquire(s, "a", bob, 1); // steal: epoch 2
+
+        List<SessionInfo> sessions = open().sessions(s);
+        assertThat(sessions).containsExactlyInAnyOrder(
+                new SessionInfo("a", 2, bob),
+                new SessionInfo("c", 1, bob));
+        assertThat(open().sessions(uniqueStore("none"))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("records of different stores never interact")
+    void storesAreIsolated() {
+        String s1 = uniqueStore("iso1");
+        String s2 = uniqueStore("iso2");
+        backend.acquire(s1, "k", alice, -1);
+        backend.save(s1, "k", SaveRequest.of(alice.serverId(), 1, bytes("one"), false));
+        backend.quarantine(s1, "k", bytes("q"), "test", 1L);
+
+        assertThat(backend.read(s2, "k").isEmpty()).isTrue();
+        AcquireResult a2 = open().acquire(s2, "k", bob, -1);
+        assertThat(a2.acquired()).isTrue();
+        assertThat(a2.record().epoch()).isEqualTo(1);
+        assertThat(a2.record().payload()).isNull();
+        assertThat(backend.quarantineCount(s2, "k")).isZero();
+        assertThat(backend.writeInbox(s2, "k", 0, bytes("g2"))).isPresent();
+        assertThat(backend.read(s1, "k").inbox()).isNull();
+        assertThat(backend.keys(s2, null, 10)).containsExactly("k");
+        assertThat(backend.sessions(s2)).containsExactly(new SessionInfo("k", 1, bob));
+
+        assertThat(backend.delete(s2, "k")).isTrue();
+        assertThat(text(backend.read(s1, "k").payload())).isEqualTo("one");
+        assertThat(backend.quarantineCount(s1, "k")).isEqualTo(1);
+        assertThat(backend.forceRelease(s2, "k").isEmpty()).isTrue();
+        assertThat(backend.read(s1, "k").owner()).isEqualTo(alice);
+    }
+
+    @Test
+    @DisplayName("keys with unicode, spaces, quotes and SQL/Lua metacharacters round-trip, and case matters")
+    void awkwardKeys() {
+        List<String> keys = List.of(
+                prefix + "Player 2312310",
+                prefix + "плеер-ünïcødé-😀-玩家",
+                prefix + "it's \"quoted\" `back` \\slash",
+                prefix + "'; DROP TABLE profiles; --",
+                prefix + "{hash}:tag*?[x]%_",
+                prefix + "CaseKey",
+                prefix + "casekey",
+                prefix + "x".repeat(200 - prefix.length()));
+        for (String k : keys) {
+            AcquireResult a = backend.acquire(store, k, alice, -1);
+            assertThat(a.acquired()).as("acquire %s", k).isTrue();
+            assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("data:" + k), false)).status())
+                    .as("save %s", k).isEqualTo(SaveResult.Status.SAVED);
+            assertThat(backend.writeInbox(store, k, 0, bytes("inbox:" + k))).as("writeInbox %s", k).isPresent();
+            backend.quarantine(store, k, bytes("q"), "test", 1L);
+        }
+        Backend other = open();
+        for (String k : keys) {
+            StoredProfile r = other.read(store, k);
+            assertThat(text(r.payload())).as("payload of %s", k).isEqualTo("data:" + k);
+            assertThat(text(r.inbox())).as("inbox of %s", k).isEqualTo("inbox:" + k);
+            assertThat(r.epoch()).as("epoch of %s (distinct records)", k).isEqualTo(1);
+            assertThat(other.quarantineCount(store, k)).isEqualTo(1);
+        }
+        assertThat(other.sessions(store)).extracting(SessionInfo::key).containsAll(keys);
+        List<String> listed = new ArrayList<>();
+        String after = null;
+        for (List<String> page; !(page = other.keys(store, after, 500)).isEmpty(); after = page.get(page.size() - 1)) {
+            listed.addAll(page);
+        }
+        assertThat(listed).containsAll(keys);
+        for (String k : keys) {
+            assertThat(other.delete(store, k)).as("delete %s", k).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("a 1 MB payload and a 256 KB inbox round-trip byte for byte")
+    void largePayload() {
+        String k = key("big");
+        byte[] payload = new byte[1024 * 1024];
+        new Random(42).nextBytes(payload);
+        byte[] inbox = new byte[256 * 1024];
+        new Random(43).nextBytes(inbox);
+        backend.acquire(store, k, alice, -1);
+        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, payload, false)).status())
+                .isEqualTo(SaveResult.Status.SAVED);
+        assertThat(open().writeInbox(store, k, 0, inbox)).isPresent();
+        StoredProfile r = open().read(store, k);
+        assertThat(r.payload()).isEqualTo(payload);
+        assertThat(r.inbox()).isEqualTo(inbox);
+        AcquireResult a = open().acquire(store, k, bob, 1);
+        assertThat(a.record().payload()).isEqualTo(payload);
+    }
+
+    @Test
+    @DisplayName("an empty payload is not the same as no payload")
+    void emptyPayload() {
+        String k = key("empty");
+        backend.acquire(store, k, alice, -1);
+        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, new byte[0], false));
+        StoredProfile r = open().read(store, k);
+        assertThat(r.payload()).isNotNull().isEmpty();
+        assertThat(r.isEmpty()).isFalse();
+    }
+
+    // ---------------------------------------------------------------- round trips
+
+    @Test
+    @DisplayName("read, acquire of a free record, save, save with release and writeInbox are one round trip each")
+    void roundTrips() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(countsRoundTrips(), "backend does not count round trips");
+        Backend b = open();
+        List<String> trips = new CopyOnWriteArrayList<>();
+        // warm up: schema creation, prepared statements, script loading may cost extra the first time
+        b.read(store, key("warm"));
+        b.acquire(store, key("warm"), alice, -1);
+        b.save(store, key("warm"), SaveRequest.of(alice.serverId(), 1, bytes("w"), true));
+        b.writeInbox(store, key("warm"), 0, bytes("w"));
+        b.setRoundTripListener(trips::add);
+
+        String k = key("rt");
+        assertThat(count(trips, () -> b.read(store, k))).as("read (absent)").isEqualTo(1);
+        assertThat(count(trips, () -> b.acquire(store, k, alice, -1))).as("acquire of a missing record").isEqualTo(1);
+        assertThat(count(trips, () -> b.read(store, k))).as("read").isEqualTo(1);
+        assertThat(count(trips, () -> b.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v1"), false))))
+                .as("save").isEqualTo(1);
+        assertThat(count(trips, () -> b.writeInbox(store, k, 0, bytes("g")))).as("writeInbox").isEqualTo(1);
+        assertThat(count(trips, () -> b.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("v2"), false, 1, bytes("[]")))))
+                .as("save with newInbox").isEqualTo(1);
+        assertThat(count(trips, () -> b.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v3"), true))))
+                .as("save with release").isEqualTo(1);
+        assertThat(count(trips, () -> b.acquire(store, k, bob, -1))).as("acquire of a released record").isEqualTo(1);
+        assertThat(count(trips, () -> b.writeInbox(store, key("rt-new"), 0, bytes("g")))).as("writeInbox creating the record").isEqualTo(1);
+        assertThat(text(b.read(store, k).payload())).isEqualTo("v3");
+
+        b.setRoundTripListener(null);
+        trips.clear();
+        b.read(store, k);
+        assertThat(trips).as("listener removed by setRoundTripListener(null)").isEmpty();
+    }
+
+    private static int count(List<String> trips, Runnable call) {
+        trips.clear();
+        call.run();
+        return trips.size();
+    }
+
+    // ---------------------------------------------------------------- message bus
+
+    @Test
+    @DisplayName("when the store has a message bus, a message published through one backend reaches a subscriber on another")
+    @Timeout(30)
+    void messageBus() {
+        Optional<MessageBus> busA = open().messageBus();
+        org.junit.jupiter.api.Assumptions.assumeTrue(busA.isPresent(), "backend has no message bus");
+        Backend bBackend = open();
+        MessageBus busB = bBackend.messageBus().orElseThrow(() -> new AssertionError(
+                "messageBus() must be present on every backend object of a store that has one"));
+        String serverA = "bus-a-" + prefix;
+        String serverB = "bus-b-" + prefix;
+        List<String> toA = new CopyOnWriteArrayList<>();
+        List<String> toB = new CopyOnWriteArrayList<>();
+        busA.get().subscribe(serverA, toA::add);
+        busB.subscribe(serverB, toB::add);
+        String message = "release " + prefix + " ünï \"q\" {x}";
+        // subscriptions may become effective asynchronously (Redis, LISTEN): publish until delivered
+        awaitDelivery(() -> busB.publish(serverA, message), toA, message);
+        awaitDelivery(() -> busA.get().publish(serverB, "reply"), toB, "reply");
+        assertThat(toA).allMatch(message::equals);
+        assertThat(toB).allMatch("reply"::equals);
+        busB.publish("nobody-listens-" + prefix, "lost"); // must not throw
+        busA.get().close();
+        busB.close();
+    }
+
+    private static void awaitDelivery(Runnable publish, List<String> inbox, String expected) {
+        await("delivery of '" + expected + "'").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (inbox.contains(expected)) {
+                        return true;
+                    }
+                    publish.run();
+                    return false;
+                });
+    }
+
+    // ---------------------------------------------------------------- close
+
+    @Test
+    @DisplayName("close() is idempotent and does not disturb other backend objects on the store")
+    void closeIsIdempotent() {
+        String k = key("close");
+        Backend b = openBackend();
+        b.acquire(store, k, alice, -1);
+        b.close();
+        b.close();
+        assertThat(backend.read(store, k).owner()).isEqualTo(alice);
+    }
+
+    // ---------------------------------------------------------------- concurrent fuzz
+
+    @Test
+    @DisplayName("concurrent fuzz: threads on two backend objects acquire, steal, save and release; the counter ends exact")
+    @Timeout(120)
+    void concurrentFuzzKeepsTheCounterExact() throws Exception {
+        String k = key("fuzz");
+        Backend[] backends = {open(), open()};
+        int threadsPer = fuzzThreadsPerBackend();
+        int threads = threadsPer * backends.length;
+        int iterations = fuzzIterations();
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicInteger staleAccepted = new AtomicInteger();
+        AtomicInteger steals = new AtomicInteger();
+        AtomicLong maxEpoch = new AtomicLong();
+        Set<Long> acquiredEpochs = ConcurrentHashMap.newKeySet();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Backend b = backends[t % backends.length];
+                // one server id per backend object: a stale session of the same server (it lost the
+                // key and took it again) must be fenced by the epoch alone
+                Owner me = new Owner("fuzz-" + (t % backends.length) + "-" + prefix, "place", "job-" + (t % backends.length));
+                Random random = new Random(1000L + t);
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < iterations; i++) {
+                        StoredProfile seen = b.read(store, k);
+                        AcquireResult a;
+                        if (seen.owner() == null) {
+                            a = b.acquire(store, k, me, -1);
+                        } else if (random.nextInt(6) == 0) {
+                            a = b.acquire(store, k, me, seen.epoch());
+                            if (a.acquired()) {
+                                steals.incrementAndGet();
+                            }
+                        } else {
+                            continue;
+                        }
+                        if (!a.acquired()) {
+                            continue;
+                        }
+                        long epoch = a.record().epoch();
+                        if (!acquiredEpochs.add(epoch)) {
+                            violations.add("epoch " + epoch + " acquired twice");
+                        }
+                        maxEpoch.accumulateAndGet(epoch, Math::max);
+                        if (!me.equals(a.record().owner())) {
+                            violations.add("acquired record names " + a.record().owner() + " instead of " + me);
+                        }
+                        long[] state = decode(a.record().payload());
+                        if (state[0] >= epoch) {
+                            violations.add("payload written under epoch " + state[0] + " seen by acquirer of epoch " + epoch);
+                        }
+                        byte[] next = encode(epoch, state[1] + 1);
+                        for (int spin = random.nextInt(5000); spin > 0; spin--) {
+                            Thread.onSpinWait(); // widen the window in which others may steal
+                        }
+                        SaveResult s = b.save(store, k, SaveRequest.of(me.serverId(), epoch, next, false));
+                        if (s.status() == SaveResult.Status.SAVED) {
+                            accepted.incrementAndGet();
+                            if (s.record().epoch() != epoch) {
+                                violations.add("SAVED record has epoch " + s.record().epoch() + " for a save under " + epoch);
+                            }
+                        } else if (s.status() != SaveResult.Status.LOST_SESSION) {
+                            violations.add("plain save returned " + s.status());
+                            continue;
+                        } else {
+                            continue;
+                        }
+                        SaveResult r = b.save(store, k, SaveRequest.of(me.serverId(), epoch, next, true));
+                        if (r.status() == SaveResult.Status.SAVED && random.nextInt(5) == 0) {
+                            // a late write from the session just ended must always be refused
+                            SaveResult late = b.save(store, k, SaveRequest.of(me.serverId(), epoch, encode(epoch, -999), false));
+                            if (late.status() == SaveResult.Status.SAVED) {
+                                staleAccepted.incrementAndGet();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(110, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        StoredProfile end = open().read(store, k);
+        long[] state = decode(end.payload());
+        assertThat(violations).isEmpty();
+        assertThat(staleAccepted).as("saves accepted after release").hasValue(0);
+        assertThat(accepted.get()).as("some increments were accepted").isPositive();
+        assertThat(steals.get()).as("some steals happened").isPositive();
+        assertThat(state[1]).as("counter == accepted increments (no lost or stale write)").isEqualTo(accepted.get());
+        assertThat(end.epoch()).isEqualTo(maxEpoch.get());
+        assertThat(end.owner()).as("everyone released in the end").isNull();
+        assertThat(acquiredEpochs).hasSize((int) maxEpoch.get());
+    }
+
+    private static byte[] encode(long epoch, long counter) {
+        return bytes(epoch + ":" + counter);
+    }
+
+    private static long[] decode(byte[] payload) {
+        if (payload == null) {
+            return new long[]{0, 0};
+        }
+        String[] parts = text(payload).split(":");
+        return new long[]{Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+    }
+
+    /** The backend objects this test opened so far (closed after the test). */
+    protected final List<Backend> openedBackends() {
+        return Collections.unmodifiableList(opened);
+    }
+}
