@@ -60,6 +60,12 @@ final class RedisErrors {
     }
 
     static boolean isTransient(Throwable e) {
+        // A connection refused by the server itself (bad credentials, no permission) stays refused.
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof RedisCommandExecutionException) {
+                return isTransient(c);
+            }
+        }
         if (e instanceof RedisCommandTimeoutException || e instanceof RedisConnectionException
                 || e instanceof RedisCommandInterruptedException) {
             return true;

@@ -1,0 +1,164 @@
+package dev.profileservice.redis;
+
+import dev.profileservice.ProfileService;
+import dev.profileservice.ProfileServiceException;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.BackendProvider;
+import dev.profileservice.spi.Backends;
+import dev.profileservice.spi.Owner;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ServiceLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** URIs, fail-fast opening, password masking, and the factories for users' own Lettuce objects. */
+class RedisProviderTest {
+
+    /** A local port nothing listens on. */
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void providerIsRegisteredForRedisAndRediss() {
+        assertThat(ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get))
+                .anySatisfy(p -> assertThat(p.schemes()).containsExactlyInAnyOrder("redis", "rediss"));
+    }
+
+    @Test
+    void unreachableServerFailsFastNamingTheUriWithoutItsPassword() throws Exception {
+        int port = closedPort();
+        for (String uri : new String[]{"redis://:s3cretPw@127.0.0.1:" + port + "/0",
+                "redis://alice:s3cretPw@127.0.0.1:" + port,
+                "redis://s3cretPw@127.0.0.1:" + port}) {
+            long start = System.nanoTime();
+            BackendException e = catchThrowableOfType(BackendException.class, () -> Backends.open(uri));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+            assertThat(e).as(uri).isNotNull();
+            assertThat(e.getMessage()).contains("127.0.0.1:" + port).contains("****").doesNotContain("s3cretPw");
+            assertThat(e.isTransient()).isTrue();
+        }
+    }
+
+    @Test
+    void userAndPasswordWorkAndAWrongPasswordIsRefusedWithoutShowingIt() {
+        // A throw-away ACL user on the shared server, deleted at the end.
+        String user = RedisTestSupport.uniquePrefix();
+        String prefix = RedisTestSupport.uniquePrefix();
+        RedisClient admin = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
+        try (StatefulRedisConnection<String, String> c = admin.connect()) {
+            c.sync().aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("R1ghtPassw0rd")
+                    .allKeys().allChannels().allCommands());
+            try {
+                String good = RedisTestSupport.uri(prefix).replace("redis://", "redis://" + user + ":R1ghtPassw0rd@");
+                try (Backend backend = Backends.open(good)) {
+                    assertThat(backend.describe()).contains(user + ":****@").doesNotContain("R1ghtPassw0rd");
+                    assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1).acquired()).isTrue();
+                    assertThat(backend.delete("S", "k")).isTrue();
+                }
+                String bad = RedisTestSupport.baseUri().replace("redis://", "redis://" + user + ":n0tThePassw0rd@");
+                BackendException e = catchThrowableOfType(BackendException.class, () -> Backends.open(bad));
+                assertThat(e).isNotNull();
+                assertThat(e.getMessage()).contains(user + ":****@").doesNotContain("n0tThePassw0rd");
+                assertThat(e.isTransient()).as(e.getMessage()).isFalse();
+                assertThat(e.getMessage()).contains("WRONGPASS");
+            } finally {
+                c.sync().aclDeluser(user);
+            }
+        } finally {
+            admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            RedisTestSupport.deleteAll(prefix);
+        }
+    }
+
+    @Test
+    void malformedUrisAreRejectedClearly() {
+        assertThatThrownBy(() -> Backends.open("redis://"))
+                .isInstanceOf(BackendException.class).hasMessageContaining("malformed Redis URI 'redis://'")
+                .matches(e -> !((BackendException) e).isTransient());
+        assertThatThrownBy(() -> Backends.open(RedisTestSupport.uri("{bad}")))
+                .isInstanceOf(BackendException.class).hasMessageContaining("prefix must match");
+        assertThatThrownBy(() -> RedisBackends.open("postgresql://x/y"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a Redis URI");
+    }
+
+    @Test
+    void profileServiceBuildFailsFastWithMaskedUri() throws Exception {
+        int port = closedPort();
+        assertThatThrownBy(() -> ProfileService.builder().backend("redis://:s3cretPw@127.0.0.1:" + port).build())
+                .isInstanceOf(ProfileServiceException.class)
+                .hasMessageContaining("127.0.0.1:" + port)
+                .hasMessageNotContaining("s3cretPw");
+    }
+
+    @Test
+    void databaseAndPrefixFromTheUriAreUsed() {
+        String prefix = RedisTestSupport.uniquePrefix();
+        String base = RedisTestSupport.baseUri();
+        String uri = base.replaceFirst("(redis://[^/?]+)(/\\d+)?", "$1/5") + (base.contains("?") ? "&" : "?") + "prefix=" + prefix;
+        try (Backend backend = Backends.open(uri)) {
+            backend.acquire("S", "k", new Owner("srv", "p", "j"), -1);
+        }
+        RedisClient client = RedisClient.create(RedisURI.create(base));
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            c.sync().select(5);
+            assertThat(c.sync().exists(prefix + ":{S:k}:p")).isEqualTo(1);
+            assertThat(c.sync().hget(prefix + ":{S:k}:p", "epoch")).isEqualTo("1");
+            c.sync().del(prefix + ":{S:k}:p");
+            c.sync().select(0);
+            assertThat(c.sync().exists(prefix + ":{S:k}:p")).isZero();
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void backendOnTheCallersClientLeavesTheClientOpen() {
+        String prefix = RedisTestSupport.uniquePrefix();
+        RedisClient client = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
+        try {
+            try (Backend backend = RedisBackends.create(client, RedisBackends.Options.defaults().withKeyPrefix(prefix))) {
+                assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1).acquired()).isTrue();
+                assertThat(backend.read("S", "k").epoch()).isEqualTo(1);
+            }
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                assertThat(c.sync().ping()).isEqualTo("PONG");
+            }
+            try (Backend again = RedisBackends.create(RedisURI.create(RedisTestSupport.baseUri()),
+                    RedisBackends.Options.defaults().withKeyPrefix(prefix).withCommandTimeout(Duration.ofSeconds(2)))) {
+                assertThat(again.read("S", "k").epoch()).isEqualTo(1);
+                assertThat(again.delete("S", "k")).isTrue();
+            }
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            RedisTestSupport.deleteAll(prefix);
+        }
+    }
+
+    @Test
+    void closedBackendRefusesCallsAndCloseIsIdempotent() {
+        Backend backend = Backends.open(RedisTestSupport.uri(RedisTestSupport.uniquePrefix()));
+        backend.close();
+        backend.close();
+        assertThatThrownBy(() -> backend.read("S", "k")).isInstanceOf(BackendException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void optionsAreValidated() {
+        assertThatThrownBy(() -> RedisBackends.Options.defaults().withKeyPrefix("a{b}"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RedisBackends.Options.defaults().withCommandTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
