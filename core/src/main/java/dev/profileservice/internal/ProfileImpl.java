@@ -67,7 +67,8 @@ final class ProfileImpl<T> implements Profile<T> {
     private boolean resetInbox;
     private final LinkedHashSet<Long> pendingLocks = new LinkedHashSet<>();
     private final Set<Long> knownActive = new HashSet<>();
-    private byte[] lastSaved;
+    /** SHA-256 of the payload as last stored (null if none): how an unchanged profile is recognised without keeping a copy. */
+    private byte[] lastSavedDigest;
 
     private volatile State state;
     private boolean saving;
@@ -117,7 +118,7 @@ final class ProfileImpl<T> implements Profile<T> {
                                      Map<String, Object> tags, List<GlobalUpdate> locked, Codec.Inbox inbox,
                                      long inboxVersion, byte[] storedPayload, boolean resetInbox) {
         ProfileImpl<T> p = new ProfileImpl<>(store, key, false, epoch, created, loads, data, tags, locked, inbox, inboxVersion, null);
-        p.lastSaved = storedPayload;
+        p.lastSavedDigest = storedPayload == null ? null : Digests.sha256(storedPayload);
         p.resetInbox = resetInbox;
         return p;
     }
@@ -359,7 +360,7 @@ final class ProfileImpl<T> implements Profile<T> {
         engine.io.execute(this::sync);
     }
 
-    private record Snapshot(byte[] payload, List<GlobalUpdate> newlyLocked, byte[] newInbox, long expectedInboxVersion,
+    private record Snapshot(byte[] payload, byte[] digest, List<GlobalUpdate> newlyLocked, byte[] newInbox, long expectedInboxVersion,
                             Map<String, Object> tags, boolean write, boolean release) {
     }
 
@@ -470,11 +471,10 @@ final class ProfileImpl<T> implements Profile<T> {
             if (payload == null) {
                 engine.issue(problem);
                 if (!release) {
-                    return new Snapshot(null, List.of(), null, 0, null, false, false);
+                    return new Snapshot(null, null, List.of(), null, 0, null, false, false);
                 }
-                // release anyway with the last state that could be saved, so the lock is freed
-                payload = lastSaved != null ? lastSaved
-                        : engine.codec.encodePayload(created, loads, store.newData(), Map.of(), locked);
+                // release anyway, keeping the payload as stored, so the lock is freed and nothing saved is lost
+                payload = storedPayloadOrTemplate();
                 newlyLocked = List.of();
             }
             byte[] newInbox = null;
@@ -489,19 +489,26 @@ final class ProfileImpl<T> implements Profile<T> {
                 }
                 newInbox = engine.codec.encodeInbox(new Codec.Inbox(inbox.next(), remaining));
             }
-            boolean write = release || newInbox != null || !Arrays.equals(payload, lastSaved);
+            byte[] digest = Digests.sha256(payload);
+            boolean write = release || newInbox != null || !Arrays.equals(digest, lastSavedDigest);
             Map<String, Object> tagCopy = write ? engine.codec.copyMap(tags, "meta tags") : null;
-            return new Snapshot(payload, newlyLocked, newInbox, inboxVersion, tagCopy, write, release);
+            return new Snapshot(payload, digest, newlyLocked, newInbox, inboxVersion, tagCopy, write, release);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The payload as the store has it now (one read), or the template's if none was ever saved. */
+    private byte[] storedPayloadOrTemplate() {
+        byte[] stored = engine.backend.read(store.name, key).payload();
+        return stored != null ? stored : engine.codec.encodePayload(created, loads, store.newData(), Map.of(), locked);
     }
 
     private void saved(Snapshot s, StoredProfile record) {
         List<GlobalUpdate> fresh;
         lock.lock();
         try {
-            lastSaved = s.payload();
+            lastSavedDigest = s.digest();
             for (GlobalUpdate u : s.newlyLocked()) {
                 pendingLocks.remove(u.id());
                 locked.add(u);
