@@ -43,6 +43,23 @@ final class TestDatabases {
         return u.getScheme() + "://" + authority + u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
     }
 
+    /** A plain JDBC connection (no pool) to the database behind a store URI, for looking at the tables. */
+    static java.sql.Connection jdbc(String uri) throws java.sql.SQLException {
+        if (uri.startsWith("sqlite:")) {
+            return java.sql.DriverManager.getConnection("jdbc:" + uri);
+        }
+        dev.profileservice.jdbc.internal.ServerUri u = dev.profileservice.jdbc.internal.ServerUri.parse(uri, 0);
+        String driver = u.scheme().startsWith("postgres") ? "postgresql" : "mariadb";
+        java.util.Properties props = new java.util.Properties();
+        if (u.user() != null) {
+            props.setProperty("user", u.user());
+        }
+        if (u.password() != null) {
+            props.setProperty("password", u.password());
+        }
+        return java.sql.DriverManager.getConnection("jdbc:" + driver + "://" + u.host() + ":" + u.port() + "/" + u.database(), props);
+    }
+
     static String host(String uri) {
         return java.net.URI.create(uri).getHost();
     }

@@ -120,6 +120,9 @@ public final class PgNotifyBus implements MessageBus {
                 current = c;
                 PGConnection pg = c.unwrap(PGConnection.class);
                 PGNotification[] notes = pg.getNotifications(WAIT_MILLIS);
+                if (backoff > 100) {
+                    LOG.info("LISTEN connection to {} restored", backend.describe());
+                }
                 backoff = 100;
                 if (notes != null) {
                     for (PGNotification n : notes) {
@@ -146,8 +149,13 @@ public final class PgNotifyBus implements MessageBus {
                 if (closed) {
                     break;
                 }
-                LOG.warn("LISTEN connection to {} failed ({}); reconnecting in {} ms",
-                        backend.describe(), backend.scrub(String.valueOf(e.getMessage())), backoff);
+                if (backoff == 100) {
+                    LOG.warn("LISTEN connection to {} failed ({}); reconnecting with backoff",
+                            backend.describe(), backend.scrub(String.valueOf(e.getMessage())));
+                } else {
+                    LOG.debug("LISTEN reconnect to {} failed ({}); next try in {} ms",
+                            backend.describe(), backend.scrub(String.valueOf(e.getMessage())), backoff);
+                }
                 synchronized (lock) {
                     try {
                         lock.wait(backoff);

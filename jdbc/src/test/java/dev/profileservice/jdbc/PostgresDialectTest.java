@@ -1,0 +1,67 @@
+package dev.profileservice.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.profileservice.jdbc.internal.ServerUri;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.Owner;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link JdbcDialectTest} on PostgreSQL, plus the user-pool factory. */
+class PostgresDialectTest extends JdbcDialectTest {
+    @Override
+    protected String uri() {
+        return TestDatabases.postgresUri();
+    }
+
+    @Override
+    protected int refusedStepRoundTrips() {
+        return 2;
+    }
+
+    @Override
+    protected boolean polledBus() {
+        return false;
+    }
+
+    @Override
+    protected String unreachableUriWithPassword() {
+        return "postgresql://postgres:s3cr3t@127.0.0.1:" + freePort() + "/test";
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void worksOnTheUsersOwnPoolAndLeavesItOpen() throws Exception {
+        ServerUri u = ServerUri.parse(uri(), 5432);
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl("jdbc:postgresql://" + u.host() + ":" + u.port() + "/" + u.database());
+        hc.setUsername(u.user());
+        if (u.password() != null) {
+            hc.setPassword(u.password());
+        }
+        hc.setMaximumPoolSize(3);
+        try (HikariDataSource pool = new HikariDataSource(hc)) {
+            String store = "userpool_" + System.nanoTime();
+            try (Backend b = JdbcBackends.postgres(pool)) {
+                assertThat(b.acquire(store, "k", new Owner("s", "p", "j"), -1).acquired()).isTrue();
+                assertThat(b.messageBus()).isPresent();
+            }
+            assertThat(pool.isClosed()).as("the user's pool stays open").isFalse();
+            try (var c = pool.getConnection(); var ps = c.prepareStatement("DELETE FROM ps_profiles WHERE store = ?")) {
+                ps.setString(1, store);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+        }
+    }
+}

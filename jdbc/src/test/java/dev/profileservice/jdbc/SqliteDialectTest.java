@@ -1,0 +1,93 @@
+package dev.profileservice.jdbc;
+
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.Backends;
+import dev.profileservice.spi.Owner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@link JdbcDialectTest} on SQLite, plus what only the embedded store has: WAL, file creation, URI options. */
+class SqliteDialectTest extends JdbcDialectTest {
+    private final String uri = TestDatabases.sqliteUri();
+
+    @Override
+    protected String uri() {
+        return uri;
+    }
+
+    @Override
+    protected int refusedStepRoundTrips() {
+        return 2;
+    }
+
+    @Override
+    protected boolean polledBus() {
+        return true;
+    }
+
+    @Override
+    protected String unreachableUriWithPassword() {
+        // SQLite has no server or password; a path under a regular file cannot be created
+        try {
+            Path file = Files.createTempFile("not-a-dir", ".txt");
+            return "sqlite:" + file.resolve("sub/profiles.db") + "?pollMillis=50";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    @Test
+    void unreachableStoreFailsFastWithThePasswordMasked() {
+        assertThatThrownBy(() -> Backends.open(unreachableUriWithPassword()))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("cannot open sqlite:");
+    }
+
+    @Test
+    void createsTheFileAndItsDirectoriesInWalMode(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("a/b/profiles.db");
+        try (Backend b = JdbcBackends.sqlite(file)) {
+            assertThat(b.acquire("s", "k", new Owner("x", "p", "j"), -1).acquired()).isTrue();
+        }
+        assertThat(file).exists();
+        try (Connection c = TestDatabases.jdbc("sqlite:" + file); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualToIgnoringCase("wal");
+        }
+    }
+
+    @Test
+    void refusesASchemaNewerThanTheLibrary(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("future.db");
+        JdbcBackends.sqlite(file).close();
+        try (Connection c = TestDatabases.jdbc("sqlite:" + file); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE ps_schema SET version = 99 WHERE component = 'profiles'");
+        }
+        assertThatThrownBy(() -> JdbcBackends.sqlite(file))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("schema version 99")
+                .satisfies(e -> assertThat(((BackendException) e).isTransient()).isFalse());
+    }
+
+    @Test
+    void unknownUriOptionsAreNamed(@TempDir Path dir) {
+        assertThatThrownBy(() -> Backends.open("sqlite:" + dir.resolve("x.db") + "?busyTimeout=100&colour=red"))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("colour");
+        assertThatThrownBy(() -> Backends.open("sqlite:"))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("names no file");
+    }
+}
