@@ -1,0 +1,97 @@
+package dev.profileservice.cli.internal;
+
+import dev.profileservice.Profile;
+import dev.profileservice.ProfileStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code profiles export}: every profile of a store as JSON lines
+ * ({@code {"key":...,"data":{...},"metaTags":{...}}}), read with {@code viewProfile} (no locks taken)
+ * over {@code Backend.keys} pages. Writes to standard output or {@code --output FILE}; a summary
+ * goes to standard error.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Write every profile of the store as JSON lines: {\"key\":..,\"data\":{..},\"metaTags\":{..}}.")
+public final class ExportCommand implements Callable<Integer> {
+    static final int PAGE = 200;
+
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output")
+    Path output;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        try (AdminSession session = AdminSession.open(store)) {
+            session.requireStoreExists();
+            ProfileStore<Map<String, Object>> profiles = session.profileStore();
+            int exported = 0;
+            int withoutData = 0;
+            Writer target = output == null ? spec.commandLine().getOut()
+                    : Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+            try {
+                String after = null;
+                while (true) {
+                    List<String> keys = session.backend().keys(store.profileStore, after, PAGE);
+                    for (String key : keys) {
+                        Optional<Profile<Map<String, Object>>> p = profiles.viewProfile(key);
+                        if (p.isEmpty()) {
+                            withoutData++;
+                            continue;
+                        }
+                        Map<String, Object> line = new LinkedHashMap<>();
+                        line.put("key", key);
+                        line.put("data", p.get().getData());
+                        line.put("metaTags", p.get().getMetaData().getMetaTags());
+                        target.write(Json.write(line));
+                        target.write('\n');
+                        exported++;
+                    }
+                    if (keys.size() < PAGE) {
+                        break;
+                    }
+                    after = keys.get(keys.size() - 1);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + output, e);
+            } finally {
+                if (output != null) {
+                    target.close();
+                } else {
+                    target.flush();
+                }
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            if (store.json) {
+                err.println(Json.write(Map.of("exported", exported, "skippedWithoutData", withoutData)));
+            } else {
+                err.println("exported " + exported + " profile(s) from " + store.profileStore
+                        + (withoutData > 0 ? " (" + withoutData + " key(s) without saved data skipped)" : "")
+                        + (output != null ? " to " + output : ""));
+            }
+            err.flush();
+            return 0;
+        }
+    }
+}

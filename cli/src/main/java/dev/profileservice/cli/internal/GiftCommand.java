@@ -1,0 +1,69 @@
+package dev.profileservice.cli.internal;
+
+import dev.profileservice.GlobalUpdates;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code profiles gift KEY --data JSON}: sends a global update (an Active update) with
+ * {@code globalUpdateProfile} + {@code addActiveUpdate}; the owner processes it through
+ * Active, Locked, Cleared. Durable when the command prints the id.
+ */
+@Command(name = "gift", mixinStandardHelpOptions = true,
+        description = "Send a global update (gift) to a profile, online or offline; prints the update id.")
+public final class GiftCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Parameters(index = "0", paramLabel = "KEY", description = "The profile key")
+    String key;
+
+    @Option(names = "--data", required = true, paramLabel = "JSON", description = "The update's data, a JSON object, e.g. '{\"coins\":100}'")
+    String data;
+
+    @Option(names = "--allow-new", description = "Also send to a key that has no record yet (default: refuse, to catch typos)")
+    boolean allowNew;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Map<String, Object> payload = Json.parseObject(data, "--data");
+        try (AdminSession session = AdminSession.open(store)) {
+            session.requireStoreExists();
+            if (!allowNew) {
+                session.requireKey(key);
+            }
+            long[] id = {-1};
+            Optional<GlobalUpdates> after = session.profileStore().globalUpdateProfile(key, updates -> id[0] = updates.addActiveUpdate(payload));
+            if (after.isEmpty()) {
+                throw new IllegalStateException("the profile service was closing; the gift was not sent");
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            if (store.json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("key", key);
+                out.put("id", id[0]);
+                out.put("data", payload);
+                out.put("pendingActiveUpdates", after.get().getActiveUpdates().size());
+                w.println(Json.write(out));
+            } else {
+                w.println("sent global update #" + id[0] + " to " + key + " in " + store.profileStore + ": " + Json.write(payload));
+            }
+            w.flush();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.profileservice.cli.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileservice.NotReleasedAction;
+import dev.profileservice.Profile;
+import dev.profileservice.ProfileStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code profiles import FILE}: loads JSON lines as written by {@code export}. The whole file is
+ * validated first (a malformed line fails the command before anything is written). Each profile is
+ * then loaded with a CANCEL handler (never taking a profile another server holds), its data and meta
+ * tags replaced, and released. Keys held elsewhere are reported and skipped. The profile store may be
+ * new.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Load profiles from JSON lines (as written by export); keys held by a server are skipped and reported.")
+public final class ImportCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "JSON lines: {\"key\":..,\"data\":{..},\"metaTags\":{..}}")
+    Path file;
+
+    @Spec
+    CommandSpec spec;
+
+    record Entry(String key, Map<String, Object> data, Map<String, Object> metaTags) {
+    }
+
+    @Override
+    public Integer call() {
+        List<Entry> entries = parse(file);
+        try (AdminSession session = AdminSession.open(store)) {
+            ProfileStore<Map<String, Object>> profiles = session.profileStore();
+            int imported = 0;
+            List<Map<String, Object>> skipped = new ArrayList<>();
+            for (Entry e : entries) {
+                String[] holder = new String[2];
+                Optional<Profile<Map<String, Object>>> loaded = profiles.loadProfile(e.key(), (placeId, jobId) -> {
+                    holder[0] = placeId;
+                    holder[1] = jobId;
+                    return NotReleasedAction.CANCEL;
+                });
+                if (loaded.isEmpty()) {
+                    Map<String, Object> s = new LinkedHashMap<>();
+                    s.put("key", e.key());
+                    s.put("placeId", holder[0]);
+                    s.put("jobId", holder[1]);
+                    skipped.add(s);
+                    continue;
+                }
+                Profile<Map<String, Object>> profile = loaded.get();
+                try {
+                    profile.edit(data -> {
+                        data.clear();
+                        data.putAll(e.data());
+                        Map<String, Object> tags = profile.getMetaData().getMetaTags();
+                        tags.clear();
+                        tags.putAll(e.metaTags());
+                    });
+                } finally {
+                    profile.release();
+                }
+                imported++;
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            if (store.json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("imported", imported);
+                out.put("skipped", skipped);
+                w.println(Json.write(out));
+            } else {
+                w.println("imported " + imported + " profile(s) into " + store.profileStore + " at " + session.maskedUri());
+                if (!skipped.isEmpty()) {
+                    w.println("skipped " + skipped.size() + " held by another server (run 'profiles release KEY' first if that server is gone):");
+                    for (Map<String, Object> s : skipped) {
+                        w.println("  " + s.get("key") + " held by place " + s.get("placeId") + ", job " + s.get("jobId"));
+                    }
+                }
+            }
+            w.flush();
+            return 0;
+        }
+    }
+
+    /** Reads and validates every line before anything is written. */
+    static List<Entry> parse(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException("import file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new BadInputException("cannot read import file " + file + ": " + e.getMessage());
+        }
+        List<Entry> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            String where = file + " line " + (i + 1);
+            JsonNode node;
+            try {
+                node = Json.MAPPER.readTree(line);
+            } catch (JsonProcessingException e) {
+                throw new BadInputException("malformed JSON in " + where + ": " + Json.firstLine(e.getOriginalMessage()));
+            }
+            if (node == null || !node.isObject()) {
+                throw new BadInputException(where + " is not a JSON object");
+            }
+            JsonNode key = node.get("key");
+            if (key == null || !key.isTextual() || key.asText().isEmpty()) {
+                throw new BadInputException(where + " has no \"key\" string");
+            }
+            JsonNode data = node.get("data");
+            if (data == null || !data.isObject()) {
+                throw new BadInputException(where + " has no \"data\" object");
+            }
+            JsonNode tags = node.get("metaTags");
+            if (tags != null && !tags.isNull() && !tags.isObject()) {
+                throw new BadInputException(where + ": \"metaTags\" must be an object");
+            }
+            if (!seen.add(key.asText())) {
+                throw new BadInputException(where + ": key '" + key.asText() + "' appears twice");
+            }
+            out.add(new Entry(key.asText(), toMap(data), tags == null || tags.isNull() ? Map.of() : toMap(tags)));
+        }
+        if (out.isEmpty()) {
+            throw new BadInputException("import file " + file + " has no profiles");
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> toMap(JsonNode node) {
+        return Json.MAPPER.convertValue(node, LinkedHashMap.class);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.profileservice.cli.internal;
+
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.SessionInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code profiles sessions}: which server holds which profile, and how fresh each server's lease is. */
+@Command(name = "sessions", mixinStandardHelpOptions = true,
+        description = "List held sessions (key, epoch, server, place, job) with the holder's lease from its heartbeat row.")
+public final class SessionsCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try (AdminSession session = AdminSession.open(store)) {
+            session.requireStoreExists();
+            List<SessionInfo> sessions = new ArrayList<>(session.backend().sessions(store.profileStore));
+            sessions.sort(Comparator.comparing(SessionInfo::key));
+            Map<String, ServerLease> leases = new HashMap<>();
+            for (ServerLease lease : session.backend().servers()) {
+                leases.put(lease.serverId(), lease);
+            }
+            long now = System.currentTimeMillis();
+            PrintWriter w = spec.commandLine().getOut();
+            if (store.json) {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (SessionInfo s : sessions) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("key", s.key());
+                    m.put("epoch", s.epoch());
+                    m.put("serverId", s.owner().serverId());
+                    m.put("placeId", s.owner().placeId());
+                    m.put("jobId", s.owner().jobId());
+                    ServerLease lease = leases.get(s.owner().serverId());
+                    m.put("leaseExpiresAtMillis", lease == null ? null : lease.expiresAtMillis());
+                    m.put("leaseExpiresInMillis", lease == null ? null : lease.expiresAtMillis() - now);
+                    m.put("leaseState", leaseState(lease, now));
+                    out.add(m);
+                }
+                w.println(Json.write(out));
+            } else if (sessions.isEmpty()) {
+                w.println("no sessions held in " + store.profileStore + " (" + session.maskedUri() + ")");
+            } else {
+                w.printf(Locale.ROOT, "%-24s %6s  %-38s %-14s %-24s %s%n", "KEY", "EPOCH", "SERVER", "PLACE", "JOB", "LEASE");
+                for (SessionInfo s : sessions) {
+                    ServerLease lease = leases.get(s.owner().serverId());
+                    w.printf(Locale.ROOT, "%-24s %6d  %-38s %-14s %-24s %s%n", s.key(), s.epoch(), s.owner().serverId(),
+                            s.owner().placeId(), s.owner().jobId(), leaseText(lease, now));
+                }
+                w.println(sessions.size() + " session(s) held in " + store.profileStore);
+            }
+            w.flush();
+            return 0;
+        }
+    }
+
+    static String leaseState(ServerLease lease, long now) {
+        if (lease == null) {
+            return "no-heartbeat";
+        }
+        return lease.expiresAtMillis() > now ? "live" : "expired";
+    }
+
+    static String leaseText(ServerLease lease, long now) {
+        if (lease == null) {
+            return "no heartbeat row (server gone; the lock can be taken)";
+        }
+        long left = lease.expiresAtMillis() - now;
+        if (left > 0) {
+            return String.format(Locale.ROOT, "live, expires in %.1f s", left / 1000.0);
+        }
+        return String.format(Locale.ROOT, "EXPIRED %.1f s ago (the lock can be taken)", -left / 1000.0);
+    }
+}

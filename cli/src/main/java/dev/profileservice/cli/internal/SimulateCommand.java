@@ -1,0 +1,154 @@
+package dev.profileservice.cli.internal;
+
+import dev.profileservice.cli.internal.sim.SimConfig;
+import dev.profileservice.cli.internal.sim.SimReport;
+import dev.profileservice.cli.internal.sim.Simulation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code profiles simulate}: several game-server processes on one store, simulated players that
+ * join, play, hop and leave, admin gifts, and real faults (kill -9, SIGSTOP, cut connections); then
+ * checks the store and prints a report. Exit code 0 when every check passed, 1 when one failed,
+ * 2 for bad options.
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Run a game-server network on a store with real faults, then check that nothing was lost or duplicated.",
+                "",
+                "Starts --servers child JVMs (game servers) sharing one store (default: a SQLite file in a fresh temp folder).",
+                "Players join a server (loadProfile FORCE_LOAD), play (edit their data), hop to another server, leave and come back;",
+                "admin gifts go to online and offline players with globalUpdateProfile. Faults: kill -9 of a server (restarted",
+                "after a moment), SIGSTOP for longer than the lease then SIGCONT, and for server stores a cut connection through",
+                "a local TCP proxy. At the end every player is loaded once more (to deliver pending gifts), the servers shut down",
+                "gracefully, and the store is checked: gifts exactly once, fencing (epoch order of saves), graceful hops keep all",
+                "edits, crash loss bounded by the auto-save period; with hand-over latency and steal time.",
+                ""})
+public final class SimulateCommand implements Callable<Integer> {
+
+    @Option(names = "--store", paramLabel = "URI", description = "Store URI (default: sqlite: file in a fresh temp folder)")
+    String store;
+
+    @Option(names = {"-s", "--profile-store"}, paramLabel = "NAME", description = "Profile store name (default: Simulation_<run id>, fresh per run)")
+    String profileStore;
+
+    @Option(names = "--servers", defaultValue = "4", description = "Game-server processes (default: ${DEFAULT-VALUE})")
+    int servers;
+
+    @Option(names = "--players", defaultValue = "200", description = "Simulated players (default: ${DEFAULT-VALUE})")
+    int players;
+
+    @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class, description = "How long players play (default: ${DEFAULT-VALUE}); drain and checks follow")
+    Duration duration;
+
+    @Option(names = "--lease", defaultValue = "3s", converter = DurationConverter.class, description = "Servers' lease (default: ${DEFAULT-VALUE})")
+    Duration lease;
+
+    @Option(names = "--auto-save", defaultValue = "2s", converter = DurationConverter.class, description = "Auto-save period (default: ${DEFAULT-VALUE})")
+    Duration autoSave;
+
+    @Option(names = "--force-load-timeout", defaultValue = "3s", converter = DurationConverter.class, description = "FORCE_LOAD wait for a live owner before stealing (default: ${DEFAULT-VALUE})")
+    Duration forceLoadTimeout;
+
+    @Option(names = "--poll-interval", defaultValue = "250ms", converter = DurationConverter.class, description = "Servers' poll interval (default: ${DEFAULT-VALUE})")
+    Duration pollInterval;
+
+    @Option(names = "--edit-interval", defaultValue = "250ms", converter = DurationConverter.class, description = "Each online player edits its data this often (default: ${DEFAULT-VALUE})")
+    Duration editInterval;
+
+    @Option(names = "--gifts-per-second", defaultValue = "5", description = "Admin gifts sent per second (default: ${DEFAULT-VALUE})")
+    double giftsPerSecond;
+
+    @Option(names = "--no-kill", negatable = false, description = "Do not kill -9 servers")
+    boolean noKill;
+
+    @Option(names = "--no-freeze", negatable = false, description = "Do not SIGSTOP servers")
+    boolean noFreeze;
+
+    @Option(names = "--no-cut", negatable = false, description = "Do not cut servers' store connections (server stores only)")
+    boolean noCut;
+
+    @Option(names = "--fault-every", defaultValue = "7s", converter = DurationConverter.class, description = "Time between faults (default: ${DEFAULT-VALUE}); one fault at a time")
+    Duration faultEvery;
+
+    @Option(names = "--freeze-for", converter = DurationConverter.class, description = "How long a server stays stopped (default: lease + 2s)")
+    Duration freezeFor;
+
+    @Option(names = "--cut-for", converter = DurationConverter.class, description = "How long a connection stays cut (default: lease + 1s)")
+    Duration cutFor;
+
+    @Option(names = "--restart-after", defaultValue = "1s", converter = DurationConverter.class, description = "Restart a killed server after (default: ${DEFAULT-VALUE})")
+    Duration restartAfter;
+
+    @Option(names = "--loss-slack", defaultValue = "1500ms", converter = DurationConverter.class, description = "Allowed crash loss beyond the auto-save period, for the save's own duration (default: ${DEFAULT-VALUE})")
+    Duration lossSlack;
+
+    @Option(names = "--seed", description = "Random seed (default: random; printed in the report)")
+    Long seed;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE")
+    Path report;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Folder for server logs and the default SQLite file (default: a fresh temp folder)")
+    Path runDir;
+
+    @Option(names = "--child-jvm-options", paramLabel = "OPTS", description = "Extra JVM options for the server processes")
+    String childJvmOptions;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (servers < 1 || servers > 64) {
+            throw new BadInputException("--servers must be between 1 and 64, was " + servers);
+        }
+        if (players < 1 || players > 100_000) {
+            throw new BadInputException("--players must be between 1 and 100000, was " + players);
+        }
+        if (giftsPerSecond < 0) {
+            throw new BadInputException("--gifts-per-second must not be negative");
+        }
+        for (Duration d : new Duration[]{duration, lease, autoSave, forceLoadTimeout, pollInterval, editInterval, faultEvery, restartAfter}) {
+            if (d.isZero() || d.isNegative()) {
+                throw new BadInputException("durations must be positive, got " + d);
+            }
+        }
+        if (store != null) {
+            try {
+                dev.profileservice.spi.Backends.open(store).close();
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage());
+            }
+        }
+        long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, 1_000_000);
+        SimConfig cfg = new SimConfig(store, profileStore, runDir, servers, players, duration, lease, autoSave,
+                forceLoadTimeout, pollInterval, editInterval, giftsPerSecond, !noKill, !noFreeze, !noCut, faultEvery,
+                freezeFor != null ? freezeFor : lease.plusSeconds(2), cutFor != null ? cutFor : lease.plusSeconds(1),
+                restartAfter, lossSlack, actualSeed, childJvmOptions);
+        PrintWriter err = spec.commandLine().getErr();
+        boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+        err.println("profiles simulate: " + servers + " servers, " + players + " players, " + duration.toSeconds()
+                + " s, seed " + actualSeed + (store != null ? "" : " (SQLite in a fresh temp folder)"));
+        err.flush();
+        SimReport result = new Simulation(cfg, err, terminal).run();
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(result.toText());
+        out.flush();
+        if (report != null) {
+            Files.writeString(report, result.toJsonText(), StandardCharsets.UTF_8);
+        }
+        return result.passed() ? 0 : 1;
+    }
+}

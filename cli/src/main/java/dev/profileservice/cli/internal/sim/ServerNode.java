@@ -1,0 +1,319 @@
+package dev.profileservice.cli.internal.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileservice.GlobalUpdate;
+import dev.profileservice.GlobalUpdates;
+import dev.profileservice.NotReleasedHandler;
+import dev.profileservice.Profile;
+import dev.profileservice.ProfileService;
+import dev.profileservice.ProfileStore;
+import dev.profileservice.cli.internal.Json;
+import dev.profileservice.spi.Backends;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One simulated game server: the child process of {@code profiles simulate}. It runs a real
+ * {@link ProfileService} on the shared store (through an {@link AuditingBackend}), and speaks a
+ * line protocol with its parent: JSON commands on standard input ({@code join}, {@code leave},
+ * {@code shutdown}), JSON events on standard output (audit records, joins, session ends, gifts
+ * applied, edit counters). Logs go to standard error (a file, set up by the parent).
+ *
+ * <p>Threads: the main thread reads commands; joins and leaves run on a cached pool (they block);
+ * edits run on one timer thread; global-update and release listeners run on the service's listener
+ * executor. Writes to standard output are serialised by a lock, one line per event.
+ *
+ * <p>If standard input closes (the parent died) the process halts at once, leaving no orphans.
+ */
+public final class ServerNode {
+
+    /** Settings of one child, passed on its command line. */
+    public record Settings(String uri, String storeName, String jobId, Duration lease, Duration autoSave,
+                           Duration forceLoadTimeout, Duration pollInterval, Duration editInterval) {
+    }
+
+    private final Settings settings;
+    private final BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ExecutorService pool = Executors.newCachedThreadPool(daemon("node-op"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("node-edit"));
+    private final AtomicInteger issues = new AtomicInteger();
+    private AuditingBackend audit;
+    private ProfileService service;
+    private ProfileStore<SimPlayerData> store;
+
+    /** One loaded profile on this server. */
+    private static final class Session {
+        final String key;
+        final long epoch;
+        final Profile<SimPlayerData> profile;
+        volatile long counter;
+        volatile long lastEditAt;
+        volatile long reportedCounter = -1;
+        volatile boolean ended;
+
+        Session(String key, long epoch, Profile<SimPlayerData> profile) {
+            this.key = key;
+            this.epoch = epoch;
+            this.profile = profile;
+        }
+    }
+
+    public ServerNode(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Runs until {@code shutdown} (then returns) or until standard input closes (then halts). */
+    public void run() throws IOException {
+        audit = new AuditingBackend(Backends.open(settings.uri()), new AuditingBackend.AuditSink() {
+            @Override
+            public void acquired(String key, long epoch, long t0, long t1) {
+                emit(map("ev", "acq", "k", key, "e", epoch, "t0", t0, "t1", t1));
+            }
+
+            @Override
+            public void saved(String key, long epoch, boolean release, String status, long t0, long t1) {
+                emit(map("ev", "save", "k", key, "e", epoch, "rel", release, "st", status, "t0", t0, "t1", t1));
+            }
+        });
+        service = ProfileService.builder()
+                .backend(audit)
+                .placeId("simulation")
+                .jobId(settings.jobId())
+                .autoSavePeriod(settings.autoSave())
+                .lease(settings.lease())
+                .forceLoadTimeout(settings.forceLoadTimeout())
+                .pollInterval(settings.pollInterval())
+                .build();
+        service.issueSignal().connect(message -> {
+            if (issues.incrementAndGet() <= 20) {
+                emit(map("ev", "issue", "msg", message));
+            }
+        });
+        store = service.getProfileStore(settings.storeName(), new SimPlayerData());
+        long editMs = settings.editInterval().toMillis();
+        timer.scheduleAtFixedRate(this::editAll, editMs, editMs, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(this::tick, 200, 200, TimeUnit.MILLISECONDS);
+        emit(map("ev", "ready", "job", settings.jobId(), "pid", ProcessHandle.current().pid()));
+
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            JsonNode cmd = Json.MAPPER.readTree(line);
+            String op = cmd.path("op").asText();
+            long req = cmd.path("req").asLong();
+            String key = cmd.path("k").asText();
+            switch (op) {
+                case "join" -> pool.execute(() -> join(req, key));
+                case "leave" -> pool.execute(() -> leave(req, key));
+                case "shutdown" -> {
+                    shutdown();
+                    return;
+                }
+                default -> emit(map("ev", "issue", "msg", "unknown command " + line));
+            }
+        }
+        // the parent is gone: behave like a crashed server, leave nothing behind
+        Runtime.getRuntime().halt(3);
+    }
+
+    private void join(long req, String key) {
+        long started = System.nanoTime();
+        Optional<Profile<SimPlayerData>> loaded;
+        try {
+            loaded = store.loadProfile(key, NotReleasedHandler.FORCE_LOAD);
+        } catch (RuntimeException e) {
+            emit(map("ev", "joined", "req", req, "k", key, "ok", false, "error", String.valueOf(e)));
+            return;
+        }
+        double ms = (System.nanoTime() - started) / 1e6;
+        if (loaded.isEmpty()) {
+            emit(map("ev", "joined", "req", req, "k", key, "ok", false, "error", "loadProfile returned empty"));
+            return;
+        }
+        Profile<SimPlayerData> profile = loaded.get();
+        Session s = new Session(key, audit.lastAcquiredEpoch(key), profile);
+        SimPlayerData data = profile.getData();
+        long loadedEdits = data.edits;
+        long loadedLastEdit = data.lastEditAt;
+        int loadedGifts = data.gifts.size();
+        s.counter = loadedEdits;
+        s.lastEditAt = loadedLastEdit;
+        s.reportedCounter = loadedEdits;
+        Session previous = sessions.put(key, s);
+        if (previous != null && !previous.ended) {
+            emit(map("ev", "issue", "msg", "loaded " + key + " while an old session of it was still active here"));
+        }
+        // the joined event goes out before any event of this session (gifts, ticks, end)
+        emit(map("ev", "joined", "req", req, "k", key, "ok", true, "e", s.epoch, "loaded", loadedEdits,
+                "lastEditAt", loadedLastEdit, "gifts", loadedGifts, "ms", ms, "at", System.currentTimeMillis()));
+        profile.listenToRelease(() -> ended(s));
+        GlobalUpdates updates = profile.getGlobalUpdates();
+        try {
+            // locked by an earlier session and not cleared: apply now; updates this session locks
+            // arrive through the listener (the two sets are disjoint)
+            List<GlobalUpdate> lockedAtLoad = new ArrayList<>(updates.getLockedUpdates());
+            updates.listenToNewLockedUpdate((id, giftData) -> applyGift(s, id, giftData));
+            updates.listenToNewActiveUpdate((id, giftData) -> lock(s, id));
+            for (GlobalUpdate u : updates.getActiveUpdates()) {
+                lock(s, u.id());
+            }
+            for (GlobalUpdate u : lockedAtLoad) {
+                applyGift(s, u.id(), u.data());
+            }
+        } catch (IllegalStateException inactive) {
+            // taken over already: the next session processes them
+        }
+    }
+
+    private void lock(Session s, long id) {
+        try {
+            s.profile.getGlobalUpdates().lockActiveUpdate(id);
+            s.profile.save();
+        } catch (IllegalArgumentException alreadyLocked) {
+            // seen both in the scan and by the listener
+        } catch (IllegalStateException inactive) {
+            // no longer ours
+        }
+    }
+
+    private void applyGift(Session s, long id, Map<String, Object> giftData) {
+        String giftId = String.valueOf(giftData.get("giftId"));
+        long coins = giftData.get("coins") instanceof Number n ? n.longValue() : 0;
+        try {
+            s.profile.edit(d -> {
+                d.gifts.add(giftId);
+                d.coins += coins;
+            });
+            s.profile.getGlobalUpdates().clearLockedUpdate(id);
+            s.profile.save();
+            emit(map("ev", "gift", "k", s.key, "e", s.epoch, "g", giftId, "id", id));
+        } catch (IllegalStateException inactive) {
+            // not active any more: the update stays locked and the next session applies it
+        }
+    }
+
+    private void leave(long req, String key) {
+        Session s = sessions.get(key);
+        if (s == null) {
+            emit(map("ev", "left", "req", req, "k", key, "ok", false, "error", "not loaded here"));
+            return;
+        }
+        try {
+            s.profile.release();
+        } catch (RuntimeException e) {
+            emit(map("ev", "left", "req", req, "k", key, "ok", false, "error", String.valueOf(e)));
+            return;
+        }
+        emit(map("ev", "left", "req", req, "k", key, "ok", true, "e", s.epoch, "counter", s.counter));
+    }
+
+    private void ended(Session s) {
+        s.ended = true;
+        sessions.remove(s.key, s);
+        emit(map("ev", "ended", "k", s.key, "e", s.epoch, "counter", s.counter, "lastEditAt", s.lastEditAt,
+                "at", System.currentTimeMillis()));
+    }
+
+    private void editAll() {
+        long now = System.currentTimeMillis();
+        for (Session s : sessions.values()) {
+            if (s.ended) {
+                continue;
+            }
+            try {
+                s.profile.edit(d -> {
+                    d.edits++;
+                    d.lastEditAt = now;
+                    s.counter = d.edits;
+                    s.lastEditAt = now;
+                });
+            } catch (IllegalStateException inactive) {
+                // released or taken over: the release listener reports it
+            } catch (RuntimeException e) {
+                emit(map("ev", "issue", "msg", "edit failed: " + e));
+            }
+        }
+    }
+
+    private void tick() {
+        Map<String, Object> counters = new LinkedHashMap<>();
+        for (Session s : sessions.values()) {
+            long c = s.counter;
+            if (!s.ended && c != s.reportedCounter) {
+                s.reportedCounter = c;
+                counters.put(s.key, new long[]{s.epoch, c, s.lastEditAt});
+            }
+        }
+        if (!counters.isEmpty()) {
+            emit(map("ev", "tick", "c", counters));
+        }
+    }
+
+    private void shutdown() {
+        timer.shutdownNow();
+        try {
+            service.close();
+        } catch (RuntimeException e) {
+            emit(map("ev", "issue", "msg", "close failed: " + e));
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!sessions.isEmpty() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20); // waits for the release listeners to report
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        emit(map("ev", "bye", "unreported", sessions.size(), "issues", issues.get()));
+        Runtime.getRuntime().halt(0);
+    }
+
+    private void emit(Map<String, Object> event) {
+        String line = Json.write(event);
+        synchronized (out) {
+            try {
+                out.write(line);
+                out.write('\n');
+                out.flush();
+            } catch (IOException e) {
+                Runtime.getRuntime().halt(4); // the parent is gone
+            }
+        }
+    }
+
+    static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

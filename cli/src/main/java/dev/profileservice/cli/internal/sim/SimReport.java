@@ -1,0 +1,477 @@
+package dev.profileservice.cli.internal.sim;
+
+import dev.profileservice.cli.internal.Json;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The checks of a simulation run and their report (text and JSON). Built once, after every server
+ * process has stopped, from the servers' audit records and events and the final store contents.
+ * Immutable after {@link #build}.
+ */
+public final class SimReport {
+
+    /** Everything the checks look at. */
+    record Input(SimConfig cfg, Path runDir, String maskedUri, String storeName, long durationMs,
+                 Map<String, Simulation.SessionRec> sessions, Map<String, List<Simulation.Acq>> acquires,
+                 Map<String, List<Simulation.Save>> saves, Map<String, Simulation.Gift> gifts,
+                 Map<String, Integer> giftEvents, List<Simulation.Fault> faults, Set<String> jobs,
+                 Map<String, SimPlayerData> finalData, Map<String, Integer> pendingUpdates, List<String> viewErrors,
+                 List<String> issues, long issueCount, List<String> unexpectedExits, List<String> joinFailures,
+                 long joins, long hops, long handovers, long giftsSent, long giftsAcked, int kills, int freezes, int cuts) {
+    }
+
+    /** One check: a name, whether it passed, a one-line summary and up to 10 examples of failures. */
+    public record Check(String name, boolean passed, String summary, List<String> failures) {
+    }
+
+    private static final int EXAMPLES = 10;
+
+    private final Map<String, Object> json = new LinkedHashMap<>();
+    private final List<Check> checks = new ArrayList<>();
+    private final List<String> lines = new ArrayList<>();
+
+    private SimReport() {
+    }
+
+    /** Whether every check passed. */
+    public boolean passed() {
+        return checks.stream().allMatch(Check::passed);
+    }
+
+    /** The checks, in report order. */
+    public List<Check> checks() {
+        return List.copyOf(checks);
+    }
+
+    /** The report as a JSON-ready map. */
+    public Map<String, Object> toJson() {
+        return json;
+    }
+
+    /** The readable report. */
+    public String toText() {
+        return String.join("\n", lines) + "\n";
+    }
+
+    static SimReport build(Input in) {
+        SimReport r = new SimReport();
+        SimConfig cfg = in.cfg();
+
+        // ---- gifts: every acknowledged gift applied exactly once
+        Map<String, Map<String, Integer>> counts = new HashMap<>();
+        in.finalData().forEach((key, data) -> {
+            Map<String, Integer> c = new HashMap<>();
+            for (String g : data.gifts) {
+                c.merge(g, 1, Integer::sum);
+            }
+            counts.put(key, c);
+        });
+        long acked = 0;
+        long appliedOnce = 0;
+        long lost = 0;
+        long pending = 0;
+        long duplicated = 0;
+        long unackedApplied = 0;
+        List<String> giftFailures = new ArrayList<>();
+        Set<String> known = new HashSet<>();
+        for (Simulation.Gift g : in.gifts().values()) {
+            known.add(g.id);
+            int n = counts.getOrDefault(g.key, Map.of()).getOrDefault(g.id, 0);
+            boolean isAcked = Boolean.TRUE.equals(g.acked);
+            if (isAcked) {
+                acked++;
+            }
+            if (n > 1) {
+                duplicated++;
+                add(giftFailures, "gift " + g.id + " to " + g.key + " applied " + n + " times");
+            } else if (n == 1) {
+                if (isAcked) {
+                    appliedOnce++;
+                } else {
+                    unackedApplied++;
+                }
+            } else if (isAcked) {
+                if (in.pendingUpdates().getOrDefault(g.key, 0) > 0) {
+                    pending++;
+                    add(giftFailures, "gift " + g.id + " to " + g.key + " acknowledged but still pending in the store after the drain");
+                } else {
+                    lost++;
+                    add(giftFailures, "gift " + g.id + " to " + g.key + " acknowledged but not in the data nor pending: LOST");
+                }
+            }
+        }
+        long unknown = 0;
+        for (Map.Entry<String, Map<String, Integer>> e : counts.entrySet()) {
+            for (String g : e.getValue().keySet()) {
+                if (!known.contains(g)) {
+                    unknown++;
+                    add(giftFailures, "gift id " + g + " in " + e.getKey() + " was never sent");
+                }
+            }
+        }
+        for (String err : in.viewErrors()) {
+            add(giftFailures, "viewProfile failed: " + err);
+        }
+        boolean giftsOk = lost == 0 && duplicated == 0 && pending == 0 && unknown == 0 && in.viewErrors().isEmpty();
+        r.checks.add(new Check("gifts applied exactly once", giftsOk, String.format(Locale.ROOT,
+                "%d sent, %d acknowledged, %d applied once, %d lost, %d duplicated, %d still pending%s",
+                in.giftsSent(), acked, appliedOnce, lost, duplicated, pending,
+                unackedApplied > 0 ? ", " + unackedApplied + " unacknowledged applied once (allowed)" : ""), giftFailures));
+
+        // ---- fencing: no accepted save from a session that had lost the profile
+        long accepted = 0;
+        long refused = 0;
+        long errors = 0;
+        Set<String> acceptedRelease = new HashSet<>();
+        List<String> epochFailures = new ArrayList<>();
+        long epochViolations = 0;
+        for (Map.Entry<String, List<Simulation.Save>> e : in.saves().entrySet()) {
+            String key = e.getKey();
+            List<Simulation.Acq> acqs = new ArrayList<>(in.acquires().getOrDefault(key, List.of()));
+            acqs.sort(Comparator.comparingLong(Simulation.Acq::t1));
+            long[] ends = new long[acqs.size()];
+            long[] maxEpoch = new long[acqs.size()];
+            long running = Long.MIN_VALUE;
+            for (int i = 0; i < acqs.size(); i++) {
+                ends[i] = acqs.get(i).t1();
+                running = Math.max(running, acqs.get(i).epoch());
+                maxEpoch[i] = running;
+            }
+            for (Simulation.Save s : e.getValue()) {
+                switch (s.status()) {
+                    case "SAVED" -> {
+                        accepted++;
+                        if (s.release()) {
+                            acceptedRelease.add(key + "#" + s.epoch());
+                        }
+                        int idx = lastBefore(ends, s.t0());
+                        if (idx >= 0 && maxEpoch[idx] > s.epoch()) {
+                            epochViolations++;
+                            add(epochFailures, String.format(Locale.ROOT,
+                                    "%s: save by %s with epoch %d accepted, but epoch %d had been acquired %.1f ms before it started",
+                                    key, s.job(), s.epoch(), maxEpoch[idx], (s.t0() - ends[idx]) / 1000.0));
+                        }
+                    }
+                    case "LOST_SESSION" -> refused++;
+                    case "ERROR" -> errors++;
+                    default -> {
+                    }
+                }
+            }
+        }
+        for (Map.Entry<String, List<Simulation.Acq>> e : in.acquires().entrySet()) {
+            Map<Long, String> byEpoch = new HashMap<>();
+            for (Simulation.Acq a : e.getValue()) {
+                String other = byEpoch.put(a.epoch(), a.job());
+                if (other != null) {
+                    epochViolations++;
+                    add(epochFailures, e.getKey() + ": epoch " + a.epoch() + " acquired twice (" + other + " and " + a.job() + ")");
+                }
+            }
+        }
+        r.checks.add(new Check("no save accepted from a session that had lost the profile", epochViolations == 0,
+                String.format(Locale.ROOT, "%d saves accepted in epoch order, %d violations; %d stale saves refused by the store, %d saves failed (store errors)",
+                        accepted, epochViolations, refused, errors), epochFailures));
+
+        // ---- sessions per key in epoch order: hops, losses, regressions
+        Map<String, Long> killedAt = new HashMap<>();
+        Map<String, List<Simulation.Fault>> faultsByJob = new HashMap<>();
+        for (Simulation.Fault f : in.faults()) {
+            faultsByJob.computeIfAbsent(f.job(), x -> new ArrayList<>()).add(f);
+            if (f.kind().equals("kill -9") || f.kind().equals("unexpected exit")) {
+                killedAt.put(f.job(), f.at());
+            }
+        }
+        Map<String, TreeMap<Long, Simulation.SessionRec>> byKey = new TreeMap<>();
+        for (Simulation.SessionRec s : in.sessions().values()) {
+            byKey.computeIfAbsent(s.key, x -> new TreeMap<>()).put(s.epoch, s);
+        }
+        long gracefulChecked = 0;
+        List<String> hopFailures = new ArrayList<>();
+        long hopMismatches = 0;
+        List<String> regressions = new ArrayList<>();
+        long regressionCount = 0;
+        long lossViolations = 0;
+        long crashSessions = 0;
+        long crashWorstEdits = 0;
+        long crashWorstMs = 0;
+        long stealSessions = 0;
+        long stealWorstEdits = 0;
+        long stealWorstMs = 0;
+        long unexplained = 0;
+        List<String> lossFailures = new ArrayList<>();
+        long bound = cfg.autoSave().toMillis() + cfg.lossSlack().toMillis();
+        List<Double> handoverMs = new ArrayList<>();
+        List<Double> stealAfterKillMs = new ArrayList<>();
+        List<Double> stealAfterFreezeMs = new ArrayList<>();
+        for (Map.Entry<String, TreeMap<Long, Simulation.SessionRec>> e : byKey.entrySet()) {
+            String key = e.getKey();
+            Simulation.SessionRec prev = null;
+            for (Simulation.SessionRec b : e.getValue().values()) {
+                if (b.loaded >= 0 && b.kind != null) {
+                    switch (b.kind) {
+                        case HANDOVER -> handoverMs.add(b.joinMs);
+                        case AFTER_KILL -> stealAfterKillMs.add((double) (b.joinedAt - b.faultAt));
+                        case AFTER_FREEZE -> stealAfterFreezeMs.add((double) (b.joinedAt - b.faultAt));
+                        default -> {
+                        }
+                    }
+                }
+                Simulation.SessionRec a = prev;
+                prev = b;
+                if (a == null || b.epoch != a.epoch + 1 || a.loaded < 0 || b.loaded < 0) {
+                    continue;
+                }
+                if (b.loaded < a.loaded) {
+                    regressionCount++;
+                    add(regressions, String.format(Locale.ROOT, "%s: epoch %d (%s) loaded %d edits, fewer than epoch %d (%s) had loaded (%d)",
+                            key, b.epoch, b.job, b.loaded, a.epoch, a.job, a.loaded));
+                }
+                boolean graceful = acceptedRelease.contains(key + "#" + a.epoch) && a.endedCounter >= 0;
+                if (graceful) {
+                    gracefulChecked++;
+                    if (b.loaded != a.endedCounter) {
+                        hopMismatches++;
+                        add(hopFailures, String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits, %s loaded %d (%+d)",
+                                key, a.job, a.epoch, a.endedCounter, b.job, b.loaded, b.loaded - a.endedCounter));
+                    }
+                    continue;
+                }
+                Simulation.Fault fault = lastFaultBefore(faultsByJob.get(a.job), b.joinedAt);
+                long lastKnown = Math.max(Math.max(a.endedCounter, a.tickCounter), a.loaded);
+                long lostEdits = Math.max(0, lastKnown - b.loaded);
+                if (fault == null) {
+                    unexplained++;
+                    continue;
+                }
+                long window = lostEdits == 0 ? 0 : Math.max(0, fault.at() - Math.max(b.loadedLastEditAt, a.joinedAt));
+                boolean crash = killedAt.containsKey(a.job);
+                if (crash) {
+                    crashSessions++;
+                    crashWorstEdits = Math.max(crashWorstEdits, lostEdits);
+                    crashWorstMs = Math.max(crashWorstMs, window);
+                } else {
+                    stealSessions++;
+                    stealWorstEdits = Math.max(stealWorstEdits, lostEdits);
+                    stealWorstMs = Math.max(stealWorstMs, window);
+                }
+                if (window > bound) {
+                    lossViolations++;
+                    add(lossFailures, String.format(Locale.ROOT, "%s: after %s of %s, %d edits (%.1f s of play) lost, more than the %.1f s bound",
+                            key, fault.kind(), a.job, lostEdits, window / 1000.0, bound / 1000.0));
+                }
+            }
+            // what the last session released is what the store holds
+            Simulation.SessionRec last = prev;
+            SimPlayerData stored = in.finalData().get(key);
+            if (last != null && stored != null && last.loaded >= 0) {
+                if (stored.edits < last.loaded) {
+                    regressionCount++;
+                    add(regressions, String.format(Locale.ROOT, "%s: the store holds %d edits, fewer than the last session loaded (%d)",
+                            key, stored.edits, last.loaded));
+                }
+                if (acceptedRelease.contains(key + "#" + last.epoch) && last.endedCounter >= 0) {
+                    gracefulChecked++;
+                    if (stored.edits != last.endedCounter) {
+                        hopMismatches++;
+                        add(hopFailures, String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits at shutdown, the store holds %d",
+                                key, last.job, last.epoch, last.endedCounter, stored.edits));
+                    }
+                }
+            }
+        }
+        r.checks.add(new Check("graceful hops kept all edits", hopMismatches == 0, String.format(Locale.ROOT,
+                "%d releases checked (hops, hand-overs, leaves, shutdown): what a server released is what the next one loaded; %d mismatches",
+                gracefulChecked, hopMismatches), hopFailures));
+        r.checks.add(new Check("saved data never went back", regressionCount == 0, String.format(Locale.ROOT,
+                "%d regressions (a session loading less than an earlier session had loaded)", regressionCount), regressions));
+        r.checks.add(new Check("loss after a crash bounded by the auto-save period", lossViolations == 0, String.format(Locale.ROOT,
+                "after kill -9: worst %d edits / %.1f s of play over %d sessions; after a steal (SIGSTOP, cut): worst %d edits / %.1f s over %d sessions; bound %.1f s (auto-save %.1f s + %.1f s slack)",
+                crashWorstEdits, crashWorstMs / 1000.0, crashSessions, stealWorstEdits, stealWorstMs / 1000.0, stealSessions,
+                bound / 1000.0, cfg.autoSave().toMillis() / 1000.0, cfg.lossSlack().toMillis() / 1000.0), lossFailures));
+        r.checks.add(new Check("no server process died on its own", in.unexpectedExits().isEmpty(),
+                in.unexpectedExits().size() + " unexpected exits", in.unexpectedExits()));
+
+        // ---- JSON
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("store", in.maskedUri());
+        config.put("profileStore", in.storeName());
+        config.put("servers", cfg.servers());
+        config.put("players", cfg.players());
+        config.put("durationMs", in.durationMs());
+        config.put("leaseMs", cfg.lease().toMillis());
+        config.put("autoSaveMs", cfg.autoSave().toMillis());
+        config.put("forceLoadTimeoutMs", cfg.forceLoadTimeout().toMillis());
+        config.put("giftsPerSecond", cfg.giftsPerSecond());
+        config.put("faults", List.of(cfg.kill() ? "kill" : "", cfg.freeze() ? "freeze" : "", cfg.cut() ? "cut" : "")
+                .stream().filter(s -> !s.isEmpty()).toList());
+        config.put("seed", cfg.seed());
+        config.put("runDir", in.runDir().toString());
+        Map<String, Object> traffic = new LinkedHashMap<>();
+        traffic.put("joins", in.joins());
+        traffic.put("hops", in.hops());
+        traffic.put("handOvers", in.handovers());
+        traffic.put("edits", in.finalData().values().stream().mapToLong(d -> d.edits).sum());
+        traffic.put("giftsSent", in.giftsSent());
+        traffic.put("giftsAcknowledged", in.giftsAcked());
+        traffic.put("savesAccepted", accepted);
+        traffic.put("staleSavesRefused", refused);
+        traffic.put("saveErrors", errors);
+        traffic.put("takeoversWithoutFault", unexplained);
+        traffic.put("issues", in.issueCount());
+        Map<String, Object> faultJson = new LinkedHashMap<>();
+        faultJson.put("kill9", in.kills());
+        faultJson.put("sigstop", in.freezes());
+        faultJson.put("connectionCuts", in.cuts());
+        List<Map<String, Object>> faultList = new ArrayList<>();
+        for (Simulation.Fault f : in.faults()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", f.kind());
+            m.put("server", f.job());
+            m.put("atMs", f.at());
+            m.put("forMs", f.until() - f.at());
+            faultList.add(m);
+        }
+        faultJson.put("events", faultList);
+        Map<String, Object> timings = new LinkedHashMap<>();
+        timings.put("handOverMs", Stats.summary(handoverMs));
+        timings.put("stealAfterKillMs", Stats.summary(stealAfterKillMs));
+        timings.put("stealAfterSigstopMs", Stats.summary(stealAfterFreezeMs));
+        Map<String, Object> loss = new LinkedHashMap<>();
+        loss.put("afterKillWorstEdits", crashWorstEdits);
+        loss.put("afterKillWorstMs", crashWorstMs);
+        loss.put("afterKillSessions", crashSessions);
+        loss.put("afterStealWorstEdits", stealWorstEdits);
+        loss.put("afterStealWorstMs", stealWorstMs);
+        loss.put("afterStealSessions", stealSessions);
+        loss.put("boundMs", bound);
+        Map<String, Object> giftJson = new LinkedHashMap<>();
+        giftJson.put("sent", in.giftsSent());
+        giftJson.put("acknowledged", acked);
+        giftJson.put("appliedOnce", appliedOnce);
+        giftJson.put("lost", lost);
+        giftJson.put("duplicated", duplicated);
+        giftJson.put("pending", pending);
+        giftJson.put("unknown", unknown);
+        List<Map<String, Object>> checkJson = new ArrayList<>();
+        for (Check c : r.checks) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", c.name());
+            m.put("passed", c.passed());
+            m.put("summary", c.summary());
+            m.put("failures", c.failures());
+            checkJson.add(m);
+        }
+        r.json.put("result", r.passed() ? "PASS" : "FAIL");
+        r.json.put("config", config);
+        r.json.put("traffic", traffic);
+        r.json.put("faults", faultJson);
+        r.json.put("gifts", giftJson);
+        r.json.put("epochViolations", epochViolations);
+        r.json.put("loss", loss);
+        r.json.put("timings", timings);
+        r.json.put("checks", checkJson);
+        r.json.put("issues", in.issues());
+        r.json.put("joinFailures", in.joinFailures());
+
+        // ---- text
+        List<String> t = r.lines;
+        t.add(String.format(Locale.ROOT, "ProfileService simulation: %d servers, %d players, %.0f s on %s (profile store %s)",
+                cfg.servers(), cfg.players(), in.durationMs() / 1000.0, in.maskedUri(), in.storeName()));
+        t.add(String.format(Locale.ROOT, "  lease %.1f s, auto-save %.1f s, force-load timeout %.1f s, seed %d; logs in %s",
+                cfg.lease().toMillis() / 1000.0, cfg.autoSave().toMillis() / 1000.0, cfg.forceLoadTimeout().toMillis() / 1000.0,
+                cfg.seed(), in.runDir()));
+        t.add(String.format(Locale.ROOT, "Traffic: %d joins, %d hops (%d hand-overs from a live owner), %s edits, %d gifts sent (%d acknowledged)",
+                in.joins(), in.hops(), in.handovers(), traffic.get("edits"), in.giftsSent(), in.giftsAcked()));
+        t.add(String.format(Locale.ROOT, "Faults: kill -9 x%d, SIGSTOP x%d (%.1f s each), connection cut x%d%s",
+                in.kills(), in.freezes(), cfg.freezeFor().toMillis() / 1000.0, in.cuts(),
+                cfg.cut() && !Simulation.isServerStore(in.maskedUri()) ? " (not applicable to an embedded store)" : ""));
+        t.add("Checks:");
+        for (Check c : r.checks) {
+            t.add("  [" + (c.passed() ? "PASS" : "FAIL") + "] " + c.name() + ": " + c.summary());
+            for (String f : c.failures()) {
+                t.add("         " + f);
+            }
+        }
+        t.add("Timings:");
+        t.add("  hand-over latency (FORCE_LOAD, live owner): " + describe(handoverMs, true));
+        t.add("  steal time after kill -9 (kill to loaded elsewhere): " + describe(stealAfterKillMs, false));
+        t.add("  steal time after SIGSTOP (stop to loaded elsewhere): " + describe(stealAfterFreezeMs, false));
+        if (unexplained > 0) {
+            t.add("Note: " + unexplained + " session(s) were taken over without a fault on their server (slow heartbeat?)");
+        }
+        if (in.issueCount() > 0) {
+            t.add("Issues reported by the servers (" + in.issueCount() + "):");
+            for (String s : in.issues()) {
+                t.add("  " + s);
+            }
+        }
+        if (!in.joinFailures().isEmpty()) {
+            t.add("Failed joins (first " + in.joinFailures().size() + "):");
+            for (String s : in.joinFailures()) {
+                t.add("  " + s);
+            }
+        }
+        t.add("Result: " + (r.passed() ? "PASS" : "FAIL"));
+        return r;
+    }
+
+    private static String describe(List<Double> samples, boolean p99) {
+        if (samples.isEmpty()) {
+            return "no samples";
+        }
+        return String.format(Locale.ROOT, "p50 %.0f ms, %s %.0f ms (n=%d)", Stats.percentile(samples, 50),
+                p99 ? "p99" : "max", p99 ? Stats.percentile(samples, 99)
+                        : samples.stream().mapToDouble(Double::doubleValue).max().orElse(0), samples.size());
+    }
+
+    private static Simulation.Fault lastFaultBefore(List<Simulation.Fault> faults, long at) {
+        Simulation.Fault best = null;
+        if (faults != null) {
+            for (Simulation.Fault f : faults) {
+                if (f.at() <= at && (best == null || f.at() > best.at())) {
+                    best = f;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static int lastBefore(long[] sorted, long t) {
+        int lo = 0;
+        int hi = sorted.length - 1;
+        int ans = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < t) {
+                ans = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return ans;
+    }
+
+    private static void add(List<String> list, String s) {
+        if (list.size() < EXAMPLES) {
+            list.add(s);
+        }
+    }
+
+    /** JSON text of the report. */
+    public String toJsonText() {
+        return Json.pretty(json);
+    }
+}
