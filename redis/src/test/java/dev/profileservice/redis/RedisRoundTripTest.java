@@ -1,0 +1,93 @@
+package dev.profileservice.redis;
+
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.Backends;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Round trips per protocol step, counted through the RoundTripListener: every hot-path step is one
+ * script or command.
+ */
+class RedisRoundTripTest {
+    private final String prefix = RedisTestSupport.uniquePrefix();
+    private final List<String> trips = new CopyOnWriteArrayList<>();
+    private final Owner me = new Owner("srv-" + prefix, "p", "j");
+    private Backend backend;
+
+    @BeforeEach
+    void open() {
+        backend = Backends.open(RedisTestSupport.uri(prefix));
+        backend.setRoundTripListener(trips::add);
+    }
+
+    @AfterEach
+    void close() {
+        backend.close();
+        RedisTestSupport.deleteAll(prefix);
+    }
+
+    private List<String> tripsOf(Runnable call) {
+        trips.clear();
+        call.run();
+        return List.copyOf(trips);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyHotPathStepIsOneRoundTrip() {
+        assertThat(tripsOf(() -> backend.read("S", "k"))).containsExactly("read");
+        assertThat(tripsOf(() -> backend.acquire("S", "k", me, -1))).containsExactly("acquire");
+        assertThat(tripsOf(() -> backend.save("S", "k", SaveRequest.of(me.serverId(), 1, bytes("d"), false))))
+                .containsExactly("save");
+        assertThat(tripsOf(() -> backend.writeInbox("S", "k", 0, bytes("gift")))).containsExactly("writeInbox");
+        assertThat(tripsOf(() -> backend.save("S", "k", new SaveRequest(me.serverId(), 1, bytes("d2"), false, 1, bytes("")))))
+                .containsExactly("save");
+        assertThat(tripsOf(() -> backend.save("S", "k", SaveRequest.of(me.serverId(), 1, bytes("final"), true))))
+                .containsExactly("save");
+        assertThat(tripsOf(() -> backend.acquire("S", "k", me, 1))).containsExactly("acquire");
+        assertThat(tripsOf(() -> backend.forceRelease("S", "k"))).containsExactly("forceRelease");
+        assertThat(tripsOf(() -> backend.quarantine("S", "k", bytes("bad"), "r", 1))).containsExactly("quarantine");
+        assertThat(tripsOf(() -> backend.delete("S", "k"))).containsExactly("delete");
+    }
+
+    /**
+     * After the server forgets its scripts (restart, SCRIPT FLUSH), the next call falls back from
+     * EVALSHA to EVAL once (two round trips, both reported) and is still correct; the one after is
+     * back to one.
+     */
+    @Test
+    void scriptCacheLossCostsOneExtraRoundTripOnce() {
+        RedisClient admin = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
+        try (StatefulRedisConnection<String, String> c = admin.connect()) {
+            c.sync().scriptFlush();
+        } finally {
+            admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        assertThat(tripsOf(() -> backend.acquire("S", "k", me, -1))).containsExactly("acquire", "acquire");
+        assertThat(backend.read("S", "k").owner()).isEqualTo(me);
+        assertThat(tripsOf(() -> backend.save("S", "k", SaveRequest.of(me.serverId(), 1, bytes("x"), false)).status()))
+                .containsExactly("save", "save");
+        assertThat(tripsOf(() -> backend.save("S", "k", SaveRequest.of(me.serverId(), 1, bytes("y"), false)).status()))
+                .containsExactly("save");
+        assertThat(backend.save("S", "k", SaveRequest.of(me.serverId(), 1, bytes("z"), true)).status())
+                .isEqualTo(SaveResult.Status.SAVED);
+    }
+}
