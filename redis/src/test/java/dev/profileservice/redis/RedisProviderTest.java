@@ -155,6 +155,24 @@ class RedisProviderTest {
     }
 
     @Test
+    void layoutVersionIsRecordedAndANewerOneIsRefused() {
+        String prefix = RedisTestSupport.uniquePrefix();
+        RedisClient admin = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
+        try (StatefulRedisConnection<String, String> c = admin.connect()) {
+            Backends.open(RedisTestSupport.uri(prefix)).close();
+            assertThat(c.sync().get(prefix + ":layout")).isEqualTo("1");
+            c.sync().set(prefix + ":layout", "2");
+            assertThatThrownBy(() -> Backends.open(RedisTestSupport.uri(prefix)))
+                    .isInstanceOf(BackendException.class)
+                    .hasMessageContaining("version 2, newer than this library's 1")
+                    .matches(e -> !((BackendException) e).isTransient());
+        } finally {
+            admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            RedisTestSupport.deleteAll(prefix);
+        }
+    }
+
+    @Test
     void optionsAreValidated() {
         assertThatThrownBy(() -> RedisBackends.Options.defaults().withKeyPrefix("a{b}"))
                 .isInstanceOf(IllegalArgumentException.class);

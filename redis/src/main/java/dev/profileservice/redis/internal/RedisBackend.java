@@ -123,6 +123,7 @@ public final class RedisBackend implements Backend {
             pubSub.setTimeout(commandTimeout);
             RedisMessageBus bus = new RedisMessageBus(pubSub, connection, keys, description);
             RedisBackend backend = new RedisBackend(connection, bus, keys, description, errors, commandTimeout, owned);
+            backend.checkLayout();
             backend.loadScripts();
             return backend;
         } catch (RuntimeException e) {
@@ -130,6 +131,21 @@ public final class RedisBackend implements Backend {
             closeQuietly(connection);
             closeQuietly(owned);
             throw errors.map("cannot open Redis backend " + description + ":", e);
+        }
+    }
+
+    /**
+     * Records the key layout version under {@code PREFIX:layout} on first use and refuses to run on
+     * a newer one (a later release that changes the layout migrates from this number).
+     */
+    private void checkLayout() {
+        byte[] found = sync.eval(Scripts.LAYOUT, ScriptOutputType.VALUE, new String[]{keys.layout()},
+                ascii(RedisKeys.LAYOUT_VERSION));
+        long version = number(found);
+        if (version > RedisKeys.LAYOUT_VERSION) {
+            throw new BackendException("Redis key layout under prefix '" + keys.prefix() + "' on " + description
+                    + " is version " + version + ", newer than this library's " + RedisKeys.LAYOUT_VERSION
+                    + "; upgrade profileservice-redis", false);
         }
     }
 

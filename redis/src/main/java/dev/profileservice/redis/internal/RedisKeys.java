@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
  *   PREFIX:{STORE:KEY}:p     hash: payload, epoch, sid, place, job, inbox, iv   (the record)
  *   PREFIX:{STORE:KEY}:q     hash: count, N.payload, N.reason, N.at            (quarantined copies)
  *   PREFIX:server:SERVERID   hash: id, place, job, expires                     (heartbeat, 7-day TTL)
+ *   PREFIX:layout            string: the layout version (1), written on first use
  *   PREFIX:bus:SERVERID      pub/sub channel of one server (not a key)
  * </pre>
  * Store names match {@code [A-Za-z0-9_.-]} (no {@code :}, no braces) and the prefix allows no
@@ -18,6 +19,9 @@ import java.util.regex.Pattern;
 final class RedisKeys {
     /** Allowed key prefixes: no braces (they would break the hash tag), no glob characters. */
     static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,50}");
+
+    /** The version of this layout, stored under {@link #layout()}. */
+    static final long LAYOUT_VERSION = 1;
 
     static final String RECORD_SUFFIX = "}:p";
     static final String QUARANTINE_SUFFIX = "}:q";
@@ -73,6 +77,11 @@ final class RedisKeys {
     /** SCAN pattern matching every heartbeat hash under this prefix. */
     String serverPattern() {
         return globEscape(prefix + ":server:") + "*";
+    }
+
+    /** The key holding the layout version. */
+    String layout() {
+        return prefix + ":layout";
     }
 
     /** The pub/sub channel a server listens on. */

@@ -98,6 +98,12 @@ final class Scripts {
             return existed
             """;
 
+    /** Layout version marker. KEYS: layout key. ARGV: this library's version. Sets it if missing, returns the stored one. */
+    static final String LAYOUT = """
+            redis.call('SET', KEYS[1], ARGV[1], 'NX')
+            return redis.call('GET', KEYS[1])
+            """;
+
     /** Heartbeat upsert. KEYS: server hash. ARGV: id, place, job, expiresAtMillis, gcTtlMillis. */
     static final String HEARTBEAT = """
             redis.call('HSET', KEYS[1], 'id', ARGV[1], 'place', ARGV[2], 'job', ARGV[3], 'expires', ARGV[4])
