@@ -83,6 +83,7 @@ class RedisMessageBusTest {
         sender.publish("srv", "after boom");
         await().atMost(Duration.ofSeconds(5)).until(() -> got.contains("after boom"));
         assertThat(gotOther).isEmpty();
+        RedisTestSupport.deleteAll(otherPrefix);
     }
 
     @Test

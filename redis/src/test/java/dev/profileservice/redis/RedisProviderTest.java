@@ -115,7 +115,7 @@ class RedisProviderTest {
             c.sync().select(5);
             assertThat(c.sync().exists(prefix + ":{S:k}:p")).isEqualTo(1);
             assertThat(c.sync().hget(prefix + ":{S:k}:p", "epoch")).isEqualTo("1");
-            c.sync().del(prefix + ":{S:k}:p");
+            c.sync().del(prefix + ":{S:k}:p", prefix + ":layout");
             c.sync().select(0);
             assertThat(c.sync().exists(prefix + ":{S:k}:p")).isZero();
         } finally {
@@ -148,10 +148,12 @@ class RedisProviderTest {
 
     @Test
     void closedBackendRefusesCallsAndCloseIsIdempotent() {
-        Backend backend = Backends.open(RedisTestSupport.uri(RedisTestSupport.uniquePrefix()));
+        String prefix = RedisTestSupport.uniquePrefix();
+        Backend backend = Backends.open(RedisTestSupport.uri(prefix));
         backend.close();
         backend.close();
         assertThatThrownBy(() -> backend.read("S", "k")).isInstanceOf(BackendException.class).hasMessageContaining("closed");
+        RedisTestSupport.deleteAll(prefix);
     }
 
     @Test
