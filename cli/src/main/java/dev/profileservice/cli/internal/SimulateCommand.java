@@ -79,7 +79,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--no-cut", negatable = false, description = "Do not cut servers' store connections (server stores only)")
     boolean noCut;
 
-    @Option(names = "--fault-every", defaultValue = "7s", converter = DurationConverter.class, description = "Time between faults (default: ${DEFAULT-VALUE}); one fault at a time")
+    @Option(names = "--fault-every", converter = DurationConverter.class, description = "Time between faults (default: a quarter of the duration, 3 s to 7 s); one fault at a time")
     Duration faultEvery;
 
     @Option(names = "--freeze-for", converter = DurationConverter.class, description = "How long a server stays stopped (default: lease + 2s)")
@@ -119,6 +119,9 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         if (giftsPerSecond < 0) {
             throw new BadInputException("--gifts-per-second must not be negative");
+        }
+        if (faultEvery == null) {
+            faultEvery = Duration.ofMillis(Math.max(3_000, Math.min(7_000, duration.toMillis() / 4)));
         }
         for (Duration d : new Duration[]{duration, lease, autoSave, forceLoadTimeout, pollInterval, editInterval, faultEvery, restartAfter}) {
             if (d.isZero() || d.isNegative()) {

@@ -135,6 +135,16 @@ public final class ServerNode {
     }
 
     private void join(long req, String key) {
+        Session stale = sessions.get(key);
+        if (stale != null && !stale.ended) {
+            // the player comes back to a server that still holds an old session of it (e.g. after
+            // this server was paused): end that one first, as a real server would on reconnect
+            try {
+                stale.profile.release();
+            } catch (RuntimeException e) {
+                emit(map("ev", "issue", "msg", "releasing the old session of " + key + " failed: " + e));
+            }
+        }
         long started = System.nanoTime();
         Optional<Profile<SimPlayerData>> loaded;
         try {

@@ -181,6 +181,7 @@ public final class Simulation {
     private long hops;
     private long handovers;
     private long hopsAtLastProgress;
+    private long lastProgressAt;
     private long giftsSent;
     private long giftsAcked;
     private int kills;
@@ -374,9 +375,12 @@ public final class Simulation {
     }
 
     private void readLoop(ServerProcess s) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(s.process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(s.process.getInputStream(), StandardCharsets.UTF_8));
+             BufferedWriter events = Files.newBufferedWriter(runDir.resolve(s.job + ".events.jsonl"), StandardCharsets.UTF_8)) {
             String line;
             while ((line = in.readLine()) != null) {
+                events.write(line);
+                events.write('\n');
                 JsonNode ev;
                 try {
                     ev = Json.MAPPER.readTree(line);
@@ -816,14 +820,13 @@ public final class Simulation {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(1_000);
-                String line = progressLine();
                 long now = System.currentTimeMillis();
                 if (terminal) {
-                    progressOut.print("\r" + line + "   ");
+                    progressOut.print("\r" + progressLine() + "   ");
                     progressOut.flush();
                 } else if (now - lastPlain >= 5_000) {
                     lastPlain = now;
-                    progressOut.println(line);
+                    progressOut.println(progressLine());
                     progressOut.flush();
                 }
             }
@@ -838,11 +841,13 @@ public final class Simulation {
     private synchronized String progressLine() {
         long now = System.currentTimeMillis();
         long online = players.stream().filter(p -> p.state == PlayerState.ONLINE).count();
-        long hopsPerSecond = hops - hopsAtLastProgress;
+        double seconds = Math.max(0.001, (now - (lastProgressAt == 0 ? startAt : lastProgressAt)) / 1000.0);
+        double hopsPerSecond = (hops - hopsAtLastProgress) / seconds;
         hopsAtLastProgress = hops;
+        lastProgressAt = now;
         long applied = gifts.keySet().stream().filter(giftEvents::containsKey).count();
         String phase = draining ? " [draining]" : "";
-        return String.format(Locale.ROOT, "%5.1fs%s  online %d/%d  hops/s %d  gifts sent %d applied %d  faults: kill %d, stop %d, cut %d",
+        return String.format(Locale.ROOT, "%5.1fs%s  online %d/%d  hops/s %.1f  gifts sent %d applied %d  faults: kill %d, stop %d, cut %d",
                 (now - startAt) / 1000.0, phase, online, players.size(), hopsPerSecond, giftsSent, applied, kills, freezes, cuts);
     }
 

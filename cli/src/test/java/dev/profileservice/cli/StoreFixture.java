@@ -1,0 +1,65 @@
+package dev.profileservice.cli;
+
+import dev.profileservice.Profile;
+import dev.profileservice.ProfileService;
+import dev.profileservice.ProfileStore;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.Backends;
+import dev.profileservice.spi.StoredProfile;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A real store (by URI) with a uniquely named profile store, and helpers to put profiles into it
+ * through a real {@link ProfileService} and to look at the raw records through the SPI.
+ */
+final class StoreFixture implements AutoCloseable {
+    final String uri;
+    final String storeName;
+    final ProfileService service;
+    final ProfileStore<Map<String, Object>> store;
+    final Backend backend;
+
+    StoreFixture(String uri) {
+        this.uri = uri;
+        this.storeName = "CliTest_" + UUID.randomUUID().toString().substring(0, 8);
+        this.service = ProfileService.builder().backend(uri).placeId("test-place").jobId("test-job-" + storeName)
+                .lease(Duration.ofSeconds(5)).autoSavePeriod(Duration.ofSeconds(30)).build();
+        this.store = service.getProfileStore(storeName, new LinkedHashMap<String, Object>());
+        this.backend = Backends.open(uri);
+    }
+
+    /** Saves a released profile with {@code coins} and a meta tag. */
+    void put(String key, int coins) {
+        Profile<Map<String, Object>> p = store.loadProfile(key).orElseThrow();
+        p.edit(d -> d.put("coins", coins));
+        p.setMetaTag("rank", "gold");
+        p.release();
+    }
+
+    /** Loads and keeps {@code key} (this fixture's service holds it). */
+    Profile<Map<String, Object>> hold(String key) {
+        return store.loadProfile(key).orElseThrow();
+    }
+
+    StoredProfile record(String key) {
+        return backend.read(storeName, key);
+    }
+
+    String[] args(String command, String... more) {
+        String[] base = {command, "--store", uri, "--profile-store", storeName};
+        String[] all = new String[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    @Override
+    public void close() {
+        service.close();
+        backend.close();
+    }
+}
