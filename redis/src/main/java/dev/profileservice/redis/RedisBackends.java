@@ -5,6 +5,7 @@ import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -35,7 +36,8 @@ public final class RedisBackends {
 
     /**
      * Opens {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps]} or
-     * {@code rediss://...} (TLS): the same as {@code ProfileService.builder().backend(uri)}. The
+     * {@code rediss://...} (TLS), with {@code cluster=true} for a Redis Cluster (the host is a
+     * seed): the same as {@code ProfileService.builder().backend(uri)}. The
      * backend owns its client and shuts it down on {@link Backend#close()}.
      *
      * @throws IllegalArgumentException if the URI is not a {@code redis://} or {@code rediss://} URI
@@ -69,6 +71,24 @@ public final class RedisBackends {
 
     /** As {@link #create(RedisClient)}, with the given options. */
     public static Backend create(RedisClient client, Options options) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(options, "options");
+        return RedisConnector.create(client, options.keyPrefix(), options.commandTimeout());
+    }
+
+    /**
+     * A backend on a Redis Cluster, on a cluster client of its own that discovers the cluster from
+     * the seed {@code uri}. It shuts the client down on close. Every per-profile operation touches
+     * one slot (keys are hash-tagged {@code {store:key}}); administrative listings SCAN every node.
+     */
+    public static Backend createCluster(RedisURI seed, Options options) {
+        Objects.requireNonNull(seed, "seed");
+        Objects.requireNonNull(options, "options");
+        return RedisConnector.createCluster(seed, options.keyPrefix(), options.commandTimeout());
+    }
+
+    /** A backend on the caller's Redis Cluster client. Closing the backend never closes the client. */
+    public static Backend create(RedisClusterClient client, Options options) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(options, "options");
         return RedisConnector.create(client, options.keyPrefix(), options.commandTimeout());

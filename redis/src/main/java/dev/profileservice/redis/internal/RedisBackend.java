@@ -20,8 +20,12 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -41,6 +45,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The Redis {@link Backend}: one record per profile in a hash, every atomic operation one Lua script
@@ -63,8 +68,9 @@ public final class RedisBackend implements Backend {
 
     private static final int SCAN_COUNT = 1000;
 
-    private final StatefulRedisConnection<String, byte[]> connection;
-    private final RedisCommands<String, byte[]> sync;
+    private final StatefulConnection<String, byte[]> connection;
+    private final RedisClusterCommands<String, byte[]> sync;
+    private final RedisClusterAsyncCommands<String, byte[]> async;
     private final RedisMessageBus bus;
     private final RedisKeys keys;
     private final String description;
@@ -82,10 +88,12 @@ public final class RedisBackend implements Backend {
     private final Script delete = new Script("delete", Scripts.DELETE);
     private final Script heartbeat = new Script("heartbeat", Scripts.HEARTBEAT);
 
-    private RedisBackend(StatefulRedisConnection<String, byte[]> connection, RedisMessageBus bus, RedisKeys keys,
+    private RedisBackend(StatefulConnection<String, byte[]> connection, RedisClusterCommands<String, byte[]> sync,
+                         RedisClusterAsyncCommands<String, byte[]> async, RedisMessageBus bus, RedisKeys keys,
                          String description, RedisErrors errors, Duration timeout, AutoCloseable owned) {
         this.connection = connection;
-        this.sync = connection.sync();
+        this.sync = sync;
+        this.async = async;
         this.bus = bus;
         this.keys = keys;
         this.description = description;
@@ -95,10 +103,31 @@ public final class RedisBackend implements Backend {
     }
 
     /**
-     * Connects, checks the server with PING, loads the scripts and opens the pub/sub connection.
+     * Connects to a single server (or a primary) with a {@link RedisClient}; see
+     * {@link #open(Supplier, Supplier, String, Duration, String, String, AutoCloseable)}.
      *
-     * @param client         the client to connect with
-     * @param uri            where to connect, or null for the client's own default URI
+     * @param uri where to connect, or null for the client's own default URI
+     */
+    public static RedisBackend open(RedisClient client, RedisURI uri, String keyPrefix, Duration commandTimeout,
+                                    String description, String password, AutoCloseable owned) {
+        return open(() -> uri == null ? client.connect(CODEC) : client.connect(CODEC, uri),
+                () -> uri == null ? client.connectPubSub(StringCodec.UTF8) : client.connectPubSub(StringCodec.UTF8, uri),
+                keyPrefix, commandTimeout, description, password, owned);
+    }
+
+    /** Connects to a Redis Cluster with a {@link RedisClusterClient}; see {@link #open(Supplier, Supplier, String, Duration, String, String, AutoCloseable)}. */
+    public static RedisBackend open(RedisClusterClient client, String keyPrefix, Duration commandTimeout,
+                                    String description, String password, AutoCloseable owned) {
+        return open(() -> client.connect(CODEC), () -> client.connectPubSub(StringCodec.UTF8),
+                keyPrefix, commandTimeout, description, password, owned);
+    }
+
+    /**
+     * Connects, checks the server with PING, records the layout version, loads the scripts and opens
+     * the pub/sub connection.
+     *
+     * @param connect        opens the command connection (standalone or cluster)
+     * @param connectPubSub  opens the pub/sub connection
      * @param keyPrefix      first part of every key this backend writes
      * @param commandTimeout how long one round trip may take before it fails (transient)
      * @param description    the URI with its password masked, for messages
@@ -106,23 +135,36 @@ public final class RedisBackend implements Backend {
      * @param owned          closed with the backend (or at once if opening fails); null if none
      * @throws BackendException naming {@code description} if the server cannot be reached
      */
-    public static RedisBackend open(RedisClient client, RedisURI uri, String keyPrefix, Duration commandTimeout,
-                                    String description, String password, AutoCloseable owned) {
+    static RedisBackend open(Supplier<? extends StatefulConnection<String, byte[]>> connect,
+                             Supplier<? extends StatefulRedisPubSubConnection<String, String>> connectPubSub,
+                             String keyPrefix, Duration commandTimeout, String description, String password,
+                             AutoCloseable owned) {
         RedisKeys keys = new RedisKeys(keyPrefix);
         RedisErrors errors = new RedisErrors(password);
-        StatefulRedisConnection<String, byte[]> connection = null;
+        StatefulConnection<String, byte[]> connection = null;
         StatefulRedisPubSubConnection<String, String> pubSub = null;
         try {
-            connection = uri == null ? client.connect(CODEC) : client.connect(CODEC, uri);
+            connection = connect.get();
             connection.setTimeout(commandTimeout);
-            String pong = connection.sync().ping();
+            RedisClusterCommands<String, byte[]> sync;
+            RedisClusterAsyncCommands<String, byte[]> async;
+            if (connection instanceof StatefulRedisClusterConnection<String, byte[]> c) {
+                sync = c.sync();
+                async = c.async();
+            } else if (connection instanceof StatefulRedisConnection<String, byte[]> c) {
+                sync = c.sync();
+                async = c.async();
+            } else {
+                throw new IllegalStateException("unsupported Lettuce connection " + connection.getClass().getName());
+            }
+            String pong = sync.ping();
             if (!"PONG".equalsIgnoreCase(pong)) {
                 throw new BackendException("Redis at " + description + " answered PING with '" + pong + "'", false);
             }
-            pubSub = uri == null ? client.connectPubSub(StringCodec.UTF8) : client.connectPubSub(StringCodec.UTF8, uri);
+            pubSub = connectPubSub.get();
             pubSub.setTimeout(commandTimeout);
-            RedisMessageBus bus = new RedisMessageBus(pubSub, connection, keys, description);
-            RedisBackend backend = new RedisBackend(connection, bus, keys, description, errors, commandTimeout, owned);
+            RedisMessageBus bus = new RedisMessageBus(pubSub, async, keys, description);
+            RedisBackend backend = new RedisBackend(connection, sync, async, bus, keys, description, errors, commandTimeout, owned);
             backend.checkLayout();
             backend.loadScripts();
             return backend;
@@ -153,7 +195,7 @@ public final class RedisBackend implements Backend {
     private void loadScripts() {
         List<RedisFuture<String>> futures = new ArrayList<>();
         for (Script s : List.of(acquire, save, writeInbox, forceRelease, quarantine, delete, heartbeat)) {
-            futures.add(connection.async().scriptLoad(s.source));
+            futures.add(async.scriptLoad(s.source));
         }
         for (RedisFuture<String> f : futures) {
             await(f);
@@ -291,7 +333,7 @@ public final class RedisBackend implements Backend {
             List<RedisFuture<List<KeyValue<String, byte[]>>>> futures = new ArrayList<>();
             for (String k : found) {
                 ids.add(k.substring(start.length()));
-                futures.add(connection.async().hmget(k, "place", "job", "expires"));
+                futures.add(async.hmget(k, "place", "job", "expires"));
             }
             if (!futures.isEmpty()) {
                 roundTrips.roundTrip("servers");
@@ -352,7 +394,7 @@ public final class RedisBackend implements Backend {
                 String key = keys.keyOfRecord(store, redisKey);
                 if (key != null) {
                     profileKeys.add(key);
-                    futures.add(connection.async().hmget(redisKey, "epoch", "sid", "place", "job"));
+                    futures.add(async.hmget(redisKey, "epoch", "sid", "place", "job"));
                 }
             }
             if (!futures.isEmpty()) {

@@ -6,8 +6,8 @@ import dev.profileservice.spi.BackendProvider;
 import java.util.Set;
 
 /**
- * {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps]} and
- * {@code rediss://...} (TLS). Registered through {@code META-INF/services}. Opening connects and
+ * {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps&cluster=true]} and
+ * {@code rediss://...} (TLS); {@code cluster=true} treats the host as the seed of a Redis Cluster. Registered through {@code META-INF/services}. Opening connects and
  * PINGs the server; failures name the URI with its password masked.
  */
 public final class RedisBackendProvider implements BackendProvider {

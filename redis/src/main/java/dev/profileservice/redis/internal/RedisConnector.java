@@ -7,6 +7,9 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 
@@ -51,6 +54,7 @@ public final class RedisConnector {
         }
         String prefix = DEFAULT_PREFIX;
         boolean timeoutGiven = false;
+        boolean cluster = false;
         int q = base.indexOf('?');
         if (q >= 0) {
             List<String> kept = new ArrayList<>();
@@ -62,6 +66,12 @@ public final class RedisConnector {
                 String value = param.contains("=") ? param.substring(param.indexOf('=') + 1) : "";
                 if (name.equalsIgnoreCase("prefix")) {
                     prefix = value;
+                } else if (name.equalsIgnoreCase("cluster")) {
+                    if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                        throw new BackendException("malformed Redis URI '" + masked + "': cluster must be true or false, was '"
+                                + value + "'", false);
+                    }
+                    cluster = value.equalsIgnoreCase("true");
                 } else {
                     timeoutGiven |= name.equalsIgnoreCase("timeout");
                     kept.add(param);
@@ -80,7 +90,8 @@ public final class RedisConnector {
             throw new BackendException(new RedisErrors(password(uri)).scrub("malformed Redis URI '" + masked + "': " + e.getMessage()), false, e);
         }
         Duration timeout = timeoutGiven ? redisUri.getTimeout() : DEFAULT_TIMEOUT;
-        return ownClient(redisUri, prefix, timeout, masked, password(uri));
+        return cluster ? ownClusterClient(redisUri, prefix, timeout, masked, password(uri))
+                : ownClient(redisUri, prefix, timeout, masked, password(uri));
     }
 
     /** A backend on a client of its own for {@code uri}. */
@@ -94,13 +105,48 @@ public final class RedisConnector {
         return RedisBackend.open(client, null, prefix, timeout, "redis (caller's RedisClient)", null, null);
     }
 
-    private static RedisBackend ownClient(RedisURI uri, String prefix, Duration timeout, String description, String password) {
-        uri.setTimeout(timeout);
-        ClientResources resources = ClientResources.builder()
+    /** A backend on a cluster client of its own, discovering the cluster from the seed {@code uri}. */
+    public static RedisBackend createCluster(RedisURI uri, String prefix, Duration timeout) {
+        return ownClusterClient(uri, prefix, timeout, uri.toString(), null);
+    }
+
+    /** A backend on the caller's cluster client; the client is not shut down on close. */
+    public static RedisBackend create(RedisClusterClient client, String prefix, Duration timeout) {
+        return RedisBackend.open(client, prefix, timeout, "redis cluster (caller's RedisClusterClient)", null, null);
+    }
+
+    private static ClientResources resources() {
+        return ClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
+    }
+
+    private static RedisBackend ownClusterClient(RedisURI uri, String prefix, Duration timeout, String description, String password) {
+        uri.setTimeout(timeout);
+        ClientResources resources = resources();
+        RedisClusterClient client = RedisClusterClient.create(resources, uri);
+        client.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+                .build());
+        AutoCloseable owned = () -> {
+            try {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            } finally {
+                resources.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+        };
+        return RedisBackend.open(client, prefix, timeout, description, password, owned);
+    }
+
+    private static RedisBackend ownClient(RedisURI uri, String prefix, Duration timeout, String description, String password) {
+        uri.setTimeout(timeout);
+        ClientResources resources = resources();
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)

@@ -1,7 +1,7 @@
 package dev.profileservice.redis.internal;
 
 import dev.profileservice.spi.MessageBus;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.slf4j.Logger;
@@ -33,14 +33,14 @@ final class RedisMessageBus implements MessageBus {
     private static final long RESUBSCRIBE_DELAY_MILLIS = 1000;
 
     private final StatefulRedisPubSubConnection<String, String> pubSub;
-    private final StatefulRedisConnection<String, byte[]> publisher;
+    private final RedisClusterAsyncCommands<String, byte[]> publisher;
     private final RedisKeys keys;
     private final String description;
     private final Map<String, Consumer<String>> handlers = new ConcurrentHashMap<>();
     private final ScheduledExecutorService delivery;
     private volatile boolean closed;
 
-    RedisMessageBus(StatefulRedisPubSubConnection<String, String> pubSub, StatefulRedisConnection<String, byte[]> publisher,
+    RedisMessageBus(StatefulRedisPubSubConnection<String, String> pubSub, RedisClusterAsyncCommands<String, byte[]> publisher,
                     RedisKeys keys, String description) {
         this.pubSub = pubSub;
         this.publisher = publisher;
@@ -112,7 +112,7 @@ final class RedisMessageBus implements MessageBus {
             return;
         }
         try {
-            publisher.async().publish(keys.channel(targetServerId), message.getBytes(StandardCharsets.UTF_8))
+            publisher.publish(keys.channel(targetServerId), message.getBytes(StandardCharsets.UTF_8))
                     .whenComplete((receivers, error) -> {
                         if (error != null) {
                             LOG.debug("PUBLISH to {} on {} lost: {}", targetServerId, description, error.getMessage());
