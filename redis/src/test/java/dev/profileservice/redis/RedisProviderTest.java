@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.ServiceLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,6 +49,36 @@ class RedisProviderTest {
             assertThat(e).as(uri).isNotNull();
             assertThat(e.getMessage()).contains("127.0.0.1:" + port).contains("****").doesNotContain("s3cretPw");
             assertThat(e.isTransient()).isTrue();
+        }
+    }
+
+    /** A server that accepts the connection but never answers must not hang the open. */
+    @Test
+    void serverThatNeverAnswersFailsWithinTheTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept()); // held open, never read, never answered
+                    }
+                } catch (java.io.IOException closed) {
+                    // test over
+                }
+            }, "silent-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            long start = System.nanoTime();
+            BackendException e = catchThrowableOfType(BackendException.class,
+                    () -> Backends.open("redis://127.0.0.1:" + silent.getLocalPort() + "?timeout=500ms"));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(e).isNotNull();
+            assertThat(e.isTransient()).isTrue();
+            assertThat(e.getMessage()).contains("127.0.0.1:" + silent.getLocalPort());
+            assertThat(took).isLessThan(Duration.ofSeconds(4));
+            for (java.net.Socket s : accepted) {
+                s.close();
+            }
         }
     }
 
