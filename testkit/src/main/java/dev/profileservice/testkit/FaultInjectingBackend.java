@@ -129,6 +129,21 @@ public final class FaultInjectingBackend implements Backend {
         return p;
     }
 
+    /** Releases every pause (for test teardown). */
+    public void releaseAllPauses() {
+        for (Pause p : pauses) {
+            p.release();
+        }
+    }
+
+    /** Turns every fault off: no store-down, no planned failures, bus enabled, pauses released. Counters stay. */
+    public void heal() {
+        down = false;
+        busDisabled = false;
+        failNext.clear();
+        releaseAllPauses();
+    }
+
     /** How many calls of {@code operation} were made so far (including failed and paused ones). */
     public int calls(String operation) {
         check(operation);

@@ -1,0 +1,1501 @@
+package dev.profileservice.testkit;
+
+import dev.profileservice.ActiveSession;
+import dev.profileservice.Connection;
+import dev.profileservice.GlobalUpdate;
+import dev.profileservice.GlobalUpdates;
+import dev.profileservice.NotReleasedAction;
+import dev.profileservice.NotReleasedHandler;
+import dev.profileservice.Profile;
+import dev.profileservice.ProfileService;
+import dev.profileservice.ProfileServiceException;
+import dev.profileservice.ProfileStore;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.StoredProfile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The conformance suite every backend runs through the public API: every method of the seed,
+ * every guarantee of the design (one writer, nothing acknowledged lost, exactly-once global
+ * updates, bad data kept aside, bounded waits, clear errors) and the races between servers.
+ *
+ * <pre>{@code
+ * class SqliteConformanceTest extends ProfileServiceConformanceTest {
+ *     protected Backend openBackend() { return Backends.open("sqlite:" + file); }
+ * }
+ * }</pre>
+ *
+ * <h2>How it runs</h2>
+ * {@link #openBackend()} must return a new backend object on one shared store each time; each
+ * "server" in a test is a {@link ProfileService} on its own backend object, wrapped in a
+ * {@link FaultInjectingBackend}, with a {@link VirtualTime} clock and scheduler shared by all
+ * servers of the test. Leases, auto-saves, retries and force-load timeouts therefore run in
+ * virtual time: the helpers {@link #drive}, {@link #advanceUntil} move it forward while the real
+ * I/O threads of the engine work, and {@link #awaitReal} waits in real time without moving it
+ * (for the tests where the exact virtual instant matters). Every test uses its own key prefix on
+ * two store names unique to the JVM run, so runs can share a database.
+ *
+ * <p>Engine settings used by default: lease {@value #LEASE_S} s, auto-save {@value #AUTO_SAVE_S} s,
+ * force-load timeout {@value #FORCE_LOAD_TIMEOUT_S} s, poll interval 1 s, critical state 5 issues
+ * within 120 s, cleared after 120 s; listeners on the service's own listener thread.
+ *
+ * <h2>Threads</h2>
+ * Test methods run on the JUnit thread; blocking API calls that need virtual time to pass run on a
+ * helper pool while the JUnit thread (or Awaitility's) advances the clock.
+ */
+public abstract class ProfileServiceConformanceTest {
+
+    /** Lease of every server, in seconds (virtual). */
+    protected static final int LEASE_S = 30;
+    /** Auto-save period of every server, in seconds (virtual). */
+    protected static final int AUTO_SAVE_S = 30;
+    /** Force-load timeout, in seconds (virtual). */
+    protected static final int FORCE_LOAD_TIMEOUT_S = 10;
+
+    protected static final Duration LEASE = Duration.ofSeconds(LEASE_S);
+    protected static final Duration AUTO_SAVE = Duration.ofSeconds(AUTO_SAVE_S);
+    protected static final Duration FORCE_LOAD_TIMEOUT = Duration.ofSeconds(FORCE_LOAD_TIMEOUT_S);
+    protected static final Duration POLL = Duration.ofSeconds(1);
+    /** Virtual time moved per poll by {@link #drive} and {@link #advanceUntil}. */
+    protected static final Duration STEP = Duration.ofMillis(100);
+    /** Real time any single wait may take before the test fails. */
+    protected static final Duration REAL_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final String RUN = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    /** The store of {@link PlayerData} profiles used by most tests (unique to this JVM run). */
+    protected static final String STORE = "cf_" + RUN;
+    /** The store of {@code Map<String,Object>} profiles (unique to this JVM run). */
+    protected static final String MAP_STORE = "cfm_" + RUN;
+
+    /** The data class of the tests: public mutable fields. */
+    public static class PlayerData {
+        public int coins;
+        public int a;
+        public int b;
+        public List<String> items = new ArrayList<>();
+        public Map<String, Object> stats = new LinkedHashMap<>();
+    }
+
+    /** A class that refers to itself: cannot be encoded. */
+    public static class SelfReferencing {
+        public SelfReferencing self;
+
+        public SelfReferencing() {
+            self = this;
+        }
+    }
+
+    /** A class with a field that cannot be encoded. */
+    public static class HoldsAThread {
+        public Thread thread = Thread.currentThread();
+    }
+
+    protected VirtualTime vt;
+    protected String prefix;
+    private final List<Server> servers = new CopyOnWriteArrayList<>();
+    private final List<Backend> rawBackends = new CopyOnWriteArrayList<>();
+    private ExecutorService callers;
+
+    /** A new backend object on the shared store under test (the service closes it). */
+    protected abstract Backend openBackend();
+
+    // ================================================================ harness
+
+    /**
+     * One game server in a test: a {@link ProfileService} on its own backend object, with the
+     * fault injector in front of it and everything its signals reported.
+     */
+    protected final class Server {
+        public final String name;
+        public final ProfileService service;
+        public final FaultInjectingBackend backend;
+        public final String placeId;
+        public final String jobId;
+        /** Every issueSignal message, in order. */
+        public final List<String> issues = new CopyOnWriteArrayList<>();
+        /** Every criticalStateSignal value, in order. */
+        public final List<Boolean> critical = new CopyOnWriteArrayList<>();
+        /** Every corruptionSignal as "store/key", in order. */
+        public final List<String> corruptions = new CopyOnWriteArrayList<>();
+
+        Server(String name, ProfileService service, FaultInjectingBackend backend, String placeId, String jobId) {
+            this.name = name;
+            this.service = service;
+            this.backend = backend;
+            this.placeId = placeId;
+            this.jobId = jobId;
+            service.issueSignal().connect(issues::add);
+            service.criticalStateSignal().connect(critical::add);
+            service.corruptionSignal().connect((s, k) -> corruptions.add(s + "/" + k));
+        }
+
+        /** The {@link PlayerData} store. */
+        public ProfileStore<PlayerData> store() {
+            return service.getProfileStore(STORE, new PlayerData());
+        }
+
+        /** The map store, template {@code {"Coins": 0}}. */
+        public ProfileStore<Map<String, Object>> mapStore() {
+            return service.getProfileStore(MAP_STORE, Map.of("Coins", 0));
+        }
+
+        /** Loads {@code key} with FORCE_LOAD, driving virtual time; fails the test if empty. */
+        public Profile<PlayerData> load(String key) {
+            return drive(store().loadProfileAsync(key, NotReleasedHandler.FORCE_LOAD))
+                    .orElseThrow(() -> new AssertionError(name + " could not load " + key));
+        }
+
+        /** Views {@code key} (blocking; needs no virtual time unless the store fails). */
+        public Optional<Profile<PlayerData>> view(String key) {
+            return store().viewProfile(key);
+        }
+
+        /** The session this server's profiles show. */
+        public ActiveSession session() {
+            return new ActiveSession(placeId, jobId);
+        }
+
+        @Override
+        public String toString() {
+            return "Server " + name;
+        }
+    }
+
+    /** A server with the default settings. */
+    protected Server server(String name) {
+        return server(name, b -> b);
+    }
+
+    /** A server whose builder {@code customize} may change (after the defaults are set). */
+    protected Server server(String name, UnaryOperator<ProfileService.Builder> customize) {
+        FaultInjectingBackend backend = new FaultInjectingBackend(openBackend());
+        String placeId = "place-" + name;
+        String jobId = "job-" + name + "-" + prefix;
+        ProfileService.Builder builder = ProfileService.builder()
+                .backend(backend)
+                .placeId(placeId)
+                .jobId(jobId)
+                .autoSavePeriod(AUTO_SAVE)
+                .lease(LEASE)
+                .forceLoadTimeout(FORCE_LOAD_TIMEOUT)
+                .pollInterval(POLL)
+                .clock(vt.clock())
+                .scheduler(vt.scheduler());
+        ProfileService service = customize.apply(builder).build();
+        Server s = new Server(name, service, backend, placeId, jobId);
+        servers.add(s);
+        return s;
+    }
+
+    /** Two servers on the one store: "A" and "B". */
+    protected Server[] twoServers() {
+        return new Server[]{server("A"), server("B")};
+    }
+
+    /** A backend object for reading and writing the store directly (closed after the test). */
+    protected Backend raw() {
+        if (rawBackends.isEmpty()) {
+            rawBackends.add(openBackend());
+        }
+        return rawBackends.get(0);
+    }
+
+    /** A key unique to this test. */
+    protected String key(String name) {
+        return prefix + name;
+    }
+
+    @BeforeEach
+    void startHarness() {
+        vt = VirtualTime.startingAt(Instant.parse("2030-01-01T00:00:00Z"));
+        prefix = UUID.randomUUID().toString().substring(0, 8) + "-";
+        AtomicInteger n = new AtomicInteger();
+        callers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "conformance-caller-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @AfterEach
+    void stopHarness() {
+        try {
+            for (Server s : servers) {
+                s.backend.heal();
+            }
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
+            for (Server s : servers) {
+                closing.add(CompletableFuture.runAsync(s.service::close, callers));
+            }
+            drive(CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)), Duration.ofSeconds(1));
+            for (Backend b : rawBackends) {
+                b.close();
+            }
+            assertThat(vt.taskFailures()).as("exceptions thrown by the engine's timer tasks").isEmpty();
+        } finally {
+            servers.clear();
+            rawBackends.clear();
+            callers.shutdownNow();
+        }
+    }
+
+    /** Waits (real time) until {@code f} completes, moving virtual time by {@link #STEP} per poll; returns its value or rethrows its failure. */
+    protected <R> R drive(CompletableFuture<R> f) {
+        return drive(f, STEP);
+    }
+
+    /** Like {@link #drive(CompletableFuture)} with a chosen virtual step per poll. */
+    protected <R> R drive(CompletableFuture<R> f, Duration step) {
+        try {
+            await("completion while advancing virtual time").atMost(REAL_TIMEOUT).dontCatchUncaughtExceptions()
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
+                    .until(() -> {
+                        if (!f.isDone()) {
+                            vt.advance(step);
+                        }
+                        return f.isDone();
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not done after " + REAL_TIMEOUT + " real time (virtual now " + vt.now() + ")", e);
+        }
+        return join(f);
+    }
+
+    /** Runs a blocking call on a helper thread while moving virtual time; returns its value or rethrows. */
+    protected <R> R drive(Callable<R> blocking) {
+        CompletableFuture<R> f = CompletableFuture.supplyAsync(() -> {
+            try {
+                return blocking.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, callers);
+        return drive(f);
+    }
+
+    /** {@link #drive(Callable)} for a call without a result. */
+    protected void driveRun(Runnable blocking) {
+        drive(() -> {
+            blocking.run();
+            return null;
+        });
+    }
+
+    /** Moves virtual time by {@code step} per poll until {@code condition} holds (fails after {@link #REAL_TIMEOUT}). */
+    protected void advanceUntil(String what, Duration step, BooleanSupplier condition) {
+        await(what).atMost(REAL_TIMEOUT).dontCatchUncaughtExceptions().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
+                .until(() -> {
+                    if (condition.getAsBoolean()) {
+                        return true;
+                    }
+                    vt.advance(step);
+                    return condition.getAsBoolean();
+                });
+    }
+
+    /** {@link #advanceUntil(String, Duration, BooleanSupplier)} with {@link #STEP}. */
+    protected void advanceUntil(String what, BooleanSupplier condition) {
+        advanceUntil(what, STEP, condition);
+    }
+
+    /** Waits in real time, without moving virtual time, until {@code condition} holds. */
+    protected void awaitReal(String what, BooleanSupplier condition) {
+        await(what).atMost(REAL_TIMEOUT).dontCatchUncaughtExceptions().pollInterval(Duration.ofMillis(2)).until(condition::getAsBoolean);
+    }
+
+    /** Waits in real time, without moving virtual time, for {@code f}. */
+    protected <R> R awaitReal(CompletableFuture<R> f) {
+        try {
+            return f.get(REAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("not done after " + REAL_TIMEOUT + " real time without moving virtual time (now "
+                    + vt.now() + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    private static <R> R join(CompletableFuture<R> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable cause) {
+        if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof RuntimeException re) {
+            throw re;
+        }
+        if (cause instanceof Error err) {
+            throw err;
+        }
+        throw new IllegalStateException(cause);
+    }
+
+    /** A view's coins, or -1 if the key has no saved data. */
+    protected int viewedCoins(Server s, String key) {
+        return s.view(key).map(p -> p.getData().coins).orElse(-1);
+    }
+
+    private static NotReleasedHandler handler(List<String> calls, NotReleasedAction action) {
+        return (placeId, jobId) -> {
+            calls.add(placeId + "/" + jobId);
+            return action;
+        };
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ================================================================ ProfileStore / Profile basics
+
+    @Test
+    @DisplayName("a new profile starts from a deep copy of the template")
+    void newProfileIsADeepCopyOfTheTemplate() {
+        Server a = server("A");
+        PlayerData template = new PlayerData();
+        template.coins = 7;
+        template.items.add("starter");
+        ProfileStore<PlayerData> store = a.service.getProfileStore(STORE, template);
+        assertThat(store.getName()).isEqualTo(STORE);
+        Profile<PlayerData> p1 = drive(store.loadProfileAsync(key("p1"), NotReleasedHandler.FORCE_LOAD)).orElseThrow();
+        template.items.add("changed-later");
+        Profile<PlayerData> p2 = drive(store.loadProfileAsync(key("p2"), NotReleasedHandler.FORCE_LOAD)).orElseThrow();
+        assertThat(p1.getKey()).isEqualTo(key("p1"));
+        assertThat(p1.isActive()).isTrue();
+        assertThat(p1.getData().coins).isEqualTo(7);
+        assertThat(p1.getData().items).containsExactly("starter");
+        assertThat(p2.getData()).isNotSameAs(p1.getData()).isNotSameAs(template);
+        p1.edit(d -> d.items.add("sword"));
+        assertThat(p2.getData().items).containsExactly("starter");
+        assertThat(p1.getMetaData().getMetaTags()).isEmpty();
+        assertThat(p1.getGlobalUpdates().getActiveUpdates()).isEmpty();
+        assertThat(p1.getGlobalUpdates().getLockedUpdates()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a Map<String,Object> store loads, edits and saves like a class store")
+    void mapStore() {
+        Server[] s = twoServers();
+        Profile<Map<String, Object>> p = drive(s[0].mapStore().loadProfileAsync(key("m"), NotReleasedHandler.FORCE_LOAD)).orElseThrow();
+        assertThat(p.getData()).containsEntry("Coins", 0);
+        p.edit(d -> {
+            d.put("Coins", 15);
+            d.put("Inventory", new ArrayList<>(List.of("sword", "shield")));
+            d.put("Nested", new LinkedHashMap<>(Map.of("level", 3)));
+        });
+        driveRun(p::release);
+        Map<String, Object> seen = s[1].mapStore().viewProfile(key("m")).orElseThrow().getData();
+        assertThat(((Number) seen.get("Coins")).intValue()).isEqualTo(15);
+        assertThat(seen.get("Inventory")).isEqualTo(List.of("sword", "shield"));
+        assertThat(seen.get("Nested")).isEqualTo(Map.of("level", 3));
+        Profile<Map<String, Object>> again = drive(s[1].mapStore().loadProfileAsync(key("m"), NotReleasedHandler.FORCE_LOAD)).orElseThrow();
+        assertThat(((Number) again.getData().get("Coins")).intValue()).isEqualTo(15);
+        again.setData(new HashMap<>(Map.of("Coins", 1)));
+        driveRun(again::release);
+        assertThat(((Number) s[0].mapStore().viewProfile(key("m")).orElseThrow().getData().get("Coins")).intValue()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("metadata: create time from the clock, session load count per load, active session of the holder")
+    void metadata() {
+        Server[] s = twoServers();
+        String k = key("meta");
+        Instant created = vt.now();
+        Profile<PlayerData> p = s[0].load(k);
+        assertThat(p.getMetaData().getProfileCreateTime()).isEqualTo(created);
+        assertThat(p.getMetaData().getSessionLoadCount()).isEqualTo(1);
+        assertThat(p.getMetaData().getActiveSession()).contains(s[0].session());
+        vt.advance(Duration.ofMinutes(5));
+
+        Profile<PlayerData> view = s[1].view(k).orElse(null);
+        if (view != null) { // only if an auto-save already wrote it
+            assertThat(view.getMetaData().getActiveSession()).contains(s[0].session());
+        }
+        driveRun(p::release);
+        assertThat(p.getMetaData().getActiveSession()).isEmpty();
+        Profile<PlayerData> released = s[1].view(k).orElseThrow();
+        assertThat(released.getMetaData().getActiveSession()).isEmpty();
+        assertThat(released.getMetaData().getProfileCreateTime()).isEqualTo(created);
+        assertThat(released.getMetaData().getSessionLoadCount()).isEqualTo(1);
+
+        Profile<PlayerData> p2 = s[1].load(k);
+        assertThat(p2.getMetaData().getSessionLoadCount()).isEqualTo(2);
+        assertThat(p2.getMetaData().getProfileCreateTime()).isEqualTo(created);
+        assertThat(p2.getMetaData().getActiveSession()).contains(s[1].session());
+        p2.save();
+        advanceUntil("B's session visible in a view", () -> s[0].view(k).orElseThrow().getMetaData().getActiveSession()
+                .equals(Optional.of(s[1].session())));
+        driveRun(p2::release);
+        Profile<PlayerData> p3 = s[0].load(k);
+        assertThat(p3.getMetaData().getSessionLoadCount()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("meta tags are saved with the data; MetaTagsLatest changes only after a save")
+    void metaTags() {
+        Server[] s = twoServers();
+        String k = key("tags");
+        Profile<PlayerData> p = s[0].load(k);
+        p.setMetaTag("Purchase", "abc-1");
+        assertThat(p.getMetaTag("Purchase")).isEqualTo("abc-1");
+        assertThat(p.getMetaData().getMetaTags()).containsEntry("Purchase", "abc-1");
+        assertThat(p.getMetaData().getMetaTagsLatest()).doesNotContainKey("Purchase");
+        assertThatThrownBy(() -> p.getMetaData().getMetaTagsLatest().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+        p.save();
+        advanceUntil("MetaTagsLatest after save", () -> "abc-1".equals(p.getMetaData().getMetaTagsLatest().get("Purchase")));
+        assertThat(s[1].view(k).orElseThrow().getMetaTag("Purchase")).isEqualTo("abc-1");
+        assertThatThrownBy(() -> p.setMetaTag(null, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> p.setMetaTag("", 1)).isInstanceOf(IllegalArgumentException.class);
+        p.setMetaTag("Count", 2);
+        driveRun(p::release);
+        Profile<PlayerData> again = s[1].load(k);
+        assertThat(again.getMetaTag("Purchase")).isEqualTo("abc-1");
+        assertThat(((Number) again.getMetaTag("Count")).intValue()).isEqualTo(2);
+        assertThat(again.getMetaData().getMetaTagsLatest()).containsEntry("Purchase", "abc-1");
+    }
+
+    @Test
+    @DisplayName("release() is durable when it returns; a released profile refuses writes")
+    void releaseIsDurable() {
+        Server[] s = twoServers();
+        String k = key("rel");
+        Profile<PlayerData> p = s[0].load(k);
+        AtomicInteger releases = new AtomicInteger();
+        p.listenToRelease(releases::incrementAndGet);
+        p.edit(d -> {
+            d.coins = 5;
+            d.items.add("gem");
+        });
+        driveRun(p::release);
+        assertThat(p.isActive()).isFalse();
+        Profile<PlayerData> seen = s[1].view(k).orElseThrow();
+        assertThat(seen.getData().coins).isEqualTo(5);
+        assertThat(seen.getData().items).containsExactly("gem");
+        StoredProfile record = raw().read(STORE, k);
+        assertThat(record.owner()).as("lock freed").isNull();
+        awaitReal("release listener", () -> releases.get() == 1);
+        driveRun(p::release); // idempotent
+        assertThatThrownBy(p::save).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.edit(d -> d.coins++)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.setData(new PlayerData())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.setMetaTag("x", 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.getGlobalUpdates().lockActiveUpdate(1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.getGlobalUpdates().clearLockedUpdate(1)).isInstanceOf(IllegalStateException.class);
+        AtomicBoolean late = new AtomicBoolean();
+        p.listenToRelease(() -> late.set(true));
+        awaitReal("listener on an inactive profile runs right away", late::get);
+        assertThat(releases).hasValue(1);
+    }
+
+    @Test
+    @DisplayName("loading a key this service holds throws IllegalStateException; after release it loads again at once")
+    void loadHeldKeyThrowsAndReloadAfterRelease() {
+        Server a = server("A");
+        String k = key("held");
+        Profile<PlayerData> p = a.load(k);
+        assertThatThrownBy(() -> a.store().loadProfile(k)).isInstanceOf(IllegalStateException.class).hasMessageContaining(k);
+        ProfileStore<PlayerData> sameName = a.service.getProfileStore(STORE, new PlayerData());
+        assertThatThrownBy(() -> sameName.loadProfile(k, (pl, j) -> NotReleasedAction.CANCEL))
+                .as("stores of one name share their loaded profiles").isInstanceOf(IllegalStateException.class);
+        p.edit(d -> d.coins = 3);
+        driveRun(p::release);
+        Profile<PlayerData> again = a.load(k);
+        assertThat(again.isActive()).isTrue();
+        assertThat(again.getData().coins).isEqualTo(3);
+        assertThat(again.getMetaData().getSessionLoadCount()).isEqualTo(2);
+        assertThat(p.isActive()).isFalse();
+    }
+
+    @Test
+    @DisplayName("viewProfile: empty for keys never saved, read-only and never active, takes no lock")
+    void viewProfile() {
+        Server[] s = twoServers();
+        String k = key("view");
+        assertThat(s[1].view(key("never"))).isEmpty();
+        assertThat(raw().read(STORE, key("never")).isEmpty()).as("a view creates nothing").isTrue();
+
+        drive(() -> s[1].store().globalUpdateProfile(key("giftonly"), u -> u.addActiveUpdate(Map.of("gift", 1))));
+        assertThat(s[1].view(key("giftonly"))).as("no payload was ever saved").isEmpty();
+
+        Profile<PlayerData> p = s[0].load(k);
+        p.edit(d -> d.coins = 9);
+        p.save();
+        advanceUntil("saved", () -> viewedCoins(s[1], k) == 9);
+        Profile<PlayerData> v = s[1].view(k).orElseThrow();
+        assertThat(v.isActive()).isFalse();
+        assertThat(v.getKey()).isEqualTo(k);
+        assertThat(v.getMetaData().getActiveSession()).contains(s[0].session());
+        assertThatThrownBy(() -> v.setData(new PlayerData())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.edit(d -> d.coins = 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(v::save).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.setMetaTag("x", 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.getGlobalUpdates().lockActiveUpdate(1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.getGlobalUpdates().listenToNewActiveUpdate((id, d) -> { })).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.getGlobalUpdates().addActiveUpdate(Map.of())).isInstanceOf(IllegalStateException.class);
+        v.release(); // a no-op for views
+        assertThat(p.isActive()).as("a view takes no lock").isTrue();
+        assertThat(raw().read(STORE, k).owner().jobId()).isEqualTo(s[0].jobId);
+        p.edit(d -> d.coins = 10);
+        driveRun(p::release);
+        assertThat(viewedCoins(s[1], k)).isEqualTo(10);
+        assertThat(v.getData().coins).as("a view is a snapshot").isEqualTo(9);
+    }
+
+    // ================================================================ auto-save
+
+    @Test
+    @DisplayName("auto-save writes each changed profile once per period and never rewrites an unchanged one")
+    void autoSave() {
+        Server[] s = twoServers();
+        Server a = s[0];
+        List<Profile<PlayerData>> profiles = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Profile<PlayerData> p = a.load(key("auto" + i));
+            int v = i + 1;
+            p.edit(d -> d.coins = v);
+            profiles.add(p);
+        }
+        a.backend.resetCounts();
+        vt.advance(AUTO_SAVE);
+        awaitReal("three auto-saves", () -> a.backend.calls("save") == 3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(viewedCoins(s[1], key("auto" + i))).isEqualTo(i + 1);
+        }
+        int reads = a.backend.calls("read");
+        vt.advance(AUTO_SAVE);
+        awaitReal("three unchanged checks", () -> a.backend.calls("read") >= reads + 3);
+        assertThat(a.backend.calls("save")).as("unchanged profiles are not rewritten").isEqualTo(3);
+
+        profiles.get(1).edit(d -> d.coins = 20);
+        vt.advance(AUTO_SAVE);
+        awaitReal("one more save", () -> a.backend.calls("save") == 4);
+        assertThat(viewedCoins(s[1], key("auto1"))).isEqualTo(20);
+        assertThat(profiles).allMatch(Profile::isActive);
+    }
+
+    // ================================================================ close
+
+    @Test
+    @DisplayName("close() locks the service, releases and saves every profile, and is idempotent")
+    void closeReleasesEverything() {
+        Server[] s = twoServers();
+        Server a = s[0];
+        assertThat(a.service.isServiceLocked()).isFalse();
+        AtomicInteger releases = new AtomicInteger();
+        List<Profile<PlayerData>> profiles = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Profile<PlayerData> p = a.load(key("close" + i));
+            int v = 100 + i;
+            p.edit(d -> d.coins = v);
+            p.listenToRelease(releases::incrementAndGet);
+            profiles.add(p);
+        }
+        driveRun(a.service::close);
+        assertThat(a.service.isServiceLocked()).isTrue();
+        assertThat(profiles).noneMatch(Profile::isActive);
+        awaitReal("release listeners", () -> releases.get() == 3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(viewedCoins(s[1], key("close" + i))).isEqualTo(100 + i);
+            assertThat(raw().read(STORE, key("close" + i)).owner()).isNull();
+        }
+        assertThat(a.store().loadProfile(key("after"))).as("loads return empty once locked").isEmpty();
+        assertThat(a.store().viewProfile(key("close0"))).isEmpty();
+        assertThat(a.store().globalUpdateProfile(key("close0"), u -> u.addActiveUpdate(Map.of()))).isEmpty();
+        driveRun(a.service::close); // idempotent
+        assertThat(raw().servers()).extracting(ServerLease::jobId).doesNotContain(a.jobId);
+        assertThat(raw().read(STORE, key("after")).isEmpty()).isTrue();
+    }
+
+    // ================================================================ races
+
+    @Test
+    @DisplayName("two servers load one key at once with a CANCEL handler: exactly one gets it")
+    void twoServersLoadOneKeyAtOnceCancel() {
+        Server[] s = twoServers();
+        for (int i = 0; i < 10; i++) {
+            String k = key("race" + i);
+            List<String> calls = new CopyOnWriteArrayList<>();
+            CompletableFuture<Optional<Profile<PlayerData>>> fa = s[0].store().loadProfileAsync(k, handler(calls, NotReleasedAction.CANCEL));
+            CompletableFuture<Optional<Profile<PlayerData>>> fb = s[1].store().loadProfileAsync(k, handler(calls, NotReleasedAction.CANCEL));
+            Optional<Profile<PlayerData>> ra = drive(fa);
+            Optional<Profile<PlayerData>> rb = drive(fb);
+            assertThat(ra.isPresent() ^ rb.isPresent()).as("exactly one of A and B got %s", k).isTrue();
+            Server winner = ra.isPresent() ? s[0] : s[1];
+            assertThat(calls).as("the loser's handler saw the winner").containsOnly(winner.placeId + "/" + winner.jobId);
+            assertThat(raw().read(STORE, k).owner().jobId()).isEqualTo(winner.jobId);
+        }
+    }
+
+    @Test
+    @DisplayName("two servers load one key at once with FORCE_LOAD: both load in turn, the first one is released")
+    void twoServersLoadOneKeyAtOnceForceLoad() {
+        Server[] s = twoServers();
+        String k = key("both");
+        CompletableFuture<Optional<Profile<PlayerData>>> fa = s[0].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD);
+        CompletableFuture<Optional<Profile<PlayerData>>> fb = s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD);
+        Profile<PlayerData> pa = drive(fa).orElseThrow(() -> new AssertionError("A's FORCE_LOAD returned empty"));
+        Profile<PlayerData> pb = drive(fb).orElseThrow(() -> new AssertionError("B's FORCE_LOAD returned empty"));
+        advanceUntil("exactly one active", () -> pa.isActive() ^ pb.isActive());
+        Profile<PlayerData> first = pa.isActive() ? pb : pa;
+        Profile<PlayerData> last = pa.isActive() ? pa : pb;
+        AtomicBoolean released = new AtomicBoolean();
+        first.listenToRelease(() -> released.set(true));
+        awaitReal("first holder's release listener", released::get);
+        last.edit(d -> d.coins = 77);
+        driveRun(last::release);
+        assertThat(viewedCoins(s[0], k)).isEqualTo(77);
+    }
+
+    @Test
+    @DisplayName("a live owner asked by FORCE_LOAD hands over at once, with its unsaved edits")
+    void forceLoadFromLiveOwnerIsPrompt() {
+        Server[] s = twoServers();
+        String k = key("handover");
+        Profile<PlayerData> pa = s[0].load(k);
+        AtomicInteger released = new AtomicInteger();
+        pa.listenToRelease(released::incrementAndGet);
+        pa.edit(d -> d.items.add("unsaved-edit"));
+        Instant start = vt.now();
+        Profile<PlayerData> pb = drive(s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD), Duration.ofMillis(10)).orElseThrow();
+        assertThat(Duration.between(start, vt.now())).as("handed over before the force-load timeout")
+                .isLessThan(FORCE_LOAD_TIMEOUT);
+        assertThat(pb.getData().items).as("A released with a final save").containsExactly("unsaved-edit");
+        assertThat(pa.isActive()).isFalse();
+        awaitReal("A's release listener", () -> released.get() == 1);
+        assertThat(pb.getMetaData().getSessionLoadCount()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("REPEAT asks the handler again (with the owner's place and job) until the owner releases")
+    void repeatHandler() {
+        Server[] s = twoServers();
+        String k = key("repeat");
+        Profile<PlayerData> pa = s[0].load(k);
+        pa.edit(d -> d.coins = 4);
+        List<String> calls = new CopyOnWriteArrayList<>();
+        CompletableFuture<Optional<Profile<PlayerData>>> fb = s[1].store().loadProfileAsync(k, handler(calls, NotReleasedAction.REPEAT));
+        advanceUntil("handler asked twice", () -> calls.size() >= 2);
+        assertThat(fb).isNotDone();
+        assertThat(pa.isActive()).as("REPEAT never takes the profile").isTrue();
+        assertThat(calls).containsOnly(s[0].placeId + "/" + s[0].jobId);
+        driveRun(pa::release);
+        Profile<PlayerData> pb = drive(fb).orElseThrow();
+        assertThat(pb.getData().coins).isEqualTo(4);
+    }
+
+    @Test
+    @DisplayName("a steal during a save: the old owner's save is refused, it becomes inactive, the new owner's data wins")
+    void stealDuringSave() {
+        Server[] s = twoServers();
+        // no bus: A is never asked to release, so B must steal after the force-load timeout
+        s[0].backend.disableBus(true);
+        s[1].backend.disableBus(true);
+        stealDuringSave(s, false);
+    }
+
+    @Test
+    @DisplayName("a steal during a save while the owner is asked over the bus: same outcome")
+    void stealDuringSaveWithBus() {
+        stealDuringSave(twoServers(), true);
+    }
+
+    private void stealDuringSave(Server[] s, boolean bus) {
+        String k = key("steal");
+        Profile<PlayerData> pa = s[0].load(k);
+        AtomicInteger released = new AtomicInteger();
+        pa.listenToRelease(released::incrementAndGet);
+        pa.edit(d -> d.coins = 1);
+        pa.save();
+        advanceUntil("first save", () -> viewedCoins(s[1], k) == 1);
+
+        FaultInjectingBackend.Pause pause = s[0].backend.pause("save", k);
+        pa.edit(d -> d.coins = 2);
+        pa.save();
+        pause.awaitBlocked();
+        Profile<PlayerData> pb = drive(s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)).orElseThrow();
+        assertThat(pb.getData().coins).as("B starts from the last durable save").isEqualTo(1);
+        pb.edit(d -> d.coins = 100);
+        pause.release();
+        awaitReal("A learns it lost the session", () -> !pa.isActive());
+        awaitReal("A's release listener", () -> released.get() == 1);
+        assertThat(viewedCoins(s[1], k)).as("A's save was refused").isEqualTo(1);
+        driveRun(pb::release);
+        assertThat(viewedCoins(s[0], k)).as("B's data wins").isEqualTo(100);
+        assertThat(raw().read(STORE, k).owner()).isNull();
+        assertThat(released).hasValue(1);
+        if (!bus) {
+            assertThat(s[0].backend.calls("save")).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    @DisplayName("a save during release: release waits for the save in flight, then saves the latest data")
+    void saveDuringRelease() {
+        Server[] s = twoServers();
+        String k = key("saverel");
+        Profile<PlayerData> pa = s[0].load(k);
+        pa.edit(d -> d.coins = 1);
+        s[0].backend.resetCounts();
+        FaultInjectingBackend.Pause pause = s[0].backend.pause("save", k);
+        pa.save();
+        pause.awaitBlocked();
+        pa.edit(d -> d.coins = 2); // edited while the save is in flight
+        CompletableFuture<Void> release = CompletableFuture.runAsync(pa::release, callers);
+        awaitReal("release begun", () -> !pa.isActive());
+        assertThat(release).as("release cannot finish while a save is in flight").isNotDone();
+        pause.release();
+        drive(release);
+        assertThat(viewedCoins(s[1], k)).isEqualTo(2);
+        assertThat(raw().read(STORE, k).owner()).isNull();
+        assertThat(s[0].backend.calls("save")).as("the save in flight, then one release save").isEqualTo(2);
+    }
+
+    /** Processes gifts the documented way: lock what arrives, apply + clear in one edit. */
+    private void processGifts(Profile<PlayerData> p) {
+        GlobalUpdates g = p.getGlobalUpdates();
+        g.listenToNewActiveUpdate((id, data) -> {
+            try {
+                g.lockActiveUpdate(id);
+            } catch (IllegalStateException | IllegalArgumentException ignored) {
+                // lost the session meanwhile, or locked already
+            }
+        });
+        g.listenToNewLockedUpdate((id, data) -> apply(p, id, data));
+        for (GlobalUpdate u : g.getLockedUpdates()) {
+            apply(p, u.id(), u.data());
+        }
+        for (GlobalUpdate u : g.getActiveUpdates()) {
+            try {
+                g.lockActiveUpdate(u.id());
+            } catch (IllegalStateException | IllegalArgumentException ignored) {
+                // see above
+            }
+        }
+    }
+
+    private static void apply(Profile<PlayerData> p, long id, Map<String, Object> data) {
+        try {
+            p.edit(d -> {
+                d.coins += ((Number) data.get("amount")).intValue();
+                d.items.add(String.valueOf(data.get("gift")));
+                p.getGlobalUpdates().clearLockedUpdate(id); // in the same edit: saved atomically with the data
+            });
+        } catch (IllegalStateException | IllegalArgumentException ignored) {
+            // the session was lost: the next owner processes it
+        }
+    }
+
+    private static Map<String, Object> gift(String id, int amount) {
+        return Map.of("gift", id, "amount", amount);
+    }
+
+    private boolean noUpdatesLeft(Server viewer, String k) {
+        Optional<Profile<PlayerData>> v = viewer.view(k);
+        return v.isPresent() && v.get().getGlobalUpdates().getActiveUpdates().isEmpty()
+                && v.get().getGlobalUpdates().getLockedUpdates().isEmpty();
+    }
+
+    @Test
+    @DisplayName("a gift sent while the owner saves is neither lost nor applied twice")
+    void giftWhileOwnerSaves() {
+        Server[] s = twoServers();
+        Server sender = server("C");
+        String k = key("gift");
+        Profile<PlayerData> pa = s[0].load(k);
+        processGifts(pa);
+
+        FaultInjectingBackend.Pause pause = s[0].backend.pause("save", k);
+        pa.edit(d -> d.items.add("before"));
+        pa.save();
+        pause.awaitBlocked();
+        drive(() -> sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("g1", 10))));
+        pause.release();
+        advanceUntil("g1 applied", () -> viewedCoins(s[1], k) == 10 && noUpdatesLeft(s[1], k));
+
+        // the owner's lock save (with a new inbox) is in flight when another gift arrives: INBOX_CHANGED, rebase
+        FaultInjectingBackend.Pause pause2 = s[0].backend.pause("save", k);
+        drive(() -> sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("g2", 20))));
+        advanceUntil("owner saving the lock of g2", () -> pause2.blockedCalls() > 0);
+        drive(() -> sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("g3", 30))));
+        pause2.release();
+        advanceUntil("g2 and g3 applied", () -> viewedCoins(s[1], k) == 60 && noUpdatesLeft(s[1], k));
+        driveRun(pa::release);
+        PlayerData end = s[1].view(k).orElseThrow().getData();
+        assertThat(end.coins).isEqualTo(60);
+        assertThat(end.items).containsExactly("before", "g1", "g2", "g3");
+    }
+
+    @Test
+    @DisplayName("exactly-once gifts under a fuzz: several senders, hand-overs and hard steals; every gift applied once")
+    @Timeout(120)
+    void exactlyOnceGiftsFuzz() throws Exception {
+        Server[] owners = twoServers();
+        Server[] senders = {server("S1"), server("S2"), server("S3")};
+        String k = key("fuzz");
+        int perSender = 8;
+        Random random = new Random(7);
+        Profile<PlayerData> current = owners[0].load(k);
+        int holder = 0;
+        List<Profile<PlayerData>> byOwner = new ArrayList<>(java.util.Arrays.asList(current, null));
+        processGifts(current);
+
+        List<CompletableFuture<Void>> sending = new ArrayList<>();
+        for (int si = 0; si < senders.length; si++) {
+            Server sender = senders[si];
+            String name = "s" + si;
+            sending.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < perSender; i++) {
+                    String id = name + "-" + i;
+                    sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift(id, 1)));
+                }
+            }, callers));
+        }
+        for (int round = 0; round < 6; round++) {
+            vt.advance(Duration.ofMillis(random.nextInt(2000)));
+            int next = 1 - holder;
+            Profile<PlayerData> previous = byOwner.get(next);
+            if (previous != null) {
+                // a service cannot load a key it still believes it holds: wait until it noticed the loss
+                advanceUntil("owner " + next + " noticed its session ended", () -> !previous.isActive());
+            }
+            if (random.nextBoolean()) {
+                raw().forceRelease(STORE, k); // a hard steal: the holder learns it at its next write
+            }
+            Profile<PlayerData> p = drive(owners[next].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                    .orElseThrow(() -> new AssertionError("hand-over load returned empty"));
+            processGifts(p);
+            current = p;
+            holder = next;
+            byOwner.set(next, p);
+        }
+        drive(CompletableFuture.allOf(sending.toArray(CompletableFuture[]::new)));
+        int total = perSender * senders.length;
+        Profile<PlayerData> last = current;
+        advanceUntil("every gift processed", () -> {
+            if (last.isActive()) {
+                last.save();
+            }
+            return noUpdatesLeft(senders[0], k) && viewedCoins(senders[0], k) == total;
+        });
+        driveRun(last::release);
+        PlayerData end = senders[0].view(k).orElseThrow().getData();
+        List<String> expected = new ArrayList<>();
+        for (int si = 0; si < senders.length; si++) {
+            for (int i = 0; i < perSender; i++) {
+                expected.add("s" + si + "-" + i);
+            }
+        }
+        assertThat(end.items).as("every gift exactly once").containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(end.coins).isEqualTo(total);
+    }
+
+    @Test
+    @DisplayName("no save ever contains a half-applied edit")
+    void noHalfAppliedEdit() throws Exception {
+        Server a = server("A", b -> b.autoSavePeriod(Duration.ofSeconds(1)));
+        Server viewer = server("V");
+        String k = key("half");
+        Profile<PlayerData> p = a.load(k);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong edits = new AtomicLong();
+        CompletableFuture<Void> editor = CompletableFuture.runAsync(() -> {
+            while (!stop.get()) {
+                p.edit(d -> {
+                    d.a++;
+                    Thread.yield();
+                    d.b++;
+                });
+                edits.incrementAndGet();
+            }
+        }, callers);
+        List<Integer> seen = new ArrayList<>();
+        try {
+            for (int i = 0; i < 400 && seen.size() < 15; i++) {
+                vt.advance(Duration.ofMillis(250));
+                Optional<Profile<PlayerData>> v = viewer.view(k);
+                if (v.isPresent()) {
+                    PlayerData d = v.get().getData();
+                    assertThat(d.a).as("a == b in every saved payload").isEqualTo(d.b);
+                    if (seen.isEmpty() || seen.get(seen.size() - 1) != d.a) {
+                        seen.add(d.a);
+                    }
+                }
+            }
+        } finally {
+            stop.set(true);
+            editor.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(seen).as("several distinct saves were observed while editing").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(edits.get()).isPositive();
+    }
+
+    // ================================================================ corruption
+
+    @Test
+    @DisplayName("a corrupt record is reported, kept in quarantine, and the profile starts from the template")
+    void corruptRecord() {
+        Server[] s = twoServers();
+        String k = key("corrupt");
+        byte[] garbage = utf8("\u0000not a profile {{{");
+        writeRaw(k, garbage);
+
+        Profile<PlayerData> p = s[0].load(k);
+        awaitReal("corruption signal", () -> s[0].corruptions.contains(STORE + "/" + k));
+        assertThat(raw().quarantineCount(STORE, k)).isEqualTo(1);
+        assertThat(p.isActive()).isTrue();
+        assertThat(p.getData().coins).isZero();
+        assertThat(p.getData().items).isEmpty();
+        p.edit(d -> d.coins = 5);
+        driveRun(p::release);
+        assertThat(viewedCoins(s[1], k)).isEqualTo(5);
+        assertThat(raw().quarantineCount(STORE, k)).as("the copy stays").isEqualTo(1);
+        Profile<PlayerData> again = s[1].load(k);
+        assertThat(again.getData().coins).isEqualTo(5);
+        assertThat(raw().quarantineCount(STORE, k)).isEqualTo(1);
+        assertThat(s[1].corruptions).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a record whose data has the wrong types is treated as corrupt")
+    void wrongTypesAreCorrupt() {
+        Server[] s = twoServers();
+        String k = key("types");
+        Profile<PlayerData> p = s[0].load(k);
+        p.edit(d -> d.coins = 12345);
+        driveRun(p::release);
+        String text = new String(raw().read(STORE, k).payload(), StandardCharsets.UTF_8);
+        Assumptions.assumeTrue(text.contains("12345"), "payload encoding is not textual JSON");
+        writeRaw(k, utf8(text.replace("12345", "\"lots\"")));
+        Profile<PlayerData> again = s[1].load(k);
+        awaitReal("corruption signal", () -> s[1].corruptions.contains(STORE + "/" + k));
+        assertThat(again.getData().coins).isZero();
+        assertThat(raw().quarantineCount(STORE, k)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a corrupt inbox is reported and kept aside; the profile loads and later gifts work")
+    void corruptInbox() {
+        Server[] s = twoServers();
+        String k = key("badinbox");
+        assertThat(raw().writeInbox(STORE, k, 0, utf8("garbage]]"))).isPresent();
+        Profile<PlayerData> p = s[0].load(k);
+        processGifts(p);
+        awaitReal("corruption signal", () -> s[0].corruptions.contains(STORE + "/" + k));
+        assertThat(raw().quarantineCount(STORE, k)).isEqualTo(1);
+        assertThat(p.isActive()).isTrue();
+        p.save();
+        advanceUntil("inbox replaced", () -> raw().read(STORE, k).inboxVersion() >= 2);
+        drive(() -> s[1].store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("late", 3))));
+        advanceUntil("gift applied", () -> viewedCoins(s[1], k) == 3);
+    }
+
+    /** Writes {@code payload} as the record of {@code key} (acquire + release-save as a foreign server), leaving it unowned. */
+    protected void writeRaw(String key, byte[] payload) {
+        Owner vandal = new Owner("vandal-" + prefix, "vandal", "vandal");
+        var acquired = raw().acquire(STORE, key, vandal, -1);
+        assertThat(acquired.acquired()).as("raw acquire of " + key).isTrue();
+        SaveResult r = raw().save(STORE, key, SaveRequest.of(vandal.serverId(), acquired.record().epoch(), payload, true));
+        assertThat(r.status()).isEqualTo(SaveResult.Status.SAVED);
+    }
+
+    // ================================================================ bad input
+
+    @Test
+    @DisplayName("bad keys: IllegalArgumentException naming the problem, nothing sent to the store")
+    void badKeys() {
+        Server a = server("A");
+        a.backend.resetCounts();
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put(null, "null");
+        bad.put("", "empty");
+        bad.put("k".repeat(201), "200");
+        bad.put("ab\ncd", "control");
+        bad.put("tab\there", "control");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            String k = e.getKey();
+            String word = e.getValue();
+            assertThatThrownBy(() -> a.store().loadProfile(k)).as("loadProfile(%s)", word)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(word);
+            assertThatThrownBy(() -> a.store().viewProfile(k)).as("viewProfile(%s)", word)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(word);
+            assertThatThrownBy(() -> a.store().globalUpdateProfile(k, u -> u.addActiveUpdate(Map.of())))
+                    .as("globalUpdateProfile(%s)", word).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(word);
+        }
+        assertThat(a.backend.calls("acquire") + a.backend.calls("read") + a.backend.calls("writeInbox"))
+                .as("nothing reached the store").isZero();
+        String longest = prefix + "k".repeat(200 - prefix.length());
+        Profile<PlayerData> p = a.load(longest);
+        assertThat(p.isActive()).as("200 characters is allowed").isTrue();
+    }
+
+    @Test
+    @DisplayName("loadProfileAsync reports argument errors through the future")
+    void badKeyAsync() {
+        Server a = server("A");
+        CompletableFuture<Optional<Profile<PlayerData>>> f;
+        try {
+            f = a.store().loadProfileAsync("", NotReleasedHandler.FORCE_LOAD);
+        } catch (IllegalArgumentException thrownInstead) {
+            fail("loadProfileAsync threw instead of failing the future, as ProfileStore's javadoc says: " + thrownInstead);
+            return;
+        }
+        assertThatThrownBy(() -> awaitReal(f)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+    }
+
+    @Test
+    @DisplayName("bad store names and templates: IllegalArgumentException naming the problem")
+    void badStoreNames() {
+        Server a = server("A");
+        for (String name : new String[]{null, "", "has space", "x".repeat(51), "naïve", "a/b", "semi;colon"}) {
+            assertThatThrownBy(() -> a.service.getProfileStore(name, new PlayerData())).as("store name %s", name)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("store name");
+        }
+        assertThat(a.service.getProfileStore("x".repeat(50), new PlayerData()).getName()).hasSize(50);
+        assertThatThrownBy(() -> a.service.getProfileStore("NullTemplate", null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("template");
+        assertThatThrownBy(() -> a.service.getProfileStore("SelfRef", new SelfReferencing()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SelfRef");
+        assertThatThrownBy(() -> a.service.getProfileStore("Threads", new HoldsAThread()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Threads");
+    }
+
+    @Test
+    @DisplayName("an unknown backend scheme fails at build() naming the URI, with the password masked")
+    void unknownScheme() {
+        assertThatThrownBy(() -> ProfileService.builder().backend("nosuch:x").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nosuch");
+        assertThatThrownBy(() -> ProfileService.builder().backend("nosuch://user:hunter2@host/db").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nosuch")
+                .message().doesNotContain("hunter2");
+        assertThatThrownBy(() -> ProfileService.builder().backend("no-scheme-here").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no-scheme-here");
+    }
+
+    @Test
+    @DisplayName("oversized data: setData refuses it; an oversized edit is reported at save and the stored data stays")
+    void oversizedData() {
+        Server[] s = {server("A", b -> b.maxDataBytes(4096)), server("B")};
+        String k = key("big");
+        Profile<PlayerData> p = s[0].load(k);
+        p.edit(d -> d.coins = 1);
+        p.save();
+        advanceUntil("first save", () -> viewedCoins(s[1], k) == 1);
+        byte[] before = raw().read(STORE, k).payload();
+
+        PlayerData big = new PlayerData();
+        big.items.add("x".repeat(10_000));
+        assertThatThrownBy(() -> p.setData(big)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4096");
+        assertThat(p.getData().coins).isEqualTo(1);
+
+        int issues = s[0].issues.size();
+        p.edit(d -> d.items.add("y".repeat(10_000)));
+        p.save();
+        advanceUntil("issue reported", () -> s[0].issues.size() > issues);
+        assertThat(s[0].issues.get(issues)).contains(k).contains("4096");
+        assertThat(p.isActive()).as("the profile stays active").isTrue();
+        assertThat(raw().read(STORE, k).payload()).as("stored data unchanged").isEqualTo(before);
+
+        p.edit(d -> {
+            d.items.clear();
+            d.coins = 2;
+        });
+        p.save();
+        advanceUntil("saved again once small", () -> viewedCoins(s[1], k) == 2);
+
+        assertThatThrownBy(() -> s[1].store().globalUpdateProfile(key("biggift"),
+                u -> u.addActiveUpdate(Map.of("blob", "z".repeat(5 * 1024 * 1024)))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(raw().read(STORE, key("biggift")).isEmpty()).as("nothing sent").isTrue();
+    }
+
+    @Test
+    @DisplayName("unencodable data: IllegalArgumentException before anything is written; auto-save problems go to issueSignal")
+    void unencodableData() {
+        Server[] s = twoServers();
+        String k = key("enc");
+        Profile<PlayerData> p = s[0].load(k);
+        p.edit(d -> d.coins = 3);
+        p.save();
+        advanceUntil("saved", () -> viewedCoins(s[1], k) == 3);
+        byte[] before = raw().read(STORE, k).payload();
+
+        Map<String, Object> cyclic = new HashMap<>();
+        cyclic.put("self", cyclic);
+        assertThatThrownBy(() -> p.setMetaTag("cyclic", cyclic)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cyclic");
+
+        assertThatThrownBy(() -> s[1].store().globalUpdateProfile(key("encgift"),
+                u -> u.addActiveUpdate(Map.of("cyclic", cyclic))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(raw().read(STORE, key("encgift")).isEmpty()).isTrue();
+
+        int issues = s[0].issues.size();
+        p.edit(d -> d.stats.put("self", d.stats));
+        p.save();
+        advanceUntil("issue reported", () -> s[0].issues.size() > issues);
+        assertThat(p.isActive()).isTrue();
+        assertThat(raw().read(STORE, k).payload()).isEqualTo(before);
+        p.edit(d -> {
+            d.stats.clear();
+            d.coins = 4;
+        });
+        driveRun(p::release);
+        assertThat(viewedCoins(s[1], k)).isEqualTo(4);
+    }
+
+    @Test
+    @DisplayName("values that do not survive encoding (a Thread) are refused before anything is written")
+    void threadValuesAreRefused() {
+        Server[] s = twoServers();
+        String k = key("thread");
+        Profile<PlayerData> p = s[0].load(k);
+        p.edit(d -> d.coins = 3);
+        driveRun(p::release);
+        byte[] before = raw().read(STORE, k).payload();
+        Profile<PlayerData> q = s[0].load(k);
+        PlayerData withThread = new PlayerData();
+        withThread.stats.put("thread", Thread.currentThread());
+        assertThatThrownBy(() -> q.setData(withThread)).as("setData with a Thread inside")
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> q.setMetaTag("t", new HoldsAThread())).as("setMetaTag with a Thread field")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("t");
+        assertThat(q.getMetaTag("t")).isNull();
+        assertThatThrownBy(() -> s[1].store().globalUpdateProfile(key("threadgift"),
+                u -> u.addActiveUpdate(Map.of("thread", Thread.currentThread()))))
+                .as("a global update with a Thread").isInstanceOf(IllegalArgumentException.class);
+        assertThat(raw().read(STORE, key("threadgift")).isEmpty()).isTrue();
+        driveRun(q::release);
+        assertThat(viewedCoins(s[1], k)).isEqualTo(3);
+        assertThat(new String(raw().read(STORE, k).payload(), StandardCharsets.UTF_8))
+                .doesNotContain("contextClassLoader");
+        assertThat(before).isNotNull();
+    }
+
+    // ================================================================ lease
+
+    @Test
+    @DisplayName("heartbeat every lease/3, each extending the lease from the clock")
+    void heartbeatEveryThirdOfTheLease() {
+        Server a = server("A");
+        Instant t0 = vt.now();
+        assertThat(leaseOf(a)).contains(t0.plus(LEASE).toEpochMilli());
+        a.backend.resetCounts();
+        vt.advance(LEASE.dividedBy(3));
+        awaitReal("one heartbeat", () -> a.backend.calls("heartbeat") == 1);
+        awaitReal("lease extended", () -> leaseOf(a).equals(Optional.of(t0.plus(LEASE.dividedBy(3)).plus(LEASE).toEpochMilli())));
+        vt.advance(LEASE.dividedBy(3).multipliedBy(2));
+        awaitReal("three heartbeats", () -> a.backend.calls("heartbeat") == 3);
+    }
+
+    private Optional<Long> leaseOf(Server s) {
+        return raw().servers().stream().filter(l -> l.jobId().equals(s.jobId)).map(ServerLease::expiresAtMillis).findFirst();
+    }
+
+    @Test
+    @DisplayName("a server that stops heartbeating loses its profiles after lease + 1 s, never earlier; its late save is refused")
+    void leaseExpiry() {
+        Server[] s = twoServers();
+        String k = key("lease");
+        Instant t0 = vt.now(); // A heartbeated at build: its lease ends at t0 + lease
+        s[0].backend.failNext("heartbeat", 1_000_000);
+        Profile<PlayerData> pa = s[0].load(k);
+        AtomicInteger released = new AtomicInteger();
+        pa.listenToRelease(released::incrementAndGet);
+        pa.edit(d -> d.coins = 1);
+        pa.save();
+        awaitReal("saved", () -> viewedCoins(s[1], k) == 1);
+
+        List<String> calls = new CopyOnWriteArrayList<>();
+        NotReleasedHandler cancel = handler(calls, NotReleasedAction.CANCEL);
+        vt.advance(Duration.between(vt.now(), t0.plus(LEASE)));
+        assertThat(awaitReal(s[1].store().loadProfileAsync(k, cancel))).as("at lease end").isEmpty();
+        vt.advance(Duration.ofMillis(999));
+        assertThat(awaitReal(s[1].store().loadProfileAsync(k, cancel))).as("at lease end + 999 ms").isEmpty();
+        assertThat(calls).hasSize(2).containsOnly(s[0].placeId + "/" + s[0].jobId);
+        assertThat(pa.isActive()).isTrue();
+        vt.advance(Duration.ofMillis(1));
+        Profile<PlayerData> pb = awaitReal(s[1].store().loadProfileAsync(k, cancel))
+                .orElseThrow(() -> new AssertionError("not taken at lease end + 1 s"));
+        assertThat(calls).as("a dead owner's profile is taken without asking the handler").hasSize(2);
+        assertThat(pb.getData().coins).isEqualTo(1);
+
+        pa.edit(d -> d.coins = 999);
+        pa.save();
+        advanceUntil("A learns it lost the session", () -> !pa.isActive());
+        awaitReal("A's release listener", () -> released.get() == 1);
+        assertThat(viewedCoins(s[1], k)).as("A's late save was refused").isEqualTo(1);
+        pb.edit(d -> d.coins = 2);
+        driveRun(pb::release);
+        assertThat(viewedCoins(s[0], k)).isEqualTo(2);
+    }
+
+    // ================================================================ failures, retries, critical state
+
+    @Test
+    @DisplayName("store down: an issue per failed call, critical state after 5, cleared after the cooldown; edits made meanwhile are saved")
+    void storeDownAndRecovery() {
+        Server[] s = twoServers();
+        Server a = s[0];
+        String k = key("down");
+        Profile<PlayerData> p = a.load(k);
+        p.edit(d -> d.coins = 1);
+        p.save();
+        advanceUntil("saved", () -> viewedCoins(s[1], k) == 1);
+        assertThat(a.issues).isEmpty();
+
+        a.backend.failAll(true);
+        p.edit(d -> d.coins = 42);
+        p.save();
+        advanceUntil("critical state", () -> a.critical.contains(true));
+        assertThat(a.critical).containsExactly(true);
+        assertThat(a.issues.size()).isGreaterThanOrEqualTo(5);
+        assertThat(p.isActive()).as("a failing store does not end the session").isTrue();
+        p.edit(d -> d.items.add("during-outage"));
+        vt.advance(Duration.ofSeconds(20));
+
+        a.backend.failAll(false);
+        advanceUntil("saved after recovery", () -> {
+            Optional<Profile<PlayerData>> v = s[1].view(k);
+            return v.isPresent() && v.get().getData().coins == 42 && v.get().getData().items.contains("during-outage");
+        });
+        advanceUntil("critical state cleared", Duration.ofSeconds(1), () -> a.critical.size() == 2);
+        assertThat(a.critical).containsExactly(true, false);
+        int injected = FaultInjectingBackend.OPERATIONS.stream().mapToInt(a.backend::injectedFailures).sum();
+        awaitReal("one issue per failed call", () -> a.issues.size() == injected);
+        assertThat(p.isActive()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a failing load is retried with backoff and gives up after 8 attempts with ProfileServiceException")
+    void loadGivesUpAfterEightAttempts() {
+        Server a = server("A");
+        String k = key("giveup");
+        a.backend.failNext("acquire", 8);
+        Instant start = vt.now();
+        assertThatThrownBy(() -> drive(a.store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)))
+                .isInstanceOf(ProfileServiceException.class);
+        assertThat(a.backend.calls("acquire")).isEqualTo(8);
+        // backoff 100, 200, 400, 800, 1600, 3200, 6400 ms between the 8 attempts
+        assertThat(Duration.between(start, vt.now())).isGreaterThanOrEqualTo(Duration.ofMillis(12_700));
+        awaitReal("an issue per failure", () -> a.issues.size() == 8);
+        assertThat(raw().read(STORE, k).owner()).isNull();
+
+        a.backend.resetCounts();
+        a.backend.failNext("acquire", 7);
+        Profile<PlayerData> p = a.load(k);
+        assertThat(p.isActive()).isTrue();
+        assertThat(a.backend.calls("acquire")).isEqualTo(8);
+    }
+
+    @Test
+    @DisplayName("release retries a failing save until it succeeds")
+    void releaseRetries() {
+        Server[] s = twoServers();
+        String k = key("relretry");
+        Profile<PlayerData> p = s[0].load(k);
+        p.edit(d -> d.coins = 8);
+        s[0].backend.resetCounts();
+        s[0].backend.failNext("save", 3);
+        driveRun(p::release);
+        assertThat(s[0].backend.calls("save")).isEqualTo(4);
+        assertThat(viewedCoins(s[1], k)).isEqualTo(8);
+        assertThat(raw().read(STORE, k).owner()).isNull();
+        awaitReal("issues", () -> s[0].issues.size() == 3);
+    }
+
+    // ================================================================ global updates
+
+    @Test
+    @DisplayName("global updates: send to a never-loaded key, change and clear in the handler, lock, process, clear")
+    void globalUpdateLifecycle() {
+        Server[] s = twoServers();
+        Server a = s[0];
+        Server b = s[1];
+        String k = key("gu");
+        long[] ids = new long[3];
+        GlobalUpdates sent = drive(() -> b.store().globalUpdateProfile(k, u -> {
+            assertThat(u.getActiveUpdates()).isEmpty();
+            ids[0] = u.addActiveUpdate(Map.of("gift", "sword"));
+            assertThatThrownBy(() -> u.lockActiveUpdate(ids[0])).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> u.listenToNewActiveUpdate((i, d) -> { })).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> u.changeActiveUpdate(9999, Map.of())).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> u.clearActiveUpdate(9999)).isInstanceOf(IllegalArgumentException.class);
+        })).orElseThrow();
+        assertThat(sent.getActiveUpdates()).containsExactly(new GlobalUpdate(ids[0], Map.of("gift", "sword")));
+        assertThatThrownBy(() -> sent.addActiveUpdate(Map.of())).as("only inside the handler").isInstanceOf(IllegalStateException.class);
+        StoredProfile record = raw().read(STORE, k);
+        assertThat(record.payload()).isNull();
+        assertThat(record.owner()).isNull();
+
+        drive(() -> b.store().globalUpdateProfile(k, u -> {
+            u.changeActiveUpdate(ids[0], Map.of("gift", "shield"));
+            ids[1] = u.addActiveUpdate(Map.of("gift", "bow"));
+        }));
+        drive(() -> b.store().globalUpdateProfile(k, u -> {
+            assertThat(u.getActiveUpdates()).extracting(GlobalUpdate::id).containsExactly(ids[0], ids[1]);
+            u.clearActiveUpdate(ids[1]);
+        }));
+        assertThat(ids[1]).isGreaterThan(ids[0]);
+
+        Profile<PlayerData> p = a.load(k);
+        GlobalUpdates g = p.getGlobalUpdates();
+        assertThat(g.getActiveUpdates()).containsExactly(new GlobalUpdate(ids[0], Map.of("gift", "shield")));
+        assertThat(g.getLockedUpdates()).isEmpty();
+        List<String> lockedEvents = new CopyOnWriteArrayList<>();
+        List<String> activeEvents = new CopyOnWriteArrayList<>();
+        g.listenToNewLockedUpdate((id, d) -> lockedEvents.add(id + "=" + d.get("gift")));
+        g.listenToNewActiveUpdate((id, d) -> activeEvents.add(id + "=" + d.get("gift")));
+        assertThatThrownBy(() -> g.lockActiveUpdate(9999)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> g.clearLockedUpdate(ids[0])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> g.addActiveUpdate(Map.of())).isInstanceOf(IllegalStateException.class);
+        g.lockActiveUpdate(ids[0]);
+        g.lockActiveUpdate(ids[0]); // again before the save: nothing
+        p.save();
+        advanceUntil("locked listener after the save", () -> lockedEvents.size() == 1);
+        assertThat(lockedEvents).containsExactly(ids[0] + "=shield");
+        assertThat(g.getLockedUpdates()).extracting(GlobalUpdate::id).containsExactly(ids[0]);
+        assertThat(g.getActiveUpdates()).isEmpty();
+        assertThat(b.view(k).orElseThrow().getGlobalUpdates().getLockedUpdates()).extracting(GlobalUpdate::id).containsExactly(ids[0]);
+        assertThatThrownBy(() -> g.lockActiveUpdate(ids[0])).as("already locked").isInstanceOf(IllegalArgumentException.class);
+
+        p.edit(d -> {
+            d.items.add("shield");
+            g.clearLockedUpdate(ids[0]);
+        });
+        p.save();
+        advanceUntil("clear saved with the data", () -> noUpdatesLeft(b, k));
+        assertThat(b.view(k).orElseThrow().getData().items).containsExactly("shield");
+
+        drive(() -> b.store().globalUpdateProfile(k, u -> ids[2] = u.addActiveUpdate(Map.of("gift", "crown"))));
+        advanceUntil("new active update heard", Duration.ofMillis(10), () -> activeEvents.size() == 1);
+        assertThat(activeEvents).containsExactly(ids[2] + "=crown");
+        assertThat(ids[2]).isGreaterThan(ids[1]);
+        assertThat(lockedEvents).hasSize(1);
+        driveRun(p::release);
+        assertThatThrownBy(() -> g.lockActiveUpdate(ids[2])).isInstanceOf(IllegalStateException.class);
+        Profile<PlayerData> again = b.load(k);
+        assertThat(again.getGlobalUpdates().getActiveUpdates()).extracting(GlobalUpdate::id).containsExactly(ids[2]);
+    }
+
+    @Test
+    @DisplayName("without a message bus, a new global update reaches the owner at its next auto-save tick")
+    void globalUpdateWithoutBus() {
+        Server[] s = twoServers();
+        s[0].backend.disableBus(true);
+        s[1].backend.disableBus(true);
+        String k = key("gunobus");
+        Profile<PlayerData> p = s[0].load(k);
+        List<Long> heard = new CopyOnWriteArrayList<>();
+        p.getGlobalUpdates().listenToNewActiveUpdate((id, d) -> heard.add(id));
+        long id = drive(() -> s[1].store().globalUpdateProfile(k, u -> u.addActiveUpdate(Map.of("gift", 1))))
+                .orElseThrow().getActiveUpdates().get(0).id();
+        vt.advance(AUTO_SAVE);
+        awaitReal("heard at the auto-save tick", () -> heard.contains(id));
+    }
+
+    @Test
+    @DisplayName("degradation: with no message bus, FORCE_LOAD against a live owner still succeeds, through polling and the timeout")
+    void forceLoadWithoutBus() {
+        Server[] s = twoServers();
+        s[0].backend.disableBus(true);
+        s[1].backend.disableBus(true);
+        String k = key("nobus");
+        Profile<PlayerData> pa = s[0].load(k);
+        AtomicInteger released = new AtomicInteger();
+        pa.listenToRelease(released::incrementAndGet);
+        pa.edit(d -> d.coins = 5);
+        pa.save();
+        advanceUntil("saved", () -> viewedCoins(s[1], k) == 5);
+        Instant start = vt.now();
+        Profile<PlayerData> pb = drive(s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)).orElseThrow();
+        assertThat(Duration.between(start, vt.now())).as("stolen after the force-load timeout").isGreaterThanOrEqualTo(FORCE_LOAD_TIMEOUT);
+        assertThat(pb.getData().coins).isEqualTo(5);
+        advanceUntil("old owner notices", () -> !pa.isActive());
+        awaitReal("release listener", () -> released.get() == 1);
+    }
+
+    // ================================================================ signals
+
+    @Test
+    @DisplayName("signal connections: disconnect stops delivery, isConnected tells")
+    void signalConnections() {
+        Server a = server("A");
+        List<String> first = new CopyOnWriteArrayList<>();
+        List<String> second = new CopyOnWriteArrayList<>();
+        List<String> third = new CopyOnWriteArrayList<>();
+        Connection c1 = a.service.issueSignal().connect(first::add);
+        Connection c2 = a.service.issueSignal().connect(second::add);
+        Connection c3 = a.service.issueSignal().connect(third::add);
+        assertThat(c2.isConnected()).isTrue();
+        c2.disconnect();
+        c2.disconnect();
+        assertThat(c2.isConnected()).isFalse();
+        a.backend.failNext("read", 1);
+        drive(() -> a.store().viewProfile(key("x")));
+        awaitReal("delivered to the last listener", () -> third.size() == 1);
+        assertThat(first).hasSize(1);
+        assertThat(second).isEmpty();
+        assertThat(c1.isConnected()).isTrue();
+        assertThat(c3.isConnected()).isTrue();
+        assertThat(first.get(0)).contains("read").isNotBlank();
+    }
+
+    /** The virtual time's task failures, for subclasses that want to assert none happened. */
+    protected List<Throwable> schedulerTaskFailures() {
+        return Collections.unmodifiableList(vt.taskFailures());
+    }
+}
