@@ -185,13 +185,9 @@ public final class SimReport {
                         accepted, epochViolations, refused, errors), epochFailures));
 
         // ---- sessions per key in epoch order: hops, losses, regressions
-        Map<String, Long> killedAt = new HashMap<>();
         Map<String, List<Simulation.Fault>> faultsByJob = new HashMap<>();
         for (Simulation.Fault f : in.faults()) {
             faultsByJob.computeIfAbsent(f.job(), x -> new ArrayList<>()).add(f);
-            if (f.kind().equals("kill -9") || f.kind().equals("unexpected exit")) {
-                killedAt.put(f.job(), f.at());
-            }
         }
         Map<String, TreeMap<Long, Simulation.SessionRec>> byKey = new TreeMap<>();
         for (Simulation.SessionRec s : in.sessions().values()) {
@@ -256,7 +252,7 @@ public final class SimReport {
                     continue;
                 }
                 long window = lostEdits == 0 ? 0 : Math.max(0, fault.at() - Math.max(b.loadedLastEditAt, a.joinedAt));
-                boolean crash = killedAt.containsKey(a.job);
+                boolean crash = fault.kind().equals("kill -9") || fault.kind().equals("unexpected exit");
                 if (crash) {
                     crashSessions++;
                     crashWorstEdits = Math.max(crashWorstEdits, lostEdits);
