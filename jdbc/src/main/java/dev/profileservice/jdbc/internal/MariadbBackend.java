@@ -23,13 +23,17 @@ import java.util.Optional;
  * RETURNING}, so each atomic operation is sent as <b>one multi-statement text</b> (one round trip;
  * the connection must allow multi-statement queries: {@code allowMultiQueries=true}):
  * <pre>
- * START TRANSACTION;
- * [INSERT ... ON DUPLICATE KEY UPDATE epoch = epoch;]      -- create the row if the operation may
+ * SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION;
  * UPDATE ps_profiles SET ... WHERE ... (the condition);     -- the conditional write, row-locked
  * SET @ps_n = ROW_COUNT();
+ * [INSERT IGNORE INTO ps_profiles ... SELECT ... FROM DUAL WHERE @ps_n = 0;   -- create a missing row
+ *  SET @ps_n = @ps_n + ROW_COUNT();]                                          -- (acquire, first inbox)
  * SELECT @ps_n AS changed, columns FROM ps_profiles WHERE ...; -- the row after, under the same lock
  * COMMIT
  * </pre>
+ * The row lock is always taken by the UPDATE first (never a shared lock upgraded later, which is
+ * how {@code INSERT ... ON DUPLICATE KEY UPDATE} deadlocks), and read committed takes no gap locks,
+ * so two of these texts on one key wait for each other instead of deadlocking.
  * Every conditional write changes at least one column ({@code epoch}, {@code revision} or
  * {@code inbox_version}), so {@code ROW_COUNT()} is 1 exactly when the condition held, whether the
  * driver reports found or affected rows. When a statement fails the server stops the text; the
@@ -37,21 +41,27 @@ import java.util.Optional;
  * Messages go through the polled table ({@link PolledTableBus}).
  */
 public final class MariadbBackend extends JdbcBackend {
-    private static final String ENSURE_ROW = "INSERT INTO " + PROFILES + " (store, pkey) VALUES (?, ?) ON DUPLICATE KEY UPDATE epoch = epoch; ";
-    private static final String AFTER = "; SET @ps_n = ROW_COUNT(); SELECT @ps_n AS changed, %s FROM " + PROFILES
-            + " WHERE store = ? AND pkey = ?; COMMIT";
+    /** Read committed: no gap locks (so creating a new row cannot deadlock), and a refused UPDATE keeps no lock. */
+    private static final String BEGIN = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION; ";
+    private static final String AFTER = "; SELECT @ps_n AS changed, %s FROM " + PROFILES + " WHERE store = ? AND pkey = ?; COMMIT";
     private static final String ACQUIRE_SET = "UPDATE " + PROFILES + " SET epoch = epoch + 1, owner_server = ?, owner_place = ?, owner_job = ?"
             + " WHERE store = ? AND pkey = ?";
-    private static final String ACQUIRE_FREE = "START TRANSACTION; " + ENSURE_ROW + ACQUIRE_SET + " AND owner_server IS NULL" + AFTER.formatted(COLS);
-    private static final String ACQUIRE_EPOCH_ZERO = "START TRANSACTION; " + ENSURE_ROW + ACQUIRE_SET + " AND epoch = ?" + AFTER.formatted(COLS);
-    private static final String ACQUIRE_EPOCH = "START TRANSACTION; " + ACQUIRE_SET + " AND epoch = ?" + AFTER.formatted(COLS);
+    /** Creates the row taken by {@code me} when the UPDATE before it changed nothing and the row is missing. */
+    private static final String ACQUIRE_CREATE = "; SET @ps_n = ROW_COUNT(); INSERT IGNORE INTO " + PROFILES
+            + " (store, pkey, epoch, owner_server, owner_place, owner_job) SELECT ?, ?, 1, ?, ?, ? FROM DUAL WHERE @ps_n = 0;"
+            + " SET @ps_n = @ps_n + ROW_COUNT()";
+    private static final String ACQUIRE_FREE = BEGIN + ACQUIRE_SET + " AND owner_server IS NULL" + ACQUIRE_CREATE + AFTER.formatted(COLS);
+    private static final String ACQUIRE_EPOCH_ZERO = BEGIN + ACQUIRE_SET + " AND epoch = 0" + ACQUIRE_CREATE + AFTER.formatted(COLS);
+    private static final String ACQUIRE_EPOCH = BEGIN + ACQUIRE_SET + " AND epoch = ?; SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS);
     private static final String INBOX_SET = "UPDATE " + PROFILES + " SET inbox = ?, inbox_version = inbox_version + 1"
             + " WHERE store = ? AND pkey = ? AND inbox_version = ?";
-    private static final String INBOX_FIRST = "START TRANSACTION; " + ENSURE_ROW + INBOX_SET + AFTER.formatted(COLS);
-    private static final String INBOX_NEXT = "START TRANSACTION; " + INBOX_SET + AFTER.formatted(COLS);
-    private static final String FORCE_RELEASE = "START TRANSACTION; UPDATE " + PROFILES
-            + " SET epoch = epoch + 1, owner_server = NULL, owner_place = NULL, owner_job = NULL WHERE store = ? AND pkey = ?"
-            + AFTER.formatted(COLS);
+    private static final String INBOX_FIRST = BEGIN + INBOX_SET + "; SET @ps_n = ROW_COUNT(); INSERT IGNORE INTO " + PROFILES
+            + " (store, pkey, epoch, inbox, inbox_version) SELECT ?, ?, 0, ?, 1 FROM DUAL WHERE @ps_n = 0;"
+            + " SET @ps_n = @ps_n + ROW_COUNT()" + AFTER.formatted(COLS);
+    private static final String INBOX_NEXT = BEGIN + INBOX_SET + "; SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS);
+    private static final String FORCE_RELEASE = BEGIN + "UPDATE " + PROFILES
+            + " SET epoch = epoch + 1, owner_server = NULL, owner_place = NULL, owner_job = NULL WHERE store = ? AND pkey = ?;"
+            + " SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS);
     private static final String HEARTBEAT = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, ?)"
             + " ON DUPLICATE KEY UPDATE place_id = VALUES(place_id), job_id = VALUES(job_id), expires_at = VALUES(expires_at)";
     private static final String[] SAVE = new String[4];
@@ -60,12 +70,12 @@ public final class MariadbBackend extends JdbcBackend {
         for (int i = 0; i < 4; i++) {
             boolean release = (i & 1) != 0;
             boolean inbox = (i & 2) != 0;
-            SAVE[i] = "START TRANSACTION; UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1"
+            SAVE[i] = BEGIN + "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1"
                     + (inbox ? ", inbox = ?, inbox_version = inbox_version + 1" : "")
                     + (release ? ", owner_server = NULL, owner_place = NULL, owner_job = NULL" : "")
                     + " WHERE store = ? AND pkey = ? AND epoch = ? AND owner_server = ?"
                     + (inbox ? " AND inbox_version = ?" : "")
-                    + AFTER.formatted(COLS_NO_PAYLOAD);
+                    + "; SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS_NO_PAYLOAD);
         }
     }
 
@@ -105,7 +115,9 @@ public final class MariadbBackend extends JdbcBackend {
                             + " payload LONGBLOB NULL, epoch BIGINT NOT NULL DEFAULT 0,"
                             + " owner_server VARCHAR(255)" + bin + " NULL, owner_place TEXT" + bin + " NULL, owner_job TEXT" + bin + " NULL,"
                             + " inbox LONGBLOB NULL, inbox_version BIGINT NOT NULL DEFAULT 0, revision BIGINT NOT NULL DEFAULT 0,"
-                            + " PRIMARY KEY (store, pkey), KEY ps_profiles_owner (store, owner_server)) ENGINE=InnoDB",
+                            // no secondary index: an UPDATE that finds its row through one locks index
+                            // records in another order than one through the primary key, and deadlocks
+                            + " PRIMARY KEY (store, pkey)) ENGINE=InnoDB",
                     "CREATE TABLE IF NOT EXISTS " + SERVERS + " (server_id VARCHAR(255)" + bin + " NOT NULL PRIMARY KEY,"
                             + " place_id TEXT" + bin + " NULL, job_id TEXT" + bin + " NULL, expires_at BIGINT NOT NULL) ENGINE=InnoDB",
                     "CREATE TABLE IF NOT EXISTS " + QUARANTINE + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
@@ -177,9 +189,11 @@ public final class MariadbBackend extends JdbcBackend {
             RowReader<AcquireResult> r = (found, changed, rs) ->
                     new AcquireResult(changed, found ? record(rs, true) : StoredProfile.ABSENT);
             if (expectedEpoch == -1) {
-                return transact(c, "acquire", ACQUIRE_FREE, r, store, key, me.serverId(), me.placeId(), me.jobId(), store, key, store, key);
+                return transact(c, "acquire", ACQUIRE_FREE, r, me.serverId(), me.placeId(), me.jobId(), store, key,
+                        store, key, me.serverId(), me.placeId(), me.jobId(), store, key);
             } else if (expectedEpoch == 0) {
-                return transact(c, "acquire", ACQUIRE_EPOCH_ZERO, r, store, key, me.serverId(), me.placeId(), me.jobId(), store, key, 0L, store, key);
+                return transact(c, "acquire", ACQUIRE_EPOCH_ZERO, r, me.serverId(), me.placeId(), me.jobId(), store, key,
+                        store, key, me.serverId(), me.placeId(), me.jobId(), store, key);
             }
             return transact(c, "acquire", ACQUIRE_EPOCH, r, me.serverId(), me.placeId(), me.jobId(), store, key, expectedEpoch, store, key);
         });
@@ -205,7 +219,7 @@ public final class MariadbBackend extends JdbcBackend {
         return withConnection("writeInbox", c -> {
             RowReader<Optional<StoredProfile>> r = (found, changed, rs) -> changed ? Optional.of(record(rs, true)) : Optional.empty();
             return expectedVersion == 0
-                    ? transact(c, "writeInbox", INBOX_FIRST, r, store, key, inbox, store, key, 0L, store, key)
+                    ? transact(c, "writeInbox", INBOX_FIRST, r, inbox, store, key, 0L, store, key, inbox, store, key)
                     : transact(c, "writeInbox", INBOX_NEXT, r, inbox, store, key, expectedVersion, store, key);
         });
     }
