@@ -123,6 +123,8 @@ public final class Simulation {
         boolean bye;
         long killAt;
         long cutUntil;
+        long healedAt;
+        long lastSavedAt;
         final Map<Long, String> pending = new HashMap<>();
 
         ServerProcess(int slot, int incarnation) {
@@ -146,6 +148,12 @@ public final class Simulation {
 
         boolean usable(long now) {
             return ready && !dead && !frozen && !shutdownRequested && cutUntil <= now;
+        }
+
+        /** Usable, and saved something since its last fault healed (a client may take a while to reconnect). */
+        boolean recovered(long now) {
+            long healed = Math.max(healedAt, cutUntil);
+            return usable(now) && (healed == 0 || lastSavedAt > healed || now > healed + 10_000);
         }
     }
 
@@ -421,9 +429,14 @@ public final class Simulation {
                 acquires.computeIfAbsent(k, x -> new ArrayList<>()).add(new Acq(s.job, e, ev.path("t0").asLong(), ev.path("t1").asLong()));
                 session(k, e).job = s.job;
             }
-            case "save" -> saves.computeIfAbsent(ev.path("k").asText(), x -> new ArrayList<>()).add(new Save(s.job,
+            case "save" -> {
+                if (ev.path("st").asText().equals("SAVED")) {
+                    s.lastSavedAt = now;
+                }
+                saves.computeIfAbsent(ev.path("k").asText(), x -> new ArrayList<>()).add(new Save(s.job,
                     ev.path("e").asLong(), ev.path("rel").asBoolean(), ev.path("st").asText(),
                     ev.path("t0").asLong(), ev.path("t1").asLong()));
+            }
             case "ready" -> s.ready = true;
             case "joined" -> onJoined(s, ev, now);
             case "left" -> onLeft(s, ev, now);
@@ -610,7 +623,7 @@ public final class Simulation {
                     sendJoin(p, target, now);
                 }
             } else if (p.state == PlayerState.ONLINE && !draining) {
-                if (p.server == null || !p.server.usable(now)) {
+                if (p.server == null || !p.server.recovered(now)) {
                     p.nextActionAt = now + 500;
                     continue;
                 }
@@ -655,7 +668,7 @@ public final class Simulation {
     private ServerProcess pick(ServerProcess exclude, long now) {
         List<ServerProcess> candidates = new ArrayList<>();
         for (ServerProcess s : slots) {
-            if (s != null && s != exclude && s.usable(now)) {
+            if (s != null && s != exclude && s.recovered(now)) {
                 candidates.add(s);
             }
         }
@@ -695,8 +708,8 @@ public final class Simulation {
             return true;
         }
         for (ServerProcess s : slots) {
-            if (!s.usable(now)) {
-                return false; // one fault at a time: wait until the last one has healed
+            if (!s.recovered(now)) {
+                return false; // one fault at a time: wait until the last one has healed and the server saves again
             }
         }
         String kind = kinds.get(faultRotation++ % kinds.size());
@@ -764,6 +777,7 @@ public final class Simulation {
         if (s.frozen) {
             signal(s, "-CONT");
             s.frozen = false;
+            s.healedAt = System.currentTimeMillis();
         }
     }
 
