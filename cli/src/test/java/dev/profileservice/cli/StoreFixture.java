@@ -57,9 +57,18 @@ final class StoreFixture implements AutoCloseable {
         return all;
     }
 
+    /** Closes the service, then deletes every record this test wrote (shared server stores stay clean). */
     @Override
     public void close() {
         service.close();
-        backend.close();
+        try {
+            for (String name : new String[]{storeName, storeName + "_copy", storeName + "_bad"}) {
+                for (String key : backend.keys(name, null, 1_000)) {
+                    backend.delete(name, key);
+                }
+            }
+        } finally {
+            backend.close();
+        }
     }
 }
