@@ -135,6 +135,15 @@ abstract class AdminCommandsContract {
     // ---------------------------------------------------------------- sessions
 
     @Test
+    void listingCommandsRejectAProfileStoreWithNoProfiles() {
+        for (String command : List.of("sessions", "export")) {
+            assertBadInput(Cli.run(command, "--store", fx.uri, "--profile-store", "NoSuchStore_x3"),
+                    "profile store 'NoSuchStore_x3' has no profiles");
+            assertBadInput(Cli.run(command, "--store", "nosuch:x", "--profile-store", fx.storeName), "unknown backend scheme");
+        }
+    }
+
+    @Test
     void sessionsListsHoldersWithTheirLease() throws Exception {
         Profile<Map<String, Object>> held = fx.hold("alice");
         try {

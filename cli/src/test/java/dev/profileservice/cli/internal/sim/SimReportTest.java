@@ -1,0 +1,177 @@
+package dev.profileservice.cli.internal.sim;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The simulation's checks on hand-made histories: each check passes a clean one and catches its fault. */
+class SimReportTest {
+
+    static final SimConfig CFG = new SimConfig(null, null, null, 2, 1, Duration.ofSeconds(10), Duration.ofSeconds(3),
+            Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMillis(250), Duration.ofMillis(250), 1,
+            true, true, false, Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(4), Duration.ofSeconds(1),
+            Duration.ofMillis(1500), 1, null);
+
+    /** A history of one player, "p", built step by step. */
+    static final class History {
+        final Map<String, Simulation.SessionRec> sessions = new HashMap<>();
+        final Map<String, List<Simulation.Acq>> acquires = new HashMap<>();
+        final Map<String, List<Simulation.Save>> saves = new HashMap<>();
+        final Map<String, Simulation.Gift> gifts = new LinkedHashMap<>();
+        final List<Simulation.Fault> faults = new ArrayList<>();
+        final SimPlayerData stored = new SimPlayerData();
+
+        Simulation.SessionRec session(long epoch, String job, long loaded, long joinedAt) {
+            Simulation.SessionRec r = new Simulation.SessionRec("p", epoch);
+            r.job = job;
+            r.loaded = loaded;
+            r.joinedAt = joinedAt;
+            r.loadedLastEditAt = joinedAt - 100;
+            sessions.put("p#" + epoch, r);
+            acquires.computeIfAbsent("p", k -> new ArrayList<>()).add(new Simulation.Acq(job, epoch, joinedAt * 1000 - 500, joinedAt * 1000 - 100));
+            return r;
+        }
+
+        void save(String job, long epoch, boolean release, String status, long atMillis) {
+            saves.computeIfAbsent("p", k -> new ArrayList<>()).add(new Simulation.Save(job, epoch, release, status, atMillis * 1000, atMillis * 1000 + 200));
+        }
+
+        void gift(String id, boolean acked) {
+            Simulation.Gift g = new Simulation.Gift(id, "p");
+            g.acked = acked;
+            gifts.put(id, g);
+        }
+
+        SimReport report() {
+            return SimReport.build(new SimReport.Input(CFG, Path.of("/tmp/x"), "sqlite:x.db", "S", 10_000, sessions, acquires,
+                    saves, gifts, Map.of(), faults, Set.of("a", "b"), Map.of("p", stored), Map.of("p", 0), List.of(),
+                    List.of(), 0, List.of(), List.of(), 2, 1, 1, gifts.size(), gifts.size(), 0, 0, 0));
+        }
+    }
+
+    static SimReport.Check check(SimReport r, String prefix) {
+        return r.checks().stream().filter(c -> c.name().startsWith(prefix)).findFirst().orElseThrow();
+    }
+
+    /** a loads at 1000, edits to 40, hands over gracefully; b loads 40 and releases 55 at shutdown. */
+    static History clean() {
+        History h = new History();
+        Simulation.SessionRec a = h.session(1, "a", 0, 1_000);
+        h.save("a", 1, false, "SAVED", 2_000);
+        h.save("a", 1, true, "SAVED", 3_000);
+        a.endedCounter = 40;
+        Simulation.SessionRec b = h.session(2, "b", 40, 3_100);
+        h.save("b", 2, true, "SAVED", 5_000);
+        b.endedCounter = 55;
+        h.stored.edits = 55;
+        h.stored.gifts.add("g1");
+        h.gift("g1", true);
+        return h;
+    }
+
+    @Test
+    void aCleanHistoryPasses() {
+        SimReport r = clean().report();
+        assertThat(r.passed()).as(r.toText()).isTrue();
+        assertThat(r.toText()).contains("Result: PASS").contains("1 applied once, 0 lost, 0 duplicated");
+        assertThat(r.toJson().get("epochViolations")).isEqualTo(0L);
+    }
+
+    @Test
+    void aSaveAcceptedAfterANewerAcquireIsAViolation() {
+        History h = clean();
+        h.save("a", 1, false, "SAVED", 4_000); // a's write lands after b acquired epoch 2 at ~3100
+        SimReport r = h.report();
+        assertThat(check(r, "no save accepted").passed()).isFalse();
+        assertThat(check(r, "no save accepted").failures().get(0)).contains("epoch 1 accepted, but epoch 2 had been acquired");
+        assertThat(r.passed()).isFalse();
+    }
+
+    @Test
+    void aRefusedStaleSaveIsFine() {
+        History h = clean();
+        h.save("a", 1, false, "LOST_SESSION", 4_000);
+        SimReport r = h.report();
+        assertThat(r.passed()).as(r.toText()).isTrue();
+        assertThat(check(r, "no save accepted").summary()).contains("1 stale saves refused");
+    }
+
+    @Test
+    void lostAndDuplicatedGiftsFail() {
+        History h = clean();
+        h.gift("g2", true);                 // acknowledged, never applied, not pending
+        h.stored.gifts.add("g3");
+        h.stored.gifts.add("g3");           // applied twice
+        h.gift("g3", true);
+        SimReport r = h.report();
+        SimReport.Check gifts = check(r, "gifts applied exactly once");
+        assertThat(gifts.passed()).isFalse();
+        assertThat(gifts.summary()).contains("1 lost, 1 duplicated");
+        assertThat(r.toJson().get("gifts")).asString().contains("lost=1").contains("duplicated=1");
+    }
+
+    @Test
+    void anUnacknowledgedGiftMayBeAppliedOnceButNotTwice() {
+        History h = clean();
+        h.gift("g4", false);
+        h.stored.gifts.add("g4");
+        assertThat(h.report().passed()).isTrue();
+        h.stored.gifts.add("g4");
+        assertThat(h.report().passed()).isFalse();
+    }
+
+    @Test
+    void aGracefulHopThatLostEditsFails() {
+        History h = clean();
+        h.sessions.get("p#1").endedCounter = 42; // released 42, the next session loaded 40
+        SimReport.Check hops = check(h.report(), "graceful hops");
+        assertThat(hops.passed()).isFalse();
+        assertThat(hops.failures().get(0)).contains("released epoch 1 with 42 edits").contains("loaded 40 (-2)");
+    }
+
+    @Test
+    void theStoreMustHoldWhatTheLastSessionReleased() {
+        History h = clean();
+        h.stored.edits = 54;
+        assertThat(check(h.report(), "graceful hops").passed()).isFalse();
+    }
+
+    @Test
+    void crashLossIsBoundedByTheAutoSavePeriod() {
+        History h = new History();
+        Simulation.SessionRec a = h.session(1, "a", 0, 1_000);
+        a.tickCounter = 30;
+        h.faults.add(new Simulation.Fault("kill -9", "a", 4_000, 4_000));
+        Simulation.SessionRec b = h.session(2, "b", 20, 8_000);
+        b.loadedLastEditAt = 2_000;          // last durable edit 2 s before the kill: within 3.5 s
+        h.save("b", 2, true, "SAVED", 9_000);
+        b.endedCounter = 20;
+        h.stored.edits = 20;
+        SimReport ok = h.report();
+        assertThat(check(ok, "loss after a crash").passed()).as(ok.toText()).isTrue();
+        assertThat(check(ok, "loss after a crash").summary()).contains("after kill -9: worst 10 edits / 2.0 s");
+
+        b.loadedLastEditAt = 0;              // but the kill lost 3 s of play after a's load at 1000: over the bound
+        a.joinedAt = 0;
+        SimReport bad = h.report();
+        assertThat(check(bad, "loss after a crash").passed()).isFalse();
+        assertThat(check(bad, "loss after a crash").failures().get(0)).contains("after kill -9 of a, 10 edits (4.0 s of play) lost");
+    }
+
+    @Test
+    void dataGoingBackFails() {
+        History h = clean();
+        h.sessions.get("p#2").loaded = 10;  // fewer than session 1 had loaded? no: 0; make session 1 load more
+        h.sessions.get("p#1").loaded = 20;
+        assertThat(check(h.report(), "saved data never went back").passed()).isFalse();
+    }
+}
