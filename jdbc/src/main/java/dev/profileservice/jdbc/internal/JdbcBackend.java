@@ -67,6 +67,8 @@ public abstract class JdbcBackend implements Backend {
     private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
     private volatile boolean closed;
     private MessageBus bus;
+    private volatile java.util.concurrent.locks.Lock writeLock;
+    private volatile long writeLockTimeoutMillis;
 
     /**
      * @param dataSource  where connections come from
@@ -144,6 +146,40 @@ public abstract class JdbcBackend implements Backend {
             throw e;
         } catch (RuntimeException e) {
             throw new BackendException(op + " failed on " + description + ": " + scrub(String.valueOf(e)), SqlErrors.isTransient(e), e);
+        }
+    }
+
+    /**
+     * Makes every {@link #write} of this backend take {@code lock} first (SQLite: one writer at a
+     * time per file in this JVM, so that threads queue fairly here instead of starving in SQLite's
+     * busy handler; other processes are still handled by the busy timeout).
+     */
+    protected final void serializeWrites(java.util.concurrent.locks.Lock lock, long timeoutMillis) {
+        this.writeLockTimeoutMillis = timeoutMillis;
+        this.writeLock = lock;
+    }
+
+    /** Like {@link #withConnection} for an operation that writes. */
+    protected final <R> R write(String op, SqlWork<R> work) {
+        java.util.concurrent.locks.Lock lock = writeLock;
+        if (lock == null) {
+            return withConnection(op, work);
+        }
+        boolean locked;
+        try {
+            locked = lock.tryLock(writeLockTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException(op + " on " + description + " interrupted while waiting to write", true, e);
+        }
+        if (!locked) {
+            throw new BackendException(op + " on " + description + ": timed out after " + writeLockTimeoutMillis
+                    + " ms waiting for the other writers of this JVM", true);
+        }
+        try {
+            return withConnection(op, work);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -274,7 +310,7 @@ public abstract class JdbcBackend implements Backend {
 
     @Override
     public void removeServer(String serverId) {
-        withConnection("removeServer", c -> {
+        write("removeServer", c -> {
             try (PreparedStatement ps = prepare(c, "DELETE FROM " + SERVERS + " WHERE server_id = ?", serverId)) {
                 roundTrip("removeServer");
                 return ps.executeUpdate();
@@ -304,7 +340,7 @@ public abstract class JdbcBackend implements Backend {
 
     @Override
     public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
-        withConnection("quarantine", c -> {
+        write("quarantine", c -> {
             try (PreparedStatement ps = prepare(c, "INSERT INTO " + QUARANTINE + " (store, pkey, payload, reason, at_millis) VALUES (?, ?, ?, ?, ?)",
                     store, key, payload, reason == null ? "" : reason, atMillis)) {
                 roundTrip("quarantine");
@@ -328,7 +364,7 @@ public abstract class JdbcBackend implements Backend {
 
     @Override
     public boolean delete(String store, String key) {
-        return withConnection("delete", c -> {
+        return write("delete", c -> {
             c.setAutoCommit(false);
             try {
                 int n;

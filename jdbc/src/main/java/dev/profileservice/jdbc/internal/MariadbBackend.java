@@ -185,7 +185,7 @@ public final class MariadbBackend extends JdbcBackend {
 
     @Override
     public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
-        return withConnection("acquire", c -> {
+        return write("acquire", c -> {
             RowReader<AcquireResult> r = (found, changed, rs) ->
                     new AcquireResult(changed, found ? record(rs, true) : StoredProfile.ABSENT);
             if (expectedEpoch == -1) {
@@ -201,7 +201,7 @@ public final class MariadbBackend extends JdbcBackend {
 
     @Override
     public SaveResult save(String store, String key, SaveRequest w) {
-        return withConnection("save", c -> {
+        return write("save", c -> {
             boolean inbox = w.newInbox() != null;
             String sql = SAVE[(w.release() ? 1 : 0) + (inbox ? 2 : 0)];
             RowReader<SaveResult> r = (found, changed, rs) -> {
@@ -216,7 +216,7 @@ public final class MariadbBackend extends JdbcBackend {
 
     @Override
     public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        return withConnection("writeInbox", c -> {
+        return write("writeInbox", c -> {
             RowReader<Optional<StoredProfile>> r = (found, changed, rs) -> changed ? Optional.of(record(rs, true)) : Optional.empty();
             return expectedVersion == 0
                     ? transact(c, "writeInbox", INBOX_FIRST, r, inbox, store, key, 0L, store, key, inbox, store, key)
@@ -226,13 +226,13 @@ public final class MariadbBackend extends JdbcBackend {
 
     @Override
     public StoredProfile forceRelease(String store, String key) {
-        return withConnection("forceRelease", c -> transact(c, "forceRelease", FORCE_RELEASE,
+        return write("forceRelease", c -> transact(c, "forceRelease", FORCE_RELEASE,
                 (found, changed, rs) -> changed ? record(rs, true) : StoredProfile.ABSENT, store, key, store, key));
     }
 
     @Override
     public void heartbeat(ServerLease lease) {
-        withConnection("heartbeat", c -> {
+        write("heartbeat", c -> {
             try (PreparedStatement ps = prepare(c, HEARTBEAT, lease.serverId(), lease.placeId(), lease.jobId(), lease.expiresAtMillis())) {
                 roundTrip("heartbeat");
                 return ps.executeUpdate();

@@ -69,9 +69,10 @@ public final class Opener {
         }
         HikariDataSource pool = null;
         try {
-            Path abs = file.toAbsolutePath();
+            Path abs = file.toAbsolutePath().normalize();
             if (abs.getParent() != null) {
                 Files.createDirectories(abs.getParent());
+                abs = abs.getParent().toRealPath().resolve(abs.getFileName());
             }
             SQLiteConfig config = new SQLiteConfig();
             config.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -87,7 +88,7 @@ public final class Opener {
             hc.setMinimumIdle(1);
             hc.setConnectionTimeout(Math.max(busyTimeout, 1_000));
             pool = new HikariDataSource(hc);
-            return new SqliteBackend(pool, pool, "sqlite:" + abs, pollMillis);
+            return new SqliteBackend(pool, pool, "sqlite:" + abs, abs.toString(), pollMillis, busyTimeout);
         } catch (BackendException e) {
             closeQuietly(pool);
             throw new BackendException("cannot open " + description + ": " + e.getMessage(), e.isTransient(), e);

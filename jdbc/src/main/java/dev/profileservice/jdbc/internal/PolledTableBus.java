@@ -62,7 +62,7 @@ public final class PolledTableBus implements MessageBus {
         if (closed) {
             return;
         }
-        backend.withConnection("publish", c -> {
+        backend.write("publish", c -> {
             try (PreparedStatement ps = JdbcBackend.prepare(c, "INSERT INTO " + JdbcBackend.MESSAGES
                     + " (target, body, created_at) VALUES (?, ?, ?)", targetServerId, message, System.currentTimeMillis())) {
                 backend.roundTrip("publish");
@@ -88,7 +88,7 @@ public final class PolledTableBus implements MessageBus {
                 long now = System.currentTimeMillis();
                 if (now - lastCleanup > CLEANUP_EVERY_MILLIS) {
                     lastCleanup = now;
-                    backend.withConnection("pollBus", c -> {
+                    backend.write("pollBus", c -> {
                         try (PreparedStatement ps = JdbcBackend.prepare(c, "DELETE FROM " + JdbcBackend.MESSAGES
                                 + " WHERE created_at < ?", now - STALE_MILLIS)) {
                             return ps.executeUpdate();
@@ -146,7 +146,7 @@ public final class PolledTableBus implements MessageBus {
         }
         // Delete first: a message is a hint, so losing one on a crash is better than repeating it forever.
         String ids = String.join(", ", java.util.Collections.nCopies(got.size(), "?"));
-        backend.withConnection("pollBus", c -> {
+        backend.write("pollBus", c -> {
             Object[] args = got.stream().map(m -> (Object) m.id()).toArray();
             try (PreparedStatement ps = JdbcBackend.prepare(c, "DELETE FROM " + JdbcBackend.MESSAGES + " WHERE id IN (" + ids + ")", args)) {
                 return ps.executeUpdate();

@@ -70,7 +70,7 @@ public abstract class ReturningBackend extends JdbcBackend {
 
     @Override
     public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
-        return withConnection("acquire", c -> {
+        return write("acquire", c -> {
             PreparedStatement ps;
             if (expectedEpoch == -1) {
                 ps = prepare(c, ACQUIRE_FREE, store, key, me.serverId(), me.placeId(), me.jobId());
@@ -102,7 +102,7 @@ public abstract class ReturningBackend extends JdbcBackend {
 
     @Override
     public SaveResult save(String store, String key, SaveRequest w) {
-        return withConnection("save", c -> {
+        return write("save", c -> {
             boolean inbox = w.newInbox() != null;
             String sql = SAVE[(w.release() ? 1 : 0) + (inbox ? 2 : 0)];
             PreparedStatement ps = inbox
@@ -132,7 +132,7 @@ public abstract class ReturningBackend extends JdbcBackend {
 
     @Override
     public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        return withConnection("writeInbox", c -> {
+        return write("writeInbox", c -> {
             PreparedStatement ps = expectedVersion == 0
                     ? prepare(c, INBOX_FIRST, store, key, inbox)
                     : prepare(c, INBOX_NEXT, inbox, store, key, expectedVersion);
@@ -147,7 +147,7 @@ public abstract class ReturningBackend extends JdbcBackend {
 
     @Override
     public StoredProfile forceRelease(String store, String key) {
-        return withConnection("forceRelease", c -> {
+        return write("forceRelease", c -> {
             try (PreparedStatement ps = prepare(c, FORCE_RELEASE, store, key)) {
                 roundTrip("forceRelease");
                 try (ResultSet rs = ps.executeQuery()) {
@@ -159,7 +159,7 @@ public abstract class ReturningBackend extends JdbcBackend {
 
     @Override
     public void heartbeat(ServerLease lease) {
-        withConnection("heartbeat", c -> {
+        write("heartbeat", c -> {
             try (PreparedStatement ps = prepare(c, HEARTBEAT, lease.serverId(), lease.placeId(), lease.jobId(), lease.expiresAtMillis())) {
                 roundTrip("heartbeat");
                 return ps.executeUpdate();

@@ -16,9 +16,18 @@ import java.util.List;
 public final class SqliteBackend extends ReturningBackend {
     private final long pollMillis;
 
-    public SqliteBackend(DataSource dataSource, AutoCloseable ownedPool, String description, long pollMillis) {
+    /** One fair write lock per database file in this JVM, shared by every backend object on it. */
+    private static final java.util.Map<String, java.util.concurrent.locks.Lock> WRITE_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * @param file the canonical path of the database file (the key of the JVM-wide write lock)
+     */
+    public SqliteBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String file,
+                         long pollMillis, long busyTimeoutMillis) {
         super(dataSource, ownedPool, description, null);
         this.pollMillis = pollMillis;
+        serializeWrites(WRITE_LOCKS.computeIfAbsent(file, f -> new java.util.concurrent.locks.ReentrantLock(true)),
+                Math.max(busyTimeoutMillis, 1_000));
         start();
     }
 
