@@ -144,6 +144,10 @@ public final class ImportCommand implements Callable<Integer> {
             if (tags != null && !tags.isNull() && !tags.isObject()) {
                 throw new BadInputException(where + ": \"metaTags\" must be an object");
             }
+            String k = key.asText();
+            if (k.length() > 200 || k.chars().anyMatch(Character::isISOControl)) {
+                throw new BadInputException(where + ": key must be 1 to 200 characters without control characters");
+            }
             if (!seen.add(key.asText())) {
                 throw new BadInputException(where + ": key '" + key.asText() + "' appears twice");
             }

@@ -312,7 +312,6 @@ public final class Simulation {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
         if (cfg.childJvmOptions() != null && !cfg.childJvmOptions().isBlank()) {
