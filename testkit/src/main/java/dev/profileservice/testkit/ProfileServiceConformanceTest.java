@@ -620,10 +620,9 @@ public abstract class ProfileServiceConformanceTest {
         }
         a.backend.resetCounts();
         vt.advance(AUTO_SAVE);
-        awaitReal("three auto-saves", () -> a.backend.calls("save") == 3);
-        for (int i = 0; i < 3; i++) {
-            assertThat(viewedCoins(s[1], key("auto" + i))).isEqualTo(i + 1);
-        }
+        awaitReal("three auto-saves", () -> viewedCoins(s[1], key("auto0")) == 1 && viewedCoins(s[1], key("auto1")) == 2
+                && viewedCoins(s[1], key("auto2")) == 3);
+        assertThat(a.backend.calls("save")).as("one save per profile in one period").isEqualTo(3);
         int reads = a.backend.calls("read");
         vt.advance(AUTO_SAVE);
         awaitReal("three unchanged checks", () -> a.backend.calls("read") >= reads + 3);
@@ -631,8 +630,8 @@ public abstract class ProfileServiceConformanceTest {
 
         profiles.get(1).edit(d -> d.coins = 20);
         vt.advance(AUTO_SAVE);
-        awaitReal("one more save", () -> a.backend.calls("save") == 4);
-        assertThat(viewedCoins(s[1], key("auto1"))).isEqualTo(20);
+        awaitReal("the changed profile saved", () -> viewedCoins(s[1], key("auto1")) == 20);
+        assertThat(a.backend.calls("save")).as("only the changed profile was written").isEqualTo(4);
         assertThat(profiles).allMatch(Profile::isActive);
     }
 
@@ -712,6 +711,7 @@ public abstract class ProfileServiceConformanceTest {
     @Test
     @DisplayName("a live owner asked by FORCE_LOAD hands over at once, with its unsaved edits")
     void forceLoadFromLiveOwnerIsPrompt() {
+        Assumptions.assumeTrue(raw().messageBus().isPresent(), "the store has no message bus: hand-over goes through the timeout");
         Server[] s = twoServers();
         String k = key("handover");
         Profile<PlayerData> pa = s[0].load(k);
@@ -986,25 +986,30 @@ public abstract class ProfileServiceConformanceTest {
                     d.b++;
                 });
                 edits.incrementAndGet();
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000); // a game loop does other work between edits
             }
         }, callers);
-        List<Integer> seen = new ArrayList<>();
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        List<String> halfApplied = new CopyOnWriteArrayList<>();
         try {
-            for (int i = 0; i < 400 && seen.size() < 15; i++) {
-                vt.advance(Duration.ofMillis(250));
+            advanceUntil("five distinct saves seen while editing", Duration.ofMillis(250), () -> {
                 Optional<Profile<PlayerData>> v = viewer.view(k);
                 if (v.isPresent()) {
                     PlayerData d = v.get().getData();
-                    assertThat(d.a).as("a == b in every saved payload").isEqualTo(d.b);
+                    if (d.a != d.b) {
+                        halfApplied.add("a=" + d.a + " b=" + d.b);
+                    }
                     if (seen.isEmpty() || seen.get(seen.size() - 1) != d.a) {
                         seen.add(d.a);
                     }
                 }
-            }
+                return seen.size() >= 5 || !halfApplied.isEmpty();
+            });
         } finally {
             stop.set(true);
             editor.get(10, TimeUnit.SECONDS);
         }
+        assertThat(halfApplied).as("saved payloads with a != b").isEmpty();
         assertThat(seen).as("several distinct saves were observed while editing").hasSizeGreaterThanOrEqualTo(5);
         assertThat(edits.get()).isPositive();
     }
@@ -1428,9 +1433,11 @@ public abstract class ProfileServiceConformanceTest {
         assertThatThrownBy(() -> g.lockActiveUpdate(9999)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> g.clearLockedUpdate(ids[0])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> g.addActiveUpdate(Map.of())).isInstanceOf(IllegalStateException.class);
+        FaultInjectingBackend.Pause holdSaves = a.backend.pause("save", k);
         g.lockActiveUpdate(ids[0]);
         g.lockActiveUpdate(ids[0]); // again before the save: nothing
         p.save();
+        holdSaves.release();
         advanceUntil("locked listener after the save", () -> lockedEvents.size() == 1);
         assertThat(lockedEvents).containsExactly(ids[0] + "=shield");
         assertThat(g.getLockedUpdates()).extracting(GlobalUpdate::id).containsExactly(ids[0]);

@@ -1,0 +1,268 @@
+package dev.profileservice.testkit;
+
+import dev.profileservice.spi.AcquireResult;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.BackendProvider;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.SessionInfo;
+import dev.profileservice.spi.StoredProfile;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * A test-only backend that several JVM processes can share: the whole store is one file, and every
+ * operation locks the file (an OS lock, plus a JVM-wide monitor), reads it, changes it and writes it
+ * back. Slow and simple; it exists so the testkit can run {@link MultiProcessHandOffTest} on its own.
+ * URI: {@code testfile:/absolute/path}. No message bus (the engine polls).
+ */
+final class FileBackend implements Backend {
+
+    /** {@code testfile:} provider, registered for the tests. */
+    public static final class Provider implements BackendProvider {
+        @Override
+        public Set<String> schemes() {
+            return Set.of("testfile");
+        }
+
+        @Override
+        public Backend open(String uri) {
+            return new FileBackend(Path.of(uri.substring("testfile:".length())));
+        }
+    }
+
+    private static final Object JVM_LOCK = new Object();
+
+    private record Rec(byte[] payload, long epoch, String[] owner, byte[] inbox, long inboxVersion) implements Serializable {
+    }
+
+    private static final class State implements Serializable {
+        final Map<String, TreeMap<String, Rec>> stores = new HashMap<>();
+        final Map<String, String[]> servers = new HashMap<>();
+        final Map<String, Integer> quarantine = new HashMap<>();
+
+        TreeMap<String, Rec> store(String s) {
+            return stores.computeIfAbsent(s, k -> new TreeMap<>());
+        }
+    }
+
+    private final Path file;
+    private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
+
+    FileBackend(Path file) {
+        this.file = file;
+    }
+
+    private <R> R op(String name, Function<State, R> body) {
+        roundTrips.roundTrip(name);
+        synchronized (JVM_LOCK) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                ByteBuffer buf = ByteBuffer.allocate((int) ch.size());
+                while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                    // read all
+                }
+                State state;
+                if (buf.capacity() == 0) {
+                    state = new State();
+                } else {
+                    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(buf.array()))) {
+                        state = (State) in.readObject();
+                    }
+                }
+                R result = body.apply(state);
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                    out.writeObject(state);
+                }
+                ch.truncate(0);
+                ch.write(ByteBuffer.wrap(bytes.toByteArray()), 0);
+                ch.force(false);
+                return result;
+            } catch (IOException | ClassNotFoundException e) {
+                throw new BackendException("testfile:" + file + " " + name + " failed: " + e, true, e);
+            }
+        }
+    }
+
+    private static StoredProfile view(Rec r) {
+        if (r == null) {
+            return StoredProfile.ABSENT;
+        }
+        Owner o = r.owner() == null ? null : new Owner(r.owner()[0], r.owner()[1], r.owner()[2]);
+        return new StoredProfile(r.payload(), r.epoch(), o, r.inbox(), r.inboxVersion());
+    }
+
+    private static String[] owner(Owner o) {
+        return o == null ? null : new String[]{o.serverId(), o.placeId(), o.jobId()};
+    }
+
+    @Override
+    public String describe() {
+        return "testfile:" + file;
+    }
+
+    @Override
+    public StoredProfile read(String store, String key) {
+        return op("read", s -> view(s.store(store).get(key)));
+    }
+
+    @Override
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+        return op("acquire", s -> {
+            Rec r = s.store(store).get(key);
+            StoredProfile v = view(r);
+            boolean ok = expectedEpoch == -1 ? v.owner() == null : v.epoch() == expectedEpoch;
+            if (!ok) {
+                return new AcquireResult(false, v);
+            }
+            Rec after = new Rec(v.payload(), v.epoch() + 1, owner(me), v.inbox(), v.inboxVersion());
+            s.store(store).put(key, after);
+            return new AcquireResult(true, view(after));
+        });
+    }
+
+    @Override
+    public SaveResult save(String store, String key, SaveRequest w) {
+        return op("save", s -> {
+            StoredProfile r = view(s.store(store).get(key));
+            if (r.epoch() != w.epoch() || r.owner() == null || !r.owner().serverId().equals(w.serverId())) {
+                return new SaveResult(SaveResult.Status.LOST_SESSION, r);
+            }
+            byte[] inbox = r.inbox();
+            long version = r.inboxVersion();
+            if (w.newInbox() != null) {
+                if (version != w.expectedInboxVersion()) {
+                    return new SaveResult(SaveResult.Status.INBOX_CHANGED, r);
+                }
+                inbox = w.newInbox();
+                version++;
+            }
+            Rec after = new Rec(w.payload(), r.epoch(), w.release() ? null : owner(r.owner()), inbox, version);
+            s.store(store).put(key, after);
+            return new SaveResult(SaveResult.Status.SAVED, view(after));
+        });
+    }
+
+    @Override
+    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
+        return op("writeInbox", s -> {
+            StoredProfile r = view(s.store(store).get(key));
+            if (r.inboxVersion() != expectedVersion) {
+                return Optional.empty();
+            }
+            Rec after = new Rec(r.payload(), r.epoch(), owner(r.owner()), inbox, r.inboxVersion() + 1);
+            s.store(store).put(key, after);
+            return Optional.of(view(after));
+        });
+    }
+
+    @Override
+    public void heartbeat(ServerLease lease) {
+        op("heartbeat", s -> s.servers.put(lease.serverId(),
+                new String[]{lease.serverId(), lease.placeId(), lease.jobId(), Long.toString(lease.expiresAtMillis())}));
+    }
+
+    private static ServerLease lease(String[] row) {
+        return new ServerLease(row[0], row[1], row[2], Long.parseLong(row[3]));
+    }
+
+    @Override
+    public Optional<ServerLease> server(String serverId) {
+        return op("server", s -> Optional.ofNullable(s.servers.get(serverId)).map(FileBackend::lease));
+    }
+
+    @Override
+    public void removeServer(String serverId) {
+        op("removeServer", s -> s.servers.remove(serverId));
+    }
+
+    @Override
+    public List<ServerLease> servers() {
+        return op("servers", s -> s.servers.values().stream().map(FileBackend::lease).toList());
+    }
+
+    @Override
+    public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
+        op("quarantine", s -> s.quarantine.merge(store + "\u0000" + key, 1, Integer::sum));
+    }
+
+    @Override
+    public int quarantineCount(String store, String key) {
+        return op("quarantineCount", s -> s.quarantine.getOrDefault(store + "\u0000" + key, 0));
+    }
+
+    @Override
+    public StoredProfile forceRelease(String store, String key) {
+        return op("forceRelease", s -> {
+            Rec r = s.store(store).get(key);
+            if (r == null) {
+                return StoredProfile.ABSENT;
+            }
+            Rec after = new Rec(r.payload(), r.epoch() + 1, null, r.inbox(), r.inboxVersion());
+            s.store(store).put(key, after);
+            return view(after);
+        });
+    }
+
+    @Override
+    public boolean delete(String store, String key) {
+        return op("delete", s -> {
+            s.quarantine.remove(store + "\u0000" + key);
+            return s.store(store).remove(key) != null;
+        });
+    }
+
+    @Override
+    public List<String> keys(String store, String afterKey, int limit) {
+        return op("keys", s -> {
+            var view = afterKey == null ? s.store(store) : s.store(store).tailMap(afterKey, false);
+            return new ArrayList<>(view.keySet()).subList(0, Math.min(limit, view.size()));
+        });
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String store) {
+        return op("sessions", s -> {
+            List<SessionInfo> out = new ArrayList<>();
+            s.store(store).forEach((k, r) -> {
+                if (r.owner() != null) {
+                    out.add(new SessionInfo(k, r.epoch(), view(r).owner()));
+                }
+            });
+            return out;
+        });
+    }
+
+    @Override
+    public void setRoundTripListener(RoundTripListener listener) {
+        roundTrips = listener == null ? RoundTripListener.NONE : listener;
+    }
+
+    @Override
+    public void close() {
+        // nothing held between operations
+    }
+}

@@ -1,0 +1,18 @@
+package dev.profileservice.testkit;
+
+import dev.profileservice.spi.Backend;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+/** The conformance suite on the test-only {@link FileBackend}: a store without a message bus (polling only). */
+class FileConformanceTest extends ProfileServiceConformanceTest {
+
+    @TempDir
+    static Path dir;
+
+    @Override
+    protected Backend openBackend() {
+        return new FileBackend(dir.resolve("conformance.store"));
+    }
+}
