@@ -59,6 +59,11 @@ public final class CountingBackend implements Backend {
         dead = true;
     }
 
+    /** Undoes {@link #kill()}: the server reaches the store again (and finds out what it missed). */
+    public void revive() {
+        dead = false;
+    }
+
     private void call(String op) {
         if (dead) {
             throw new BackendException("benchmark: this server is playing dead", true);

@@ -33,14 +33,14 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "-Xmx1g")
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 public class GlobalUpdateBenchmark {
 
     private ProfileService service;
     private CountingBackend backend;
     private ProfileStore<Map<String, Object>> store;
     private Profile<Map<String, Object>> owner;
-    /** The saved-count at the moment each clear was requested. */
+    /** The saved-count at the moment each locked update reached the listener (before its clear). */
     private final LinkedBlockingQueue<Long> cleared = new LinkedBlockingQueue<>();
     private long n;
 
@@ -55,11 +55,11 @@ public class GlobalUpdateBenchmark {
             owner.save();
         });
         owner.getGlobalUpdates().listenToNewLockedUpdate((id, data) -> {
+            long savedBefore = backend.savedOk();
             owner.edit(d -> {
                 d.put("coins", ((Number) d.get("coins")).longValue() + ((Number) data.get("coins")).longValue());
                 owner.getGlobalUpdates().clearLockedUpdate(id);
             });
-            long savedBefore = backend.savedOk();
             owner.save();
             cleared.add(savedBefore);
         });
@@ -68,6 +68,10 @@ public class GlobalUpdateBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         service.close();
+    }
+
+    private static boolean clearedIn(byte[] payload) {
+        return payload != null && new String(payload, java.nio.charset.StandardCharsets.UTF_8).contains("\"locked\":[]");
     }
 
     /** Send one gift and wait until it is applied, cleared, and a save after the clear completed. */
@@ -79,7 +83,12 @@ public class GlobalUpdateBenchmark {
         if (savedBefore == null) {
             throw new IllegalStateException("gift " + v + " was not locked and cleared within 30 s");
         }
-        while (backend.savedOk() <= savedBefore) {
+        // Done when a save that finished after the lock carries no locked update: that one has the clear.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (backend.savedOk() <= savedBefore || !clearedIn(backend.lastPayload())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the clear of gift " + v + " was not saved within 30 s");
+            }
             Thread.onSpinWait();
         }
         return v;

@@ -51,9 +51,9 @@ public final class MacroBench {
                     Duration watchdog) {
 
         static Settings quick() {
-            return new Settings("quick", 20, 50, new int[] {200, 1_000}, Duration.ofMillis(500),
-                    Duration.ofMillis(1_500), 1_000, 200, 20, 5, 20, 1, Duration.ofSeconds(2),
-                    100, Duration.ofMillis(500), Duration.ofSeconds(2), 32, Duration.ofMinutes(6));
+            return new Settings("quick", 20, 50, new int[] {200, 1_000}, Duration.ofMillis(300),
+                    Duration.ofMillis(700), 500, 200, 20, 5, 20, 1, Duration.ofSeconds(2),
+                    100, Duration.ofMillis(250), Duration.ofSeconds(1), 32, Duration.ofMinutes(6));
         }
 
         static Settings full() {
@@ -68,8 +68,10 @@ public final class MacroBench {
      * argument is the number of client threads that will use it; a JDBC baseline gets as many pooled
      * connections as that, but never more than the library's own pool has (SQLite 4, PostgreSQL and
      * MariaDB 10, or the URI's {@code poolSize}), so both sides run at the same concurrency.
+     * {@code concurrency} is that number: how many saves the library can have at the store at once
+     * (for Redis, its 64 I/O threads sharing one multiplexed connection).
      */
-    record Target(String name, String libraryUri, IntFunction<RawStore> raw) {
+    record Target(String name, String libraryUri, IntFunction<RawStore> raw, int concurrency) {
     }
 
     private MacroBench() {
@@ -172,21 +174,21 @@ public final class MacroBench {
                 Path lib = tmp.resolve("library.db");
                 Path raw = tmp.resolve("raw.db");
                 yield new Target("SQLite", "sqlite:" + lib,
-                        n -> new RawJdbcStore(RawJdbcStore.Dialect.SQLITE, "jdbc:sqlite:" + raw, Math.min(n, 4)));
+                        n -> new RawJdbcStore(RawJdbcStore.Dialect.SQLITE, "jdbc:sqlite:" + raw, Math.min(n, 4)), 4);
             }
             case "postgresql", "postgres" -> {
                 String uri = env("PROFILESERVICE_TEST_POSTGRES_URI", "postgresql://postgres@127.0.0.1:5432/test");
                 yield new Target("PostgreSQL", libraryUri(uri),
-                        n -> new RawJdbcStore(RawJdbcStore.Dialect.POSTGRESQL, jdbcUrl(uri), Math.min(n, poolSize(uri))));
+                        n -> new RawJdbcStore(RawJdbcStore.Dialect.POSTGRESQL, jdbcUrl(uri), Math.min(n, poolSize(uri))), poolSize(uri));
             }
             case "mariadb", "mysql" -> {
                 String uri = env("PROFILESERVICE_TEST_MARIADB_URI", "mariadb://root@127.0.0.1:3306/test");
                 yield new Target("MariaDB", libraryUri(uri),
-                        n -> new RawJdbcStore(RawJdbcStore.Dialect.MARIADB, jdbcUrl(uri), Math.min(n, poolSize(uri))));
+                        n -> new RawJdbcStore(RawJdbcStore.Dialect.MARIADB, jdbcUrl(uri), Math.min(n, poolSize(uri))), poolSize(uri));
             }
             case "redis" -> {
                 String uri = env("PROFILESERVICE_TEST_REDIS_URI", "redis://127.0.0.1:6379");
-                yield new Target("Redis", uri, n -> new RawRedisStore(uri));
+                yield new Target("Redis", uri, n -> new RawRedisStore(uri), 64);
             }
             default -> {
                 usage("unknown backend '" + name + "' (known: sqlite, postgresql, mariadb, redis)");
