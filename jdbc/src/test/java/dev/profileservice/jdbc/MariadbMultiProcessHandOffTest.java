@@ -1,11 +1,13 @@
 package dev.profileservice.jdbc;
 
-/** {@link MultiProcessHandOffTest} on Mariadb. */
+import dev.profileservice.testkit.MultiProcessHandOffTest;
+
+/** The testkit's multi-process hand-off (separate JVMs sharing one store) on Mariadb. */
 class MariadbMultiProcessHandOffTest extends MultiProcessHandOffTest {
-    private final String uri = TestDatabases.mariadbUri() + (TestDatabases.mariadbUri().contains("?") ? "&" : "?") + "pollMillis=20";
+    private final String uri = TestDatabases.mariadbUri();
 
     @Override
-    protected String uri() {
+    protected String backendUri() {
         return uri;
     }
 }

@@ -1,11 +1,13 @@
 package dev.profileservice.jdbc;
 
-/** {@link MultiProcessHandOffTest} on Sqlite. */
+import dev.profileservice.testkit.MultiProcessHandOffTest;
+
+/** The testkit's multi-process hand-off (separate JVMs sharing one store) on Sqlite. */
 class SqliteMultiProcessHandOffTest extends MultiProcessHandOffTest {
-    private final String uri = TestDatabases.sqliteUri() + "?pollMillis=20";
+    private final String uri = TestDatabases.sqliteUri();
 
     @Override
-    protected String uri() {
+    protected String backendUri() {
         return uri;
     }
 }

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * releases), appends its id when it is its turn, and holds it until the other takes it. The final
  * data holds every edit, strictly alternating.
  */
-abstract class MultiProcessHandOffTest {
+abstract class AlternatingHandOffTest {
     static final int TOTAL = 100;
 
     protected abstract String uri();
@@ -40,7 +40,7 @@ abstract class MultiProcessHandOffTest {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"),
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                    HandOffWorker.class.getName(), uri, store, key, String.valueOf(i), String.valueOf(TOTAL));
+                    AlternatingHandOffWorker.class.getName(), uri, store, key, String.valueOf(i), String.valueOf(TOTAL));
             pb.redirectOutput(logs.resolve("worker-" + i + ".out").toFile());
             pb.redirectError(logs.resolve("worker-" + i + ".err").toFile());
             processes.add(pb.start());

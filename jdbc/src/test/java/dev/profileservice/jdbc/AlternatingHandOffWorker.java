@@ -14,14 +14,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One "game server" process of {@link MultiProcessHandOffTest}: takes the profile with FORCE_LOAD,
+ * One "game server" process of {@link AlternatingHandOffTest}: takes the profile with FORCE_LOAD,
  * appends its id when it is its turn, holds the profile until the other process takes it, and
  * repeats until {@code total} edits are in the profile.
  *
  * <p>Arguments: {@code uri store key workerId(0|1) total}. Exit code 0 on success.
  */
-public final class HandOffWorker {
-    private HandOffWorker() {
+public final class AlternatingHandOffWorker {
+    private AlternatingHandOffWorker() {
     }
 
     public static void main(String[] args) throws Exception {
