@@ -2,7 +2,17 @@ package dev.profileservice.internal;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.SerializationConfig;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
+import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,11 +48,42 @@ public final class Codec {
     public Codec() {
         this.mapper = JsonMapper.builder()
                 .addModule(new JavaTimeModule())
+                .addModule(strictModule())
                 .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .build();
         this.mapType = mapper.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class);
+    }
+
+    /**
+     * Refuses JDK classes that Jackson would otherwise write through their getters (a Thread, a
+     * ClassLoader, a Socket): they "encode" but are not data, and would come back as something else.
+     * JDK value types with their own serializers (String, numbers, collections, java.time) are not
+     * beans and are unaffected.
+     */
+    private static SimpleModule strictModule() {
+        SimpleModule module = new SimpleModule("profileservice-strict");
+        module.setSerializerModifier(new BeanSerializerModifier() {
+            @Override
+            public JsonSerializer<?> modifySerializer(SerializationConfig config, BeanDescription description,
+                                                      JsonSerializer<?> serializer) {
+                String type = description.getBeanClass().getName();
+                boolean jdk = type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
+                        || type.startsWith("sun.") || type.startsWith("com.sun.");
+                if (!jdk || !(serializer instanceof BeanSerializerBase)) {
+                    return serializer;
+                }
+                return new StdSerializer<Object>(Object.class) {
+                    @Override
+                    public void serialize(Object value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                        throw JsonMappingException.from(gen, "a value of type " + type + " is not data; store strings, numbers,"
+                                + " booleans, lists, maps, java.time values or your own classes");
+                    }
+                };
+            }
+        });
+        return module;
     }
 
     /** The data type of a store with this template: its class, or {@code LinkedHashMap<String,Object>} for maps. */

@@ -42,6 +42,19 @@ final class Listeners<L> implements Signal<L> {
         }
     }
 
+    /** Calls {@code call} with the listener behind {@code connection} only (if it is one of ours and still connected). */
+    void fireOne(Connection connection, Consumer<L> call) {
+        for (Entry e : entries) {
+            if (e == connection) {
+                executor.execute(() -> {
+                    if (e.connected) {
+                        call.accept(e.listener);
+                    }
+                });
+            }
+        }
+    }
+
     boolean isEmpty() {
         return entries.isEmpty();
     }

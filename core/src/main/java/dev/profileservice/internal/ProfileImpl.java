@@ -241,7 +241,7 @@ final class ProfileImpl<T> implements Profile<T> {
     public Connection listenToRelease(Runnable listener) {
         Connection c = releaseListeners.connect(listener);
         if (state != State.ACTIVE) {
-            releaseListeners.fire(Runnable::run);
+            releaseListeners.fireOne(c, Runnable::run); // already released: this listener only, right away
         }
         return c;
     }
@@ -385,12 +385,14 @@ final class ProfileImpl<T> implements Profile<T> {
                     case SAVED -> saved(s, result.record());
                     case LOST_SESSION -> lost(result.record());
                     case INBOX_CHANGED -> {
+                        List<GlobalUpdate> fresh;
                         lock.lock();
                         try {
-                            adoptInbox(result.record());
+                            fresh = adoptInbox(result.record());
                         } finally {
                             lock.unlock();
                         }
+                        fireActive(fresh);
                         engine.io.execute(this::sync); // rebase on the new inbox at once; still "saving"
                         return;
                     }

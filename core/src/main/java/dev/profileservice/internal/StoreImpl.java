@@ -17,7 +17,6 @@ import dev.profileservice.spi.StoredProfile;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -74,8 +73,18 @@ final class StoreImpl<T> implements ProfileStore<T> {
 
     @Override
     public CompletableFuture<Optional<Profile<T>>> loadProfileAsync(String key, NotReleasedHandler handler) {
+        try {
+            return startLoad(key, handler);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<Optional<Profile<T>>> startLoad(String key, NotReleasedHandler handler) {
         Names.key(key);
-        Objects.requireNonNull(handler, "handler");
+        if (handler == null) {
+            throw new IllegalArgumentException("NotReleasedHandler must not be null (use NotReleasedHandler.FORCE_LOAD)");
+        }
         if (engine.isLocked()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
@@ -313,8 +322,14 @@ final class StoreImpl<T> implements ProfileStore<T> {
 
     @Override
     public CompletableFuture<Optional<GlobalUpdates>> globalUpdateProfileAsync(String key, Consumer<GlobalUpdates> handler) {
-        Names.key(key);
-        Objects.requireNonNull(handler, "handler");
+        try {
+            Names.key(key);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (handler == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("global update handler must not be null"));
+        }
         if (engine.isLocked()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
