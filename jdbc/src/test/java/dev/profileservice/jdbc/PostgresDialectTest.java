@@ -42,6 +42,17 @@ class PostgresDialectTest extends JdbcDialectTest {
     }
 
     @Test
+    void describeMasksThePassword() {
+        // the test server trusts loopback connections, so any password is accepted
+        String uri = TestDatabases.viaProxy(uri(), TestDatabases.host(uri()), TestDatabases.port(uri(), 5432))
+                .replaceFirst("://([^:@/]+)(:[^@/]*)?@", "://$1:pa55-w0rd@");
+        assertThat(uri).contains("pa55-w0rd");
+        try (Backend b = dev.profileservice.spi.Backends.open(uri)) {
+            assertThat(b.describe()).contains(":****@").doesNotContain("pa55-w0rd");
+        }
+    }
+
+    @Test
     void worksOnTheUsersOwnPoolAndLeavesItOpen() throws Exception {
         ServerUri u = ServerUri.parse(uri(), 5432);
         HikariConfig hc = new HikariConfig();
