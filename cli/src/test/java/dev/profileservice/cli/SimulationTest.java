@@ -34,7 +34,8 @@ class SimulationTest {
         assertThat(json.get("gifts").get("duplicated").asInt()).as(r.out()).isZero();
         assertThat(json.get("gifts").get("pending").asInt()).as(r.out()).isZero();
         assertThat(json.get("epochViolations").asInt()).as(r.out()).isZero();
-        assertThat(json.get("traffic").get("hops").asInt()).as(r.out()).isPositive();
+        assertThat(json.get("traffic").get("gracefulReleasesChecked").asInt()).as(r.out()).isPositive();
+        assertThat(json.get("traffic").get("steals").asInt()).as(r.out()).isPositive();
         assertThat(r.out()).contains("Result: PASS");
         assertThat(r.exit()).as(r.toString()).isZero();
     }

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A {@link Backend} decorator that reports every successful {@link #acquire} and every
- * {@link #save} outcome, with wall-clock times (microseconds) taken just before and just after the
+ * {@link #save} outcome, and every successful {@link #heartbeat}, with wall-clock times (microseconds) taken just before and just after the
  * call, to an {@link AuditSink}. The simulation's parent process uses these records to check fencing
  * across processes: a save accepted with epoch {@code e} that started after an acquire with a higher
  * epoch had completed is a violation. Thread-safe; the sink is called on the calling thread.
@@ -28,8 +28,14 @@ public final class AuditingBackend implements Backend {
 
     /** Receives the audit records. Must be thread-safe and quick. */
     public interface AuditSink {
-        /** A successful acquire of {@code key} under the new {@code epoch}. */
-        void acquired(String key, long epoch, long startMicros, long endMicros);
+        /**
+         * A successful acquire of {@code key} under the new {@code epoch}; {@code expectedEpoch} is -1
+         * for taking a free record and the previous epoch for a steal.
+         */
+        void acquired(String key, long epoch, long expectedEpoch, long startMicros, long endMicros);
+
+        /** A successful heartbeat that extended this server's lease to {@code expiresAtMillis}. */
+        void heartbeat(long expiresAtMillis, long startMicros, long endMicros);
 
         /**
          * A save of {@code key} by the session of {@code epoch}: status is SAVED, LOST_SESSION,
@@ -65,7 +71,7 @@ public final class AuditingBackend implements Backend {
         long t1 = nowMicros();
         if (result.acquired()) {
             lastAcquired.put(key, result.record().epoch());
-            sink.acquired(key, result.record().epoch(), t0, t1);
+            sink.acquired(key, result.record().epoch(), expectedEpoch, t0, t1);
         }
         return result;
     }
@@ -101,7 +107,9 @@ public final class AuditingBackend implements Backend {
 
     @Override
     public void heartbeat(ServerLease lease) {
+        long t0 = nowMicros();
         delegate.heartbeat(lease);
+        sink.heartbeat(lease.expiresAtMillis(), t0, nowMicros());
     }
 
     @Override

@@ -84,8 +84,13 @@ public final class ServerNode {
     public void run() throws IOException {
         audit = new AuditingBackend(Backends.open(settings.uri()), new AuditingBackend.AuditSink() {
             @Override
-            public void acquired(String key, long epoch, long t0, long t1) {
-                emit(map("ev", "acq", "k", key, "e", epoch, "t0", t0, "t1", t1));
+            public void acquired(String key, long epoch, long expectedEpoch, long t0, long t1) {
+                emit(map("ev", "acq", "k", key, "e", epoch, "x", expectedEpoch, "t0", t0, "t1", t1));
+            }
+
+            @Override
+            public void heartbeat(long expiresAtMillis, long t0, long t1) {
+                emit(map("ev", "hb", "exp", expiresAtMillis, "t0", t0, "t1", t1));
             }
 
             @Override

@@ -24,7 +24,8 @@ public final class SimReport {
     /** Everything the checks look at. */
     record Input(SimConfig cfg, Path runDir, String maskedUri, String storeName, long durationMs,
                  Map<String, Simulation.SessionRec> sessions, Map<String, List<Simulation.Acq>> acquires,
-                 Map<String, List<Simulation.Save>> saves, Map<String, Simulation.Gift> gifts,
+                 Map<String, List<Simulation.Save>> saves, Map<String, List<Simulation.Heartbeat>> heartbeats,
+                 Map<String, Simulation.Gift> gifts,
                  Map<String, Integer> giftEvents, List<Simulation.Fault> faults, Set<String> jobs,
                  Map<String, SimPlayerData> finalData, Map<String, Integer> pendingUpdates, List<String> viewErrors,
                  List<String> issues, long issueCount, List<String> unexpectedExits, List<String> joinFailures,
@@ -299,6 +300,42 @@ public final class SimReport {
         r.checks.add(new Check("no server process died on its own", in.unexpectedExits().isEmpty(),
                 in.unexpectedExits().size() + " unexpected exits", in.unexpectedExits()));
 
+        // ---- steals against the owner's lease (informational: FORCE_LOAD may steal from a live owner that does not answer)
+        long steals = 0;
+        long earlySteals = 0;
+        long minMarginMs = Long.MAX_VALUE;
+        List<String> earlyExamples = new ArrayList<>();
+        for (Map.Entry<String, List<Simulation.Acq>> e : in.acquires().entrySet()) {
+            Map<Long, Simulation.Acq> byEpoch = new HashMap<>();
+            e.getValue().forEach(a -> byEpoch.put(a.epoch(), a));
+            for (Simulation.Acq a : e.getValue()) {
+                if (a.expectedEpoch() < 0) {
+                    continue;
+                }
+                Simulation.Acq previous = byEpoch.get(a.expectedEpoch());
+                if (previous == null || previous.job().equals(a.job())) {
+                    continue;
+                }
+                long expires = Long.MIN_VALUE;
+                for (Simulation.Heartbeat hb : in.heartbeats().getOrDefault(previous.job(), List.of())) {
+                    if (hb.t0() < a.t0()) {
+                        expires = Math.max(expires, hb.expiresAtMillis());
+                    }
+                }
+                if (expires == Long.MIN_VALUE) {
+                    continue;
+                }
+                steals++;
+                long margin = a.t0() / 1000 - expires;
+                minMarginMs = Math.min(minMarginMs, margin);
+                if (margin < 0) {
+                    earlySteals++;
+                    add(earlyExamples, String.format(Locale.ROOT, "%s: %s took epoch %d from %s %.1f s before that server's lease expired",
+                            e.getKey(), a.job(), a.expectedEpoch(), previous.job(), -margin / 1000.0));
+                }
+            }
+        }
+
         // ---- JSON
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("store", in.maskedUri());
@@ -324,7 +361,11 @@ public final class SimReport {
         traffic.put("savesAccepted", accepted);
         traffic.put("staleSavesRefused", refused);
         traffic.put("saveErrors", errors);
+        traffic.put("gracefulReleasesChecked", gracefulChecked);
         traffic.put("takeoversWithoutFault", unexplained);
+        traffic.put("steals", steals);
+        traffic.put("stealsBeforeOwnersLeaseExpired", earlySteals);
+        traffic.put("earliestStealAfterLeaseExpiryMs", steals == 0 ? null : minMarginMs);
         traffic.put("issues", in.issueCount());
         Map<String, Object> faultJson = new LinkedHashMap<>();
         faultJson.put("kill9", in.kills());
@@ -404,6 +445,13 @@ public final class SimReport {
         t.add("  hand-over latency (FORCE_LOAD, live owner): " + describe(handoverMs, true));
         t.add("  steal time after kill -9 (kill to loaded elsewhere): " + describe(stealAfterKillMs, false));
         t.add("  steal time after SIGSTOP (stop to loaded elsewhere): " + describe(stealAfterFreezeMs, false));
+        if (steals > 0) {
+            t.add(String.format(Locale.ROOT, "  steals: %d, earliest %.2f s after the owner's lease expired; %d before it (FORCE_LOAD timeout against a live owner)",
+                    steals, minMarginMs / 1000.0, earlySteals));
+            for (String s : earlyExamples) {
+                t.add("    " + s);
+            }
+        }
         if (unexplained > 0) {
             t.add("Note: " + unexplained + " session(s) were taken over without a fault on their server (slow heartbeat?)");
         }

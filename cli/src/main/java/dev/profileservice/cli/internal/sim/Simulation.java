@@ -87,7 +87,11 @@ public final class Simulation {
         }
     }
 
-    record Acq(String job, long epoch, long t0, long t1) {
+    record Acq(String job, long epoch, long expectedEpoch, long t0, long t1) {
+    }
+
+    /** A successful heartbeat: started at {@code t0} (micros), lease valid until {@code expiresAtMillis}. */
+    record Heartbeat(long t0, long expiresAtMillis) {
     }
 
     record Save(String job, long epoch, boolean release, String status, long t0, long t1) {
@@ -175,6 +179,7 @@ public final class Simulation {
     private final Map<String, SessionRec> sessions = new HashMap<>();
     private final Map<String, List<Acq>> acquires = new HashMap<>();
     private final Map<String, List<Save>> saves = new HashMap<>();
+    private final Map<String, List<Heartbeat>> heartbeats = new HashMap<>();
     private final Map<String, Gift> gifts = new LinkedHashMap<>();
     private final Map<String, Integer> giftEvents = new HashMap<>();
     private final List<Fault> faults = new ArrayList<>();
@@ -425,7 +430,8 @@ public final class Simulation {
             case "acq" -> {
                 String k = ev.path("k").asText();
                 long e = ev.path("e").asLong();
-                acquires.computeIfAbsent(k, x -> new ArrayList<>()).add(new Acq(s.job, e, ev.path("t0").asLong(), ev.path("t1").asLong()));
+                acquires.computeIfAbsent(k, x -> new ArrayList<>()).add(new Acq(s.job, e, ev.path("x").asLong(-1),
+                        ev.path("t0").asLong(), ev.path("t1").asLong()));
                 session(k, e).job = s.job;
             }
             case "save" -> {
@@ -436,6 +442,8 @@ public final class Simulation {
                     ev.path("e").asLong(), ev.path("rel").asBoolean(), ev.path("st").asText(),
                     ev.path("t0").asLong(), ev.path("t1").asLong()));
             }
+            case "hb" -> heartbeats.computeIfAbsent(s.job, x -> new ArrayList<>())
+                    .add(new Heartbeat(ev.path("t0").asLong(), ev.path("exp").asLong()));
             case "ready" -> s.ready = true;
             case "joined" -> onJoined(s, ev, now);
             case "left" -> onLeft(s, ev, now);
@@ -711,6 +719,11 @@ public final class Simulation {
                 return false; // one fault at a time: wait until the last one has healed and the server saves again
             }
         }
+        for (Player p : players) {
+            if (p.req != 0 && (p.kind == JoinKind.AFTER_KILL || p.kind == JoinKind.AFTER_FREEZE || p.kind == JoinKind.DURING_CUT)) {
+                return false; // and until its players have found a new server (keeps steal times clean)
+            }
+        }
         String kind = kinds.get(faultRotation++ % kinds.size());
         ServerProcess victim = slots[rnd.nextInt(slots.length)];
         if (!kind.equals("cut") && slots.length < 2) {
@@ -946,7 +959,7 @@ public final class Simulation {
         }
         synchronized (this) {
             SimReport.Input in = new SimReport.Input(cfg, runDir, BackendUris.mask(uri), storeName,
-                    cfg.duration().toMillis(), sessions, acquires, saves, gifts, giftEvents, faults, byJob.keySet(),
+                    cfg.duration().toMillis(), sessions, acquires, saves, heartbeats, gifts, giftEvents, faults, byJob.keySet(),
                     finalData, pendingUpdates, viewErrors, issues, issueCount, unexpectedExits, joinFailures,
                     joins, hops, handovers, giftsSent, giftsAcked, kills, freezes, cuts);
             return SimReport.build(in);

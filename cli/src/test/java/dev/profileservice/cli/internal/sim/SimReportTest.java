@@ -37,7 +37,7 @@ class SimReportTest {
             r.joinedAt = joinedAt;
             r.loadedLastEditAt = joinedAt - 100;
             sessions.put("p#" + epoch, r);
-            acquires.computeIfAbsent("p", k -> new ArrayList<>()).add(new Simulation.Acq(job, epoch, joinedAt * 1000 - 500, joinedAt * 1000 - 100));
+            acquires.computeIfAbsent("p", k -> new ArrayList<>()).add(new Simulation.Acq(job, epoch, epoch - 1, joinedAt * 1000 - 500, joinedAt * 1000 - 100));
             return r;
         }
 
@@ -53,7 +53,7 @@ class SimReportTest {
 
         SimReport report() {
             return SimReport.build(new SimReport.Input(CFG, Path.of("/tmp/x"), "sqlite:x.db", "S", 10_000, sessions, acquires,
-                    saves, gifts, Map.of(), faults, Set.of("a", "b"), Map.of("p", stored), Map.of("p", 0), List.of(),
+                    saves, Map.of(), gifts, Map.of(), faults, Set.of("a", "b"), Map.of("p", stored), Map.of("p", 0), List.of(),
                     List.of(), 0, List.of(), List.of(), 2, 1, 1, gifts.size(), gifts.size(), 0, 0, 0));
         }
     }
