@@ -51,9 +51,9 @@ public final class MacroBench {
                     Duration watchdog) {
 
         static Settings quick() {
-            return new Settings("quick", 20, 50, new int[] {200, 1_000}, Duration.ofMillis(300),
-                    Duration.ofMillis(700), 500, 200, 20, 5, 20, 1, Duration.ofSeconds(2),
-                    100, Duration.ofMillis(250), Duration.ofSeconds(1), 32, Duration.ofMinutes(6));
+            return new Settings("quick", 10, 30, new int[] {100, 500}, Duration.ofMillis(300),
+                    Duration.ofMillis(700), 300, 100, 15, 5, 15, 1, Duration.ofSeconds(2),
+                    50, Duration.ofMillis(250), Duration.ofSeconds(1), 32, Duration.ofMinutes(6));
         }
 
         static Settings full() {
