@@ -435,6 +435,30 @@ public abstract class ProfileServiceConformanceTest {
     }
 
     @Test
+    @DisplayName("blocking and async forms: loadProfile(key), loadProfileAsync, globalUpdateProfileAsync; service ids")
+    void blockingAndAsyncForms() {
+        Server[] s = twoServers();
+        assertThat(s[0].service.getPlaceId()).isEqualTo(s[0].placeId);
+        assertThat(s[0].service.getJobId()).isEqualTo(s[0].jobId);
+        String k = key("forms");
+        Profile<PlayerData> p = drive(() -> s[0].store().loadProfile(k)).orElseThrow(); // FORCE_LOAD by default
+        assertThat(p.isActive()).isTrue();
+        GlobalUpdates sent = drive(s[1].store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(gift("async", 2))))
+                .orElseThrow();
+        assertThat(sent.getActiveUpdates()).extracting(u -> u.data().get("gift")).containsExactly("async");
+        List<Long> heard = new CopyOnWriteArrayList<>();
+        p.getGlobalUpdates().listenToNewActiveUpdate((id, d) -> heard.add(id));
+        long second = drive(s[1].store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(gift("async2", 3))))
+                .orElseThrow().getActiveUpdates().stream().filter(u -> "async2".equals(u.data().get("gift")))
+                .findFirst().orElseThrow().id();
+        advanceUntil("second update heard", () -> heard.contains(second));
+        driveRun(p::release);
+        CompletableFuture<Optional<Profile<PlayerData>>> f = s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD);
+        Profile<PlayerData> q = drive(f).orElseThrow();
+        assertThat(q.getGlobalUpdates().getActiveUpdates()).hasSize(2);
+    }
+
+    @Test
     @DisplayName("a Map<String,Object> store loads, edits and saves like a class store")
     void mapStore() {
         Server[] s = twoServers();
