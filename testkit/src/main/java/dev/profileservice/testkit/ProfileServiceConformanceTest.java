@@ -1397,6 +1397,21 @@ public abstract class ProfileServiceConformanceTest {
     }
 
     @Test
+    @DisplayName("retry backoff doubles from 100 ms and is capped by retryBackoffMax")
+    void retryBackoffIsCapped() {
+        Server a = server("A", b -> b.retryBackoffMax(Duration.ofSeconds(1)));
+        a.backend.failNext("acquire", 7);
+        Instant start = vt.now();
+        Profile<PlayerData> p = drive(a.store().loadProfileAsync(key("cap"), NotReleasedHandler.FORCE_LOAD), Duration.ofMillis(10))
+                .orElseThrow();
+        Duration took = Duration.between(start, vt.now());
+        // 100 + 200 + 400 + 800 + 1000 + 1000 + 1000 ms; uncapped it would be 12.7 s
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(4_500)).isLessThan(Duration.ofMillis(8_000));
+        assertThat(p.isActive()).isTrue();
+        assertThat(a.backend.calls("acquire")).isEqualTo(8);
+    }
+
+    @Test
     @DisplayName("release retries a failing save until it succeeds")
     void releaseRetries() {
         Server[] s = twoServers();
