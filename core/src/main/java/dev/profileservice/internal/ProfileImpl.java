@@ -576,6 +576,12 @@ final class ProfileImpl<T> implements Profile<T> {
     }
 
     private void lost(StoredProfile record) {
+        if (state == State.RELEASING && record.owner() == null && record.epoch() == epoch) {
+            // a retried release whose first attempt was applied but whose reply was lost: released, not lost
+            LOG.debug("release of {}/{} had already been applied", store.name, key);
+            finish();
+            return;
+        }
         LOG.warn("profile {}/{} was taken over (our epoch {}, store epoch {}, owner {}); it is no longer active",
                 store.name, key, epoch, record.epoch(), record.owner());
         boolean wasActive;
