@@ -241,9 +241,16 @@ public final class ServerNode {
     }
 
     private void ended(Session s) {
-        s.ended = true;
+        long counter;
+        long lastEditAt;
+        synchronized (s) {
+            // an edit that began before the release completes first (and is in the final save)
+            s.ended = true;
+            counter = s.counter;
+            lastEditAt = s.lastEditAt;
+        }
         sessions.remove(s.key, s);
-        emit(map("ev", "ended", "k", s.key, "e", s.epoch, "counter", s.counter, "lastEditAt", s.lastEditAt,
+        emit(map("ev", "ended", "k", s.key, "e", s.epoch, "counter", counter, "lastEditAt", lastEditAt,
                 "at", System.currentTimeMillis()));
     }
 
@@ -254,12 +261,15 @@ public final class ServerNode {
                 continue;
             }
             try {
-                s.profile.edit(d -> {
-                    d.edits++;
-                    d.lastEditAt = now;
-                    s.counter = d.edits;
-                    s.lastEditAt = now;
-                });
+                synchronized (s) {
+                    // after the release listener ran, the engine must refuse the edit (it throws)
+                    s.profile.edit(d -> {
+                        d.edits++;
+                        d.lastEditAt = now;
+                        s.counter = d.edits;
+                        s.lastEditAt = now;
+                    });
+                }
             } catch (IllegalStateException inactive) {
                 // released or taken over: the release listener reports it
             } catch (RuntimeException e) {
