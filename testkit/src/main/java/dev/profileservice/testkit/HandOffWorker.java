@@ -33,10 +33,11 @@ public final class HandOffWorker {
     }
 
     /** What one worker did. */
-    public record Summary(String workerName, int rounds, int emptyLoads, long millis) {
+    public record Summary(String workerName, int rounds, int emptyLoads, int handedBackBeforeEdit, long millis) {
         /** The line printed by {@link #main}. */
         public String line() {
-            return "HANDOFF worker=" + workerName + " rounds=" + rounds + " emptyLoads=" + emptyLoads + " millis=" + millis;
+            return "HANDOFF worker=" + workerName + " rounds=" + rounds + " emptyLoads=" + emptyLoads
+                    + " handedBackBeforeEdit=" + handedBackBeforeEdit + " millis=" + millis;
         }
     }
 
@@ -67,6 +68,7 @@ public final class HandOffWorker {
     public static Summary run(String backendUri, String storeName, String key, int rounds, String workerName) {
         long start = System.nanoTime();
         int empty = 0;
+        int handedBack = 0;
         try (ProfileService service = ProfileService.builder()
                 .backend(backendUri)
                 .placeId("hand-off")
@@ -79,7 +81,7 @@ public final class HandOffWorker {
                 if (loaded.isEmpty()) {
                     // another server won a race for it: FORCE_LOAD again
                     empty++;
-                    if (empty > 100 * rounds) {
+                    if (empty + handedBack > 100 * rounds) {
                         throw new IllegalStateException(workerName + ": FORCE_LOAD of " + key + " kept returning empty");
                     }
                     i--;
@@ -87,13 +89,25 @@ public final class HandOffWorker {
                 }
                 Profile<HandOffData> p = loaded.get();
                 String edit = workerName + "-" + i;
-                p.edit(d -> {
-                    d.counter++;
-                    d.edits.add(edit);
-                });
-                p.release();
+                try {
+                    p.edit(d -> {
+                        d.counter++;
+                        d.edits.add(edit);
+                    });
+                } catch (IllegalStateException askedToRelease) {
+                    // another worker's FORCE_LOAD asked us to release before we edited: nothing was
+                    // applied, so this round starts again
+                    handedBack++;
+                    if (empty + handedBack > 100 * rounds) {
+                        throw new IllegalStateException(workerName + ": " + key + " was taken away before every edit");
+                    }
+                    i--;
+                    continue;
+                } finally {
+                    p.release();
+                }
             }
         }
-        return new Summary(workerName, rounds, empty, (System.nanoTime() - start) / 1_000_000);
+        return new Summary(workerName, rounds, empty, handedBack, (System.nanoTime() - start) / 1_000_000);
     }
 }
