@@ -168,6 +168,24 @@ class SimReportTest {
     }
 
     @Test
+    void stealsAreMeasuredAgainstTheOwnersLastHeartbeat() {
+        History h = new History();
+        h.session(1, "a", 0, 1_000);
+        h.faults.add(new Simulation.Fault("kill -9", "a", 2_000, 2_000));
+        h.session(2, "b", 0, 6_000);        // acquire started at 5999.5 ms, a steal of epoch 1
+        Map<String, List<Simulation.Heartbeat>> hb = Map.of("a", List.of(
+                new Simulation.Heartbeat(1_500_000, 4_500), new Simulation.Heartbeat(7_000_000, 99_000)));
+        SimReport r = SimReport.build(new SimReport.Input(CFG, Path.of("/tmp/x"), "sqlite:x.db", "S", 10_000, h.sessions,
+                h.acquires, h.saves, hb, h.gifts, Map.of(), h.faults, Set.of("a", "b"), Map.of("p", h.stored), Map.of(),
+                List.of(), List.of(), 0, List.of(), List.of(), 2, 0, 0, 0, 0, 1, 0, 0));
+        Map<?, ?> traffic = (Map<?, ?>) r.toJson().get("traffic");
+        assertThat(traffic.get("steals")).isEqualTo(1L);
+        assertThat(traffic.get("stealsBeforeOwnersLeaseExpired")).isEqualTo(0L);
+        assertThat(traffic.get("earliestStealAfterLeaseExpiryMs")).isEqualTo(1_499L); // the later heartbeat does not count
+        assertThat(r.toText()).contains("steals: 1, earliest 1.50 s after the owner's lease expired; 0 before it");
+    }
+
+    @Test
     void dataGoingBackFails() {
         History h = clean();
         h.sessions.get("p#2").loaded = 10;  // fewer than session 1 had loaded? no: 0; make session 1 load more
