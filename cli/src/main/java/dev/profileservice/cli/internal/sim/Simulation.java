@@ -448,7 +448,7 @@ public final class Simulation {
             case "joined" -> onJoined(s, ev, now);
             case "left" -> onLeft(s, ev, now);
             case "ended" -> onEnded(s, ev, now);
-            case "tick" -> ev.path("c").fields().forEachRemaining(f -> {
+            case "tick" -> ev.path("c").properties().forEach(f -> {
                 SessionRec r = session(f.getKey(), f.getValue().get(0).asLong());
                 r.tickCounter = Math.max(r.tickCounter, f.getValue().get(1).asLong());
             });
