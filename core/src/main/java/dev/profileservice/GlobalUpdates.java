@@ -15,9 +15,18 @@ import java.util.function.BiConsumer;
  *
  * <p><b>Exactly once.</b> {@link #lockActiveUpdate} takes effect at the next save, which moves the
  * update out of the sender's inbox and into the profile record atomically; only then does
- * {@link #listenToNewLockedUpdate} fire. Apply the update to the data in that listener (inside
- * {@link Profile#edit}) and call {@link #clearLockedUpdate}: the data change and the clear are saved
- * in one atomic write, so after a crash either both happened or the update is still locked.
+ * {@link #listenToNewLockedUpdate} fire. In that listener, apply the update to the data and call
+ * {@link #clearLockedUpdate} <em>inside one {@link Profile#edit}</em>:
+ * <pre>{@code
+ * updates.listenToNewLockedUpdate((id, gift) -> profile.edit(data -> {
+ *     data.coins += ((Number) gift.get("coins")).intValue();
+ *     updates.clearLockedUpdate(id);   // same edit: saved together with the coins, or not at all
+ * }));
+ * }</pre>
+ * A save encodes under the same lock, so the data change and the clear reach the store in one
+ * atomic write: after a crash or a steal either both happened or the update is still Locked and is
+ * processed again by the next owner. (Applying in one {@code edit} and clearing after it leaves a
+ * moment where a save holds the applied gift with the update still Locked.)
  *
  * <p><b>Threads.</b> Listeners run on the service's listener executor, never two of the same profile
  * at once, and only while the profile is active.
@@ -54,7 +63,7 @@ public interface GlobalUpdates {
 
     /**
      * Removes a Locked update; saved atomically with the data at the next save, which it asks to
-     * happen soon. Apply the update to the data first, then clear it.
+     * happen soon. Call it inside the same {@link Profile#edit} that applies the update (see above).
      *
      * @throws IllegalStateException    if this is not an active profile's view
      * @throws IllegalArgumentException if {@code id} is not a Locked update

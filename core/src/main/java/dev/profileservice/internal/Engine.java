@@ -27,7 +27,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -87,10 +89,10 @@ public final class Engine {
         this.me = new Owner(UUID.randomUUID().toString(), config.placeId(), config.jobId());
         this.ownScheduler = config.scheduler() == null;
         this.scheduler = ownScheduler
-                ? Executors.newSingleThreadScheduledExecutor(daemon("profileservice-timer"))
+                ? new ScheduledThreadPoolExecutor(1, daemon("profileservice-timer"), Engine::dropAfterClose)
                 : config.scheduler();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(IO_THREADS, IO_THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemon("profileservice-io"));
+                new LinkedBlockingQueue<>(), daemon("profileservice-io"), Engine::dropAfterClose);
         pool.allowCoreThreadTimeOut(true);
         this.io = pool;
         if (config.listenerExecutor() == null) {
@@ -138,6 +140,11 @@ public final class Engine {
         engine.heartbeatTask = engine.scheduler.scheduleAtFixedRate(
                 () -> engine.io.execute(engine::heartbeat), every, every, TimeUnit.MILLISECONDS);
         return engine;
+    }
+
+    /** Work handed to an executor after close() shut it down is dropped: nothing is active any more. */
+    private static void dropAfterClose(Runnable task, ThreadPoolExecutor executor) {
+        LOG.debug("service closed; dropped {}", task);
     }
 
     private static ThreadFactory daemon(String name) {
@@ -258,7 +265,11 @@ public final class Engine {
 
     /** Runs {@code task} on the I/O pool after {@code delay} (timed by the scheduler). */
     void after(Duration delay, Runnable task) {
-        scheduler.schedule(() -> io.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            scheduler.schedule(() -> io.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("scheduler rejected a timer (service closed?); dropped", e);
+        }
     }
 
     /**

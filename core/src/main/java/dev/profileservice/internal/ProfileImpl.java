@@ -170,6 +170,7 @@ final class ProfileImpl<T> implements Profile<T> {
         }
         lock.lock();
         try {
+            requireActive("setData");
             data = newData;
         } finally {
             lock.unlock();
@@ -189,6 +190,7 @@ final class ProfileImpl<T> implements Profile<T> {
         requireActive("edit");
         lock.lock();
         try {
+            requireActive("edit"); // again under the lock: the final save of a release encodes under it too
             editor.accept(data);
         } finally {
             lock.unlock();
@@ -231,6 +233,7 @@ final class ProfileImpl<T> implements Profile<T> {
         engine.codec.checkEncodable(value, "meta tag '" + name + "'");
         lock.lock();
         try {
+            requireActive("setMetaTag");
             tags.put(name, value);
         } finally {
             lock.unlock();

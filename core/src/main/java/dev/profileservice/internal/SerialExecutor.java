@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Runs tasks one at a time, in submission order, on an underlying executor: how listeners of one
@@ -31,7 +32,16 @@ final class SerialExecutor implements Executor {
             }
             running = true;
         }
-        underlying.execute(this::drain);
+        try {
+            underlying.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // the executor was shut down (service closed): drop what is queued
+            synchronized (queue) {
+                queue.clear();
+                running = false;
+            }
+            LOG.debug("listener executor rejected a task; dropped", e);
+        }
     }
 
     private void drain() {

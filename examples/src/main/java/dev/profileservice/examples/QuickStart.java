@@ -21,9 +21,12 @@ public class QuickStart {
         public List<String> inventory = new ArrayList<>();
     }
 
+    /** Apply a gift and clear it in one edit: they are saved together or not at all. */
     private static void apply(Profile<PlayerData> profile, long id, Map<String, Object> gift) {
-        profile.edit(data -> data.coins += ((Number) gift.get("coins")).intValue());
-        profile.getGlobalUpdates().clearLockedUpdate(id);
+        profile.edit(data -> {
+            data.coins += ((Number) gift.get("coins")).intValue();
+            profile.getGlobalUpdates().clearLockedUpdate(id);
+        });
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -47,7 +50,7 @@ public class QuickStart {
                 Profile<PlayerData> profile = players.loadProfile("Player_" + name).orElseThrow();
                 profile.listenToRelease(() -> System.out.println(name + " left (profile released)"));
 
-                // Gifts: Active -> lock it (saved at once) -> then apply and clear it (one atomic save).
+                // Gifts: Active -> lock it (saved at once) -> apply and clear it in one edit.
                 var updates = profile.getGlobalUpdates();
                 updates.getLockedUpdates().forEach(gift -> apply(profile, gift.id(), gift.data()));
                 updates.getActiveUpdates().forEach(gift -> updates.lockActiveUpdate(gift.id()));
