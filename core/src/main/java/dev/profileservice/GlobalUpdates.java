@@ -15,12 +15,12 @@ import java.util.function.BiConsumer;
  *
  * <p><b>Exactly once.</b> {@link #lockActiveUpdate} takes effect at the next save, which moves the
  * update out of the sender's inbox and into the profile record atomically; only then does
- * {@link #listenToNewLockedUpdate} fire. In that listener, apply the update to the data and call
- * {@link #clearLockedUpdate} <em>inside one {@link Profile#edit}</em>:
+ * {@link #listenToNewLockedUpdate} fire. In that listener, call {@link #clearLockedUpdate} and apply
+ * the update to the data <em>inside one {@link Profile#edit}</em>, clearing first:
  * <pre>{@code
  * updates.listenToNewLockedUpdate((id, gift) -> profile.edit(data -> {
- *     data.coins += ((Number) gift.get("coins")).intValue();
- *     updates.clearLockedUpdate(id);   // same edit: saved together with the coins, or not at all
+ *     updates.clearLockedUpdate(id);   // throws if it is no longer Locked, before anything changed
+ *     data.coins += ((Number) gift.get("coins")).intValue();   // saved together with the clear
  * }));
  * }</pre>
  * A save encodes under the same lock, so the data change and the clear reach the store in one
@@ -63,7 +63,8 @@ public interface GlobalUpdates {
 
     /**
      * Removes a Locked update; saved atomically with the data at the next save, which it asks to
-     * happen soon. Call it inside the same {@link Profile#edit} that applies the update (see above).
+     * happen soon. Call it inside the same {@link Profile#edit} that applies the update, before
+     * changing the data (see above).
      *
      * @throws IllegalStateException    if this is not an active profile's view
      * @throws IllegalArgumentException if {@code id} is not a Locked update

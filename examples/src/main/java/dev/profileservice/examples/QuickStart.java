@@ -21,11 +21,11 @@ public class QuickStart {
         public List<String> inventory = new ArrayList<>();
     }
 
-    /** Apply a gift and clear it in one edit: they are saved together or not at all. */
+    /** Clear a gift and apply it in one edit: both are saved together or not at all. */
     private static void apply(Profile<PlayerData> profile, long id, Map<String, Object> gift) {
         profile.edit(data -> {
+            profile.getGlobalUpdates().clearLockedUpdate(id); // throws if it was applied already
             data.coins += ((Number) gift.get("coins")).intValue();
-            profile.getGlobalUpdates().clearLockedUpdate(id);
         });
     }
 

@@ -213,15 +213,19 @@ public final class ServerNode {
         String giftId = String.valueOf(giftData.get("giftId"));
         long coins = giftData.get("coins") instanceof Number n ? n.longValue() : 0;
         try {
+            // clear and apply in one edit: the store gets both in one save, or neither; clearing first
+            // means an update that is no longer Locked (already applied) throws before any change
             s.profile.edit(d -> {
+                s.profile.getGlobalUpdates().clearLockedUpdate(id);
                 d.gifts.add(giftId);
                 d.coins += coins;
             });
-            s.profile.getGlobalUpdates().clearLockedUpdate(id);
             s.profile.save();
             emit(map("ev", "gift", "k", s.key, "e", s.epoch, "g", giftId, "id", id));
         } catch (IllegalStateException inactive) {
             // not active any more: the update stays locked and the next session applies it
+        } catch (IllegalArgumentException alreadyApplied) {
+            // delivered by the startup scan and by the listener: applied once already
         }
     }
 
