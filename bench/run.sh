@@ -27,6 +27,7 @@ out=bench/results
 mkdir -p "$out"
 java_opts=(-Xms1g -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
 
+echo "=== machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 echo "=== JMH micro-benchmarks ($name)"
 java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar "$jar" "${jmh_args[@]}" \
   -rf json -rff "$out/jmh-$name.json" 'dev.profileservice.bench.*' | tee "$out/jmh-$name.txt"

@@ -106,7 +106,8 @@ public final class MacroBench {
         md.append("Mode `--").append(settings.mode()).append("`, started ").append(started).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, JDK ")
                 .append(System.getProperty("java.runtime.version")).append(", max heap ")
-                .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MB.\n\n");
+                .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MB, load average at start ")
+                .append(loadAverage()).append(".\n\n");
         int failures = 0;
         for (Target target : targets) {
             System.out.println("== " + target.name() + " (" + BackendUris.mask(target.libraryUri()) + ")");
@@ -118,7 +119,8 @@ public final class MacroBench {
             System.out.println(table);
             md.append(table).append('\n');
         }
-        md.append("Total time ").append(Duration.between(started, Instant.now()).toSeconds()).append(" s; ")
+        md.append("Total time ").append(Duration.between(started, Instant.now()).toSeconds()).append(" s; load average at end ")
+                .append(loadAverage()).append("; ")
                 .append(failures == 0 ? "every measurement ran." : failures + " measurement(s) FAILED (see the tables).")
                 .append('\n');
         System.out.println(md.substring(md.lastIndexOf("Total time")));
@@ -240,6 +242,19 @@ public final class MacroBench {
         }
         return "jdbc:" + scheme + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "")
                 + (u.getRawPath() == null ? "" : u.getRawPath()) + (query.isEmpty() ? "" : "?" + String.join("&", query));
+    }
+
+    /**
+     * The 1/5/15-minute load averages from {@code /proc/loadavg} (or the JVM's 1-minute figure): on a
+     * shared machine they say how much else was running while the figures were taken.
+     */
+    static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " / " + parts[1] + " / " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
     }
 
     /** Used heap after a forced full collection, in bytes. */
