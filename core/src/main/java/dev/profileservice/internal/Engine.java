@@ -51,8 +51,8 @@ public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     static final Duration STEAL_GRACE = Duration.ofSeconds(1);
     static final int LOAD_ATTEMPTS = 8;
-    /** I/O threads: store calls block, so this bounds concurrent calls; tasks never wait on each other. */
-    static final int IO_THREADS = 64;
+    /** Upper bound of I/O threads: store calls block, so the pool bounds concurrent calls; tasks never wait on each other. */
+    static final int MAX_IO_THREADS = 256;
 
     final EngineConfig config;
     final Backend backend;
@@ -91,7 +91,9 @@ public final class Engine {
         this.scheduler = ownScheduler
                 ? new ScheduledThreadPoolExecutor(1, daemon("profileservice-timer"), Engine::dropAfterClose)
                 : config.scheduler();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(IO_THREADS, IO_THREADS, 30, TimeUnit.SECONDS,
+        // as many threads as the backend serves calls at once (its pool size): more would only queue for connections
+        int ioThreads = Math.max(2, Math.min(MAX_IO_THREADS, backend.maxConcurrentCalls()));
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemon("profileservice-io"), Engine::dropAfterClose);
         pool.allowCoreThreadTimeOut(true);
         this.io = pool;
@@ -359,7 +361,7 @@ public final class Engine {
                 }
                 case "U" -> {
                     if (slots.get(slot) instanceof ProfileImpl<?> p) {
-                        p.requestSave(false);
+                        p.syncSoon(); // on an I/O thread already
                     }
                 }
                 default -> LOG.debug("ignoring message of kind {}", kind);

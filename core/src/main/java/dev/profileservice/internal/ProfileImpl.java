@@ -97,7 +97,7 @@ final class ProfileImpl<T> implements Profile<T> {
         this.loads = loads;
         this.data = data;
         this.tags = Collections.synchronizedMap(new LinkedHashMap<>(tags));
-        this.tagsLatest = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+        this.tagsLatest = Collections.unmodifiableMap(store.engine.codec.copyMap(tags, "meta tags")); // deep: never shares nested values
         this.locked = new ArrayList<>(locked);
         this.inbox = inbox;
         this.inboxVersion = inboxVersion;
@@ -135,7 +135,7 @@ final class ProfileImpl<T> implements Profile<T> {
         long first = Math.max(1, (long) (period * (0.1 + 0.9 * fraction)));
         autoSave = engine.scheduler.scheduleAtFixedRate(() -> engine.io.execute(() -> {
             if (state == State.ACTIVE) {
-                requestSave(false);
+                syncSoon();
             }
         }), first, period, TimeUnit.MILLISECONDS);
     }
@@ -346,6 +346,21 @@ final class ProfileImpl<T> implements Profile<T> {
         return releaseFuture;
     }
 
+    /** Like {@code requestSave(false)}, for callers already on an I/O thread: runs the sync here instead of handing it on. */
+    void syncSoon() {
+        synchronized (this) {
+            if (state == State.RELEASED) {
+                return;
+            }
+            if (saving) {
+                again = true;
+                return;
+            }
+            saving = true;
+        }
+        sync();
+    }
+
     void requestSave(boolean release) {
         synchronized (this) {
             if (state == State.RELEASED) {
@@ -496,7 +511,9 @@ final class ProfileImpl<T> implements Profile<T> {
             }
             byte[] digest = Digests.sha256(payload);
             boolean write = release || newInbox != null || !Arrays.equals(digest, lastSavedDigest);
-            Map<String, Object> tagCopy = write ? engine.codec.copyMap(tags, "meta tags") : null;
+            // MetaTagsLatest: a deep copy, made only when the tags differ from it (Map.equals compares deeply)
+            Map<String, Object> tagCopy = !write ? null
+                    : tags.equals(tagsLatest) ? tagsLatest : Collections.unmodifiableMap(engine.codec.copyMap(tags, "meta tags"));
             return new Snapshot(payload, digest, newlyLocked, newInbox, inboxVersion, tagCopy, write, release);
         } finally {
             lock.unlock();
@@ -521,7 +538,7 @@ final class ProfileImpl<T> implements Profile<T> {
             if (s.newInbox() != null) {
                 resetInbox = false;
             }
-            tagsLatest = Collections.unmodifiableMap(s.tags());
+            tagsLatest = s.tags();
             fresh = adoptInbox(record);
         } finally {
             lock.unlock();
@@ -552,6 +569,10 @@ final class ProfileImpl<T> implements Profile<T> {
 
     /** Takes the store's inbox as current; returns the Active updates not seen before. Caller holds the lock. */
     private List<GlobalUpdate> adoptInbox(StoredProfile record) {
+        if (record.inboxVersion() == inboxVersion) {
+            // unchanged since we last looked: nothing to decode (and a corrupt one is not quarantined twice)
+            return List.of();
+        }
         Codec.Inbox decoded;
         try {
             decoded = engine.codec.decodeInbox(record.inbox());

@@ -109,6 +109,15 @@ public interface Backend extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * How many calls this backend serves at once with benefit: the engine runs at most this many
+     * store calls in parallel (its I/O threads). A pooled backend returns its pool size, so threads
+     * do not queue for connections; a multiplexed one (Redis) a larger number. Default 64.
+     */
+    default int maxConcurrentCalls() {
+        return 64;
+    }
+
     /** Sets the round-trip counter. Default: ignored (the backend does not count). */
     default void setRoundTripListener(RoundTripListener listener) {
     }

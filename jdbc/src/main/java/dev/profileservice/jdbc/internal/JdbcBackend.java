@@ -106,6 +106,15 @@ public abstract class JdbcBackend implements Backend {
         return description;
     }
 
+    /** The pool's size when it is a HikariCP pool (ours or the user's), else HikariCP's default of 10. */
+    @Override
+    public int maxConcurrentCalls() {
+        if (dataSource instanceof com.zaxxer.hikari.HikariDataSource hikari) {
+            return Math.max(1, hikari.getMaximumPoolSize());
+        }
+        return 10;
+    }
+
     @Override
     public Optional<MessageBus> messageBus() {
         synchronized (this) {
