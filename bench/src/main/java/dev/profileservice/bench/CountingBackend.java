@@ -244,6 +244,12 @@ public final class CountingBackend implements Backend {
         });
     }
 
+    /** The wrapped backend's: the engine sizes its I/O threads by it, so the decorator must not change it. */
+    @Override
+    public int maxConcurrentCalls() {
+        return delegate.maxConcurrentCalls();
+    }
+
     @Override
     public void setRoundTripListener(RoundTripListener listener) {
         this.userListener = listener == null ? RoundTripListener.NONE : listener;

@@ -60,6 +60,7 @@ class HarnessTest {
         assertThat(b.savedOk()).isEqualTo(1);
         assertThat(b.lastPayload()).containsExactly(1, 2, 3);
         assertThat(b.takeMaxSavesInFlight()).isEqualTo(1);
+        assertThat(b.maxConcurrentCalls()).isEqualTo(Backends.open("memory:").maxConcurrentCalls());
 
         b.kill();
         assertThatThrownBy(() -> b.read("S", "k")).isInstanceOf(BackendException.class)
