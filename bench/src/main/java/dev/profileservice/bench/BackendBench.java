@@ -150,7 +150,15 @@ final class BackendBench {
         Semaphore inFlight = new Semaphore(s.loadParallelism());
         List<CompletableFuture<Optional<Profile<Map<String, Object>>>>> futures = new ArrayList<>(keys.size());
         for (String key : keys) {
-            inFlight.acquireUninterruptibly();
+            try {
+                if (!inFlight.tryAcquire(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("no load of " + s.loadParallelism() + " in flight finished within "
+                            + TIMEOUT + " (loading " + keys.size() + " profiles)");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
             CompletableFuture<Optional<Profile<Map<String, Object>>>> f = store.loadProfileAsync(key, NotReleasedHandler.FORCE_LOAD);
             f.whenComplete((r, e) -> inFlight.release());
             futures.add(f);
