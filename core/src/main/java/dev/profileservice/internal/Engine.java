@@ -88,9 +88,13 @@ public final class Engine {
         this.backend = backend;
         this.me = new Owner(UUID.randomUUID().toString(), config.placeId(), config.jobId());
         this.ownScheduler = config.scheduler() == null;
-        this.scheduler = ownScheduler
-                ? new ScheduledThreadPoolExecutor(1, daemon("profileservice-timer"), Engine::dropAfterClose)
-                : config.scheduler();
+        if (ownScheduler) {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("profileservice-timer"), Engine::dropAfterClose);
+            timer.setRemoveOnCancelPolicy(true); // a released profile's cancelled auto-save must not keep it reachable
+            this.scheduler = timer;
+        } else {
+            this.scheduler = config.scheduler();
+        }
         // as many threads as the backend serves calls at once (its pool size): more would only queue for connections
         int ioThreads = Math.max(2, Math.min(MAX_IO_THREADS, backend.maxConcurrentCalls()));
         ThreadPoolExecutor pool = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS,

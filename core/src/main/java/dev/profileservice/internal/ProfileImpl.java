@@ -97,7 +97,8 @@ final class ProfileImpl<T> implements Profile<T> {
         this.loads = loads;
         this.data = data;
         this.tags = Collections.synchronizedMap(new LinkedHashMap<>(tags));
-        this.tagsLatest = Collections.unmodifiableMap(store.engine.codec.copyMap(tags, "meta tags")); // deep: never shares nested values
+        this.tagsLatest = tags.isEmpty() ? Map.of()
+                : Collections.unmodifiableMap(store.engine.codec.copyMap(tags, "meta tags")); // deep: never shares nested values
         this.locked = new ArrayList<>(locked);
         this.inbox = inbox;
         this.inboxVersion = inboxVersion;
@@ -133,11 +134,13 @@ final class ProfileImpl<T> implements Profile<T> {
         long period = engine.config.autoSavePeriod().toMillis();
         double fraction = (engine.loadCounter.getAndIncrement() * GOLDEN) % 1.0;
         long first = Math.max(1, (long) (period * (0.1 + 0.9 * fraction)));
-        autoSave = engine.scheduler.scheduleAtFixedRate(() -> engine.io.execute(() -> {
+        // The tick only sets a flag or hands one sync to the I/O pool (requestSave): never more than one
+        // sync per profile is queued or running, so ticks cannot pile up when the store falls behind.
+        autoSave = engine.scheduler.scheduleAtFixedRate(() -> {
             if (state == State.ACTIVE) {
-                syncSoon();
+                requestSave(false);
             }
-        }), first, period, TimeUnit.MILLISECONDS);
+        }, first, period, TimeUnit.MILLISECONDS);
     }
 
     // ---------------------------------------------------------------- Profile
@@ -513,7 +516,8 @@ final class ProfileImpl<T> implements Profile<T> {
             boolean write = release || newInbox != null || !Arrays.equals(digest, lastSavedDigest);
             // MetaTagsLatest: a deep copy, made only when the tags differ from it (Map.equals compares deeply)
             Map<String, Object> tagCopy = !write ? null
-                    : tags.equals(tagsLatest) ? tagsLatest : Collections.unmodifiableMap(engine.codec.copyMap(tags, "meta tags"));
+                    : tags.equals(tagsLatest) ? tagsLatest
+                    : tags.isEmpty() ? Map.of() : Collections.unmodifiableMap(engine.codec.copyMap(tags, "meta tags"));
             return new Snapshot(payload, digest, newlyLocked, newInbox, inboxVersion, tagCopy, write, release);
         } finally {
             lock.unlock();
