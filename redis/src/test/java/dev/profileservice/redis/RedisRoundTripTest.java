@@ -69,25 +69,27 @@ class RedisRoundTripTest {
     }
 
     /**
-     * After the server forgets its scripts (restart, SCRIPT FLUSH), the next call falls back from
-     * EVALSHA to EVAL once (two round trips, both reported) and is still correct; the one after is
-     * back to one.
+     * After the server forgets its scripts (restart, SCRIPT FLUSH), a call falls back from EVALSHA to
+     * EVAL (two round trips, both reported) and is still correct; the next call is back to one. The
+     * Redis server is shared, so another client may reload a script between the flush and our call:
+     * then the fallback is not needed, which is why each first call is allowed one or two trips.
      */
     @Test
-    void scriptCacheLossCostsOneExtraRoundTripOnce() {
+    void scriptCacheLossCostsAtMostOneExtraRoundTrip() {
         RedisClient admin = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
         try (StatefulRedisConnection<String, String> c = admin.connect()) {
             c.sync().scriptFlush();
         } finally {
             admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
-        assertThat(tripsOf(() -> backend.acquire("S", "k", me, -1))).containsExactly("acquire", "acquire");
+        assertThat(tripsOf(() -> backend.acquire("S", "k", me, -1))).containsOnly("acquire").hasSizeBetween(1, 2);
         assertThat(backend.read("S", "k").owner()).isEqualTo(me);
         assertThat(tripsOf(() -> backend.save("S", "k", SaveRequest.of(me.serverId(), 1, bytes("x"), false)).status()))
-                .containsExactly("save", "save");
+                .containsOnly("save").hasSizeBetween(1, 2);
         assertThat(tripsOf(() -> backend.save("S", "k", SaveRequest.of(me.serverId(), 1, bytes("y"), false)).status()))
                 .containsExactly("save");
         assertThat(backend.save("S", "k", SaveRequest.of(me.serverId(), 1, bytes("z"), true)).status())
                 .isEqualTo(SaveResult.Status.SAVED);
+        assertThat(backend.read("S", "k").owner()).as("released").isNull();
     }
 }
