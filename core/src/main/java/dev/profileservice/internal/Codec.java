@@ -19,7 +19,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.profileservice.GlobalUpdate;
 
@@ -239,11 +238,6 @@ public final class Codec {
         } catch (JsonProcessingException | RuntimeException e) {
             throw new IllegalArgumentException(what + " cannot be encoded as JSON: " + rootMessage(e), e);
         }
-    }
-
-    /** Decoded bytes as a generic JSON tree (for tools). */
-    public ObjectNode readObject(byte[] bytes) throws CorruptException {
-        return (ObjectNode) tree(bytes, "record");
     }
 
     public ObjectMapper mapper() {

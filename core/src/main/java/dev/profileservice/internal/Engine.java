@@ -448,12 +448,17 @@ public final class Engine {
         }
     }
 
+    /** The cause of a {@link CompletionException}, or {@code e} itself. */
+    static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
     /** Joins a future, rethrowing its cause unwrapped. */
     static <R> R join(CompletableFuture<R> f) {
         try {
             return f.join();
         } catch (CompletionException e) {
-            Throwable cause = e.getCause();
+            Throwable cause = unwrap(e);
             if (cause instanceof RuntimeException re) {
                 throw re;
             }

@@ -55,14 +55,6 @@ final class Listeners<L> implements Signal<L> {
         }
     }
 
-    boolean isEmpty() {
-        return entries.isEmpty();
-    }
-
-    void clear() {
-        entries.forEach(Entry::disconnect);
-    }
-
     private final class Entry implements Connection {
         final L listener;
         volatile boolean connected = true;

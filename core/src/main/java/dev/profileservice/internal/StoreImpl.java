@@ -261,8 +261,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
 
         void fail(Throwable e) {
             engine.slots.remove(slot, marker);
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-            result.completeExceptionally(cause);
+            result.completeExceptionally(Engine.unwrap(e));
         }
 
         void finish(Optional<Profile<T>> value) {
@@ -376,8 +375,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
                 })
                 .whenComplete((value, error) -> {
                     if (error != null) {
-                        result.completeExceptionally(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                                ? error.getCause() : error);
+                        result.completeExceptionally(Engine.unwrap(error));
                     } else if (value != null) {
                         result.complete(value);
                     } else if (n >= INBOX_ATTEMPTS) {
