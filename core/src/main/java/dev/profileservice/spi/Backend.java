@@ -25,7 +25,8 @@ import java.util.Optional;
  * <h2>Round trips</h2>
  * Report each request to the store through the {@link RoundTripListener} set with
  * {@link #setRoundTripListener}. Targets: {@code read}, {@code acquire} of a free record,
- * {@code save} (with or without release) and {@code writeInbox}: one round trip each.
+ * {@code save} (with or without release) and {@code writeInbox}: one round trip each; a
+ * {@link #saveBatch} of up to {@link #maxBatchSize()} saves that are all applied: one round trip.
  */
 public interface Backend extends AutoCloseable {
 
@@ -52,6 +53,40 @@ public interface Backend extends AutoCloseable {
      * {@link SaveResult.Status#SAVED} the returned record carries the inbox as it is after the write.
      */
     SaveResult save(String store, String key, SaveRequest request);
+
+    /**
+     * Several fenced saves of different records, in as few round trips as the store allows (the
+     * target is one for a batch of up to {@link #maxBatchSize()} items).
+     *
+     * <p>Each item is its own atomic write with exactly the outcome {@link #save} would give it;
+     * the batch is not a transaction across items: some may be {@code SAVED} while others are
+     * refused, and a refusal of one never holds back another. The engine never puts the same
+     * {@code (store, key)} twice in one batch; a backend may reject such a batch with
+     * {@link IllegalArgumentException}.
+     *
+     * <p>If it throws {@link BackendException}, the outcome of every item is unknown (any of them
+     * may or may not have been applied), exactly as for a failed {@link #save}; the engine then
+     * retries each item on its own terms.
+     *
+     * <p>Default: {@link #save} for each item in turn (one round trip each).
+     *
+     * @return one result per item, in the order of {@code items}
+     */
+    default List<SaveResult> saveBatch(List<SaveItem> items) {
+        List<SaveResult> results = new java.util.ArrayList<>(items.size());
+        for (SaveItem item : items) {
+            results.add(save(item.store(), item.key(), item.request()));
+        }
+        return results;
+    }
+
+    /**
+     * The most items the engine puts in one {@link #saveBatch} call. 1 (the default) means the
+     * backend has no cheaper batch than single saves, and the engine calls {@link #save} only.
+     */
+    default int maxBatchSize() {
+        return 1;
+    }
 
     /**
      * Replaces the inbox if its version still equals {@code expectedVersion} (0 for "no inbox yet"),

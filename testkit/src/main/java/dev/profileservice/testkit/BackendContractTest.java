@@ -4,6 +4,7 @@ import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
@@ -433,6 +434,139 @@ public abstract class BackendContractTest {
         assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
         assertThat(s.record().inboxVersion()).isEqualTo(1);
         assertThat(backend.read(store, k).inboxVersion()).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- saveBatch
+
+    @Test
+    @DisplayName("maxBatchSize is at least 1; an empty saveBatch returns an empty list")
+    void batchBasics() {
+        assertThat(backend.maxBatchSize()).as("maxBatchSize()").isGreaterThanOrEqualTo(1);
+        assertThat(backend.saveBatch(List.of())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("saveBatch of plain saves writes every payload, keeps the owners and returns each inbox")
+    void batchOfPlainSaves() {
+        int n = Math.min(backend.maxBatchSize(), 20) + 3; // over the limit is allowed: it may cost more trips
+        List<SaveItem> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String k = key("b" + i);
+            backend.acquire(store, k, alice, -1);
+            items.add(new SaveItem(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v" + i), false)));
+        }
+        open().writeInbox(store, key("b1"), 0, bytes("gift"));
+        List<SaveResult> results = backend.saveBatch(items);
+        assertThat(results).hasSize(n);
+        Backend other = open();
+        for (int i = 0; i < n; i++) {
+            assertThat(results.get(i).status()).as("item " + i).isEqualTo(SaveResult.Status.SAVED);
+            assertThat(results.get(i).record().owner()).as("item " + i).isEqualTo(alice);
+            assertThat(results.get(i).record().epoch()).as("item " + i).isEqualTo(1);
+            StoredProfile r = other.read(store, key("b" + i));
+            assertThat(text(r.payload())).as("item " + i).isEqualTo("v" + i);
+            assertThat(r.owner()).isEqualTo(alice);
+        }
+        assertThat(results.get(1).record().inboxVersion()).as("inbox returned with the saved record").isEqualTo(1);
+        assertThat(text(results.get(1).record().inbox())).isEqualTo("gift");
+        assertThat(results.get(0).record().inboxVersion()).isZero();
+    }
+
+    @Test
+    @DisplayName("saveBatch judges each item on its own: saved, lost, inbox changed, released and inbox moved, in order")
+    void batchOfMixedOutcomes() {
+        String ok = key("m-ok");
+        String stolen = key("m-stolen");
+        String missing = key("m-missing");
+        String stale = key("m-stale");
+        String release = key("m-release");
+        String cas = key("m-cas");
+        for (String k : List.of(ok, stolen, stale, release, cas)) {
+            backend.acquire(store, k, alice, -1);
+        }
+        Backend other = open();
+        other.acquire(store, stolen, bob, 1);
+        other.writeInbox(store, stale, 0, bytes("[s1]"));
+        other.writeInbox(store, cas, 0, bytes("[c1]"));
+        List<SaveResult> results = backend.saveBatch(List.of(
+                new SaveItem(store, ok, SaveRequest.of(alice.serverId(), 1, bytes("ok"), false)),
+                new SaveItem(store, stolen, SaveRequest.of(alice.serverId(), 1, bytes("late"), false)),
+                new SaveItem(store, missing, SaveRequest.of(alice.serverId(), 1, bytes("ghost"), false)),
+                new SaveItem(store, stale, new SaveRequest(alice.serverId(), 1, bytes("stale"), false, 0, bytes("[]"))),
+                new SaveItem(store, release, SaveRequest.of(alice.serverId(), 1, bytes("final"), true)),
+                new SaveItem(store, cas, new SaveRequest(alice.serverId(), 1, bytes("with-c1"), false, 1, bytes("[]")))));
+        assertThat(results).extracting(SaveResult::status).containsExactly(
+                SaveResult.Status.SAVED, SaveResult.Status.LOST_SESSION, SaveResult.Status.LOST_SESSION,
+                SaveResult.Status.INBOX_CHANGED, SaveResult.Status.SAVED, SaveResult.Status.SAVED);
+        assertThat(results.get(1).record().owner()).isEqualTo(bob);
+        assertThat(results.get(1).record().epoch()).isEqualTo(2);
+        assertThat(results.get(3).record().inboxVersion()).isEqualTo(1);
+        assertThat(text(results.get(3).record().inbox())).isEqualTo("[s1]");
+        assertThat(results.get(4).record().owner()).isNull();
+        assertThat(results.get(5).record().inboxVersion()).isEqualTo(2);
+        assertThat(text(results.get(5).record().inbox())).isEqualTo("[]");
+
+        assertThat(text(other.read(store, ok).payload())).isEqualTo("ok");
+        assertThat(other.read(store, stolen).payload()).as("nothing written over the thief's session").isNull();
+        assertThat(other.read(store, stolen).owner()).isEqualTo(bob);
+        assertThat(other.read(store, missing).isEmpty()).as("a refused batch item creates nothing").isTrue();
+        StoredProfile st = other.read(store, stale);
+        assertThat(st.payload()).as("nothing written on INBOX_CHANGED").isNull();
+        assertThat(text(st.inbox())).isEqualTo("[s1]");
+        assertThat(st.owner()).isEqualTo(alice);
+        StoredProfile rel = other.read(store, release);
+        assertThat(rel.owner()).isNull();
+        assertThat(rel.epoch()).isEqualTo(1);
+        assertThat(text(rel.payload())).isEqualTo("final");
+        StoredProfile c = other.read(store, cas);
+        assertThat(text(c.payload())).isEqualTo("with-c1");
+        assertThat(text(c.inbox())).isEqualTo("[]");
+        assertThat(c.inboxVersion()).isEqualTo(2);
+        assertThat(c.owner()).isEqualTo(alice);
+    }
+
+    @Test
+    @DisplayName("saveBatch keeps stores apart: the same key in two stores is two records")
+    void batchAcrossStores() {
+        String other = uniqueStore("batch");
+        String k = key("same");
+        backend.acquire(store, k, alice, -1);
+        backend.acquire(other, k, alice, -1);
+        List<SaveResult> results = backend.saveBatch(List.of(
+                new SaveItem(store, k, SaveRequest.of(alice.serverId(), 1, bytes("in-main"), false)),
+                new SaveItem(other, k, SaveRequest.of(alice.serverId(), 1, bytes("in-other"), true))));
+        assertThat(results).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
+        assertThat(text(backend.read(store, k).payload())).isEqualTo("in-main");
+        assertThat(backend.read(store, k).owner()).isEqualTo(alice);
+        assertThat(text(backend.read(other, k).payload())).isEqualTo("in-other");
+        assertThat(backend.read(other, k).owner()).isNull();
+    }
+
+    @Test
+    @DisplayName("a saveBatch of up to maxBatchSize saves that are all applied is one round trip")
+    void batchRoundTrips() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(countsRoundTrips(), "backend does not count round trips");
+        int n = Math.min(backend.maxBatchSize(), 50);
+        org.junit.jupiter.api.Assumptions.assumeTrue(n > 1, "backend does not batch (maxBatchSize 1)");
+        Backend b = open();
+        List<String> trips = new CopyOnWriteArrayList<>();
+        List<SaveItem> warm = new ArrayList<>();
+        List<SaveItem> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            b.acquire(store, key("wb" + i), alice, -1);
+            b.acquire(store, key("rb" + i), alice, -1);
+            warm.add(new SaveItem(store, key("wb" + i), SaveRequest.of(alice.serverId(), 1, bytes("w"), false)));
+            items.add(new SaveItem(store, key("rb" + i), i % 3 == 0
+                    ? new SaveRequest(alice.serverId(), 1, bytes("v" + i), i % 2 == 0, 0, bytes("[]"))
+                    : SaveRequest.of(alice.serverId(), 1, bytes("v" + i), i % 2 == 0)));
+        }
+        b.saveBatch(warm);
+        b.setRoundTripListener(trips::add);
+        List<SaveResult> results = b.saveBatch(items);
+        b.setRoundTripListener(null);
+        assertThat(results).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
+        assertThat(trips).as("round trips of a batch of " + n + " saves").hasSize(1);
+        assertThat(text(b.read(store, key("rb" + (n - 1))).payload())).isEqualTo("v" + (n - 1));
     }
 
     // ---------------------------------------------------------------- writeInbox

@@ -6,6 +6,7 @@ import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
@@ -100,6 +101,30 @@ public final class MemoryBackend implements Backend {
     public SaveResult save(String store, String key, SaveRequest w) {
         call("save");
         synchronized (shared) {
+            return saveLocked(store, key, w);
+        }
+    }
+
+    /** One call for the whole batch, so the engine's batching is exercised on {@code memory:} too. */
+    @Override
+    public List<SaveResult> saveBatch(List<SaveItem> items) {
+        call("saveBatch");
+        List<SaveResult> results = new ArrayList<>(items.size());
+        synchronized (shared) {
+            for (SaveItem item : items) {
+                results.add(saveLocked(item.store(), item.key(), item.request()));
+            }
+        }
+        return results;
+    }
+
+    @Override
+    public int maxBatchSize() {
+        return 64;
+    }
+
+    private SaveResult saveLocked(String store, String key, SaveRequest w) {
+        {
             StoredProfile r = store(store).getOrDefault(key, StoredProfile.ABSENT);
             if (r.epoch() != w.epoch() || r.owner() == null || !r.owner().serverId().equals(w.serverId())) {
                 return new SaveResult(SaveResult.Status.LOST_SESSION, r);
