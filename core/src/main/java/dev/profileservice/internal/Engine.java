@@ -43,9 +43,11 @@ import java.util.function.Supplier;
 /**
  * The session/save/global-update engine behind one {@code ProfileService}. Not API.
  *
- * <p>Threads: store calls run on {@link #io}; timers on {@link #scheduler} (their bodies hop to
- * {@link #io} at once, so a virtual-time scheduler in tests never runs store calls on the test
- * thread for long); user listeners on {@link SerialExecutor}s over the listener executor.
+ * <p>Threads: store calls run on {@link #io}; saves go through {@link #saver}, whose flushers run
+ * on {@link #io} and write several profiles per round trip; timers (one {@link #wheel} for every
+ * profile's auto-save, the heartbeat, retries) on {@link #scheduler}, and their bodies only queue
+ * work for {@link #io}, so a virtual-time scheduler in tests never runs store calls on the test
+ * thread; user listeners on {@link SerialExecutor}s over the listener executor.
  */
 public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -60,6 +62,10 @@ public final class Engine {
     final Owner me;
     final ScheduledExecutorService scheduler;
     final ExecutorService io;
+    /** Group commit of saves (see {@link SaveBatcher}). */
+    final SaveBatcher saver;
+    /** The one auto-save timer of all profiles (see {@link AutoSaveWheel}). */
+    final AutoSaveWheel wheel;
     final Executor listenerBase;
     private final boolean ownScheduler;
     private final ExecutorService ownListenerExecutor;
@@ -78,7 +84,6 @@ public final class Engine {
     private final ConcurrentHashMap<String, Set<String>> watchers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, StoreImpl<?>> stores = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
-    final AtomicLong loadCounter = new AtomicLong();
     private volatile boolean locked;
     private volatile ScheduledFuture<?> heartbeatTask;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -101,6 +106,8 @@ public final class Engine {
                 new LinkedBlockingQueue<>(), daemon("profileservice-io"), Engine::dropAfterClose);
         pool.allowCoreThreadTimeOut(true);
         this.io = pool;
+        this.saver = new SaveBatcher(backend, pool, ioThreads);
+        this.wheel = new AutoSaveWheel(scheduler, saver, config.autoSavePeriod().toMillis());
         if (config.listenerExecutor() == null) {
             this.ownListenerExecutor = Executors.newSingleThreadExecutor(daemon("profileservice-listener"));
             this.listenerBase = ownListenerExecutor;
@@ -439,6 +446,7 @@ public final class Engine {
             LOG.warn("closing {}: {}", backend.describe(), e.toString());
         }
         critical.stop();
+        wheel.stop();
         io.shutdown();
         if (ownScheduler) {
             scheduler.shutdownNow();

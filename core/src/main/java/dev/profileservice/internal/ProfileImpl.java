@@ -7,6 +7,7 @@ import dev.profileservice.GlobalUpdates;
 import dev.profileservice.MetaData;
 import dev.profileservice.Profile;
 import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
@@ -23,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -41,9 +40,8 @@ import java.util.function.Consumer;
  * reported and retried after a backoff with {@code saving} still set, so a later request can never
  * overtake a failed one.
  */
-final class ProfileImpl<T> implements Profile<T> {
+final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
     private static final Logger LOG = LoggerFactory.getLogger(ProfileImpl.class);
-    private static final double GOLDEN = 0.6180339887498949;
 
     private enum State { ACTIVE, RELEASING, RELEASED }
 
@@ -66,6 +64,14 @@ final class ProfileImpl<T> implements Profile<T> {
     private long inboxVersion;
     private boolean resetInbox;
     private final LinkedHashSet<Long> pendingLocks = new LinkedHashSet<>();
+    /**
+     * Ids of pending locks whose last save failed with an unknown outcome (the store may have applied
+     * it and the reply been lost). If such an update leaves the inbox, the stored payload decides
+     * whether we locked it. Guarded by {@link #lock}.
+     */
+    private final Set<Long> uncertainLocks = new HashSet<>();
+    /** Locks found applied by such a check, whose Locked listeners are still to fire. Guarded by {@link #lock}. */
+    private final List<GlobalUpdate> recoveredLocks = new ArrayList<>();
     private final Set<Long> knownActive = new HashSet<>();
     /** SHA-256 of the payload as last stored (null if none): how an unchanged profile is recognised without keeping a copy. */
     private byte[] lastSavedDigest;
@@ -76,7 +82,7 @@ final class ProfileImpl<T> implements Profile<T> {
     private boolean wantRelease;
     private int failures;
     private final CompletableFuture<Void> releaseFuture = new CompletableFuture<>();
-    private volatile ScheduledFuture<?> autoSave;
+    private volatile int wheelSlot = -1;
 
     private final Listeners<Runnable> releaseListeners;
     final Listeners<BiConsumer<Long, Map<String, Object>>> activeListeners;
@@ -129,18 +135,9 @@ final class ProfileImpl<T> implements Profile<T> {
         return new ProfileImpl<>(store, key, true, 0, created, loads, data, tags, locked, inbox, 0, session);
     }
 
-    /** Starts auto-save: first tick at a low-discrepancy phase of the period, so saves spread evenly. */
+    /** Starts auto-save: puts the profile on the service's auto-save wheel (see {@link AutoSaveWheel}). */
     void start() {
-        long period = engine.config.autoSavePeriod().toMillis();
-        double fraction = (engine.loadCounter.getAndIncrement() * GOLDEN) % 1.0;
-        long first = Math.max(1, (long) (period * (0.1 + 0.9 * fraction)));
-        // The tick only sets a flag or hands one sync to the I/O pool (requestSave): never more than one
-        // sync per profile is queued or running, so ticks cannot pile up when the store falls behind.
-        autoSave = engine.scheduler.scheduleAtFixedRate(() -> {
-            if (state == State.ACTIVE) {
-                requestSave(false);
-            }
-        }, first, period, TimeUnit.MILLISECONDS);
+        wheelSlot = engine.wheel.add(this);
     }
 
     // ---------------------------------------------------------------- Profile
@@ -349,105 +346,160 @@ final class ProfileImpl<T> implements Profile<T> {
         return releaseFuture;
     }
 
-    /** Like {@code requestSave(false)}, for callers already on an I/O thread: runs the sync here instead of handing it on. */
+    /** Asks for a sync because a gift arrived ("U" message); same as {@code requestSave(false)}. */
     void syncSoon() {
-        synchronized (this) {
-            if (state == State.RELEASED) {
-                return;
-            }
-            if (saving) {
-                again = true;
-                return;
-            }
-            saving = true;
-        }
-        sync();
+        requestSave(false);
     }
 
     void requestSave(boolean release) {
+        if (claim(release)) {
+            engine.saver.submit(this);
+        }
+    }
+
+    /** For the auto-save wheel: whether this active profile now owes the batcher a sync (the caller submits it). */
+    boolean claimAutoSave() {
+        return state == State.ACTIVE && claim(false);
+    }
+
+    /**
+     * Marks a sync as wanted. Returns true when the caller must queue this profile with the batcher;
+     * false when one is queued or running already (it will run once more) or the profile is released.
+     */
+    private boolean claim(boolean release) {
         synchronized (this) {
             if (state == State.RELEASED) {
-                return;
+                return false;
             }
             if (release) {
                 wantRelease = true;
             }
             if (saving) {
                 again = true;
-                return;
+                return false;
             }
             saving = true;
+            return true;
         }
-        engine.io.execute(this::sync);
     }
 
     private record Snapshot(byte[] payload, byte[] digest, List<GlobalUpdate> newlyLocked, byte[] newInbox, long expectedInboxVersion,
                             Map<String, Object> tags, boolean write, boolean release) {
     }
 
-    private void sync() {
+    /** Called by the batcher on an I/O thread: encodes the next write, or handles the sync here when there is nothing to write. */
+    @Override
+    public SaveBatcher.PendingSave begin() {
         boolean release;
         synchronized (this) {
             release = wantRelease;
             again = false;
             if (state == State.RELEASED) {
                 saving = false;
-                return;
+                return null;
             }
         }
+        Snapshot s;
         try {
-            Snapshot s = snapshot(release);
-            if (s.write()) {
-                SaveRequest request = new SaveRequest(engine.me.serverId(), epoch, s.payload(), s.release(),
-                        s.expectedInboxVersion(), s.newInbox());
-                SaveResult result = engine.backend.save(store.name, key, request);
-                failures = 0;
-                switch (result.status()) {
-                    case SAVED -> saved(s, result.record());
-                    case LOST_SESSION -> lost(result.record());
-                    case INBOX_CHANGED -> {
-                        List<GlobalUpdate> fresh;
-                        lock.lock();
-                        try {
-                            fresh = adoptInbox(result.record());
-                        } finally {
-                            lock.unlock();
-                        }
-                        fireActive(fresh);
-                        engine.io.execute(this::sync); // rebase on the new inbox at once; still "saving"
-                        return;
-                    }
+            s = snapshot(release);
+        } catch (RuntimeException e) {
+            failed(release, e);
+            return null;
+        }
+        fireRecoveredLocks();
+        if (!s.write()) {
+            engine.io.execute(this::checkSession); // a read, on its own I/O task: it must not hold up the batch
+            return null;
+        }
+        SaveRequest request = new SaveRequest(engine.me.serverId(), epoch, s.payload(), s.release(),
+                s.expectedInboxVersion(), s.newInbox());
+        SaveItem item = new SaveItem(store.name, key, request);
+        return new SaveBatcher.PendingSave() {
+            @Override
+            public SaveItem item() {
+                return item;
+            }
+
+            @Override
+            public void complete(SaveResult result) {
+                try {
+                    onSaveResult(s, result);
+                } catch (RuntimeException e) {
+                    failed(s.release(), e);
                 }
-            } else {
-                StoredProfile record = engine.backend.read(store.name, key);
-                failures = 0;
-                if (record.epoch() != epoch || record.owner() == null || !record.owner().serverId().equals(engine.me.serverId())) {
-                    lost(record);
-                } else {
-                    List<GlobalUpdate> fresh;
+            }
+
+            @Override
+            public void fail(RuntimeException e) {
+                if (!s.newlyLocked().isEmpty()) {
                     lock.lock();
                     try {
-                        fresh = adoptInbox(record);
+                        s.newlyLocked().forEach(u -> uncertainLocks.add(u.id()));
                     } finally {
                         lock.unlock();
                     }
-                    fireActive(fresh);
                 }
+                failed(s.release(), e);
             }
-        } catch (BackendException | IllegalArgumentException e) {
-            failures++;
-            engine.issue((release ? "release" : "save") + " of " + store.name + "/" + key + " failed (attempt " + failures
-                    + "), retrying: " + e.getMessage());
-            engine.after(engine.backoff(failures), this::sync); // keeps "saving" set: nothing overtakes a failed save
-            return;
+        };
+    }
+
+    private void onSaveResult(Snapshot s, SaveResult result) {
+        failures = 0;
+        switch (result.status()) {
+            case SAVED -> saved(s, result.record());
+            case LOST_SESSION -> lost(result.record());
+            case INBOX_CHANGED -> {
+                List<GlobalUpdate> fresh;
+                lock.lock();
+                try {
+                    fresh = adoptInbox(result.record());
+                } finally {
+                    lock.unlock();
+                }
+                fireActive(fresh);
+                engine.saver.submit(this); // rebase on the new inbox at once; still "saving"
+                return;
+            }
+        }
+        endCycle();
+    }
+
+    /** Nothing changed since the last save: one read checks the session and picks up new gifts. */
+    private void checkSession() {
+        try {
+            StoredProfile record = engine.backend.read(store.name, key);
+            failures = 0;
+            if (record.epoch() != epoch || record.owner() == null || !record.owner().serverId().equals(engine.me.serverId())) {
+                lost(record);
+            } else {
+                List<GlobalUpdate> fresh;
+                lock.lock();
+                try {
+                    fresh = adoptInbox(record);
+                } finally {
+                    lock.unlock();
+                }
+                fireActive(fresh);
+            }
         } catch (RuntimeException e) {
-            failures++;
-            LOG.error("unexpected error saving {}/{}", store.name, key, e);
-            engine.issue("save of " + store.name + "/" + key + " failed: " + e);
-            engine.after(engine.backoff(failures), this::sync);
+            failed(false, e);
             return;
         }
         endCycle();
+    }
+
+    /** A sync failed: report it and retry after a backoff, keeping "saving" set so nothing overtakes it. */
+    private void failed(boolean release, RuntimeException e) {
+        failures++;
+        if (e instanceof BackendException || e instanceof IllegalArgumentException) {
+            engine.issue((release ? "release" : "save") + " of " + store.name + "/" + key + " failed (attempt " + failures
+                    + "), retrying: " + e.getMessage());
+        } else {
+            LOG.error("unexpected error saving {}/{}", store.name, key, e);
+            engine.issue("save of " + store.name + "/" + key + " failed: " + e);
+        }
+        engine.after(engine.backoff(failures), () -> engine.saver.submit(this));
     }
 
     private void endCycle() {
@@ -459,7 +511,7 @@ final class ProfileImpl<T> implements Profile<T> {
             }
         }
         if (run) {
-            engine.io.execute(this::sync);
+            engine.saver.submit(this);
         }
     }
 
@@ -468,14 +520,27 @@ final class ProfileImpl<T> implements Profile<T> {
         lock.lock();
         try {
             List<GlobalUpdate> newlyLocked = new ArrayList<>();
+            List<GlobalUpdate> storedLocked = null;
             for (var it = pendingLocks.iterator(); it.hasNext(); ) {
                 long id = it.next();
                 GlobalUpdate u = inbox.active().stream().filter(x -> x.id() == id).findFirst().orElse(null);
-                if (u == null) {
-                    it.remove(); // the sender cleared it before our lock reached the store
-                } else {
+                if (u != null) {
                     newlyLocked.add(u);
+                    continue;
                 }
+                it.remove();
+                if (uncertainLocks.remove(id)) {
+                    // Gone from the inbox after a save whose outcome we never learnt: either the sender
+                    // cleared it, or that save did lock it and its reply was lost. The stored payload tells.
+                    if (storedLocked == null) {
+                        storedLocked = storedLockedUpdates();
+                    }
+                    storedLocked.stream().filter(x -> x.id() == id).findFirst().ifPresent(stored -> {
+                        locked.add(stored);
+                        recoveredLocks.add(stored);
+                    });
+                }
+                // else: the sender cleared it before our lock reached the store
             }
             List<GlobalUpdate> lockedAfter = new ArrayList<>(locked);
             lockedAfter.addAll(newlyLocked);
@@ -524,6 +589,19 @@ final class ProfileImpl<T> implements Profile<T> {
         }
     }
 
+    /** The Locked updates of the payload as the store has it now (one read; rare: see {@link #uncertainLocks}). Caller holds the lock. */
+    private List<GlobalUpdate> storedLockedUpdates() {
+        byte[] stored = engine.backend.read(store.name, key).payload();
+        if (stored == null) {
+            return List.of();
+        }
+        try {
+            return engine.codec.decodePayload(stored, store.dataType()).locked();
+        } catch (Codec.CorruptException e) {
+            return List.of();
+        }
+    }
+
     /** The payload as the store has it now (one read), or the template's if none was ever saved. */
     private byte[] storedPayloadOrTemplate() {
         byte[] stored = engine.backend.read(store.name, key).payload();
@@ -537,6 +615,7 @@ final class ProfileImpl<T> implements Profile<T> {
             lastSavedDigest = s.digest();
             for (GlobalUpdate u : s.newlyLocked()) {
                 pendingLocks.remove(u.id());
+                uncertainLocks.remove(u.id());
                 locked.add(u);
             }
             if (s.newInbox() != null) {
@@ -559,6 +638,28 @@ final class ProfileImpl<T> implements Profile<T> {
             });
         }
         fireActive(fresh);
+    }
+
+    private void fireRecoveredLocks() {
+        List<GlobalUpdate> recovered;
+        lock.lock();
+        try {
+            if (recoveredLocks.isEmpty()) {
+                return;
+            }
+            recovered = new ArrayList<>(recoveredLocks);
+            recoveredLocks.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (GlobalUpdate u : recovered) {
+            LOG.info("global update {} of {}/{} was locked by a save whose reply was lost", u.id(), store.name, key);
+            lockedListeners.fire(l -> {
+                if (isActive()) {
+                    l.accept(u.id(), u.data());
+                }
+            });
+        }
     }
 
     private void fireActive(List<GlobalUpdate> fresh) {
@@ -636,9 +737,6 @@ final class ProfileImpl<T> implements Profile<T> {
     }
 
     private void cancelAutoSave() {
-        ScheduledFuture<?> f = autoSave;
-        if (f != null) {
-            f.cancel(false);
-        }
+        engine.wheel.remove(this, wheelSlot);
     }
 }
