@@ -31,10 +31,14 @@ import java.util.function.Consumer;
  *
  * <h2>Threads</h2>
  * <ul>
- *   <li>Store calls run on an internal I/O pool (daemon threads named {@code profileservice-io-N}).</li>
- *   <li>Timers (auto-save, heartbeat, retries, waits) run on the scheduler: an internal single
- *       thread by default, or the one given to {@link Builder#scheduler}. Timer tasks only hand work
- *       to the I/O pool.</li>
+ *   <li>Store calls run on an internal I/O pool (daemon threads named {@code profileservice-io-N}),
+ *       as many threads as the store serves calls at once (its connection pool size). Saves that
+ *       are due together (auto-save, {@code save()}, gifts, releases) are written together: up to
+ *       the store's batch size per round trip, one batch per I/O thread at a time, and a quarter
+ *       of the threads are kept for loads and reads.</li>
+ *   <li>Timers (one auto-save timer for all profiles, the heartbeat, retries, waits) run on the
+ *       scheduler: an internal single thread by default, or the one given to
+ *       {@link Builder#scheduler}. Timer tasks only queue work for the I/O pool.</li>
  *   <li>Every user listener (signals, release, global updates) runs on the listener executor
  *       ({@link Builder#listenerExecutor}; default: an internal single thread), never two listeners
  *       of one profile at once, in the order their events happened.</li>
