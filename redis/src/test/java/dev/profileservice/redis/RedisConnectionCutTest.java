@@ -5,6 +5,7 @@ import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.testkit.TcpProxy;
@@ -83,6 +84,29 @@ class RedisConnectionCutTest {
                 .until(() -> viaProxy.save("S", "k", SaveRequest.of(me.serverId(), epoch,
                         "after restore".getBytes(StandardCharsets.UTF_8), false)).status() == SaveResult.Status.SAVED);
         assertThat(direct.read("S", "k").payload()).asString(StandardCharsets.UTF_8).isEqualTo("after restore");
+    }
+
+    @Test
+    void aBatchFailsTransientlyWithinTheTimeoutWhileCutAndWorksAfterRestore() {
+        Owner me = new Owner("srv-" + prefix, "p", "j");
+        List<SaveItem> items = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) { // two scripts: both must fail within one timeout, not one each
+            viaProxy.acquire("S", "b" + i, me, -1);
+            items.add(new SaveItem("S", "b" + i, SaveRequest.of(me.serverId(), 1, ("v" + i).getBytes(StandardCharsets.UTF_8), false)));
+        }
+        proxy.cut();
+        long start = System.nanoTime();
+        BackendException e = catchThrowableOfType(BackendException.class, () -> viaProxy.saveBatch(items));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(e).as("saveBatch while cut").isNotNull();
+        assertThat(e.isTransient()).as(e.getMessage()).isTrue();
+        assertThat(e.getMessage()).contains("saveBatch of 100 saves (S/b0, S/b1, S/b2, ...)");
+        assertThat(took).isLessThan(TIMEOUT.plusSeconds(1));
+
+        proxy.restore();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptionsInstanceOf(BackendException.class)
+                .until(() -> viaProxy.saveBatch(items).stream().allMatch(r -> r.status() == SaveResult.Status.SAVED));
+        assertThat(direct.read("S", "b99").payload()).asString(StandardCharsets.UTF_8).isEqualTo("v99");
     }
 
     @Test

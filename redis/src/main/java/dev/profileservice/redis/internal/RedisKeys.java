@@ -1,5 +1,8 @@
 package dev.profileservice.redis.internal;
 
+import io.lettuce.core.cluster.SlotHash;
+
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
@@ -67,6 +70,16 @@ final class RedisKeys {
             return null;
         }
         return redisKey.substring(start.length(), redisKey.length() - RECORD_SUFFIX.length());
+    }
+
+    /**
+     * The Redis Cluster slot of a key (CRC16 of its hash tag, modulo 16384), as the server computes
+     * it from the key's UTF-8 bytes. Every key of one profile has the same slot; keys of different
+     * profiles usually do not, so a script may only take several profiles' keys when their slots
+     * are equal.
+     */
+    static int slot(String redisKey) {
+        return SlotHash.getSlot(redisKey.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The heartbeat hash of a server. */

@@ -36,28 +36,70 @@ final class Scripts {
             """.formatted(ALL);
 
     /**
+     * The fenced save of one record, as a Lua function shared by {@link #SAVE} and
+     * {@link #SAVE_BATCH} so a batch item is judged by exactly the same code as a single save.
+     * {@code save_one(key, a)} reads its seven arguments from {@code ARGV[a + 1] .. ARGV[a + 7]}:
+     * sid, epoch, payload, release (1/0), withInbox (1/0), expectedInboxVersion, newInbox. It
+     * writes only when it answers 0 = SAVED; 1 = LOST_SESSION and 2 = INBOX_CHANGED change nothing.
+     */
+    private static final String SAVE_ONE = """
+            local function save_one(key, a)
+              local f = redis.call('HMGET', key, 'epoch', 'sid', 'iv')
+              if (not f[2]) or f[2] ~= ARGV[a + 1] or tonumber(f[1] or '0') ~= tonumber(ARGV[a + 2]) then
+                return 1
+              end
+              local withInbox = ARGV[a + 5] == '1'
+              if withInbox and tonumber(f[3] or '0') ~= tonumber(ARGV[a + 6]) then
+                return 2
+              end
+              redis.call('HSET', key, 'payload', ARGV[a + 3])
+              if withInbox then
+                redis.call('HSET', key, 'inbox', ARGV[a + 7])
+                redis.call('HINCRBY', key, 'iv', 1)
+              end
+              if ARGV[a + 4] == '1' then
+                redis.call('HDEL', key, 'sid', 'place', 'job')
+              end
+              return 0
+            end
+            """;
+
+    /** Number of ARGV entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}). */
+    static final int SAVE_ARGS = 7;
+
+    /**
      * Fenced save. KEYS: record. ARGV: sid, epoch, payload, release (1/0), withInbox (1/0),
      * expectedInboxVersion, newInbox. Status 0 = SAVED, 1 = LOST_SESSION, 2 = INBOX_CHANGED.
      */
-    static final String SAVE = """
-            local f = redis.call('HMGET', KEYS[1], 'epoch', 'sid', 'iv')
-            local status = 0
-            if (not f[2]) or f[2] ~= ARGV[1] or tonumber(f[1] or '0') ~= tonumber(ARGV[2]) then
-              status = 1
-            elseif ARGV[5] == '1' and tonumber(f[3] or '0') ~= tonumber(ARGV[6]) then
-              status = 2
-            else
-              redis.call('HSET', KEYS[1], 'payload', ARGV[3])
-              if ARGV[5] == '1' then
-                redis.call('HSET', KEYS[1], 'inbox', ARGV[7])
-                redis.call('HINCRBY', KEYS[1], 'iv', 1)
-              end
-              if ARGV[4] == '1' then
-                redis.call('HDEL', KEYS[1], 'sid', 'place', 'job')
-              end
-            end
+    static final String SAVE = SAVE_ONE + """
+            local status = save_one(KEYS[1], 0)
             return {status, false, unpack(%s)}
             """.formatted(NO_PAYLOAD);
+
+    /**
+     * Several fenced saves, each item judged on its own by {@code save_one}, in KEYS order.
+     * KEYS: the records (all in one Cluster slot when run on a cluster; the caller groups them).
+     * ARGV: {@link #SAVE_ARGS} arguments per key, in the order of {@link #SAVE}. Answers a flat
+     * array of 8 entries per item, as {@link #SAVE} does for one: {@code status, nil (payload),
+     * epoch, sid, place, job, inbox, iv}. One item's refusal never stops the next.
+     */
+    static final String SAVE_BATCH = SAVE_ONE + """
+            if #ARGV ~= %d * #KEYS then
+              return redis.error_reply('ERR saveBatch: ' .. #KEYS .. ' keys need ' .. (%d * #KEYS) .. ' arguments, got ' .. #ARGV)
+            end
+            local out, n = {}, 0
+            for i = 1, #KEYS do
+              local status = save_one(KEYS[i], (i - 1) * %d)
+              local f = redis.call('HMGET', KEYS[i], 'epoch', 'sid', 'place', 'job', 'inbox', 'iv')
+              out[n + 1] = status
+              out[n + 2] = false
+              for j = 1, 6 do
+                out[n + 2 + j] = f[j]
+              end
+              n = n + 8
+            end
+            return out
+            """.formatted(SAVE_ARGS, SAVE_ARGS, SAVE_ARGS);
 
     /**
      * Inbox compare-and-set. KEYS: record. ARGV: expectedVersion, inbox. Status 1 = written
