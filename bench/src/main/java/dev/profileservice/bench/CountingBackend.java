@@ -3,9 +3,11 @@ package dev.profileservice.bench;
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.ForwardingBackend;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
@@ -29,14 +31,20 @@ import java.util.function.Consumer;
  * messages to and from this server are dropped, like a process that hung or lost the network,
  * while the service object itself stays open (abandoned, never closed).
  *
+ * <p>Batches: a {@link #saveBatch} is one call of {@code "saveBatch"} (one store call, and a write),
+ * while the save counters look at its items: {@link #savedOk()} counts each item that came back
+ * {@code SAVED}, every item is a save in flight while the batch runs, and {@link #lastPayload()}
+ * is the payload of the batch's last saved item. {@link #maxBatchSize()} and
+ * {@link #maxConcurrentCalls()} are the wrapped backend's, so the decorator changes neither how the
+ * engine batches nor how many I/O threads it runs.
+ *
  * <p>Thread-safe: counters are updated on whichever thread the engine calls the backend on.
  */
-public final class CountingBackend implements Backend {
+public final class CountingBackend extends ForwardingBackend {
 
-    private static final List<String> WRITES = List.of("acquire", "save", "writeInbox", "heartbeat",
+    private static final List<String> WRITES = List.of("acquire", "save", "saveBatch", "writeInbox", "heartbeat",
             "removeServer", "quarantine", "forceRelease", "delete");
 
-    private final Backend delegate;
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> roundTrips = new ConcurrentHashMap<>();
     private final LongAdder savedOk = new LongAdder();
@@ -47,7 +55,7 @@ public final class CountingBackend implements Backend {
     private volatile RoundTripListener userListener = RoundTripListener.NONE;
 
     public CountingBackend(Backend delegate) {
-        this.delegate = delegate;
+        super(delegate);
         delegate.setRoundTripListener(op -> {
             roundTrips.computeIfAbsent(op, o -> new LongAdder()).increment();
             userListener.roundTrip(op);
@@ -71,13 +79,13 @@ public final class CountingBackend implements Backend {
         calls.computeIfAbsent(op, o -> new LongAdder()).increment();
     }
 
-    /** Calls of one operation so far. */
+    /** Calls of one operation so far (a batch of saves is one call of {@code "saveBatch"}). */
     public long calls(String op) {
         LongAdder a = calls.get(op);
         return a == null ? 0 : a.sum();
     }
 
-    /** Calls of every write operation (acquire, save, writeInbox, heartbeat, ...) so far. */
+    /** Calls of every write operation (acquire, save, saveBatch, writeInbox, heartbeat, ...) so far. */
     public long writes() {
         return WRITES.stream().mapToLong(this::calls).sum();
     }
@@ -100,12 +108,12 @@ public final class CountingBackend implements Backend {
         return a == null ? 0 : a.sum();
     }
 
-    /** Saves that returned {@code SAVED}. */
+    /** Saves that returned {@code SAVED}, single ones and items of batches. */
     public long savedOk() {
         return savedOk.sum();
     }
 
-    /** The most saves that were in flight at once (and resets that maximum). */
+    /** The most saves (items of batches included) that were in flight at once (and resets that maximum). */
     public int takeMaxSavesInFlight() {
         return maxSavesInFlight.getAndSet(savesInFlight.get());
     }
@@ -115,30 +123,29 @@ public final class CountingBackend implements Backend {
         return lastPayload;
     }
 
-    @Override
-    public String describe() {
-        return delegate.describe();
+    private void savesStarted(int n) {
+        int now = savesInFlight.addAndGet(n);
+        maxSavesInFlight.accumulateAndGet(now, Math::max);
     }
 
     @Override
     public StoredProfile read(String store, String key) {
         call("read");
-        return delegate.read(store, key);
+        return delegate().read(store, key);
     }
 
     @Override
     public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
         call("acquire");
-        return delegate.acquire(store, key, me, expectedEpoch);
+        return delegate().acquire(store, key, me, expectedEpoch);
     }
 
     @Override
     public SaveResult save(String store, String key, SaveRequest request) {
         call("save");
-        int now = savesInFlight.incrementAndGet();
-        maxSavesInFlight.accumulateAndGet(now, Math::max);
+        savesStarted(1);
         try {
-            SaveResult result = delegate.save(store, key, request);
+            SaveResult result = delegate().save(store, key, request);
             if (result.status() == SaveResult.Status.SAVED) {
                 savedOk.increment();
                 lastPayload = request.payload();
@@ -149,75 +156,101 @@ public final class CountingBackend implements Backend {
         }
     }
 
+    /** One call of {@code "saveBatch"}; the save counters count its items (see the class comment). */
+    @Override
+    public List<SaveResult> saveBatch(List<SaveItem> items) {
+        call("saveBatch");
+        int n = items.size();
+        savesStarted(n);
+        try {
+            List<SaveResult> results = delegate().saveBatch(items);
+            byte[] last = null;
+            int saved = 0;
+            for (int i = 0; i < results.size() && i < n; i++) {
+                if (results.get(i).status() == SaveResult.Status.SAVED) {
+                    saved++;
+                    last = items.get(i).request().payload();
+                }
+            }
+            savedOk.add(saved);
+            if (last != null) {
+                lastPayload = last;
+            }
+            return results;
+        } finally {
+            savesInFlight.addAndGet(-n);
+        }
+    }
+
     @Override
     public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
         call("writeInbox");
-        return delegate.writeInbox(store, key, expectedVersion, inbox);
+        return delegate().writeInbox(store, key, expectedVersion, inbox);
     }
 
     @Override
     public void heartbeat(ServerLease lease) {
         call("heartbeat");
-        delegate.heartbeat(lease);
+        delegate().heartbeat(lease);
     }
 
     @Override
     public Optional<ServerLease> server(String serverId) {
         call("server");
-        return delegate.server(serverId);
+        return delegate().server(serverId);
     }
 
     @Override
     public void removeServer(String serverId) {
         call("removeServer");
-        delegate.removeServer(serverId);
+        delegate().removeServer(serverId);
     }
 
     @Override
     public List<ServerLease> servers() {
         call("servers");
-        return delegate.servers();
+        return delegate().servers();
     }
 
     @Override
     public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
         call("quarantine");
-        delegate.quarantine(store, key, payload, reason, atMillis);
+        delegate().quarantine(store, key, payload, reason, atMillis);
     }
 
     @Override
     public int quarantineCount(String store, String key) {
         call("quarantineCount");
-        return delegate.quarantineCount(store, key);
+        return delegate().quarantineCount(store, key);
     }
 
     @Override
     public StoredProfile forceRelease(String store, String key) {
         call("forceRelease");
-        return delegate.forceRelease(store, key);
+        return delegate().forceRelease(store, key);
     }
 
     @Override
     public boolean delete(String store, String key) {
         call("delete");
-        return delegate.delete(store, key);
+        return delegate().delete(store, key);
     }
 
     @Override
     public List<String> keys(String store, String afterKey, int limit) {
         call("keys");
-        return delegate.keys(store, afterKey, limit);
+        return delegate().keys(store, afterKey, limit);
     }
 
     @Override
     public List<SessionInfo> sessions(String store) {
         call("sessions");
-        return delegate.sessions(store);
+        return delegate().sessions(store);
     }
 
     @Override
     public Optional<MessageBus> messageBus() {
-        return delegate.messageBus().map(bus -> new MessageBus() {
+        return delegate().messageBus().map(bus -> new MessageBus() {
             @Override
             public void subscribe(String serverId, Consumer<String> handler) {
                 bus.subscribe(serverId, message -> {
@@ -244,19 +277,12 @@ public final class CountingBackend implements Backend {
         });
     }
 
-    /** The wrapped backend's: the engine sizes its I/O threads by it, so the decorator must not change it. */
-    @Override
-    public int maxConcurrentCalls() {
-        return delegate.maxConcurrentCalls();
-    }
-
+    /**
+     * Keeps the listener for itself: the wrapped backend reports to this decorator's counter, which
+     * passes each round trip on to {@code listener}.
+     */
     @Override
     public void setRoundTripListener(RoundTripListener listener) {
         this.userListener = listener == null ? RoundTripListener.NONE : listener;
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

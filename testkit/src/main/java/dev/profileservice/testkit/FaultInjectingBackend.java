@@ -5,7 +5,8 @@ import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
-import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.ForwardingBackend;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
@@ -13,6 +14,7 @@ import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,7 +35,7 @@ import java.util.function.Supplier;
  * issue signals, critical state, recovery and races deterministically.
  *
  * <p>Operations are named after the {@link Backend} method: {@code "read"}, {@code "acquire"},
- * {@code "save"}, {@code "writeInbox"}, {@code "heartbeat"}, {@code "server"},
+ * {@code "save"}, {@code "saveBatch"}, {@code "writeInbox"}, {@code "heartbeat"}, {@code "server"},
  * {@code "removeServer"}, {@code "servers"}, {@code "quarantine"}, {@code "quarantineCount"},
  * {@code "forceRelease"}, {@code "delete"}, {@code "keys"}, {@code "sessions"}. Every call of one of
  * these, in this order: is counted ({@link #calls}), waits at any {@link #pause pause} of its
@@ -41,23 +43,45 @@ import java.util.function.Supplier;
  * is left, and otherwise goes to the wrapped backend. Injected failures are transient
  * {@link BackendException}s whose message starts with {@code "injected failure"}.
  *
+ * <h2>Batches</h2>
+ * {@link #maxBatchSize()} is the wrapped backend's, so the engine sends its saves in
+ * {@link #saveBatch} calls when the store can batch. Everything set up for {@code "save"} applies
+ * to the saves inside a batch as well, so tests written against single saves keep working:
+ * <ul>
+ *   <li>A batch of {@code n} items counts as one call of {@code "saveBatch"} and {@code n} calls
+ *       of {@code "save"}; {@code calls("save")} is therefore the number of saves sent to the store,
+ *       alone or batched.</li>
+ *   <li>It waits at every pause of {@code "saveBatch"} or {@code "save"} that matches: a pause
+ *       without a key matches any batch (any non-empty one, for {@code "save"}), a pause for a key
+ *       matches a batch that holds that key. Each matching pause blocks the whole batch once.</li>
+ *   <li>It fails as a whole, reaching the store with none of its items (a batch is one store
+ *       call, and a failed one leaves every item's outcome unknown), when the store is down, when
+ *       a planned failure of {@code "saveBatch"} is left (it uses up one), or when a planned failure
+ *       of {@code "save"} is left: then every item uses up one of them, as far as they go, so
+ *       {@code failNext("save", k)} makes at least the next {@code k} saves fail however they are
+ *       sent, and a batch of one behaves exactly like a single save.</li>
+ *   <li>A failed batch adds one to {@code injectedFailures("saveBatch")} and {@code n} to
+ *       {@code injectedFailures("save")} (every save in it failed).</li>
+ * </ul>
+ *
  * <p>{@link #messageBus()} returns the wrapped backend's bus, wrapped so that
  * {@link #disableBus(boolean)} (and {@link #failAll(boolean)}) can silence it: while disabled,
  * {@code messageBus()} returns empty, publishes are dropped and deliveries are not passed on.
- * {@link #describe()}, {@link #setRoundTripListener} and {@link #close()} go straight through.
+ * {@link #describe()}, {@link #maxBatchSize()}, {@link #maxConcurrentCalls()},
+ * {@link #setRoundTripListener} and {@link #close()} go straight through (close releases every
+ * pause first).
  *
  * <h2>Threads</h2>
  * Thread-safe. Paused calls block the thread that made them (an engine I/O thread) until
  * {@link Pause#release()}; everything else happens on the caller's thread.
  */
-public final class FaultInjectingBackend implements Backend {
+public final class FaultInjectingBackend extends ForwardingBackend {
 
     /** Every operation name this wrapper knows, for validation of test input. */
-    public static final Set<String> OPERATIONS = Set.of("read", "acquire", "save", "writeInbox", "heartbeat",
-            "server", "removeServer", "servers", "quarantine", "quarantineCount", "forceRelease", "delete",
-            "keys", "sessions");
+    public static final Set<String> OPERATIONS = Set.of("read", "acquire", "save", "saveBatch", "writeInbox",
+            "heartbeat", "server", "removeServer", "servers", "quarantine", "quarantineCount", "forceRelease",
+            "delete", "keys", "sessions");
 
-    private final Backend delegate;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> failNext = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> injected = new ConcurrentHashMap<>();
@@ -67,17 +91,19 @@ public final class FaultInjectingBackend implements Backend {
 
     /** Wraps {@code delegate}; nothing is injected until asked. */
     public FaultInjectingBackend(Backend delegate) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
     }
 
     /** The wrapped backend (calls to it bypass every fault). */
+    @Override
     public Backend delegate() {
-        return delegate;
+        return super.delegate();
     }
 
     /**
      * Makes the next {@code times} calls of {@code operation} throw a transient
      * {@link BackendException} without reaching the store. Adds to any failures still planned.
+     * Planned failures of {@code "save"} also fail {@link #saveBatch} calls (see the class comment).
      */
     public FaultInjectingBackend failNext(String operation, int times) {
         check(operation);
@@ -111,13 +137,17 @@ public final class FaultInjectingBackend implements Backend {
 
     /**
      * Makes every call of {@code operation} block at entry (after being counted, before any failure
-     * check) until the returned handle is {@linkplain Pause#release() released}.
+     * check) until the returned handle is {@linkplain Pause#release() released}. A pause of
+     * {@code "save"} also holds every {@link #saveBatch} with at least one item.
      */
     public Pause pause(String operation) {
         return addPause(operation, null);
     }
 
-    /** Like {@link #pause(String)}, but only for calls about {@code key} (operations that take a key). */
+    /**
+     * Like {@link #pause(String)}, but only for calls about {@code key} (operations that take a key;
+     * a {@link #saveBatch} is about every key in it, for {@code "saveBatch"} and {@code "save"}).
+     */
     public Pause pause(String operation, String key) {
         return addPause(operation, Objects.requireNonNull(key, "key"));
     }
@@ -144,14 +174,20 @@ public final class FaultInjectingBackend implements Backend {
         releaseAllPauses();
     }
 
-    /** How many calls of {@code operation} were made so far (including failed and paused ones). */
+    /**
+     * How many calls of {@code operation} were made so far (including failed and paused ones). For
+     * {@code "save"} this includes every item of every {@link #saveBatch}.
+     */
     public int calls(String operation) {
         check(operation);
         AtomicInteger n = calls.get(operation);
         return n == null ? 0 : n.get();
     }
 
-    /** How many failures were injected into {@code operation} so far (planned and store-down). */
+    /**
+     * How many failures were injected into {@code operation} so far (planned and store-down). For
+     * {@code "save"} this includes every item of every failed {@link #saveBatch}.
+     */
     public int injectedFailures(String operation) {
         check(operation);
         AtomicInteger n = injected.get(operation);
@@ -161,7 +197,11 @@ public final class FaultInjectingBackend implements Backend {
     /** A snapshot of every non-zero call counter, sorted by operation name. */
     public Map<String, Integer> callCounts() {
         Map<String, Integer> out = new TreeMap<>();
-        calls.forEach((k, v) -> out.put(k, v.get()));
+        calls.forEach((k, v) -> {
+            if (v.get() != 0) {
+                out.put(k, v.get());
+            }
+        });
         return out;
     }
 
@@ -177,21 +217,34 @@ public final class FaultInjectingBackend implements Backend {
         }
     }
 
+    private static void add(Map<String, AtomicInteger> counters, String op, int n) {
+        counters.computeIfAbsent(op, k -> new AtomicInteger()).addAndGet(n);
+    }
+
+    /** Uses up to {@code wanted} planned failures of {@code op}; returns how many were used. */
+    private int takePlanned(String op, int wanted) {
+        AtomicInteger planned = failNext.get(op);
+        if (planned == null || wanted <= 0) {
+            return 0;
+        }
+        int before = planned.getAndUpdate(n -> Math.max(0, n - wanted));
+        return Math.min(before, wanted);
+    }
+
     private <R> R call(String op, String key, Supplier<R> body) {
-        calls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
+        add(calls, op, 1);
         for (Pause p : pauses) {
             if (p.matches(op, key)) {
                 p.block();
             }
         }
         if (down) {
-            injected.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
-            throw new BackendException("injected failure of " + op + ": store down (" + delegate.describe() + ")", true);
+            add(injected, op, 1);
+            throw new BackendException("injected failure of " + op + ": store down (" + delegate().describe() + ")", true);
         }
-        AtomicInteger planned = failNext.get(op);
-        if (planned != null && planned.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
-            injected.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
-            throw new BackendException("injected failure of " + op + " (" + delegate.describe() + ")", true);
+        if (takePlanned(op, 1) > 0) {
+            add(injected, op, 1);
+            throw new BackendException("injected failure of " + op + " (" + delegate().describe() + ")", true);
         }
         return body.get();
     }
@@ -204,78 +257,109 @@ public final class FaultInjectingBackend implements Backend {
     }
 
     @Override
-    public String describe() {
-        return delegate.describe();
-    }
-
-    @Override
     public StoredProfile read(String store, String key) {
-        return call("read", key, () -> delegate.read(store, key));
+        return call("read", key, () -> delegate().read(store, key));
     }
 
     @Override
     public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
-        return call("acquire", key, () -> delegate.acquire(store, key, me, expectedEpoch));
+        return call("acquire", key, () -> delegate().acquire(store, key, me, expectedEpoch));
     }
 
     @Override
     public SaveResult save(String store, String key, SaveRequest request) {
-        return call("save", key, () -> delegate.save(store, key, request));
+        return call("save", key, () -> delegate().save(store, key, request));
+    }
+
+    /**
+     * One call of {@code "saveBatch"} and one call of {@code "save"} per item, with the faults of
+     * both operations; see the class comment. Goes to the wrapped backend's {@code saveBatch} (one
+     * store call) when nothing fails it.
+     */
+    @Override
+    public List<SaveResult> saveBatch(List<SaveItem> items) {
+        int n = items.size();
+        List<String> keys = new ArrayList<>(n);
+        for (SaveItem item : items) {
+            keys.add(item.key());
+        }
+        add(calls, "saveBatch", 1);
+        add(calls, "save", n);
+        for (Pause p : pauses) {
+            if (p.matchesBatch("saveBatch", keys) || (n > 0 && p.matchesBatch("save", keys))) {
+                p.block();
+            }
+        }
+        String why = null;
+        if (down) {
+            why = ": store down";
+        } else if (takePlanned("saveBatch", 1) > 0) {
+            why = "";
+        } else if (takePlanned("save", n) > 0) {
+            why = " (a planned failure of save)";
+        }
+        if (why != null) {
+            add(injected, "saveBatch", 1);
+            add(injected, "save", n);
+            throw new BackendException("injected failure of saveBatch of " + n + " save(s)" + why
+                    + " (" + delegate().describe() + ")", true);
+        }
+        return delegate().saveBatch(items);
     }
 
     @Override
     public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        return call("writeInbox", key, () -> delegate.writeInbox(store, key, expectedVersion, inbox));
+        return call("writeInbox", key, () -> delegate().writeInbox(store, key, expectedVersion, inbox));
     }
 
     @Override
     public void heartbeat(ServerLease lease) {
-        run("heartbeat", null, () -> delegate.heartbeat(lease));
+        run("heartbeat", null, () -> delegate().heartbeat(lease));
     }
 
     @Override
     public Optional<ServerLease> server(String serverId) {
-        return call("server", null, () -> delegate.server(serverId));
+        return call("server", null, () -> delegate().server(serverId));
     }
 
     @Override
     public void removeServer(String serverId) {
-        run("removeServer", null, () -> delegate.removeServer(serverId));
+        run("removeServer", null, () -> delegate().removeServer(serverId));
     }
 
     @Override
     public List<ServerLease> servers() {
-        return call("servers", null, delegate::servers);
+        return call("servers", null, () -> delegate().servers());
     }
 
     @Override
     public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
-        run("quarantine", key, () -> delegate.quarantine(store, key, payload, reason, atMillis));
+        run("quarantine", key, () -> delegate().quarantine(store, key, payload, reason, atMillis));
     }
 
     @Override
     public int quarantineCount(String store, String key) {
-        return call("quarantineCount", key, () -> delegate.quarantineCount(store, key));
+        return call("quarantineCount", key, () -> delegate().quarantineCount(store, key));
     }
 
     @Override
     public StoredProfile forceRelease(String store, String key) {
-        return call("forceRelease", key, () -> delegate.forceRelease(store, key));
+        return call("forceRelease", key, () -> delegate().forceRelease(store, key));
     }
 
     @Override
     public boolean delete(String store, String key) {
-        return call("delete", key, () -> delegate.delete(store, key));
+        return call("delete", key, () -> delegate().delete(store, key));
     }
 
     @Override
     public List<String> keys(String store, String afterKey, int limit) {
-        return call("keys", null, () -> delegate.keys(store, afterKey, limit));
+        return call("keys", null, () -> delegate().keys(store, afterKey, limit));
     }
 
     @Override
     public List<SessionInfo> sessions(String store) {
-        return call("sessions", null, () -> delegate.sessions(store));
+        return call("sessions", null, () -> delegate().sessions(store));
     }
 
     @Override
@@ -283,25 +367,19 @@ public final class FaultInjectingBackend implements Backend {
         if (busDisabled) {
             return Optional.empty();
         }
-        return delegate.messageBus().map(SwitchableBus::new);
+        return delegate().messageBus().map(SwitchableBus::new);
     }
 
-    @Override
-    public void setRoundTripListener(RoundTripListener listener) {
-        delegate.setRoundTripListener(listener);
-    }
-
+    /** Releases every pause, then closes the wrapped backend. */
     @Override
     public void close() {
-        for (Pause p : pauses) {
-            p.release();
-        }
-        delegate.close();
+        releaseAllPauses();
+        super.close();
     }
 
     @Override
     public String toString() {
-        return "FaultInjectingBackend[" + delegate.describe() + ", calls=" + callCounts() + "]";
+        return "FaultInjectingBackend[" + delegate().describe() + ", calls=" + callCounts() + "]";
     }
 
     private boolean busSilent() {
@@ -356,6 +434,11 @@ public final class FaultInjectingBackend implements Backend {
 
         boolean matches(String op, String k) {
             return released.getCount() > 0 && operation.equals(op) && (key == null || key.equals(k));
+        }
+
+        /** Whether a batch call of {@code op} about {@code keys} stops here. */
+        boolean matchesBatch(String op, List<String> keys) {
+            return released.getCount() > 0 && operation.equals(op) && (key == null || keys.contains(key));
         }
 
         void block() {

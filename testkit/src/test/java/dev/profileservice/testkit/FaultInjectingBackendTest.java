@@ -4,6 +4,7 @@ import dev.profileservice.internal.memory.MemoryBackend;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
@@ -143,5 +144,107 @@ class FaultInjectingBackendTest {
         busB.publish("A", "four");
         await().atMost(Duration.ofSeconds(5)).until(() -> got.contains("four"));
         assertThat(got).containsExactly("one", "four");
+    }
+
+    private static final byte[] X = "x".getBytes(StandardCharsets.UTF_8);
+
+    /** Acquires each key as ME on the wrapped store and returns one save item per key. */
+    private static List<SaveItem> acquiredItems(FaultInjectingBackend b, String... keys) {
+        List<SaveItem> items = new java.util.ArrayList<>();
+        for (String k : keys) {
+            long epoch = b.delegate().acquire("S", k, ME, -1).record().epoch();
+            items.add(new SaveItem("S", k, SaveRequest.of("s1", epoch, X, false)));
+        }
+        return items;
+    }
+
+    @Test
+    void batchingLimitsComeFromTheWrappedBackend() {
+        FaultInjectingBackend b = fresh();
+        assertThat(b.maxBatchSize()).isEqualTo(b.delegate().maxBatchSize()).isGreaterThan(1);
+        assertThat(b.maxConcurrentCalls()).isEqualTo(b.delegate().maxConcurrentCalls());
+    }
+
+    @Test
+    void aPlannedSaveFailureFailsAWholeBatchWithoutReachingTheStore() {
+        FaultInjectingBackend b = fresh();
+        List<SaveItem> items = acquiredItems(b, "a", "b");
+        b.failNext("save", 1);
+
+        assertThatThrownBy(() -> b.saveBatch(items))
+                .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.isTransient()).isTrue())
+                .hasMessageStartingWith("injected failure of saveBatch");
+        assertThat(b.delegate().read("S", "a").payload()).isNull();
+        assertThat(b.delegate().read("S", "b").payload()).isNull();
+        assertThat(b.calls("saveBatch")).isEqualTo(1);
+        assertThat(b.calls("save")).as("each item counts as a save").isEqualTo(2);
+        assertThat(b.injectedFailures("saveBatch")).isEqualTo(1);
+        assertThat(b.injectedFailures("save")).isEqualTo(2);
+
+        assertThat(b.saveBatch(items)).extracting(SaveResult::status)
+                .containsExactly(SaveResult.Status.SAVED, SaveResult.Status.SAVED);
+        assertThat(b.delegate().read("S", "b").payload()).isEqualTo(X);
+        assertThat(b.calls("save")).isEqualTo(4);
+    }
+
+    @Test
+    void eachItemOfAFailedBatchUsesUpOnePlannedSaveFailure() {
+        FaultInjectingBackend b = fresh();
+        List<SaveItem> items = acquiredItems(b, "a", "b");
+        b.failNext("save", 3);
+        assertThatThrownBy(() -> b.saveBatch(items)).isInstanceOf(BackendException.class); // uses 2
+        assertThatThrownBy(() -> b.saveBatch(items)).isInstanceOf(BackendException.class); // uses the last one
+        assertThat(b.saveBatch(items)).hasSize(2).allMatch(r -> r.status() == SaveResult.Status.SAVED);
+        assertThat(b.save("S", "a", items.get(0).request()).status()).as("no planned failure left for single saves")
+                .isEqualTo(SaveResult.Status.SAVED);
+        assertThat(b.injectedFailures("saveBatch")).isEqualTo(2);
+    }
+
+    @Test
+    void plannedBatchFailuresAndStoreDownFailBatches() {
+        FaultInjectingBackend b = fresh();
+        List<SaveItem> items = acquiredItems(b, "a");
+        b.failNext("saveBatch", 1);
+        assertThatThrownBy(() -> b.saveBatch(items)).isInstanceOf(BackendException.class);
+        assertThat(b.save("S", "a", items.get(0).request()).status())
+                .as("a planned saveBatch failure does not touch single saves").isEqualTo(SaveResult.Status.SAVED);
+
+        b.failAll(true);
+        assertThatThrownBy(() -> b.saveBatch(items)).isInstanceOf(BackendException.class)
+                .hasMessageContaining("store down");
+        b.failAll(false);
+        assertThat(b.saveBatch(items)).extracting(SaveResult::status).containsExactly(SaveResult.Status.SAVED);
+        assertThat(b.injectedFailures("saveBatch")).isEqualTo(2);
+        assertThat(b.injectedFailures("save")).isEqualTo(2);
+    }
+
+    @Test
+    void aSavePauseForAKeyHoldsABatchThatHoldsTheKey() throws Exception {
+        FaultInjectingBackend b = fresh();
+        List<SaveItem> withB = acquiredItems(b, "a", "b");
+        List<SaveItem> withoutB = acquiredItems(b, "c");
+        FaultInjectingBackend.Pause pause = b.pause("save", "b");
+
+        assertThat(b.saveBatch(withoutB)).as("a batch without the key passes").hasSize(1);
+        CompletableFuture<List<SaveResult>> batch = CompletableFuture.supplyAsync(() -> b.saveBatch(withB));
+        pause.awaitBlocked();
+        assertThat(batch).isNotDone();
+        assertThat(b.delegate().read("S", "a").payload()).as("no item of a held batch is written").isNull();
+        pause.release();
+        assertThat(batch.get(5, TimeUnit.SECONDS)).hasSize(2).allMatch(r -> r.status() == SaveResult.Status.SAVED);
+        assertThat(pause.arrivedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aSavePauseWithoutAKeyHoldsEveryBatch() throws Exception {
+        FaultInjectingBackend b = fresh();
+        List<SaveItem> items = acquiredItems(b, "a");
+        FaultInjectingBackend.Pause pause = b.pause("save");
+        assertThat(b.saveBatch(List.of())).as("an empty batch holds no save").isEmpty();
+        CompletableFuture<List<SaveResult>> batch = CompletableFuture.supplyAsync(() -> b.saveBatch(items));
+        pause.awaitBlocked();
+        assertThat(batch).isNotDone();
+        pause.release();
+        assertThat(batch.get(5, TimeUnit.SECONDS)).hasSize(1);
     }
 }

@@ -2,19 +2,17 @@ package dev.profileservice.cli.internal.sim;
 
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
-import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.ForwardingBackend;
 import dev.profileservice.spi.Owner;
-import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
-import dev.profileservice.spi.SessionInfo;
-import dev.profileservice.spi.StoredProfile;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,8 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * call, to an {@link AuditSink}. The simulation's parent process uses these records to check fencing
  * across processes: a save accepted with epoch {@code e} that started after an acquire with a higher
  * epoch had completed is a violation. Thread-safe; the sink is called on the calling thread.
+ *
+ * <p>Each item of a {@link #saveBatch} is reported exactly like a single save, with the times taken
+ * around the whole batch (every item's write happens between them): its status, or
+ * {@code ERROR} for every item when the batch throws. Everything else goes straight to the wrapped
+ * backend, {@link #maxBatchSize()} included, so the engine batches as it would without the audit.
  */
-public final class AuditingBackend implements Backend {
+public final class AuditingBackend extends ForwardingBackend {
 
     /** Receives the audit records. Must be thread-safe and quick. */
     public interface AuditSink {
@@ -39,18 +42,18 @@ public final class AuditingBackend implements Backend {
 
         /**
          * A save of {@code key} by the session of {@code epoch}: status is SAVED, LOST_SESSION,
-         * INBOX_CHANGED, or ERROR (an exception: it may or may not have been applied).
+         * INBOX_CHANGED, or ERROR (an exception: it may or may not have been applied). Called once
+         * per item for a batch.
          */
         void saved(String key, long epoch, boolean release, String status, long startMicros, long endMicros);
     }
 
-    private final Backend delegate;
     private final AuditSink sink;
     private final Map<String, Long> lastAcquired = new ConcurrentHashMap<>();
 
     public AuditingBackend(Backend delegate, AuditSink sink) {
-        this.delegate = delegate;
-        this.sink = sink;
+        super(delegate);
+        this.sink = Objects.requireNonNull(sink, "sink");
     }
 
     /** Wall-clock microseconds since the epoch (comparable between processes of one host). */
@@ -67,7 +70,7 @@ public final class AuditingBackend implements Backend {
     @Override
     public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
         long t0 = nowMicros();
-        AcquireResult result = delegate.acquire(store, key, me, expectedEpoch);
+        AcquireResult result = delegate().acquire(store, key, me, expectedEpoch);
         long t1 = nowMicros();
         if (result.acquired()) {
             lastAcquired.put(key, result.record().epoch());
@@ -81,7 +84,7 @@ public final class AuditingBackend implements Backend {
         long t0 = nowMicros();
         SaveResult result;
         try {
-            result = delegate.save(store, key, request);
+            result = delegate().save(store, key, request);
         } catch (RuntimeException e) {
             sink.saved(key, request.epoch(), request.release(), "ERROR", t0, nowMicros());
             throw e;
@@ -90,85 +93,36 @@ public final class AuditingBackend implements Backend {
         return result;
     }
 
+    /** Reports each item as {@link #save} would report it alone; see the class comment. */
     @Override
-    public String describe() {
-        return delegate.describe();
-    }
-
-    @Override
-    public StoredProfile read(String store, String key) {
-        return delegate.read(store, key);
-    }
-
-    @Override
-    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        return delegate.writeInbox(store, key, expectedVersion, inbox);
+    public List<SaveResult> saveBatch(List<SaveItem> items) {
+        long t0 = nowMicros();
+        List<SaveResult> results;
+        try {
+            results = delegate().saveBatch(items);
+            if (results.size() != items.size()) {
+                throw new IllegalStateException(describe() + " returned " + results.size()
+                        + " result(s) for a saveBatch of " + items.size() + " item(s)");
+            }
+        } catch (RuntimeException e) {
+            long t1 = nowMicros();
+            for (SaveItem item : items) {
+                sink.saved(item.key(), item.request().epoch(), item.request().release(), "ERROR", t0, t1);
+            }
+            throw e;
+        }
+        long t1 = nowMicros();
+        for (int i = 0; i < items.size(); i++) {
+            SaveItem item = items.get(i);
+            sink.saved(item.key(), item.request().epoch(), item.request().release(), results.get(i).status().name(), t0, t1);
+        }
+        return results;
     }
 
     @Override
     public void heartbeat(ServerLease lease) {
         long t0 = nowMicros();
-        delegate.heartbeat(lease);
+        delegate().heartbeat(lease);
         sink.heartbeat(lease.expiresAtMillis(), t0, nowMicros());
-    }
-
-    @Override
-    public Optional<ServerLease> server(String serverId) {
-        return delegate.server(serverId);
-    }
-
-    @Override
-    public void removeServer(String serverId) {
-        delegate.removeServer(serverId);
-    }
-
-    @Override
-    public List<ServerLease> servers() {
-        return delegate.servers();
-    }
-
-    @Override
-    public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
-        delegate.quarantine(store, key, payload, reason, atMillis);
-    }
-
-    @Override
-    public int quarantineCount(String store, String key) {
-        return delegate.quarantineCount(store, key);
-    }
-
-    @Override
-    public StoredProfile forceRelease(String store, String key) {
-        return delegate.forceRelease(store, key);
-    }
-
-    @Override
-    public boolean delete(String store, String key) {
-        return delegate.delete(store, key);
-    }
-
-    @Override
-    public List<String> keys(String store, String afterKey, int limit) {
-        return delegate.keys(store, afterKey, limit);
-    }
-
-    @Override
-    public List<SessionInfo> sessions(String store) {
-        return delegate.sessions(store);
-    }
-
-    @Override
-    public Optional<MessageBus> messageBus() {
-        return delegate.messageBus();
-    }
-
-    @Override
-    public void setRoundTripListener(RoundTripListener listener) {
-        delegate.setRoundTripListener(listener);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
