@@ -84,6 +84,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
 
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> failNext = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> loseReply = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> injected = new ConcurrentHashMap<>();
     private final List<Pause> pauses = new CopyOnWriteArrayList<>();
     private volatile boolean down;
@@ -111,6 +112,23 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             throw new IllegalArgumentException("times must be >= 0, was " + times);
         }
         failNext.computeIfAbsent(operation, k -> new AtomicInteger()).addAndGet(times);
+        return this;
+    }
+
+    /**
+     * Makes the next {@code times} calls of {@code operation} reach the store and take effect, and
+     * then throw a transient {@link BackendException} as if the reply had been lost on the way back
+     * (message starting with {@code "injected lost reply"}). The caller cannot tell it from a call
+     * that failed before the store: this is how a retry after an unknown outcome is tested. For
+     * {@code "save"} each item of a {@link #saveBatch} uses up one, and the whole batch's reply is lost.
+     * Counted in {@link #injectedFailures}.
+     */
+    public FaultInjectingBackend loseNextReply(String operation, int times) {
+        check(operation);
+        if (times < 0) {
+            throw new IllegalArgumentException("times must be >= 0, was " + times);
+        }
+        loseReply.computeIfAbsent(operation, k -> new AtomicInteger()).addAndGet(times);
         return this;
     }
 
@@ -171,6 +189,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         down = false;
         busDisabled = false;
         failNext.clear();
+        loseReply.clear();
         releaseAllPauses();
     }
 
@@ -223,7 +242,11 @@ public final class FaultInjectingBackend extends ForwardingBackend {
 
     /** Uses up to {@code wanted} planned failures of {@code op}; returns how many were used. */
     private int takePlanned(String op, int wanted) {
-        AtomicInteger planned = failNext.get(op);
+        return take(failNext, op, wanted);
+    }
+
+    private static int take(Map<String, AtomicInteger> plans, String op, int wanted) {
+        AtomicInteger planned = plans.get(op);
         if (planned == null || wanted <= 0) {
             return 0;
         }
@@ -246,7 +269,12 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             add(injected, op, 1);
             throw new BackendException("injected failure of " + op + " (" + delegate().describe() + ")", true);
         }
-        return body.get();
+        R result = body.get();
+        if (take(loseReply, op, 1) > 0) {
+            add(injected, op, 1);
+            throw new BackendException("injected lost reply of " + op + " (it was applied; " + delegate().describe() + ")", true);
+        }
+        return result;
     }
 
     private void run(String op, String key, Runnable body) {
@@ -304,7 +332,14 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             throw new BackendException("injected failure of saveBatch of " + n + " save(s)" + why
                     + " (" + delegate().describe() + ")", true);
         }
-        return delegate().saveBatch(items);
+        List<SaveResult> results = delegate().saveBatch(items);
+        if (take(loseReply, "saveBatch", 1) > 0 || take(loseReply, "save", n) > 0) {
+            add(injected, "saveBatch", 1);
+            add(injected, "save", n);
+            throw new BackendException("injected lost reply of saveBatch of " + n + " save(s) (they were applied; "
+                    + delegate().describe() + ")", true);
+        }
+        return results;
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileServiceException;
 import dev.profileservice.ProfileStore;
+import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
@@ -918,6 +919,83 @@ public abstract class ProfileServiceConformanceTest {
         PlayerData end = s[1].view(k).orElseThrow().getData();
         assertThat(end.coins).isEqualTo(60);
         assertThat(end.items).containsExactly("before", "g1", "g2", "g3");
+    }
+
+    @Test
+    @DisplayName("a gift locked by a save whose reply was lost stays locked: applied once, not dropped")
+    void giftLockedBySaveWithLostReply() {
+        Server[] s = twoServers();
+        Server sender = server("C");
+        String k = key("lostreply");
+        Profile<PlayerData> pa = s[0].load(k);
+        List<Long> lockedSeen = new CopyOnWriteArrayList<>();
+        GlobalUpdates g = pa.getGlobalUpdates();
+        g.listenToNewActiveUpdate((id, data) -> {
+            // the save that locks the gift reaches the store, but its reply is lost: the engine only sees an error
+            s[0].backend.loseNextReply("save", 1);
+            g.lockActiveUpdate(id);
+        });
+        g.listenToNewLockedUpdate((id, data) -> {
+            lockedSeen.add(id);
+            apply(pa, id, data);
+        });
+        int savesBefore = s[0].backend.calls("save");
+        drive(() -> sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("g1", 10))));
+        advanceUntil("g1 applied after the retry", () -> viewedCoins(s[1], k) == 10 && noUpdatesLeft(s[1], k));
+        assertThat(s[0].backend.injectedFailures("save")).as("the lost reply happened").isEqualTo(1);
+        assertThat(s[0].backend.calls("save") - savesBefore).as("lock (lost reply), rebase, apply+clear").isGreaterThanOrEqualTo(3);
+        assertThat(s[0].issues).anySatisfy(m -> assertThat(m).contains("injected lost reply"));
+        assertThat(lockedSeen).as("Locked listener fired once for the gift").hasSize(1);
+        driveRun(pa::release);
+        PlayerData end = s[1].view(k).orElseThrow().getData();
+        assertThat(end.coins).isEqualTo(10);
+        assertThat(end.items).containsExactly("g1");
+    }
+
+    @Test
+    @DisplayName("saves that are due together share round trips when the store batches; each stays fenced")
+    void savesDueTogetherShareRoundTrips() {
+        Server a = server("A");
+        int n = 30;
+        List<Profile<PlayerData>> profiles = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            profiles.add(a.load(key("batch" + i)));
+        }
+        String stolen = key("batch7");
+        // another server steals one of them behind A's back: its save in the batch must be refused alone
+        AcquireResult steal = raw().acquire(STORE, stolen, new Owner("thief", "p", "j"), raw().read(STORE, stolen).epoch());
+        assertThat(steal.acquired()).isTrue();
+        a.backend.resetCounts();
+        // hold the first save at the store, so the others queue up behind it and go out together
+        FaultInjectingBackend.Pause pause = a.backend.pause("save", key("batch0"));
+        profiles.get(0).edit(d -> d.coins = 1);
+        profiles.get(0).save();
+        pause.awaitBlocked();
+        for (int i = 1; i < n; i++) {
+            int coins = i + 1;
+            profiles.get(i).edit(d -> d.coins = coins);
+            profiles.get(i).save();
+        }
+        pause.release();
+        advanceUntil("every save done", () -> {
+            for (int i = 0; i < n; i++) {
+                if (i != 7 && viewedCoins(a, key("batch" + i)) != i + 1) {
+                    return false;
+                }
+            }
+            return !profiles.get(7).isActive();
+        });
+        assertThat(viewedCoins(a, stolen)).as("nothing written over the thief's session").isEqualTo(-1);
+        assertThat(raw().read(STORE, stolen).owner().serverId()).isEqualTo("thief");
+        assertThat(profiles.stream().filter(Profile::isActive).count()).isEqualTo(n - 1);
+        assertThat(a.backend.calls("save")).as("each profile's save sent once, alone or in a batch").isEqualTo(n);
+        int batchSize = a.backend.maxBatchSize();
+        if (batchSize >= n) {
+            assertThat(a.backend.calls("saveBatch")).as("the " + (n - 1) + " saves queued behind the first, in batches of up to "
+                    + batchSize).isBetween(1, 3);
+        } else if (batchSize == 1) {
+            assertThat(a.backend.calls("saveBatch")).as("a store that does not batch gets single saves").isZero();
+        }
     }
 
     @Test

@@ -247,4 +247,32 @@ class FaultInjectingBackendTest {
         pause.release();
         assertThat(batch.get(5, TimeUnit.SECONDS)).hasSize(1);
     }
+
+    @Test
+    void loseNextReplyAppliesTheCallAndThenThrows() {
+        FaultInjectingBackend b = fresh();
+        b.acquire("S", "k", ME, -1);
+        b.acquire("S", "k2", ME, -1);
+        b.loseNextReply("save", 1);
+        SaveRequest w = SaveRequest.of("s1", 1, "applied".getBytes(StandardCharsets.UTF_8), false);
+        assertThatThrownBy(() -> b.save("S", "k", w))
+                .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.isTransient()).isTrue())
+                .hasMessageContaining("injected lost reply of save");
+        assertThat(new String(b.delegate().read("S", "k").payload(), StandardCharsets.UTF_8)).isEqualTo("applied");
+        assertThat(b.injectedFailures("save")).isEqualTo(1);
+        assertThat(b.save("S", "k", w).status()).as("only the next one").isEqualTo(SaveResult.Status.SAVED);
+
+        b.loseNextReply("save", 1);
+        SaveRequest w2 = SaveRequest.of("s1", 1, "batch".getBytes(StandardCharsets.UTF_8), false);
+        assertThatThrownBy(() -> b.saveBatch(List.of(new SaveItem("S", "k", w2), new SaveItem("S", "k2", w2))))
+                .isInstanceOf(BackendException.class).hasMessageContaining("injected lost reply of saveBatch of 2");
+        assertThat(new String(b.delegate().read("S", "k2").payload(), StandardCharsets.UTF_8)).isEqualTo("batch");
+        assertThat(b.saveBatch(List.of(new SaveItem("S", "k", w2)))).extracting(SaveResult::status)
+                .containsExactly(SaveResult.Status.SAVED);
+
+        b.loseNextReply("writeInbox", 1);
+        b.heal();
+        assertThat(b.writeInbox("S", "k", 0, new byte[]{1})).as("heal() forgets lost replies").isPresent();
+        assertThatThrownBy(() -> b.loseNextReply("save", -1)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
