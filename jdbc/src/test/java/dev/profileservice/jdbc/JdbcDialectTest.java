@@ -5,6 +5,7 @@ import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
@@ -31,7 +32,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * What the testkit's contract does not look at: the tables and schema version each dialect creates,
  * byte-wise (case-sensitive) store and key names, the round trips of refused steps, the message
- * table being emptied, fast and masked failures at open.
+ * table being emptied, fast and masked failures at open, and the edges of {@code saveBatch}
+ * (refused items, batches over the size and byte limits, duplicates, an empty new inbox).
  */
 abstract class JdbcDialectTest {
     /** The store URI under test. */
@@ -142,6 +144,113 @@ abstract class JdbcDialectTest {
         assertThat(trips).as("forceRelease").hasSize(1);
         backend.setRoundTripListener(null);
         backend.delete(store, key);
+    }
+
+    @Test
+    void batchWithRefusedItemsCostsTheRefusedStepRoundTripsAndJudgesEach() {
+        String store = "rb_" + run;
+        backend.acquire(store, "ok", alice, -1);
+        backend.acquire(store, "stolen", alice, -1);
+        backend.acquire(store, "stale", alice, -1);
+        backend.acquire(store, "empty-inbox", alice, -1);
+        backend.acquire(store, "stolen", bob, 1);
+        backend.writeInbox(store, "stale", 0, bytes("[g]"));
+        List<String> trips = new CopyOnWriteArrayList<>();
+        backend.setRoundTripListener(trips::add);
+        List<SaveResult> results = backend.saveBatch(List.of(
+                new SaveItem(store, "stolen", SaveRequest.of(alice.serverId(), 1, bytes("late"), false)),
+                new SaveItem(store, "ok", SaveRequest.of(alice.serverId(), 1, bytes("ok"), true)),
+                new SaveItem(store, "missing", SaveRequest.of(alice.serverId(), 1, bytes("ghost"), false)),
+                new SaveItem(store, "stale", new SaveRequest(alice.serverId(), 1, bytes("stale"), false, 0, bytes("[]"))),
+                new SaveItem(store, "empty-inbox", new SaveRequest(alice.serverId(), 1, bytes("e"), false, 0, new byte[0]))));
+        backend.setRoundTripListener(null);
+        assertThat(trips).as("a batch with refused items").hasSize(refusedStepRoundTrips()).allMatch("saveBatch"::equals);
+        assertThat(results).extracting(SaveResult::status).containsExactly(SaveResult.Status.LOST_SESSION,
+                SaveResult.Status.SAVED, SaveResult.Status.LOST_SESSION, SaveResult.Status.INBOX_CHANGED, SaveResult.Status.SAVED);
+        assertThat(results.get(0).record().owner()).isEqualTo(bob);
+        assertThat(results.get(0).record().epoch()).isEqualTo(2);
+        assertThat(results.get(1).record().owner()).isNull();
+        assertThat(results.get(2).record().isEmpty()).isTrue();
+        assertThat(results.get(3).record().inbox()).isEqualTo(bytes("[g]"));
+        assertThat(results.get(4).record().inbox()).as("an empty new inbox is written, not taken for none").isEmpty();
+        assertThat(results.get(4).record().inboxVersion()).isEqualTo(1);
+        assertThat(backend.read(store, "stolen").payload()).isNull();
+        assertThat(backend.read(store, "ok").payload()).isEqualTo(bytes("ok"));
+        assertThat(backend.read(store, "missing").isEmpty()).isTrue();
+        assertThat(backend.read(store, "stale").payload()).isNull();
+        for (String k : List.of("ok", "stolen", "stale", "empty-inbox")) {
+            backend.delete(store, k);
+        }
+    }
+
+    @Test
+    void batchOverMaxBatchSizeIsSplitIntoChunksOfOneRoundTripEach() {
+        String store = "big_" + run;
+        int max = backend.maxBatchSize();
+        assertThat(max).as("the JDBC backends batch").isGreaterThan(1);
+        int n = 2 * max + 3;
+        List<SaveItem> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String k = "k" + i;
+            backend.acquire(store, k, alice, -1);
+            items.add(new SaveItem(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v" + i), i % 2 == 0)));
+        }
+        List<String> trips = new CopyOnWriteArrayList<>();
+        backend.setRoundTripListener(trips::add);
+        List<SaveResult> results = backend.saveBatch(items);
+        backend.setRoundTripListener(null);
+        assertThat(trips).as("round trips of a batch of " + n + " with maxBatchSize " + max).hasSize(3);
+        assertThat(results).hasSize(n).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
+        for (int i = 0; i < n; i++) {
+            assertThat(results.get(i).record().owner()).as("item " + i).isEqualTo(i % 2 == 0 ? null : alice);
+            assertThat(backend.read(store, "k" + i).payload()).as("item " + i).isEqualTo(bytes("v" + i));
+        }
+        for (int i = 0; i < n; i++) {
+            backend.delete(store, "k" + i);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void batchOfLargePayloadsIsCutByBytes() {
+        // 5 x 4 MiB (the engine's default limit per profile) exceeds one MariaDB packet (16 MiB by
+        // default) and the 16 MiB per statement the backends allow themselves
+        String store = "large_" + run;
+        List<SaveItem> items = new ArrayList<>();
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 5; i++) {
+            backend.acquire(store, "k" + i, alice, -1);
+            byte[] payload = new byte[4 << 20];
+            random.nextBytes(payload);
+            items.add(new SaveItem(store, "k" + i, SaveRequest.of(alice.serverId(), 1, payload, false)));
+        }
+        List<String> trips = new CopyOnWriteArrayList<>();
+        backend.setRoundTripListener(trips::add);
+        List<SaveResult> results = backend.saveBatch(items);
+        backend.setRoundTripListener(null);
+        assertThat(results).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
+        assertThat(trips.size()).as("round trips: cut into several statements").isBetween(2, 5);
+        for (int i = 0; i < 5; i++) {
+            assertThat(backend.read(store, "k" + i).payload()).as("item " + i).isEqualTo(items.get(i).request().payload());
+            backend.delete(store, "k" + i);
+        }
+    }
+
+    @Test
+    void batchWithARecordTwiceIsRejectedBeforeAnythingIsWritten() {
+        String store = "dup_" + run;
+        backend.acquire(store, "a", alice, -1);
+        backend.acquire(store, "b", alice, -1);
+        assertThatThrownBy(() -> backend.saveBatch(List.of(
+                new SaveItem(store, "a", SaveRequest.of(alice.serverId(), 1, bytes("1"), false)),
+                new SaveItem(store, "b", SaveRequest.of(alice.serverId(), 1, bytes("2"), false)),
+                new SaveItem(store, "a", SaveRequest.of(alice.serverId(), 1, bytes("3"), false)))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(store + "/a").hasMessageContaining("items 0 and 2");
+        assertThat(backend.read(store, "a").payload()).isNull();
+        assertThat(backend.read(store, "b").payload()).isNull();
+        backend.delete(store, "a");
+        backend.delete(store, "b");
     }
 
     @Test

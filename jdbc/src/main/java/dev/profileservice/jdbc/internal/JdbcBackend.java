@@ -5,6 +5,9 @@ import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.RoundTripListener;
+import dev.profileservice.spi.SaveItem;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
@@ -18,7 +21,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -34,6 +40,13 @@ import java.util.Optional;
  * payloads), {@code ps_messages} (the polled message bus), {@code ps_schema} (schema version).
  * Stores share {@code ps_profiles} but the store name is part of the primary key (compared
  * byte-wise), so records of different stores never interact.
+ *
+ * <h2>Batches</h2>
+ * {@link #saveBatch} sorts the items by {@code (store, key)}, cuts them into chunks of at most
+ * {@link #maxBatchSize()} items and {@link #maxBatchBytes()} bytes, and hands each chunk to the
+ * dialect's {@link #saveChunk} on one borrowed connection (one {@link #write}, so SQLite's JVM-wide
+ * write lock is taken once per chunk). Sorting gives every multi-row write the same lock order, so
+ * two batches that overlap wait for each other instead of deadlocking.
  *
  * <h2>Threads</h2>
  * Every method blocks the calling thread (the engine's I/O pool) for its statements; any number of
@@ -289,6 +302,103 @@ public abstract class JdbcBackend implements Backend {
         }
         // version < SCHEMA_VERSION: migrations go here when a later release changes the schema.
     }
+
+    // ------------------------------------------------------------------ batches
+
+    /** Orders batch items by store, then key (the lock order of every multi-row write). */
+    private static final Comparator<SaveItem> ADDRESS_ORDER = Comparator.comparing(SaveItem::store).thenComparing(SaveItem::key);
+
+    /**
+     * The most bytes (payloads, inboxes and names, as estimated by {@link #batchBytes}) one chunk of
+     * a {@link #saveBatch} may carry; a single item larger than this is still sent, alone. The
+     * default, 16 MiB, keeps the statement and the server's memory for it bounded when profiles
+     * are large (64 profiles of the engine's default 4 MiB limit would be 256 MiB).
+     */
+    protected long maxBatchBytes() {
+        return 16L << 20;
+    }
+
+    /** The estimated size of {@code item} on the wire, for {@link #maxBatchBytes()}. */
+    protected static long batchBytes(SaveItem item) {
+        SaveRequest w = item.request();
+        return 256L + w.payload().length + (w.newInbox() == null ? 0 : w.newInbox().length)
+                + 4L * (item.store().length() + item.key().length() + w.serverId().length());
+    }
+
+    /**
+     * Writes the items in chunks of up to {@link #maxBatchSize()} (and {@link #maxBatchBytes()}),
+     * each chunk one {@link #saveChunk} on one connection. Runs on the calling thread (the engine's
+     * I/O pool) and blocks it for every chunk in turn.
+     *
+     * @throws IllegalArgumentException if an item is null or a {@code (store, key)} occurs twice
+     * @throws dev.profileservice.spi.BackendException if a chunk fails; items of earlier chunks
+     *         may have been applied (the outcome of every item is then unknown, as the SPI says)
+     */
+    @Override
+    public final List<SaveResult> saveBatch(List<SaveItem> items) {
+        Objects.requireNonNull(items, "items");
+        int n = items.size();
+        if (n == 0) {
+            return List.of();
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            if (items.get(i) == null) {
+                throw new IllegalArgumentException("saveBatch: item " + i + " of " + n + " is null");
+            }
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> ADDRESS_ORDER.compare(items.get(a), items.get(b)));
+        for (int i = 1; i < n; i++) {
+            SaveItem prev = items.get(order[i - 1]);
+            SaveItem next = items.get(order[i]);
+            if (ADDRESS_ORDER.compare(prev, next) == 0) {
+                throw new IllegalArgumentException("saveBatch: record " + next.store() + "/" + next.key()
+                        + " occurs twice (items " + Math.min(order[i - 1], order[i]) + " and " + Math.max(order[i - 1], order[i])
+                        + "); a batch may hold each record once");
+            }
+        }
+        int max = Math.max(1, maxBatchSize());
+        long budget = maxBatchBytes();
+        SaveResult[] out = new SaveResult[n];
+        int from = 0;
+        while (from < n) {
+            int to = from + 1;
+            long bytes = batchBytes(items.get(order[from]));
+            while (to < n && to - from < max) {
+                long more = batchBytes(items.get(order[to]));
+                if (bytes + more > budget) {
+                    break;
+                }
+                bytes += more;
+                to++;
+            }
+            List<SaveItem> chunk = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) {
+                chunk.add(items.get(order[i]));
+            }
+            List<SaveResult> results = write("saveBatch", c -> saveChunk(c, chunk));
+            if (results.size() != chunk.size()) {
+                throw new IllegalStateException("saveChunk returned " + results.size() + " results for " + chunk.size() + " items");
+            }
+            for (int i = from; i < to; i++) {
+                out[order[i]] = results.get(i - from);
+            }
+            from = to;
+        }
+        return List.of(out);
+    }
+
+    /**
+     * Applies one chunk of a {@link #saveBatch}: each item with exactly the outcome of {@link #save},
+     * in one round trip when all are applied (reported as {@code saveBatch}), at most one more for
+     * the refused ones. The items are distinct and sorted by {@code (store, key)}; at most
+     * {@link #maxBatchSize()} of them unless a single item exceeds {@link #maxBatchBytes()}.
+     * Runs on the calling thread with a connection borrowed for this chunk only.
+     *
+     * @return one result per item, in the order of {@code chunk}
+     */
+    protected abstract List<SaveResult> saveChunk(Connection c, List<SaveItem> chunk) throws SQLException;
 
     // ------------------------------------------------------------------ shared operations
 

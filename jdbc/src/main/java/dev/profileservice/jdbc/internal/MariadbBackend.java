@@ -4,6 +4,7 @@ import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
@@ -15,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,6 +41,13 @@ import java.util.Optional;
  * driver reports found or affected rows. When a statement fails the server stops the text; the
  * backend then sends {@code ROLLBACK} on the same connection before returning it to the pool.
  * Messages go through the polled table ({@link PolledTableBus}).
+ *
+ * <p>A {@link #saveBatch} chunk is one text of the same kind: every item's conditional UPDATE
+ * followed by {@code SET @ps_b<i> = ROW_COUNT()}, then one {@code SELECT ... UNION ALL ...} that
+ * returns each item's index, its flag and its row after the write, then {@code COMMIT}. So a batch
+ * is one round trip whatever its outcomes, and a refused item is judged from the row read in the
+ * same transaction, as a single save is. The items arrive sorted by primary key, so two batches
+ * lock their rows in the same order.
  */
 public final class MariadbBackend extends JdbcBackend {
     /** Read committed: no gap locks (so creating a new row cannot deadlock), and a refused UPDATE keeps no lock. */
@@ -64,22 +73,27 @@ public final class MariadbBackend extends JdbcBackend {
             + " SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS);
     private static final String HEARTBEAT = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, ?)"
             + " ON DUPLICATE KEY UPDATE place_id = VALUES(place_id), job_id = VALUES(job_id), expires_at = VALUES(expires_at)";
+    /** The conditional UPDATE of a save, indexed by (release ? 1 : 0) + (inbox CAS ? 2 : 0). */
+    private static final String[] SAVE_SET = new String[4];
+    /** The single-save texts, indexed like {@link #SAVE_SET}. */
     private static final String[] SAVE = new String[4];
 
     static {
         for (int i = 0; i < 4; i++) {
             boolean release = (i & 1) != 0;
             boolean inbox = (i & 2) != 0;
-            SAVE[i] = BEGIN + "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1"
+            SAVE_SET[i] = "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1"
                     + (inbox ? ", inbox = ?, inbox_version = inbox_version + 1" : "")
                     + (release ? ", owner_server = NULL, owner_place = NULL, owner_job = NULL" : "")
                     + " WHERE store = ? AND pkey = ? AND epoch = ? AND owner_server = ?"
-                    + (inbox ? " AND inbox_version = ?" : "")
-                    + "; SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS_NO_PAYLOAD);
+                    + (inbox ? " AND inbox_version = ?" : "");
+            SAVE[i] = BEGIN + SAVE_SET[i] + "; SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS_NO_PAYLOAD);
         }
     }
 
     private final long pollMillis;
+    /** The server's {@code max_allowed_packet}, read at start; bounds the text of a batch. */
+    private volatile long maxAllowedPacket = 16L << 20;
 
     public MariadbBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, long pollMillis) {
         super(dataSource, ownedPool, description, secret);
@@ -100,6 +114,11 @@ public final class MariadbBackend extends JdbcBackend {
             }
             throw new BackendException(describe() + " does not accept multi-statement queries (" + scrub(e.getMessage())
                     + "); set allowMultiQueries=true on the connection (the URI form sets it for you)", false, e);
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@max_allowed_packet")) {
+            if (rs.next() && rs.getLong(1) > 0) {
+                maxAllowedPacket = rs.getLong(1);
+            }
         }
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT GET_LOCK('profileservice_schema', 30)")) {
             if (!rs.next() || rs.getInt(1) != 1) {
@@ -145,11 +164,25 @@ public final class MariadbBackend extends JdbcBackend {
         R read(boolean found, boolean changed, ResultSet rs) throws SQLException;
     }
 
+    /** Reads the single result set of a multi-statement text. */
+    @FunctionalInterface
+    private interface ResultReader<R> {
+        R read(ResultSet rs) throws SQLException;
+    }
+
+    /** Like {@link #send}, for the texts whose result set is one row: {@code changed} and the record. */
+    private <R> R transact(Connection c, String op, String sql, RowReader<R> reader, Object... args) throws SQLException {
+        return send(c, op, sql, rs -> {
+            boolean found = rs.next();
+            return reader.read(found, found && rs.getLong("changed") > 0, rs);
+        }, args);
+    }
+
     /**
      * Sends one multi-statement text (one round trip), reads its single result set, drains the rest,
      * and rolls back on failure so that no transaction stays open on the pooled connection.
      */
-    private <R> R transact(Connection c, String op, String sql, RowReader<R> reader, Object... args) throws SQLException {
+    private <R> R send(Connection c, String op, String sql, ResultReader<R> reader, Object... args) throws SQLException {
         try (PreparedStatement ps = prepare(c, sql, args)) {
             roundTrip(op);
             boolean isResultSet = ps.execute();
@@ -159,8 +192,7 @@ public final class MariadbBackend extends JdbcBackend {
                 if (isResultSet) {
                     try (ResultSet rs = ps.getResultSet()) {
                         if (!read) {
-                            boolean found = rs.next();
-                            result = reader.read(found, found && rs.getLong("changed") > 0, rs);
+                            result = reader.read(rs);
                             read = true;
                         }
                     }
@@ -212,6 +244,77 @@ public final class MariadbBackend extends JdbcBackend {
                     ? transact(c, "save", sql, r, w.payload(), w.newInbox(), store, key, w.epoch(), w.serverId(), w.expectedInboxVersion(), store, key)
                     : transact(c, "save", sql, r, w.payload(), store, key, w.epoch(), w.serverId(), store, key);
         });
+    }
+
+    /**
+     * 64: a text of 64 saves of a few KB is a few hundred KB, far below {@code max_allowed_packet}
+     * (16 MiB by default; chunks are also cut by bytes, see {@link #maxBatchBytes()}). The server
+     * still runs one UPDATE per item, so what a batch shares is the round trip and the commit's log
+     * flush: measured with 2 KB payloads, about 125 us per item at 32 to 256 items against 470 us
+     * for single saves, so larger batches gain nothing while their row locks are held until the
+     * {@code COMMIT} and every save of the batch waits for the last.
+     */
+    @Override
+    public int maxBatchSize() {
+        return 64;
+    }
+
+    /**
+     * Half of {@code max_allowed_packet} less 64 KiB: the driver sends bytes inside the text as
+     * escaped literals, up to twice their size, and the whole text must fit in one packet.
+     */
+    @Override
+    protected long maxBatchBytes() {
+        return Math.max(64L << 10, (maxAllowedPacket - (64L << 10)) / 2);
+    }
+
+    /** One multi-statement text for the chunk: every UPDATE with its flag, one SELECT of all rows, COMMIT. */
+    @Override
+    protected List<SaveResult> saveChunk(Connection c, List<SaveItem> chunk) throws SQLException {
+        int n = chunk.size();
+        StringBuilder sql = new StringBuilder(BEGIN.length() + n * 400);
+        sql.append(BEGIN);
+        List<Object> args = new ArrayList<>(n * 9);
+        for (int i = 0; i < n; i++) {
+            SaveItem item = chunk.get(i);
+            SaveRequest w = item.request();
+            boolean inbox = w.newInbox() != null;
+            sql.append(SAVE_SET[(w.release() ? 1 : 0) + (inbox ? 2 : 0)]).append("; SET @ps_b").append(i).append(" = ROW_COUNT(); ");
+            args.add(w.payload());
+            if (inbox) {
+                args.add(w.newInbox());
+            }
+            args.add(item.store());
+            args.add(item.key());
+            args.add(w.epoch());
+            args.add(w.serverId());
+            if (inbox) {
+                args.add(w.expectedInboxVersion());
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            sql.append(i == 0 ? "" : " UNION ALL ").append("SELECT ").append(i).append(" AS item, @ps_b").append(i)
+                    .append(" AS changed, ").append(COLS_NO_PAYLOAD).append(" FROM ").append(PROFILES).append(" WHERE store = ? AND pkey = ?");
+            args.add(chunk.get(i).store());
+            args.add(chunk.get(i).key());
+        }
+        sql.append("; COMMIT");
+        return send(c, "saveBatch", sql.toString(), rs -> {
+            SaveResult[] out = new SaveResult[n];
+            while (rs.next()) {
+                int i = rs.getInt("item");
+                StoredProfile now = record(rs, false);
+                SaveRequest w = chunk.get(i).request();
+                out[i] = new SaveResult(rs.getLong("changed") > 0 ? SaveResult.Status.SAVED : ReturningBackend.refusal(now, w), now);
+            }
+            for (int i = 0; i < n; i++) {
+                if (out[i] == null) {
+                    // no row: the record does not exist, so nothing was written
+                    out[i] = new SaveResult(ReturningBackend.refusal(StoredProfile.ABSENT, chunk.get(i).request()), StoredProfile.ABSENT);
+                }
+            }
+            return List.of(out);
+        }, args.toArray());
     }
 
     @Override

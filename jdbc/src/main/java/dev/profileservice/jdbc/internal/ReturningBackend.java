@@ -2,6 +2,7 @@ package dev.profileservice.jdbc.internal;
 
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
@@ -12,6 +13,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,6 +22,9 @@ import java.util.Optional;
  * and {@code RETURNING}: PostgreSQL and SQLite (3.35+). Every operation is one statement in
  * autocommit mode, so one round trip; only a refused acquire or save adds a second {@code SELECT}
  * to report who holds the record now.
+ *
+ * <p>Each dialect writes a {@link #saveBatch} chunk its own way: SQLite as one transaction of
+ * single saves ({@link #saveEach}), PostgreSQL as one statement.
  */
 public abstract class ReturningBackend extends JdbcBackend {
 
@@ -119,6 +125,67 @@ public abstract class ReturningBackend extends JdbcBackend {
             StoredProfile now = select(c, "save", SELECT_NO_PAYLOAD, store, key, false);
             return new SaveResult(refusal(now, w), now);
         });
+    }
+
+    /**
+     * The body of a batch as a sequence of single saves on {@code c}, with no transaction control
+     * of its own (the caller wraps it in one): the {@code UPDATE ... RETURNING} of each item, then,
+     * only if some were refused, the {@code SELECT} of each refused record, so that the refusal is
+     * judged from the record as the same transaction sees it. Reports one {@code saveBatch} round
+     * trip for the writes and one more if any item was refused. Runs on the calling thread.
+     */
+    protected final List<SaveResult> saveEach(Connection c, List<SaveItem> chunk) throws SQLException {
+        int n = chunk.size();
+        SaveResult[] out = new SaveResult[n];
+        PreparedStatement[] statements = new PreparedStatement[SAVE.length];
+        try {
+            roundTrip("saveBatch");
+            List<Integer> refused = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                SaveItem item = chunk.get(i);
+                SaveRequest w = item.request();
+                boolean inbox = w.newInbox() != null;
+                int variant = (w.release() ? 1 : 0) + (inbox ? 2 : 0);
+                PreparedStatement ps = statements[variant];
+                if (ps == null) {
+                    ps = c.prepareStatement(SAVE[variant]);
+                    statements[variant] = ps;
+                }
+                if (inbox) {
+                    bind(ps, w.payload(), w.newInbox(), item.store(), item.key(), w.epoch(), w.serverId(), w.expectedInboxVersion());
+                } else {
+                    bind(ps, w.payload(), item.store(), item.key(), w.epoch(), w.serverId());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out[i] = new SaveResult(SaveResult.Status.SAVED, record(rs, false));
+                    } else {
+                        refused.add(i);
+                    }
+                }
+            }
+            if (!refused.isEmpty()) {
+                roundTrip("saveBatch");
+                try (PreparedStatement ps = c.prepareStatement(SELECT_NO_PAYLOAD)) {
+                    for (int i : refused) {
+                        SaveItem item = chunk.get(i);
+                        bind(ps, item.store(), item.key());
+                        StoredProfile now;
+                        try (ResultSet rs = ps.executeQuery()) {
+                            now = rs.next() ? record(rs, false) : StoredProfile.ABSENT;
+                        }
+                        out[i] = new SaveResult(refusal(now, item.request()), now);
+                    }
+                }
+            }
+            return List.of(out);
+        } finally {
+            for (PreparedStatement ps : statements) {
+                if (ps != null) {
+                    ps.close();
+                }
+            }
+        }
     }
 
     /** Why a fenced save matched no row, judged from the record as it is now. */

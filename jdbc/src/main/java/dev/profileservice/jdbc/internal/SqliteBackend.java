@@ -1,10 +1,13 @@
 package dev.profileservice.jdbc.internal;
 
 import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.SaveItem;
+import dev.profileservice.spi.SaveResult;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -12,6 +15,12 @@ import java.util.List;
  * mode with a busy timeout, each operation one autocommit statement ({@code INSERT ... ON CONFLICT
  * ... RETURNING}); SQLite serialises writers across processes with its file lock, so the conditional
  * writes stay atomic between JVMs. Messages go through the polled table ({@link PolledTableBus}).
+ *
+ * <p>A {@link #saveBatch} chunk is one {@code BEGIN IMMEDIATE ... COMMIT} on one connection holding
+ * the single-save statement of every item ({@link #saveEach}). SQLite runs in this process, so a
+ * statement costs microseconds and what a batch shares is the commit with its fsync, the expensive
+ * part of a save. The chunk runs under this JVM's write lock for the file ({@link #write}), and
+ * {@code BEGIN IMMEDIATE} takes the file's write lock against other processes for the whole chunk.
  */
 public final class SqliteBackend extends ReturningBackend {
     private final long pollMillis;
@@ -57,6 +66,44 @@ public final class SqliteBackend extends ReturningBackend {
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * 64: a batch holds the database's write lock (for every process on the file) while its
+     * statements run, so other writers (acquires, gifts, other servers' saves) wait for the whole
+     * batch. Measured with 2 KB payloads and {@code synchronous=FULL}: about 20 us per item at 64
+     * (a batch holds the lock for about 1.3 ms) against 200 to 270 us for single saves, and 15 to
+     * 17 us at 128 or 256, which would double or quadruple that wait for little gain.
+     */
+    @Override
+    public int maxBatchSize() {
+        return 64;
+    }
+
+    /**
+     * {@code BEGIN IMMEDIATE}, the items, {@code COMMIT}, sent as plain statements while the
+     * driver stays in autocommit mode: sqlite-jdbc's {@code commit()} would at once begin the next
+     * immediate transaction, taking the file's write lock again (and possibly waiting for another
+     * process) after the batch is already durable. On failure {@code ROLLBACK}, so the pooled
+     * connection never keeps a transaction open.
+     */
+    @Override
+    protected List<SaveResult> saveChunk(Connection c, List<SaveItem> chunk) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            try {
+                List<SaveResult> results = saveEach(c, chunk);
+                st.execute("COMMIT");
+                return results;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    st.execute("ROLLBACK");
+                } catch (SQLException | RuntimeException ignored) {
+                    // SQLite already rolled back (e.g. after an I/O error), or the connection is gone
+                }
+                throw e;
+            }
         }
     }
 
