@@ -423,18 +423,21 @@ final class BackendBench {
         long libCpu;
         int inFlight;
         long saves;
+        long storeCalls;
         try (Lib lib = open("save" + n, b -> b.autoSavePeriod(period))) {
             ProfileStore<Map<String, Object>> store = store(lib, "save" + n);
             List<Profile<Map<String, Object>>> profiles = loadAll(store, keys);
             try (Editor editor = new Editor(profiles, period.dividedBy(2))) {
                 sleep(s.saveWarmup());
                 long c0 = lib.backend().savedOk();
+                long calls0 = lib.backend().calls("save") + lib.backend().calls("saveBatch");
                 lib.backend().takeMaxSavesInFlight();
                 long cpu0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 sleep(s.saveWindow());
                 long c1 = lib.backend().savedOk();
                 long t1 = System.nanoTime();
+                storeCalls = lib.backend().calls("save") + lib.backend().calls("saveBatch") - calls0;
                 libCpu = processCpuNanos() - cpu0;
                 inFlight = lib.backend().takeMaxSavesInFlight();
                 saves = c1 - c0;
@@ -448,9 +451,11 @@ final class BackendBench {
                 ratio(libRate, rawRate), psOwn));
         notes.add(String.format(Locale.ROOT, "Save throughput with %,d profiles: raw loop (%s) with %d threads first; then the "
                         + "library with auto-save period %d ms (asks for %,.0f saves/s = 1.5 × raw), every profile edited every %d ms; "
-                        + "%,d library saves counted in %.1f s after %.1f s warm-up, at most %d in flight at once.",
+                        + "%,d library saves counted in %.1f s after %.1f s warm-up, at most %d in flight at once, "
+                        + "in %,d store calls (%.1f saves per call: the engine's batches).",
                 n, rawDescription, concurrency, period.toMillis(), n * 1000.0 / period.toMillis(), Math.max(1, period.toMillis() / 2),
-                saves, s.saveWindow().toMillis() / 1e3, s.saveWarmup().toMillis() / 1e3, inFlight));
+                saves, s.saveWindow().toMillis() / 1e3, s.saveWarmup().toMillis() / 1e3, inFlight,
+                storeCalls, storeCalls == 0 ? 0 : (double) saves / storeCalls));
         notes.add(String.format(Locale.ROOT, "CPU of this JVM per save with %,d profiles (the store server shares the same cores): "
                         + "library %.0f µs (auto-save ticks, encoding, engine, driver, and the editor thread), raw loop %.0f µs (driver only).",
                 n, saves == 0 ? 0 : libCpu / 1e3 / saves, rawSaves == 0 ? 0 : rawCpu / 1e3 / rawSaves));
