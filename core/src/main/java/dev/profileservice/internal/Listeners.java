@@ -3,8 +3,6 @@ package dev.profileservice.internal;
 import dev.profileservice.Connection;
 import dev.profileservice.Signal;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -14,7 +12,8 @@ import java.util.function.Consumer;
  * @param <L> listener type
  */
 final class Listeners<L> implements Signal<L> {
-    private final List<Entry> entries = new CopyOnWriteArrayList<>();
+    /** Copy-on-write array of the connected entries; shared empty array while none (most profiles have few listeners). */
+    private volatile Entry[] entries = emptyEntries();
     private final Executor executor;
 
     Listeners(Executor serialExecutor) {
@@ -27,7 +26,12 @@ final class Listeners<L> implements Signal<L> {
             throw new IllegalArgumentException("listener must not be null");
         }
         Entry e = new Entry(listener);
-        entries.add(e);
+        synchronized (this) {
+            Entry[] now = entries;
+            Entry[] next = java.util.Arrays.copyOf(now, now.length + 1);
+            next[now.length] = e;
+            entries = next;
+        }
         return e;
     }
 
@@ -55,6 +59,28 @@ final class Listeners<L> implements Signal<L> {
         }
     }
 
+    private synchronized void remove(Entry e) {
+        Entry[] now = entries;
+        for (int i = 0; i < now.length; i++) {
+            if (now[i] == e) {
+                Entry[] next = emptyEntries();
+                if (now.length > 1) {
+                    next = java.util.Arrays.copyOf(now, now.length - 1);
+                    System.arraycopy(now, i + 1, next, i, now.length - i - 1);
+                }
+                entries = next;
+                return;
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Entry[] emptyEntries() {
+        return (Entry[]) EMPTY;
+    }
+
+    private static final Listeners<?>.Entry[] EMPTY = (Listeners<?>.Entry[]) java.lang.reflect.Array.newInstance(Listeners.Entry.class, 0);
+
     private final class Entry implements Connection {
         final L listener;
         volatile boolean connected = true;
@@ -66,7 +92,7 @@ final class Listeners<L> implements Signal<L> {
         @Override
         public void disconnect() {
             connected = false;
-            entries.remove(this);
+            remove(this);
         }
 
         @Override

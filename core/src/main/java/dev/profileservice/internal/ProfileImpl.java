@@ -63,16 +63,17 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
     private Codec.Inbox inbox;
     private long inboxVersion;
     private boolean resetInbox;
-    private final LinkedHashSet<Long> pendingLocks = new LinkedHashSet<>();
+    /** Ids the owner asked to lock, not yet saved. Empty (shared) until the first lock. Guarded by {@link #lock}. */
+    private Set<Long> pendingLocks = Set.of();
     /**
      * Ids of pending locks whose last save failed with an unknown outcome (the store may have applied
      * it and the reply been lost). If such an update leaves the inbox, the stored payload decides
      * whether we locked it. Guarded by {@link #lock}.
      */
-    private final Set<Long> uncertainLocks = new HashSet<>();
+    private Set<Long> uncertainLocks = Set.of();
     /** Locks found applied by such a check, whose Locked listeners are still to fire. Guarded by {@link #lock}. */
-    private final List<GlobalUpdate> recoveredLocks = new ArrayList<>();
-    private final Set<Long> knownActive = new HashSet<>();
+    private List<GlobalUpdate> recoveredLocks = List.of();
+    private Set<Long> knownActive = Set.of();
     /** SHA-256 of the payload as last stored (null if none): how an unchanged profile is recognised without keeping a copy. */
     private byte[] lastSavedDigest;
 
@@ -108,7 +109,10 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
         this.locked = new ArrayList<>(locked);
         this.inbox = inbox;
         this.inboxVersion = inboxVersion;
-        inbox.active().forEach(u -> knownActive.add(u.id()));
+        if (!inbox.active().isEmpty()) {
+            knownActive = new HashSet<>();
+            inbox.active().forEach(u -> knownActive.add(u.id()));
+        }
         this.viewSession = viewSession;
         this.state = view ? State.RELEASED : State.ACTIVE;
         SerialExecutor listenerExecutor = new SerialExecutor(engine.listenerBase);
@@ -304,6 +308,9 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
                 throw new IllegalArgumentException("global update " + id + " is not an Active update of profile '" + key + "'"
                         + (locked.stream().anyMatch(u -> u.id() == id) ? " (it is already Locked)" : ""));
             }
+            if (pendingLocks.isEmpty()) {
+                pendingLocks = new LinkedHashSet<>();
+            }
             pendingLocks.add(id);
         } finally {
             lock.unlock();
@@ -434,6 +441,9 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
                 if (!s.newlyLocked().isEmpty()) {
                     lock.lock();
                     try {
+                        if (uncertainLocks.isEmpty()) {
+                            uncertainLocks = new HashSet<>();
+                        }
                         s.newlyLocked().forEach(u -> uncertainLocks.add(u.id()));
                     } finally {
                         lock.unlock();
@@ -529,7 +539,7 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
                     continue;
                 }
                 it.remove();
-                if (uncertainLocks.remove(id)) {
+                if (!uncertainLocks.isEmpty() && uncertainLocks.remove(id)) {
                     // Gone from the inbox after a save whose outcome we never learnt: either the sender
                     // cleared it, or that save did lock it and its reply was lost. The stored payload tells.
                     if (storedLocked == null) {
@@ -537,6 +547,9 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
                     }
                     storedLocked.stream().filter(x -> x.id() == id).findFirst().ifPresent(stored -> {
                         locked.add(stored);
+                        if (recoveredLocks.isEmpty()) {
+                            recoveredLocks = new ArrayList<>();
+                        }
                         recoveredLocks.add(stored);
                     });
                 }
@@ -614,8 +627,12 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
         try {
             lastSavedDigest = s.digest();
             for (GlobalUpdate u : s.newlyLocked()) {
-                pendingLocks.remove(u.id());
-                uncertainLocks.remove(u.id());
+                if (!pendingLocks.isEmpty()) {
+                    pendingLocks.remove(u.id());
+                }
+                if (!uncertainLocks.isEmpty()) {
+                    uncertainLocks.remove(u.id());
+                }
                 locked.add(u);
             }
             if (s.newInbox() != null) {
@@ -647,8 +664,8 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
             if (recoveredLocks.isEmpty()) {
                 return;
             }
-            recovered = new ArrayList<>(recoveredLocks);
-            recoveredLocks.clear();
+            recovered = recoveredLocks;
+            recoveredLocks = List.of();
         } finally {
             lock.unlock();
         }
@@ -699,8 +716,7 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
                 fresh.add(u);
             }
         }
-        knownActive.clear();
-        knownActive.addAll(now);
+        knownActive = now.isEmpty() ? Set.of() : now;
         return fresh;
     }
 

@@ -16,7 +16,7 @@ final class SerialExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
 
     private final Executor underlying;
-    private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> queue = new ArrayDeque<>(2); // small: one per profile, usually idle
     private boolean running;
 
     SerialExecutor(Executor underlying) {
