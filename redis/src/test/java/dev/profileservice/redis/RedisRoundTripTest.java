@@ -1,21 +1,13 @@
 package dev.profileservice.redis;
 
-import dev.profileservice.spi.Backend;
-import dev.profileservice.spi.Backends;
-import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,33 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Round trips per protocol step, counted through the RoundTripListener: every hot-path step is one
  * script or command.
  */
-class RedisRoundTripTest {
-    private final String prefix = RedisTestSupport.uniquePrefix();
-    private final List<String> trips = new CopyOnWriteArrayList<>();
-    private final Owner me = new Owner("srv-" + prefix, "p", "j");
-    private Backend backend;
-
-    @BeforeEach
-    void open() {
-        backend = Backends.open(RedisTestSupport.uri(prefix));
-        backend.setRoundTripListener(trips::add);
-    }
-
-    @AfterEach
-    void close() {
-        backend.close();
-        RedisTestSupport.deleteAll(prefix);
-    }
-
-    private List<String> tripsOf(Runnable call) {
-        trips.clear();
-        call.run();
-        return List.copyOf(trips);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
+class RedisRoundTripTest extends CountedBackendTest {
 
     @Test
     void everyHotPathStepIsOneRoundTrip() {

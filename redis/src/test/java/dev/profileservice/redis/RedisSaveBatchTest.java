@@ -1,8 +1,6 @@
 package dev.profileservice.redis;
 
-import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
-import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
@@ -10,8 +8,6 @@ import dev.profileservice.spi.SaveResult;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,33 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * longer than {@code maxBatchSize} or heavier than one script's byte budget are still one round
  * trip and correct; the EVAL fallback after a lost script cache; bad input and store errors.
  */
-class RedisSaveBatchTest {
-    private final String prefix = RedisTestSupport.uniquePrefix();
-    private final List<String> trips = new CopyOnWriteArrayList<>();
-    private final Owner me = new Owner("srv-" + prefix, "p", "j");
-    private Backend backend;
-
-    @BeforeEach
-    void open() {
-        backend = Backends.open(RedisTestSupport.uri(prefix));
-        backend.setRoundTripListener(trips::add);
-    }
-
-    @AfterEach
-    void close() {
-        backend.close();
-        RedisTestSupport.deleteAll(prefix);
-    }
-
-    private List<String> tripsOf(Runnable call) {
-        trips.clear();
-        call.run();
-        return List.copyOf(trips);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
+class RedisSaveBatchTest extends CountedBackendTest {
 
     /** Acquires {@code n} records {@code S/<name>0..} and returns one plain save of each, payload from {@code payload}. */
     private List<SaveItem> acquired(String name, int n, java.util.function.IntFunction<byte[]> payload) {
