@@ -360,7 +360,11 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
 
     void requestSave(boolean release) {
         if (claim(release)) {
-            engine.saver.submit(this);
+            if (release) {
+                engine.saver.submitFirst(this); // someone may be waiting for this release: ahead of auto-saves
+            } else {
+                engine.saver.submit(this);
+            }
         }
     }
 

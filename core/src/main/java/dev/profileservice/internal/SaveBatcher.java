@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reads interleave with saves instead of waiting behind all of them; at most {@code maxFlushers}
  * batches are at the store at once, which leaves I/O threads (and pooled connections) for loads.
  *
- * <p>Threads: {@link #submit} and {@link #submitAll} from any thread (timer, I/O, game threads);
+ * <p>Saves leave in the order they were queued, except releases ({@link #submitFirst}), which go
+ * to the front: a server waiting for a hand-over should not wait behind a backlog of auto-saves.
+ *
+ * <p>Threads: {@link #submit}, {@link #submitFirst} and {@link #submitAll} from any thread (timer, I/O, game threads);
  * {@link Sync#begin}, {@link PendingSave#complete} and {@link PendingSave#fail} on an I/O thread.
  * The caller guarantees a profile is queued at most once at a time (its {@code saving} flag), so one
  * batch never holds the same record twice.
@@ -57,7 +60,7 @@ final class SaveBatcher {
     private final Executor io;
     private final int batchSize;
     private final int maxFlushers;
-    private final ConcurrentLinkedQueue<Sync> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedDeque<Sync> queue = new ConcurrentLinkedDeque<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger flushers = new AtomicInteger();
 
@@ -75,6 +78,16 @@ final class SaveBatcher {
 
     void submit(Sync s) {
         queue.add(s);
+        queued.incrementAndGet();
+        kick();
+    }
+
+    /**
+     * Like {@link #submit}, but ahead of everything queued: for a release, which another server may
+     * be waiting for (a hand-over), so it does not wait behind a backlog of auto-saves.
+     */
+    void submitFirst(Sync s) {
+        queue.addFirst(s);
         queued.incrementAndGet();
         kick();
     }

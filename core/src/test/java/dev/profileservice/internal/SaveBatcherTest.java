@@ -31,6 +31,7 @@ class SaveBatcherTest {
 
     private final ExecutorService io = Executors.newFixedThreadPool(8);
     private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    private final List<List<String>> batchKeys = new CopyOnWriteArrayList<>();
     private final AtomicInteger atStore = new AtomicInteger();
     private final AtomicInteger mostAtStore = new AtomicInteger();
 
@@ -59,6 +60,7 @@ class SaveBatcherTest {
         mostAtStore.accumulateAndGet(now, Math::max);
         try {
             batchSizes.add(items.size());
+            batchKeys.add(items.stream().map(SaveItem::key).toList());
             return onBatch.apply(items);
         } finally {
             atStore.decrementAndGet();
@@ -191,5 +193,32 @@ class SaveBatcherTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == 50);
         assertThat(batchSizes).hasSize(50).containsOnly(1);
         assertThat(mostAtStore.get()).isLessThanOrEqualTo(6);
+    }
+
+    @Test
+    void a_release_goes_ahead_of_queued_auto_saves() throws Exception {
+        CountDownLatch firstAtStore = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        Backend b = backend(8, items -> {
+            firstAtStore.countDown();
+            try {
+                letGo.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return allSaved(items);
+        });
+        SaveBatcher batcher = new SaveBatcher(b, io, 1);
+        Map<String, Object> outcomes = new ConcurrentHashMap<>();
+        batcher.submit(new Probe("busy", outcomes));
+        assertThat(firstAtStore.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 20; i++) {
+            batcher.submit(new Probe("auto" + i, outcomes));
+        }
+        batcher.submitFirst(new Probe("release", outcomes));
+        letGo.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == 22);
+        assertThat(batchKeys.get(1)).as("the batch right after the busy one").startsWith("release").hasSize(8);
+        assertThat(batchKeys.get(3)).endsWith("auto19");
     }
 }
