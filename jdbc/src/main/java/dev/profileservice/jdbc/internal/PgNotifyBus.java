@@ -1,6 +1,5 @@
 package dev.profileservice.jdbc.internal;
 
-import dev.profileservice.spi.MessageBus;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -13,9 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -28,9 +25,10 @@ import java.util.function.Consumer;
  * disconnected are lost, which the engine tolerates (it polls the store).
  *
  * <h2>Threads</h2>
- * Handlers run on the listener thread, one message at a time, in the order PostgreSQL delivered them.
+ * Handlers run on the listener thread ({@code profileservice-pg-listen}), one message at a time, in the
+ * order PostgreSQL delivered them. The thread and its life cycle come from {@link ThreadedBus}.
  */
-public final class PgNotifyBus implements MessageBus {
+public final class PgNotifyBus extends ThreadedBus {
     /** Opens the dedicated listening connection. */
     @FunctionalInterface
     public interface ConnectionFactory {
@@ -43,13 +41,15 @@ public final class PgNotifyBus implements MessageBus {
 
     private final PostgresBackend backend;
     private final ConnectionFactory connections;
-    private final Map<String, Consumer<String>> handlers = new ConcurrentHashMap<>();
-    private final Object lock = new Object();
-    private volatile boolean closed;
-    private Thread thread;
     private volatile Connection current;
+    // Used only on the listener thread:
+    private long backoff = 100;
+    private Connection c;
+    private final Set<String> listening = new HashSet<>();
+    private long lastPing;
 
     PgNotifyBus(PostgresBackend backend, ConnectionFactory connections) {
+        super(backend, "profileservice-pg-listen");
         this.backend = backend;
         this.connections = connections;
     }
@@ -69,26 +69,19 @@ public final class PgNotifyBus implements MessageBus {
     }
 
     @Override
+    String handlerKey(String serverId) {
+        return channel(serverId);
+    }
+
+    /** Also cuts a reconnect backoff short, so the new channel is listened on as soon as possible. */
+    @Override
     public void subscribe(String serverId, Consumer<String> handler) {
-        if (closed) {
-            throw new IllegalStateException("message bus of " + backend.describe() + " is closed");
-        }
-        handlers.put(channel(serverId), handler);
-        synchronized (lock) {
-            if (thread == null) {
-                thread = new Thread(this::run, "profileservice-pg-listen");
-                thread.setDaemon(true);
-                thread.start();
-            }
-            lock.notifyAll();
-        }
+        super.subscribe(serverId, handler);
+        wake();
     }
 
     @Override
-    public void publish(String targetServerId, String message) {
-        if (closed) {
-            return;
-        }
+    void send(String targetServerId, String message) {
         backend.notify(channel(targetServerId), message);
     }
 
@@ -97,78 +90,66 @@ public final class PgNotifyBus implements MessageBus {
         return current != null;
     }
 
-    private void run() {
-        long backoff = 100;
-        Connection c = null;
-        Set<String> listening = new HashSet<>();
-        long lastPing = 0;
-        while (!closed) {
-            try {
-                if (c == null) {
-                    c = connections.open();
-                    c.setAutoCommit(true);
-                    listening.clear();
-                    lastPing = System.nanoTime();
-                }
-                for (String ch : handlers.keySet()) {
-                    if (listening.add(ch)) {
-                        try (Statement st = c.createStatement()) {
-                            st.execute("LISTEN " + ch);
-                        }
-                    }
-                }
-                current = c;
-                PGConnection pg = c.unwrap(PGConnection.class);
-                PGNotification[] notes = pg.getNotifications(WAIT_MILLIS);
-                if (backoff > 100) {
-                    LOG.info("LISTEN connection to {} restored", backend.describe());
-                }
-                backoff = 100;
-                if (notes != null) {
-                    for (PGNotification n : notes) {
-                        Consumer<String> h = handlers.get(n.getName());
-                        if (h != null) {
-                            try {
-                                h.accept(n.getParameter());
-                            } catch (RuntimeException e) {
-                                LOG.warn("message handler failed on {}", backend.describe(), e);
-                            }
-                        }
-                    }
-                }
-                if (System.nanoTime() - lastPing > PING_MILLIS * 1_000_000L) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SELECT 1");
-                    }
-                    lastPing = System.nanoTime();
-                }
-            } catch (SQLException | RuntimeException e) {
-                current = null;
-                closeQuietly(c);
-                c = null;
-                if (closed) {
-                    break;
-                }
-                if (backoff == 100) {
-                    LOG.warn("LISTEN connection to {} failed ({}); reconnecting with backoff",
-                            backend.describe(), backend.scrub(String.valueOf(e.getMessage())));
-                } else {
-                    LOG.debug("LISTEN reconnect to {} failed ({}); next try in {} ms",
-                            backend.describe(), backend.scrub(String.valueOf(e.getMessage())), backoff);
-                }
-                synchronized (lock) {
-                    try {
-                        lock.wait(backoff);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-                backoff = Math.min(2_000, backoff * 2);
+    @Override
+    long round() {
+        try {
+            if (c == null) {
+                c = connections.open();
+                c.setAutoCommit(true);
+                listening.clear();
+                lastPing = System.nanoTime();
             }
+            for (String ch : subscribedKeys()) {
+                if (listening.add(ch)) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("LISTEN " + ch);
+                    }
+                }
+            }
+            current = c;
+            PGConnection pg = c.unwrap(PGConnection.class);
+            PGNotification[] notes = pg.getNotifications(WAIT_MILLIS);
+            if (backoff > 100) {
+                LOG.info("LISTEN connection to {} restored", backend.describe());
+            }
+            backoff = 100;
+            if (notes != null) {
+                for (PGNotification n : notes) {
+                    deliver(n.getName(), n.getParameter());
+                }
+            }
+            if (System.nanoTime() - lastPing > PING_MILLIS * 1_000_000L) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SELECT 1");
+                }
+                lastPing = System.nanoTime();
+            }
+            return 0;
+        } catch (SQLException | RuntimeException e) {
+            current = null;
+            closeQuietly(c);
+            c = null;
+            if (isClosed()) {
+                return 0;
+            }
+            if (backoff == 100) {
+                LOG.warn("LISTEN connection to {} failed ({}); reconnecting with backoff",
+                        backend.describe(), backend.scrub(String.valueOf(e.getMessage())));
+            } else {
+                LOG.debug("LISTEN reconnect to {} failed ({}); next try in {} ms",
+                        backend.describe(), backend.scrub(String.valueOf(e.getMessage())), backoff);
+            }
+            long wait = backoff;
+            backoff = Math.min(2_000, backoff * 2);
+            return wait;
         }
+    }
+
+    @Override
+    void stopped() {
         current = null;
         closeQuietly(c);
+        c = null;
     }
 
     private static void closeQuietly(Connection c) {
@@ -180,23 +161,4 @@ public final class PgNotifyBus implements MessageBus {
             }
         }
     }
-
-    @Override
-    public void close() {
-        closed = true;
-        Thread t;
-        synchronized (lock) {
-            t = thread;
-            lock.notifyAll();
-        }
-        handlers.clear();
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
 }

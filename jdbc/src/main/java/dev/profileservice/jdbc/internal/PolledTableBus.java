@@ -1,6 +1,5 @@
 package dev.profileservice.jdbc.internal;
 
-import dev.profileservice.spi.MessageBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,9 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * A message bus for stores without push (SQLite, MariaDB/MySQL): {@code publish} inserts a row into
@@ -21,9 +17,10 @@ import java.util.function.Consumer;
  * next tick; while it fails messages wait in the table or expire, which only slows the engine down.
  *
  * <h2>Threads</h2>
- * Handlers run on the poll thread, one message at a time, in insertion order.
+ * Handlers run on the poll thread ({@code profileservice-poll-bus}), one message at a time, in insertion
+ * order. The thread and its life cycle come from {@link ThreadedBus}.
  */
-public final class PolledTableBus implements MessageBus {
+public final class PolledTableBus extends ThreadedBus {
     private static final Logger LOG = LoggerFactory.getLogger(PolledTableBus.class);
     private static final long STALE_MILLIS = 60_000;
     private static final long CLEANUP_EVERY_MILLIS = 10_000;
@@ -31,37 +28,19 @@ public final class PolledTableBus implements MessageBus {
 
     private final JdbcBackend backend;
     private final long pollMillis;
-    private final Map<String, Consumer<String>> handlers = new ConcurrentHashMap<>();
-    private final Object lock = new Object();
-    private volatile boolean closed;
-    private Thread thread;
     private volatile long lastSuccessNanos;
+    // Used only on the poll thread:
+    private long lastCleanup;
+    private int failures;
 
     PolledTableBus(JdbcBackend backend, long pollMillis) {
+        super(backend, "profileservice-poll-bus");
         this.backend = backend;
         this.pollMillis = pollMillis;
     }
 
     @Override
-    public void subscribe(String serverId, Consumer<String> handler) {
-        if (closed) {
-            throw new IllegalStateException("message bus of " + backend.describe() + " is closed");
-        }
-        handlers.put(serverId, handler);
-        synchronized (lock) {
-            if (thread == null) {
-                thread = new Thread(this::run, "profileservice-poll-bus");
-                thread.setDaemon(true);
-                thread.start();
-            }
-        }
-    }
-
-    @Override
-    public void publish(String targetServerId, String message) {
-        if (closed) {
-            return;
-        }
+    void send(String targetServerId, String message) {
         backend.write("publish", c -> {
             try (PreparedStatement ps = JdbcBackend.prepare(c, "INSERT INTO " + JdbcBackend.MESSAGES
                     + " (target, body, created_at) VALUES (?, ?, ?)", targetServerId, message, System.currentTimeMillis())) {
@@ -79,48 +58,32 @@ public final class PolledTableBus implements MessageBus {
     private record Message(long id, String target, String body) {
     }
 
-    private void run() {
-        long lastCleanup = 0;
-        int failures = 0;
-        while (!closed) {
-            try {
-                pollOnce();
-                long now = System.currentTimeMillis();
-                if (now - lastCleanup > CLEANUP_EVERY_MILLIS) {
-                    lastCleanup = now;
-                    backend.write("pollBus", c -> {
-                        try (PreparedStatement ps = JdbcBackend.prepare(c, "DELETE FROM " + JdbcBackend.MESSAGES
-                                + " WHERE created_at < ?", now - STALE_MILLIS)) {
-                            return ps.executeUpdate();
-                        }
-                    });
-                }
-                lastSuccessNanos = System.nanoTime();
-                failures = 0;
-            } catch (RuntimeException e) {
-                if (closed) {
-                    break;
-                }
-                if (failures++ % 50 == 0) {
-                    LOG.warn("polling messages from {} failed: {}", backend.describe(), e.getMessage());
-                }
+    @Override
+    long round() {
+        try {
+            pollOnce();
+            long now = System.currentTimeMillis();
+            if (now - lastCleanup > CLEANUP_EVERY_MILLIS) {
+                lastCleanup = now;
+                backend.write("pollBus", c -> {
+                    try (PreparedStatement ps = JdbcBackend.prepare(c, "DELETE FROM " + JdbcBackend.MESSAGES
+                            + " WHERE created_at < ?", now - STALE_MILLIS)) {
+                        return ps.executeUpdate();
+                    }
+                });
             }
-            synchronized (lock) {
-                if (closed) {
-                    break;
-                }
-                try {
-                    lock.wait(pollMillis);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+            lastSuccessNanos = System.nanoTime();
+            failures = 0;
+        } catch (RuntimeException e) {
+            if (!isClosed() && failures++ % 50 == 0) {
+                LOG.warn("polling messages from {} failed: {}", backend.describe(), e.getMessage());
             }
         }
+        return pollMillis;
     }
 
     private void pollOnce() {
-        List<String> targets = new ArrayList<>(handlers.keySet());
+        List<String> targets = new ArrayList<>(subscribedKeys());
         if (targets.isEmpty()) {
             return;
         }
@@ -153,32 +116,7 @@ public final class PolledTableBus implements MessageBus {
             }
         });
         for (Message m : got) {
-            Consumer<String> h = handlers.get(m.target());
-            if (h != null) {
-                try {
-                    h.accept(m.body());
-                } catch (RuntimeException e) {
-                    LOG.warn("message handler failed on {}", backend.describe(), e);
-                }
-            }
-        }
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        Thread t;
-        synchronized (lock) {
-            t = thread;
-            lock.notifyAll();
-        }
-        handlers.clear();
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            deliver(m.target(), m.body());
         }
     }
 }
