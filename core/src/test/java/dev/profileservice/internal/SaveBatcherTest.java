@@ -67,6 +67,19 @@ class SaveBatcherTest {
         }
     }
 
+    /** A store answer that signals {@code atStore} and then waits for {@code letGo} before saving everything. */
+    private static Function<List<SaveItem>, List<SaveResult>> holdingUntil(CountDownLatch atStore, CountDownLatch letGo) {
+        return items -> {
+            atStore.countDown();
+            try {
+                letGo.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return allSaved(items);
+        };
+    }
+
     private static List<SaveResult> allSaved(List<SaveItem> items) {
         List<SaveResult> out = new ArrayList<>();
         for (SaveItem i : items) {
@@ -108,15 +121,7 @@ class SaveBatcherTest {
     void saves_that_arrive_while_the_store_is_busy_share_batches_up_to_the_limit() throws Exception {
         CountDownLatch firstAtStore = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
-        Backend b = backend(16, items -> {
-            firstAtStore.countDown();
-            try {
-                letGo.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return allSaved(items);
-        });
+        Backend b = backend(16, holdingUntil(firstAtStore, letGo));
         SaveBatcher batcher = new SaveBatcher(b, io, 1); // one flusher
         Map<String, Object> outcomes = new ConcurrentHashMap<>();
         batcher.submit(new Probe("k0", outcomes));
@@ -199,15 +204,7 @@ class SaveBatcherTest {
     void a_release_goes_ahead_of_queued_auto_saves() throws Exception {
         CountDownLatch firstAtStore = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
-        Backend b = backend(8, items -> {
-            firstAtStore.countDown();
-            try {
-                letGo.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return allSaved(items);
-        });
+        Backend b = backend(8, holdingUntil(firstAtStore, letGo));
         SaveBatcher batcher = new SaveBatcher(b, io, 1);
         Map<String, Object> outcomes = new ConcurrentHashMap<>();
         batcher.submit(new Probe("busy", outcomes));
