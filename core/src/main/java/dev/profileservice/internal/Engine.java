@@ -372,7 +372,7 @@ public final class Engine {
                 }
                 case "U" -> {
                     if (slots.get(slot) instanceof ProfileImpl<?> p) {
-                        p.syncSoon(); // on an I/O thread already
+                        p.requestSave(false); // a gift arrived: sync now, not at the next auto-save
                     }
                 }
                 default -> LOG.debug("ignoring message of kind {}", kind);

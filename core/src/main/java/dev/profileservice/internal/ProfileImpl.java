@@ -353,11 +353,6 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
         return releaseFuture;
     }
 
-    /** Asks for a sync because a gift arrived ("U" message); same as {@code requestSave(false)}. */
-    void syncSoon() {
-        requestSave(false);
-    }
-
     void requestSave(boolean release) {
         if (claim(release)) {
             if (release) {

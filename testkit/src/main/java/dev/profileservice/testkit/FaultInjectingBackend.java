@@ -240,11 +240,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         counters.computeIfAbsent(op, k -> new AtomicInteger()).addAndGet(n);
     }
 
-    /** Uses up to {@code wanted} planned failures of {@code op}; returns how many were used. */
-    private int takePlanned(String op, int wanted) {
-        return take(failNext, op, wanted);
-    }
-
+    /** Uses up to {@code wanted} of the calls planned in {@code plans} for {@code op}; returns how many were used. */
     private static int take(Map<String, AtomicInteger> plans, String op, int wanted) {
         AtomicInteger planned = plans.get(op);
         if (planned == null || wanted <= 0) {
@@ -265,7 +261,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             add(injected, op, 1);
             throw new BackendException("injected failure of " + op + ": store down (" + delegate().describe() + ")", true);
         }
-        if (takePlanned(op, 1) > 0) {
+        if (take(failNext, op, 1) > 0) {
             add(injected, op, 1);
             throw new BackendException("injected failure of " + op + " (" + delegate().describe() + ")", true);
         }
@@ -321,9 +317,9 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         String why = null;
         if (down) {
             why = ": store down";
-        } else if (takePlanned("saveBatch", 1) > 0) {
+        } else if (take(failNext, "saveBatch", 1) > 0) {
             why = "";
-        } else if (takePlanned("save", n) > 0) {
+        } else if (take(failNext, "save", n) > 0) {
             why = " (a planned failure of save)";
         }
         if (why != null) {

@@ -2,6 +2,7 @@ package dev.profileservice.redis.internal;
 
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendUris;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -127,41 +128,40 @@ public final class RedisConnector {
         uri.setTimeout(timeout);
         ClientResources resources = resources();
         RedisClusterClient client = RedisClusterClient.create(resources, uri);
-        client.setOptions(ClusterClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
-                .build());
-        AutoCloseable owned = () -> {
-            try {
-                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            } finally {
-                resources.shutdown(0, 2, TimeUnit.SECONDS);
-            }
-        };
-        return RedisBackend.open(client, prefix, timeout, description, password, owned);
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder()
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
+        connectionOptions(options, timeout);
+        client.setOptions(options.build());
+        return RedisBackend.open(client, prefix, timeout, description, password, shutdownOf(client, resources));
     }
 
     private static RedisBackend ownClient(RedisURI uri, String prefix, Duration timeout, String description, String password) {
         uri.setTimeout(timeout);
         ClientResources resources = resources();
         RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
+        ClientOptions.Builder options = ClientOptions.builder();
+        connectionOptions(options, timeout);
+        client.setOptions(options.build());
+        return RedisBackend.open(client, uri, prefix, timeout, description, password, shutdownOf(client, resources));
+    }
+
+    /** What clients this library owns share: reconnect on their own, refuse commands while disconnected, time out. */
+    private static void connectionOptions(ClientOptions.Builder options, Duration timeout) {
+        options.autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
-        AutoCloseable owned = () -> {
+                .timeoutOptions(TimeoutOptions.enabled(timeout));
+    }
+
+    /** Shuts down a client this library created, then its resources. */
+    private static AutoCloseable shutdownOf(AbstractRedisClient client, ClientResources resources) {
+        return () -> {
             try {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             } finally {
                 resources.shutdown(0, 2, TimeUnit.SECONDS);
             }
         };
-        return RedisBackend.open(client, uri, prefix, timeout, description, password, owned);
     }
 
     /** The password in a URI's user-info (Lettuce reads a user-info without a colon as the password), or null. */
