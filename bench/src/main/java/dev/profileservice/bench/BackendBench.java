@@ -517,8 +517,8 @@ final class BackendBench {
         long before;
         long after;
         long dataOnly;
-        // A short auto-save period: the engine's timer keeps a released profile's cancelled auto-save
-        // task (and so the profile) queued until that task's next due time, at most one period.
+        // A short auto-save period, so the waits below (two periods, for saves and reads in flight to
+        // finish and let go of released profiles) stay short.
         Duration period = Duration.ofSeconds(2);
         try (Lib lib = open("heap", b -> b.autoSavePeriod(period))) {
             ProfileStore<Map<String, Object>> store = store(lib, "heap");

@@ -95,7 +95,7 @@ public final class Engine {
         this.ownScheduler = config.scheduler() == null;
         if (ownScheduler) {
             ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("profileservice-timer"), Engine::dropAfterClose);
-            timer.setRemoveOnCancelPolicy(true); // a released profile's cancelled auto-save must not keep it reachable
+            timer.setRemoveOnCancelPolicy(true); // cancelled waits (a hand-over answered early) leave the queue at once
             this.scheduler = timer;
         } else {
             this.scheduler = config.scheduler();
