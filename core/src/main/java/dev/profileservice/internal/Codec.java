@@ -82,7 +82,55 @@ public final class Codec {
                 };
             }
         });
+        // JSON has no NaN or infinity: Jackson would write the string "NaN", which comes back as a
+        // String in a Map. Refuse such numbers instead of changing their type behind the user's back.
+        StdSerializer<Double> doubles = new StdSerializer<>(Double.class) {
+            @Override
+            public void serialize(Double value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                gen.writeNumber(finite(value, gen));
+            }
+        };
+        StdSerializer<Float> floats = new StdSerializer<>(Float.class) {
+            @Override
+            public void serialize(Float value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                gen.writeNumber((float) finite(value, gen));
+            }
+        };
+        StdSerializer<double[]> doubleArrays = new StdSerializer<>(double[].class) {
+            @Override
+            public void serialize(double[] values, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                gen.writeStartArray(values, values.length);
+                for (double v : values) {
+                    gen.writeNumber(finite(v, gen));
+                }
+                gen.writeEndArray();
+            }
+        };
+        StdSerializer<float[]> floatArrays = new StdSerializer<>(float[].class) {
+            @Override
+            public void serialize(float[] values, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                gen.writeStartArray(values, values.length);
+                for (float v : values) {
+                    gen.writeNumber((float) finite(v, gen));
+                }
+                gen.writeEndArray();
+            }
+        };
+        module.addSerializer(Double.class, doubles);
+        module.addSerializer(Double.TYPE, doubles);
+        module.addSerializer(Float.class, floats);
+        module.addSerializer(Float.TYPE, floats);
+        module.addSerializer(double[].class, doubleArrays);
+        module.addSerializer(float[].class, floatArrays);
         return module;
+    }
+
+    private static double finite(double value, JsonGenerator gen) throws JsonMappingException {
+        if (!Double.isFinite(value)) {
+            throw JsonMappingException.from(gen, "the number " + value + " cannot be stored: JSON has no NaN or"
+                    + " infinity, so it would not come back as a number (store null or a finite number)");
+        }
+        return value;
     }
 
     /** The data type of a store with this template: its class, or {@code LinkedHashMap<String,Object>} for maps. */
