@@ -173,7 +173,9 @@ public final class ProfileService implements AutoCloseable {
         /**
          * How long this server's sessions stay valid without a heartbeat. The heartbeat runs every
          * third of it; other servers may take a dead server's profiles after the lease plus one
-         * second. Default 30 s.
+         * second. Both are measured by the store's clock (see
+         * {@link dev.profileservice.spi.LeaseClock}), so servers whose clocks disagree still agree on
+         * who is alive. Default 30 s.
          */
         public Builder lease(Duration lease) {
             this.lease = positive(lease, "lease");
@@ -221,7 +223,12 @@ public final class ProfileService implements AutoCloseable {
             return this;
         }
 
-        /** The clock for leases, critical state and metadata times. Default UTC system clock. Tests inject a virtual one. */
+        /**
+         * The clock for this server's own waits (force-load timeout, critical state) and metadata
+         * times. Leases are judged by the store's clock, not this one, except on {@code memory:},
+         * whose store judges them by the clock of the service that opened it, so tests can run
+         * leases in virtual time. Default: the UTC system clock.
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

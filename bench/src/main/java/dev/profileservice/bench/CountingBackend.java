@@ -14,6 +14,7 @@ import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -135,9 +136,9 @@ public final class CountingBackend extends ForwardingBackend {
     }
 
     @Override
-    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         call("acquire");
-        return delegate().acquire(store, key, me, expectedEpoch);
+        return delegate().acquire(store, key, me, expectedEpoch, initialPayload);
     }
 
     @Override
@@ -189,9 +190,9 @@ public final class CountingBackend extends ForwardingBackend {
     }
 
     @Override
-    public void heartbeat(ServerLease lease) {
+    public void heartbeat(Owner server, Duration lease) {
         call("heartbeat");
-        delegate().heartbeat(lease);
+        delegate().heartbeat(server, lease);
     }
 
     @Override

@@ -14,6 +14,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The pieces the macro benchmark's figures rest on: percentiles, URIs, data sizes, counting. */
 class HarnessTest {
 
+    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
+    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     @Test
     void percentilesAreNearestRank() {
         Samples s = new Samples();
@@ -51,7 +54,7 @@ class HarnessTest {
     void countingBackendCountsWritesRoundTripsAndCanPlayDead() {
         CountingBackend b = new CountingBackend(Backends.open("memory:"));
         Owner me = new Owner("s1", "p", "j");
-        assertThat(b.acquire("S", "k", me, -1).acquired()).isTrue();
+        assertThat(b.acquire("S", "k", me, -1, INITIAL).acquired()).isTrue();
         b.save("S", "k", SaveRequest.of("s1", 1, new byte[] {1, 2, 3}, false));
         b.read("S", "k");
         assertThat(b.writes()).isEqualTo(2);

@@ -3,6 +3,7 @@ package dev.profileservice.internal;
 import dev.profileservice.ProfileServiceException;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.Signal;
+import dev.profileservice.internal.memory.MemoryBackendProvider;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Backends;
@@ -135,7 +136,9 @@ public final class Engine {
         Backend backend = config.backend();
         if (backend == null) {
             try {
-                backend = Backends.open(config.backendUri());
+                backend = "memory".equals(dev.profileservice.spi.BackendUris.scheme(config.backendUri()))
+                        ? MemoryBackendProvider.open(config.backendUri(), config.clock()) // leases in the service's (virtual) time
+                        : Backends.open(config.backendUri());
             } catch (BackendException e) {
                 throw new ProfileServiceException("cannot open store " + dev.profileservice.spi.BackendUris.mask(config.backendUri())
                         + ": " + e.getMessage(), e);
@@ -144,7 +147,7 @@ public final class Engine {
         Engine engine = new Engine(config, backend);
         try {
             engine.bus.ifPresent(b -> b.subscribe(engine.me.serverId(), engine::onMessage));
-            backend.heartbeat(engine.lease());
+            backend.heartbeat(engine.me, config.lease());
         } catch (RuntimeException e) {
             engine.shutdownResources();
             throw new ProfileServiceException("cannot reach store " + backend.describe() + ": " + e.getMessage(), e);
@@ -213,16 +216,12 @@ public final class Engine {
         return config.clock().millis();
     }
 
-    ServerLease lease() {
-        return new ServerLease(me.serverId(), me.placeId(), me.jobId(), now() + config.lease().toMillis());
-    }
-
     private void heartbeat() {
         if (closed.isDone()) {
             return;
         }
         try {
-            backend.heartbeat(lease());
+            backend.heartbeat(me, config.lease());
         } catch (RuntimeException e) {
             issue("heartbeat to " + backend.describe() + " failed: " + e.getMessage());
         }
@@ -314,9 +313,13 @@ public final class Engine {
         }
     }
 
-    /** Whether the owner's server stopped heartbeating more than a lease plus the grace ago. */
-    boolean ownerDead(ServerLease lease) {
-        return lease == null || now() >= lease.expiresAtMillis() + STEAL_GRACE.toMillis();
+    /**
+     * Whether the owner's server stopped heartbeating more than a lease plus the grace ago, as the
+     * store's clock judged it when {@code lease} was read (never by this server's clock: see
+     * {@link dev.profileservice.spi.LeaseClock}). No heartbeat row at all means dead.
+     */
+    static boolean ownerDead(ServerLease lease) {
+        return lease == null || lease.expiredFor(STEAL_GRACE.toMillis());
     }
 
     // ---------------------------------------------------------------- messages

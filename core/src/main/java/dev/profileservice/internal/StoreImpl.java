@@ -15,6 +15,7 @@ import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -127,10 +128,11 @@ final class StoreImpl<T> implements ProfileStore<T> {
                 finish(Optional.empty());
                 return;
             }
-            engine.call("load of " + name + "/" + key, () -> engine.backend.acquire(name, key, engine.me, -1), Engine.LOAD_ATTEMPTS)
+            byte[] initial = initialPayload();
+            engine.call("load of " + name + "/" + key, () -> engine.backend.acquire(name, key, engine.me, -1, initial), Engine.LOAD_ATTEMPTS)
                     .whenComplete((r, e) -> step(e, () -> {
                         if (r.acquired()) {
-                            acquired(r.record());
+                            acquired(r.record(), initial);
                         } else {
                             held(r.record());
                         }
@@ -138,10 +140,11 @@ final class StoreImpl<T> implements ProfileStore<T> {
         }
 
         void steal(long epoch) {
-            engine.call("steal of " + name + "/" + key, () -> engine.backend.acquire(name, key, engine.me, epoch), Engine.LOAD_ATTEMPTS)
+            byte[] initial = initialPayload();
+            engine.call("steal of " + name + "/" + key, () -> engine.backend.acquire(name, key, engine.me, epoch, initial), Engine.LOAD_ATTEMPTS)
                     .whenComplete((r, e) -> step(e, () -> {
                         if (r.acquired()) {
-                            acquired(r.record());
+                            acquired(r.record(), initial);
                         } else {
                             held(r.record());
                         }
@@ -174,7 +177,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
         }
 
         void afterLeaseCheck(StoredProfile record, Owner owner, ServerLease lease) {
-            if (engine.ownerDead(lease)) {
+            if (Engine.ownerDead(lease)) {
                 steal(record.epoch());
                 return;
             }
@@ -216,14 +219,14 @@ final class StoreImpl<T> implements ProfileStore<T> {
             wait.thenRun(this::attempt);
         }
 
-        void acquired(StoredProfile record) {
+        void acquired(StoredProfile record, byte[] initial) {
             if (engine.isLocked()) {
                 giveBack(record);
                 return;
             }
             ProfileImpl<T> profile;
             try {
-                profile = open(key, record);
+                profile = open(key, record, Arrays.equals(record.payload(), initial));
             } catch (RuntimeException e) {
                 giveBack(record);
                 fail(e);
@@ -239,8 +242,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
 
         /** Frees a session taken while the service was closing (or when opening failed), leaving the payload as it was. */
         void giveBack(StoredProfile record) {
-            byte[] payload = record.payload() != null ? record.payload()
-                    : engine.codec.encodePayload(engine.now(), 0, newData(), Map.of(), List.of());
+            byte[] payload = record.payload() != null ? record.payload() : initialPayload();
             engine.call("release of " + name + "/" + key,
                             () -> engine.backend.save(name, key, SaveRequest.of(engine.me.serverId(), record.epoch(), payload, true)),
                             Engine.LOAD_ATTEMPTS)
@@ -270,17 +272,32 @@ final class StoreImpl<T> implements ProfileStore<T> {
         }
     }
 
-    /** Builds the active profile from the record just acquired; corrupt parts are quarantined first. */
-    private ProfileImpl<T> open(String key, StoredProfile record) {
+    /**
+     * The payload a profile loaded for the first time is created with, in the same atomic write as
+     * its session (see {@link dev.profileservice.spi.Backend#acquire}): the template, created now,
+     * loaded once. A view on any server sees the profile and its session from then on.
+     */
+    byte[] initialPayload() {
+        return engine.codec.encodePayload(engine.now(), 1, newData(), Map.of(), List.of());
+    }
+
+    /**
+     * Builds the active profile from the record just acquired; corrupt parts are quarantined first.
+     *
+     * @param created whether the acquire created the payload (it is the initial payload this load
+     *                sent, which already counts this load), rather than finding one stored
+     */
+    private ProfileImpl<T> open(String key, StoredProfile record, boolean created) {
         Codec.Payload<T> payload = decodeOrQuarantine(key, record.payload(), true);
         Codec.Inbox inbox = decodeInboxOrQuarantine(key, record.inbox(), true);
-        long created = payload != null ? payload.created() : engine.now();
-        long loads = (payload != null ? payload.loads() : 0) + 1;
+        long createdAt = payload != null ? payload.created() : engine.now();
+        long loads = (payload != null ? payload.loads() : 0) + (created ? 0 : 1);
         T data = payload != null ? payload.data() : newData();
         Map<String, Object> tags = payload != null ? payload.tags() : new java.util.LinkedHashMap<>();
         List<GlobalUpdate> locked = payload != null ? payload.locked() : List.of();
-        // an unchanged profile must not be rewritten: remember the bytes as stored (they differ in 'loads', so the first save writes once)
-        return ProfileImpl.active(this, key, record.epoch(), created, loads, data, tags, locked, inbox, record.inboxVersion(),
+        // an unchanged profile must not be rewritten: remember the bytes as stored (a profile loaded
+        // before differs in 'loads', so its first save writes once; a new one is stored as it is)
+        return ProfileImpl.active(this, key, record.epoch(), createdAt, loads, data, tags, locked, inbox, record.inboxVersion(),
                 record.payload(), record.inbox() != null && inbox == Codec.Inbox.EMPTY);
     }
 

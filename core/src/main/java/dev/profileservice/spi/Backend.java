@@ -1,5 +1,6 @@
 package dev.profileservice.spi;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,12 +42,16 @@ public interface Backend extends AutoCloseable {
      *
      * <p>Succeeds when {@code expectedEpoch == -1} and the record has no owner (or does not exist),
      * or when {@code expectedEpoch >= 0} and the record's epoch equals it (whoever owns it: this is
-     * the steal). On success the epoch becomes {@code old + 1} and the owner {@code me}; payload and
-     * inbox are untouched. On failure nothing changes.
+     * the steal). On success the epoch becomes {@code old + 1} and the owner {@code me}; if the
+     * record has no payload yet (never loaded: missing, or holding only sent global updates), the
+     * same atomic write stores {@code initialPayload}, so a profile exists, with its session, from
+     * its first load. An existing payload and the inbox are untouched. On failure nothing changes.
      *
-     * @return whether it was taken, and the record after the operation
+     * @param initialPayload the payload of a profile loaded for the first time (the engine's
+     *                       encoding of the template and its metadata); never null
+     * @return whether it was taken, and the record after the operation (with its payload)
      */
-    AcquireResult acquire(String store, String key, Owner me, long expectedEpoch);
+    AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload);
 
     /**
      * The fenced write of the owner; see {@link SaveRequest} for the conditions. On
@@ -97,16 +102,26 @@ public interface Backend extends AutoCloseable {
      */
     Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox);
 
-    /** Writes or refreshes a server's heartbeat row (one round trip, an upsert). */
-    void heartbeat(ServerLease lease);
+    /**
+     * Writes or refreshes a server's heartbeat row (one round trip, an upsert): its lease now runs
+     * out at {@code now + lease} by this store's {@link #leaseClock()}, read inside the operation.
+     */
+    void heartbeat(Owner server, Duration lease);
 
-    /** Reads a server's heartbeat row, empty if it has none (never heartbeated or removed). */
+    /**
+     * Reads a server's heartbeat row, empty if it has none (never heartbeated, removed, or
+     * forgotten long after it ran out). {@link ServerLease#expiresInMillis()} is computed by the
+     * store's {@link #leaseClock()} in the same operation.
+     */
     Optional<ServerLease> server(String serverId);
+
+    /** The clock this store judges leases by (see {@link LeaseClock}); the contract tests check it. */
+    LeaseClock leaseClock();
 
     /** Deletes a server's heartbeat row (on clean shutdown). */
     void removeServer(String serverId);
 
-    /** All heartbeat rows, for administration. */
+    /** All heartbeat rows, for administration, each judged like {@link #server}. */
     List<ServerLease> servers();
 
     /**

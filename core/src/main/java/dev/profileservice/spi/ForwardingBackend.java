@@ -1,5 +1,6 @@
 package dev.profileservice.spi;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,8 +53,8 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
-    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
-        return delegate.acquire(store, key, me, expectedEpoch);
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
+        return delegate.acquire(store, key, me, expectedEpoch, initialPayload);
     }
 
     @Override
@@ -81,13 +82,18 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
-    public void heartbeat(ServerLease lease) {
-        delegate.heartbeat(lease);
+    public void heartbeat(Owner server, Duration lease) {
+        delegate.heartbeat(server, lease);
     }
 
     @Override
     public Optional<ServerLease> server(String serverId) {
         return delegate.server(serverId);
+    }
+
+    @Override
+    public LeaseClock leaseClock() {
+        return delegate.leaseClock();
     }
 
     @Override

@@ -35,6 +35,9 @@ import static org.awaitility.Awaitility.await;
  */
 abstract class ConnectionCutTest {
 
+    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
+    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     /** The real database's URI (no proxy). */
     protected abstract String directUri();
 
@@ -63,7 +66,7 @@ abstract class ConnectionCutTest {
         String key = "k-" + UUID.randomUUID();
         Owner me = new Owner("cut-server-" + run, "place", "job");
         try (TcpProxy proxy = proxy(); Backend b = Backends.open(proxiedUri(proxy)); Backend direct = Backends.open(directUri())) {
-            assertThat(b.acquire(store, key, me, -1).acquired()).isTrue();
+            assertThat(b.acquire(store, key, me, -1, INITIAL).acquired()).isTrue();
             assertThat(b.save(store, key, SaveRequest.of(me.serverId(), 1, bytes("v1"), false)).status()).isEqualTo(SaveResult.Status.SAVED);
             MessageBus bus = b.messageBus().orElseThrow();
             List<String> received = new CopyOnWriteArrayList<>();

@@ -13,6 +13,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link JdbcDialectTest} on MariaDB, plus the user-pool factory and its multi-statement requirement. */
 class MariadbDialectTest extends JdbcDialectTest {
+
+    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
+    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     @Override
     protected String uri() {
         return TestDatabases.mariadbUri();
@@ -51,7 +54,7 @@ class MariadbDialectTest extends JdbcDialectTest {
         try (HikariDataSource pool = pool(true)) {
             String store = "userpool_" + System.nanoTime();
             try (Backend b = JdbcBackends.mariadb(pool)) {
-                assertThat(b.acquire(store, "k", new Owner("s", "p", "j"), -1).acquired()).isTrue();
+                assertThat(b.acquire(store, "k", new Owner("s", "p", "j"), -1, INITIAL).acquired()).isTrue();
                 assertThat(b.delete(store, "k")).isTrue();
             }
             assertThat(pool.isClosed()).as("the user's pool stays open").isFalse();

@@ -13,6 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@link JdbcDialectTest} on PostgreSQL, plus the user-pool factory. */
 class PostgresDialectTest extends JdbcDialectTest {
+
+    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
+    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     @Override
     protected String uri() {
         return TestDatabases.postgresUri();
@@ -65,7 +68,7 @@ class PostgresDialectTest extends JdbcDialectTest {
         try (HikariDataSource pool = new HikariDataSource(hc)) {
             String store = "userpool_" + System.nanoTime();
             try (Backend b = JdbcBackends.postgres(pool)) {
-                assertThat(b.acquire(store, "k", new Owner("s", "p", "j"), -1).acquired()).isTrue();
+                assertThat(b.acquire(store, "k", new Owner("s", "p", "j"), -1, INITIAL).acquired()).isTrue();
                 assertThat(b.messageBus()).isPresent();
             }
             assertThat(pool.isClosed()).as("the user's pool stays open").isFalse();

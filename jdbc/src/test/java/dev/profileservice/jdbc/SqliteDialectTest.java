@@ -18,6 +18,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link JdbcDialectTest} on SQLite, plus what only the embedded store has: WAL, file creation, URI options. */
 class SqliteDialectTest extends JdbcDialectTest {
+
+    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
+    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final String uri = TestDatabases.sqliteUri();
 
     @Override
@@ -58,7 +61,7 @@ class SqliteDialectTest extends JdbcDialectTest {
     void createsTheFileAndItsDirectoriesInWalMode(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("a/b/profiles.db");
         try (Backend b = JdbcBackends.sqlite(file)) {
-            assertThat(b.acquire("s", "k", new Owner("x", "p", "j"), -1).acquired()).isTrue();
+            assertThat(b.acquire("s", "k", new Owner("x", "p", "j"), -1, INITIAL).acquired()).isTrue();
         }
         assertThat(file).exists();
         try (Connection c = TestDatabases.jdbc("sqlite:" + file); Statement st = c.createStatement();

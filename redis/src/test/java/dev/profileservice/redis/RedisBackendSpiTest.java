@@ -6,7 +6,6 @@ import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
-import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
 import org.junit.jupiter.api.AfterAll;
@@ -33,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reference {@code MemoryBackend}.
  */
 class RedisBackendSpiTest {
+
+    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
+    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private static final String PREFIX = RedisTestSupport.uniquePrefix();
     private static final AtomicInteger STORES = new AtomicInteger();
     private static Backend backend;
@@ -79,18 +81,18 @@ class RedisBackendSpiTest {
 
     @Test
     void acquireOfFreeRecordCreatesItWithEpochOne() {
-        AcquireResult r = backend.acquire(store, "k", a, -1);
+        AcquireResult r = backend.acquire(store, "k", a, -1, INITIAL);
         assertThat(r.acquired()).isTrue();
         assertThat(r.record().epoch()).isEqualTo(1);
         assertThat(r.record().owner()).isEqualTo(a);
-        assertThat(r.record().payload()).isNull();
+        assertThat(r.record().payload()).isEqualTo(INITIAL);
         assertThat(backend.read(store, "k").owner()).isEqualTo(a);
     }
 
     @Test
     void acquireOfOwnedRecordIsRefusedAndNamesTheOwner() {
-        backend.acquire(store, "k", a, -1);
-        AcquireResult r = backend.acquire(store, "k", b, -1);
+        backend.acquire(store, "k", a, -1, INITIAL);
+        AcquireResult r = backend.acquire(store, "k", b, -1, INITIAL);
         assertThat(r.acquired()).isFalse();
         assertThat(r.record().owner()).isEqualTo(a);
         assertThat(r.record().epoch()).isEqualTo(1);
@@ -98,10 +100,10 @@ class RedisBackendSpiTest {
 
     @Test
     void stealNeedsTheCurrentEpoch() {
-        backend.acquire(store, "k", a, -1);
-        assertThat(backend.acquire(store, "k", b, 0).acquired()).isFalse();
-        assertThat(backend.acquire(store, "k", b, 2).acquired()).isFalse();
-        AcquireResult stolen = backend.acquire(store, "k", b, 1);
+        backend.acquire(store, "k", a, -1, INITIAL);
+        assertThat(backend.acquire(store, "k", b, 0, INITIAL).acquired()).isFalse();
+        assertThat(backend.acquire(store, "k", b, 2, INITIAL).acquired()).isFalse();
+        AcquireResult stolen = backend.acquire(store, "k", b, 1, INITIAL);
         assertThat(stolen.acquired()).isTrue();
         assertThat(stolen.record().epoch()).isEqualTo(2);
         assertThat(stolen.record().owner()).isEqualTo(b);
@@ -110,9 +112,9 @@ class RedisBackendSpiTest {
     @Test
     void acquireKeepsPayloadAndInbox() {
         backend.writeInbox(store, "k", 0, bytes("gift"));
-        long epoch = backend.acquire(store, "k", a, -1).record().epoch();
+        long epoch = backend.acquire(store, "k", a, -1, INITIAL).record().epoch();
         backend.save(store, "k", SaveRequest.of(a.serverId(), epoch, bytes("data"), true));
-        AcquireResult r = backend.acquire(store, "k", b, -1);
+        AcquireResult r = backend.acquire(store, "k", b, -1, INITIAL);
         assertThat(r.acquired()).isTrue();
         assertThat(r.record().payload()).asString(StandardCharsets.UTF_8).isEqualTo("data");
         assertThat(r.record().inbox()).asString(StandardCharsets.UTF_8).isEqualTo("gift");
@@ -122,7 +124,7 @@ class RedisBackendSpiTest {
 
     @Test
     void saveWritesPayloadOnlyForTheOwnerAtItsEpoch() {
-        long epoch = backend.acquire(store, "k", a, -1).record().epoch();
+        long epoch = backend.acquire(store, "k", a, -1, INITIAL).record().epoch();
         SaveResult saved = backend.save(store, "k", SaveRequest.of(a.serverId(), epoch, bytes("v1"), false));
         assertThat(saved.status()).isEqualTo(SaveResult.Status.SAVED);
         assertThat(saved.record().owner()).isEqualTo(a);
@@ -146,20 +148,20 @@ class RedisBackendSpiTest {
 
     @Test
     void afterAStealTheOldOwnersSaveIsRefusedAndNamesTheNewOwner() {
-        long epoch = backend.acquire(store, "k", a, -1).record().epoch();
-        backend.acquire(store, "k", b, epoch);
+        long epoch = backend.acquire(store, "k", a, -1, INITIAL).record().epoch();
+        backend.acquire(store, "k", b, epoch, INITIAL);
         SaveResult late = backend.save(store, "k", SaveRequest.of(a.serverId(), epoch, bytes("late"), true));
         assertThat(late.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
         assertThat(late.record().owner()).isEqualTo(b);
         assertThat(late.record().epoch()).isEqualTo(epoch + 1);
         StoredProfile now = backend.read(store, "k");
-        assertThat(now.payload()).isNull();
+        assertThat(now.payload()).isEqualTo(INITIAL);
         assertThat(now.owner()).isEqualTo(b);
     }
 
     @Test
     void releaseClearsOwnerKeepsEpochAndNextAcquireIncrements() {
-        long epoch = backend.acquire(store, "k", a, -1).record().epoch();
+        long epoch = backend.acquire(store, "k", a, -1, INITIAL).record().epoch();
         SaveResult r = backend.save(store, "k", SaveRequest.of(a.serverId(), epoch, bytes("final"), true));
         assertThat(r.status()).isEqualTo(SaveResult.Status.SAVED);
         assertThat(r.record().owner()).isNull();
@@ -169,13 +171,13 @@ class RedisBackendSpiTest {
         assertThat(now.epoch()).isEqualTo(epoch);
         assertThat(backend.save(store, "k", SaveRequest.of(a.serverId(), epoch, bytes("after"), false)).status())
                 .isEqualTo(SaveResult.Status.LOST_SESSION);
-        assertThat(backend.acquire(store, "k", b, -1).record().epoch()).isEqualTo(epoch + 1);
+        assertThat(backend.acquire(store, "k", b, -1, INITIAL).record().epoch()).isEqualTo(epoch + 1);
     }
 
     @Test
     void saveWithInboxIsACompareAndSetOnTheInboxVersion() {
         backend.writeInbox(store, "k", 0, bytes("[gift1]"));
-        long epoch = backend.acquire(store, "k", a, -1).record().epoch();
+        long epoch = backend.acquire(store, "k", a, -1, INITIAL).record().epoch();
         backend.writeInbox(store, "k", 1, bytes("[gift1,gift2]"));
 
         SaveResult stale = backend.save(store, "k",
@@ -183,7 +185,7 @@ class RedisBackendSpiTest {
         assertThat(stale.status()).isEqualTo(SaveResult.Status.INBOX_CHANGED);
         assertThat(stale.record().inbox()).asString(StandardCharsets.UTF_8).isEqualTo("[gift1,gift2]");
         assertThat(stale.record().inboxVersion()).isEqualTo(2);
-        assertThat(backend.read(store, "k").payload()).isNull();
+        assertThat(backend.read(store, "k").payload()).isEqualTo(INITIAL);
 
         SaveResult ok = backend.save(store, "k",
                 new SaveRequest(a.serverId(), epoch, bytes("took both"), false, 2, bytes("[]")));
@@ -197,16 +199,16 @@ class RedisBackendSpiTest {
 
     @Test
     void lostSessionWinsOverInboxChanged() {
-        long epoch = backend.acquire(store, "k", a, -1).record().epoch();
+        long epoch = backend.acquire(store, "k", a, -1, INITIAL).record().epoch();
         backend.writeInbox(store, "k", 0, bytes("g"));
-        backend.acquire(store, "k", b, epoch);
+        backend.acquire(store, "k", b, epoch, INITIAL);
         SaveResult r = backend.save(store, "k", new SaveRequest(a.serverId(), epoch, bytes("x"), false, 0, bytes("[]")));
         assertThat(r.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
     }
 
     @Test
     void plainSaveReturnsTheInboxSendersWrote() {
-        long epoch = backend.acquire(store, "k", a, -1).record().epoch();
+        long epoch = backend.acquire(store, "k", a, -1, INITIAL).record().epoch();
         backend.writeInbox(store, "k", 0, bytes("gift"));
         SaveResult r = backend.save(store, "k", SaveRequest.of(a.serverId(), epoch, bytes("d"), false));
         assertThat(r.status()).isEqualTo(SaveResult.Status.SAVED);
@@ -226,7 +228,7 @@ class RedisBackendSpiTest {
         assertThat(backend.writeInbox(store, "k", 0, bytes("stale"))).isEmpty();
         assertThat(backend.writeInbox(store, "k", 5, bytes("stale"))).isEmpty();
 
-        long epoch = backend.acquire(store, "k", a, -1).record().epoch();
+        long epoch = backend.acquire(store, "k", a, -1, INITIAL).record().epoch();
         backend.save(store, "k", SaveRequest.of(a.serverId(), epoch, bytes("data"), false));
         StoredProfile after = backend.writeInbox(store, "k", 1, bytes("i2")).orElseThrow();
         assertThat(after.payload()).asString(StandardCharsets.UTF_8).isEqualTo("data");
@@ -243,7 +245,7 @@ class RedisBackendSpiTest {
         for (int i = 0; i < all.length; i++) {
             all[i] = (byte) i;
         }
-        long epoch = backend.acquire(store, "bin", a, -1).record().epoch();
+        long epoch = backend.acquire(store, "bin", a, -1, INITIAL).record().epoch();
         backend.save(store, "bin", new SaveRequest(a.serverId(), epoch, all, false, 0, new byte[0]));
         StoredProfile r = backend.read(store, "bin");
         assertThat(r.payload()).isEqualTo(all);
@@ -260,7 +262,7 @@ class RedisBackendSpiTest {
         assertThat(backend.read(store, "none").isEmpty()).isTrue();
         assertThat(backend.keys(store, null, 10)).isEmpty();
 
-        long epoch = backend.acquire(store, "k", a, -1).record().epoch();
+        long epoch = backend.acquire(store, "k", a, -1, INITIAL).record().epoch();
         StoredProfile after = backend.forceRelease(store, "k");
         assertThat(after.owner()).isNull();
         assertThat(after.epoch()).isEqualTo(epoch + 1);
@@ -272,7 +274,7 @@ class RedisBackendSpiTest {
     @Test
     void quarantineKeepsEveryCopyAndDeleteRemovesEverything() {
         assertThat(backend.quarantineCount(store, "k")).isZero();
-        backend.acquire(store, "k", a, -1);
+        backend.acquire(store, "k", a, -1, INITIAL);
         backend.quarantine(store, "k", bytes("bad1"), "cannot decode", 1000);
         backend.quarantine(store, "k", bytes("bad2"), "cannot decode again", 2000);
         assertThat(backend.quarantineCount(store, "k")).isEqualTo(2);
@@ -291,23 +293,6 @@ class RedisBackendSpiTest {
         assertThat(backend.read(store, "q").isEmpty()).isTrue();
         assertThat(backend.delete(store, "q")).isFalse();
         assertThat(backend.quarantineCount(store, "q")).isZero();
-    }
-
-    @Test
-    void heartbeatsAreUpsertedListedAndRemoved() {
-        String id1 = "hb-" + UUID.randomUUID();
-        String id2 = "hb-" + UUID.randomUUID();
-        assertThat(backend.server(id1)).isEmpty();
-        backend.heartbeat(new ServerLease(id1, "lobby", "job1", 1000));
-        backend.heartbeat(new ServerLease(id1, "lobby", "job1", 2000));
-        backend.heartbeat(new ServerLease(id2, "arena", "job2", 3000));
-        assertThat(backend.server(id1)).contains(new ServerLease(id1, "lobby", "job1", 2000));
-        assertThat(backend.servers()).contains(new ServerLease(id1, "lobby", "job1", 2000),
-                new ServerLease(id2, "arena", "job2", 3000));
-        backend.removeServer(id1);
-        assertThat(backend.server(id1)).isEmpty();
-        assertThat(backend.servers()).extracting(ServerLease::serverId).doesNotContain(id1).contains(id2);
-        backend.removeServer(id2);
     }
 
     @Test
@@ -336,9 +321,9 @@ class RedisBackendSpiTest {
 
     @Test
     void sessionsListOnlyOwnedRecords() {
-        long e1 = backend.acquire(store, "k1", a, -1).record().epoch();
-        backend.acquire(store, "k2", b, -1);
-        backend.acquire(store, "k3", a, -1);
+        long e1 = backend.acquire(store, "k1", a, -1, INITIAL).record().epoch();
+        backend.acquire(store, "k2", b, -1, INITIAL);
+        backend.acquire(store, "k3", a, -1, INITIAL);
         backend.save(store, "k3", SaveRequest.of(a.serverId(), 1, bytes("x"), true));
         backend.writeInbox(store, "k4", 0, bytes("g"));
         assertThat(backend.sessions(store)).containsExactly(new SessionInfo("k1", e1, a), new SessionInfo("k2", 1, b));
@@ -355,7 +340,7 @@ class RedisBackendSpiTest {
                 Owner me = new Owner("racer-" + i, "p", "j" + i);
                 results.add(pool.submit(() -> {
                     start.await();
-                    return backend.acquire(store, "race", me, -1).acquired();
+                    return backend.acquire(store, "race", me, -1, INITIAL).acquired();
                 }));
             }
             start.countDown();
@@ -388,7 +373,8 @@ class RedisBackendSpiTest {
                     int done = 0;
                     while (done < incrementsEach) {
                         StoredProfile now = backend.read(store, "counter");
-                        AcquireResult got = backend.acquire(store, "counter", me, now.owner() == null ? -1 : now.epoch());
+                        AcquireResult got = backend.acquire(store, "counter", me, now.owner() == null ? -1 : now.epoch(),
+                                "0".getBytes(StandardCharsets.US_ASCII));
                         if (!got.acquired()) {
                             continue;
                         }

@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * slots at once, and its EVAL fallback after every node lost its scripts.
  */
 class RedisClusterBackendContractTest extends BackendContractTest {
+
     private static final String PREFIX = RedisTestSupport.uniquePrefix();
     private static LocalRedisCluster cluster;
 
@@ -77,12 +78,12 @@ class RedisClusterBackendContractTest extends BackendContractTest {
         }
         List<SaveItem> items = new ArrayList<>();
         for (String k : all) {
-            backend.acquire(store, k, alice, -1);
+            backend.acquire(store, k, alice, -1, INITIAL);
             items.add(new SaveItem(store, k, SaveRequest.of(alice.serverId(), 1, utf8("v-" + k), false)));
         }
         Backend thief = open();
-        thief.acquire(store, same.get(0), bob, 1); // one of the same-slot pair is lost, its neighbour is not
-        thief.acquire(store, all.get(10), bob, 1);
+        thief.acquire(store, same.get(0), bob, 1, INITIAL); // one of the same-slot pair is lost, its neighbour is not
+        thief.acquire(store, all.get(10), bob, 1, INITIAL);
         List<String> trips = new CopyOnWriteArrayList<>();
         backend.setRoundTripListener(trips::add);
         List<SaveResult> results = backend.saveBatch(items);
@@ -95,7 +96,7 @@ class RedisClusterBackendContractTest extends BackendContractTest {
             assertThat(results.get(i).record().owner()).as("item " + i).isEqualTo(lost ? bob : alice);
             byte[] stored = thief.read(store, all.get(i)).payload();
             if (lost) {
-                assertThat(stored).as("item " + i).isNull();
+                assertThat(stored).as("item " + i).isEqualTo(INITIAL);
             } else {
                 assertThat(stored).as("item " + i).asString(StandardCharsets.UTF_8).isEqualTo("v-" + all.get(i));
             }
@@ -110,7 +111,7 @@ class RedisClusterBackendContractTest extends BackendContractTest {
     void batchFallsBackToEvalAfterEveryNodeLostItsScripts() {
         List<SaveItem> items = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            backend.acquire(store, key("f" + i), alice, -1);
+            backend.acquire(store, key("f" + i), alice, -1, INITIAL);
             items.add(new SaveItem(store, key("f" + i), SaveRequest.of(alice.serverId(), 1, utf8("f" + i), i == 7)));
         }
         RedisClusterClient admin = RedisClusterClient.create(RedisURI.create(cluster.seedUri()));

@@ -29,6 +29,9 @@ import static org.awaitility.Awaitility.await;
  * timeout instead of hanging, and work again once the connection is back, pub/sub included.
  */
 class RedisConnectionCutTest {
+
+    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
+    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
 
     private final String prefix = RedisTestSupport.uniquePrefix();
@@ -62,7 +65,7 @@ class RedisConnectionCutTest {
     @Test
     void callsFailTransientlyWithinTheTimeoutWhileCutAndWorkAfterRestore() {
         Owner me = new Owner("srv-" + prefix, "p", "j");
-        long epoch = viaProxy.acquire("S", "k", me, -1).record().epoch();
+        long epoch = viaProxy.acquire("S", "k", me, -1, INITIAL).record().epoch();
         assertThat(viaProxy.save("S", "k", SaveRequest.of(me.serverId(), epoch, "v1".getBytes(StandardCharsets.UTF_8), false)).status())
                 .isEqualTo(SaveResult.Status.SAVED);
 
@@ -91,7 +94,7 @@ class RedisConnectionCutTest {
         Owner me = new Owner("srv-" + prefix, "p", "j");
         List<SaveItem> items = new java.util.ArrayList<>();
         for (int i = 0; i < 100; i++) { // two scripts: both must fail within one timeout, not one each
-            viaProxy.acquire("S", "b" + i, me, -1);
+            viaProxy.acquire("S", "b" + i, me, -1, INITIAL);
             items.add(new SaveItem("S", "b" + i, SaveRequest.of(me.serverId(), 1, ("v" + i).getBytes(StandardCharsets.UTF_8), false)));
         }
         proxy.cut();

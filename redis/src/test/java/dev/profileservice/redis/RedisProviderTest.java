@@ -24,6 +24,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /** URIs, fail-fast opening, password masking, and the factories for users' own Lettuce objects. */
 class RedisProviderTest {
 
+    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
+    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     /** A local port nothing listens on. */
     private static int closedPort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -95,7 +98,7 @@ class RedisProviderTest {
                 String good = RedisTestSupport.uri(prefix).replace("redis://", "redis://" + user + ":R1ghtPassw0rd@");
                 try (Backend backend = Backends.open(good)) {
                     assertThat(backend.describe()).contains(user + ":****@").doesNotContain("R1ghtPassw0rd");
-                    assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1).acquired()).isTrue();
+                    assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1, INITIAL).acquired()).isTrue();
                     assertThat(backend.delete("S", "k")).isTrue();
                 }
                 String bad = RedisTestSupport.baseUri().replace("redis://", "redis://" + user + ":n0tThePassw0rd@");
@@ -139,7 +142,7 @@ class RedisProviderTest {
         String base = RedisTestSupport.baseUri();
         String uri = base.replaceFirst("(redis://[^/?]+)(/\\d+)?", "$1/5") + (base.contains("?") ? "&" : "?") + "prefix=" + prefix;
         try (Backend backend = Backends.open(uri)) {
-            backend.acquire("S", "k", new Owner("srv", "p", "j"), -1);
+            backend.acquire("S", "k", new Owner("srv", "p", "j"), -1, INITIAL);
         }
         RedisClient client = RedisClient.create(RedisURI.create(base));
         try (StatefulRedisConnection<String, String> c = client.connect()) {
@@ -160,7 +163,7 @@ class RedisProviderTest {
         RedisClient client = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
         try {
             try (Backend backend = RedisBackends.create(client, RedisBackends.Options.defaults().withKeyPrefix(prefix))) {
-                assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1).acquired()).isTrue();
+                assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1, INITIAL).acquired()).isTrue();
                 assertThat(backend.read("S", "k").epoch()).isEqualTo(1);
             }
             try (StatefulRedisConnection<String, String> c = client.connect()) {

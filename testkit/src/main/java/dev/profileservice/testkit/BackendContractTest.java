@@ -2,6 +2,7 @@ package dev.profileservice.testkit;
 
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +52,9 @@ import static org.awaitility.Awaitility.await;
  * }</pre>
  *
  * <p>{@link #openBackend()} must return a new backend object on the same shared store each time
- * it is called (two objects play two servers). Every backend opened is closed after each test.
+ * it is called (two objects play two servers). A backend whose {@link Backend#leaseClock()} is
+ * {@link LeaseClock#SERVICE} must be opened on {@link #serviceClock}'s clock, which the lease tests
+ * move; the others are checked against real time. Every backend opened is closed after each test.
  * Tests use keys unique to the test (a random prefix) on a store name unique to this JVM run, plus
  * a few extra unique store names for the tests that list a whole store, so several runs may share
  * one database.
@@ -71,6 +75,9 @@ public abstract class BackendContractTest {
     protected String prefix;
     /** A first backend object, opened before each test. */
     protected Backend backend;
+
+    /** The clock of backends whose lease clock is {@link LeaseClock#SERVICE} (see the class comment). */
+    protected final VirtualTime serviceClock = VirtualTime.startingAt(java.time.Instant.parse("2030-01-01T00:00:00Z"));
 
     protected final Owner alice = new Owner("srv-alice-" + RUN, "place-a", "job-a");
     protected final Owner bob = new Owner("srv-bob-" + RUN, "place-b", "job-b");
@@ -134,6 +141,9 @@ public abstract class BackendContractTest {
         opened.clear();
     }
 
+    /** The initial payload every acquire in these tests offers (stored only by a profile's first load). */
+    protected static final byte[] INITIAL = "initial".getBytes(StandardCharsets.UTF_8);
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -165,18 +175,18 @@ public abstract class BackendContractTest {
     // ---------------------------------------------------------------- acquire
 
     @Test
-    @DisplayName("acquire(-1) of a missing record creates it with epoch 1 and the caller as owner")
+    @DisplayName("acquire(-1) of a missing record creates it with epoch 1, the caller as owner and the initial payload, in one write")
     void acquireFreeCreatesRecord() {
         String k = key("free");
-        AcquireResult a = backend.acquire(store, k, alice, -1);
+        AcquireResult a = backend.acquire(store, k, alice, -1, INITIAL);
         assertThat(a.acquired()).isTrue();
         assertThat(a.record().epoch()).isEqualTo(1);
         assertThat(a.record().owner()).isEqualTo(alice);
-        assertThat(a.record().payload()).isNull();
+        assertThat(text(a.record().payload())).isEqualTo("initial");
         StoredProfile r = open().read(store, k);
         assertThat(r.epoch()).isEqualTo(1);
         assertThat(r.owner()).isEqualTo(alice);
-        assertThat(r.payload()).isNull();
+        assertThat(text(r.payload())).as("a profile exists from its first load").isEqualTo("initial");
         assertThat(r.inbox()).isNull();
         assertThat(r.inboxVersion()).isZero();
     }
@@ -185,7 +195,7 @@ public abstract class BackendContractTest {
     @DisplayName("acquire(0) of a missing record succeeds (epoch 0 matches) and creates it")
     void acquireWithEpochZeroOfMissingRecord() {
         String k = key("zero");
-        AcquireResult a = backend.acquire(store, k, alice, 0);
+        AcquireResult a = backend.acquire(store, k, alice, 0, INITIAL);
         assertThat(a.acquired()).isTrue();
         assertThat(a.record().epoch()).isEqualTo(1);
         assertThat(backend.read(store, k).owner()).isEqualTo(alice);
@@ -195,16 +205,16 @@ public abstract class BackendContractTest {
     @DisplayName("acquire(-1) of a held record fails, names the owner, changes nothing")
     void acquireHeldFails() {
         String k = key("held");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         Backend other = open();
-        AcquireResult a = other.acquire(store, k, bob, -1);
+        AcquireResult a = other.acquire(store, k, bob, -1, INITIAL);
         assertThat(a.acquired()).isFalse();
         assertThat(a.record().owner()).isEqualTo(alice);
         assertThat(a.record().epoch()).isEqualTo(1);
         assertThat(other.read(store, k).owner()).isEqualTo(alice);
         assertThat(other.read(store, k).epoch()).isEqualTo(1);
         // even the owner itself cannot acquire(-1) twice
-        assertThat(backend.acquire(store, k, alice, -1).acquired()).isFalse();
+        assertThat(backend.acquire(store, k, alice, -1, INITIAL).acquired()).isFalse();
         assertThat(backend.read(store, k).epoch()).isEqualTo(1);
     }
 
@@ -212,22 +222,22 @@ public abstract class BackendContractTest {
     @DisplayName("acquire(expectedEpoch) steals when the epoch matches and fails (no change) when it does not")
     void stealByExpectedEpoch() {
         String k = key("steal");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice-data"), false));
         Backend other = open();
 
-        AcquireResult wrong = other.acquire(store, k, bob, 7);
+        AcquireResult wrong = other.acquire(store, k, bob, 7, INITIAL);
         assertThat(wrong.acquired()).isFalse();
         assertThat(wrong.record().owner()).isEqualTo(alice);
         assertThat(other.read(store, k).epoch()).isEqualTo(1);
 
-        AcquireResult steal = other.acquire(store, k, bob, 1);
+        AcquireResult steal = other.acquire(store, k, bob, 1, INITIAL);
         assertThat(steal.acquired()).isTrue();
         assertThat(steal.record().epoch()).isEqualTo(2);
         assertThat(steal.record().owner()).isEqualTo(bob);
         assertThat(text(steal.record().payload())).as("payload untouched by acquire").isEqualTo("alice-data");
 
-        AcquireResult stale = backend.acquire(store, k, alice, 1);
+        AcquireResult stale = backend.acquire(store, k, alice, 1, INITIAL);
         assertThat(stale.acquired()).isFalse();
         assertThat(stale.record().owner()).isEqualTo(bob);
         assertThat(stale.record().epoch()).isEqualTo(2);
@@ -235,22 +245,23 @@ public abstract class BackendContractTest {
     }
 
     @Test
-    @DisplayName("acquire keeps payload and inbox, and increments the epoch on every acquisition")
+    @DisplayName("acquire keeps payload and inbox (a record with only an inbox gets the initial payload), and increments the epoch")
     void acquireKeepsPayloadAndInbox() {
         String k = key("keep");
         assertThat(backend.writeInbox(store, k, 0, bytes("gift"))).isPresent();
-        AcquireResult a = backend.acquire(store, k, alice, -1);
+        AcquireResult a = backend.acquire(store, k, alice, -1, INITIAL);
         assertThat(a.acquired()).isTrue();
         assertThat(a.record().epoch()).isEqualTo(1);
+        assertThat(text(a.record().payload())).as("never loaded before: created by this load").isEqualTo("initial");
         assertThat(text(a.record().inbox())).isEqualTo("gift");
         assertThat(a.record().inboxVersion()).isEqualTo(1);
         assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("p1"), true)).status())
                 .isEqualTo(SaveResult.Status.SAVED);
 
-        AcquireResult b = open().acquire(store, k, bob, -1);
+        AcquireResult b = open().acquire(store, k, bob, -1, bytes("other-initial"));
         assertThat(b.acquired()).isTrue();
         assertThat(b.record().epoch()).isEqualTo(2);
-        assertThat(text(b.record().payload())).isEqualTo("p1");
+        assertThat(text(b.record().payload())).as("an existing payload wins over the initial one").isEqualTo("p1");
         assertThat(text(b.record().inbox())).isEqualTo("gift");
         assertThat(b.record().inboxVersion()).isEqualTo(1);
     }
@@ -259,9 +270,9 @@ public abstract class BackendContractTest {
     @DisplayName("steal of a released record with its epoch works like acquire(-1)")
     void stealOfReleasedRecord() {
         String k = key("relsteal");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("x"), true));
-        AcquireResult a = open().acquire(store, k, bob, 1);
+        AcquireResult a = open().acquire(store, k, bob, 1, INITIAL);
         assertThat(a.acquired()).isTrue();
         assertThat(a.record().epoch()).isEqualTo(2);
         assertThat(a.record().owner()).isEqualTo(bob);
@@ -273,7 +284,7 @@ public abstract class BackendContractTest {
     @DisplayName("save by the owner writes the payload; the owner stays")
     void saveByOwner() {
         String k = key("save");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v1"), false));
         assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
         assertThat(s.record().epoch()).isEqualTo(1);
@@ -291,7 +302,7 @@ public abstract class BackendContractTest {
     @DisplayName("save with a wrong epoch or a wrong server is LOST_SESSION and writes nothing")
     void fencedSave() {
         String k = key("fence");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("good"), false));
 
         SaveResult wrongEpoch = backend.save(store, k, SaveRequest.of(alice.serverId(), 2, bytes("bad1"), false));
@@ -314,9 +325,9 @@ public abstract class BackendContractTest {
     @DisplayName("after a steal the old owner's save is LOST_SESSION, naming the new owner and epoch")
     void saveAfterStealIsRefused() {
         String k = key("late");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         Backend other = open();
-        other.acquire(store, k, bob, 1);
+        other.acquire(store, k, bob, 1, INITIAL);
         other.save(store, k, SaveRequest.of(bob.serverId(), 2, bytes("bob"), false));
         SaveResult late = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice-late"), false));
         assertThat(late.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
@@ -341,7 +352,7 @@ public abstract class BackendContractTest {
     @DisplayName("save with release clears the owner, keeps the epoch; later saves are LOST_SESSION")
     void releaseClearsOwnerKeepsEpoch() {
         String k = key("release");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("final"), true));
         assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
         assertThat(s.record().owner()).isNull();
@@ -355,7 +366,7 @@ public abstract class BackendContractTest {
         assertThat(after.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
         assertThat(text(backend.read(store, k).payload())).isEqualTo("final");
 
-        AcquireResult again = open().acquire(store, k, bob, -1);
+        AcquireResult again = open().acquire(store, k, bob, -1, INITIAL);
         assertThat(again.acquired()).isTrue();
         assertThat(again.record().epoch()).isEqualTo(2);
         assertThat(backend.sessions(store)).extracting(SessionInfo::key).contains(k);
@@ -365,7 +376,7 @@ public abstract class BackendContractTest {
     @DisplayName("a plain save leaves the inbox alone and returns it")
     void plainSaveKeepsInbox() {
         String k = key("plain");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         open().writeInbox(store, k, 0, bytes("gift-1"));
         SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("data"), false));
         assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
@@ -380,7 +391,7 @@ public abstract class BackendContractTest {
     @DisplayName("save with newInbox replaces the inbox when its version matches, else INBOX_CHANGED and nothing written")
     void saveWithNewInbox() {
         String k = key("inbox");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         Backend sender = open();
         assertThat(sender.writeInbox(store, k, 0, bytes("[g1]"))).isPresent();
 
@@ -418,18 +429,18 @@ public abstract class BackendContractTest {
     @DisplayName("the fence is checked before the inbox: a stale session with a stale inbox gets LOST_SESSION")
     void fenceBeforeInbox() {
         String k = key("order");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         open().writeInbox(store, k, 0, bytes("x"));
         SaveResult s = backend.save(store, k, new SaveRequest(alice.serverId(), 5, bytes("p"), false, 0, bytes("y")));
         assertThat(s.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
-        assertThat(backend.read(store, k).payload()).isNull();
+        assertThat(text(backend.read(store, k).payload())).isEqualTo("initial");
     }
 
     @Test
     @DisplayName("newInbox from version 0 on a record with no inbox creates the inbox")
     void saveWithNewInboxFromZero() {
         String k = key("inbox0");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         SaveResult s = backend.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("p"), false, 0, bytes("[]")));
         assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
         assertThat(s.record().inboxVersion()).isEqualTo(1);
@@ -452,7 +463,7 @@ public abstract class BackendContractTest {
         List<SaveItem> items = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String k = key("b" + i);
-            backend.acquire(store, k, alice, -1);
+            backend.acquire(store, k, alice, -1, INITIAL);
             items.add(new SaveItem(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v" + i), false)));
         }
         open().writeInbox(store, key("b1"), 0, bytes("gift"));
@@ -482,10 +493,10 @@ public abstract class BackendContractTest {
         String release = key("m-release");
         String cas = key("m-cas");
         for (String k : List.of(ok, stolen, stale, release, cas)) {
-            backend.acquire(store, k, alice, -1);
+            backend.acquire(store, k, alice, -1, INITIAL);
         }
         Backend other = open();
-        other.acquire(store, stolen, bob, 1);
+        other.acquire(store, stolen, bob, 1, INITIAL);
         other.writeInbox(store, stale, 0, bytes("[s1]"));
         other.writeInbox(store, cas, 0, bytes("[c1]"));
         List<SaveResult> results = backend.saveBatch(List.of(
@@ -507,11 +518,11 @@ public abstract class BackendContractTest {
         assertThat(text(results.get(5).record().inbox())).isEqualTo("[]");
 
         assertThat(text(other.read(store, ok).payload())).isEqualTo("ok");
-        assertThat(other.read(store, stolen).payload()).as("nothing written over the thief's session").isNull();
+        assertThat(text(other.read(store, stolen).payload())).as("nothing written over the thief's session").isEqualTo("initial");
         assertThat(other.read(store, stolen).owner()).isEqualTo(bob);
         assertThat(other.read(store, missing).isEmpty()).as("a refused batch item creates nothing").isTrue();
         StoredProfile st = other.read(store, stale);
-        assertThat(st.payload()).as("nothing written on INBOX_CHANGED").isNull();
+        assertThat(text(st.payload())).as("nothing written on INBOX_CHANGED").isEqualTo("initial");
         assertThat(text(st.inbox())).isEqualTo("[s1]");
         assertThat(st.owner()).isEqualTo(alice);
         StoredProfile rel = other.read(store, release);
@@ -530,8 +541,8 @@ public abstract class BackendContractTest {
     void batchAcrossStores() {
         String other = uniqueStore("batch");
         String k = key("same");
-        backend.acquire(store, k, alice, -1);
-        backend.acquire(other, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
+        backend.acquire(other, k, alice, -1, INITIAL);
         List<SaveResult> results = backend.saveBatch(List.of(
                 new SaveItem(store, k, SaveRequest.of(alice.serverId(), 1, bytes("in-main"), false)),
                 new SaveItem(other, k, SaveRequest.of(alice.serverId(), 1, bytes("in-other"), true))));
@@ -553,8 +564,8 @@ public abstract class BackendContractTest {
         List<SaveItem> warm = new ArrayList<>();
         List<SaveItem> items = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            b.acquire(store, key("wb" + i), alice, -1);
-            b.acquire(store, key("rb" + i), alice, -1);
+            b.acquire(store, key("wb" + i), alice, -1, INITIAL);
+            b.acquire(store, key("rb" + i), alice, -1, INITIAL);
             warm.add(new SaveItem(store, key("wb" + i), SaveRequest.of(alice.serverId(), 1, bytes("w"), false)));
             items.add(new SaveItem(store, key("rb" + i), i % 3 == 0
                     ? new SaveRequest(alice.serverId(), 1, bytes("v" + i), i % 2 == 0, 0, bytes("[]"))
@@ -608,7 +619,7 @@ public abstract class BackendContractTest {
     @DisplayName("writeInbox never touches payload, epoch or owner")
     void writeInboxLeavesSessionAlone() {
         String k = key("owned");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice"), false));
         Optional<StoredProfile> w = open().writeInbox(store, k, 0, bytes("gift"));
         assertThat(w).isPresent();
@@ -629,28 +640,70 @@ public abstract class BackendContractTest {
     void heartbeats() {
         String id = "srv-" + prefix + "hb";
         assertThat(backend.server(id)).isEmpty();
-        ServerLease first = new ServerLease(id, "place-x", "job-x", 1_900_000_000_000L);
-        backend.heartbeat(first);
+        backend.heartbeat(new Owner(id, "place-x", "job-x"), Duration.ofSeconds(60));
         Backend other = open();
-        assertThat(other.server(id)).contains(first);
-        ServerLease renewed = new ServerLease(id, "place-x", "job-x", 1_900_000_030_000L);
-        backend.heartbeat(renewed);
-        assertThat(other.server(id)).contains(renewed);
-        assertThat(other.servers()).contains(renewed).doesNotContain(first);
+        ServerLease first = other.server(id).orElseThrow();
+        assertThat(first.serverId()).isEqualTo(id);
+        assertThat(first.placeId()).isEqualTo("place-x");
+        assertThat(first.jobId()).isEqualTo("job-x");
+        assertThat(first.expiresInMillis()).isPositive().isLessThanOrEqualTo(60_000);
+        backend.heartbeat(new Owner(id, "place-y", "job-y"), Duration.ofSeconds(120));
+        ServerLease renewed = other.server(id).orElseThrow();
+        assertThat(renewed.placeId()).as("the upsert replaces the row").isEqualTo("place-y");
+        assertThat(renewed.jobId()).isEqualTo("job-y");
+        assertThat(renewed.expiresInMillis()).as("renewed from the store's now").isGreaterThan(60_000);
         assertThat(other.servers().stream().filter(l -> l.serverId().equals(id))).hasSize(1);
 
         String id2 = "srv-" + prefix + "hb2";
-        ServerLease second = new ServerLease(id2, "p2", "j2", 1_900_000_000_500L);
-        other.heartbeat(second);
-        assertThat(backend.servers()).contains(renewed, second);
+        other.heartbeat(new Owner(id2, "p2", "j2"), Duration.ofSeconds(60));
+        assertThat(backend.servers()).extracting(ServerLease::serverId).contains(id, id2);
 
         backend.removeServer(id);
         assertThat(other.server(id)).isEmpty();
-        assertThat(other.servers()).doesNotContain(renewed).contains(second);
+        assertThat(other.servers()).extracting(ServerLease::serverId).doesNotContain(id).contains(id2);
         backend.removeServer(id); // removing twice is fine
         other.removeServer(id2);
         assertThat(backend.server(id2)).isEmpty();
     }
+
+    @Test
+    @DisplayName("a lease is judged by the backend's lease clock alone: now + lease at the heartbeat, expiry - now at the read")
+    void leaseJudgedByTheLeaseClock() {
+        String id = "srv-" + prefix + "clock";
+        Owner server = new Owner(id, "p", "j");
+        Backend other = open();
+        LeaseClock clock = backend.leaseClock();
+        assertThat(clock).as("leaseClock()").isNotNull();
+        if (clock == LeaseClock.SERVICE) {
+            // the backend's injected clock, and nothing else, moves the lease
+            backend.heartbeat(server, Duration.ofSeconds(30));
+            assertThat(other.server(id).orElseThrow().expiresInMillis()).isEqualTo(30_000);
+            serviceClock.advance(Duration.ofSeconds(31));
+            assertThat(other.server(id).orElseThrow().expiresInMillis()).isEqualTo(-1_000);
+            assertThat(other.server(id).orElseThrow().expiredFor(1_000)).isTrue();
+            backend.heartbeat(server, Duration.ofSeconds(30));
+            assertThat(other.server(id).orElseThrow().expiresInMillis()).isEqualTo(30_000);
+            return;
+        }
+        // STORE or HOST: a real clock read inside the operation; the caller's clock plays no part
+        long before = System.nanoTime();
+        backend.heartbeat(server, Duration.ofSeconds(30));
+        long expiresIn = other.server(id).orElseThrow().expiresInMillis();
+        long elapsed = (System.nanoTime() - before) / 1_000_000;
+        assertThat(expiresIn).as("lease left right after a 30 s heartbeat, %d ms later", elapsed)
+                .isBetween(30_000 - elapsed - CLOCK_TOLERANCE_MS, 30_000 + CLOCK_TOLERANCE_MS);
+
+        long shortStart = System.nanoTime();
+        backend.heartbeat(server, Duration.ofMillis(300));
+        await("a 300 ms lease running out on the store's clock").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> other.server(id).orElseThrow().expiresInMillis() <= 0);
+        assertThat((System.nanoTime() - shortStart) / 1_000_000).as("real time until it ran out")
+                .isGreaterThanOrEqualTo(300 - CLOCK_TOLERANCE_MS);
+        backend.removeServer(id);
+    }
+
+    /** How far two readings of real clocks (the store's, this JVM's) may disagree in the lease tests. */
+    private static final long CLOCK_TOLERANCE_MS = 50;
 
     // ---------------------------------------------------------------- quarantine
 
@@ -658,7 +711,7 @@ public abstract class BackendContractTest {
     @DisplayName("quarantine adds a durable copy per call, counted per key, never touching the record")
     void quarantine() {
         String k = key("bad");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("garbage"), false));
         assertThat(backend.quarantineCount(store, k)).isZero();
         backend.quarantine(store, k, bytes("garbage"), "cannot decode: test", 1_900_000_000_000L);
@@ -679,7 +732,7 @@ public abstract class BackendContractTest {
     @DisplayName("forceRelease clears the owner and bumps the epoch; the old owner's save is LOST_SESSION")
     void forceRelease() {
         String k = key("force");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("kept"), false));
         StoredProfile after = open().forceRelease(store, k);
         assertThat(after.owner()).isNull();
@@ -693,7 +746,7 @@ public abstract class BackendContractTest {
         assertThat(r.epoch()).isEqualTo(2);
         // a released record can be forced too: the epoch still grows
         assertThat(backend.forceRelease(store, k).epoch()).isEqualTo(3);
-        AcquireResult again = backend.acquire(store, k, bob, -1);
+        AcquireResult again = backend.acquire(store, k, bob, -1, INITIAL);
         assertThat(again.acquired()).isTrue();
         assertThat(again.record().epoch()).isEqualTo(4);
     }
@@ -716,7 +769,7 @@ public abstract class BackendContractTest {
     @DisplayName("delete removes the record, its inbox and its quarantined copies")
     void delete() {
         String k = key("del");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("x"), false));
         backend.writeInbox(store, k, 0, bytes("gift"));
         backend.quarantine(store, k, bytes("old"), "test", 1L);
@@ -731,7 +784,7 @@ public abstract class BackendContractTest {
         assertThat(backend.delete(store, key("never"))).isFalse();
         // the key is usable again from scratch
         assertThat(backend.writeInbox(store, k, 0, bytes("new"))).isPresent();
-        assertThat(backend.acquire(store, k, bob, -1).record().epoch()).isEqualTo(1);
+        assertThat(backend.acquire(store, k, bob, -1, INITIAL).record().epoch()).isEqualTo(1);
     }
 
     // ---------------------------------------------------------------- keys, sessions, stores
@@ -745,7 +798,7 @@ public abstract class BackendContractTest {
             String k = String.format("k%02d", i);
             expected.add(k);
             if (i % 2 == 0) {
-                backend.acquire(s, k, alice, -1);
+                backend.acquire(s, k, alice, -1, INITIAL);
             } else {
                 backend.writeInbox(s, k, 0, bytes("g"));
             }
@@ -787,12 +840,12 @@ public abstract class BackendContractTest {
     @DisplayName("sessions lists exactly the owned records of a store")
     void sessions() {
         String s = uniqueStore("sess");
-        backend.acquire(s, "a", alice, -1);
-        backend.acquire(s, "b", alice, -1);
-        open().acquire(s, "c", bob, -1);
+        backend.acquire(s, "a", alice, -1, INITIAL);
+        backend.acquire(s, "b", alice, -1, INITIAL);
+        open().acquire(s, "c", bob, -1, INITIAL);
         backend.writeInbox(s, "d", 0, bytes("g"));
         backend.save(s, "b", SaveRequest.of(alice.serverId(), 1, bytes("x"), true));
-        open().acquire(s, "a", bob, 1); // steal: epoch 2
+        open().acquire(s, "a", bob, 1, INITIAL); // steal: epoch 2
 
         List<SessionInfo> sessions = open().sessions(s);
         assertThat(sessions).containsExactlyInAnyOrder(
@@ -806,15 +859,15 @@ public abstract class BackendContractTest {
     void storesAreIsolated() {
         String s1 = uniqueStore("iso1");
         String s2 = uniqueStore("iso2");
-        backend.acquire(s1, "k", alice, -1);
+        backend.acquire(s1, "k", alice, -1, INITIAL);
         backend.save(s1, "k", SaveRequest.of(alice.serverId(), 1, bytes("one"), false));
         backend.quarantine(s1, "k", bytes("q"), "test", 1L);
 
         assertThat(backend.read(s2, "k").isEmpty()).isTrue();
-        AcquireResult a2 = open().acquire(s2, "k", bob, -1);
+        AcquireResult a2 = open().acquire(s2, "k", bob, -1, INITIAL);
         assertThat(a2.acquired()).isTrue();
         assertThat(a2.record().epoch()).isEqualTo(1);
-        assertThat(a2.record().payload()).isNull();
+        assertThat(text(a2.record().payload())).isEqualTo("initial");
         assertThat(backend.quarantineCount(s2, "k")).isZero();
         assertThat(backend.writeInbox(s2, "k", 0, bytes("g2"))).isPresent();
         assertThat(backend.read(s1, "k").inbox()).isNull();
@@ -841,7 +894,7 @@ public abstract class BackendContractTest {
                 prefix + "casekey",
                 prefix + "x".repeat(200 - prefix.length()));
         for (String k : keys) {
-            AcquireResult a = backend.acquire(store, k, alice, -1);
+            AcquireResult a = backend.acquire(store, k, alice, -1, INITIAL);
             assertThat(a.acquired()).as("acquire %s", k).isTrue();
             assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("data:" + k), false)).status())
                     .as("save %s", k).isEqualTo(SaveResult.Status.SAVED);
@@ -876,14 +929,14 @@ public abstract class BackendContractTest {
         new Random(42).nextBytes(payload);
         byte[] inbox = new byte[256 * 1024];
         new Random(43).nextBytes(inbox);
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, payload, false)).status())
                 .isEqualTo(SaveResult.Status.SAVED);
         assertThat(open().writeInbox(store, k, 0, inbox)).isPresent();
         StoredProfile r = open().read(store, k);
         assertThat(r.payload()).isEqualTo(payload);
         assertThat(r.inbox()).isEqualTo(inbox);
-        AcquireResult a = open().acquire(store, k, bob, 1);
+        AcquireResult a = open().acquire(store, k, bob, 1, INITIAL);
         assertThat(a.record().payload()).isEqualTo(payload);
     }
 
@@ -891,7 +944,7 @@ public abstract class BackendContractTest {
     @DisplayName("an empty payload is not the same as no payload")
     void emptyPayload() {
         String k = key("empty");
-        backend.acquire(store, k, alice, -1);
+        backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, new byte[0], false));
         StoredProfile r = open().read(store, k);
         assertThat(r.payload()).isNotNull().isEmpty();
@@ -908,14 +961,14 @@ public abstract class BackendContractTest {
         List<String> trips = new CopyOnWriteArrayList<>();
         // warm up: schema creation, prepared statements, script loading may cost extra the first time
         b.read(store, key("warm"));
-        b.acquire(store, key("warm"), alice, -1);
+        b.acquire(store, key("warm"), alice, -1, INITIAL);
         b.save(store, key("warm"), SaveRequest.of(alice.serverId(), 1, bytes("w"), true));
         b.writeInbox(store, key("warm"), 0, bytes("w"));
         b.setRoundTripListener(trips::add);
 
         String k = key("rt");
         assertThat(count(trips, () -> b.read(store, k))).as("read (absent)").isEqualTo(1);
-        assertThat(count(trips, () -> b.acquire(store, k, alice, -1))).as("acquire of a missing record").isEqualTo(1);
+        assertThat(count(trips, () -> b.acquire(store, k, alice, -1, INITIAL))).as("acquire of a missing record").isEqualTo(1);
         assertThat(count(trips, () -> b.read(store, k))).as("read").isEqualTo(1);
         assertThat(count(trips, () -> b.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v1"), false))))
                 .as("save").isEqualTo(1);
@@ -924,7 +977,7 @@ public abstract class BackendContractTest {
                 .as("save with newInbox").isEqualTo(1);
         assertThat(count(trips, () -> b.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v3"), true))))
                 .as("save with release").isEqualTo(1);
-        assertThat(count(trips, () -> b.acquire(store, k, bob, -1))).as("acquire of a released record").isEqualTo(1);
+        assertThat(count(trips, () -> b.acquire(store, k, bob, -1, INITIAL))).as("acquire of a released record").isEqualTo(1);
         assertThat(count(trips, () -> b.writeInbox(store, key("rt-new"), 0, bytes("g")))).as("writeInbox creating the record").isEqualTo(1);
         assertThat(text(b.read(store, k).payload())).isEqualTo("v3");
 
@@ -986,7 +1039,7 @@ public abstract class BackendContractTest {
     void closeIsIdempotent() {
         String k = key("close");
         Backend b = openBackend();
-        b.acquire(store, k, alice, -1);
+        b.acquire(store, k, alice, -1, INITIAL);
         b.close();
         b.close();
         assertThat(backend.read(store, k).owner()).isEqualTo(alice);
@@ -1025,9 +1078,9 @@ public abstract class BackendContractTest {
                         StoredProfile seen = b.read(store, k);
                         AcquireResult a;
                         if (seen.owner() == null) {
-                            a = b.acquire(store, k, me, -1);
+                            a = b.acquire(store, k, me, -1, INITIAL);
                         } else if (random.nextInt(6) == 0) {
-                            a = b.acquire(store, k, me, seen.epoch());
+                            a = b.acquire(store, k, me, seen.epoch(), INITIAL);
                             if (a.acquired()) {
                                 steals.incrementAndGet();
                             }
@@ -1101,7 +1154,7 @@ public abstract class BackendContractTest {
     }
 
     private static long[] decode(byte[] payload) {
-        if (payload == null) {
+        if (payload == null || Arrays.equals(payload, INITIAL)) {
             return new long[]{0, 0};
         }
         String[] parts = text(payload).split(":");

@@ -286,8 +286,8 @@ public final class FaultInjectingBackend extends ForwardingBackend {
     }
 
     @Override
-    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
-        return call("acquire", key, () -> delegate().acquire(store, key, me, expectedEpoch));
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
+        return call("acquire", key, () -> delegate().acquire(store, key, me, expectedEpoch, initialPayload));
     }
 
     @Override
@@ -344,8 +344,8 @@ public final class FaultInjectingBackend extends ForwardingBackend {
     }
 
     @Override
-    public void heartbeat(ServerLease lease) {
-        run("heartbeat", null, () -> delegate().heartbeat(lease));
+    public void heartbeat(Owner server, Duration lease) {
+        run("heartbeat", null, () -> delegate().heartbeat(server, lease));
     }
 
     @Override

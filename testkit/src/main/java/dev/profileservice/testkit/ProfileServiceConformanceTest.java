@@ -12,6 +12,7 @@ import dev.profileservice.ProfileServiceException;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
@@ -47,6 +48,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -493,12 +495,11 @@ public abstract class ProfileServiceConformanceTest {
         assertThat(p.getMetaData().getProfileCreateTime()).isEqualTo(created);
         assertThat(p.getMetaData().getSessionLoadCount()).isEqualTo(1);
         assertThat(p.getMetaData().getActiveSession()).contains(s[0].session());
+        Profile<PlayerData> view = s[1].view(k).orElseThrow(() -> new AssertionError("a loaded profile is visible at once"));
+        assertThat(view.getMetaData().getActiveSession()).contains(s[0].session());
+        assertThat(view.getMetaData().getProfileCreateTime()).isEqualTo(created);
+        assertThat(view.getMetaData().getSessionLoadCount()).isEqualTo(1);
         vt.advance(Duration.ofMinutes(5));
-
-        Profile<PlayerData> view = s[1].view(k).orElse(null);
-        if (view != null) { // only if an auto-save already wrote it
-            assertThat(view.getMetaData().getActiveSession()).contains(s[0].session());
-        }
         driveRun(p::release);
         assertThat(p.getMetaData().getActiveSession()).isEmpty();
         Profile<PlayerData> released = s[1].view(k).orElseThrow();
@@ -627,6 +628,35 @@ public abstract class ProfileServiceConformanceTest {
         driveRun(p::release);
         assertThat(viewedCoins(s[1], k)).isEqualTo(10);
         assertThat(v.getData().coins).as("a view is a snapshot").isEqualTo(9);
+    }
+
+    @Test
+    @DisplayName("a profile exists from its first load: any server's view sees the template and the session at once, nothing saved yet")
+    void firstLoadCreatesTheProfile() {
+        Server[] s = twoServers();
+        String k = key("first");
+        s[0].backend.resetCounts();
+        Profile<PlayerData> p = awaitReal(s[0].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)).orElseThrow();
+        assertThat(s[0].backend.calls("acquire")).as("the lock and the profile in one call").isEqualTo(1);
+        assertThat(s[0].backend.calls("save") + s[0].backend.calls("saveBatch")).as("no save needed to exist").isZero();
+
+        Profile<PlayerData> v = s[1].view(k).orElseThrow(() -> new AssertionError("another server sees the new profile"));
+        assertThat(v.getData().coins).isZero();
+        assertThat(v.getData().items).isEmpty();
+        assertThat(v.getMetaData().getActiveSession()).contains(s[0].session());
+        assertThat(v.getMetaData().getSessionLoadCount()).isEqualTo(1);
+        assertThat(v.getMetaData().getProfileCreateTime()).isEqualTo(p.getMetaData().getProfileCreateTime());
+
+        vt.advance(AUTO_SAVE.multipliedBy(2));
+        awaitReal("two auto-save checks", () -> s[0].backend.calls("read") >= 2);
+        assertThat(s[0].backend.calls("save") + s[0].backend.calls("saveBatch")).as("an untouched new profile is never rewritten")
+                .isZero();
+        driveRun(p::release);
+        Profile<PlayerData> after = s[1].view(k).orElseThrow();
+        assertThat(after.getMetaData().getActiveSession()).isEmpty();
+        assertThat(after.getMetaData().getSessionLoadCount()).isEqualTo(1);
+        assertThat(drive(s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)).orElseThrow()
+                .getMetaData().getSessionLoadCount()).isEqualTo(2);
     }
 
     // ================================================================ auto-save
@@ -963,7 +993,8 @@ public abstract class ProfileServiceConformanceTest {
         }
         String stolen = key("batch7");
         // another server steals one of them behind A's back: its save in the batch must be refused alone
-        AcquireResult steal = raw().acquire(STORE, stolen, new Owner("thief", "p", "j"), raw().read(STORE, stolen).epoch());
+        AcquireResult steal = raw().acquire(STORE, stolen, new Owner("thief", "p", "j"), raw().read(STORE, stolen).epoch(),
+                raw().read(STORE, stolen).payload());
         assertThat(steal.acquired()).isTrue();
         a.backend.resetCounts();
         // hold the first save at the store, so the others queue up behind it and go out together
@@ -985,7 +1016,7 @@ public abstract class ProfileServiceConformanceTest {
             }
             return !profiles.get(7).isActive();
         });
-        assertThat(viewedCoins(a, stolen)).as("nothing written over the thief's session").isEqualTo(-1);
+        assertThat(viewedCoins(a, stolen)).as("A's edit (8) not written over the thief's session: the data A's load created").isZero();
         assertThat(raw().read(STORE, stolen).owner().serverId()).isEqualTo("thief");
         assertThat(profiles.stream().filter(Profile::isActive).count()).isEqualTo(n - 1);
         assertThat(a.backend.calls("save")).as("each profile's save sent once, alone or in a batch").isEqualTo(n);
@@ -1179,7 +1210,7 @@ public abstract class ProfileServiceConformanceTest {
     /** Writes {@code payload} as the record of {@code key} (acquire + release-save as a foreign server), leaving it unowned. */
     protected void writeRaw(String key, byte[] payload) {
         Owner vandal = new Owner("vandal-" + prefix, "vandal", "vandal");
-        var acquired = raw().acquire(STORE, key, vandal, -1);
+        var acquired = raw().acquire(STORE, key, vandal, -1, payload);
         assertThat(acquired.acquired()).as("raw acquire of " + key).isTrue();
         SaveResult r = raw().save(STORE, key, SaveRequest.of(vandal.serverId(), acquired.record().epoch(), payload, true));
         assertThat(r.status()).isEqualTo(SaveResult.Status.SAVED);
@@ -1331,6 +1362,39 @@ public abstract class ProfileServiceConformanceTest {
     }
 
     @Test
+    @DisplayName("NaN and infinities are refused with IllegalArgumentException (JSON has no such numbers); stored data stays")
+    void nonFiniteNumbersAreRefused() {
+        Server[] s = twoServers();
+        String k = key("nan");
+        Profile<Map<String, Object>> p = drive(s[0].mapStore().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)).orElseThrow();
+        p.edit(d -> d.put("Ratio", 0.5));
+        driveRun(p::save);
+        advanceUntil("the finite ratio saved", () -> Double.valueOf(0.5).equals(s[1].mapStore().viewProfile(k).orElseThrow().getData().get("Ratio")));
+
+        Map<String, Object> bad = new LinkedHashMap<>(Map.of("Coins", 1, "Ratio", Double.NaN));
+        assertThatThrownBy(() -> p.setData(bad)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NaN").hasMessageContaining("Ratio");
+        assertThatThrownBy(() -> p.setMetaTag("Score", Double.POSITIVE_INFINITY)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Infinity");
+        assertThatThrownBy(() -> p.setMetaTag("Scores", new float[]{1f, Float.NaN})).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NaN");
+        assertThatThrownBy(() -> drive(() -> s[1].mapStore().globalUpdateProfile(k,
+                u -> u.addActiveUpdate(Map.of("Amount", Float.NEGATIVE_INFINITY)))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Infinity");
+
+        // an edit that puts NaN in cannot be refused at once: its save is skipped and reported, the stored data stays
+        p.edit(d -> d.put("Ratio", Double.NaN));
+        p.save();
+        advanceUntil("the refused save reported", () -> s[0].issues.stream().anyMatch(m -> m.contains("NaN")));
+        Map<String, Object> stored = s[1].mapStore().viewProfile(k).orElseThrow().getData();
+        assertThat(stored.get("Ratio")).as("stored data as it was").isEqualTo(0.5);
+        assertThat(s[1].mapStore().viewProfile(k).orElseThrow().getGlobalUpdates().getActiveUpdates()).isEmpty();
+        p.edit(d -> d.put("Ratio", 0.25));
+        driveRun(p::release);
+        assertThat(s[1].mapStore().viewProfile(k).orElseThrow().getData().get("Ratio")).isEqualTo(0.25);
+    }
+
+    @Test
     @DisplayName("values that do not survive encoding (a Thread) are refused before anything is written")
     void threadValuesAreRefused() {
         Server[] s = twoServers();
@@ -1360,60 +1424,167 @@ public abstract class ProfileServiceConformanceTest {
 
     // ================================================================ lease
 
+    /**
+     * Whether the store judges leases in this test's virtual time ({@link LeaseClock#SERVICE}, opened
+     * on {@code vt.clock()}), rather than by a real clock (its own or the host's).
+     */
+    protected final boolean leasesInVirtualTime() {
+        return raw().leaseClock() == LeaseClock.SERVICE;
+    }
+
+    /** The lease of the lease tests: the usual one in virtual time; 2 s when it runs on a real clock. */
+    private Duration testLease() {
+        return leasesInVirtualTime() ? LEASE : Duration.ofSeconds(2);
+    }
+
+    /** The clock of a server whose clock is {@code skew} off the test's virtual time. */
+    private java.time.Clock skewed(Duration skew) {
+        return java.time.Clock.offset(vt.clock(), skew);
+    }
+
+    /** The lease left of {@code s} as the store judges it now. */
+    private long leaseLeftMillis(Server s) {
+        return raw().servers().stream().filter(l -> l.jobId().equals(s.jobId)).findFirst()
+                .orElseThrow(() -> new AssertionError("no heartbeat row of " + s)).expiresInMillis();
+    }
+
     @Test
-    @DisplayName("heartbeat every lease/3, each extending the lease from the clock")
+    @DisplayName("heartbeat every lease/3, each renewing the lease from the store's clock")
     void heartbeatEveryThirdOfTheLease() {
+        long before = System.nanoTime();
         Server a = server("A");
-        Instant t0 = vt.now();
-        assertThat(leaseOf(a)).contains(t0.plus(LEASE).toEpochMilli());
+        long elapsed = (System.nanoTime() - before) / 1_000_000;
+        if (leasesInVirtualTime()) {
+            assertThat(leaseLeftMillis(a)).isEqualTo(LEASE.toMillis());
+        } else {
+            assertThat(leaseLeftMillis(a)).isBetween(LEASE.toMillis() - elapsed - 1_000, LEASE.toMillis() + 50);
+        }
         a.backend.resetCounts();
         vt.advance(LEASE.dividedBy(3));
         awaitReal("one heartbeat", () -> a.backend.calls("heartbeat") == 1);
-        awaitReal("lease extended", () -> leaseOf(a).equals(Optional.of(t0.plus(LEASE.dividedBy(3)).plus(LEASE).toEpochMilli())));
+        if (leasesInVirtualTime()) {
+            awaitReal("lease renewed", () -> leaseLeftMillis(a) == LEASE.toMillis());
+        } else {
+            assertThat(leaseLeftMillis(a)).isGreaterThan(LEASE.toMillis() - 1_000);
+        }
         vt.advance(LEASE.dividedBy(3).multipliedBy(2));
         awaitReal("three heartbeats", () -> a.backend.calls("heartbeat") == 3);
     }
 
-    private Optional<Long> leaseOf(Server s) {
-        return raw().servers().stream().filter(l -> l.jobId().equals(s.jobId)).map(ServerLease::expiresAtMillis).findFirst();
+    @Test
+    @DisplayName("a server that stops heartbeating loses its profiles after lease + 1 s on the store's clock, never earlier; its late save is refused")
+    void leaseExpiry() {
+        deadOwnerLosesItsProfile("lease", Duration.ZERO, Duration.ZERO);
     }
 
     @Test
-    @DisplayName("a server that stops heartbeating loses its profiles after lease + 1 s, never earlier; its late save is refused")
-    void leaseExpiry() {
-        Server[] s = twoServers();
-        String k = key("lease");
-        Instant t0 = vt.now(); // A heartbeated at build: its lease ends at t0 + lease
-        s[0].backend.failNext("heartbeat", 1_000_000);
-        Profile<PlayerData> pa = s[0].load(k);
+    @DisplayName("clock skew: a dead owner's profile is taken after lease + 1 s of store time, whether the taker's clock is ahead or behind")
+    void deadOwnerUnderClockSkew() {
+        Duration skew = testLease().multipliedBy(3);
+        deadOwnerLosesItsProfile("skew-ahead", skew.negated(), skew);
+        deadOwnerLosesItsProfile("skew-behind", skew, skew.negated());
+    }
+
+    /**
+     * A (clock {@code ownerSkew} off) loads a profile and stops heartbeating; B (clock
+     * {@code takerSkew} off) tries to load it with a CANCEL handler. B must be refused (and asked)
+     * until A's lease plus the 1 s grace ran out on the store's clock, and get it at once after,
+     * without its handler. Then A's late save is refused.
+     */
+    private void deadOwnerLosesItsProfile(String name, Duration ownerSkew, Duration takerSkew) {
+        Duration lease = testLease();
+        Duration leaseAndGrace = lease.plusSeconds(1);
+        Instant t0 = vt.now();
+        long builtFrom = System.nanoTime();
+        Server a = server(name + "-A", b -> b.lease(lease).clock(skewed(ownerSkew))); // heartbeats once, at build
+        long builtBy = System.nanoTime();
+        Server b = server(name + "-B", x -> x.lease(lease).clock(skewed(takerSkew)));
+        a.backend.failNext("heartbeat", 1_000_000);
+        String k = key(name);
+        Profile<PlayerData> pa = a.load(k);
         AtomicInteger released = new AtomicInteger();
         pa.listenToRelease(released::incrementAndGet);
         pa.edit(d -> d.coins = 1);
         pa.save();
-        awaitReal("saved", () -> viewedCoins(s[1], k) == 1);
+        awaitReal("saved", () -> viewedCoins(b, k) == 1);
 
         List<String> calls = new CopyOnWriteArrayList<>();
         NotReleasedHandler cancel = handler(calls, NotReleasedAction.CANCEL);
-        vt.advance(Duration.between(vt.now(), t0.plus(LEASE)));
-        assertThat(awaitReal(s[1].store().loadProfileAsync(k, cancel))).as("at lease end").isEmpty();
-        vt.advance(Duration.ofMillis(999));
-        assertThat(awaitReal(s[1].store().loadProfileAsync(k, cancel))).as("at lease end + 999 ms").isEmpty();
-        assertThat(calls).hasSize(2).containsOnly(s[0].placeId + "/" + s[0].jobId);
-        assertThat(pa.isActive()).isTrue();
-        vt.advance(Duration.ofMillis(1));
-        Profile<PlayerData> pb = awaitReal(s[1].store().loadProfileAsync(k, cancel))
-                .orElseThrow(() -> new AssertionError("not taken at lease end + 1 s"));
-        assertThat(calls).as("a dead owner's profile is taken without asking the handler").hasSize(2);
+        Profile<PlayerData> pb;
+        if (leasesInVirtualTime()) {
+            vt.advance(Duration.between(vt.now(), t0.plus(lease)));
+            assertThat(awaitReal(b.store().loadProfileAsync(k, cancel))).as("at lease end").isEmpty();
+            vt.advance(Duration.ofMillis(999));
+            assertThat(awaitReal(b.store().loadProfileAsync(k, cancel))).as("at lease end + 999 ms").isEmpty();
+            assertThat(pa.isActive()).isTrue();
+            vt.advance(Duration.ofMillis(1));
+            pb = awaitReal(b.store().loadProfileAsync(k, cancel)).orElseThrow(() -> new AssertionError("not taken at lease end + 1 s"));
+            assertThat(calls).as("asked while A's lease ran, not after").hasSize(2);
+        } else {
+            // the store's clock is real: it cannot judge A dead before A's build + lease + grace, and must after
+            long earliest = builtFrom + leaseAndGrace.toNanos();
+            long latest = builtBy + leaseAndGrace.toNanos();
+            AtomicReference<Profile<PlayerData>> taken = new AtomicReference<>();
+            AtomicInteger refused = new AtomicInteger();
+            await("B takes A's profile").atMost(leaseAndGrace.plus(REAL_TIMEOUT)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                long start = System.nanoTime();
+                Optional<Profile<PlayerData>> got = awaitReal(b.store().loadProfileAsync(k, cancel));
+                long end = System.nanoTime();
+                if (got.isPresent()) {
+                    assertThat(end).as("taken no earlier than lease + grace after A's last heartbeat")
+                            .isGreaterThanOrEqualTo(earliest - TimeUnit.MILLISECONDS.toNanos(50));
+                    taken.set(got.get());
+                    return true;
+                }
+                assertThat(start).as("still refused %d ms after lease + grace ran out", (start - latest) / 1_000_000)
+                        .isLessThan(latest + TimeUnit.MILLISECONDS.toNanos(50));
+                refused.incrementAndGet();
+                return false;
+            });
+            pb = taken.get();
+            assertThat(refused).as("refused while A's lease ran").hasPositiveValue();
+            assertThat(calls).as("asked each time it was refused, not when taken").hasSize(refused.get());
+        }
+        assertThat(calls).containsOnly(a.placeId + "/" + a.jobId);
         assertThat(pb.getData().coins).isEqualTo(1);
 
         pa.edit(d -> d.coins = 999);
         pa.save();
         advanceUntil("A learns it lost the session", () -> !pa.isActive());
         awaitReal("A's release listener", () -> released.get() == 1);
-        assertThat(viewedCoins(s[1], k)).as("A's late save was refused").isEqualTo(1);
+        assertThat(viewedCoins(b, k)).as("A's late save was refused").isEqualTo(1);
         pb.edit(d -> d.coins = 2);
         driveRun(pb::release);
-        assertThat(viewedCoins(s[0], k)).isEqualTo(2);
+        assertThat(viewedCoins(a, k)).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("clock skew: a live owner's profile is never taken without FORCE_LOAD, however far the clocks differ, both ways round")
+    void liveOwnerKeepsItsProfileUnderClockSkew() {
+        Duration lease = testLease();
+        Duration skew = lease.multipliedBy(3);
+        for (Duration ownerSkew : List.of(skew.negated(), skew)) {
+            String name = ownerSkew.isNegative() ? "owner-behind" : "owner-ahead";
+            Server a = server(name + "-A", b -> b.lease(lease).clock(skewed(ownerSkew)));
+            Server b = server(name + "-B", x -> x.lease(lease).clock(skewed(ownerSkew.negated())));
+            String k = key(name);
+            Profile<PlayerData> pa = a.load(k);
+            pa.edit(d -> d.coins = 5);
+            List<String> calls = new CopyOnWriteArrayList<>();
+            CompletableFuture<Optional<Profile<PlayerData>>> fb = b.store().loadProfileAsync(k, handler(calls, NotReleasedAction.REPEAT));
+            // three leases of store time pass while A heartbeats (virtual time drives its heartbeats)
+            long until = System.nanoTime() + lease.multipliedBy(3).toNanos();
+            Instant virtualUntil = vt.now().plus(lease.multipliedBy(3));
+            advanceUntil("three leases with A alive", () -> calls.size() >= 3
+                    && (leasesInVirtualTime() ? !vt.now().isBefore(virtualUntil) : System.nanoTime() >= until));
+            assertThat(fb).as("B never took the live owner's profile").isNotDone();
+            assertThat(pa.isActive()).isTrue();
+            assertThat(calls).containsOnly(a.placeId + "/" + a.jobId);
+            driveRun(pa::release);
+            Profile<PlayerData> pb = drive(fb).orElseThrow();
+            assertThat(pb.getData().coins).as("handed over with A's edits").isEqualTo(5);
+            driveRun(pb::release);
+        }
     }
 
     // ================================================================ failures, retries, critical state

@@ -7,7 +7,6 @@ import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
-import dev.profileservice.spi.ServerLease;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -24,6 +23,9 @@ import static org.awaitility.Awaitility.await;
 
 class FaultInjectingBackendTest {
 
+    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
+    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private static final Owner ME = new Owner("s1", "place", "job");
 
     private static FaultInjectingBackend fresh() {
@@ -34,7 +36,7 @@ class FaultInjectingBackendTest {
     void passesThroughAndCounts() {
         FaultInjectingBackend b = fresh();
         assertThat(b.read("S", "k").isEmpty()).isTrue();
-        assertThat(b.acquire("S", "k", ME, -1).acquired()).isTrue();
+        assertThat(b.acquire("S", "k", ME, -1, INITIAL).acquired()).isTrue();
         assertThat(b.calls("read")).isEqualTo(1);
         assertThat(b.calls("acquire")).isEqualTo(1);
         assertThat(b.calls("save")).isZero();
@@ -48,7 +50,7 @@ class FaultInjectingBackendTest {
     @Test
     void failNextFailsExactlyThatManyCallsWithoutReachingTheStore() {
         FaultInjectingBackend b = fresh();
-        b.acquire("S", "k", ME, -1);
+        b.acquire("S", "k", ME, -1, INITIAL);
         b.failNext("save", 2);
         SaveRequest w = SaveRequest.of("s1", 1, "x".getBytes(StandardCharsets.UTF_8), false);
         for (int i = 0; i < 2; i++) {
@@ -56,7 +58,7 @@ class FaultInjectingBackendTest {
                     .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.isTransient()).isTrue())
                     .hasMessageContaining("injected failure of save");
         }
-        assertThat(b.delegate().read("S", "k").payload()).isNull();
+        assertThat(b.delegate().read("S", "k").payload()).isEqualTo(INITIAL);
         assertThat(b.save("S", "k", w).status()).isEqualTo(SaveResult.Status.SAVED);
         assertThat(b.calls("save")).isEqualTo(3);
         assertThat(b.injectedFailures("save")).isEqualTo(2);
@@ -69,7 +71,7 @@ class FaultInjectingBackendTest {
         b.failAll(true);
         assertThat(b.isDown()).isTrue();
         assertThatThrownBy(() -> b.read("S", "k")).isInstanceOf(BackendException.class);
-        assertThatThrownBy(() -> b.heartbeat(new ServerLease("s1", "p", "j", 1))).isInstanceOf(BackendException.class);
+        assertThatThrownBy(() -> b.heartbeat(new Owner("s1", "p", "j"), java.time.Duration.ofSeconds(1))).isInstanceOf(BackendException.class);
         assertThatThrownBy(() -> b.writeInbox("S", "k", 0, new byte[1])).isInstanceOf(BackendException.class);
         assertThat(b.delegate().read("S", "k").isEmpty()).isTrue();
         b.failAll(false);
@@ -80,7 +82,7 @@ class FaultInjectingBackendTest {
     @Test
     void pauseBlocksCallsUntilReleased() throws Exception {
         FaultInjectingBackend b = fresh();
-        b.acquire("S", "k", ME, -1);
+        b.acquire("S", "k", ME, -1, INITIAL);
         FaultInjectingBackend.Pause pause = b.pause("save");
         CompletableFuture<SaveResult> save = CompletableFuture.supplyAsync(
                 () -> b.save("S", "k", SaveRequest.of("s1", 1, new byte[]{1}, false)));
@@ -88,7 +90,7 @@ class FaultInjectingBackendTest {
         assertThat(pause.blockedCalls()).isEqualTo(1);
         assertThat(save).isNotDone();
         // a steal while the save is blocked: the save must then be refused by the store
-        assertThat(b.delegate().acquire("S", "k", new Owner("s2", "p", "j"), 1).acquired()).isTrue();
+        assertThat(b.delegate().acquire("S", "k", new Owner("s2", "p", "j"), 1, INITIAL).acquired()).isTrue();
         pause.release();
         assertThat(save.get(5, TimeUnit.SECONDS).status()).isEqualTo(SaveResult.Status.LOST_SESSION);
         // released gates no longer block
@@ -152,7 +154,7 @@ class FaultInjectingBackendTest {
     private static List<SaveItem> acquiredItems(FaultInjectingBackend b, String... keys) {
         List<SaveItem> items = new java.util.ArrayList<>();
         for (String k : keys) {
-            long epoch = b.delegate().acquire("S", k, ME, -1).record().epoch();
+            long epoch = b.delegate().acquire("S", k, ME, -1, INITIAL).record().epoch();
             items.add(new SaveItem("S", k, SaveRequest.of("s1", epoch, X, false)));
         }
         return items;
@@ -174,8 +176,8 @@ class FaultInjectingBackendTest {
         assertThatThrownBy(() -> b.saveBatch(items))
                 .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.isTransient()).isTrue())
                 .hasMessageStartingWith("injected failure of saveBatch");
-        assertThat(b.delegate().read("S", "a").payload()).isNull();
-        assertThat(b.delegate().read("S", "b").payload()).isNull();
+        assertThat(b.delegate().read("S", "a").payload()).isEqualTo(INITIAL);
+        assertThat(b.delegate().read("S", "b").payload()).isEqualTo(INITIAL);
         assertThat(b.calls("saveBatch")).isEqualTo(1);
         assertThat(b.calls("save")).as("each item counts as a save").isEqualTo(2);
         assertThat(b.injectedFailures("saveBatch")).isEqualTo(1);
@@ -229,7 +231,7 @@ class FaultInjectingBackendTest {
         CompletableFuture<List<SaveResult>> batch = CompletableFuture.supplyAsync(() -> b.saveBatch(withB));
         pause.awaitBlocked();
         assertThat(batch).isNotDone();
-        assertThat(b.delegate().read("S", "a").payload()).as("no item of a held batch is written").isNull();
+        assertThat(b.delegate().read("S", "a").payload()).as("no item of a held batch is written").isEqualTo(INITIAL);
         pause.release();
         assertThat(batch.get(5, TimeUnit.SECONDS)).hasSize(2).allMatch(r -> r.status() == SaveResult.Status.SAVED);
         assertThat(pause.arrivedCalls()).isEqualTo(1);
@@ -251,8 +253,8 @@ class FaultInjectingBackendTest {
     @Test
     void loseNextReplyAppliesTheCallAndThenThrows() {
         FaultInjectingBackend b = fresh();
-        b.acquire("S", "k", ME, -1);
-        b.acquire("S", "k2", ME, -1);
+        b.acquire("S", "k", ME, -1, INITIAL);
+        b.acquire("S", "k2", ME, -1, INITIAL);
         b.loseNextReply("save", 1);
         SaveRequest w = SaveRequest.of("s1", 1, "applied".getBytes(StandardCharsets.UTF_8), false);
         assertThatThrownBy(() -> b.save("S", "k", w))

@@ -4,6 +4,7 @@ import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendProvider;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.RoundTripListener;
 import dev.profileservice.spi.SaveRequest;
@@ -23,6 +24,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -130,7 +132,7 @@ final class FileBackend implements Backend {
     }
 
     @Override
-    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         return op("acquire", s -> {
             Rec r = s.store(store).get(key);
             StoredProfile v = view(r);
@@ -138,7 +140,7 @@ final class FileBackend implements Backend {
             if (!ok) {
                 return new AcquireResult(false, v);
             }
-            Rec after = new Rec(v.payload(), v.epoch() + 1, owner(me), v.inbox(), v.inboxVersion());
+            Rec after = new Rec(v.payload() != null ? v.payload() : initialPayload, v.epoch() + 1, owner(me), v.inbox(), v.inboxVersion());
             s.store(store).put(key, after);
             return new AcquireResult(true, view(after));
         });
@@ -180,13 +182,19 @@ final class FileBackend implements Backend {
     }
 
     @Override
-    public void heartbeat(ServerLease lease) {
-        op("heartbeat", s -> s.servers.put(lease.serverId(),
-                new String[]{lease.serverId(), lease.placeId(), lease.jobId(), Long.toString(lease.expiresAtMillis())}));
+    public void heartbeat(Owner server, Duration lease) {
+        op("heartbeat", s -> s.servers.put(server.serverId(), new String[]{server.serverId(), server.placeId(), server.jobId(),
+                Long.toString(System.currentTimeMillis() + lease.toMillis())}));
+    }
+
+    /** The processes sharing the file share this host's clock. */
+    @Override
+    public LeaseClock leaseClock() {
+        return LeaseClock.HOST;
     }
 
     private static ServerLease lease(String[] row) {
-        return new ServerLease(row[0], row[1], row[2], Long.parseLong(row[3]));
+        return new ServerLease(row[0], row[1], row[2], Long.parseLong(row[3]) - System.currentTimeMillis());
     }
 
     @Override

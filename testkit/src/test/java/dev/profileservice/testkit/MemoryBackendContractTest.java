@@ -12,6 +12,6 @@ class MemoryBackendContractTest extends BackendContractTest {
 
     @Override
     protected Backend openBackend() {
-        return MemoryBackend.named(name);
+        return MemoryBackend.named(name, serviceClock.clock());
     }
 }

@@ -36,11 +36,14 @@ public final class ServerNodeCommand implements Callable<Integer> {
     @Option(names = "--edit-interval-ms", defaultValue = "250")
     long editIntervalMs;
 
+    @Option(names = "--clock-offset-ms", defaultValue = "0")
+    long clockOffsetMs;
+
     @Override
     public Integer call() throws Exception {
         new ServerNode(new ServerNode.Settings(uri, storeName, jobId, Duration.ofMillis(leaseMs),
                 Duration.ofMillis(autoSaveMs), Duration.ofMillis(forceLoadTimeoutMs), Duration.ofMillis(pollMs),
-                Duration.ofMillis(editIntervalMs))).run();
+                Duration.ofMillis(editIntervalMs), Duration.ofMillis(clockOffsetMs))).run();
         return 0;
     }
 }

@@ -38,7 +38,6 @@ public final class SessionsCommand implements Callable<Integer> {
             for (ServerLease lease : session.backend().servers()) {
                 leases.put(lease.serverId(), lease);
             }
-            long now = System.currentTimeMillis();
             PrintWriter w = spec.commandLine().getOut();
             if (store.json) {
                 List<Map<String, Object>> out = new ArrayList<>();
@@ -50,9 +49,8 @@ public final class SessionsCommand implements Callable<Integer> {
                     m.put("placeId", s.owner().placeId());
                     m.put("jobId", s.owner().jobId());
                     ServerLease lease = leases.get(s.owner().serverId());
-                    m.put("leaseExpiresAtMillis", lease == null ? null : lease.expiresAtMillis());
-                    m.put("leaseExpiresInMillis", lease == null ? null : lease.expiresAtMillis() - now);
-                    m.put("leaseState", leaseState(lease, now));
+                    m.put("leaseExpiresInMillis", lease == null ? null : lease.expiresInMillis());
+                    m.put("leaseState", leaseState(lease));
                     out.add(m);
                 }
                 w.println(Json.write(out));
@@ -63,7 +61,7 @@ public final class SessionsCommand implements Callable<Integer> {
                 for (SessionInfo s : sessions) {
                     ServerLease lease = leases.get(s.owner().serverId());
                     w.printf(Locale.ROOT, "%-24s %6d  %-38s %-14s %-24s %s%n", s.key(), s.epoch(), s.owner().serverId(),
-                            s.owner().placeId(), s.owner().jobId(), leaseText(lease, now));
+                            s.owner().placeId(), s.owner().jobId(), leaseText(lease));
                 }
                 w.println(sessions.size() + " session(s) held in " + store.profileStore);
             }
@@ -72,18 +70,19 @@ public final class SessionsCommand implements Callable<Integer> {
         }
     }
 
-    static String leaseState(ServerLease lease, long now) {
+    /** The lease as the store's clock judged it when the row was read (never this machine's clock). */
+    static String leaseState(ServerLease lease) {
         if (lease == null) {
             return "no-heartbeat";
         }
-        return lease.expiresAtMillis() > now ? "live" : "expired";
+        return lease.expiresInMillis() > 0 ? "live" : "expired";
     }
 
-    static String leaseText(ServerLease lease, long now) {
+    static String leaseText(ServerLease lease) {
         if (lease == null) {
             return "no heartbeat row (server gone; the lock can be taken)";
         }
-        long left = lease.expiresAtMillis() - now;
+        long left = lease.expiresInMillis();
         if (left > 0) {
             return String.format(Locale.ROOT, "live, expires in %.1f s", left / 1000.0);
         }

@@ -94,6 +94,11 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--loss-slack", defaultValue = "1500ms", converter = DurationConverter.class, description = "Allowed crash loss beyond the auto-save period, for the save's own duration (default: ${DEFAULT-VALUE})")
     Duration lossSlack;
 
+    @Option(names = "--clock-skew", defaultValue = "4s", converter = DurationConverter.class,
+            description = "Spread of the servers' clocks: each process's clock is set off the host's by an even share of"
+                    + " -skew/2 .. +skew/2, so leases must be judged by the store's clock (default: ${DEFAULT-VALUE}; 0 for none)")
+    Duration clockSkew;
+
     @Option(names = "--seed", description = "Random seed (default: random; printed in the report)")
     Long seed;
 
@@ -123,6 +128,9 @@ public final class SimulateCommand implements Callable<Integer> {
         if (faultEvery == null) {
             faultEvery = Duration.ofMillis(Math.max(3_000, Math.min(7_000, duration.toMillis() / 4)));
         }
+        if (clockSkew.isNegative()) {
+            throw new BadInputException("--clock-skew must not be negative, was " + clockSkew);
+        }
         for (Duration d : new Duration[]{duration, lease, autoSave, forceLoadTimeout, pollInterval, editInterval, faultEvery, restartAfter}) {
             if (d.isZero() || d.isNegative()) {
                 throw new BadInputException("durations must be positive, got " + d);
@@ -139,7 +147,7 @@ public final class SimulateCommand implements Callable<Integer> {
         SimConfig cfg = new SimConfig(store, profileStore, runDir, servers, players, duration, lease, autoSave,
                 forceLoadTimeout, pollInterval, editInterval, giftsPerSecond, !noKill, !noFreeze, !noCut, faultEvery,
                 freezeFor != null ? freezeFor : lease.plusSeconds(2), cutFor != null ? cutFor : lease.plusSeconds(1),
-                restartAfter, lossSlack, actualSeed, childJvmOptions);
+                restartAfter, lossSlack, clockSkew, actualSeed, childJvmOptions);
         PrintWriter err = spec.commandLine().getErr();
         boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
         err.println("profiles simulate: " + servers + " servers, " + players + " players, " + duration.toSeconds()

@@ -3,6 +3,7 @@ package dev.profileservice.internal.memory;
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.RoundTripListener;
@@ -13,6 +14,8 @@ import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The in-process backend: {@code memory:} (private to one service) or {@code memory:NAME} (shared
  * by every service in this JVM that names it, so tests can run several "servers" in one process).
  * Every operation holds one lock, which makes each trivially atomic. One round trip per call.
+ *
+ * <p>Leases are judged by one clock per store ({@link LeaseClock#SERVICE}): the clock given when
+ * the store was created, which for a URI opened by a service is that service's injected clock (so
+ * tests run leases in virtual time). A shared {@code memory:NAME} store keeps the clock of the
+ * first opener: services with skewed clocks on it still agree on whose lease ran out.
  */
 public final class MemoryBackend implements Backend {
 
@@ -35,9 +43,14 @@ public final class MemoryBackend implements Backend {
     private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
     private volatile boolean closed;
 
-    /** A private store. */
+    /** A private store on the system clock. */
     public MemoryBackend() {
-        this(new Shared(), "memory:");
+        this(Clock.systemUTC());
+    }
+
+    /** A private store whose leases are judged by {@code clock}. */
+    public MemoryBackend(Clock clock) {
+        this(new Shared(clock), "memory:");
     }
 
     private MemoryBackend(Shared shared, String description) {
@@ -45,17 +58,39 @@ public final class MemoryBackend implements Backend {
         this.description = description;
     }
 
-    /** The store shared under {@code name} in this JVM (created on first use). */
+    /** The store shared under {@code name} in this JVM (created on first use, on the system clock). */
     public static MemoryBackend named(String name) {
-        return new MemoryBackend(NAMED.computeIfAbsent(name, n -> new Shared()), "memory:" + name);
+        return named(name, Clock.systemUTC());
+    }
+
+    /**
+     * The store shared under {@code name} in this JVM; created on first use with {@code clock} as
+     * its lease clock (a later opener's clock is ignored: one store, one clock).
+     */
+    public static MemoryBackend named(String name, Clock clock) {
+        return new MemoryBackend(NAMED.computeIfAbsent(name, n -> new Shared(clock)), "memory:" + name);
+    }
+
+    /** A heartbeat row: who, and when its lease runs out by the store's clock. */
+    private record Heartbeat(Owner server, long expiresAtMillis) {
     }
 
     /** Store state shared by every backend object opened on one name. */
     private static final class Shared {
+        final Clock clock;
         final Map<String, TreeMap<String, StoredProfile>> stores = new HashMap<>();
-        final Map<String, ServerLease> servers = new HashMap<>();
+        final Map<String, Heartbeat> servers = new HashMap<>();
         final Map<String, List<byte[]>> quarantine = new HashMap<>();
         final MemoryMessageBus bus = new MemoryMessageBus();
+
+        Shared(Clock clock) {
+            this.clock = clock;
+        }
+
+        ServerLease lease(Heartbeat h) {
+            return new ServerLease(h.server().serverId(), h.server().placeId(), h.server().jobId(),
+                    h.expiresAtMillis() - clock.millis());
+        }
     }
 
     private TreeMap<String, StoredProfile> store(String store) {
@@ -83,7 +118,7 @@ public final class MemoryBackend implements Backend {
     }
 
     @Override
-    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         call("acquire");
         synchronized (shared) {
             StoredProfile r = store(store).getOrDefault(key, StoredProfile.ABSENT);
@@ -91,7 +126,8 @@ public final class MemoryBackend implements Backend {
             if (!ok) {
                 return new AcquireResult(false, r);
             }
-            StoredProfile after = new StoredProfile(r.payload(), r.epoch() + 1, me, r.inbox(), r.inboxVersion());
+            byte[] payload = r.payload() != null ? r.payload() : initialPayload;
+            StoredProfile after = new StoredProfile(payload, r.epoch() + 1, me, r.inbox(), r.inboxVersion());
             store(store).put(key, after);
             return new AcquireResult(true, after);
         }
@@ -159,10 +195,10 @@ public final class MemoryBackend implements Backend {
     }
 
     @Override
-    public void heartbeat(ServerLease lease) {
+    public void heartbeat(Owner server, Duration lease) {
         call("heartbeat");
         synchronized (shared) {
-            shared.servers.put(lease.serverId(), lease);
+            shared.servers.put(server.serverId(), new Heartbeat(server, shared.clock.millis() + lease.toMillis()));
         }
     }
 
@@ -170,8 +206,13 @@ public final class MemoryBackend implements Backend {
     public Optional<ServerLease> server(String serverId) {
         call("server");
         synchronized (shared) {
-            return Optional.ofNullable(shared.servers.get(serverId));
+            return Optional.ofNullable(shared.servers.get(serverId)).map(shared::lease);
         }
+    }
+
+    @Override
+    public LeaseClock leaseClock() {
+        return LeaseClock.SERVICE;
     }
 
     @Override
@@ -186,7 +227,7 @@ public final class MemoryBackend implements Backend {
     public List<ServerLease> servers() {
         call("servers");
         synchronized (shared) {
-            return new ArrayList<>(shared.servers.values());
+            return shared.servers.values().stream().map(shared::lease).toList();
         }
     }
 

@@ -74,6 +74,12 @@ public abstract class JdbcBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcBackend.class);
 
     protected final DataSource dataSource;
+    /**
+     * The SQL expression for "now" in epoch milliseconds by the clock leases are judged by (see
+     * {@link #leaseClock()}): the database server's, read inside the statement, so no process ever
+     * compares its own clock with a time another process wrote.
+     */
+    protected final String nowMillis;
     private final AutoCloseable ownedPool;
     private final String description;
     private final String secret;
@@ -89,9 +95,11 @@ public abstract class JdbcBackend implements Backend {
      *                    user brought the data source and keeps ownership of it
      * @param description the URI with its password masked
      * @param secret      the password, scrubbed from every message as a second line of defence; may be null
+     * @param nowMillis   the dialect's SQL expression for the current time in epoch milliseconds
      */
-    protected JdbcBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret) {
+    protected JdbcBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis) {
         this.dataSource = dataSource;
+        this.nowMillis = nowMillis;
         this.ownedPool = ownedPool;
         this.description = description;
         this.secret = secret == null || secret.isEmpty() ? null : secret;
@@ -417,7 +425,7 @@ public abstract class JdbcBackend implements Backend {
     @Override
     public Optional<ServerLease> server(String serverId) {
         return withConnection("server", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT server_id, place_id, job_id, expires_at FROM " + SERVERS
+            try (PreparedStatement ps = prepare(c, "SELECT " + leaseColumns() + " FROM " + SERVERS
                     + " WHERE server_id = ?", serverId)) {
                 roundTrip("server");
                 try (ResultSet rs = ps.executeQuery()) {
@@ -440,7 +448,7 @@ public abstract class JdbcBackend implements Backend {
     @Override
     public List<ServerLease> servers() {
         return withConnection("servers", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT server_id, place_id, job_id, expires_at FROM " + SERVERS + " ORDER BY server_id")) {
+            try (PreparedStatement ps = prepare(c, "SELECT " + leaseColumns() + " FROM " + SERVERS + " ORDER BY server_id")) {
                 roundTrip("servers");
                 List<ServerLease> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -453,8 +461,13 @@ public abstract class JdbcBackend implements Backend {
         });
     }
 
+    /** A heartbeat row with its remaining lease judged by the database's clock in the same statement. */
+    private String leaseColumns() {
+        return "server_id, place_id, job_id, expires_at - " + nowMillis + " AS expires_in";
+    }
+
     private static ServerLease lease(ResultSet rs) throws SQLException {
-        return new ServerLease(rs.getString("server_id"), nz(rs.getString("place_id")), nz(rs.getString("job_id")), rs.getLong("expires_at"));
+        return new ServerLease(rs.getString("server_id"), nz(rs.getString("place_id")), nz(rs.getString("job_id")), rs.getLong("expires_in"));
     }
 
     @Override

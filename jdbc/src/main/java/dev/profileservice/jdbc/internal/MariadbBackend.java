@@ -2,12 +2,12 @@ package dev.profileservice.jdbc.internal;
 
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
-import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
 
 import javax.sql.DataSource;
@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,11 +54,12 @@ public final class MariadbBackend extends JdbcBackend {
     /** Read committed: no gap locks (so creating a new row cannot deadlock), and a refused UPDATE keeps no lock. */
     private static final String BEGIN = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION; ";
     private static final String AFTER = "; SELECT @ps_n AS changed, %s FROM " + PROFILES + " WHERE store = ? AND pkey = ?; COMMIT";
-    private static final String ACQUIRE_SET = "UPDATE " + PROFILES + " SET epoch = epoch + 1, owner_server = ?, owner_place = ?, owner_job = ?"
-            + " WHERE store = ? AND pkey = ?";
+    /** Takes the row; one without payload gets the initial one (a first load). */
+    private static final String ACQUIRE_SET = "UPDATE " + PROFILES + " SET epoch = epoch + 1, owner_server = ?, owner_place = ?, owner_job = ?,"
+            + " payload = COALESCE(payload, ?) WHERE store = ? AND pkey = ?";
     /** Creates the row taken by {@code me} when the UPDATE before it changed nothing and the row is missing. */
     private static final String ACQUIRE_CREATE = "; SET @ps_n = ROW_COUNT(); INSERT IGNORE INTO " + PROFILES
-            + " (store, pkey, epoch, owner_server, owner_place, owner_job) SELECT ?, ?, 1, ?, ?, ? FROM DUAL WHERE @ps_n = 0;"
+            + " (store, pkey, payload, epoch, owner_server, owner_place, owner_job) SELECT ?, ?, ?, 1, ?, ?, ? FROM DUAL WHERE @ps_n = 0;"
             + " SET @ps_n = @ps_n + ROW_COUNT()";
     private static final String ACQUIRE_FREE = BEGIN + ACQUIRE_SET + " AND owner_server IS NULL" + ACQUIRE_CREATE + AFTER.formatted(COLS);
     private static final String ACQUIRE_EPOCH_ZERO = BEGIN + ACQUIRE_SET + " AND epoch = 0" + ACQUIRE_CREATE + AFTER.formatted(COLS);
@@ -71,8 +73,13 @@ public final class MariadbBackend extends JdbcBackend {
     private static final String FORCE_RELEASE = BEGIN + "UPDATE " + PROFILES
             + " SET epoch = epoch + 1, owner_server = NULL, owner_place = NULL, owner_job = NULL WHERE store = ? AND pkey = ?;"
             + " SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS);
-    private static final String HEARTBEAT = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, ?)"
-            + " ON DUPLICATE KEY UPDATE place_id = VALUES(place_id), job_id = VALUES(job_id), expires_at = VALUES(expires_at)";
+    /**
+     * The database server's clock in epoch milliseconds, free of the session's time zone (so no
+     * daylight-saving hour is ever counted twice).
+     */
+    static final String NOW_MILLIS = "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)";
+    private static final String HEARTBEAT = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, "
+            + NOW_MILLIS + " + ?) ON DUPLICATE KEY UPDATE place_id = VALUES(place_id), job_id = VALUES(job_id), expires_at = VALUES(expires_at)";
     /** The conditional UPDATE of a save, indexed by (release ? 1 : 0) + (inbox CAS ? 2 : 0). */
     private static final String[] SAVE_SET = new String[4];
     /** The single-save texts, indexed like {@link #SAVE_SET}. */
@@ -96,7 +103,7 @@ public final class MariadbBackend extends JdbcBackend {
     private volatile long maxAllowedPacket = 16L << 20;
 
     public MariadbBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, long pollMillis) {
-        super(dataSource, ownedPool, description, secret);
+        super(dataSource, ownedPool, description, secret, NOW_MILLIS);
         this.pollMillis = pollMillis;
         start();
     }
@@ -151,6 +158,11 @@ public final class MariadbBackend extends JdbcBackend {
                 st.execute("DO RELEASE_LOCK('profileservice_schema')");
             }
         }
+    }
+
+    @Override
+    public LeaseClock leaseClock() {
+        return LeaseClock.STORE;
     }
 
     @Override
@@ -216,18 +228,17 @@ public final class MariadbBackend extends JdbcBackend {
     }
 
     @Override
-    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         return write("acquire", c -> {
             RowReader<AcquireResult> r = (found, changed, rs) ->
                     new AcquireResult(changed, found ? record(rs, true) : StoredProfile.ABSENT);
-            if (expectedEpoch == -1) {
-                return transact(c, "acquire", ACQUIRE_FREE, r, me.serverId(), me.placeId(), me.jobId(), store, key,
-                        store, key, me.serverId(), me.placeId(), me.jobId(), store, key);
-            } else if (expectedEpoch == 0) {
-                return transact(c, "acquire", ACQUIRE_EPOCH_ZERO, r, me.serverId(), me.placeId(), me.jobId(), store, key,
-                        store, key, me.serverId(), me.placeId(), me.jobId(), store, key);
+            if (expectedEpoch == -1 || expectedEpoch == 0) {
+                return transact(c, "acquire", expectedEpoch == -1 ? ACQUIRE_FREE : ACQUIRE_EPOCH_ZERO, r,
+                        me.serverId(), me.placeId(), me.jobId(), initialPayload, store, key,
+                        store, key, initialPayload, me.serverId(), me.placeId(), me.jobId(), store, key);
             }
-            return transact(c, "acquire", ACQUIRE_EPOCH, r, me.serverId(), me.placeId(), me.jobId(), store, key, expectedEpoch, store, key);
+            return transact(c, "acquire", ACQUIRE_EPOCH, r, me.serverId(), me.placeId(), me.jobId(), initialPayload, store, key,
+                    expectedEpoch, store, key);
         });
     }
 
@@ -334,9 +345,9 @@ public final class MariadbBackend extends JdbcBackend {
     }
 
     @Override
-    public void heartbeat(ServerLease lease) {
+    public void heartbeat(Owner server, Duration lease) {
         write("heartbeat", c -> {
-            try (PreparedStatement ps = prepare(c, HEARTBEAT, lease.serverId(), lease.placeId(), lease.jobId(), lease.expiresAtMillis())) {
+            try (PreparedStatement ps = prepare(c, HEARTBEAT, server.serverId(), server.placeId(), server.jobId(), lease.toMillis())) {
                 roundTrip("heartbeat");
                 return ps.executeUpdate();
             }

@@ -43,7 +43,7 @@ public final class PolledTableBus extends ThreadedBus {
     void send(String targetServerId, String message) {
         backend.write("publish", c -> {
             try (PreparedStatement ps = JdbcBackend.prepare(c, "INSERT INTO " + JdbcBackend.MESSAGES
-                    + " (target, body, created_at) VALUES (?, ?, ?)", targetServerId, message, System.currentTimeMillis())) {
+                    + " (target, body, created_at) VALUES (?, ?, " + backend.nowMillis + ")", targetServerId, message)) {
                 backend.roundTrip("publish");
                 return ps.executeUpdate();
             }
@@ -62,12 +62,13 @@ public final class PolledTableBus extends ThreadedBus {
     long round() {
         try {
             pollOnce();
-            long now = System.currentTimeMillis();
+            long now = System.nanoTime() / 1_000_000;
             if (now - lastCleanup > CLEANUP_EVERY_MILLIS) {
                 lastCleanup = now;
+                // a message's age by the database's clock, which also stamped it: no two clocks compared
                 backend.write("pollBus", c -> {
                     try (PreparedStatement ps = JdbcBackend.prepare(c, "DELETE FROM " + JdbcBackend.MESSAGES
-                            + " WHERE created_at < ?", now - STALE_MILLIS)) {
+                            + " WHERE created_at < " + backend.nowMillis + " - ?", STALE_MILLIS)) {
                         return ps.executeUpdate();
                     }
                 });

@@ -1,5 +1,6 @@
 package dev.profileservice.jdbc.internal;
 
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
@@ -30,6 +31,8 @@ import java.util.Map;
  */
 public final class PostgresBackend extends ReturningBackend {
     private static final long SCHEMA_LOCK_ID = 0x5053_6368_656d_61L; // "PSchema"
+    /** The database server's clock at the moment of the statement (not of its transaction's start). */
+    static final String NOW_MILLIS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
     /**
      * The batch save. {@code v.store} and {@code v.pkey} come from {@code text[]} parameters in the
@@ -62,7 +65,7 @@ public final class PostgresBackend extends ReturningBackend {
      */
     public PostgresBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret,
                            PgNotifyBus.ConnectionFactory listenConnections) {
-        super(dataSource, ownedPool, description, secret);
+        super(dataSource, ownedPool, description, secret, NOW_MILLIS);
         this.listenConnections = listenConnections;
         start();
     }
@@ -191,6 +194,11 @@ public final class PostgresBackend extends ReturningBackend {
 
     /** A record's address, to match returned rows to batch items. */
     private record Address(String store, String key) {
+    }
+
+    @Override
+    public LeaseClock leaseClock() {
+        return LeaseClock.STORE;
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
-import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
 
 import javax.sql.DataSource;
@@ -13,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,18 +28,16 @@ import java.util.Optional;
  */
 public abstract class ReturningBackend extends JdbcBackend {
 
+    /** Takes a free or missing record; a record without payload gets the initial one (a first load). */
     private static final String ACQUIRE_FREE = "INSERT INTO " + PROFILES
-            + " (store, pkey, epoch, owner_server, owner_place, owner_job, inbox_version, revision) VALUES (?, ?, 1, ?, ?, ?, 0, 0)"
+            + " (store, pkey, payload, epoch, owner_server, owner_place, owner_job, inbox_version, revision) VALUES (?, ?, ?, 1, ?, ?, ?, 0, 0)"
             + " ON CONFLICT (store, pkey) DO UPDATE SET epoch = " + PROFILES + ".epoch + 1,"
-            + " owner_server = excluded.owner_server, owner_place = excluded.owner_place, owner_job = excluded.owner_job"
+            + " owner_server = excluded.owner_server, owner_place = excluded.owner_place, owner_job = excluded.owner_job,"
+            + " payload = COALESCE(" + PROFILES + ".payload, excluded.payload)"
             + " WHERE " + PROFILES + ".owner_server IS NULL RETURNING " + COLS;
-    private static final String ACQUIRE_EPOCH_ZERO = "INSERT INTO " + PROFILES
-            + " (store, pkey, epoch, owner_server, owner_place, owner_job, inbox_version, revision) VALUES (?, ?, 1, ?, ?, ?, 0, 0)"
-            + " ON CONFLICT (store, pkey) DO UPDATE SET epoch = " + PROFILES + ".epoch + 1,"
-            + " owner_server = excluded.owner_server, owner_place = excluded.owner_place, owner_job = excluded.owner_job"
-            + " WHERE " + PROFILES + ".epoch = 0 RETURNING " + COLS;
+    private static final String ACQUIRE_EPOCH_ZERO = ACQUIRE_FREE.replace(PROFILES + ".owner_server IS NULL", PROFILES + ".epoch = 0");
     private static final String ACQUIRE_EPOCH = "UPDATE " + PROFILES
-            + " SET epoch = epoch + 1, owner_server = ?, owner_place = ?, owner_job = ?"
+            + " SET epoch = epoch + 1, owner_server = ?, owner_place = ?, owner_job = ?, payload = COALESCE(payload, ?)"
             + " WHERE store = ? AND pkey = ? AND epoch = ? RETURNING " + COLS;
     private static final String SELECT = "SELECT " + COLS + " FROM " + PROFILES + " WHERE store = ? AND pkey = ?";
     private static final String SELECT_NO_PAYLOAD = "SELECT " + COLS_NO_PAYLOAD + " FROM " + PROFILES + " WHERE store = ? AND pkey = ?";
@@ -52,8 +50,6 @@ public abstract class ReturningBackend extends JdbcBackend {
     private static final String FORCE_RELEASE = "UPDATE " + PROFILES
             + " SET epoch = epoch + 1, owner_server = NULL, owner_place = NULL, owner_job = NULL"
             + " WHERE store = ? AND pkey = ? RETURNING " + COLS;
-    private static final String HEARTBEAT = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, ?)"
-            + " ON CONFLICT (server_id) DO UPDATE SET place_id = excluded.place_id, job_id = excluded.job_id, expires_at = excluded.expires_at";
     /** Save statements indexed by (release ? 1 : 0) + (inbox CAS ? 2 : 0). */
     private static final String[] SAVE = new String[4];
 
@@ -70,20 +66,25 @@ public abstract class ReturningBackend extends JdbcBackend {
         }
     }
 
-    protected ReturningBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret) {
-        super(dataSource, ownedPool, description, secret);
+    /** The heartbeat upsert: the lease runs out at the database's now plus the lease. */
+    private final String heartbeatSql;
+
+    protected ReturningBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis) {
+        super(dataSource, ownedPool, description, secret, nowMillis);
+        this.heartbeatSql = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, " + nowMillis + " + ?)"
+                + " ON CONFLICT (server_id) DO UPDATE SET place_id = excluded.place_id, job_id = excluded.job_id, expires_at = excluded.expires_at";
     }
 
     @Override
-    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         return write("acquire", c -> {
             PreparedStatement ps;
             if (expectedEpoch == -1) {
-                ps = prepare(c, ACQUIRE_FREE, store, key, me.serverId(), me.placeId(), me.jobId());
+                ps = prepare(c, ACQUIRE_FREE, store, key, initialPayload, me.serverId(), me.placeId(), me.jobId());
             } else if (expectedEpoch == 0) {
-                ps = prepare(c, ACQUIRE_EPOCH_ZERO, store, key, me.serverId(), me.placeId(), me.jobId());
+                ps = prepare(c, ACQUIRE_EPOCH_ZERO, store, key, initialPayload, me.serverId(), me.placeId(), me.jobId());
             } else {
-                ps = prepare(c, ACQUIRE_EPOCH, me.serverId(), me.placeId(), me.jobId(), store, key, expectedEpoch);
+                ps = prepare(c, ACQUIRE_EPOCH, me.serverId(), me.placeId(), me.jobId(), initialPayload, store, key, expectedEpoch);
             }
             try (ps) {
                 roundTrip("acquire");
@@ -225,9 +226,9 @@ public abstract class ReturningBackend extends JdbcBackend {
     }
 
     @Override
-    public void heartbeat(ServerLease lease) {
+    public void heartbeat(Owner server, Duration lease) {
         write("heartbeat", c -> {
-            try (PreparedStatement ps = prepare(c, HEARTBEAT, lease.serverId(), lease.placeId(), lease.jobId(), lease.expiresAtMillis())) {
+            try (PreparedStatement ps = prepare(c, heartbeatSql, server.serverId(), server.placeId(), server.jobId(), lease.toMillis())) {
                 roundTrip("heartbeat");
                 return ps.executeUpdate();
             }

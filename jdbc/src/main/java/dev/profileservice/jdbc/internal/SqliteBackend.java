@@ -1,5 +1,6 @@
 package dev.profileservice.jdbc.internal;
 
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveResult;
@@ -23,6 +24,9 @@ import java.util.List;
  * {@code BEGIN IMMEDIATE} takes the file's write lock against other processes for the whole chunk.
  */
 public final class SqliteBackend extends ReturningBackend {
+    /** This host's clock, read by SQLite inside the statement (3.42+; the driver bundles 3.50). */
+    static final String NOW_MILLIS = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+
     private final long pollMillis;
 
     /** One fair write lock per database file in this JVM, shared by every backend object on it. */
@@ -33,7 +37,7 @@ public final class SqliteBackend extends ReturningBackend {
      */
     public SqliteBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String file,
                          long pollMillis, long busyTimeoutMillis) {
-        super(dataSource, ownedPool, description, null);
+        super(dataSource, ownedPool, description, null, NOW_MILLIS);
         this.pollMillis = pollMillis;
         serializeWrites(WRITE_LOCKS.computeIfAbsent(file, f -> new java.util.concurrent.locks.ReentrantLock(true)),
                 Math.max(busyTimeoutMillis, 1_000));
@@ -105,6 +109,12 @@ public final class SqliteBackend extends ReturningBackend {
                 throw e;
             }
         }
+    }
+
+    /** Every process on the file runs on this host, so they share its clock. */
+    @Override
+    public LeaseClock leaseClock() {
+        return LeaseClock.HOST;
     }
 
     @Override

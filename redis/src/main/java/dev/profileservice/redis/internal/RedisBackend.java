@@ -3,6 +3,7 @@ package dev.profileservice.redis.internal;
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.RoundTripListener;
@@ -116,6 +117,7 @@ public final class RedisBackend implements Backend {
     private final Script quarantine = new Script("quarantine", Scripts.QUARANTINE);
     private final Script delete = new Script("delete", Scripts.DELETE);
     private final Script heartbeat = new Script("heartbeat", Scripts.HEARTBEAT);
+    private final Script server = new Script("server", Scripts.SERVER);
 
     private RedisBackend(StatefulConnection<String, byte[]> connection, RedisClusterCommands<String, byte[]> sync,
                          RedisClusterAsyncCommands<String, byte[]> async, RedisMessageBus bus, RedisKeys keys,
@@ -224,7 +226,7 @@ public final class RedisBackend implements Backend {
     /** SCRIPT LOAD of every script (pipelined), so that the first EVALSHA of each already hits. */
     private void loadScripts() {
         List<RedisFuture<String>> futures = new ArrayList<>();
-        for (Script s : List.of(acquire, save, saveBatch, writeInbox, forceRelease, quarantine, delete, heartbeat)) {
+        for (Script s : List.of(acquire, save, saveBatch, writeInbox, forceRelease, quarantine, delete, heartbeat, server)) {
             futures.add(async.scriptLoad(s.source));
         }
         for (RedisFuture<String> f : futures) {
@@ -254,13 +256,13 @@ public final class RedisBackend implements Backend {
     }
 
     @Override
-    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         if (expectedEpoch < -1) {
             throw new IllegalArgumentException("expectedEpoch must be -1 or >= 0, was " + expectedEpoch);
         }
         return call("acquire", store, key, () -> {
             List<Object> r = eval(acquire, new String[]{keys.record(store, key)},
-                    ascii(expectedEpoch), utf8(me.serverId()), utf8(me.placeId()), utf8(me.jobId()));
+                    ascii(expectedEpoch), utf8(me.serverId()), utf8(me.placeId()), utf8(me.jobId()), initialPayload);
             return new AcquireResult(status(r) == 1, decode(r, 1));
         });
     }
@@ -509,19 +511,21 @@ public final class RedisBackend implements Backend {
     // ---------------------------------------------------------------- servers
 
     @Override
-    public void heartbeat(ServerLease lease) {
-        call("heartbeat", "server " + lease.serverId(), () -> evalInteger(heartbeat, new String[]{keys.server(lease.serverId())},
-                utf8(lease.serverId()), utf8(lease.placeId()), utf8(lease.jobId()), ascii(lease.expiresAtMillis()),
+    public void heartbeat(Owner me, Duration lease) {
+        call("heartbeat", "server " + me.serverId(), () -> evalInteger(heartbeat, new String[]{keys.server(me.serverId())},
+                utf8(me.serverId()), utf8(me.placeId()), utf8(me.jobId()), ascii(lease.toMillis()),
                 ascii(SERVER_GC_TTL.toMillis())));
     }
 
     @Override
     public Optional<ServerLease> server(String serverId) {
-        return call("server", "server " + serverId, () -> {
-            roundTrips.roundTrip("server");
-            List<KeyValue<String, byte[]>> f = sync.hmget(keys.server(serverId), "place", "job", "expires");
-            return lease(serverId, f);
-        });
+        return call("server", "server " + serverId, () -> lease(serverId, eval(server, new String[]{keys.server(serverId)})));
+    }
+
+    /** Redis's own {@code TIME}, read inside the scripts. */
+    @Override
+    public LeaseClock leaseClock() {
+        return LeaseClock.STORE;
     }
 
     @Override
@@ -532,39 +536,33 @@ public final class RedisBackend implements Backend {
         });
     }
 
+    /** One script per server row, so each lease is judged by the clock of the node that holds it. */
     @Override
     public List<ServerLease> servers() {
         return call("servers", "listing servers", () -> {
-            List<String> found = scan("servers", keys.serverPattern());
             String start = keys.server("");
             List<ServerLease> out = new ArrayList<>();
-            List<String> ids = new ArrayList<>();
-            List<RedisFuture<List<KeyValue<String, byte[]>>>> futures = new ArrayList<>();
-            for (String k : found) {
-                ids.add(k.substring(start.length()));
-                futures.add(async.hmget(k, "place", "job", "expires"));
-            }
-            if (!futures.isEmpty()) {
-                roundTrips.roundTrip("servers");
-            }
-            for (int i = 0; i < futures.size(); i++) {
-                lease(ids.get(i), await(futures.get(i))).ifPresent(out::add);
+            for (String k : scan("servers", keys.serverPattern())) {
+                lease(k.substring(start.length()), eval(server, new String[]{k})).ifPresent(out::add);
             }
             out.sort(Comparator.comparing(ServerLease::serverId));
             return out;
         });
     }
 
-    private static Optional<ServerLease> lease(String serverId, List<KeyValue<String, byte[]>> f) {
-        if (!f.get(2).hasValue()) {
+    private static Optional<ServerLease> lease(String serverId, List<Object> r) {
+        if (status(r) != 1) {
             return Optional.empty();
         }
-        return Optional.of(new ServerLease(serverId, text(f.get(0)), text(f.get(1)),
-                Long.parseLong(new String(f.get(2).getValue(), StandardCharsets.US_ASCII))));
+        return Optional.of(new ServerLease(serverId, utf8Text(r.get(1)), utf8Text(r.get(2)), ((Number) r.get(3)).longValue()));
     }
 
     private static String text(KeyValue<String, byte[]> kv) {
         return kv.hasValue() ? new String(kv.getValue(), StandardCharsets.UTF_8) : "";
+    }
+
+    private static String utf8Text(Object value) {
+        return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : "";
     }
 
     // ---------------------------------------------------------------- administration

@@ -17,7 +17,8 @@ final class Scripts {
     private static final String NO_PAYLOAD = "redis.call('HMGET', KEYS[1], 'epoch', 'sid', 'place', 'job', 'inbox', 'iv')";
 
     /**
-     * Acquire. KEYS: record. ARGV: expectedEpoch (-1 = only if free), sid, place, job.
+     * Acquire. KEYS: record. ARGV: expectedEpoch (-1 = only if free), sid, place, job,
+     * initialPayload (stored only if the record has no payload yet).
      * Status 1 = taken (epoch + 1, owner set), 0 = refused (nothing changed).
      */
     static final String ACQUIRE = """
@@ -31,6 +32,7 @@ final class Scripts {
             if ok then
               redis.call('HINCRBY', KEYS[1], 'epoch', 1)
               redis.call('HSET', KEYS[1], 'sid', ARGV[2], 'place', ARGV[3], 'job', ARGV[4])
+              redis.call('HSETNX', KEYS[1], 'payload', ARGV[5])
             end
             return {ok and 1 or 0, unpack(%s)}
             """.formatted(ALL);
@@ -146,10 +148,34 @@ final class Scripts {
             return redis.call('GET', KEYS[1])
             """;
 
-    /** Heartbeat upsert. KEYS: server hash. ARGV: id, place, job, expiresAtMillis, gcTtlMillis. */
-    static final String HEARTBEAT = """
-            redis.call('HSET', KEYS[1], 'id', ARGV[1], 'place', ARGV[2], 'job', ARGV[3], 'expires', ARGV[4])
+    /** The server's clock in epoch milliseconds, as a Lua number: the one clock leases are judged by. */
+    private static final String NOW_MILLIS = """
+            local function now_millis()
+              local t = redis.call('TIME')
+              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            """;
+
+    /**
+     * Heartbeat upsert. KEYS: server hash. ARGV: id, place, job, leaseMillis, gcTtlMillis. The
+     * expiry is this server's {@code TIME} plus the lease (epoch millis).
+     */
+    static final String HEARTBEAT = NOW_MILLIS + """
+            local expires = string.format('%.0f', now_millis() + tonumber(ARGV[4]))
+            redis.call('HSET', KEYS[1], 'id', ARGV[1], 'place', ARGV[2], 'job', ARGV[3], 'expires', expires)
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
             return 1
+            """;
+
+    /**
+     * A server's lease as this server's clock judges it now. KEYS: server hash. Answers
+     * {@code {0}} when there is no row, else {@code {1, place, job, expiresInMillis}}.
+     */
+    static final String SERVER = NOW_MILLIS + """
+            local f = redis.call('HMGET', KEYS[1], 'place', 'job', 'expires')
+            if not f[3] then
+              return {0}
+            end
+            return {1, f[1] or '', f[2] or '', tonumber(f[3]) - now_millis()}
             """;
 }

@@ -7,8 +7,8 @@ import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
-import dev.profileservice.spi.ServerLease;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,11 @@ public final class AuditingBackend extends ForwardingBackend {
          */
         void acquired(String key, long epoch, long expectedEpoch, long startMicros, long endMicros);
 
-        /** A successful heartbeat that extended this server's lease to {@code expiresAtMillis}. */
+        /**
+         * A successful heartbeat. The store extended this server's lease to its own clock plus the
+         * lease, read between the two times: so {@code expiresAtMillis} (start plus the lease, by this
+         * host's wall clock) is the earliest the lease can end when the store shares the host's clock.
+         */
         void heartbeat(long expiresAtMillis, long startMicros, long endMicros);
 
         /**
@@ -68,9 +72,9 @@ public final class AuditingBackend extends ForwardingBackend {
     }
 
     @Override
-    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch) {
+    public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         long t0 = nowMicros();
-        AcquireResult result = delegate().acquire(store, key, me, expectedEpoch);
+        AcquireResult result = delegate().acquire(store, key, me, expectedEpoch, initialPayload);
         long t1 = nowMicros();
         if (result.acquired()) {
             lastAcquired.put(key, result.record().epoch());
@@ -120,9 +124,9 @@ public final class AuditingBackend extends ForwardingBackend {
     }
 
     @Override
-    public void heartbeat(ServerLease lease) {
+    public void heartbeat(Owner server, Duration lease) {
         long t0 = nowMicros();
-        delegate().heartbeat(lease);
-        sink.heartbeat(lease.expiresAtMillis(), t0, nowMicros());
+        delegate().heartbeat(server, lease);
+        sink.heartbeat(t0 / 1000 + lease.toMillis(), t0, nowMicros());
     }
 }

@@ -44,9 +44,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ServerNode {
 
-    /** Settings of one child, passed on its command line. */
+    /**
+     * Settings of one child, passed on its command line. {@code clockOffset} sets the service's
+     * clock off the host's, as a server on another machine with a drifting clock would be.
+     */
     public record Settings(String uri, String storeName, String jobId, Duration lease, Duration autoSave,
-                           Duration forceLoadTimeout, Duration pollInterval, Duration editInterval) {
+                           Duration forceLoadTimeout, Duration pollInterval, Duration editInterval, Duration clockOffset) {
     }
 
     private final Settings settings;
@@ -106,6 +109,7 @@ public final class ServerNode {
                 .lease(settings.lease())
                 .forceLoadTimeout(settings.forceLoadTimeout())
                 .pollInterval(settings.pollInterval())
+                .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), settings.clockOffset()))
                 .build();
         service.issueSignal().connect(message -> {
             if (issues.incrementAndGet() <= 20) {

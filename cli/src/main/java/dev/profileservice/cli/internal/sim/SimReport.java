@@ -346,6 +346,7 @@ public final class SimReport {
         config.put("leaseMs", cfg.lease().toMillis());
         config.put("autoSaveMs", cfg.autoSave().toMillis());
         config.put("forceLoadTimeoutMs", cfg.forceLoadTimeout().toMillis());
+        config.put("clockSkewMs", cfg.clockSkew().toMillis());
         config.put("giftsPerSecond", cfg.giftsPerSecond());
         config.put("faults", List.of(cfg.kill() ? "kill" : "", cfg.freeze() ? "freeze" : "", cfg.cut() ? "cut" : "")
                 .stream().filter(s -> !s.isEmpty()).toList());
@@ -426,9 +427,9 @@ public final class SimReport {
         List<String> t = r.lines;
         t.add(String.format(Locale.ROOT, "ProfileService simulation: %d servers, %d players, %.0f s on %s (profile store %s)",
                 cfg.servers(), cfg.players(), in.durationMs() / 1000.0, in.maskedUri(), in.storeName()));
-        t.add(String.format(Locale.ROOT, "  lease %.1f s, auto-save %.1f s, force-load timeout %.1f s, seed %d; logs in %s",
-                cfg.lease().toMillis() / 1000.0, cfg.autoSave().toMillis() / 1000.0, cfg.forceLoadTimeout().toMillis() / 1000.0,
-                cfg.seed(), in.runDir()));
+        t.add(String.format(Locale.ROOT, "  lease %.1f s, auto-save %.1f s, force-load timeout %.1f s, server clocks %.1f s apart, seed %d;"
+                        + " logs in %s", cfg.lease().toMillis() / 1000.0, cfg.autoSave().toMillis() / 1000.0,
+                cfg.forceLoadTimeout().toMillis() / 1000.0, cfg.clockSkew().toMillis() / 1000.0, cfg.seed(), in.runDir()));
         t.add(String.format(Locale.ROOT, "Traffic: %d joins, %d hops (%d hand-overs from a live owner), %s edits, %d gifts sent (%d acknowledged)",
                 in.joins(), in.hops(), in.handovers(), traffic.get("edits"), in.giftsSent(), in.giftsAcked()));
         t.add(String.format(Locale.ROOT, "Faults: kill -9 x%d, SIGSTOP x%d (%.1f s each), connection cut x%d%s",

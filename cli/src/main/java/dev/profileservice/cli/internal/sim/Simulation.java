@@ -334,6 +334,7 @@ public final class Simulation {
         cmd.add("--force-load-timeout-ms=" + cfg.forceLoadTimeout().toMillis());
         cmd.add("--poll-ms=" + cfg.pollInterval().toMillis());
         cmd.add("--edit-interval-ms=" + cfg.editInterval().toMillis());
+        cmd.add("--clock-offset-ms=" + cfg.clockOffset(slot).toMillis());
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectError(runDir.resolve(s.job + ".log").toFile());
         try {

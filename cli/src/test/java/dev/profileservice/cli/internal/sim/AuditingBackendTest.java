@@ -18,6 +18,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The audit records of batched saves are the ones single saves would give. */
 class AuditingBackendTest {
 
+    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
+    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private static final Owner ME = new Owner("s1", "p", "j");
 
     private record Saved(String key, long epoch, boolean release, String status, long start, long end) {
@@ -44,8 +47,8 @@ class AuditingBackendTest {
     void everyItemOfABatchIsRecordedLikeASingleSave() {
         AuditingBackend audit = new AuditingBackend(Backends.open("memory:audit-" + UUID.randomUUID()), sink);
         assertThat(audit.maxBatchSize()).as("batching is not switched off by the audit").isGreaterThan(1);
-        long ea = audit.acquire("S", "a", ME, -1).record().epoch();
-        long eb = audit.acquire("S", "b", ME, -1).record().epoch();
+        long ea = audit.acquire("S", "a", ME, -1, INITIAL).record().epoch();
+        long eb = audit.acquire("S", "b", ME, -1, INITIAL).record().epoch();
         long before = AuditingBackend.nowMicros();
 
         List<SaveResult> results = audit.saveBatch(List.of(

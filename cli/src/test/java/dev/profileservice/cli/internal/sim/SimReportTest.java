@@ -19,7 +19,7 @@ class SimReportTest {
     static final SimConfig CFG = new SimConfig(null, null, null, 2, 1, Duration.ofSeconds(10), Duration.ofSeconds(3),
             Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMillis(250), Duration.ofMillis(250), 1,
             true, true, false, Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(4), Duration.ofSeconds(1),
-            Duration.ofMillis(1500), 1, null);
+            Duration.ofMillis(1500), Duration.ofSeconds(4), 1, null);
 
     /** A history of one player, "p", built step by step. */
     static final class History {
