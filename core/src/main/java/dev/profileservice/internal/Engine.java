@@ -58,7 +58,10 @@ public final class Engine {
     static final int MAX_IO_THREADS = 256;
 
     final EngineConfig config;
+    /** The store, wrapped so that every call's outcome reaches {@link #recovery}. */
     final Backend backend;
+    /** Notices the store's return after failures and wakes the retries waiting for it. */
+    final StoreRecovery recovery;
     final Codec codec = new Codec();
     final Owner me;
     final ScheduledExecutorService scheduler;
@@ -89,9 +92,8 @@ public final class Engine {
     private volatile ScheduledFuture<?> heartbeatTask;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-    private Engine(EngineConfig config, Backend backend) {
+    private Engine(EngineConfig config, Backend store) {
         this.config = config;
-        this.backend = backend;
         this.me = new Owner(UUID.randomUUID().toString(), config.placeId(), config.jobId());
         this.ownScheduler = config.scheduler() == null;
         if (ownScheduler) {
@@ -101,6 +103,8 @@ public final class Engine {
         } else {
             this.scheduler = config.scheduler();
         }
+        this.recovery = new StoreRecovery(scheduler, config.clock(), this::probe, this::storeBack);
+        this.backend = new ObservedBackend(store, recovery);
         // as many threads as the backend serves calls at once (its pool size): more would only queue for connections
         int ioThreads = Math.max(2, Math.min(MAX_IO_THREADS, backend.maxConcurrentCalls()));
         ThreadPoolExecutor pool = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS,
@@ -147,7 +151,7 @@ public final class Engine {
         Engine engine = new Engine(config, backend);
         try {
             engine.bus.ifPresent(b -> b.subscribe(engine.me.serverId(), engine::onMessage));
-            backend.heartbeat(engine.me, config.lease());
+            engine.backend.heartbeat(engine.me, config.lease());
         } catch (RuntimeException e) {
             engine.shutdownResources();
             throw new ProfileServiceException("cannot reach store " + backend.describe() + ": " + e.getMessage(), e);
@@ -227,6 +231,27 @@ public final class Engine {
         }
     }
 
+    /** The probe of {@link StoreRecovery}: one cheap read (this server's heartbeat row) on an I/O thread. */
+    private void probe() {
+        io.execute(() -> {
+            try {
+                backend.server(me.serverId());
+            } catch (RuntimeException e) {
+                recovery.failed(); // keeps probing, whatever kind of failure it was
+            }
+        });
+    }
+
+    /**
+     * The store answered again after failures: renew this server's lease at once (the outage may
+     * have eaten most of it), and tell the issue signal what resumed. Not counted as an issue.
+     */
+    private void storeBack(String message) {
+        io.execute(this::heartbeat);
+        LOG.info("ProfileService: {} on {}", message, backend.describe());
+        issueSignal.fire(l -> l.accept(message + " (" + backend.describe() + ")"));
+    }
+
     /** Reports an issue: log, issue signal, critical-state bookkeeping. */
     void issue(String message) {
         LOG.warn("ProfileService issue: {}", message);
@@ -251,19 +276,25 @@ public final class Engine {
      */
     <R> CompletableFuture<R> call(String what, Supplier<R> op, int maxAttempts) {
         CompletableFuture<R> result = new CompletableFuture<>();
-        attempt(what, op, 1, maxAttempts, result);
+        attempt(what, op, 1, maxAttempts, result, false);
         return result;
     }
 
-    private <R> void attempt(String what, Supplier<R> op, int n, int max, CompletableFuture<R> result) {
+    /**
+     * @param wokenEarly whether {@link #recovery} ran this attempt before its backoff was over; if
+     *                   it fails too, the next one waits its backoff in full (see {@link StoreRecovery})
+     */
+    private <R> void attempt(String what, Supplier<R> op, int n, int max, CompletableFuture<R> result, boolean wokenEarly) {
         io.execute(() -> {
             try {
                 result.complete(op.get());
             } catch (BackendException e) {
                 boolean retry = e.isTransient() && n < max;
                 issue(what + " failed on " + backend.describe() + " (attempt " + n + "): " + e.getMessage());
-                if (retry) {
-                    after(backoff(n), () -> attempt(what, op, n + 1, max, result));
+                if (retry && !wokenEarly) {
+                    recovery.retryAfter(backoff(n), StoreRecovery.Kind.OTHER, early -> attempt(what, op, n + 1, max, result, early));
+                } else if (retry) {
+                    after(backoff(n), () -> attempt(what, op, n + 1, max, result, false));
                 } else {
                     result.completeExceptionally(new ProfileServiceException(what + " failed after " + n
                             + " attempt(s) on " + backend.describe() + ": " + e.getMessage(), e));

@@ -82,6 +82,8 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
     private boolean again;
     private boolean wantRelease;
     private int failures;
+    /** Whether the retry now running was woken early by {@link StoreRecovery} (see {@link #failed}). */
+    private volatile boolean retryWokenEarly;
     private final CompletableFuture<Void> releaseFuture = new CompletableFuture<>();
     private volatile int wheelSlot = -1;
 
@@ -455,6 +457,7 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
 
     private void onSaveResult(Snapshot s, SaveResult result) {
         failures = 0;
+        retryWokenEarly = false;
         switch (result.status()) {
             case SAVED -> saved(s, result.record());
             case LOST_SESSION -> lost(result.record());
@@ -479,6 +482,7 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
         try {
             StoredProfile record = engine.backend.read(store.name, key);
             failures = 0;
+            retryWokenEarly = false;
             if (record.epoch() != epoch || record.owner() == null || !record.owner().serverId().equals(engine.me.serverId())) {
                 lost(record);
             } else {
@@ -498,7 +502,11 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
         endCycle();
     }
 
-    /** A sync failed: report it and retry after a backoff, keeping "saving" set so nothing overtakes it. */
+    /**
+     * A sync failed: report it and retry after a backoff, keeping "saving" set so nothing overtakes
+     * it. When the store itself failed, the retry also runs the moment the store is back
+     * ({@link StoreRecovery}), releases first; unless this attempt was such an early retry.
+     */
     private void failed(boolean release, RuntimeException e) {
         failures++;
         if (e instanceof BackendException || e instanceof IllegalArgumentException) {
@@ -508,7 +516,21 @@ final class ProfileImpl<T> implements Profile<T>, SaveBatcher.Sync {
             LOG.error("unexpected error saving {}/{}", store.name, key, e);
             engine.issue("save of " + store.name + "/" + key + " failed: " + e);
         }
-        engine.after(engine.backoff(failures), () -> engine.saver.submit(this));
+        boolean storeFailed = e instanceof BackendException b && b.isTransient();
+        if (storeFailed && !retryWokenEarly) {
+            engine.recovery.retryAfter(engine.backoff(failures), release ? StoreRecovery.Kind.RELEASE : StoreRecovery.Kind.SAVE,
+                    early -> {
+                        retryWokenEarly = early;
+                        if (release) {
+                            engine.saver.submitFirst(this);
+                        } else {
+                            engine.saver.submit(this);
+                        }
+                    });
+        } else {
+            retryWokenEarly = false;
+            engine.after(engine.backoff(failures), () -> engine.saver.submit(this));
+        }
     }
 
     private void endCycle() {
