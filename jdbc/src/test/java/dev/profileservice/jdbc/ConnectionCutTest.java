@@ -10,6 +10,7 @@ import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.testkit.OutageDrill;
 import dev.profileservice.testkit.TcpProxy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -144,6 +145,22 @@ abstract class ConnectionCutTest {
                 p.release();
                 assertThat(view.viewProfile(p.getKey()).map(v -> coins(v.getData()))).contains(3);
             }
+        }
+    }
+
+    /** The drill's outage: 4 s in the suite; {@code -Dprofileservice.outageSeconds=30} for the long one. */
+    static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("profileservice.outageSeconds", 4));
+
+    @Test
+    @Timeout(180)
+    void savesResumeWithinOneAutoSavePeriodOfTheHeal() {
+        Duration autoSave = Duration.ofSeconds(2);
+        try (TcpProxy proxy = proxy()) {
+            // the URI as a user writes it: the pool's and the driver's default timeouts
+            String uri = TestDatabases.viaProxy(directUri(), proxy.host(), proxy.port());
+            OutageDrill.Result r = OutageDrill.run(() -> Backends.open(uri), proxy, OUTAGE, autoSave, 40);
+            System.out.println(getClass().getSimpleName() + ": " + r);
+            assertThat(r.worstResume()).as(r.toString()).isLessThanOrEqualTo(autoSave);
         }
     }
 

@@ -8,11 +8,13 @@ import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.testkit.OutageDrill;
 import dev.profileservice.testkit.TcpProxy;
 import io.lettuce.core.RedisURI;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -132,5 +134,18 @@ class RedisConnectionCutTest {
             publisher.publish(serverId, "after");
             return received.contains("after");
         });
+    }
+
+    @Test
+    @Timeout(180)
+    void savesResumeWithinOneAutoSavePeriodOfTheHeal() {
+        Duration autoSave = Duration.ofSeconds(2);
+        Duration outage = Duration.ofSeconds(Long.getLong("profileservice.outageSeconds", 4));
+        RedisURI target = RedisURI.create(RedisTestSupport.baseUri());
+        // the URI as a user writes it: the default command timeout
+        String uri = RedisTestSupport.uri(prefix).replace(target.getHost() + ":" + target.getPort(), proxy.host() + ":" + proxy.port());
+        OutageDrill.Result r = OutageDrill.run(() -> Backends.open(uri), proxy, outage, autoSave, 40);
+        System.out.println(getClass().getSimpleName() + ": " + r);
+        assertThat(r.worstResume()).as(r.toString()).isLessThanOrEqualTo(autoSave);
     }
 }

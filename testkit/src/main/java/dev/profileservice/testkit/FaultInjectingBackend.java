@@ -87,6 +87,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
     private final Map<String, AtomicInteger> loseReply = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> injected = new ConcurrentHashMap<>();
     private final List<Pause> pauses = new CopyOnWriteArrayList<>();
+    private final List<String> savesSent = new CopyOnWriteArrayList<>();
     private volatile boolean down;
     private volatile boolean busDisabled;
 
@@ -228,6 +229,20 @@ public final class FaultInjectingBackend extends ForwardingBackend {
     public void resetCounts() {
         calls.clear();
         injected.clear();
+        savesSent.clear();
+    }
+
+    /**
+     * The keys of the saves that reached the wrapped store (single or in a batch, in batch order),
+     * in the order they were sent, since creation or {@link #resetCounts()}; each with
+     * {@code " (release)"} appended when it released the session.
+     */
+    public List<String> savesSent() {
+        return List.copyOf(savesSent);
+    }
+
+    private void sent(String key, SaveRequest request) {
+        savesSent.add(request.release() ? key + " (release)" : key);
     }
 
     private static void check(String operation) {
@@ -292,7 +307,10 @@ public final class FaultInjectingBackend extends ForwardingBackend {
 
     @Override
     public SaveResult save(String store, String key, SaveRequest request) {
-        return call("save", key, () -> delegate().save(store, key, request));
+        return call("save", key, () -> {
+            sent(key, request);
+            return delegate().save(store, key, request);
+        });
     }
 
     /**
@@ -328,6 +346,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             throw new BackendException("injected failure of saveBatch of " + n + " save(s)" + why
                     + " (" + delegate().describe() + ")", true);
         }
+        items.forEach(item -> sent(item.key(), item.request()));
         List<SaveResult> results = delegate().saveBatch(items);
         if (take(loseReply, "saveBatch", 1) > 0 || take(loseReply, "save", n) > 0) {
             add(injected, "saveBatch", 1);
