@@ -81,6 +81,7 @@ public abstract class JdbcBackend implements Backend {
      */
     protected final String nowMillis;
     private final AutoCloseable ownedPool;
+    private final DirectConnections direct;
     private final String description;
     private final String secret;
     private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
@@ -96,10 +97,14 @@ public abstract class JdbcBackend implements Backend {
      * @param description the URI with its password masked
      * @param secret      the password, scrubbed from every message as a second line of defence; may be null
      * @param nowMillis   the dialect's SQL expression for the current time in epoch milliseconds
+     * @param direct      opens connections outside {@code ownedPool} while it has none (see
+     *                    {@link #withConnection}); null for none
      */
-    protected JdbcBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis) {
+    protected JdbcBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis,
+                          DirectConnections direct) {
         this.dataSource = dataSource;
         this.nowMillis = nowMillis;
+        this.direct = direct;
         this.ownedPool = ownedPool;
         this.description = description;
         this.secret = secret == null || secret.isEmpty() ? null : secret;
@@ -125,6 +130,14 @@ public abstract class JdbcBackend implements Backend {
     @Override
     public String describe() {
         return description;
+    }
+
+    private boolean poolIsEmpty() {
+        if (direct == null || !(ownedPool instanceof com.zaxxer.hikari.HikariDataSource hikari)) {
+            return false;
+        }
+        com.zaxxer.hikari.HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
+        return pool != null && pool.getTotalConnections() == 0;
     }
 
     /** The pool's size when it is a HikariCP pool (ours or the user's), else HikariCP's default of 10. */
@@ -163,12 +176,19 @@ public abstract class JdbcBackend implements Backend {
         R run(Connection c) throws SQLException;
     }
 
-    /** Borrows a connection, runs {@code work}, and translates failures for operation {@code op}. */
+    /**
+     * Borrows a connection, runs {@code work}, and translates failures for operation {@code op}.
+     *
+     * <p>While a pool this backend made has no connection at all (the database was unreachable and
+     * the pool dropped them), the connection is opened directly and closed after the call: HikariCP
+     * waits longer and longer (up to 5 s) between its own attempts to reconnect, and the first
+     * calls after the database's return should not wait for the next one. It refills meanwhile.
+     */
     protected final <R> R withConnection(String op, SqlWork<R> work) {
         if (closed) {
             throw new BackendException(op + " refused: " + description + " is closed", false);
         }
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = poolIsEmpty() ? direct.open() : dataSource.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
             throw translate(op, e);

@@ -102,8 +102,9 @@ public final class MariadbBackend extends JdbcBackend {
     /** The server's {@code max_allowed_packet}, read at start; bounds the text of a batch. */
     private volatile long maxAllowedPacket = 16L << 20;
 
-    public MariadbBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, long pollMillis) {
-        super(dataSource, ownedPool, description, secret, NOW_MILLIS);
+    public MariadbBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, long pollMillis,
+                          DirectConnections direct) {
+        super(dataSource, ownedPool, description, secret, NOW_MILLIS, direct);
         this.pollMillis = pollMillis;
         start();
     }

@@ -104,10 +104,10 @@ public final class Opener {
     public static Backend postgresUri(String uri) {
         ServerUri u = ServerUri.parse(uri, 5432);
         int poolSize = u.takeInt("poolSize", 10);
-        int connectionTimeout = u.takeInt("connectionTimeout", 5_000);
+        int connectionTimeout = u.takeInt("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT_MS);
         String jdbcUrl = "jdbc:postgresql://" + u.host() + ":" + u.port() + "/" + u.database();
         Properties props = new Properties();
-        props.setProperty("connectTimeout", "5");
+        props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_MS / 1000));
         props.setProperty("socketTimeout", "30");
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("ApplicationName", "profileservice");
@@ -126,7 +126,7 @@ public final class Opener {
             hc.setDataSourceProperties(props);
             hc.setPoolName("profileservice-postgresql-" + POOLS.incrementAndGet());
             hc.setMaximumPoolSize(poolSize);
-            hc.setConnectionTimeout(connectionTimeout);
+            recoverFast(hc, connectionTimeout);
             pool = new HikariDataSource(hc);
             Properties listenProps = new Properties();
             listenProps.putAll(props);
@@ -166,12 +166,12 @@ public final class Opener {
     public static Backend mariadbUri(String uri) {
         ServerUri u = ServerUri.parse(uri, 3306);
         int poolSize = u.takeInt("poolSize", 10);
-        int connectionTimeout = u.takeInt("connectionTimeout", 5_000);
+        int connectionTimeout = u.takeInt("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT_MS);
         int pollMillis = u.takeInt("pollMillis", 50);
         String jdbcUrl = "jdbc:mariadb://" + u.host() + ":" + u.port() + "/" + u.database();
         Properties props = new Properties();
         props.setProperty("allowMultiQueries", "true");
-        props.setProperty("connectTimeout", "5000");
+        props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_MS));
         props.setProperty("socketTimeout", "30000");
         props.setProperty("tcpKeepAlive", "true");
         props.putAll(u.params());
@@ -190,9 +190,18 @@ public final class Opener {
             hc.setDataSourceProperties(props);
             hc.setPoolName("profileservice-" + u.scheme() + "-" + POOLS.incrementAndGet());
             hc.setMaximumPoolSize(poolSize);
-            hc.setConnectionTimeout(connectionTimeout);
+            recoverFast(hc, connectionTimeout);
             pool = new HikariDataSource(hc);
-            return new MariadbBackend(pool, pool, u.masked(), u.password(), pollMillis);
+            Properties directProps = new Properties();
+            directProps.putAll(props);
+            if (u.user() != null) {
+                directProps.setProperty("user", u.user());
+            }
+            if (u.password() != null) {
+                directProps.setProperty("password", u.password());
+            }
+            org.mariadb.jdbc.Driver driver = new org.mariadb.jdbc.Driver();
+            return new MariadbBackend(pool, pool, u.masked(), u.password(), pollMillis, () -> driver.connect(jdbcUrl, directProps));
         } catch (Exception e) {
             closeQuietly(pool);
             throw openFailure(u.masked(), u.password(), e);
@@ -203,7 +212,7 @@ public final class Opener {
     public static Backend mariadb(DataSource ds) {
         String description = "mariadb DataSource " + ds.getClass().getSimpleName();
         try {
-            return new MariadbBackend(ds, null, description, null, 50);
+            return new MariadbBackend(ds, null, description, null, 50, null);
         } catch (Exception e) {
             throw openFailure(description, null, e);
         }
@@ -238,6 +247,22 @@ public final class Opener {
         } catch (NumberFormatException e) {
             throw new BackendException("store URI '" + BackendUris.mask(where) + "': parameter " + name + " must be a number, was '" + v + "'", false);
         }
+    }
+
+    /**
+     * How long a call waits for a pooled connection by default. Kept short because HikariCP also
+     * derives from it the pause between its attempts to reconnect after the database was
+     * unreachable (up to half of it), and saves should resume within moments of the database's
+     * return, not seconds after it.
+     */
+    static final int DEFAULT_CONNECTION_TIMEOUT_MS = 2_000;
+    /** The drivers' TCP connect timeout: a connect to an unreachable host holds a reconnect attempt this long. */
+    static final int CONNECT_TIMEOUT_MS = 2_000;
+
+    /** Pool settings for coming back fast after an outage: dead connections are tested and replaced within a second. */
+    private static void recoverFast(HikariConfig hc, int connectionTimeout) {
+        hc.setConnectionTimeout(connectionTimeout);
+        hc.setValidationTimeout(Math.max(250, Math.min(1_000, connectionTimeout - 1)));
     }
 
     private static void closeQuietly(HikariDataSource pool) {

@@ -29,18 +29,12 @@ import java.util.function.Consumer;
  * order PostgreSQL delivered them. The thread and its life cycle come from {@link ThreadedBus}.
  */
 public final class PgNotifyBus extends ThreadedBus {
-    /** Opens the dedicated listening connection. */
-    @FunctionalInterface
-    public interface ConnectionFactory {
-        Connection open() throws SQLException;
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(PgNotifyBus.class);
     private static final int WAIT_MILLIS = 250;
     private static final long PING_MILLIS = 5_000;
 
     private final PostgresBackend backend;
-    private final ConnectionFactory connections;
+    private final DirectConnections connections;
     private volatile Connection current;
     // Used only on the listener thread:
     private long backoff = 100;
@@ -48,7 +42,7 @@ public final class PgNotifyBus extends ThreadedBus {
     private final Set<String> listening = new HashSet<>();
     private long lastPing;
 
-    PgNotifyBus(PostgresBackend backend, ConnectionFactory connections) {
+    PgNotifyBus(PostgresBackend backend, DirectConnections connections) {
         super(backend, "profileservice-pg-listen");
         this.backend = backend;
         this.connections = connections;

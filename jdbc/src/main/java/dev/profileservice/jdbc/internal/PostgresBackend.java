@@ -57,15 +57,15 @@ public final class PostgresBackend extends ReturningBackend {
             + " FROM " + PROFILES + " AS p JOIN unnest(?::text[], ?::text[]) AS v(store, pkey)"
             + " ON p.store = v.store COLLATE \"C\" AND p.pkey = v.pkey COLLATE \"C\"";
 
-    private final PgNotifyBus.ConnectionFactory listenConnections;
+    private final DirectConnections listenConnections;
 
     /**
      * @param listenConnections opens the dedicated connection the bus LISTENs on (outside the pool
      *                          when this backend made the pool)
      */
     public PostgresBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret,
-                           PgNotifyBus.ConnectionFactory listenConnections) {
-        super(dataSource, ownedPool, description, secret, NOW_MILLIS);
+                           DirectConnections listenConnections) {
+        super(dataSource, ownedPool, description, secret, NOW_MILLIS, listenConnections);
         this.listenConnections = listenConnections;
         start();
     }

@@ -69,8 +69,9 @@ public abstract class ReturningBackend extends JdbcBackend {
     /** The heartbeat upsert: the lease runs out at the database's now plus the lease. */
     private final String heartbeatSql;
 
-    protected ReturningBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis) {
-        super(dataSource, ownedPool, description, secret, nowMillis);
+    protected ReturningBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis,
+                               DirectConnections direct) {
+        super(dataSource, ownedPool, description, secret, nowMillis, direct);
         this.heartbeatSql = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, " + nowMillis + " + ?)"
                 + " ON CONFLICT (server_id) DO UPDATE SET place_id = excluded.place_id, job_id = excluded.job_id, expires_at = excluded.expires_at";
     }

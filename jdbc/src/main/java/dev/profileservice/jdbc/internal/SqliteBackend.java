@@ -37,7 +37,7 @@ public final class SqliteBackend extends ReturningBackend {
      */
     public SqliteBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String file,
                          long pollMillis, long busyTimeoutMillis) {
-        super(dataSource, ownedPool, description, null, NOW_MILLIS);
+        super(dataSource, ownedPool, description, null, NOW_MILLIS, null); // a file is never unreachable for long
         this.pollMillis = pollMillis;
         serializeWrites(WRITE_LOCKS.computeIfAbsent(file, f -> new java.util.concurrent.locks.ReentrantLock(true)),
                 Math.max(busyTimeoutMillis, 1_000));

@@ -25,13 +25,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A client made here is tuned for failing fast and coming back fast: commands are rejected at
  * once while disconnected (instead of queueing until they time out), every command times out after
- * the command timeout, and reconnect attempts back off from 100 ms to at most 2 s.
+ * the command timeout, and reconnect attempts back off from 50 ms to at most {@link #MAX_RECONNECT_DELAY},
+ * so saves resume within moments of the server's return.
  */
 public final class RedisConnector {
     /** Schemes this module handles. */
     public static final List<String> SCHEMES = List.of("redis", "rediss");
     static final String DEFAULT_PREFIX = "ps";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /** The longest pause between reconnect attempts: well under any auto-save period. */
+    static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(250);
 
     private RedisConnector() {
     }
@@ -120,7 +123,7 @@ public final class RedisConnector {
         return ClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
                 .build();
     }
 
