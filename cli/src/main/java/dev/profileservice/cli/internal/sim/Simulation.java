@@ -129,6 +129,8 @@ public final class Simulation {
         long cutUntil;
         long healedAt;
         long lastSavedAt;
+        /** When a kill is planned shortly after this server's store connection heals, else 0. */
+        long killAfterOutageAt;
         final Map<Long, String> pending = new HashMap<>();
 
         ServerProcess(int slot, int incarnation) {
@@ -154,10 +156,13 @@ public final class Simulation {
             return ready && !dead && !frozen && !shutdownRequested && cutUntil <= now;
         }
 
-        /** Usable, and saved something since its last fault healed (a client may take a while to reconnect). */
+        /**
+         * Ready for the next fault: usable, with no kill still planned after its last outage. Not
+         * "saved something since": the library must resume saving at once by itself, and the kill
+         * that follows an outage checks it.
+         */
         boolean recovered(long now) {
-            long healed = Math.max(healedAt, cutUntil);
-            return usable(now) && (healed == 0 || lastSavedAt > healed || now > healed + 10_000);
+            return usable(now) && killAfterOutageAt == 0;
         }
     }
 
@@ -731,13 +736,7 @@ public final class Simulation {
             return true;
         }
         switch (kind) {
-            case "kill" -> {
-                victim.killedByUs = true;
-                victim.killAt = now;
-                victim.process.destroyForcibly();
-                kills++;
-                faults.add(new Fault("kill -9", victim.job, now, now));
-            }
+            case "kill" -> kill(victim, now);
             case "freeze" -> {
                 if (!signal(victim, "-STOP")) {
                     return true;
@@ -760,9 +759,29 @@ public final class Simulation {
                     }
                 }
                 faults.add(new Fault("connection cut", victim.job, now, until));
+                if (cfg.kill()) {
+                    // a crash shortly after the store comes back may lose only what an auto-save period
+                    // holds: the saves that waited out the outage must have resumed at once
+                    long at = until + 500 + rnd.nextInt(2_501);
+                    victim.killAfterOutageAt = at;
+                    schedule(at, () -> {
+                        victim.killAfterOutageAt = 0;
+                        if (slots[victim.slot] == victim && victim.usable(at)) {
+                            kill(victim, System.currentTimeMillis());
+                        }
+                    });
+                }
             }
         }
         return true;
+    }
+
+    private void kill(ServerProcess victim, long now) {
+        victim.killedByUs = true;
+        victim.killAt = now;
+        victim.process.destroyForcibly();
+        kills++;
+        faults.add(new Fault("kill -9", victim.job, now, now));
     }
 
     /** The players of a frozen server give up on it and join elsewhere (FORCE_LOAD steals after the lease). */
