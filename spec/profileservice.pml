@@ -323,6 +323,9 @@ inline open() {
     lin = inbox; lver = inboxVersion;
     dirty = true;           /* so its first save writes */
     sc = IDLE;
+#ifdef BROKEN_APPLY_THEN_CLEAR
+    handled = 0;
+#endif
     seen[me] = true;
     lapsed[me] = leaseExp[me]
 }
@@ -504,6 +507,9 @@ proctype Server(byte me) {
     mtype sc = IDLE;                      /* save cycle */
     bool wantRelease;
     byte watchers;                        /* servers to tell RELEASED when the session ends */
+#ifdef BROKEN_APPLY_THEN_CLEAR
+    byte handled;                         /* applied by this session's listener, not yet cleared */
+#endif
 
 #ifdef BROKEN_LOADER_CLOCK
     if :: ahead = true :: skip fi;
@@ -600,10 +606,14 @@ proctype Server(byte me) {
 #endif
         g = 0;
         requestSave(false) }
+#ifndef BROKEN_APPLY_THEN_CLEAR
     :: atomic { !paused && ph == ACTIVE && locked != 0 ->  /* Locked listener: clear and apply in one edit */
         pick(locked);
-#ifndef BROKEN_APPLY_THEN_CLEAR
         locked = locked & ~BIT(g);
+#else
+    :: atomic { !paused && ph == ACTIVE && (locked & ~handled) != 0 ->   /* Locked listener: apply ... */
+        pick(locked & ~handled);
+        handled = handled | BIT(g);
 #endif
         if
         :: IN(applied, g) -> twice = twice | BIT(g)
@@ -612,8 +622,8 @@ proctype Server(byte me) {
         g = 0; dirty = true;
         requestSave(false) }
 #ifdef BROKEN_APPLY_THEN_CLEAR
-    :: atomic { !paused && ph == ACTIVE && (locked & applied) != 0 ->    /* the clear, in a later edit */
-        locked = locked & ~applied; dirty = true; requestSave(false) }
+    :: atomic { !paused && ph == ACTIVE && (locked & handled) != 0 ->    /* ... and clear it in a later edit */
+        locked = locked & ~handled; handled = 0; dirty = true; requestSave(false) }
 #endif
     :: atomic { !paused && ph == ACTIVE && (me != DRAIN || (lin == 0 && locked == 0 && pend == 0 && sc == IDLE)) ->
         releaseAsync() }                             /* Profile.release (the player leaves) */
