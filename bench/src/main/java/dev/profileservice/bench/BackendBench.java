@@ -6,6 +6,7 @@ import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendUris;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.ServerLease;
@@ -688,7 +689,7 @@ final class BackendBench {
                 lateWritesRefused++;
             }
             // Tidy the dead servers' heartbeat rows.
-            for (ServerLease row : b.backend().servers()) {
+            for (ServerLease row : BackendAdmin.of(b.backend()).servers()) {
                 if (deadJobs.contains(row.jobId())) {
                     b.backend().removeServer(row.serverId());
                 }
@@ -754,9 +755,9 @@ final class BackendBench {
         try (Backend backend = Backends.open(target.libraryUri())) {
             for (String store : storesUsed) {
                 List<String> page;
-                while (!(page = backend.keys(store, null, 500)).isEmpty()) {
+                while (!(page = BackendAdmin.of(backend).keys(store, null, 500)).isEmpty()) {
                     for (String key : page) {
-                        backend.delete(store, key);
+                        BackendAdmin.of(backend).delete(store, key);
                     }
                 }
             }

@@ -208,45 +208,9 @@ public final class CountingBackend extends ForwardingBackend {
     }
 
     @Override
-    public List<ServerLease> servers() {
-        call("servers");
-        return delegate().servers();
-    }
-
-    @Override
     public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
         call("quarantine");
         delegate().quarantine(store, key, payload, reason, atMillis);
-    }
-
-    @Override
-    public int quarantineCount(String store, String key) {
-        call("quarantineCount");
-        return delegate().quarantineCount(store, key);
-    }
-
-    @Override
-    public StoredProfile forceRelease(String store, String key) {
-        call("forceRelease");
-        return delegate().forceRelease(store, key);
-    }
-
-    @Override
-    public boolean delete(String store, String key) {
-        call("delete");
-        return delegate().delete(store, key);
-    }
-
-    @Override
-    public List<String> keys(String store, String afterKey, int limit) {
-        call("keys");
-        return delegate().keys(store, afterKey, limit);
-    }
-
-    @Override
-    public List<SessionInfo> sessions(String store) {
-        call("sessions");
-        return delegate().sessions(store);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.profileservice.cli;
 
+import dev.profileservice.spi.BackendAdmin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.profileservice.GlobalUpdate;
@@ -129,7 +130,7 @@ abstract class AdminCommandsContract {
                 "profile store 'NoSuchStore_x2' has no profiles");
         assertThat(fx.record("bob").inboxVersion()).isEqualTo(before.inboxVersion());
         assertThat(fx.record("nobody").isEmpty()).isTrue();
-        assertThat(fx.backend.keys("NoSuchStore_x2", null, 10)).isEmpty();
+        assertThat(BackendAdmin.of(fx.backend).keys("NoSuchStore_x2", null, 10)).isEmpty();
     }
 
     // ---------------------------------------------------------------- sessions
@@ -213,9 +214,9 @@ abstract class AdminCommandsContract {
         Cli.Result r = Cli.run(fx.args("wipe", "bob", "--yes", "--json"));
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(JSON.readTree(r.out()).get("deleted").asBoolean()).isTrue();
-        assertThat(fx.backend.keys(fx.storeName, null, 10)).containsExactly("alice");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice");
         assertBadInput(Cli.run(fx.args("wipe", "bob", "--yes")), "no profile 'bob'");
-        assertThat(fx.backend.keys(fx.storeName, null, 10)).containsExactly("alice");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice");
     }
 
     // ---------------------------------------------------------------- export / import
@@ -270,7 +271,7 @@ abstract class AdminCommandsContract {
         Cli.Result r = Cli.run("import", file.toString(), "--store", fx.uri, "--profile-store", target, "--json");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(JSON.readTree(r.out()).get("imported").asInt()).isEqualTo(2);
-        assertThat(fx.backend.keys(target, null, 10)).containsExactly("alice", "bob");
+        assertThat(BackendAdmin.of(fx.backend).keys(target, null, 10)).containsExactly("alice", "bob");
         Cli.Result view = Cli.run("view", "bob", "--store", fx.uri, "--profile-store", target, "--json");
         assertThat(JSON.readTree(view.out()).get("data").get("coins").asInt()).isEqualTo(7);
     }
@@ -286,7 +287,7 @@ abstract class AdminCommandsContract {
         assertBadInput(Cli.run("import", noKey.toString(), "--store", fx.uri, "--profile-store", target), "no \"key\"");
         assertBadInput(Cli.run("import", dir.resolve("missing.jsonl").toString(), "--store", fx.uri, "--profile-store", target),
                 "does not exist");
-        assertThat(fx.backend.keys(target, null, 10)).isEmpty();
+        assertThat(BackendAdmin.of(fx.backend).keys(target, null, 10)).isEmpty();
     }
 
     // ---------------------------------------------------------------- help

@@ -4,6 +4,7 @@ import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.StoredProfile;
 
@@ -63,8 +64,8 @@ final class StoreFixture implements AutoCloseable {
         service.close();
         try {
             for (String name : new String[]{storeName, storeName + "_copy", storeName + "_bad"}) {
-                for (String key : backend.keys(name, null, 1_000)) {
-                    backend.delete(name, key);
+                for (String key : BackendAdmin.of(backend).keys(name, null, 1_000)) {
+                    BackendAdmin.of(backend).delete(name, key);
                 }
             }
         } finally {

@@ -23,6 +23,14 @@ import java.util.Optional;
  * <h2>Failures</h2>
  * Throw {@link BackendException} (transient or not). Never return a partial write.
  *
+ * <h2>What a store must offer</h2>
+ * The engine needs the abstract methods here: {@link #read}, {@link #acquire}, {@link #save},
+ * {@link #writeInbox}, the heartbeat trio ({@link #heartbeat}, {@link #server},
+ * {@link #removeServer}) with its {@link #leaseClock}, {@link #quarantine}, {@link #describe} and
+ * {@link #close}. The rest has defaults: batching ({@link #saveBatch}), a push channel
+ * ({@link #messageBus}), and the administrative operations of {@link BackendAdmin}
+ * ({@link #admin}).
+ *
  * <h2>Round trips</h2>
  * Report each request to the store through the {@link RoundTripListener} set with
  * {@link #setRoundTripListener}. Targets: {@code read}, {@code acquire} of a free record,
@@ -121,35 +129,20 @@ public interface Backend extends AutoCloseable {
     /** Deletes a server's heartbeat row (on clean shutdown). */
     void removeServer(String serverId);
 
-    /** All heartbeat rows, for administration, each judged like {@link #server}. */
-    List<ServerLease> servers();
-
     /**
      * Keeps a copy of bytes that could not be decoded, before the engine replaces them. Must be
      * durable when it returns. Copies are never overwritten: each call adds one.
      */
     void quarantine(String store, String key, byte[] payload, String reason, long atMillis);
 
-    /** Number of quarantined copies for a key (administration and tests). */
-    int quarantineCount(String store, String key);
-
     /**
-     * Administrative release: clears the owner and increments the epoch, so the old owner's next
-     * write is refused. Returns the record after, or {@link StoredProfile#ABSENT} if none existed.
+     * The administrative operations of this store (listing keys and sessions, forced release,
+     * deletion), which the {@code profiles} tool needs and the engine does not. Empty (the default)
+     * when the store offers none; a new store can start without them.
      */
-    StoredProfile forceRelease(String store, String key);
-
-    /** Deletes a record, its inbox and its quarantined copies. Returns whether a record existed. */
-    boolean delete(String store, String key);
-
-    /**
-     * Keys of a store in ascending order, starting after {@code afterKey} (null for the first page),
-     * at most {@code limit} of them.
-     */
-    List<String> keys(String store, String afterKey, int limit);
-
-    /** Records of a store that have an owner, for administration. */
-    List<SessionInfo> sessions(String store);
+    default Optional<BackendAdmin> admin() {
+        return Optional.empty();
+    }
 
     /**
      * The push channel between servers, if this store has one. Empty means the engine uses only

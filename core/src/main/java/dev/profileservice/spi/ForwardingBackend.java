@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * <p>Every method of {@link Backend} is forwarded, the ones with a default body too:
  * {@link #saveBatch}, {@link #maxBatchSize()}, {@link #messageBus()}, {@link #maxConcurrentCalls()},
- * {@link #setRoundTripListener} and {@link #close()} all reach the delegate, so wrapping a backend
+ * {@link #setRoundTripListener}, {@link #admin()} and {@link #close()} all reach the delegate, so wrapping a backend
  * changes neither how the engine batches and sizes its I/O threads, nor whether it has a message
  * bus, nor who counts round trips.
  *
@@ -102,43 +102,19 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
-    public List<ServerLease> servers() {
-        return delegate.servers();
-    }
-
-    @Override
     public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
         delegate.quarantine(store, key, payload, reason, atMillis);
     }
 
     @Override
-    public int quarantineCount(String store, String key) {
-        return delegate.quarantineCount(store, key);
-    }
-
-    @Override
-    public StoredProfile forceRelease(String store, String key) {
-        return delegate.forceRelease(store, key);
-    }
-
-    @Override
-    public boolean delete(String store, String key) {
-        return delegate.delete(store, key);
-    }
-
-    @Override
-    public List<String> keys(String store, String afterKey, int limit) {
-        return delegate.keys(store, afterKey, limit);
-    }
-
-    @Override
-    public List<SessionInfo> sessions(String store) {
-        return delegate.sessions(store);
-    }
-
-    @Override
     public Optional<MessageBus> messageBus() {
         return delegate.messageBus();
+    }
+
+    /** The wrapped store's administration, untouched by this wrapper (override to intercept it). */
+    @Override
+    public Optional<BackendAdmin> admin() {
+        return delegate.admin();
     }
 
     @Override

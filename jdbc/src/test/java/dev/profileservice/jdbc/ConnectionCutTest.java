@@ -4,6 +4,7 @@ import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.MessageBus;
@@ -91,7 +92,7 @@ abstract class ConnectionCutTest {
             assertThat(direct.read(store, key).owner()).isEqualTo(me);
             // the bus reconnected (LISTEN) or resumed polling through the restored proxy
             awaitDelivery(() -> directBus.publish(me.serverId(), "after"), received, "after");
-            direct.delete(store, key);
+            BackendAdmin.of(direct).delete(store, key);
         }
     }
 

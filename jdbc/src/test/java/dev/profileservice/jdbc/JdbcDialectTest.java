@@ -1,6 +1,7 @@
 package dev.profileservice.jdbc;
 
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.MessageBus;
@@ -102,11 +103,11 @@ abstract class JdbcDialectTest {
         assertThat(backend.acquire(lower, "Key", bob, -1, INITIAL).acquired()).as("store differing only in case is another store").isTrue();
         assertThat(backend.read(lower, "Key").payload()).isEqualTo(INITIAL);
         assertThat(backend.read(upper, "Key").payload()).isEqualTo(bytes("upper store, upper key"));
-        assertThat(backend.keys(upper, null, 10)).containsExactly("Key", "key");
-        assertThat(backend.keys(lower, null, 10)).containsExactly("Key");
-        backend.delete(upper, "Key");
-        backend.delete(upper, "key");
-        backend.delete(lower, "Key");
+        assertThat(BackendAdmin.of(backend).keys(upper, null, 10)).containsExactly("Key", "key");
+        assertThat(BackendAdmin.of(backend).keys(lower, null, 10)).containsExactly("Key");
+        BackendAdmin.of(backend).delete(upper, "Key");
+        BackendAdmin.of(backend).delete(upper, "key");
+        BackendAdmin.of(backend).delete(lower, "Key");
     }
 
     @Test
@@ -141,12 +142,12 @@ abstract class JdbcDialectTest {
         assertThat(trips).as("refused writeInbox").hasSize(1);
 
         trips.clear();
-        StoredProfile released = backend.forceRelease(store, key);
+        StoredProfile released = BackendAdmin.of(backend).forceRelease(store, key);
         assertThat(released.owner()).isNull();
         assertThat(released.epoch()).isEqualTo(3);
         assertThat(trips).as("forceRelease").hasSize(1);
         backend.setRoundTripListener(null);
-        backend.delete(store, key);
+        BackendAdmin.of(backend).delete(store, key);
     }
 
     @Test
@@ -182,7 +183,7 @@ abstract class JdbcDialectTest {
         assertThat(backend.read(store, "missing").isEmpty()).isTrue();
         assertThat(backend.read(store, "stale").payload()).isEqualTo(INITIAL);
         for (String k : List.of("ok", "stolen", "stale", "empty-inbox")) {
-            backend.delete(store, k);
+            BackendAdmin.of(backend).delete(store, k);
         }
     }
 
@@ -209,7 +210,7 @@ abstract class JdbcDialectTest {
             assertThat(backend.read(store, "k" + i).payload()).as("item " + i).isEqualTo(bytes("v" + i));
         }
         for (int i = 0; i < n; i++) {
-            backend.delete(store, "k" + i);
+            BackendAdmin.of(backend).delete(store, "k" + i);
         }
     }
 
@@ -235,7 +236,7 @@ abstract class JdbcDialectTest {
         assertThat(trips.size()).as("round trips: cut into several statements").isBetween(2, 5);
         for (int i = 0; i < 5; i++) {
             assertThat(backend.read(store, "k" + i).payload()).as("item " + i).isEqualTo(items.get(i).request().payload());
-            backend.delete(store, "k" + i);
+            BackendAdmin.of(backend).delete(store, "k" + i);
         }
     }
 
@@ -252,8 +253,8 @@ abstract class JdbcDialectTest {
                 .hasMessageContaining(store + "/a").hasMessageContaining("items 0 and 2");
         assertThat(backend.read(store, "a").payload()).isEqualTo(INITIAL);
         assertThat(backend.read(store, "b").payload()).isEqualTo(INITIAL);
-        backend.delete(store, "a");
-        backend.delete(store, "b");
+        BackendAdmin.of(backend).delete(store, "a");
+        BackendAdmin.of(backend).delete(store, "b");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.profileservice.redis;
 
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
@@ -143,7 +144,7 @@ class RedisBackendSpiTest {
         assertThat(r.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
         assertThat(r.record().owner()).isNull();
         assertThat(backend.read(store, "ghost").isEmpty()).isTrue();
-        assertThat(backend.keys(store, null, 10)).isEmpty();
+        assertThat(BackendAdmin.of(backend).keys(store, null, 10)).isEmpty();
     }
 
     @Test
@@ -258,41 +259,41 @@ class RedisBackendSpiTest {
 
     @Test
     void forceReleaseBumpsEpochAndCreatesNothingForMissingRecords() {
-        assertThat(backend.forceRelease(store, "none")).isEqualTo(StoredProfile.ABSENT);
+        assertThat(BackendAdmin.of(backend).forceRelease(store, "none")).isEqualTo(StoredProfile.ABSENT);
         assertThat(backend.read(store, "none").isEmpty()).isTrue();
-        assertThat(backend.keys(store, null, 10)).isEmpty();
+        assertThat(BackendAdmin.of(backend).keys(store, null, 10)).isEmpty();
 
         long epoch = backend.acquire(store, "k", a, -1, INITIAL).record().epoch();
-        StoredProfile after = backend.forceRelease(store, "k");
+        StoredProfile after = BackendAdmin.of(backend).forceRelease(store, "k");
         assertThat(after.owner()).isNull();
         assertThat(after.epoch()).isEqualTo(epoch + 1);
         assertThat(backend.save(store, "k", SaveRequest.of(a.serverId(), epoch, bytes("late"), false)).status())
                 .isEqualTo(SaveResult.Status.LOST_SESSION);
-        assertThat(backend.forceRelease(store, "k").epoch()).isEqualTo(epoch + 2);
+        assertThat(BackendAdmin.of(backend).forceRelease(store, "k").epoch()).isEqualTo(epoch + 2);
     }
 
     @Test
     void quarantineKeepsEveryCopyAndDeleteRemovesEverything() {
-        assertThat(backend.quarantineCount(store, "k")).isZero();
+        assertThat(BackendAdmin.of(backend).quarantineCount(store, "k")).isZero();
         backend.acquire(store, "k", a, -1, INITIAL);
         backend.quarantine(store, "k", bytes("bad1"), "cannot decode", 1000);
         backend.quarantine(store, "k", bytes("bad2"), "cannot decode again", 2000);
-        assertThat(backend.quarantineCount(store, "k")).isEqualTo(2);
-        assertThat(backend.quarantineCount(store, "other")).isZero();
+        assertThat(BackendAdmin.of(backend).quarantineCount(store, "k")).isEqualTo(2);
+        assertThat(BackendAdmin.of(backend).quarantineCount(store, "other")).isZero();
 
-        assertThat(backend.delete(store, "k")).isTrue();
+        assertThat(BackendAdmin.of(backend).delete(store, "k")).isTrue();
         assertThat(backend.read(store, "k").isEmpty()).isTrue();
-        assertThat(backend.quarantineCount(store, "k")).isZero();
-        assertThat(backend.delete(store, "k")).isFalse();
+        assertThat(BackendAdmin.of(backend).quarantineCount(store, "k")).isZero();
+        assertThat(BackendAdmin.of(backend).delete(store, "k")).isFalse();
     }
 
     @Test
     void quarantineWithoutRecordDoesNotCreateOne() {
         backend.quarantine(store, "q", bytes("bad"), "x", 1);
-        assertThat(backend.keys(store, null, 10)).isEmpty();
+        assertThat(BackendAdmin.of(backend).keys(store, null, 10)).isEmpty();
         assertThat(backend.read(store, "q").isEmpty()).isTrue();
-        assertThat(backend.delete(store, "q")).isFalse();
-        assertThat(backend.quarantineCount(store, "q")).isZero();
+        assertThat(BackendAdmin.of(backend).delete(store, "q")).isFalse();
+        assertThat(BackendAdmin.of(backend).quarantineCount(store, "q")).isZero();
     }
 
     @Test
@@ -308,12 +309,12 @@ class RedisBackendSpiTest {
 
         List<String> sorted = new ArrayList<>(names);
         sorted.sort(null);
-        assertThat(backend.keys(store, null, 100)).containsExactlyElementsOf(sorted);
-        assertThat(backend.keys(store, null, 3)).containsExactlyElementsOf(sorted.subList(0, 3));
-        assertThat(backend.keys(store, sorted.get(2), 3)).containsExactlyElementsOf(sorted.subList(3, 6));
-        assertThat(backend.keys(store, sorted.get(sorted.size() - 1), 3)).isEmpty();
-        assertThat(backend.keys(store, null, 0)).isEmpty();
-        assertThat(backend.keys(otherStore, null, 10)).containsExactly("a");
+        assertThat(BackendAdmin.of(backend).keys(store, null, 100)).containsExactlyElementsOf(sorted);
+        assertThat(BackendAdmin.of(backend).keys(store, null, 3)).containsExactlyElementsOf(sorted.subList(0, 3));
+        assertThat(BackendAdmin.of(backend).keys(store, sorted.get(2), 3)).containsExactlyElementsOf(sorted.subList(3, 6));
+        assertThat(BackendAdmin.of(backend).keys(store, sorted.get(sorted.size() - 1), 3)).isEmpty();
+        assertThat(BackendAdmin.of(backend).keys(store, null, 0)).isEmpty();
+        assertThat(BackendAdmin.of(backend).keys(otherStore, null, 10)).containsExactly("a");
         for (String k : names) {
             assertThat(backend.read(store, k).inboxVersion()).as(k).isEqualTo(1);
         }
@@ -326,7 +327,7 @@ class RedisBackendSpiTest {
         backend.acquire(store, "k3", a, -1, INITIAL);
         backend.save(store, "k3", SaveRequest.of(a.serverId(), 1, bytes("x"), true));
         backend.writeInbox(store, "k4", 0, bytes("g"));
-        assertThat(backend.sessions(store)).containsExactly(new SessionInfo("k1", e1, a), new SessionInfo("k2", 1, b));
+        assertThat(BackendAdmin.of(backend).sessions(store)).containsExactly(new SessionInfo("k1", e1, a), new SessionInfo("k2", 1, b));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.profileservice.redis;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileServiceException;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendProvider;
 import dev.profileservice.spi.Backends;
@@ -99,7 +100,7 @@ class RedisProviderTest {
                 try (Backend backend = Backends.open(good)) {
                     assertThat(backend.describe()).contains(user + ":****@").doesNotContain("R1ghtPassw0rd");
                     assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1, INITIAL).acquired()).isTrue();
-                    assertThat(backend.delete("S", "k")).isTrue();
+                    assertThat(BackendAdmin.of(backend).delete("S", "k")).isTrue();
                 }
                 String bad = RedisTestSupport.baseUri().replace("redis://", "redis://" + user + ":n0tThePassw0rd@");
                 BackendException e = catchThrowableOfType(BackendException.class, () -> Backends.open(bad));
@@ -172,7 +173,7 @@ class RedisProviderTest {
             try (Backend again = RedisBackends.create(RedisURI.create(RedisTestSupport.baseUri()),
                     RedisBackends.Options.defaults().withKeyPrefix(prefix).withCommandTimeout(Duration.ofSeconds(2)))) {
                 assertThat(again.read("S", "k").epoch()).isEqualTo(1);
-                assertThat(again.delete("S", "k")).isTrue();
+                assertThat(BackendAdmin.of(again).delete("S", "k")).isTrue();
             }
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -1,5 +1,6 @@
 package dev.profileservice.redis;
 
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import io.lettuce.core.RedisClient;
@@ -32,9 +33,9 @@ class RedisRoundTripTest extends CountedBackendTest {
         assertThat(tripsOf(() -> backend.save("S", "k", SaveRequest.of(me.serverId(), 1, bytes("final"), true))))
                 .containsExactly("save");
         assertThat(tripsOf(() -> backend.acquire("S", "k", me, 1, INITIAL))).containsExactly("acquire");
-        assertThat(tripsOf(() -> backend.forceRelease("S", "k"))).containsExactly("forceRelease");
+        assertThat(tripsOf(() -> BackendAdmin.of(backend).forceRelease("S", "k"))).containsExactly("forceRelease");
         assertThat(tripsOf(() -> backend.quarantine("S", "k", bytes("bad"), "r", 1))).containsExactly("quarantine");
-        assertThat(tripsOf(() -> backend.delete("S", "k"))).containsExactly("delete");
+        assertThat(tripsOf(() -> BackendAdmin.of(backend).delete("S", "k"))).containsExactly("delete");
     }
 
     /**

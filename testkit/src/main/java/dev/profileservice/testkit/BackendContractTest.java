@@ -2,6 +2,7 @@ package dev.profileservice.testkit;
 
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
@@ -12,6 +13,7 @@ import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -101,6 +103,15 @@ public abstract class BackendContractTest {
     /** Acquire/save/release cycles each fuzz thread attempts. Default 300. */
     protected int fuzzIterations() {
         return 300;
+    }
+
+    /**
+     * The administrative operations of {@code b}; the tests of them are skipped for a store that
+     * offers none ({@link Backend#admin()} empty), as a new store may start without them.
+     */
+    protected static BackendAdmin admin(Backend b) {
+        Assumptions.assumeTrue(b.admin().isPresent(), () -> b.describe() + " offers no administrative operations");
+        return b.admin().orElseThrow();
     }
 
     /** Opens a backend and closes it after the test. */
@@ -369,7 +380,7 @@ public abstract class BackendContractTest {
         AcquireResult again = open().acquire(store, k, bob, -1, INITIAL);
         assertThat(again.acquired()).isTrue();
         assertThat(again.record().epoch()).isEqualTo(2);
-        assertThat(backend.sessions(store)).extracting(SessionInfo::key).contains(k);
+        assertThat(admin(backend).sessions(store)).extracting(SessionInfo::key).contains(k);
     }
 
     @Test
@@ -652,15 +663,15 @@ public abstract class BackendContractTest {
         assertThat(renewed.placeId()).as("the upsert replaces the row").isEqualTo("place-y");
         assertThat(renewed.jobId()).isEqualTo("job-y");
         assertThat(renewed.expiresInMillis()).as("renewed from the store's now").isGreaterThan(60_000);
-        assertThat(other.servers().stream().filter(l -> l.serverId().equals(id))).hasSize(1);
+        assertThat(admin(other).servers().stream().filter(l -> l.serverId().equals(id))).hasSize(1);
 
         String id2 = "srv-" + prefix + "hb2";
         other.heartbeat(new Owner(id2, "p2", "j2"), Duration.ofSeconds(60));
-        assertThat(backend.servers()).extracting(ServerLease::serverId).contains(id, id2);
+        assertThat(admin(backend).servers()).extracting(ServerLease::serverId).contains(id, id2);
 
         backend.removeServer(id);
         assertThat(other.server(id)).isEmpty();
-        assertThat(other.servers()).extracting(ServerLease::serverId).doesNotContain(id).contains(id2);
+        assertThat(admin(other).servers()).extracting(ServerLease::serverId).doesNotContain(id).contains(id2);
         backend.removeServer(id); // removing twice is fine
         other.removeServer(id2);
         assertThat(backend.server(id2)).isEmpty();
@@ -713,13 +724,13 @@ public abstract class BackendContractTest {
         String k = key("bad");
         backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("garbage"), false));
-        assertThat(backend.quarantineCount(store, k)).isZero();
+        assertThat(admin(backend).quarantineCount(store, k)).isZero();
         backend.quarantine(store, k, bytes("garbage"), "cannot decode: test", 1_900_000_000_000L);
-        assertThat(open().quarantineCount(store, k)).isEqualTo(1);
+        assertThat(admin(open()).quarantineCount(store, k)).isEqualTo(1);
         backend.quarantine(store, k, bytes("garbage"), "same bytes again", 1_900_000_000_001L);
         backend.quarantine(store, k, new byte[]{0, (byte) 0xff, 1}, "binary", 1_900_000_000_002L);
-        assertThat(open().quarantineCount(store, k)).isEqualTo(3);
-        assertThat(backend.quarantineCount(store, key("other"))).isZero();
+        assertThat(admin(open()).quarantineCount(store, k)).isEqualTo(3);
+        assertThat(admin(backend).quarantineCount(store, key("other"))).isZero();
         StoredProfile r = backend.read(store, k);
         assertThat(text(r.payload())).isEqualTo("garbage");
         assertThat(r.owner()).isEqualTo(alice);
@@ -734,7 +745,7 @@ public abstract class BackendContractTest {
         String k = key("force");
         backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("kept"), false));
-        StoredProfile after = open().forceRelease(store, k);
+        StoredProfile after = admin(open()).forceRelease(store, k);
         assertThat(after.owner()).isNull();
         assertThat(after.epoch()).isEqualTo(2);
         assertThat(text(after.payload())).isEqualTo("kept");
@@ -745,7 +756,7 @@ public abstract class BackendContractTest {
         assertThat(r.owner()).isNull();
         assertThat(r.epoch()).isEqualTo(2);
         // a released record can be forced too: the epoch still grows
-        assertThat(backend.forceRelease(store, k).epoch()).isEqualTo(3);
+        assertThat(admin(backend).forceRelease(store, k).epoch()).isEqualTo(3);
         AcquireResult again = backend.acquire(store, k, bob, -1, INITIAL);
         assertThat(again.acquired()).isTrue();
         assertThat(again.record().epoch()).isEqualTo(4);
@@ -755,7 +766,7 @@ public abstract class BackendContractTest {
     @DisplayName("forceRelease of a missing record returns ABSENT and creates nothing")
     void forceReleaseMissing() {
         String k = key("nobody");
-        StoredProfile r = backend.forceRelease(store, k);
+        StoredProfile r = admin(backend).forceRelease(store, k);
         assertThat(r.isEmpty()).isTrue();
         assertThat(r.epoch()).isZero();
         assertThat(r.owner()).isNull();
@@ -773,15 +784,15 @@ public abstract class BackendContractTest {
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("x"), false));
         backend.writeInbox(store, k, 0, bytes("gift"));
         backend.quarantine(store, k, bytes("old"), "test", 1L);
-        assertThat(open().delete(store, k)).isTrue();
+        assertThat(admin(open()).delete(store, k)).isTrue();
         StoredProfile r = backend.read(store, k);
         assertThat(r.isEmpty()).isTrue();
         assertThat(r.epoch()).isZero();
         assertThat(r.owner()).isNull();
         assertThat(r.inboxVersion()).isZero();
-        assertThat(backend.quarantineCount(store, k)).isZero();
-        assertThat(backend.delete(store, k)).isFalse();
-        assertThat(backend.delete(store, key("never"))).isFalse();
+        assertThat(admin(backend).quarantineCount(store, k)).isZero();
+        assertThat(admin(backend).delete(store, k)).isFalse();
+        assertThat(admin(backend).delete(store, key("never"))).isFalse();
         // the key is usable again from scratch
         assertThat(backend.writeInbox(store, k, 0, bytes("new"))).isPresent();
         assertThat(backend.acquire(store, k, bob, -1, INITIAL).record().epoch()).isEqualTo(1);
@@ -815,7 +826,7 @@ public abstract class BackendContractTest {
         String after = null;
         int pages = 0;
         while (true) {
-            List<String> page = other.keys(s, after, 10);
+            List<String> page = admin(other).keys(s, after, 10);
             assertThat(page.size()).isLessThanOrEqualTo(10);
             if (page.isEmpty()) {
                 break;
@@ -827,13 +838,13 @@ public abstract class BackendContractTest {
         }
         assertThat(seen).containsExactlyElementsOf(expected);
         assertThat(pages).isEqualTo(3);
-        assertThat(other.keys(s, null, 3)).containsExactlyElementsOf(expected.subList(0, 3));
-        assertThat(other.keys(s, "k05", 2)).containsExactly("k06", "k07");
-        assertThat(other.keys(s, "k055", 2)).as("afterKey need not exist").containsExactly("k06", "k07");
-        assertThat(other.keys(s, expected.get(expected.size() - 1), 10)).isEmpty();
-        assertThat(other.keys(uniqueStore("empty"), null, 10)).isEmpty();
-        other.delete(s, "k00");
-        assertThat(other.keys(s, null, 1)).containsExactly(expected.get(0).equals("k00") ? expected.get(1) : expected.get(0));
+        assertThat(admin(other).keys(s, null, 3)).containsExactlyElementsOf(expected.subList(0, 3));
+        assertThat(admin(other).keys(s, "k05", 2)).containsExactly("k06", "k07");
+        assertThat(admin(other).keys(s, "k055", 2)).as("afterKey need not exist").containsExactly("k06", "k07");
+        assertThat(admin(other).keys(s, expected.get(expected.size() - 1), 10)).isEmpty();
+        assertThat(admin(other).keys(uniqueStore("empty"), null, 10)).isEmpty();
+        admin(other).delete(s, "k00");
+        assertThat(admin(other).keys(s, null, 1)).containsExactly(expected.get(0).equals("k00") ? expected.get(1) : expected.get(0));
     }
 
     @Test
@@ -847,11 +858,11 @@ public abstract class BackendContractTest {
         backend.save(s, "b", SaveRequest.of(alice.serverId(), 1, bytes("x"), true));
         open().acquire(s, "a", bob, 1, INITIAL); // steal: epoch 2
 
-        List<SessionInfo> sessions = open().sessions(s);
+        List<SessionInfo> sessions = admin(open()).sessions(s);
         assertThat(sessions).containsExactlyInAnyOrder(
                 new SessionInfo("a", 2, bob),
                 new SessionInfo("c", 1, bob));
-        assertThat(open().sessions(uniqueStore("none"))).isEmpty();
+        assertThat(admin(open()).sessions(uniqueStore("none"))).isEmpty();
     }
 
     @Test
@@ -868,16 +879,16 @@ public abstract class BackendContractTest {
         assertThat(a2.acquired()).isTrue();
         assertThat(a2.record().epoch()).isEqualTo(1);
         assertThat(text(a2.record().payload())).isEqualTo("initial");
-        assertThat(backend.quarantineCount(s2, "k")).isZero();
+        assertThat(admin(backend).quarantineCount(s2, "k")).isZero();
         assertThat(backend.writeInbox(s2, "k", 0, bytes("g2"))).isPresent();
         assertThat(backend.read(s1, "k").inbox()).isNull();
-        assertThat(backend.keys(s2, null, 10)).containsExactly("k");
-        assertThat(backend.sessions(s2)).containsExactly(new SessionInfo("k", 1, bob));
+        assertThat(admin(backend).keys(s2, null, 10)).containsExactly("k");
+        assertThat(admin(backend).sessions(s2)).containsExactly(new SessionInfo("k", 1, bob));
 
-        assertThat(backend.delete(s2, "k")).isTrue();
+        assertThat(admin(backend).delete(s2, "k")).isTrue();
         assertThat(text(backend.read(s1, "k").payload())).isEqualTo("one");
-        assertThat(backend.quarantineCount(s1, "k")).isEqualTo(1);
-        assertThat(backend.forceRelease(s2, "k").isEmpty()).isTrue();
+        assertThat(admin(backend).quarantineCount(s1, "k")).isEqualTo(1);
+        assertThat(admin(backend).forceRelease(s2, "k").isEmpty()).isTrue();
         assertThat(backend.read(s1, "k").owner()).isEqualTo(alice);
     }
 
@@ -907,17 +918,17 @@ public abstract class BackendContractTest {
             assertThat(text(r.payload())).as("payload of %s", k).isEqualTo("data:" + k);
             assertThat(text(r.inbox())).as("inbox of %s", k).isEqualTo("inbox:" + k);
             assertThat(r.epoch()).as("epoch of %s (distinct records)", k).isEqualTo(1);
-            assertThat(other.quarantineCount(store, k)).isEqualTo(1);
+            assertThat(admin(other).quarantineCount(store, k)).isEqualTo(1);
         }
-        assertThat(other.sessions(store)).extracting(SessionInfo::key).containsAll(keys);
+        assertThat(admin(other).sessions(store)).extracting(SessionInfo::key).containsAll(keys);
         List<String> listed = new ArrayList<>();
         String after = null;
-        for (List<String> page; !(page = other.keys(store, after, 500)).isEmpty(); after = page.get(page.size() - 1)) {
+        for (List<String> page; !(page = admin(other).keys(store, after, 500)).isEmpty(); after = page.get(page.size() - 1)) {
             listed.addAll(page);
         }
         assertThat(listed).containsAll(keys);
         for (String k : keys) {
-            assertThat(other.delete(store, k)).as("delete %s", k).isTrue();
+            assertThat(admin(other).delete(store, k)).as("delete %s", k).isTrue();
         }
     }
 

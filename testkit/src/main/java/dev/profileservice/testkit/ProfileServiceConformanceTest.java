@@ -12,6 +12,7 @@ import dev.profileservice.ProfileServiceException;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
@@ -241,6 +242,11 @@ public abstract class ProfileServiceConformanceTest {
             rawBackends.add(openBackend());
         }
         return rawBackends.get(0);
+    }
+
+    /** The administrative operations of {@code b} (the tests that use them need a store that has them). */
+    protected static BackendAdmin admin(Backend b) {
+        return BackendAdmin.of(b);
     }
 
     /** A key unique to this test. */
@@ -722,7 +728,7 @@ public abstract class ProfileServiceConformanceTest {
         assertThat(a.store().viewProfile(key("close0"))).isEmpty();
         assertThat(a.store().globalUpdateProfile(key("close0"), u -> u.addActiveUpdate(Map.of()))).isEmpty();
         driveRun(a.service::close); // idempotent
-        assertThat(raw().servers()).extracting(ServerLease::jobId).doesNotContain(a.jobId);
+        assertThat(admin(raw()).servers()).extracting(ServerLease::jobId).doesNotContain(a.jobId);
         assertThat(raw().read(STORE, key("after")).isEmpty()).isTrue();
     }
 
@@ -1066,7 +1072,7 @@ public abstract class ProfileServiceConformanceTest {
                 advanceUntil("owner " + next + " noticed its session ended", () -> !previous.isActive());
             }
             if (random.nextBoolean()) {
-                raw().forceRelease(STORE, k); // a hard steal: the holder learns it at its next write
+                admin(raw()).forceRelease(STORE, k); // a hard steal: the holder learns it at its next write
             }
             Profile<PlayerData> p = drive(owners[next].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
                     .orElseThrow(() -> new AssertionError("hand-over load returned empty"));
@@ -1162,17 +1168,17 @@ public abstract class ProfileServiceConformanceTest {
 
         Profile<PlayerData> p = s[0].load(k);
         awaitReal("corruption signal", () -> s[0].corruptions.contains(STORE + "/" + k));
-        assertThat(raw().quarantineCount(STORE, k)).isEqualTo(1);
+        assertThat(admin(raw()).quarantineCount(STORE, k)).isEqualTo(1);
         assertThat(p.isActive()).isTrue();
         assertThat(p.getData().coins).isZero();
         assertThat(p.getData().items).isEmpty();
         p.edit(d -> d.coins = 5);
         driveRun(p::release);
         assertThat(viewedCoins(s[1], k)).isEqualTo(5);
-        assertThat(raw().quarantineCount(STORE, k)).as("the copy stays").isEqualTo(1);
+        assertThat(admin(raw()).quarantineCount(STORE, k)).as("the copy stays").isEqualTo(1);
         Profile<PlayerData> again = s[1].load(k);
         assertThat(again.getData().coins).isEqualTo(5);
-        assertThat(raw().quarantineCount(STORE, k)).isEqualTo(1);
+        assertThat(admin(raw()).quarantineCount(STORE, k)).isEqualTo(1);
         assertThat(s[1].corruptions).isEmpty();
     }
 
@@ -1190,7 +1196,7 @@ public abstract class ProfileServiceConformanceTest {
         Profile<PlayerData> again = s[1].load(k);
         awaitReal("corruption signal", () -> s[1].corruptions.contains(STORE + "/" + k));
         assertThat(again.getData().coins).isZero();
-        assertThat(raw().quarantineCount(STORE, k)).isEqualTo(1);
+        assertThat(admin(raw()).quarantineCount(STORE, k)).isEqualTo(1);
     }
 
     @Test
@@ -1202,7 +1208,7 @@ public abstract class ProfileServiceConformanceTest {
         Profile<PlayerData> p = s[0].load(k);
         processGifts(p);
         awaitReal("corruption signal", () -> s[0].corruptions.contains(STORE + "/" + k));
-        assertThat(raw().quarantineCount(STORE, k)).isEqualTo(1);
+        assertThat(admin(raw()).quarantineCount(STORE, k)).isEqualTo(1);
         assertThat(p.isActive()).isTrue();
         p.save();
         advanceUntil("inbox replaced", () -> raw().read(STORE, k).inboxVersion() >= 2);
@@ -1447,7 +1453,7 @@ public abstract class ProfileServiceConformanceTest {
 
     /** The lease left of {@code s} as the store judges it now. */
     private long leaseLeftMillis(Server s) {
-        return raw().servers().stream().filter(l -> l.jobId().equals(s.jobId)).findFirst()
+        return admin(raw()).servers().stream().filter(l -> l.jobId().equals(s.jobId)).findFirst()
                 .orElseThrow(() -> new AssertionError("no heartbeat row of " + s)).expiresInMillis();
     }
 

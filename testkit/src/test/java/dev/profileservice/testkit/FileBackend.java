@@ -2,6 +2,7 @@ package dev.profileservice.testkit;
 
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendProvider;
 import dev.profileservice.spi.LeaseClock;
@@ -40,7 +41,7 @@ import java.util.function.Function;
  * back. Slow and simple; it exists so the testkit can run {@link MultiProcessHandOffTest} on its own.
  * URI: {@code testfile:/absolute/path}. No message bus (the engine polls).
  */
-final class FileBackend implements Backend {
+final class FileBackend implements Backend, BackendAdmin {
 
     /** {@code testfile:} provider, registered for the tests. */
     public static final class Provider implements BackendProvider {
@@ -124,6 +125,12 @@ final class FileBackend implements Backend {
     @Override
     public String describe() {
         return "testfile:" + file;
+    }
+
+    /** The built-in stores offer every administrative operation themselves. */
+    @Override
+    public Optional<BackendAdmin> admin() {
+        return Optional.of(this);
     }
 
     @Override

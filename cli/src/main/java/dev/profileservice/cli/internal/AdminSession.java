@@ -3,6 +3,7 @@ package dev.profileservice.cli.internal;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendUris;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.StoredProfile;
@@ -53,6 +54,12 @@ public final class AdminSession implements AutoCloseable {
         return backend;
     }
 
+    /** The store's administrative operations; a store without them is bad input for these commands. */
+    public BackendAdmin admin() {
+        return backend.admin().orElseThrow(() -> new BadInputException("the store " + maskedUri()
+                + " offers no administrative operations"));
+    }
+
     /** The profile store name. */
     public String storeName() {
         return options.profileStore;
@@ -65,7 +72,7 @@ public final class AdminSession implements AutoCloseable {
 
     /** Fails unless the profile store has at least one key (catches typos in the name). */
     public void requireStoreExists() {
-        if (backend.keys(options.profileStore, null, 1).isEmpty()) {
+        if (admin().keys(options.profileStore, null, 1).isEmpty()) {
             throw new BadInputException("profile store '" + options.profileStore + "' has no profiles in "
                     + maskedUri() + " (names are case-sensitive; check --profile-store)");
         }

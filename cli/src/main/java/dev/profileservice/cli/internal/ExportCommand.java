@@ -53,7 +53,7 @@ public final class ExportCommand implements Callable<Integer> {
             try {
                 String after = null;
                 while (true) {
-                    List<String> keys = session.backend().keys(store.profileStore, after, PAGE);
+                    List<String> keys = session.admin().keys(store.profileStore, after, PAGE);
                     for (String key : keys) {
                         Optional<Profile<Map<String, Object>>> p = profiles.viewProfile(key);
                         if (p.isEmpty()) {

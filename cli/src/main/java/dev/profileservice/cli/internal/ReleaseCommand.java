@@ -35,7 +35,7 @@ public final class ReleaseCommand implements Callable<Integer> {
         try (AdminSession session = AdminSession.open(store)) {
             session.requireStoreExists();
             StoredProfile before = session.requireKey(key);
-            StoredProfile after = session.backend().forceRelease(store.profileStore, key);
+            StoredProfile after = session.admin().forceRelease(store.profileStore, key);
             PrintWriter w = spec.commandLine().getOut();
             if (store.json) {
                 Map<String, Object> out = new LinkedHashMap<>();

@@ -32,10 +32,10 @@ public final class SessionsCommand implements Callable<Integer> {
     public Integer call() {
         try (AdminSession session = AdminSession.open(store)) {
             session.requireStoreExists();
-            List<SessionInfo> sessions = new ArrayList<>(session.backend().sessions(store.profileStore));
+            List<SessionInfo> sessions = new ArrayList<>(session.admin().sessions(store.profileStore));
             sessions.sort(Comparator.comparing(SessionInfo::key));
             Map<String, ServerLease> leases = new HashMap<>();
-            for (ServerLease lease : session.backend().servers()) {
+            for (ServerLease lease : session.admin().servers()) {
                 leases.put(lease.serverId(), lease);
             }
             PrintWriter w = spec.commandLine().getOut();

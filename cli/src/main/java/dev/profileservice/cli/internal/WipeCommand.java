@@ -63,7 +63,7 @@ public final class WipeCommand implements Callable<Integer> {
                     return 1;
                 }
             }
-            boolean deleted = session.backend().delete(store.profileStore, key);
+            boolean deleted = session.admin().delete(store.profileStore, key);
             if (store.json) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("key", key);

@@ -2,6 +2,7 @@ package dev.profileservice.internal.memory;
 
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
@@ -34,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * tests run leases in virtual time). A shared {@code memory:NAME} store keeps the clock of the
  * first opener: services with skewed clocks on it still agree on whose lease ran out.
  */
-public final class MemoryBackend implements Backend {
+public final class MemoryBackend implements Backend, BackendAdmin {
 
     private static final Map<String, Shared> NAMED = new ConcurrentHashMap<>();
 
@@ -107,6 +108,12 @@ public final class MemoryBackend implements Backend {
     @Override
     public String describe() {
         return description;
+    }
+
+    /** The built-in stores offer every administrative operation themselves. */
+    @Override
+    public Optional<BackendAdmin> admin() {
+        return Optional.of(this);
     }
 
     @Override

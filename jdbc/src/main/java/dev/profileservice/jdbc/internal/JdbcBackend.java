@@ -1,6 +1,7 @@
 package dev.profileservice.jdbc.internal;
 
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
@@ -52,7 +53,7 @@ import java.util.Optional;
  * Every method blocks the calling thread (the engine's I/O pool) for its statements; any number of
  * threads may call at once, each borrowing its own pooled connection.
  */
-public abstract class JdbcBackend implements Backend {
+public abstract class JdbcBackend implements Backend, BackendAdmin {
     /** Schema version this library writes and reads. */
     public static final int SCHEMA_VERSION = 1;
     /** Profile records. */
@@ -130,6 +131,12 @@ public abstract class JdbcBackend implements Backend {
     @Override
     public String describe() {
         return description;
+    }
+
+    /** The built-in stores offer every administrative operation themselves. */
+    @Override
+    public Optional<BackendAdmin> admin() {
+        return Optional.of(this);
     }
 
     private boolean poolIsEmpty() {

@@ -2,6 +2,7 @@ package dev.profileservice.redis.internal;
 
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
@@ -65,7 +66,7 @@ import java.util.function.Supplier;
  * be called from many threads at once: they share one multiplexed Lettuce connection. Pub/sub
  * messages arrive on Lettuce's I/O threads and are handed to the bus's own delivery thread.
  */
-public final class RedisBackend implements Backend {
+public final class RedisBackend implements Backend, BackendAdmin {
 
     /** Keys as UTF-8 strings, values (payloads, inboxes, script arguments) as raw bytes. */
     static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
@@ -237,6 +238,12 @@ public final class RedisBackend implements Backend {
     @Override
     public String describe() {
         return description;
+    }
+
+    /** The built-in stores offer every administrative operation themselves. */
+    @Override
+    public Optional<BackendAdmin> admin() {
+        return Optional.of(this);
     }
 
     // ---------------------------------------------------------------- records

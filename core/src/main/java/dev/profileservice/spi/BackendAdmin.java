@@ -1,0 +1,42 @@
+package dev.profileservice.spi;
+
+import java.util.List;
+
+/**
+ * The administrative operations of a store, apart from what the engine needs ({@link Backend}):
+ * what the {@code profiles} tool and operators' consoles use to look around and repair. Offered
+ * through {@link Backend#admin()}. Each method is one atomic operation, blocking, callable from any
+ * thread.
+ */
+public interface BackendAdmin {
+
+    /** The admin operations of {@code backend}, or an {@link IllegalArgumentException} naming the store if it has none. */
+    static BackendAdmin of(Backend backend) {
+        return backend.admin().orElseThrow(() -> new IllegalArgumentException("the store " + backend.describe()
+                + " offers no administrative operations (Backend.admin() is empty)"));
+    }
+
+    /** All heartbeat rows, each judged like {@link Backend#server}. */
+    List<ServerLease> servers();
+
+    /** Number of quarantined copies for a key. */
+    int quarantineCount(String store, String key);
+
+    /**
+     * Administrative release: clears the owner and increments the epoch, so the old owner's next
+     * write is refused. Returns the record after, or {@link StoredProfile#ABSENT} if none existed.
+     */
+    StoredProfile forceRelease(String store, String key);
+
+    /** Deletes a record, its inbox and its quarantined copies. Returns whether a record existed. */
+    boolean delete(String store, String key);
+
+    /**
+     * Keys of a store in ascending order, starting after {@code afterKey} (null for the first page),
+     * at most {@code limit} of them.
+     */
+    List<String> keys(String store, String afterKey, int limit);
+
+    /** Records of a store that have an owner. */
+    List<SessionInfo> sessions(String store);
+}
