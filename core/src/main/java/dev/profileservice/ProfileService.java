@@ -1,12 +1,13 @@
 package dev.profileservice;
 
 import dev.profileservice.internal.Engine;
-import dev.profileservice.internal.EngineConfig;
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendUris;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,12 +93,12 @@ public final class ProfileService implements AutoCloseable {
 
     /** This server's place id. */
     public String getPlaceId() {
-        return engine.config().placeId();
+        return engine.settings().placeId();
     }
 
     /** This server's job id. */
     public String getJobId() {
-        return engine.config().jobId();
+        return engine.settings().jobId();
     }
 
     /**
@@ -110,21 +111,31 @@ public final class ProfileService implements AutoCloseable {
         engine.close();
     }
 
-    /** Immutable settings for a {@link ProfileService}; see each setter for its default. */
+    /** The settings this service was built with. */
+    public Settings settings() {
+        return engine.settings();
+    }
+
+    /**
+     * Sets up a {@link ProfileService}. A builder is mutable and not thread-safe; {@link #build()}
+     * freezes what it holds into {@link Settings}, an immutable value, after checking the settings
+     * against each other. Every setting has a default, named by a {@code DEFAULT_*} constant of
+     * {@link Settings}.
+     */
     public static final class Builder {
-        private String backendUri = "memory:";
+        private String backendUri;
         private Backend backend;
-        private String placeId = "default";
+        private String placeId = Settings.DEFAULT_PLACE_ID;
         private String jobId;
-        private Duration autoSavePeriod = Duration.ofSeconds(30);
-        private Duration lease = Duration.ofSeconds(30);
-        private Duration forceLoadTimeout = Duration.ofSeconds(10);
-        private Duration pollInterval = Duration.ofSeconds(1);
-        private int criticalIssueCount = 5;
-        private Duration criticalWindow = Duration.ofSeconds(120);
-        private Duration criticalCooldown = Duration.ofSeconds(120);
-        private int maxDataBytes = 4 * 1024 * 1024;
-        private Duration retryBackoffMax = Duration.ofSeconds(8);
+        private Duration autoSavePeriod = Settings.DEFAULT_AUTO_SAVE_PERIOD;
+        private Duration lease = Settings.DEFAULT_LEASE;
+        private Duration forceLoadTimeout = Settings.DEFAULT_FORCE_LOAD_TIMEOUT;
+        private Duration pollInterval = Settings.DEFAULT_POLL_INTERVAL;
+        private int criticalIssueCount = Settings.DEFAULT_CRITICAL_ISSUE_COUNT;
+        private Duration criticalWindow = Settings.DEFAULT_CRITICAL_WINDOW;
+        private Duration criticalCooldown = Settings.DEFAULT_CRITICAL_COOLDOWN;
+        private int maxDataBytes = Settings.DEFAULT_MAX_DATA_BYTES;
+        private Duration retryBackoffMax = Settings.DEFAULT_RETRY_BACKOFF_MAX;
         private Clock clock = Clock.systemUTC();
         private ScheduledExecutorService scheduler;
         private Executor listenerExecutor;
@@ -135,36 +146,57 @@ public final class ProfileService implements AutoCloseable {
 
         /**
          * The store, as a URI: {@code memory:}, {@code sqlite:PATH}, {@code postgresql://...},
-         * {@code mariadb://...}, {@code mysql://...}, {@code redis://...}. Default {@code memory:}.
-         * Resolved at {@link #build()}; an unknown scheme or unreachable store fails there with a
-         * message naming the URI (password masked).
+         * {@code mariadb://...}, {@code mysql://...}, {@code redis://...}. Default
+         * {@link Settings#DEFAULT_BACKEND_URI}. Resolved at {@link #build()}; an unknown scheme or
+         * an unreachable store fails there with a message naming the URI (password masked).
+         *
+         * @throws IllegalStateException if a store was given already (a URI or an object)
          */
         public Builder backend(String uri) {
-            this.backendUri = Objects.requireNonNull(uri, "backend uri");
-            this.backend = null;
+            Objects.requireNonNull(uri, "backend uri");
+            requireNoBackendYet("backend(\"" + BackendUris.mask(uri) + "\")");
+            this.backendUri = uri;
             return this;
         }
 
-        /** A backend object made by the caller (own pool, credentials). The service closes it on {@link #close()}. */
+        /**
+         * A backend object made by the caller (own pool, credentials). The service closes it on
+         * {@link #close()}.
+         *
+         * @throws IllegalStateException if a store was given already (a URI or an object)
+         */
         public Builder backend(Backend backend) {
-            this.backend = Objects.requireNonNull(backend, "backend");
-            this.backendUri = null;
+            Objects.requireNonNull(backend, "backend");
+            requireNoBackendYet("backend(" + backend.describe() + ")");
+            this.backend = backend;
             return this;
         }
 
-        /** The seed's {@code place_id}: which game/place this server runs. Default {@code "default"}. */
+        /** Two stores for one service is a mistake (the first would silently be dropped). */
+        private void requireNoBackendYet(String call) {
+            if (backendUri != null || backend != null) {
+                throw new IllegalStateException(call + ": this builder already has a store ("
+                        + (backend != null ? backend.describe() : BackendUris.mask(backendUri))
+                        + "); a service has one store, give it once");
+            }
+        }
+
+        /** ProfileService's {@code place_id}: which game/place this server runs. Default {@link Settings#DEFAULT_PLACE_ID}. */
         public Builder placeId(String placeId) {
             this.placeId = requireText(placeId, "placeId");
             return this;
         }
 
-        /** The seed's {@code game_job_id}, unique per process. Default: a random UUID. */
+        /** ProfileService's {@code game_job_id}, unique per process. Default: a random UUID. */
         public Builder jobId(String jobId) {
             this.jobId = requireText(jobId, "jobId");
             return this;
         }
 
-        /** How often each active profile is saved (spread evenly over the period). Default 30 s. */
+        /**
+         * How often each active profile is saved (spread evenly over the period); at most the
+         * {@link #lease}. Default {@link Settings#DEFAULT_AUTO_SAVE_PERIOD}.
+         */
         public Builder autoSavePeriod(Duration period) {
             this.autoSavePeriod = positive(period, "autoSavePeriod");
             return this;
@@ -175,20 +207,23 @@ public final class ProfileService implements AutoCloseable {
          * third of it; other servers may take a dead server's profiles after the lease plus one
          * second. Both are measured by the store's clock (see
          * {@link dev.profileservice.spi.LeaseClock}), so servers whose clocks disagree still agree on
-         * who is alive. Default 30 s.
+         * who is alive. Default {@link Settings#DEFAULT_LEASE}.
          */
         public Builder lease(Duration lease) {
             this.lease = positive(lease, "lease");
             return this;
         }
 
-        /** How long FORCE_LOAD waits for a live owner to release before stealing. Default 10 s. */
+        /**
+         * How long FORCE_LOAD waits for a live owner to release before stealing; at least the
+         * {@link #pollInterval}. Default {@link Settings#DEFAULT_FORCE_LOAD_TIMEOUT}.
+         */
         public Builder forceLoadTimeout(Duration timeout) {
             this.forceLoadTimeout = positive(timeout, "forceLoadTimeout");
             return this;
         }
 
-        /** How often waits look at the store again when no message arrives. Default 1 s. */
+        /** How often waits look at the store again when no message arrives. Default {@link Settings#DEFAULT_POLL_INTERVAL}. */
         public Builder pollInterval(Duration interval) {
             this.pollInterval = positive(interval, "pollInterval");
             return this;
@@ -196,7 +231,8 @@ public final class ProfileService implements AutoCloseable {
 
         /**
          * The critical state: entered when {@code issues} issues happen within {@code window}, left
-         * when none happened for {@code cooldown}. Default 5 within 120 s, cleared after 120 s.
+         * when none happened for {@code cooldown}. Default {@link Settings#DEFAULT_CRITICAL_ISSUE_COUNT}
+         * within {@link Settings#DEFAULT_CRITICAL_WINDOW}, cleared after {@link Settings#DEFAULT_CRITICAL_COOLDOWN}.
          */
         public Builder criticalState(int issues, Duration window, Duration cooldown) {
             if (issues < 1) {
@@ -208,7 +244,10 @@ public final class ProfileService implements AutoCloseable {
             return this;
         }
 
-        /** The largest encoded profile (data, tags, locked updates) accepted, in bytes. Default 4 MB. */
+        /**
+         * The largest encoded profile (data, tags, locked updates) accepted, in bytes; at least
+         * 1024. Default {@link Settings#DEFAULT_MAX_DATA_BYTES}.
+         */
         public Builder maxDataBytes(int bytes) {
             if (bytes < 1024) {
                 throw new IllegalArgumentException("maxDataBytes must be at least 1024, was " + bytes);
@@ -217,7 +256,11 @@ public final class ProfileService implements AutoCloseable {
             return this;
         }
 
-        /** The longest wait between retries of a failing store call (backoff doubles from 100 ms up to it). Default 8 s. */
+        /**
+         * The longest wait between retries of a failing store call (backoff doubles from 100 ms up
+         * to it; a store that answers again ends every wait at once). Default
+         * {@link Settings#DEFAULT_RETRY_BACKOFF_MAX}.
+         */
         public Builder retryBackoffMax(Duration max) {
             this.retryBackoffMax = positive(max, "retryBackoffMax");
             return this;
@@ -256,17 +299,15 @@ public final class ProfileService implements AutoCloseable {
         }
 
         /**
-         * Opens the backend, starts the heartbeat and returns the service.
+         * Freezes the settings (checking them against each other), opens the store, starts the
+         * heartbeat and returns the service.
          *
-         * @throws IllegalArgumentException if the backend URI has an unknown scheme
+         * @throws IllegalArgumentException if settings contradict each other (the message says
+         *                                  which to change) or the backend URI has an unknown scheme
          * @throws ProfileServiceException  if the store cannot be reached
          */
         public ProfileService build() {
-            EngineConfig config = new EngineConfig(backendUri, backend, placeId,
-                    jobId != null ? jobId : UUID.randomUUID().toString(), autoSavePeriod, lease,
-                    forceLoadTimeout, pollInterval, criticalIssueCount, criticalWindow, criticalCooldown,
-                    maxDataBytes, retryBackoffMax, clock, scheduler, listenerExecutor);
-            ProfileService service = new ProfileService(Engine.start(config));
+            ProfileService service = new ProfileService(Engine.start(new Settings(this)));
             if (shutdownHook) {
                 Runtime.getRuntime().addShutdownHook(new Thread(service::close, "profileservice-shutdown"));
             }
@@ -288,6 +329,176 @@ public final class ProfileService implements AutoCloseable {
                 throw new IllegalArgumentException(what + " must be a positive duration, was " + d);
             }
             return d;
+        }
+    }
+
+    /**
+     * The settings of a service, frozen by {@link Builder#build()}: an immutable value, safe to
+     * share between threads. The {@code DEFAULT_*} constants are the defaults of the builder.
+     */
+    public static final class Settings {
+        /** The default store: in-process, private to the service ({@code memory:}). */
+        public static final String DEFAULT_BACKEND_URI = "memory:";
+        /** The default place id. */
+        public static final String DEFAULT_PLACE_ID = "default";
+        /** The default auto-save period: 30 s, ProfileService's. */
+        public static final Duration DEFAULT_AUTO_SAVE_PERIOD = Duration.ofSeconds(30);
+        /** The default lease: 30 s (a crashed server's profiles are free after 31 s). */
+        public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+        /** The default FORCE_LOAD wait for a live owner: 10 s. */
+        public static final Duration DEFAULT_FORCE_LOAD_TIMEOUT = Duration.ofSeconds(10);
+        /** The default poll interval of waits without messages: 1 s. */
+        public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+        /** The default number of issues that make the state critical: 5, ProfileService's. */
+        public static final int DEFAULT_CRITICAL_ISSUE_COUNT = 5;
+        /** The default window of the critical state: 120 s, ProfileService's. */
+        public static final Duration DEFAULT_CRITICAL_WINDOW = Duration.ofSeconds(120);
+        /** The default quiet time that ends the critical state: 120 s, ProfileService's. */
+        public static final Duration DEFAULT_CRITICAL_COOLDOWN = Duration.ofSeconds(120);
+        /** The default largest encoded profile: 4 MB, as Roblox's DataStore. */
+        public static final int DEFAULT_MAX_DATA_BYTES = 4 * 1024 * 1024;
+        /** The default longest backoff between retries: 8 s. */
+        public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofSeconds(8);
+
+        private final String backendUri;
+        private final Backend backend;
+        private final String placeId;
+        private final String jobId;
+        private final Duration autoSavePeriod;
+        private final Duration lease;
+        private final Duration forceLoadTimeout;
+        private final Duration pollInterval;
+        private final int criticalIssueCount;
+        private final Duration criticalWindow;
+        private final Duration criticalCooldown;
+        private final int maxDataBytes;
+        private final Duration retryBackoffMax;
+        private final Clock clock;
+        private final ScheduledExecutorService scheduler;
+        private final Executor listenerExecutor;
+
+        Settings(Builder b) {
+            this.backend = b.backend;
+            this.backendUri = b.backend == null && b.backendUri == null ? DEFAULT_BACKEND_URI : b.backendUri;
+            this.placeId = b.placeId;
+            this.jobId = b.jobId != null ? b.jobId : UUID.randomUUID().toString();
+            this.autoSavePeriod = b.autoSavePeriod;
+            this.lease = b.lease;
+            this.forceLoadTimeout = b.forceLoadTimeout;
+            this.pollInterval = b.pollInterval;
+            this.criticalIssueCount = b.criticalIssueCount;
+            this.criticalWindow = b.criticalWindow;
+            this.criticalCooldown = b.criticalCooldown;
+            this.maxDataBytes = b.maxDataBytes;
+            this.retryBackoffMax = b.retryBackoffMax;
+            this.clock = b.clock;
+            this.scheduler = b.scheduler;
+            this.listenerExecutor = b.listenerExecutor;
+            checkTogether();
+        }
+
+        /** The settings that contradict each other, each with what to change. */
+        private void checkTogether() {
+            if (autoSavePeriod.compareTo(lease) > 0) {
+                throw new IllegalArgumentException("autoSavePeriod (" + autoSavePeriod + ") is longer than the lease (" + lease
+                        + "): a server that pauses longer than its lease loses its profiles to others before it ever saved"
+                        + " what a period's play changed; set autoSavePeriod to at most the lease, or lengthen the lease");
+            }
+            if (pollInterval.compareTo(forceLoadTimeout) > 0) {
+                throw new IllegalArgumentException("pollInterval (" + pollInterval + ") is longer than forceLoadTimeout ("
+                        + forceLoadTimeout + "): a FORCE_LOAD would not look again before its timeout; set pollInterval"
+                        + " to at most forceLoadTimeout");
+            }
+        }
+
+        /** The store URI, if the store was given as one ({@link #DEFAULT_BACKEND_URI} if none was given). */
+        public Optional<String> backendUri() {
+            return Optional.ofNullable(backendUri);
+        }
+
+        /** The backend object, if the store was given as one. */
+        public Optional<Backend> backend() {
+            return Optional.ofNullable(backend);
+        }
+
+        /** This server's place id. */
+        public String placeId() {
+            return placeId;
+        }
+
+        /** This server's job id (a random UUID unless given). */
+        public String jobId() {
+            return jobId;
+        }
+
+        /** How often each active profile is saved. */
+        public Duration autoSavePeriod() {
+            return autoSavePeriod;
+        }
+
+        /** How long this server's sessions stay valid without a heartbeat, on the store's clock. */
+        public Duration lease() {
+            return lease;
+        }
+
+        /** How long FORCE_LOAD waits for a live owner. */
+        public Duration forceLoadTimeout() {
+            return forceLoadTimeout;
+        }
+
+        /** How often waits look at the store when no message arrives. */
+        public Duration pollInterval() {
+            return pollInterval;
+        }
+
+        /** Issues within {@link #criticalWindow()} that make the state critical. */
+        public int criticalIssueCount() {
+            return criticalIssueCount;
+        }
+
+        /** The window of the critical state. */
+        public Duration criticalWindow() {
+            return criticalWindow;
+        }
+
+        /** The quiet time that ends the critical state. */
+        public Duration criticalCooldown() {
+            return criticalCooldown;
+        }
+
+        /** The largest encoded profile accepted, in bytes. */
+        public int maxDataBytes() {
+            return maxDataBytes;
+        }
+
+        /** The longest wait between retries of a failing store call. */
+        public Duration retryBackoffMax() {
+            return retryBackoffMax;
+        }
+
+        /** The clock of this server's own waits and metadata times. */
+        public Clock clock() {
+            return clock;
+        }
+
+        /** The scheduler given to the builder; empty when the service runs its own. */
+        public Optional<ScheduledExecutorService> scheduler() {
+            return Optional.ofNullable(scheduler);
+        }
+
+        /** The listener executor given to the builder; empty when the service runs its own. */
+        public Optional<Executor> listenerExecutor() {
+            return Optional.ofNullable(listenerExecutor);
+        }
+
+        /** The settings, with the store's password masked. */
+        @Override
+        public String toString() {
+            return "Settings{store=" + (backend != null ? backend.describe() : BackendUris.mask(backendUri)) + ", placeId=" + placeId
+                    + ", jobId=" + jobId + ", autoSavePeriod=" + autoSavePeriod + ", lease=" + lease + ", forceLoadTimeout="
+                    + forceLoadTimeout + ", pollInterval=" + pollInterval + ", criticalState=" + criticalIssueCount + " in "
+                    + criticalWindow + " / " + criticalCooldown + ", maxDataBytes=" + maxDataBytes + ", retryBackoffMax="
+                    + retryBackoffMax + "}";
         }
     }
 }

@@ -425,7 +425,9 @@ final class BackendBench {
         int inFlight;
         long saves;
         long storeCalls;
-        try (Lib lib = open("save" + n, b -> b.autoSavePeriod(period))) {
+        // the lease at least the period: build() refuses an auto-save period longer than the lease
+        Duration lease = period.compareTo(ProfileService.Settings.DEFAULT_LEASE) > 0 ? period : ProfileService.Settings.DEFAULT_LEASE;
+        try (Lib lib = open("save" + n, b -> b.autoSavePeriod(period).lease(lease))) {
             ProfileStore<Map<String, Object>> store = store(lib, "save" + n);
             List<Profile<Map<String, Object>>> profiles = loadAll(store, keys);
             try (Editor editor = new Editor(profiles, period.dividedBy(2))) {
@@ -650,7 +652,7 @@ final class BackendBench {
             for (int i = 0; i < s.stealSamples(); i++) {
                 String key = "d-" + i;
                 // A plays dead from kill() on: no heartbeat, no answers, but its objects stay alive.
-                Lib a = open("dead" + i, x -> x.lease(lease));
+                Lib a = open("dead" + i, x -> x.lease(lease).autoSavePeriod(lease));
                 deadJobs.add("bench-" + runId + "-dead" + i);
                 Profile<Map<String, Object>> held = load(store(a, "steal"), key);
                 touch(held, 1);

@@ -1,5 +1,6 @@
 package dev.profileservice.internal;
 
+import dev.profileservice.ProfileService;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -12,7 +13,7 @@ import java.util.function.Consumer;
  * timer on the injected scheduler.
  */
 final class CriticalState {
-    private final EngineConfig config;
+    private final ProfileService.Settings config;
     private final ScheduledExecutorService scheduler;
     private final Consumer<Boolean> onChange;
     private final ArrayDeque<Long> recent = new ArrayDeque<>();
@@ -21,7 +22,7 @@ final class CriticalState {
     private ScheduledFuture<?> offTimer;
     private boolean stopped;
 
-    CriticalState(EngineConfig config, ScheduledExecutorService scheduler, Consumer<Boolean> onChange) {
+    CriticalState(ProfileService.Settings config, ScheduledExecutorService scheduler, Consumer<Boolean> onChange) {
         this.config = config;
         this.scheduler = scheduler;
         this.onChange = onChange;

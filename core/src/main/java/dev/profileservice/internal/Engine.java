@@ -1,5 +1,6 @@
 package dev.profileservice.internal;
 
+import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileServiceException;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.Signal;
@@ -57,7 +58,7 @@ public final class Engine {
     /** Upper bound of I/O threads: store calls block, so the pool bounds concurrent calls; tasks never wait on each other. */
     static final int MAX_IO_THREADS = 256;
 
-    final EngineConfig config;
+    final ProfileService.Settings config;
     /** The store, wrapped so that every call's outcome reaches {@link #recovery}. */
     final Backend backend;
     /** Notices the store's return after failures and wakes the retries waiting for it. */
@@ -92,16 +93,16 @@ public final class Engine {
     private volatile ScheduledFuture<?> heartbeatTask;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-    private Engine(EngineConfig config, Backend store) {
+    private Engine(ProfileService.Settings config, Backend store) {
         this.config = config;
         this.me = new Owner(UUID.randomUUID().toString(), config.placeId(), config.jobId());
-        this.ownScheduler = config.scheduler() == null;
+        this.ownScheduler = config.scheduler().isEmpty();
         if (ownScheduler) {
             ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("profileservice-timer"), Engine::dropAfterClose);
             timer.setRemoveOnCancelPolicy(true); // cancelled waits (a hand-over answered early) leave the queue at once
             this.scheduler = timer;
         } else {
-            this.scheduler = config.scheduler();
+            this.scheduler = config.scheduler().orElseThrow();
         }
         this.recovery = new StoreRecovery(scheduler, config.clock(), this::probe, this::storeBack);
         this.backend = new ObservedBackend(store, recovery);
@@ -113,12 +114,12 @@ public final class Engine {
         this.io = pool;
         this.saver = new SaveBatcher(backend, pool, ioThreads);
         this.wheel = new AutoSaveWheel(scheduler, saver, config.autoSavePeriod().toMillis());
-        if (config.listenerExecutor() == null) {
+        if (config.listenerExecutor().isEmpty()) {
             this.ownListenerExecutor = Executors.newSingleThreadExecutor(daemon("profileservice-listener"));
             this.listenerBase = ownListenerExecutor;
         } else {
             this.ownListenerExecutor = null;
-            this.listenerBase = config.listenerExecutor();
+            this.listenerBase = config.listenerExecutor().orElseThrow();
         }
         this.signalExecutor = new SerialExecutor(listenerBase);
         this.issueSignal = new Listeners<>(signalExecutor);
@@ -136,15 +137,16 @@ public final class Engine {
     }
 
     /** Opens the backend, subscribes to messages, writes the first heartbeat. */
-    public static Engine start(EngineConfig config) {
-        Backend backend = config.backend();
+    public static Engine start(ProfileService.Settings config) {
+        Backend backend = config.backend().orElse(null);
         if (backend == null) {
+            String uri = config.backendUri().orElseThrow();
             try {
-                backend = "memory".equals(dev.profileservice.spi.BackendUris.scheme(config.backendUri()))
-                        ? MemoryBackendProvider.open(config.backendUri(), config.clock()) // leases in the service's (virtual) time
-                        : Backends.open(config.backendUri());
+                backend = "memory".equals(dev.profileservice.spi.BackendUris.scheme(uri))
+                        ? MemoryBackendProvider.open(uri, config.clock()) // leases in the service's (virtual) time
+                        : Backends.open(uri);
             } catch (BackendException e) {
-                throw new ProfileServiceException("cannot open store " + dev.profileservice.spi.BackendUris.mask(config.backendUri())
+                throw new ProfileServiceException("cannot open store " + dev.profileservice.spi.BackendUris.mask(uri)
                         + ": " + e.getMessage(), e);
             }
         }
@@ -176,7 +178,7 @@ public final class Engine {
         };
     }
 
-    public EngineConfig config() {
+    public ProfileService.Settings settings() {
         return config;
     }
 

@@ -47,8 +47,13 @@ class RedisProfileServiceTest {
     }
 
     private ProfileService.Builder builder() {
-        return ProfileService.builder().backend(RedisTestSupport.uri(prefix)).placeId("lobby")
-                .autoSavePeriod(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(20))
+        return settings().backend(RedisTestSupport.uri(prefix));
+    }
+
+    /** The settings of these tests, without a store. */
+    private static ProfileService.Builder settings() {
+        return ProfileService.builder().placeId("lobby")
+                .autoSavePeriod(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(20))
                 .forceLoadTimeout(Duration.ofSeconds(30));
     }
 
@@ -117,7 +122,7 @@ class RedisProfileServiceTest {
         Backend backend = Backends.open(RedisTestSupport.uri(prefix));
         List<String> trips = new CopyOnWriteArrayList<>();
         backend.setRoundTripListener(trips::add);
-        ProfileService service = closeLater(builder().backend(backend).lease(Duration.ofSeconds(60)).build());
+        ProfileService service = closeLater(settings().backend(backend).lease(Duration.ofSeconds(60)).build());
         ProfileStore<PlayerData> store = service.getProfileStore("PlayerData", new PlayerData());
 
         trips.clear();

@@ -1446,6 +1446,12 @@ public abstract class ProfileServiceConformanceTest {
         return leasesInVirtualTime() ? LEASE : Duration.ofSeconds(2);
     }
 
+    /** {@code b} with {@code lease}, and an auto-save period and force-load timeout no longer than it (as build() requires). */
+    private static ProfileService.Builder withLease(ProfileService.Builder b, Duration lease) {
+        return b.lease(lease).autoSavePeriod(AUTO_SAVE.compareTo(lease) > 0 ? lease : AUTO_SAVE)
+                .forceLoadTimeout(FORCE_LOAD_TIMEOUT.compareTo(lease) > 0 ? lease : FORCE_LOAD_TIMEOUT);
+    }
+
     /** The clock of a server whose clock is {@code skew} off the test's virtual time. */
     private java.time.Clock skewed(Duration skew) {
         return java.time.Clock.offset(vt.clock(), skew);
@@ -1505,9 +1511,9 @@ public abstract class ProfileServiceConformanceTest {
         Duration leaseAndGrace = lease.plusSeconds(1);
         Instant t0 = vt.now();
         long builtFrom = System.nanoTime();
-        Server a = server(name + "-A", b -> b.lease(lease).clock(skewed(ownerSkew))); // heartbeats once, at build
+        Server a = server(name + "-A", b -> withLease(b, lease).clock(skewed(ownerSkew))); // heartbeats once, at build
         long builtBy = System.nanoTime();
-        Server b = server(name + "-B", x -> x.lease(lease).clock(skewed(takerSkew)));
+        Server b = server(name + "-B", x -> withLease(x, lease).clock(skewed(takerSkew)));
         a.backend.failNext("heartbeat", 1_000_000);
         String k = key(name);
         Profile<PlayerData> pa = a.load(k);
@@ -1574,8 +1580,8 @@ public abstract class ProfileServiceConformanceTest {
         Duration skew = lease.multipliedBy(3);
         for (Duration ownerSkew : List.of(skew.negated(), skew)) {
             String name = ownerSkew.isNegative() ? "owner-behind" : "owner-ahead";
-            Server a = server(name + "-A", b -> b.lease(lease).clock(skewed(ownerSkew)));
-            Server b = server(name + "-B", x -> x.lease(lease).clock(skewed(ownerSkew.negated())));
+            Server a = server(name + "-A", b -> withLease(b, lease).clock(skewed(ownerSkew)));
+            Server b = server(name + "-B", x -> withLease(x, lease).clock(skewed(ownerSkew.negated())));
             String k = key(name);
             Profile<PlayerData> pa = a.load(k);
             pa.edit(d -> d.coins = 5);
