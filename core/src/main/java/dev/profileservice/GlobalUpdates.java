@@ -43,13 +43,13 @@ public interface GlobalUpdates {
      * Calls {@code listener(id, data)} for every Active update that arrives after this call.
      * Updates already present at load are in {@link #getActiveUpdates()}: scan them once after load.
      */
-    Connection listenToNewActiveUpdate(BiConsumer<Long, Map<String, Object>> listener);
+    Subscription listenToNewActiveUpdate(BiConsumer<Long, Map<String, Object>> listener);
 
     /**
      * Calls {@code listener(id, data)} for every update this session locks, once the lock is saved.
      * Updates locked by an earlier session are in {@link #getLockedUpdates()}.
      */
-    Connection listenToNewLockedUpdate(BiConsumer<Long, Map<String, Object>> listener);
+    Subscription listenToNewLockedUpdate(BiConsumer<Long, Map<String, Object>> listener);
 
     /**
      * Turns an Active update into a Locked one at the next save, and asks for that save to happen

@@ -3,7 +3,7 @@ package dev.profileservice;
 import java.util.function.Consumer;
 
 /**
- * A loaded profile: the seed's {@code Profile}. Obtained from {@link ProfileStore#loadProfile}
+ * A loaded profile: ProfileService's {@code Profile}. Obtained from {@link ProfileStore#loadProfile}
  * (active: this server holds the session lock and saves it) or {@link ProfileStore#viewProfile}
  * (a read-only snapshot that is never active).
  *
@@ -21,7 +21,7 @@ public interface Profile<T> {
     /** The profile key. */
     String getKey();
 
-    /** The data: the seed's {@code Profile.Data}. Mutate it inside {@link #edit}. */
+    /** The data: ProfileService's {@code Profile.Data}. Mutate it inside {@link #edit}. */
     T getData();
 
     /**
@@ -69,7 +69,7 @@ public interface Profile<T> {
      * on the listener executor. If the profile is already inactive, the listener runs right away
      * (on that executor).
      */
-    Connection listenToRelease(Runnable listener);
+    Subscription listenToRelease(Runnable listener);
 
     /**
      * Saves one last time and frees the session lock. Returns once that save is durable (it keeps

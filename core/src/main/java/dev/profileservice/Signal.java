@@ -9,5 +9,5 @@ package dev.profileservice;
  */
 public interface Signal<L> {
     /** Subscribes {@code listener}; never null. */
-    Connection connect(L listener);
+    Subscription connect(L listener);
 }

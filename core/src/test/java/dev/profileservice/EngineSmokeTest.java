@@ -66,10 +66,12 @@ class EngineSmokeTest {
             List<Long> gifts = new CopyOnWriteArrayList<>();
             pa.getGlobalUpdates().listenToNewActiveUpdate((id, data) -> pa.getGlobalUpdates().lockActiveUpdate(id));
             pa.getGlobalUpdates().listenToNewLockedUpdate((id, data) -> {
-                pa.edit(d -> d.coins += ((Number) data.get("amount")).intValue());
-                pa.getGlobalUpdates().clearLockedUpdate(id);
+                // the safe pattern: clear and apply in one edit, so they are saved together or not at all
+                pa.edit(d -> {
+                    pa.getGlobalUpdates().clearLockedUpdate(id);
+                    d.coins += ((Number) data.get("amount")).intValue();
+                });
                 gifts.add(id);
-                pa.save();
             });
             sb.globalUpdateProfile("p", u -> u.addActiveUpdate(Map.of("amount", 100)));
             await().atMost(Duration.ofSeconds(5)).until(() -> gifts.size() == 1);

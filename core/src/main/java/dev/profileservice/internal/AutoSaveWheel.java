@@ -30,7 +30,7 @@ final class AutoSaveWheel {
     private final SaveBatcher saver;
     private final int slots;
     private final long tickMillis;
-    private final List<Set<ProfileImpl<?>>> buckets;
+    private final List<Set<SaveCycle>> buckets;
     private long added;
     private volatile long tick;
     private ScheduledFuture<?> task;
@@ -49,7 +49,7 @@ final class AutoSaveWheel {
     }
 
     /** Puts a profile on the wheel; returns its slot for {@link #remove}. */
-    int add(ProfileImpl<?> p) {
+    int add(SaveCycle p) {
         int slot;
         synchronized (this) {
             if (stopped) {
@@ -70,7 +70,7 @@ final class AutoSaveWheel {
         return slot;
     }
 
-    void remove(ProfileImpl<?> p, int slot) {
+    void remove(SaveCycle p, int slot) {
         if (slot >= 0) {
             buckets.get(slot).remove(p);
         }
@@ -79,15 +79,15 @@ final class AutoSaveWheel {
     private void tick() {
         long t = tick;
         tick = t + 1;
-        Set<ProfileImpl<?>> due = buckets.get((int) (t % slots));
+        Set<SaveCycle> due = buckets.get((int) (t % slots));
         if (due.isEmpty()) {
             return;
         }
-        List<ProfileImpl<?>> claimed = new ArrayList<>(due.size());
-        for (ProfileImpl<?> p : due) {
+        List<SaveCycle> claimed = new ArrayList<>(due.size());
+        for (SaveCycle p : due) {
             if (p.claimAutoSave()) {
                 claimed.add(p);
-            } else if (!p.isActive()) {
+            } else if (p.lifecycle() != SaveCycle.Lifecycle.ACTIVE) {
                 due.remove(p); // released while it was being added: do not keep it
             }
         }

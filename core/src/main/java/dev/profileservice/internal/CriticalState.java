@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The seed's critical state: on after {@code count} issues within {@code window}, off once no
+ * ProfileService's critical state: on after {@code count} issues within {@code window}, off once no
  * issue happened for {@code cooldown}. Times come from the injected clock; the "off" check is a
  * timer on the injected scheduler.
  */

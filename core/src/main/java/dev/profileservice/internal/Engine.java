@@ -53,8 +53,8 @@ import java.util.function.Supplier;
  */
 public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
-    static final Duration STEAL_GRACE = Duration.ofSeconds(1);
-    static final int LOAD_ATTEMPTS = 8;
+    /** How many times a load, a read or a gift's store call is tried before it fails. */
+    static final int CALL_ATTEMPTS = 8;
     /** Upper bound of I/O threads: store calls block, so the pool bounds concurrent calls; tasks never wait on each other. */
     static final int MAX_IO_THREADS = 256;
 
@@ -75,6 +75,8 @@ public final class Engine {
     private final boolean ownScheduler;
     private final ExecutorService ownListenerExecutor;
     private final Optional<MessageBus> bus;
+    /** Asks owners to let go and answers such asks (see {@link HandOver}). */
+    final HandOver handOver;
 
     private final SerialExecutor signalExecutor;
     private final Listeners<Consumer<String>> issueSignal;
@@ -82,11 +84,8 @@ public final class Engine {
     private final Listeners<Consumer<Boolean>> criticalSignal;
     private final CriticalState critical;
 
-    /** store name + NUL + key: the local session slot (a load marker or a {@link ProfileImpl}). */
+    /** store name + NUL + key: the local session slot (a load marker or an {@link ActiveProfile}). */
     final ConcurrentHashMap<String, Object> slots = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, CompletableFuture<Void>> releaseWaiters = new ConcurrentHashMap<>();
-    /** slot -> servers waiting for us to release it (they sent "R" or "W"). */
-    private final ConcurrentHashMap<String, Set<String>> watchers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, StoreImpl<?>> stores = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean locked;
@@ -134,6 +133,7 @@ public final class Engine {
             b = Optional.empty();
         }
         this.bus = b;
+        this.handOver = new HandOver(this, b);
     }
 
     /** Opens the backend, subscribes to messages, writes the first heartbeat. */
@@ -152,7 +152,7 @@ public final class Engine {
         }
         Engine engine = new Engine(config, backend);
         try {
-            engine.bus.ifPresent(b -> b.subscribe(engine.me.serverId(), engine::onMessage));
+            engine.handOver.subscribe();
             engine.backend.heartbeat(engine.me, config.lease());
         } catch (RuntimeException e) {
             engine.shutdownResources();
@@ -317,103 +317,9 @@ public final class Engine {
         }
     }
 
-    /**
-     * Completes (on the I/O pool) after {@code delay}, or earlier when a "released" message for
-     * {@code slot} arrives. Register it before asking the owner, so a fast answer is not missed.
-     * One load per slot per service exists at a time, so one waiter per slot suffices.
-     */
-    CompletableFuture<Void> waitForRelease(String slot, Duration delay) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        releaseWaiters.put(slot, done);
-        ScheduledFuture<?> timer = scheduler.schedule(() -> {
-            releaseWaiters.remove(slot, done);
-            done.complete(null);
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
-        done.whenComplete((v, e) -> timer.cancel(false));
-        return done.thenApplyAsync(v -> v, io);
-    }
-
-    /** Remembers that {@code serverId} waits for {@code slot} to be released by us. */
-    private void watch(String slot, String serverId) {
-        watchers.computeIfAbsent(slot, k -> ConcurrentHashMap.newKeySet()).add(serverId);
-    }
-
-    /** Called when a profile of ours stops being active: tells every server that waits for it. */
-    void released(String store, String key) {
-        Set<String> waiting = watchers.remove(slot(store, key));
-        if (waiting != null) {
-            waiting.forEach(serverId -> publish(serverId, "F", store, key));
-        }
-    }
-
-    /**
-     * Whether the owner's server stopped heartbeating more than a lease plus the grace ago, as the
-     * store's clock judged it when {@code lease} was read (never by this server's clock: see
-     * {@link dev.profileservice.spi.LeaseClock}). No heartbeat row at all means dead.
-     */
-    static boolean ownerDead(ServerLease lease) {
-        return lease == null || lease.expiredFor(STEAL_GRACE.toMillis());
-    }
-
-    // ---------------------------------------------------------------- messages
-
+    /** The local slot of a profile: store name + NUL + key (names hold no NUL). */
     static String slot(String store, String key) {
         return store + '\u0000' + key;
-    }
-
-    void publish(String serverId, String kind, String store, String key) {
-        bus.ifPresent(b -> {
-            try {
-                b.publish(serverId, kind + "|" + me.serverId() + "|" + store + "|" + key);
-            } catch (RuntimeException e) {
-                LOG.debug("message to {} lost: {}", serverId, e.toString());
-            }
-        });
-    }
-
-    private void onMessage(String message) {
-        String[] parts = message.split("\\|", 4);
-        if (parts.length != 4) {
-            LOG.debug("ignoring malformed message {}", message);
-            return;
-        }
-        String kind = parts[0];
-        String from = parts[1];
-        String store = parts[2];
-        String key = parts[3];
-        String slot = slot(store, key);
-        io.execute(() -> {
-            switch (kind) {
-                case "R", "W" -> {
-                    // R: please release it; W: tell me when you release it
-                    Object held = slots.get(slot);
-                    if (held instanceof ProfileImpl<?> p && p.isActive()) {
-                        watch(slot, from);
-                        if (kind.equals("R")) {
-                            p.releaseAsync();
-                        }
-                    } else if (held instanceof ProfileImpl<?> p) {
-                        p.releaseFuture().whenComplete((v, e) -> publish(from, "F", store, key));
-                    } else if (held == null) {
-                        publish(from, "F", store, key); // not ours (any more): look again now
-                    } else {
-                        watch(slot, from); // we are loading it ourselves
-                    }
-                }
-                case "F" -> {
-                    CompletableFuture<Void> waiter = releaseWaiters.remove(slot);
-                    if (waiter != null) {
-                        waiter.complete(null);
-                    }
-                }
-                case "U" -> {
-                    if (slots.get(slot) instanceof ProfileImpl<?> p) {
-                        p.requestSave(false); // a gift arrived: sync now, not at the next auto-save
-                    }
-                }
-                default -> LOG.debug("ignoring message of kind {}", kind);
-            }
-        });
     }
 
     /** Registers a load in flight so {@link #close()} waits for it. */
@@ -448,7 +354,7 @@ public final class Engine {
             }
             List<CompletableFuture<Void>> releases = new ArrayList<>();
             for (Map.Entry<String, Object> e : slots.entrySet()) {
-                if (e.getValue() instanceof ProfileImpl<?> p) {
+                if (e.getValue() instanceof ActiveProfile<?> p) {
                     releases.add(p.releaseAsync());
                 }
             }

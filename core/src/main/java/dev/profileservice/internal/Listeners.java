@@ -1,6 +1,6 @@
 package dev.profileservice.internal;
 
-import dev.profileservice.Connection;
+import dev.profileservice.Subscription;
 import dev.profileservice.Signal;
 
 import java.util.concurrent.Executor;
@@ -21,7 +21,7 @@ final class Listeners<L> implements Signal<L> {
     }
 
     @Override
-    public Connection connect(L listener) {
+    public Subscription connect(L listener) {
         if (listener == null) {
             throw new IllegalArgumentException("listener must not be null");
         }
@@ -47,7 +47,7 @@ final class Listeners<L> implements Signal<L> {
     }
 
     /** Calls {@code call} with the listener behind {@code connection} only (if it is one of ours and still connected). */
-    void fireOne(Connection connection, Consumer<L> call) {
+    void fireOne(Subscription connection, Consumer<L> call) {
         for (Entry e : entries) {
             if (e == connection) {
                 executor.execute(() -> {
@@ -81,7 +81,7 @@ final class Listeners<L> implements Signal<L> {
 
     private static final Listeners<?>.Entry[] EMPTY = (Listeners<?>.Entry[]) java.lang.reflect.Array.newInstance(Listeners.Entry.class, 0);
 
-    private final class Entry implements Connection {
+    private final class Entry implements Subscription {
         final L listener;
         volatile boolean connected = true;
 

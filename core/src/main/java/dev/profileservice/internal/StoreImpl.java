@@ -23,8 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * One named profile store of an {@link Engine}: the load protocol (acquire, lease check, handler,
- * release request, steal), global-update sending and viewing.
+ * One named profile store of an {@link Engine}: starts loads ({@link Load}), opens what they
+ * acquired ({@link ActiveProfile}), sends global updates and makes views ({@link ProfileView}).
  */
 final class StoreImpl<T> implements ProfileStore<T> {
     private static final int INBOX_ATTEMPTS = 50;
@@ -93,183 +93,16 @@ final class StoreImpl<T> implements ProfileStore<T> {
         Object marker = new Object();
         Object existing = engine.slots.putIfAbsent(slot, marker);
         if (existing != null) {
-            if (existing instanceof ProfileImpl<?> p && !p.isActive()) {
+            if (existing instanceof ActiveProfile<?> p && !p.isActive()) {
                 // released or releasing: load again once that release is durable
                 return p.releaseFuture().handle((v, e) -> null).thenCompose(v -> loadProfileAsync(key, handler));
             }
             throw new IllegalStateException("profile '" + key + "' of store '" + name
                     + "' is already loaded (or loading) by this service; release it before loading it again");
         }
-        Load load = new Load(key, slot, marker, handler);
+        Load<T> load = new Load<>(this, key, marker, handler);
         engine.io.execute(load::attempt);
         return engine.track(load.result);
-    }
-
-    /** One load in progress: a small state machine driven by store replies, timers and messages. */
-    private final class Load {
-        final String key;
-        final String slot;
-        final Object marker;
-        final NotReleasedHandler handler;
-        final CompletableFuture<Optional<Profile<T>>> result = new CompletableFuture<>();
-        boolean forcing;
-        long forceDeadline;
-        long forcedEpoch;
-
-        Load(String key, String slot, Object marker, NotReleasedHandler handler) {
-            this.key = key;
-            this.slot = slot;
-            this.marker = marker;
-            this.handler = handler;
-        }
-
-        void attempt() {
-            if (engine.isLocked()) {
-                finish(Optional.empty());
-                return;
-            }
-            byte[] initial = initialPayload();
-            engine.call("load of " + name + "/" + key, () -> engine.backend.acquire(name, key, engine.me, -1, initial), Engine.LOAD_ATTEMPTS)
-                    .whenComplete((r, e) -> step(e, () -> {
-                        if (r.acquired()) {
-                            acquired(r.record(), initial);
-                        } else {
-                            held(r.record());
-                        }
-                    }));
-        }
-
-        void steal(long epoch) {
-            byte[] initial = initialPayload();
-            engine.call("steal of " + name + "/" + key, () -> engine.backend.acquire(name, key, engine.me, epoch, initial), Engine.LOAD_ATTEMPTS)
-                    .whenComplete((r, e) -> step(e, () -> {
-                        if (r.acquired()) {
-                            acquired(r.record(), initial);
-                        } else {
-                            held(r.record());
-                        }
-                    }));
-        }
-
-        void held(StoredProfile record) {
-            Owner owner = record.owner();
-            if (owner == null) {
-                attempt();
-                return;
-            }
-            if (owner.serverId().equals(engine.me.serverId())) {
-                // a session of ours that this service no longer tracks (its release never got through)
-                steal(record.epoch());
-                return;
-            }
-            if (forcing) {
-                if (record.epoch() != forcedEpoch) {
-                    finish(Optional.empty()); // another server took it while we waited: we lost the race
-                    return;
-                }
-                if (engine.now() >= forceDeadline) {
-                    steal(record.epoch());
-                    return;
-                }
-            }
-            engine.call("lease check of " + name + "/" + key, () -> engine.backend.server(owner.serverId()), Engine.LOAD_ATTEMPTS)
-                    .whenComplete((lease, e) -> step(e, () -> afterLeaseCheck(record, owner, lease.orElse(null))));
-        }
-
-        void afterLeaseCheck(StoredProfile record, Owner owner, ServerLease lease) {
-            if (Engine.ownerDead(lease)) {
-                steal(record.epoch());
-                return;
-            }
-            if (forcing) {
-                waitThenAttempt();
-                return;
-            }
-            NotReleasedAction action;
-            try {
-                action = handler.onNotReleased(owner.placeId(), owner.jobId());
-            } catch (RuntimeException e) {
-                fail(e);
-                return;
-            }
-            if (action == null) {
-                fail(new IllegalStateException("the NotReleasedHandler of load '" + key + "' returned null"));
-                return;
-            }
-            switch (action) {
-                case CANCEL -> finish(Optional.empty());
-                case REPEAT -> askThenAttempt(owner, "W");
-                case FORCE_LOAD -> {
-                    forcing = true;
-                    forcedEpoch = record.epoch();
-                    forceDeadline = engine.now() + engine.config.forceLoadTimeout().toMillis();
-                    askThenAttempt(owner, "R");
-                }
-            }
-        }
-
-        void waitThenAttempt() {
-            engine.waitForRelease(slot, engine.config.pollInterval()).thenRun(this::attempt);
-        }
-
-        /** Sends "R" (release it) or "W" (tell me when released) to the owner, waiting from before the send. */
-        void askThenAttempt(Owner owner, String kind) {
-            CompletableFuture<Void> wait = engine.waitForRelease(slot, engine.config.pollInterval());
-            engine.publish(owner.serverId(), kind, name, key);
-            wait.thenRun(this::attempt);
-        }
-
-        void acquired(StoredProfile record, byte[] initial) {
-            if (engine.isLocked()) {
-                giveBack(record);
-                return;
-            }
-            ProfileImpl<T> profile;
-            try {
-                profile = open(key, record, Arrays.equals(record.payload(), initial));
-            } catch (RuntimeException e) {
-                giveBack(record);
-                fail(e);
-                return;
-            }
-            if (!engine.slots.replace(slot, marker, profile)) {
-                fail(new IllegalStateException("load of " + name + "/" + key + " lost its slot"));
-                return;
-            }
-            profile.start();
-            result.complete(Optional.of(profile));
-        }
-
-        /** Frees a session taken while the service was closing (or when opening failed), leaving the payload as it was. */
-        void giveBack(StoredProfile record) {
-            byte[] payload = record.payload() != null ? record.payload() : initialPayload();
-            engine.call("release of " + name + "/" + key,
-                            () -> engine.backend.save(name, key, SaveRequest.of(engine.me.serverId(), record.epoch(), payload, true)),
-                            Engine.LOAD_ATTEMPTS)
-                    .whenComplete((r, e) -> finish(Optional.empty()));
-        }
-
-        void step(Throwable error, Runnable next) {
-            if (error != null) {
-                fail(error);
-                return;
-            }
-            try {
-                next.run();
-            } catch (RuntimeException e) {
-                fail(e);
-            }
-        }
-
-        void fail(Throwable e) {
-            engine.slots.remove(slot, marker);
-            result.completeExceptionally(Engine.unwrap(e));
-        }
-
-        void finish(Optional<Profile<T>> value) {
-            engine.slots.remove(slot, marker);
-            result.complete(value);
-        }
     }
 
     /**
@@ -287,18 +120,47 @@ final class StoreImpl<T> implements ProfileStore<T> {
      * @param created whether the acquire created the payload (it is the initial payload this load
      *                sent, which already counts this load), rather than finding one stored
      */
-    private ProfileImpl<T> open(String key, StoredProfile record, boolean created) {
-        Codec.Payload<T> payload = decodeOrQuarantine(key, record.payload(), true);
+    ActiveProfile<T> open(String key, StoredProfile record, boolean created) {
+        Codec.Payload<T> stored = decodeOrQuarantine(key, record.payload(), true);
         Codec.Inbox inbox = decodeInboxOrQuarantine(key, record.inbox(), true);
-        long createdAt = payload != null ? payload.created() : engine.now();
-        long loads = (payload != null ? payload.loads() : 0) + (created ? 0 : 1);
-        T data = payload != null ? payload.data() : newData();
-        Map<String, Object> tags = payload != null ? payload.tags() : new java.util.LinkedHashMap<>();
-        List<GlobalUpdate> locked = payload != null ? payload.locked() : List.of();
+        Codec.Payload<T> payload = stored != null ? stored : emptyPayload();
+        // this load counts, unless the acquire just stored the initial payload, which counts it already
+        Codec.Payload<T> loaded = new Codec.Payload<>(payload.created(), payload.loads() + (created ? 0 : 1), payload.data(),
+                payload.tags(), payload.locked());
         // an unchanged profile must not be rewritten: remember the bytes as stored (a profile loaded
         // before differs in 'loads', so its first save writes once; a new one is stored as it is)
-        return ProfileImpl.active(this, key, record.epoch(), createdAt, loads, data, tags, locked, inbox, record.inboxVersion(),
+        return new ActiveProfile<>(this, key, record.epoch(), loaded, loaded.data(), inbox, record.inboxVersion(),
                 record.payload(), record.inbox() != null && inbox == Codec.Inbox.EMPTY);
+    }
+
+    /** A profile as a fresh template with no metadata, for records with no (decodable) payload. */
+    private Codec.Payload<T> emptyPayload() {
+        return new Codec.Payload<>(engine.now(), 0, newData(), new java.util.LinkedHashMap<>(), List.of());
+    }
+
+    /**
+     * Checks data the game sets: the store's type, encodable, within the size limit.
+     *
+     * @throws IllegalArgumentException naming the problem
+     */
+    void checkData(T newData, String key) {
+        if (newData == null) {
+            throw new IllegalArgumentException("profile data must not be null (profile '" + key + "')");
+        }
+        Class<?> type = dataType.getRawClass();
+        if (Map.class.isAssignableFrom(type) ? !(newData instanceof Map) : !type.isInstance(newData)) {
+            throw new IllegalArgumentException("profile data must be a " + type.getName() + ", not a " + newData.getClass().getName());
+        }
+        int size;
+        try {
+            size = engine.codec.mapper().writeValueAsBytes(newData).length;
+        } catch (Exception e) {
+            throw new IllegalArgumentException("profile data of '" + key + "' cannot be encoded as JSON: " + e.getMessage(), e);
+        }
+        if (size > engine.settings().maxDataBytes()) {
+            throw new IllegalArgumentException("profile data of '" + key + "' is " + size + " bytes encoded, over the limit of "
+                    + engine.settings().maxDataBytes() + " (ProfileService.Builder.maxDataBytes)");
+        }
     }
 
     private Codec.Payload<T> decodeOrQuarantine(String key, byte[] bytes, boolean quarantine) {
@@ -355,7 +217,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
     }
 
     private void sendAttempt(String key, Consumer<GlobalUpdates> handler, int n, CompletableFuture<Optional<GlobalUpdates>> result) {
-        engine.call("global update read of " + name + "/" + key, () -> engine.backend.read(name, key), Engine.LOAD_ATTEMPTS)
+        engine.call("global update read of " + name + "/" + key, () -> engine.backend.read(name, key), Engine.CALL_ATTEMPTS)
                 .thenCompose(record -> {
                     Codec.Inbox inbox = decodeInboxOrQuarantine(key, record.inbox(), false);
                     if (record.inbox() != null && inbox == Codec.Inbox.EMPTY) {
@@ -374,18 +236,18 @@ final class StoreImpl<T> implements ProfileStore<T> {
                                 UpdatesView.readOnly(inbox.active(), view.getLockedUpdates())));
                     }
                     byte[] bytes = engine.codec.encodeInbox(view.inbox());
-                    if (bytes.length > engine.config.maxDataBytes()) {
+                    if (bytes.length > engine.settings().maxDataBytes()) {
                         throw new IllegalArgumentException("global updates of " + name + "/" + key + " would be " + bytes.length
-                                + " bytes, over the limit of " + engine.config.maxDataBytes() + "; nothing was sent");
+                                + " bytes, over the limit of " + engine.settings().maxDataBytes() + "; nothing was sent");
                     }
                     return engine.call("global update write of " + name + "/" + key,
-                                    () -> engine.backend.writeInbox(name, key, record.inboxVersion(), bytes), Engine.LOAD_ATTEMPTS)
+                                    () -> engine.backend.writeInbox(name, key, record.inboxVersion(), bytes), Engine.CALL_ATTEMPTS)
                             .thenApply(written -> {
                                 if (written.isEmpty()) {
                                     return null; // another sender or the owner wrote first: run the handler again
                                 }
                                 if (written.get().owner() != null) {
-                                    engine.publish(written.get().owner().serverId(), "U", name, key);
+                                    engine.handOver.send(written.get().owner().serverId(), Message.Kind.NEW_UPDATE, name, key);
                                 }
                                 return Optional.<GlobalUpdates>of(UpdatesView.readOnly(view.inbox().active(), view.getLockedUpdates()));
                             });
@@ -413,16 +275,13 @@ final class StoreImpl<T> implements ProfileStore<T> {
             return Optional.empty();
         }
         StoredProfile record = Engine.join(engine.call("view of " + name + "/" + key,
-                () -> engine.backend.read(name, key), Engine.LOAD_ATTEMPTS));
+                () -> engine.backend.read(name, key), Engine.CALL_ATTEMPTS));
         if (record.payload() == null) {
             return Optional.empty();
         }
-        Codec.Payload<T> payload = decodeOrQuarantine(key, record.payload(), false);
+        Codec.Payload<T> stored = decodeOrQuarantine(key, record.payload(), false);
         Codec.Inbox inbox = decodeInboxOrQuarantine(key, record.inbox(), false);
-        T data = payload != null ? payload.data() : newData();
         ActiveSession session = record.owner() == null ? null : new ActiveSession(record.owner().placeId(), record.owner().jobId());
-        return Optional.of(ProfileImpl.view(this, key, payload == null ? engine.now() : payload.created(),
-                payload == null ? 0 : payload.loads(), data, payload == null ? Map.of() : payload.tags(),
-                payload == null ? List.of() : payload.locked(), inbox, session));
+        return Optional.of(new ProfileView<>(key, stored != null ? stored : emptyPayload(), inbox.active(), session, engine.listenerBase));
     }
 }

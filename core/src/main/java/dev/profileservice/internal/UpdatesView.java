@@ -1,6 +1,6 @@
 package dev.profileservice.internal;
 
-import dev.profileservice.Connection;
+import dev.profileservice.Subscription;
 import dev.profileservice.GlobalUpdate;
 import dev.profileservice.GlobalUpdates;
 
@@ -11,14 +11,14 @@ import java.util.function.BiConsumer;
 
 /**
  * The three faces of {@link GlobalUpdates}: the owner's (listen/lock/clear, backed by an active
- * {@link ProfileImpl}), the sender's inside a {@code globalUpdateProfile} handler (add/change/clear
+ * {@link ActiveProfile}), the sender's inside a {@code globalUpdateProfile} handler (add/change/clear
  * an Active update, on a private copy of the inbox), and a read-only snapshot.
  */
 final class UpdatesView implements GlobalUpdates {
     private enum Mode { OWNER, HANDLER, READ_ONLY }
 
     private final Mode mode;
-    private final ProfileImpl<?> profile;
+    private final ActiveProfile<?> profile;
     private final Codec codec;
     private final List<GlobalUpdate> active;
     private final List<GlobalUpdate> locked;
@@ -26,7 +26,7 @@ final class UpdatesView implements GlobalUpdates {
     private boolean changed;
     private volatile boolean open = true;
 
-    private UpdatesView(Mode mode, ProfileImpl<?> profile, Codec codec, List<GlobalUpdate> active, List<GlobalUpdate> locked, long next) {
+    private UpdatesView(Mode mode, ActiveProfile<?> profile, Codec codec, List<GlobalUpdate> active, List<GlobalUpdate> locked, long next) {
         this.mode = mode;
         this.profile = profile;
         this.codec = codec;
@@ -35,7 +35,7 @@ final class UpdatesView implements GlobalUpdates {
         this.next = next;
     }
 
-    static UpdatesView owner(ProfileImpl<?> profile) {
+    static UpdatesView owner(ActiveProfile<?> profile) {
         return new UpdatesView(Mode.OWNER, profile, null, null, null, 0);
     }
 
@@ -70,13 +70,13 @@ final class UpdatesView implements GlobalUpdates {
     }
 
     @Override
-    public Connection listenToNewActiveUpdate(BiConsumer<Long, Map<String, Object>> listener) {
+    public Subscription listenToNewActiveUpdate(BiConsumer<Long, Map<String, Object>> listener) {
         requireOwner("listenToNewActiveUpdate");
         return profile.activeListeners.connect(listener);
     }
 
     @Override
-    public Connection listenToNewLockedUpdate(BiConsumer<Long, Map<String, Object>> listener) {
+    public Subscription listenToNewLockedUpdate(BiConsumer<Long, Map<String, Object>> listener) {
         requireOwner("listenToNewLockedUpdate");
         return profile.lockedListeners.connect(listener);
     }

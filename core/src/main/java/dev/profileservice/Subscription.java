@@ -1,7 +1,7 @@
 package dev.profileservice;
 
 /** A listener's subscription, returned by every {@code connect} and {@code listenTo...} method. */
-public interface Connection {
+public interface Subscription {
     /** Stops further calls to the listener. Idempotent; a call already running finishes. */
     void disconnect();
 

@@ -1,0 +1,401 @@
+package dev.profileservice.internal;
+
+import dev.profileservice.ActiveSession;
+import dev.profileservice.GlobalUpdate;
+import dev.profileservice.GlobalUpdates;
+import dev.profileservice.MetaData;
+import dev.profileservice.Profile;
+import dev.profileservice.Subscription;
+import dev.profileservice.spi.StoredProfile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * A profile whose session this server holds: the data and meta tags the game edits, under one
+ * lock, saved by its {@link SaveCycle}, with its global updates in a {@link GiftLedger}.
+ *
+ * <p>Threads: the {@code Profile} methods from any thread. {@link #edit} and every encode of a
+ * save hold {@link #lock}, so a save never contains half an edit. The save cycle calls
+ * {@link #snapshot}, {@link #saved}, {@link #adopt} and {@link #outcomeUnknown} on I/O threads.
+ * Listeners run on this profile's serial executor over the listener executor, in event order.
+ */
+final class ActiveProfile<T> implements Profile<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(ActiveProfile.class);
+
+    /**
+     * What one sync writes, encoded under the data lock.
+     *
+     * @param payload              the encoded payload (null when there is nothing to write)
+     * @param digest               its SHA-256, to recognise an unchanged profile next time
+     * @param toLock               the Active updates this save locks
+     * @param newInbox             the inbox to write with it, or null to leave it
+     * @param expectedInboxVersion the inbox version that write expects
+     * @param tags                 the meta tags as written (MetaTagsLatest once saved)
+     * @param write                false when nothing changed: the sync is a read
+     * @param release              whether the write also frees the session
+     */
+    record Snapshot(byte[] payload, byte[] digest, List<GlobalUpdate> toLock, byte[] newInbox, long expectedInboxVersion,
+                    Map<String, Object> tags, boolean write, boolean release) {
+    }
+
+    private final StoreImpl<T> store;
+    private final Engine engine;
+    private final String key;
+    private final long epoch;
+    private final long created;
+    private final long loads;
+    private final ReentrantLock lock = new ReentrantLock();
+    private T data;
+    private final Map<String, Object> tags;
+    private volatile Map<String, Object> tagsLatest;
+    /** Guarded by {@link #lock}. */
+    private final GiftLedger gifts;
+    /** SHA-256 of the payload as last stored (null if none): how an unchanged profile is recognised without keeping a copy. */
+    private byte[] lastSavedDigest;
+    private final SaveCycle cycle;
+    private volatile int wheelSlot = -1;
+
+    private final Listeners<Runnable> releaseListeners;
+    final Listeners<BiConsumer<Long, Map<String, Object>>> activeListeners;
+    final Listeners<BiConsumer<Long, Map<String, Object>>> lockedListeners;
+    private final GlobalUpdates updates = UpdatesView.owner(this);
+    private final MetaData meta;
+
+    /**
+     * @param stored      the payload as stored when the session was taken (null if none), so an
+     *                    unchanged profile is never rewritten
+     * @param resetInbox  the stored inbox could not be decoded: the first save writes a fresh one
+     */
+    ActiveProfile(StoreImpl<T> store, String key, long epoch, Codec.Payload<T> decoded, T data, Codec.Inbox inbox,
+                  long inboxVersion, byte[] stored, boolean resetInbox) {
+        this.store = store;
+        this.engine = store.engine;
+        this.key = key;
+        this.epoch = epoch;
+        this.created = decoded.created();
+        this.loads = decoded.loads();
+        this.data = data;
+        this.tags = Collections.synchronizedMap(new LinkedHashMap<>(decoded.tags()));
+        this.tagsLatest = decoded.tags().isEmpty() ? Map.of()
+                : Collections.unmodifiableMap(engine.codec.copyMap(decoded.tags(), "meta tags")); // deep: never shares nested values
+        this.gifts = new GiftLedger(engine.codec, decoded.locked(), inbox, inboxVersion, resetInbox);
+        this.lastSavedDigest = stored == null ? null : Digests.sha256(stored);
+        this.cycle = new SaveCycle(this, engine);
+        SerialExecutor listenerExecutor = new SerialExecutor(engine.listenerBase);
+        this.releaseListeners = new Listeners<>(listenerExecutor);
+        this.activeListeners = new Listeners<>(listenerExecutor);
+        this.lockedListeners = new Listeners<>(listenerExecutor);
+        this.meta = new MetaDataImpl(created, loads, this::activeSession, tags, () -> tagsLatest);
+    }
+
+    /** Starts auto-save: puts the profile's cycle on the service's auto-save wheel (see {@link AutoSaveWheel}). */
+    void start() {
+        wheelSlot = engine.wheel.add(cycle);
+    }
+
+    String storeName() {
+        return store.name;
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    SaveCycle cycle() {
+        return cycle;
+    }
+
+    // ---------------------------------------------------------------- Profile
+
+    @Override
+    public String getKey() {
+        return key;
+    }
+
+    @Override
+    public T getData() {
+        return data;
+    }
+
+    @Override
+    public void setData(T newData) {
+        requireActive("setData");
+        store.checkData(newData, key);
+        lock.lock();
+        try {
+            requireActive("setData");
+            data = newData;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void edit(Consumer<T> editor) {
+        requireActive("edit");
+        lock.lock();
+        try {
+            requireActive("edit"); // again under the lock: the final save of a release encodes under it too
+            editor.accept(data);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public MetaData getMetaData() {
+        return meta;
+    }
+
+    private Optional<ActiveSession> activeSession() {
+        return isActive() ? Optional.of(new ActiveSession(engine.me.placeId(), engine.me.jobId())) : Optional.empty();
+    }
+
+    @Override
+    public GlobalUpdates getGlobalUpdates() {
+        return updates;
+    }
+
+    @Override
+    public boolean isActive() {
+        return cycle.lifecycle() == SaveCycle.Lifecycle.ACTIVE;
+    }
+
+    @Override
+    public Object getMetaTag(String name) {
+        return tags.get(name);
+    }
+
+    @Override
+    public void setMetaTag(String name, Object value) {
+        requireActive("setMetaTag");
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("meta tag name must not be null or empty");
+        }
+        engine.codec.checkEncodable(value, "meta tag '" + name + "'");
+        lock.lock();
+        try {
+            requireActive("setMetaTag");
+            tags.put(name, value);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Subscription listenToRelease(Runnable listener) {
+        Subscription c = releaseListeners.connect(listener);
+        if (!isActive()) {
+            releaseListeners.fireOne(c, Runnable::run); // already released: this listener only, right away
+        }
+        return c;
+    }
+
+    @Override
+    public void release() {
+        Engine.join(releaseAsync());
+    }
+
+    @Override
+    public void save() {
+        requireActive("save");
+        cycle.request(false);
+    }
+
+    @Override
+    public String toString() {
+        return "Profile{" + store.name + "/" + key + ", " + cycle.lifecycle().name().toLowerCase() + ", epoch=" + epoch + "}";
+    }
+
+    private void requireActive(String method) {
+        if (!isActive()) {
+            throw new IllegalStateException(method + " called on profile '" + key + "', which is no longer active (released)");
+        }
+    }
+
+    // ---------------------------------------------------------------- global updates (owner side)
+
+    List<GlobalUpdate> activeUpdates() {
+        return underLock(gifts::active);
+    }
+
+    List<GlobalUpdate> lockedUpdates() {
+        return underLock(gifts::locked);
+    }
+
+    void lockActiveUpdate(long id) {
+        if (underLock(() -> gifts.requestLock(id, key))) {
+            cycle.request(false); // gifts move on now, not at the next auto-save
+        }
+    }
+
+    void clearLockedUpdate(long id) {
+        underLock(() -> {
+            gifts.clearLocked(id, key);
+            return null;
+        });
+        cycle.request(false); // make the processed gift durable soon
+    }
+
+    private <R> R underLock(java.util.function.Supplier<R> body) {
+        lock.lock();
+        try {
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- release
+
+    /** Completes when the session has ended (the final save is durable, or it was lost). */
+    CompletableFuture<Void> releaseFuture() {
+        return cycle.released();
+    }
+
+    /** Stops being active, fires release listeners, and runs the final save; completes when it is durable (or the session was lost). */
+    CompletableFuture<Void> releaseAsync() {
+        if (cycle.beginRelease()) {
+            engine.wheel.remove(cycle, wheelSlot);
+            announceRelease();
+        }
+        return cycle.released();
+    }
+
+    /** Fires the release listeners (once the session is no longer active). */
+    void announceRelease() {
+        releaseListeners.fire(Runnable::run);
+    }
+
+    /** The session ended: off the auto-save wheel, the local slot freed, waiting servers told. */
+    void ended() {
+        engine.wheel.remove(cycle, wheelSlot);
+        engine.slots.remove(Engine.slot(store.name, key), this);
+        engine.handOver.released(store.name, key);
+    }
+
+    // ---------------------------------------------------------------- the save cycle's side
+
+    /** Encodes what the next sync writes, under the data lock. A save that cannot be encoded is reported and skipped, except a release. */
+    Snapshot snapshot(boolean release) {
+        lock.lock();
+        try {
+            List<GlobalUpdate> toLock = gifts.locksToSave(this::storedLockedUpdates);
+            byte[] payload = null;
+            String problem = null;
+            try {
+                payload = engine.codec.encodePayload(created, loads, data, tags, gifts.lockedAfter(toLock));
+                if (payload.length > engine.settings().maxDataBytes()) {
+                    problem = "profile " + store.name + "/" + key + " is " + payload.length + " bytes encoded, over the limit of "
+                            + engine.settings().maxDataBytes() + "; not saved";
+                    payload = null;
+                }
+            } catch (IllegalArgumentException e) {
+                problem = "profile " + store.name + "/" + key + " not saved: " + e.getMessage();
+            }
+            if (payload == null) {
+                engine.issue(problem);
+                if (!release) {
+                    return new Snapshot(null, null, List.of(), null, 0, null, false, false);
+                }
+                // release anyway, keeping the payload as stored, so the lock is freed and nothing saved is lost
+                payload = storedPayloadOrTemplate();
+                toLock = List.of();
+            }
+            byte[] newInbox = gifts.inboxAfter(toLock);
+            byte[] digest = Digests.sha256(payload);
+            boolean write = release || newInbox != null || !Arrays.equals(digest, lastSavedDigest);
+            // MetaTagsLatest: a deep copy, made only when the tags differ from it (Map.equals compares deeply)
+            Map<String, Object> tagCopy = !write ? null
+                    : tags.equals(tagsLatest) ? tagsLatest
+                    : tags.isEmpty() ? Map.of() : Collections.unmodifiableMap(engine.codec.copyMap(tags, "meta tags"));
+            return new Snapshot(payload, digest, toLock, newInbox, gifts.inboxVersion(), tagCopy, write, release);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The Locked updates of the payload as the store has it now (one read; rare: see {@link GiftLedger}). */
+    private List<GlobalUpdate> storedLockedUpdates() {
+        byte[] stored = engine.backend.read(store.name, key).payload();
+        if (stored == null) {
+            return List.of();
+        }
+        try {
+            return engine.codec.decodePayload(stored, store.dataType()).locked();
+        } catch (Codec.CorruptException e) {
+            return List.of();
+        }
+    }
+
+    /** The payload as the store has it now (one read), or the template's if none was ever saved. */
+    private byte[] storedPayloadOrTemplate() {
+        byte[] stored = engine.backend.read(store.name, key).payload();
+        return stored != null ? stored : engine.codec.encodePayload(created, loads, store.newData(), Map.of(), gifts.locked());
+    }
+
+    /** {@code s} was written; {@code record} is the store's record after it. */
+    void saved(Snapshot s, StoredProfile record) {
+        List<GlobalUpdate> fresh;
+        lock.lock();
+        try {
+            lastSavedDigest = s.digest();
+            gifts.saved(s.toLock(), s.newInbox() != null);
+            tagsLatest = s.tags();
+            fresh = gifts.adopt(record, this::corruptInbox);
+        } finally {
+            lock.unlock();
+        }
+        if (s.release()) {
+            return;
+        }
+        s.toLock().forEach(u -> announce(lockedListeners, u));
+        fresh.forEach(u -> announce(activeListeners, u));
+    }
+
+    /** The store's record as read or returned by a refused save: new gifts are announced. */
+    void adopt(StoredProfile record) {
+        underLock(() -> gifts.adopt(record, this::corruptInbox)).forEach(u -> announce(activeListeners, u));
+    }
+
+    /** A write of {@code s} failed with an unknown outcome. */
+    void outcomeUnknown(Snapshot s) {
+        underLock(() -> {
+            gifts.outcomeUnknown(s.toLock());
+            return null;
+        });
+    }
+
+    /** Announces the locks found applied after a lost reply (see {@link GiftLedger}). */
+    void announceRecoveredLocks() {
+        for (GlobalUpdate u : underLock(gifts::takeRecovered)) {
+            LOG.info("global update {} of {}/{} was locked by a save whose reply was lost", u.id(), store.name, key);
+            announce(lockedListeners, u);
+        }
+    }
+
+    private void announce(Listeners<BiConsumer<Long, Map<String, Object>>> listeners, GlobalUpdate u) {
+        listeners.fire(l -> {
+            if (isActive()) {
+                l.accept(u.id(), u.data());
+            }
+        });
+    }
+
+    /** An inbox that cannot be decoded: its bytes are set aside and reported (on this I/O thread). */
+    private void corruptInbox(byte[] bytes, String reason) {
+        engine.backend.quarantine(store.name, key, bytes, reason, engine.now());
+        engine.corruption(store.name, key, reason);
+    }
+}
