@@ -25,7 +25,7 @@
  *   BROKEN_UNFENCED_RELEASE    a save with release=true ignores epoch and owner
  *   BROKEN_LOADER_CLOCK        the lease is judged by the loader's clock, which may run ahead
  *   BROKEN_FORGET_BEFORE_READ  an uncertain lock is dropped before the read that settles it succeeds
- *                              (what ProfileImpl.snapshot does today)
+ *                              (what the old ProfileImpl.snapshot did)
  *   BROKEN_APPLY_THEN_CLEAR    the game applies a Locked gift in one edit and clears it in another
  *   BROKEN_NO_RETRY            a failed save is dropped instead of retried (breaks liveness)
  *   SENDER_LOST_REPLY          (CAS inbox) a send whose reply was lost runs its handler again
@@ -109,13 +109,13 @@
 #endif
 
 mtype = {
-    /* session lifecycle (ProfileImpl.State), with the load before it and the server's end */
+    /* session lifecycle (SaveCycle.Lifecycle), with the load before it and the server's end */
     NOSESSION, LOADING, ACTIVE, RELEASING, RELEASED, DONE, CRASHED,
-    /* load steps (StoreImpl.Load) */
+    /* load steps (internal.Load) */
     L_ACQUIRE, L_STEAL, L_LEASE, L_WAIT,
     /* NotReleasedHandler answers */
     REPEAT, FORCE_LOAD,
-    /* save cycle (ProfileImpl + SaveBatcher); WRITING lasts one step, see flush */
+    /* save cycle (SaveCycle + SaveBatcher); WRITING lasts one step, see flush */
     IDLE, QUEUED, WRITING, BACKOFF,
     /* SaveResult.Status */
     SAVED, LOST_SESSION, INBOX_CHANGED,
@@ -173,7 +173,7 @@ hidden byte g, k;           /* scratch, only within one atomic step */
 hidden short j;
 hidden byte acquired, dead;
 hidden mtype oc, res;
-/* the write of one cycle (the snapshot of ProfileImpl.begin), also only within its step */
+/* the write of one cycle (the snapshot of SaveCycle.begin), also only within its step */
 hidden byte rqRelease, rqData, rqLocked, rqApplied, rqTwice, rqNewlyLocked, rqNewInbox, rqExpected;
 
 #ifdef BROKEN_NO_RETRY
@@ -262,7 +262,7 @@ inline save() {
 
 /* ------------------------------------------------------------------ engine helpers (inlined into Server) */
 
-/* Engine.publish: best effort */
+/* HandOver.send: best effort */
 inline publish(to, m) {
 #ifdef NO_BUS
     skip
@@ -275,7 +275,7 @@ inline publish(to, m) {
 #endif
 }
 
-/* Engine.released: tell every watcher */
+/* HandOver.released: tell every watcher */
 inline notifyWatchers() {
     k = 1;
     do
@@ -300,7 +300,7 @@ inline clearLoad() {
 #endif
 }
 
-/* ProfileImpl.finish: RELEASED; the slot is free */
+/* SaveCycle.finish: RELEASED; the slot is free */
 inline finish() {
     clearSession();
     lapsed[me] = false;     /* the session is over (a crash leaves it in the record) */
@@ -308,13 +308,13 @@ inline finish() {
     notifyWatchers()
 }
 
-/* ProfileImpl.lost: refused (LOST_SESSION, or a read showing another session). A release whose
+/* SaveCycle.lost: refused (LOST_SESSION, or a read showing another session). A release whose
    first attempt was applied and its reply lost ends here as released: same end state. */
 inline lost() {
     finish()
 }
 
-/* StoreImpl.Load.acquired + StoreImpl.open: the profile as stored */
+/* Load.acquired + StoreImpl.open: the profile as stored */
 inline open() {
     clearLoad();
     ph = ACTIVE; ep = epoch;
@@ -330,7 +330,7 @@ inline open() {
     lapsed[me] = leaseExp[me]
 }
 
-/* StoreImpl.Load.held(record): the acquire was refused; the record names the owner */
+/* Load.held(record): the acquire was refused; the record names the owner */
 inline held() {
     if
     :: owner == 0 -> ld = L_ACQUIRE
@@ -354,7 +354,7 @@ inline held() {
     fi
 }
 
-/* ProfileImpl.requestSave / claim */
+/* SaveCycle.request / claimAutoSave */
 inline requestSave(rel) {
     if
     :: ph == ACTIVE || ph == RELEASING ->
@@ -367,7 +367,7 @@ inline requestSave(rel) {
     fi
 }
 
-/* ProfileImpl.releaseAsync */
+/* ActiveProfile.releaseAsync */
 inline releaseAsync() {
     if
     :: ph == ACTIVE -> ph = RELEASING; requestSave(true)
@@ -375,12 +375,12 @@ inline releaseAsync() {
     fi
 }
 
-/* ProfileImpl.adoptInbox */
+/* GiftLedger.adopt */
 inline adopt() {
     lin = inbox; lver = inboxVersion
 }
 
-/* ProfileImpl.endCycle */
+/* SaveCycle.done */
 inline endCycle() {
     if
     :: ph == RELEASING && wantRelease -> sc = QUEUED
@@ -401,7 +401,7 @@ inline pick(m) {
 }
 
 /*
- * WRITING: ProfileImpl.begin (the snapshot, taken under the data lock) and the store call, as one
+ * WRITING: SaveCycle.begin (the snapshot, taken under the data lock) and the store call, as one
  * step. Between the two the engine runs only this server's game (whose edits the next cycle saves,
  * as if they came after the call) and other processes (as if they ran before the snapshot), so the
  * one step loses no outcome. A pause or crash before it is one with the snapshot in hand. The flag
@@ -486,18 +486,18 @@ inline flush() {
     rqNewlyLocked = 0; rqNewInbox = 0; rqExpected = 0; res = 0; oc = 0
 }
 
-/* ------------------------------------------------------------------ a server (Engine + StoreImpl + ProfileImpl) */
+/* ------------------------------------------------------------------ a server (Engine + Load + ActiveProfile + SaveCycle) */
 
 proctype Server(byte me) {
     mtype ph = NOSESSION;   /* lifecycle */
     bool paused;
     byte loads;
     bool ahead;             /* BROKEN_LOADER_CLOCK: this server's clock runs ahead */
-    /* the load (StoreImpl.Load) */
+    /* the load (internal.Load) */
     mtype ld, handler;      /* handler: the NotReleasedHandler's answer for this load */
     bool forcing, stealForced;
     byte forcedEpoch, seenOwner, seenEpoch;
-    /* the active profile (ProfileImpl) */
+    /* the active profile (ActiveProfile, its SaveCycle and GiftLedger) */
     byte ep;                              /* session epoch */
     byte data, locked, applied, twice;    /* the payload as this session has it */
     byte lin, lver;                       /* the inbox as last adopted */
@@ -524,7 +524,7 @@ proctype Server(byte me) {
     :: atomic { paused && !leaseExp[me] -> leaseExp[me] = true; lapsed[me] = true }   /* its lease runs out */
     :: atomic { paused -> paused = false; leaseExp[me] = false }   /* resumes; the heartbeat renews the lease */
 
-    /* ---------------- load (ProfileStore.loadProfile -> StoreImpl.Load) */
+    /* ---------------- load (ProfileStore.loadProfile -> internal.Load) */
     :: atomic { !paused && (ph == NOSESSION || ph == RELEASED) && (me != DRAIN && loads < LOADS || me == DRAIN && !drained && finished == NS && sendersDone == NG) ->
         loads++; ph = LOADING; ld = L_ACQUIRE }
     :: atomic { !paused && (ph == NOSESSION || ph == RELEASED) && (me != DRAIN && loads == LOADS || me == DRAIN && drained) ->
@@ -547,7 +547,7 @@ proctype Server(byte me) {
             fi
         fi;
         acquired = false; oc = 0 }
-    :: atomic { !paused && ph == LOADING && ld == L_LEASE ->   /* Backend.server(owner), Engine.ownerDead */
+    :: atomic { !paused && ph == LOADING && ld == L_LEASE ->   /* Backend.server(owner), Load.ownerDead */
         outcome(false);
         if
         :: oc != OK -> if :: skip :: clearLoad(); ph = NOSESSION fi
@@ -628,10 +628,10 @@ proctype Server(byte me) {
     :: atomic { !paused && ph == ACTIVE && (me != DRAIN || (lin == 0 && locked == 0 && pend == 0 && sc == IDLE)) ->
         releaseAsync() }                             /* Profile.release (the player leaves) */
 
-    /* ---------------- the save cycle (ProfileImpl + SaveBatcher) */
+    /* ---------------- the save cycle (SaveCycle + SaveBatcher) */
     :: atomic { !paused && (sc == QUEUED || sc == BACKOFF) -> sc = QUEUED; flush() }   /* WRITING (from BACKOFF: after its timer) */
 
-    /* ---------------- messages (Engine.onMessage) */
+    /* ---------------- messages (HandOver.onMessage) */
     :: atomic { !paused && ph != CRASHED && msgs[me] != 0 ->
         if
         :: msgs[me] & M_RELEASED -> j = M_RELEASED

@@ -1,7 +1,7 @@
 package dev.profileservice;
 
 /**
- * The server that holds a profile's session lock: the seed's {@code {place_id, game_job_id}}.
+ * The server that holds a profile's session lock: ProfileService's {@code {place_id, game_job_id}}.
  *
  * @param placeId the owner's place id
  * @param jobId   the owner's job id

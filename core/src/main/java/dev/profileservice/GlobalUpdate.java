@@ -3,7 +3,7 @@ package dev.profileservice;
 import java.util.Map;
 
 /**
- * One global update: the seed's {@code {update_id, update_data}}. Ids are unique per profile key
+ * One global update: ProfileService's {@code {update_id, update_data}}. Ids are unique per profile key
  * and grow with every update sent to it. {@code data} is an unmodifiable deep copy.
  *
  * @param id   the update id

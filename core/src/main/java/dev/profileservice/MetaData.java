@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
-/** Data about a profile itself: the seed's {@code Profile.MetaData}. */
+/** Data about a profile itself: ProfileService's {@code Profile.MetaData}. */
 public interface MetaData {
 
     /** When the profile was first created (its first session). */

@@ -1,7 +1,7 @@
 package dev.profileservice;
 
 /**
- * Decides what a load does when the profile is session-locked by another server: the seed's
+ * Decides what a load does when the profile is session-locked by another server: ProfileService's
  * {@code not_released_handler}. Called on the thread running the load (the I/O executor for
  * {@code loadProfileAsync}); it may be called several times for one load while it returns
  * {@link NotReleasedAction#REPEAT}. It must not block.
@@ -9,7 +9,7 @@ package dev.profileservice;
 @FunctionalInterface
 public interface NotReleasedHandler {
 
-    /** Always {@link NotReleasedAction#FORCE_LOAD}: the seed's {@code "ForceLoad"}. */
+    /** Always {@link NotReleasedAction#FORCE_LOAD}: ProfileService's {@code "ForceLoad"}. */
     NotReleasedHandler FORCE_LOAD = (placeId, jobId) -> NotReleasedAction.FORCE_LOAD;
 
     /**

@@ -71,22 +71,22 @@ public final class ProfileService implements AutoCloseable {
         return engine.store(name, template);
     }
 
-    /** The seed's {@code ServiceLocked}: true once {@link #close()} has begun. Store calls then return empty. */
+    /** ProfileService's {@code ServiceLocked}: true once {@link #close()} has begun. Store calls then return empty. */
     public boolean isServiceLocked() {
         return engine.isLocked();
     }
 
-    /** Store errors worth logging to analytics, one message each: the seed's {@code IssueSignal}. */
+    /** Store errors worth logging to analytics, one message each: ProfileService's {@code IssueSignal}. */
     public Signal<Consumer<String>> issueSignal() {
         return engine.issueSignal();
     }
 
-    /** {@code (storeName, key)} of a record that could not be decoded and was set aside: the seed's {@code CorruptionSignal}. */
+    /** {@code (storeName, key)} of a record that could not be decoded and was set aside: ProfileService's {@code CorruptionSignal}. */
     public Signal<BiConsumer<String, String>> corruptionSignal() {
         return engine.corruptionSignal();
     }
 
-    /** True when issues pile up (see {@link Builder#criticalState}), false when they have stopped: the seed's {@code CriticalStateSignal}. */
+    /** True when issues pile up (see {@link Builder#criticalState}), false when they have stopped: ProfileService's {@code CriticalStateSignal}. */
     public Signal<Consumer<Boolean>> criticalStateSignal() {
         return engine.criticalStateSignal();
     }

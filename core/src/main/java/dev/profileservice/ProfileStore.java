@@ -5,7 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * Loads, views and sends global updates to the profiles of one named store: the seed's
+ * Loads, views and sends global updates to the profiles of one named store: ProfileService's
  * {@code ProfileStore}. Thread-safe; blocking methods may be called from any thread (including
  * virtual threads) except the service's own listener executor, where they would wait on
  * themselves.
@@ -23,7 +23,7 @@ public interface ProfileStore<T> {
     }
 
     /**
-     * Takes the session lock of {@code key} and returns the active profile: the seed's
+     * Takes the session lock of {@code key} and returns the active profile: ProfileService's
      * {@code LoadProfileAsync}. Empty when the handler cancelled, when another server won a race
      * for the same key, or when the service is closing.
      *
@@ -38,7 +38,7 @@ public interface ProfileStore<T> {
 
     /**
      * Sends global updates to {@code key}, whether or not the profile was ever loaded or is active
-     * anywhere: the seed's {@code GlobalUpdateProfileAsync}. The handler gets the add/change/clear
+     * anywhere: ProfileService's {@code GlobalUpdateProfileAsync}. The handler gets the add/change/clear
      * view; its changes are durable when this returns. The handler may run more than once if
      * another sender wrote at the same time; only the last run's changes are kept.
      *
@@ -50,7 +50,7 @@ public interface ProfileStore<T> {
     CompletableFuture<Optional<GlobalUpdates>> globalUpdateProfileAsync(String key, Consumer<GlobalUpdates> handler);
 
     /**
-     * Reads a profile without taking its lock: the seed's {@code ViewProfileAsync}. Empty when no
+     * Reads a profile without taking its lock: ProfileService's {@code ViewProfileAsync}. Empty when no
      * data was ever saved under {@code key}. The result is never active and refuses writes.
      */
     Optional<Profile<T>> viewProfile(String key);

@@ -28,7 +28,7 @@ final class StoreFixture implements AutoCloseable {
         this.uri = uri;
         this.storeName = "CliTest_" + UUID.randomUUID().toString().substring(0, 8);
         this.service = ProfileService.builder().backend(uri).placeId("test-place").jobId("test-job-" + storeName)
-                .lease(Duration.ofSeconds(5)).autoSavePeriod(Duration.ofSeconds(30)).build();
+                .lease(Duration.ofSeconds(5)).autoSavePeriod(Duration.ofSeconds(5)).build();
         this.store = service.getProfileStore(storeName, new LinkedHashMap<String, Object>());
         this.backend = Backends.open(uri);
     }
