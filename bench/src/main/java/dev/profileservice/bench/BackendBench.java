@@ -30,6 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
+import static dev.profileservice.bench.BackendReport.perOp;
+import static dev.profileservice.bench.BackendReport.ratio;
+import static dev.profileservice.bench.BackendReport.ratioToProfileService;
+
 /**
  * Every macro measurement against one backend, library and raw baseline, collected into rows of a
  * markdown table. A measurement that throws becomes a FAILED row and the others still run.
@@ -41,28 +45,23 @@ final class BackendBench {
     static final int PROFILE_BYTES = 2_048;
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
-    /** One table row. */
-    record Row(String figure, String library, String raw, String ratio, String profileService) {
-    }
-
     private final MacroBench.Target target;
     private final MacroBench.Settings s;
     private final String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     private final Map<String, Object> template = Payloads.profile(PROFILE_BYTES);
-    private final List<Row> rows = new ArrayList<>();
-    private final List<String> notes = new ArrayList<>();
+    private final BackendReport report;
     private final List<String> storesUsed = new ArrayList<>();
-    private int failures;
     /** A payload exactly as the library saved it, for the raw baseline to write. */
     private byte[] libraryPayload;
 
     BackendBench(MacroBench.Target target, MacroBench.Settings settings) {
         this.target = target;
         this.s = settings;
+        this.report = new BackendReport(target);
     }
 
     int failures() {
-        return failures;
+        return report.failures();
     }
 
     void run() {
@@ -84,9 +83,7 @@ final class BackendBench {
             body.run();
             System.out.printf(Locale.ROOT, "  %s done in %.1f s%n", what, (System.nanoTime() - t0) / 1e9);
         } catch (RuntimeException | Error e) {
-            failures++;
-            String message = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).replace('|', '/').replace('\n', ' ');
-            rows.add(new Row(what, "**FAILED**: " + message, "", "", ""));
+            report.failed(what, e);
             System.err.println("  " + what + " FAILED on " + target.name());
             e.printStackTrace();
         }
@@ -315,29 +312,20 @@ final class BackendBench {
                     rawReleaseTrips += r2 - r1;
                 }
             }
-            notes.add("Raw baseline for load/release: " + described + ", one thread.");
+            report.note("Raw baseline for load/release: " + described + ", one thread.");
         }
         int n = s.loadSamples();
-        notes.add("Payload as the library saves it: " + payloadBytes + " bytes (profile data "
+        report.note("Payload as the library saves it: " + payloadBytes + " bytes (profile data "
                 + Payloads.jsonSize(template) + " bytes of JSON); the raw baseline writes a copy of it whose first 8 bytes "
                 + "change on every write (an unchanged row is not rewritten by SQLite or InnoDB).");
-        latencyRows("load of an unowned profile", load, rawLoad,
+        report.latencyRows("load of an unowned profile", load, rawLoad,
                 "one UpdateAsync; waits out the 7 s per-key write spacing if the key was written <7 s ago");
-        rows.add(new Row("store round trips per load", perOp(loadTrips, n), perOp(rawLoadTrips, n),
-                ratio((double) loadTrips / n, (double) rawLoadTrips / n), "1 (UpdateAsync)"));
-        latencyRows("release (final save + unlock)", release, rawRelease,
+        report.row("store round trips per load", perOp(loadTrips, n), perOp(rawLoadTrips, n),
+                ratio((double) loadTrips / n, (double) rawLoadTrips / n), "1 (UpdateAsync)");
+        report.latencyRows("release (final save + unlock)", release, rawRelease,
                 "one UpdateAsync, after the 7 s per-key write spacing");
-        rows.add(new Row("store round trips per release", perOp(releaseTrips, n), perOp(rawReleaseTrips, n),
-                ratio((double) releaseTrips / n, (double) rawReleaseTrips / n), "1 (UpdateAsync)"));
-    }
-
-    private void latencyRows(String figure, Samples lib, Samples raw, String profileService) {
-        for (double p : new double[] {50, 99}) {
-            long l = lib.percentile(p);
-            long r = raw.percentile(p);
-            rows.add(new Row(figure + " p" + (int) p, Samples.ms(l), Samples.ms(r), ratio(l, r),
-                    p == 50 ? profileService : ""));
-        }
+        report.row("store round trips per release", perOp(releaseTrips, n), perOp(rawReleaseTrips, n),
+                ratio((double) releaseTrips / n, (double) rawReleaseTrips / n), "1 (UpdateAsync)");
     }
 
     /**
@@ -415,7 +403,7 @@ final class BackendBench {
             rawRate = count.sum() / ((t1 - t0) / 1e9);
             rawSaves = count.sum();
             if (raw instanceof RawJdbcStore jdbc && jdbc.busyRetries() > 0) {
-                notes.add("The raw SQLite loop retried " + jdbc.busyRetries() + " write(s) that hit SQLITE_BUSY.");
+                report.note("The raw SQLite loop retried " + jdbc.busyRetries() + " write(s) that hit SQLITE_BUSY.");
             }
         }
 
@@ -447,17 +435,17 @@ final class BackendBench {
         }
         String psOwn = String.format(Locale.ROOT, "%,.0f /s by its 30 s auto-save; at most %,.0f /s by the 7 s per-key spacing",
                 n / 30.0, n / 7.0);
-        rows.add(new Row(String.format(Locale.ROOT, "save throughput, %,d active dirty profiles (concurrency %d)", n, concurrency),
+        report.row(String.format(Locale.ROOT, "save throughput, %,d active dirty profiles (concurrency %d)", n, concurrency),
                 String.format(Locale.ROOT, "%,.0f saves/s", libRate), String.format(Locale.ROOT, "%,.0f saves/s", rawRate),
-                ratio(libRate, rawRate), psOwn));
-        notes.add(String.format(Locale.ROOT, "Save throughput with %,d profiles: raw loop (%s) with %d threads first; then the "
+                ratio(libRate, rawRate), psOwn);
+        report.note(String.format(Locale.ROOT, "Save throughput with %,d profiles: raw loop (%s) with %d threads first; then the "
                         + "library with auto-save period %d ms (asks for %,.0f saves/s = 1.5 × raw), every profile edited every %d ms; "
                         + "%,d library saves counted in %.1f s after %.1f s warm-up, at most %d in flight at once, "
                         + "in %,d store calls (%.1f saves per call: the engine's batches).",
                 n, rawDescription, concurrency, period.toMillis(), n * 1000.0 / period.toMillis(), Math.max(1, period.toMillis() / 2),
                 saves, s.saveWindow().toMillis() / 1e3, s.saveWarmup().toMillis() / 1e3, inFlight,
                 storeCalls, storeCalls == 0 ? 0 : (double) saves / storeCalls));
-        notes.add(String.format(Locale.ROOT, "CPU of this JVM per save with %,d profiles (the store server shares the same cores): "
+        report.note(String.format(Locale.ROOT, "CPU of this JVM per save with %,d profiles (the store server shares the same cores): "
                         + "library %.0f µs (auto-save ticks, encoding, engine, driver, and the editor thread), raw loop %.0f µs (driver only).",
                 n, saves == 0 ? 0 : libCpu / 1e3 / saves, rawSaves == 0 ? 0 : rawCpu / 1e3 / rawSaves));
     }
@@ -543,9 +531,9 @@ final class BackendBench {
         long libraryDelta = after - before;
         long dataDelta = dataOnly - before;
         double perProfile = (double) (libraryDelta - dataDelta) / n;
-        rows.add(new Row(String.format(Locale.ROOT, "heap per active profile beyond its data (%,d profiles)", n),
-                String.format(Locale.ROOT, "%,.0f bytes", perProfile), "—", "target < 2,048 bytes", "—"));
-        notes.add(String.format(Locale.ROOT, "Heap: %,d active profiles took %,d bytes after forced GC; once released, their data "
+        report.row(String.format(Locale.ROOT, "heap per active profile beyond its data (%,d profiles)", n),
+                String.format(Locale.ROOT, "%,.0f bytes", perProfile), "—", "target < 2,048 bytes", "—");
+        report.note(String.format(Locale.ROOT, "Heap: %,d active profiles took %,d bytes after forced GC; once released, their data "
                 + "objects alone (still referenced; measured two auto-save periods after the release, when the engine's timer "
                 + "has let go of the released profiles) took %,d bytes (%,d each).", n, libraryDelta, dataDelta, dataDelta / n));
     }
@@ -625,15 +613,15 @@ final class BackendBench {
                 }
             }
         }
-        rows.add(new Row("hand-over p50 (B's FORCE_LOAD while A holds " + held + " auto-saving profiles)",
+        report.row("hand-over p50 (B's FORCE_LOAD while A holds " + held + " auto-saving profiles)",
                 Samples.ms(handOver.percentile(50)), "—", ratioToProfileService(handOver.percentile(50), 15e9),
-                "~15 s mean, up to 30 s (waits for the owner's next auto-save)"));
-        rows.add(new Row("hand-over p99", Samples.ms(handOver.percentile(99)), "—",
-                ratioToProfileService(handOver.percentile(99), 30e9), "up to 30 s"));
-        rows.add(new Row("gift delivery p99 (B's globalUpdateProfile until A's listenToNewActiveUpdate)",
+                "~15 s mean, up to 30 s (waits for the owner's next auto-save)");
+        report.row("hand-over p99", Samples.ms(handOver.percentile(99)), "—",
+                ratioToProfileService(handOver.percentile(99), 30e9), "up to 30 s");
+        report.row("gift delivery p99 (B's globalUpdateProfile until A's listenToNewActiveUpdate)",
                 Samples.ms(gift.percentile(99)), "—", ratioToProfileService(gift.percentile(99), 30e9),
-                "at the owner's next auto-save: ~15 s mean, up to 30 s"));
-        notes.add(String.format(Locale.ROOT, "Hand-over: %d samples, A's auto-save period %d s with every profile kept dirty. "
+                "at the owner's next auto-save: ~15 s mean, up to 30 s");
+        report.note(String.format(Locale.ROOT, "Hand-over: %d samples, A's auto-save period %d s with every profile kept dirty. "
                         + "Gifts: %d samples over %d of A's profiles, p50 %s; B's globalUpdateProfile returned (durable) in p50 %s, p99 %s.",
                 handOver.size(), aPeriod.toSeconds(), gift.size(), Math.min(s.giftKeys(), held - s.handOverSamples()),
                 Samples.ms(gift.percentile(50)), Samples.ms(send.percentile(50)), Samples.ms(send.percentile(99))));
@@ -695,11 +683,11 @@ final class BackendBench {
                 }
             }
         }
-        rows.add(new Row(String.format(Locale.ROOT, "dead-owner steal (lease %d s, FORCE_LOAD timeout default), %s",
+        report.row(String.format(Locale.ROOT, "dead-owner steal (lease %d s, FORCE_LOAD timeout default), %s",
                         lease.toSeconds(), steal.size() == 1 ? "1 sample" : "max of " + steal.size()),
                 Samples.ms(steal.percentile(100)), "—", ratioToProfileService(steal.percentile(100), 60e9),
-                "ForceLoad: 8 steps, ~1 min+; without ForceLoad the dead lock is trusted 30 min"));
-        notes.add("Dead owner: A (lease " + lease.toSeconds() + " s) is killed right after a heartbeat: every store call "
+                "ForceLoad: 8 steps, ~1 min+; without ForceLoad the dead lock is trusted 30 min");
+        report.note("Dead owner: A (lease " + lease.toSeconds() + " s) is killed right after a heartbeat: every store call "
                 + "it makes fails from then on and it hears no messages. Expected: lease + 1 s. Afterwards A is revived: "
                 + lateWritesRefused + " of " + steal.size() + " revived owner(s) had their late save refused and let the profile go.");
     }
@@ -734,11 +722,11 @@ final class BackendBench {
         double perProfileHour = profileWrites / (double) n / periods * 120;
         // Heartbeats happen per lease third, independent of the period: scale by wall time and to the default 30 s lease.
         double heartbeatsPerHour = heartbeats * 3_600e9 / windowNanos * lease.toMillis() / 30_000.0;
-        rows.add(new Row(String.format(Locale.ROOT, "store writes per idle profile-hour (%,d idle profiles)", n),
+        report.row(String.format(Locale.ROOT, "store writes per idle profile-hour (%,d idle profiles)", n),
                 String.format(Locale.ROOT, "%.1f (+ %.0f heartbeats per server-hour = %.2f per profile)",
                         perProfileHour, heartbeatsPerHour, heartbeatsPerHour / n),
-                "—", ratioToProfileService(perProfileHour + heartbeatsPerHour / n, 120), "120 (a save every 30 s)"));
-        notes.add(String.format(Locale.ROOT, "Idle writes: auto-save period %d ms and lease %d ms; %,d profile writes and %d "
+                "—", ratioToProfileService(perProfileHour + heartbeatsPerHour / n, 120), "120 (a save every 30 s)");
+        report.note(String.format(Locale.ROOT, "Idle writes: auto-save period %d ms and lease %d ms; %,d profile writes and %d "
                         + "heartbeats in %.1f s (%.1f periods) after 3 periods of settling; scaled to the defaults (30 s period, 30 s lease).",
                 period.toMillis(), lease.toMillis(), profileWrites, heartbeats, windowNanos / 1e9, periods));
     }
@@ -766,44 +754,7 @@ final class BackendBench {
         }
     }
 
-    // ---------------------------------------------------------------- formatting
-
-    private static String perOp(long total, int n) {
-        return String.format(Locale.ROOT, "%.2f", (double) total / n);
-    }
-
-    /** Library over raw: "1.23 ×". */
-    private static String ratio(double library, double raw) {
-        if (raw == 0) {
-            return "—";
-        }
-        return String.format(Locale.ROOT, "%.2f ×", library / raw);
-    }
-
-    /** Library against ProfileService's figure: "1/1,850 of ProfileService". */
-    private static String ratioToProfileService(double library, double profileService) {
-        if (library <= 0) {
-            return "0 vs ProfileService";
-        }
-        double r = profileService / library;
-        return r >= 1 ? String.format(Locale.ROOT, "1/%,.0f of ProfileService", r)
-                : String.format(Locale.ROOT, "%.1f × ProfileService", 1 / r);
-    }
-
     String markdown(Duration took) {
-        StringBuilder md = new StringBuilder();
-        md.append("### ").append(target.name()).append(" — `").append(BackendUris.mask(target.libraryUri()))
-                .append("` (").append(took.toSeconds()).append(" s)\n\n");
-        md.append("| Figure | ProfileService for Java | Raw baseline (same driver) | Ratio | ProfileService (Roblox), from its settings |\n");
-        md.append("|---|---:|---:|---:|---|\n");
-        for (Row r : rows) {
-            md.append("| ").append(r.figure()).append(" | ").append(r.library()).append(" | ").append(r.raw())
-                    .append(" | ").append(r.ratio()).append(" | ").append(r.profileService()).append(" |\n");
-        }
-        md.append('\n');
-        for (String note : notes) {
-            md.append("- ").append(note).append('\n');
-        }
-        return md.toString();
+        return report.markdown(took);
     }
 }
