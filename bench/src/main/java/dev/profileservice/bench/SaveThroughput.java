@@ -50,45 +50,33 @@ final class SaveThroughput extends MacroMeasurement {
             raw.prepare(keys, payload);
             RawStore.Session[] sessions = new RawStore.Session[n];
             String owner = run.rawOwner();
-            runThreads(concurrency, w -> {
+            Workers.start(concurrency, "macrobench-worker-", w -> {
                 for (int i = w; i < n; i += concurrency) {
                     sessions[i] = raw.acquire(keys.get(i), owner);
                 }
-            });
+            }).join("raw acquire workers");
             LongAdder count = new LongAdder();
             AtomicBoolean counting = new AtomicBoolean();
             AtomicBoolean stop = new AtomicBoolean();
-            CountDownLatch done = new CountDownLatch(concurrency);
-            List<Throwable> errors = new CopyOnWriteArrayList<>();
-            for (int w = 0; w < concurrency; w++) {
-                int worker = w;
-                Thread t = new Thread(() -> {
-                    try {
-                        int i = worker;
-                        byte[] mine = payload.clone();
-                        long version = 0;
-                        while (!stop.get()) {
-                            Payloads.stamp(mine, ++version);
-                            if (!raw.save(sessions[i], mine)) {
-                                throw new IllegalStateException("raw save of " + keys.get(i) + " was refused");
-                            }
-                            if (counting.get()) {
-                                count.increment();
-                            }
-                            i += concurrency;
-                            if (i >= n) {
-                                i = worker;
-                            }
-                        }
-                    } catch (Throwable e) {
-                        errors.add(e);
-                    } finally {
-                        done.countDown();
+            // Worker w saves profiles w, w + concurrency, w + 2 * concurrency, ... round and round until stopped.
+            Workers savers = Workers.start(concurrency, "macrobench-raw-", worker -> {
+                int i = worker;
+                byte[] mine = payload.clone();
+                long version = 0;
+                while (!stop.get()) {
+                    Payloads.stamp(mine, ++version);
+                    if (!raw.save(sessions[i], mine)) {
+                        throw new IllegalStateException("raw save of " + keys.get(i) + " was refused");
                     }
-                }, "macrobench-raw-" + w);
-                t.setDaemon(true);
-                t.start();
-            }
+                    if (counting.get()) {
+                        count.increment();
+                    }
+                    i += concurrency;
+                    if (i >= n) {
+                        i = worker;
+                    }
+                }
+            });
             sleep(settings.saveWarmup());
             counting.set(true);
             long cpu0 = processCpuNanos();
@@ -98,10 +86,7 @@ final class SaveThroughput extends MacroMeasurement {
             long t1 = System.nanoTime();
             rawCpu = processCpuNanos() - cpu0;
             stop.set(true);
-            await(done, "raw save workers");
-            if (!errors.isEmpty()) {
-                throw new IllegalStateException("raw save loop failed: " + errors.get(0), errors.get(0));
-            }
+            savers.join("raw save loop");
             rawRate = count.sum() / ((t1 - t0) / 1e9);
             rawSaves = count.sum();
             if (raw instanceof RawJdbcStore jdbc && jdbc.busyRetries() > 0) {
@@ -121,14 +106,14 @@ final class SaveThroughput extends MacroMeasurement {
             try (ContinuousEditor editor = new ContinuousEditor(profiles, period.dividedBy(2))) {
                 sleep(settings.saveWarmup());
                 long c0 = lib.backend().savedOk();
-                long calls0 = lib.backend().calls("save") + lib.backend().calls("saveBatch");
+                long calls0 = saveCalls(lib.backend());
                 lib.backend().takeMaxSavesInFlight();
                 long cpu0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 sleep(settings.saveWindow());
                 long c1 = lib.backend().savedOk();
                 long t1 = System.nanoTime();
-                storeCalls = lib.backend().calls("save") + lib.backend().calls("saveBatch") - calls0;
+                storeCalls = saveCalls(lib.backend()) - calls0;
                 libCpu = processCpuNanos() - cpu0;
                 inFlight = lib.backend().takeMaxSavesInFlight();
                 saves = c1 - c0;
@@ -160,26 +145,45 @@ final class SaveThroughput extends MacroMeasurement {
         return 0;
     }
 
-    private static void runThreads(int threads, IntConsumer body) {
-        List<Throwable> errors = new CopyOnWriteArrayList<>();
-        CountDownLatch done = new CountDownLatch(threads);
-        for (int w = 0; w < threads; w++) {
-            int worker = w;
-            Thread t = new Thread(() -> {
-                try {
-                    body.accept(worker);
-                } catch (Throwable e) {
-                    errors.add(e);
-                } finally {
-                    done.countDown();
-                }
-            }, "macrobench-worker-" + w);
-            t.setDaemon(true);
-            t.start();
+    /** Store calls that saved: one per single save, one per batch however many it carried. */
+    private static long saveCalls(CountingBackend backend) {
+        return backend.calls("save") + backend.calls("saveBatch");
+    }
+
+    /** Daemon threads running one body each (given its index); the first one to fail fails them all at {@link #join}. */
+    private static final class Workers {
+        private final CountDownLatch done;
+        private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+
+        private Workers(int threads) {
+            done = new CountDownLatch(threads);
         }
-        await(done, "workers");
-        if (!errors.isEmpty()) {
-            throw new IllegalStateException("worker failed: " + errors.get(0), errors.get(0));
+
+        static Workers start(int threads, String namePrefix, IntConsumer body) {
+            Workers workers = new Workers(threads);
+            for (int w = 0; w < threads; w++) {
+                int worker = w;
+                Thread t = new Thread(() -> {
+                    try {
+                        body.accept(worker);
+                    } catch (Throwable e) {
+                        workers.errors.add(e);
+                    } finally {
+                        workers.done.countDown();
+                    }
+                }, namePrefix + w);
+                t.setDaemon(true);
+                t.start();
+            }
+            return workers;
+        }
+
+        /** Waits for every thread to end; throws the first failure, named {@code what}. */
+        void join(String what) {
+            await(done, what);
+            if (!errors.isEmpty()) {
+                throw new IllegalStateException(what + " failed: " + errors.get(0), errors.get(0));
+            }
         }
     }
 }
