@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 final class BackendRun {
 
     /** Size of the profile data used throughout (plain JSON of the data alone). */
-    static final int PROFILE_BYTES = 2_048;
+    private static final int PROFILE_BYTES = 2_048;
 
     private final MacroBench.Target target;
     private final MacroBench.Settings settings;
