@@ -4,35 +4,20 @@ import com.fasterxml.jackson.databind.JavaType;
 import dev.profileservice.GlobalUpdate;
 import dev.profileservice.internal.Codec;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The engine's payload encoding ({@code dev.profileservice.internal.Codec}, not API) of a profile of
  * 2 KB and 100 KB of data, with two meta tags and one locked global update: encode (what every save
  * pays) and decode (what every load pays).
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
-public class CodecBenchmark {
+public class CodecBenchmark extends MicroBenchmark {
 
     /** Size of the profile data (plain JSON). */
     @Param({"2048", "102400"})

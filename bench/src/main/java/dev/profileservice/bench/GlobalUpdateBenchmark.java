@@ -1,21 +1,10 @@
 package dev.profileservice.bench;
 
 import dev.profileservice.Profile;
-import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
-import dev.profileservice.spi.Backends;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -28,15 +17,8 @@ import java.util.concurrent.TimeUnit;
  * it to the data and clears it, and one more save (which carries the clear) reaches the store.
  * Single-threaded sender; the engine's own threads do the rest.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
-public class GlobalUpdateBenchmark {
+public class GlobalUpdateBenchmark extends MicroBenchmark {
 
-    private ProfileService service;
     private CountingBackend backend;
     private ProfileStore<Map<String, Object>> store;
     private Profile<Map<String, Object>> owner;
@@ -45,10 +27,9 @@ public class GlobalUpdateBenchmark {
     private long n;
 
     @Setup(Level.Trial)
-    public void setUp() {
-        backend = new CountingBackend(Backends.open("memory:"));
-        service = ProfileService.builder().backend(backend).placeId("jmh").build();
-        store = service.getProfileStore("JmhGifts", Payloads.profile(2048));
+    public void setUp(InMemoryService memory) {
+        backend = memory.backend();
+        store = memory.service().getProfileStore("JmhGifts", Payloads.profile(2048));
         owner = store.loadProfile("owner").orElseThrow();
         owner.getGlobalUpdates().listenToNewActiveUpdate((id, data) -> {
             owner.getGlobalUpdates().lockActiveUpdate(id);
@@ -63,11 +44,6 @@ public class GlobalUpdateBenchmark {
             owner.save();
             cleared.add(savedBefore);
         });
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        service.close();
     }
 
     private static boolean clearedIn(byte[] payload) {

@@ -61,6 +61,17 @@ public final class Payloads {
         return value;
     }
 
+    /**
+     * Makes {@code payload} differ from the last one written, as the library's do (every save
+     * carries an edit). This matters: SQLite and InnoDB skip writing a row whose bytes did not
+     * change, so a raw loop writing the same bytes over and over would measure no writes at all.
+     */
+    public static void stamp(byte[] payload, long version) {
+        for (int b = 0; b < 8 && b < payload.length; b++) {
+            payload[b] = (byte) (version >>> (8 * b));
+        }
+    }
+
     /** The plain JSON size of {@code value} in bytes. */
     public static int jsonSize(Object value) {
         return json(value).length;
