@@ -7,7 +7,7 @@ package dev.profileservice.spi;
  * @param payload      the owner-written bytes (the engine's encoding of data, meta tags and locked
  *                     global updates), or {@code null} if no session has saved yet
  * @param epoch        the fencing token: 0 for a record never acquired, incremented by one on every
- *                     successful {@link Backend#acquire acquire} and every {@link Backend#forceRelease}
+ *                     successful {@link Backend#acquire acquire} and every {@link BackendAdmin#forceRelease}
  * @param owner        the session holding the record, or {@code null} when released
  * @param inbox        the sender-written bytes (the engine's encoding of pending Active global
  *                     updates), or {@code null} if none were ever sent
