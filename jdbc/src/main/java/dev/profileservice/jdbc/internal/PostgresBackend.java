@@ -38,7 +38,9 @@ public final class PostgresBackend extends ReturningBackend {
      * The batch save. {@code v.store} and {@code v.pkey} come from {@code text[]} parameters in the
      * database's default collation; comparing them under {@code COLLATE "C"} (the key columns'
      * collation) keeps the comparison byte-wise and lets the primary key index serve the join.
-     * An item with a non-null {@code v.inbox} has the inbox CAS; {@code v.rel} releases.
+     * An item with a non-null {@code v.inbox} has the inbox CAS; {@code v.rel} releases. Each row
+     * gets exactly the condition and writes of {@link FencedSave}'s single UPDATE, as columns of
+     * the arrays instead of separate statement texts.
      */
     private static final String SAVE_BATCH = "UPDATE " + PROFILES + " AS p SET payload = v.payload, revision = p.revision + 1,"
             + " inbox = CASE WHEN v.inbox IS NULL THEN p.inbox ELSE v.inbox END,"
@@ -186,7 +188,7 @@ public final class PostgresBackend extends ReturningBackend {
             }
             for (int i : refused) {
                 StoredProfile record = now.getOrDefault(new Address(stores[i], keys[i]), StoredProfile.ABSENT);
-                out[i] = new SaveResult(refusal(record, chunk.get(i).request()), record);
+                out[i] = new SaveResult(FencedSave.refusal(record, chunk.get(i).request()), record);
             }
         }
         return List.of(out);
