@@ -314,7 +314,7 @@ public final class MariadbBackend extends JdbcBackend {
     }
 
     @Override
-    public StoredProfile forceRelease(String store, String key) {
+    protected StoredProfile forceRelease(String store, String key) {
         return write("forceRelease", c -> transact(c, "forceRelease", FORCE_RELEASE,
                 (found, changed, rs) -> changed ? record(rs, true) : StoredProfile.ABSENT, store, key, store, key));
     }

@@ -74,13 +74,12 @@ public final class PostgresBackend extends ReturningBackend {
 
     @Override
     protected void initSchema(Connection c) throws SQLException {
-        c.setAutoCommit(false);
-        try {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        inTransaction(c, tx -> {
+            try (PreparedStatement ps = tx.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
                 ps.setLong(1, SCHEMA_LOCK_ID);
                 ps.execute();
             }
-            ensureSchema(c, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version INT NOT NULL)", List.of(
+            ensureSchema(tx, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version INT NOT NULL)", List.of(
                     "CREATE TABLE IF NOT EXISTS " + PROFILES + " ("
                             + " store TEXT COLLATE \"C\" NOT NULL, pkey TEXT COLLATE \"C\" NOT NULL, payload BYTEA,"
                             + " epoch BIGINT NOT NULL DEFAULT 0, owner_server TEXT, owner_place TEXT, owner_job TEXT,"
@@ -94,13 +93,8 @@ public final class PostgresBackend extends ReturningBackend {
                     "CREATE TABLE IF NOT EXISTS " + MESSAGES + " (id BIGSERIAL PRIMARY KEY, target TEXT NOT NULL, body TEXT NOT NULL,"
                             + " created_at BIGINT NOT NULL)",
                     "CREATE INDEX IF NOT EXISTS ps_messages_target ON " + MESSAGES + " (target, id)"));
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+            return null;
+        });
     }
 
     /**

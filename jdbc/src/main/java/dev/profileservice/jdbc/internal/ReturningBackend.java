@@ -182,7 +182,7 @@ public abstract class ReturningBackend extends JdbcBackend {
     }
 
     @Override
-    public StoredProfile forceRelease(String store, String key) {
+    protected StoredProfile forceRelease(String store, String key) {
         return write("forceRelease", c -> {
             try (PreparedStatement ps = prepare(c, FORCE_RELEASE, store, key)) {
                 roundTrip("forceRelease");
