@@ -2,11 +2,11 @@ package dev.profileservice.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.profileservice.jdbc.internal.ServerUri;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.StoreUri;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,9 +38,9 @@ class MariadbDialectTest extends JdbcDialectTest {
     }
 
     private HikariDataSource pool(boolean multiQueries) {
-        ServerUri u = ServerUri.parse(uri(), 3306);
+        StoreUri u = StoreUri.parse(uri(), 3306);
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl("jdbc:mariadb://" + u.host() + ":" + u.port() + "/" + u.database()
+        hc.setJdbcUrl("jdbc:mariadb://" + u.host() + "/" + u.path()
                 + (multiQueries ? "?allowMultiQueries=true" : ""));
         hc.setUsername(u.user());
         if (u.password() != null) {

@@ -2,9 +2,9 @@ package dev.profileservice.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.profileservice.jdbc.internal.ServerUri;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.StoreUri;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -57,9 +57,9 @@ class PostgresDialectTest extends JdbcDialectTest {
 
     @Test
     void worksOnTheUsersOwnPoolAndLeavesItOpen() throws Exception {
-        ServerUri u = ServerUri.parse(uri(), 5432);
+        StoreUri u = StoreUri.parse(uri(), 5432);
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl("jdbc:postgresql://" + u.host() + ":" + u.port() + "/" + u.database());
+        hc.setJdbcUrl("jdbc:postgresql://" + u.host() + "/" + u.path());
         hc.setUsername(u.user());
         if (u.password() != null) {
             hc.setPassword(u.password());
