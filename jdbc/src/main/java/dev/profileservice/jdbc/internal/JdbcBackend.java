@@ -3,6 +3,7 @@ package dev.profileservice.jdbc.internal;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.RoundTripListener;
@@ -19,6 +20,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -79,6 +81,7 @@ public abstract class JdbcBackend implements Backend {
      * compares its own clock with a time another process wrote.
      */
     protected final String nowMillis;
+    private final LeaseClock leaseClock;
     private final AutoCloseable ownedPool;
     private final DirectConnections direct;
     private final String description;
@@ -97,13 +100,15 @@ public abstract class JdbcBackend implements Backend {
      * @param description the URI with its password masked
      * @param secret      the password, scrubbed from every message as a second line of defence; may be null
      * @param nowMillis   the dialect's SQL expression for the current time in epoch milliseconds
+     * @param leaseClock  whose clock {@code nowMillis} reads (the database server's, or the host's for a file)
      * @param direct      opens connections outside {@code ownedPool} while it has none (see
      *                    {@link #withConnection}); null for none
      */
     protected JdbcBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis,
-                          DirectConnections direct) {
+                          LeaseClock leaseClock, DirectConnections direct) {
         this.dataSource = dataSource;
         this.nowMillis = nowMillis;
+        this.leaseClock = leaseClock;
         this.direct = direct;
         this.ownedPool = ownedPool;
         this.description = description;
@@ -120,6 +125,12 @@ public abstract class JdbcBackend implements Backend {
             bus = createBus();
         }
     }
+
+    /**
+     * The dialect's heartbeat upsert of {@link #SERVERS}, with the parameters server id, place id,
+     * job id and lease in milliseconds: the lease runs out at {@link #nowMillis} plus the lease.
+     */
+    protected abstract String heartbeatUpsert();
 
     /** Creates the tables if needed (under a database-wide lock) and checks the schema version. */
     protected abstract void initSchema(Connection c) throws SQLException;
@@ -436,6 +447,21 @@ public abstract class JdbcBackend implements Backend {
     protected abstract List<SaveResult> saveChunk(Connection c, List<SaveItem> chunk) throws SQLException;
 
     // ------------------------------------------------------------------ shared operations
+
+    @Override
+    public final LeaseClock leaseClock() {
+        return leaseClock;
+    }
+
+    @Override
+    public final void heartbeat(Owner server, Duration lease) {
+        write("heartbeat", c -> {
+            try (PreparedStatement ps = prepare(c, heartbeatUpsert(), server.serverId(), server.placeId(), server.jobId(), lease.toMillis())) {
+                roundTrip("heartbeat");
+                return ps.executeUpdate();
+            }
+        });
+    }
 
     @Override
     public StoredProfile read(String store, String key) {

@@ -16,7 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -90,7 +89,7 @@ public final class MariadbBackend extends JdbcBackend {
 
     public MariadbBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, long pollMillis,
                           DirectConnections direct) {
-        super(dataSource, ownedPool, description, secret, NOW_MILLIS, direct);
+        super(dataSource, ownedPool, description, secret, NOW_MILLIS, LeaseClock.STORE, direct);
         this.pollMillis = pollMillis;
         start();
     }
@@ -145,11 +144,6 @@ public final class MariadbBackend extends JdbcBackend {
                 st.execute("DO RELEASE_LOCK('profileservice_schema')");
             }
         }
-    }
-
-    @Override
-    public LeaseClock leaseClock() {
-        return LeaseClock.STORE;
     }
 
     @Override
@@ -320,12 +314,7 @@ public final class MariadbBackend extends JdbcBackend {
     }
 
     @Override
-    public void heartbeat(Owner server, Duration lease) {
-        write("heartbeat", c -> {
-            try (PreparedStatement ps = prepare(c, HEARTBEAT, server.serverId(), server.placeId(), server.jobId(), lease.toMillis())) {
-                roundTrip("heartbeat");
-                return ps.executeUpdate();
-            }
-        });
+    protected String heartbeatUpsert() {
+        return HEARTBEAT;
     }
 }

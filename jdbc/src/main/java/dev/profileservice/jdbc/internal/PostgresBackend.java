@@ -67,7 +67,7 @@ public final class PostgresBackend extends ReturningBackend {
      */
     public PostgresBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret,
                            DirectConnections listenConnections) {
-        super(dataSource, ownedPool, description, secret, NOW_MILLIS, listenConnections);
+        super(dataSource, ownedPool, description, secret, NOW_MILLIS, LeaseClock.STORE, listenConnections);
         this.listenConnections = listenConnections;
         start();
     }
@@ -190,11 +190,6 @@ public final class PostgresBackend extends ReturningBackend {
 
     /** A record's address, to match returned rows to batch items. */
     private record Address(String store, String key) {
-    }
-
-    @Override
-    public LeaseClock leaseClock() {
-        return LeaseClock.STORE;
     }
 
     @Override

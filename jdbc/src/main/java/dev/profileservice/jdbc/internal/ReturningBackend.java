@@ -1,6 +1,7 @@
 package dev.profileservice.jdbc.internal;
 
 import dev.profileservice.spi.AcquireResult;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
@@ -12,7 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,12 +54,12 @@ public abstract class ReturningBackend extends JdbcBackend {
     private static final String[] SAVE = FencedSave.statements(update -> update + " RETURNING " + COLS_NO_PAYLOAD);
 
     /** The heartbeat upsert: the lease runs out at the database's now plus the lease. */
-    private final String heartbeatSql;
+    private final String heartbeatUpsert;
 
     protected ReturningBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis,
-                               DirectConnections direct) {
-        super(dataSource, ownedPool, description, secret, nowMillis, direct);
-        this.heartbeatSql = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, " + nowMillis + " + ?)"
+                               LeaseClock leaseClock, DirectConnections direct) {
+        super(dataSource, ownedPool, description, secret, nowMillis, leaseClock, direct);
+        this.heartbeatUpsert = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, " + nowMillis + " + ?)"
                 + " ON CONFLICT (server_id) DO UPDATE SET place_id = excluded.place_id, job_id = excluded.job_id, expires_at = excluded.expires_at";
     }
 
@@ -194,12 +194,7 @@ public abstract class ReturningBackend extends JdbcBackend {
     }
 
     @Override
-    public void heartbeat(Owner server, Duration lease) {
-        write("heartbeat", c -> {
-            try (PreparedStatement ps = prepare(c, heartbeatSql, server.serverId(), server.placeId(), server.jobId(), lease.toMillis())) {
-                roundTrip("heartbeat");
-                return ps.executeUpdate();
-            }
-        });
+    protected String heartbeatUpsert() {
+        return heartbeatUpsert;
     }
 }

@@ -37,7 +37,8 @@ public final class SqliteBackend extends ReturningBackend {
      */
     public SqliteBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String file,
                          long pollMillis, long busyTimeoutMillis) {
-        super(dataSource, ownedPool, description, null, NOW_MILLIS, null); // a file is never unreachable for long
+        // every process on the file runs on this host, so they share its clock; a file is never unreachable for long
+        super(dataSource, ownedPool, description, null, NOW_MILLIS, LeaseClock.HOST, null);
         this.pollMillis = pollMillis;
         serializeWrites(WRITE_LOCKS.computeIfAbsent(file, f -> new java.util.concurrent.locks.ReentrantLock(true)),
                 Math.max(busyTimeoutMillis, 1_000));
@@ -103,12 +104,6 @@ public final class SqliteBackend extends ReturningBackend {
                 throw e;
             }
         }
-    }
-
-    /** Every process on the file runs on this host, so they share its clock. */
-    @Override
-    public LeaseClock leaseClock() {
-        return LeaseClock.HOST;
     }
 
     @Override
