@@ -15,8 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** {@link JdbcDialectTest} on MariaDB, plus the user-pool factory and its multi-statement requirement. */
 class MariadbDialectTest extends JdbcDialectTest {
 
-    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
-    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     @Override
     protected String uri() {
         return TestDatabases.mariadbUri();

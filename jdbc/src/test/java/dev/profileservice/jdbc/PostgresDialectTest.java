@@ -14,8 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@link JdbcDialectTest} on PostgreSQL, plus the user-pool factory. */
 class PostgresDialectTest extends JdbcDialectTest {
 
-    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
-    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     @Override
     protected String uri() {
         return TestDatabases.postgresUri();
