@@ -1,16 +1,23 @@
 package dev.profileservice.redis.internal;
 
+import dev.profileservice.redis.RedisBackends.Options;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendUris;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 
@@ -18,10 +25,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * Turns a URI string, a {@link RedisURI} or a caller's {@link RedisClient} into a connected
- * {@link RedisBackend}. Stateless; thread-safe.
+ * Turns a URI string, a {@link RedisURI} or a caller's Lettuce client into a connected, checked
+ * {@link RedisBackend}: parses the URI, makes the client, connects, PINGs, records the key layout
+ * version and loads the scripts. Stateless; thread-safe; every method blocks the calling
+ * thread for at most the connect and command timeouts.
  *
  * <p>A client made here is tuned for failing fast and coming back fast: commands are rejected at
  * once while disconnected (instead of queueing until they time out), every command times out after
@@ -31,10 +41,10 @@ import java.util.concurrent.TimeUnit;
 public final class RedisConnector {
     /** Schemes this module handles. */
     public static final List<String> SCHEMES = List.of("redis", "rediss");
-    static final String DEFAULT_PREFIX = "ps";
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     /** The longest pause between reconnect attempts: well under any auto-save period. */
     static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(250);
+    /** Keys as UTF-8 strings, values (payloads, inboxes, script arguments) as raw bytes. */
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
     private RedisConnector() {
     }
@@ -56,7 +66,7 @@ public final class RedisConnector {
             fragment = base.substring(hash);
             base = base.substring(0, hash);
         }
-        String prefix = DEFAULT_PREFIX;
+        String prefix = Options.DEFAULT_KEY_PREFIX;
         boolean timeoutGiven = false;
         boolean cluster = false;
         int q = base.indexOf('?');
@@ -93,30 +103,55 @@ public final class RedisConnector {
         } catch (RuntimeException e) {
             throw new BackendException(new RedisErrors(password(uri)).scrub("malformed Redis URI '" + masked + "': " + e.getMessage()), false, e);
         }
-        Duration timeout = timeoutGiven ? redisUri.getTimeout() : DEFAULT_TIMEOUT;
-        return cluster ? ownClusterClient(redisUri, prefix, timeout, masked, password(uri))
-                : ownClient(redisUri, prefix, timeout, masked, password(uri));
+        Options options = new Options(prefix, timeoutGiven ? redisUri.getTimeout() : Options.DEFAULT_COMMAND_TIMEOUT);
+        return cluster ? ownClusterClient(redisUri, options, masked, password(uri))
+                : ownClient(redisUri, options, masked, password(uri));
     }
 
     /** A backend on a client of its own for {@code uri}. */
-    public static RedisBackend create(RedisURI uri, String prefix, Duration timeout) {
+    public static RedisBackend create(RedisURI uri, Options options) {
         // RedisURI.toString() masks the password.
-        return ownClient(uri, prefix, timeout, uri.toString(), null);
-    }
-
-    /** A backend on the caller's client (its default URI); the client is not shut down on close. */
-    public static RedisBackend create(RedisClient client, String prefix, Duration timeout) {
-        return RedisBackend.open(client, null, prefix, timeout, "redis (caller's RedisClient)", null, null);
+        return ownClient(uri, options, uri.toString(), null);
     }
 
     /** A backend on a cluster client of its own, discovering the cluster from the seed {@code uri}. */
-    public static RedisBackend createCluster(RedisURI uri, String prefix, Duration timeout) {
-        return ownClusterClient(uri, prefix, timeout, uri.toString(), null);
+    public static RedisBackend createCluster(RedisURI uri, Options options) {
+        return ownClusterClient(uri, options, uri.toString(), null);
+    }
+
+    /** A backend on the caller's client (its default URI); the client is not shut down on close. */
+    public static RedisBackend create(RedisClient client, Options options) {
+        return connect(() -> client.connect(CODEC), () -> client.connectPubSub(StringCodec.UTF8),
+                options, "redis (caller's RedisClient)", null, null);
     }
 
     /** A backend on the caller's cluster client; the client is not shut down on close. */
-    public static RedisBackend create(RedisClusterClient client, String prefix, Duration timeout) {
-        return RedisBackend.open(client, prefix, timeout, "redis cluster (caller's RedisClusterClient)", null, null);
+    public static RedisBackend create(RedisClusterClient client, Options options) {
+        return connect(() -> client.connect(CODEC), () -> client.connectPubSub(StringCodec.UTF8),
+                options, "redis cluster (caller's RedisClusterClient)", null, null);
+    }
+
+    private static RedisBackend ownClient(RedisURI uri, Options options, String description, String password) {
+        uri.setTimeout(options.commandTimeout());
+        ClientResources resources = resources();
+        RedisClient client = RedisClient.create(resources, uri);
+        ClientOptions.Builder clientOptions = ClientOptions.builder();
+        connectionOptions(clientOptions, options.commandTimeout());
+        client.setOptions(clientOptions.build());
+        return connect(() -> client.connect(CODEC, uri), () -> client.connectPubSub(StringCodec.UTF8, uri),
+                options, description, password, shutdownOf(client, resources));
+    }
+
+    private static RedisBackend ownClusterClient(RedisURI uri, Options options, String description, String password) {
+        uri.setTimeout(options.commandTimeout());
+        ClientResources resources = resources();
+        RedisClusterClient client = RedisClusterClient.create(resources, uri);
+        ClusterClientOptions.Builder clientOptions = ClusterClientOptions.builder()
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
+        connectionOptions(clientOptions, options.commandTimeout());
+        client.setOptions(clientOptions.build());
+        return connect(() -> client.connect(CODEC), () -> client.connectPubSub(StringCodec.UTF8),
+                options, description, password, shutdownOf(client, resources));
     }
 
     private static ClientResources resources() {
@@ -125,27 +160,6 @@ public final class RedisConnector {
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
                 .build();
-    }
-
-    private static RedisBackend ownClusterClient(RedisURI uri, String prefix, Duration timeout, String description, String password) {
-        uri.setTimeout(timeout);
-        ClientResources resources = resources();
-        RedisClusterClient client = RedisClusterClient.create(resources, uri);
-        ClusterClientOptions.Builder options = ClusterClientOptions.builder()
-                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
-        connectionOptions(options, timeout);
-        client.setOptions(options.build());
-        return RedisBackend.open(client, prefix, timeout, description, password, shutdownOf(client, resources));
-    }
-
-    private static RedisBackend ownClient(RedisURI uri, String prefix, Duration timeout, String description, String password) {
-        uri.setTimeout(timeout);
-        ClientResources resources = resources();
-        RedisClient client = RedisClient.create(resources, uri);
-        ClientOptions.Builder options = ClientOptions.builder();
-        connectionOptions(options, timeout);
-        client.setOptions(options.build());
-        return RedisBackend.open(client, uri, prefix, timeout, description, password, shutdownOf(client, resources));
     }
 
     /** What clients this library owns share: reconnect on their own, refuse commands while disconnected, time out. */
@@ -165,6 +179,61 @@ public final class RedisConnector {
                 resources.shutdown(0, 2, TimeUnit.SECONDS);
             }
         };
+    }
+
+    /**
+     * Connects, checks the server with PING, records the layout version, loads the scripts and opens
+     * the pub/sub connection.
+     *
+     * @param connect       opens the command connection (standalone or cluster)
+     * @param connectPubSub opens the pub/sub connection
+     * @param description   the URI with its password masked, for messages
+     * @param password      the password to scrub from messages, or null
+     * @param owned         closed with the backend (or at once if opening fails); null if none
+     * @throws BackendException naming {@code description} if the server cannot be reached
+     */
+    private static RedisBackend connect(Supplier<? extends StatefulConnection<String, byte[]>> connect,
+                                        Supplier<? extends StatefulRedisPubSubConnection<String, String>> connectPubSub,
+                                        Options options, String description, String password, AutoCloseable owned) {
+        RedisKeys keys = new RedisKeys(options.keyPrefix());
+        RedisErrors errors = new RedisErrors(password);
+        StatefulConnection<String, byte[]> connection = null;
+        StatefulRedisPubSubConnection<String, String> pubSub = null;
+        try {
+            connection = connect.get();
+            connection.setTimeout(options.commandTimeout());
+            CommandConnection redis = new CommandConnection(connection, description, errors, options.commandTimeout());
+            String pong = redis.sync().ping();
+            if (!"PONG".equalsIgnoreCase(pong)) {
+                throw new BackendException("Redis at " + description + " answered PING with '" + pong + "'", false);
+            }
+            checkLayout(redis, keys);
+            redis.load(Scripts.LOADED);
+            pubSub = connectPubSub.get();
+            pubSub.setTimeout(options.commandTimeout());
+            RedisMessageBus bus = new RedisMessageBus(pubSub, redis.async(), keys, description);
+            return new RedisBackend(redis, bus, keys, owned);
+        } catch (RuntimeException e) {
+            RedisBackend.closeQuietly(pubSub);
+            RedisBackend.closeQuietly(connection);
+            RedisBackend.closeQuietly(owned);
+            throw errors.map("cannot open Redis backend " + description + ":", e);
+        }
+    }
+
+    /**
+     * Records the key layout version under {@code PREFIX:layout} on first use and refuses to run on
+     * a newer one (a later release that changes the layout migrates from this number).
+     */
+    private static void checkLayout(CommandConnection redis, RedisKeys keys) {
+        byte[] found = redis.sync().eval(Scripts.LAYOUT, ScriptOutputType.VALUE, new String[]{keys.layout()},
+                Scripts.ascii(RedisKeys.LAYOUT_VERSION));
+        long version = Scripts.number(found);
+        if (version > RedisKeys.LAYOUT_VERSION) {
+            throw new BackendException("Redis key layout under prefix '" + keys.prefix() + "' on " + redis.description()
+                    + " is version " + version + ", newer than this library's " + RedisKeys.LAYOUT_VERSION
+                    + "; upgrade profileservice-redis", false);
+        }
     }
 
     /** The password in a URI's user-info (Lettuce reads a user-info without a colon as the password), or null. */
@@ -191,5 +260,4 @@ public final class RedisConnector {
         String password = colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
         return password.isEmpty() ? null : password;
     }
-
 }
