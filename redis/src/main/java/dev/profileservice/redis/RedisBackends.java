@@ -97,6 +97,7 @@ public final class RedisBackends {
      *                       default 5 seconds
      */
     public record Options(String keyPrefix, Duration commandTimeout) {
+        /** No braces (they would break the hash tag {@code {store:key}}), no glob characters (SCAN patterns). */
         private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,50}");
 
         /** Default key prefix. */

@@ -3,6 +3,7 @@ package dev.profileservice.redis.internal;
 import dev.profileservice.redis.RedisBackends.Options;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendUris;
+import dev.profileservice.spi.StoreUri;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -22,15 +23,17 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns a URI string, a {@link RedisURI} or a caller's Lettuce client into a connected, checked
- * {@link RedisBackend}: parses the URI, makes the client, connects, PINGs, records the key layout
- * version and loads the scripts. Stateless; thread-safe; every method blocks the calling
+ * {@link RedisBackend}: parses the URI ({@link StoreUri} for our parameters and the password,
+ * Lettuce's {@link RedisURI} for the connection), makes the client, connects, PINGs, records the
+ * key layout version and loads the scripts. Stateless; thread-safe; every method blocks the calling
  * thread for at most the connect and command timeouts.
  *
  * <p>A client made here is tuned for failing fast and coming back fast: commands are rejected at
@@ -45,67 +48,70 @@ public final class RedisConnector {
     static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(250);
     /** Keys as UTF-8 strings, values (payloads, inboxes, script arguments) as raw bytes. */
     static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    /** Lettuce's form of {@code timeout}: a whole number and a unit, milliseconds without one. */
+    private static final Pattern TIMEOUT = Pattern.compile("(\\d{1,15})(ns|us|ms|s|m|h|d)?");
 
     private RedisConnector() {
     }
 
-    /** Opens a {@code redis://} or {@code rediss://} URI; {@code prefix} is read and removed from the query. */
+    /**
+     * Opens {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps&cluster=true]}
+     * or {@code rediss://...}. Our parameters ({@code prefix}, {@code cluster}, {@code timeout})
+     * are taken out; Lettuce reads the rest of the URI.
+     */
     public static RedisBackend open(String uri) {
         if (uri == null) {
             throw new IllegalArgumentException("Redis URI must not be null");
         }
-        String masked = RedisErrors.maskUri(uri);
-        String scheme = BackendUris.scheme(uri);
-        if (!SCHEMES.contains(scheme)) {
-            throw new IllegalArgumentException("not a Redis URI: '" + masked + "'; expected redis://[user:password@]host[:port][/database] or rediss://...");
+        if (!SCHEMES.contains(BackendUris.scheme(uri))) {
+            throw new IllegalArgumentException("not a Redis URI: '" + BackendUris.mask(uri)
+                    + "'; expected redis://[user:password@]host[:port][/database] or rediss://...");
         }
-        String base = uri;
-        String fragment = "";
-        int hash = base.indexOf('#');
-        if (hash >= 0) {
-            fragment = base.substring(hash);
-            base = base.substring(0, hash);
+        StoreUri u = StoreUri.parse(uri, RedisURI.DEFAULT_REDIS_PORT);
+        if (u.hosts().size() != 1) {
+            throw new BackendException("store URI '" + u.masked() + "' names " + u.hosts().size()
+                    + " hosts; give one (for a Redis Cluster, one seed node and cluster=true)", false);
         }
-        String prefix = Options.DEFAULT_KEY_PREFIX;
-        boolean timeoutGiven = false;
-        boolean cluster = false;
-        int q = base.indexOf('?');
-        if (q >= 0) {
-            List<String> kept = new ArrayList<>();
-            for (String param : base.substring(q + 1).split("&")) {
-                if (param.isEmpty()) {
-                    continue;
-                }
-                String name = param.contains("=") ? param.substring(0, param.indexOf('=')) : param;
-                String value = param.contains("=") ? param.substring(param.indexOf('=') + 1) : "";
-                if (name.equalsIgnoreCase("prefix")) {
-                    prefix = value;
-                } else if (name.equalsIgnoreCase("cluster")) {
-                    if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-                        throw new BackendException("malformed Redis URI '" + masked + "': cluster must be true or false, was '"
-                                + value + "'", false);
-                    }
-                    cluster = value.equalsIgnoreCase("true");
-                } else {
-                    timeoutGiven |= name.equalsIgnoreCase("timeout");
-                    kept.add(param);
-                }
-            }
-            base = base.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+        String prefix = u.take("prefix", Options.DEFAULT_KEY_PREFIX);
+        boolean cluster = u.takeBoolean("cluster", false);
+        Options options;
+        try {
+            options = new Options(prefix, timeout(u));
+        } catch (IllegalArgumentException e) {
+            throw new BackendException("store URI '" + u.masked() + "': " + e.getMessage(), false);
         }
-        if (!RedisKeys.PREFIX.matcher(prefix).matches()) {
-            throw new BackendException("malformed Redis URI '" + masked + "': prefix must match "
-                    + RedisKeys.PREFIX.pattern() + ", was '" + prefix + "'", false);
-        }
+        RedisErrors errors = new RedisErrors(u.secret());
         RedisURI redisUri;
         try {
-            redisUri = RedisURI.create(base + fragment);
+            redisUri = RedisURI.create(u.withHosts(u.hosts()));
         } catch (RuntimeException e) {
-            throw new BackendException(new RedisErrors(password(uri)).scrub("malformed Redis URI '" + masked + "': " + e.getMessage()), false, e);
+            throw new BackendException(errors.scrub("malformed store URI '" + u.masked() + "': " + e.getMessage()), false, e);
         }
-        Options options = new Options(prefix, timeoutGiven ? redisUri.getTimeout() : Options.DEFAULT_COMMAND_TIMEOUT);
-        return cluster ? ownClusterClient(redisUri, options, masked, password(uri))
-                : ownClient(redisUri, options, masked, password(uri));
+        return cluster ? ownClusterClient(redisUri, options, u.masked(), u.secret())
+                : ownClient(redisUri, options, u.masked(), u.secret());
+    }
+
+    /** Takes {@code timeout} out of {@code u}, in Lettuce's form (e.g. {@code 500ms}, {@code 5s}); the default if absent. */
+    private static Duration timeout(StoreUri u) {
+        String value = u.take("timeout", null);
+        if (value == null) {
+            return Options.DEFAULT_COMMAND_TIMEOUT;
+        }
+        Matcher m = TIMEOUT.matcher(value.trim());
+        if (!m.matches()) {
+            throw new BackendException("store URI '" + u.masked() + "': parameter timeout must be a whole number with a unit"
+                    + " (ns, us, ms, s, m, h, d; ms if none), e.g. 500ms or 5s, was '" + value + "'", false);
+        }
+        TimeUnit unit = switch (m.group(2) == null ? "ms" : m.group(2)) {
+            case "ns" -> TimeUnit.NANOSECONDS;
+            case "us" -> TimeUnit.MICROSECONDS;
+            case "s" -> TimeUnit.SECONDS;
+            case "m" -> TimeUnit.MINUTES;
+            case "h" -> TimeUnit.HOURS;
+            case "d" -> TimeUnit.DAYS;
+            default -> TimeUnit.MILLISECONDS;
+        };
+        return Duration.ofNanos(unit.toNanos(Long.parseLong(m.group(1))));
     }
 
     /** A backend on a client of its own for {@code uri}. */
@@ -234,30 +240,5 @@ public final class RedisConnector {
                     + " is version " + version + ", newer than this library's " + RedisKeys.LAYOUT_VERSION
                     + "; upgrade profileservice-redis", false);
         }
-    }
-
-    /** The password in a URI's user-info (Lettuce reads a user-info without a colon as the password), or null. */
-    static String password(String uri) {
-        int start = uri.indexOf("://");
-        if (start < 0) {
-            return null;
-        }
-        start += 3;
-        int end = uri.length();
-        for (char c : new char[]{'/', '?', '#'}) {
-            int i = uri.indexOf(c, start);
-            if (i >= 0 && i < end) {
-                end = i;
-            }
-        }
-        String authority = uri.substring(start, end);
-        int at = authority.lastIndexOf('@');
-        if (at < 0) {
-            return null;
-        }
-        String userInfo = authority.substring(0, at);
-        int colon = userInfo.indexOf(':');
-        String password = colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
-        return password.isEmpty() ? null : password;
     }
 }
