@@ -31,8 +31,8 @@ import java.util.Optional;
  * The part of every JDBC backend that does not depend on the database: pooling, error translation,
  * round-trip counting, transactions, batch splitting, and the operations that are plain SQL
  * everywhere; the administrative ones are in {@link JdbcAdmin}. Each dialect subclass supplies the
- * schema and the atomic operations ({@code acquire}, {@code save}, {@code writeInbox},
- * {@code forceRelease}, {@code heartbeat}) in the fewest round trips its database allows.
+ * schema, its clock, its heartbeat upsert and the atomic operations ({@code acquire}, {@code save},
+ * {@code writeInbox}, {@code forceRelease}) in the fewest round trips its database allows.
  *
  * <h2>Tables</h2>
  * {@code ps_profiles} (one row per {@code (store, pkey)}: payload, epoch, owner, inbox, inbox
