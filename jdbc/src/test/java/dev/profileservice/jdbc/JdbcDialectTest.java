@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
 abstract class JdbcDialectTest {
 
     /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
-    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    protected static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     /** The store URI under test. */
     protected abstract String uri();
 

@@ -2,11 +2,11 @@ package dev.profileservice.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.profileservice.jdbc.internal.ServerUri;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.StoreUri;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,8 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** {@link JdbcDialectTest} on MariaDB, plus the user-pool factory and its multi-statement requirement. */
 class MariadbDialectTest extends JdbcDialectTest {
 
-    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
-    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     @Override
     protected String uri() {
         return TestDatabases.mariadbUri();
@@ -38,9 +36,9 @@ class MariadbDialectTest extends JdbcDialectTest {
     }
 
     private HikariDataSource pool(boolean multiQueries) {
-        ServerUri u = ServerUri.parse(uri(), 3306);
+        StoreUri u = StoreUri.parse(uri(), 3306);
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl("jdbc:mariadb://" + u.host() + ":" + u.port() + "/" + u.database()
+        hc.setJdbcUrl("jdbc:mariadb://" + u.host() + "/" + u.path()
                 + (multiQueries ? "?allowMultiQueries=true" : ""));
         hc.setUsername(u.user());
         if (u.password() != null) {

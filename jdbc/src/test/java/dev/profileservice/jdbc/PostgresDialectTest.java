@@ -2,9 +2,9 @@ package dev.profileservice.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.profileservice.jdbc.internal.ServerUri;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.StoreUri;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -14,8 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@link JdbcDialectTest} on PostgreSQL, plus the user-pool factory. */
 class PostgresDialectTest extends JdbcDialectTest {
 
-    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
-    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     @Override
     protected String uri() {
         return TestDatabases.postgresUri();
@@ -57,9 +55,9 @@ class PostgresDialectTest extends JdbcDialectTest {
 
     @Test
     void worksOnTheUsersOwnPoolAndLeavesItOpen() throws Exception {
-        ServerUri u = ServerUri.parse(uri(), 5432);
+        StoreUri u = StoreUri.parse(uri(), 5432);
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl("jdbc:postgresql://" + u.host() + ":" + u.port() + "/" + u.database());
+        hc.setJdbcUrl("jdbc:postgresql://" + u.host() + "/" + u.path());
         hc.setUsername(u.user());
         if (u.password() != null) {
             hc.setPassword(u.password());

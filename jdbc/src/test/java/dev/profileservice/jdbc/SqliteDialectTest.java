@@ -19,8 +19,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** {@link JdbcDialectTest} on SQLite, plus what only the embedded store has: WAL, file creation, URI options. */
 class SqliteDialectTest extends JdbcDialectTest {
 
-    /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
-    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final String uri = TestDatabases.sqliteUri();
 
     @Override

@@ -1,9 +1,12 @@
 package dev.profileservice.jdbc;
 
+import dev.profileservice.spi.StoreUri;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where the tests find their databases. The real servers on this machine by default; the
@@ -38,9 +41,7 @@ final class TestDatabases {
 
     /** {@code uri} with {@code host:port} replaced, for routing through a {@code TcpProxy}. */
     static String viaProxy(String uri, String host, int port) {
-        java.net.URI u = java.net.URI.create(uri);
-        String authority = (u.getRawUserInfo() == null ? "" : u.getRawUserInfo() + "@") + host + ":" + port;
-        return u.getScheme() + "://" + authority + u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        return StoreUri.parse(uri, port).withHosts(List.of(new StoreUri.Address(host, port)));
     }
 
     /** A plain JDBC connection (no pool) to the database behind a store URI, for looking at the tables. */
@@ -48,8 +49,8 @@ final class TestDatabases {
         if (uri.startsWith("sqlite:")) {
             return java.sql.DriverManager.getConnection("jdbc:" + uri);
         }
-        dev.profileservice.jdbc.internal.ServerUri u = dev.profileservice.jdbc.internal.ServerUri.parse(uri, 0);
-        String driver = u.scheme().startsWith("postgres") ? "postgresql" : "mariadb";
+        boolean postgres = uri.startsWith("postgres");
+        StoreUri u = StoreUri.parse(uri, postgres ? 5432 : 3306);
         java.util.Properties props = new java.util.Properties();
         if (u.user() != null) {
             props.setProperty("user", u.user());
@@ -57,15 +58,14 @@ final class TestDatabases {
         if (u.password() != null) {
             props.setProperty("password", u.password());
         }
-        return java.sql.DriverManager.getConnection("jdbc:" + driver + "://" + u.host() + ":" + u.port() + "/" + u.database(), props);
+        return java.sql.DriverManager.getConnection("jdbc:" + (postgres ? "postgresql" : "mariadb") + "://" + u.host() + "/" + u.path(), props);
     }
 
     static String host(String uri) {
-        return java.net.URI.create(uri).getHost();
+        return StoreUri.parse(uri, 1).host().host();
     }
 
     static int port(String uri, int def) {
-        int p = java.net.URI.create(uri).getPort();
-        return p > 0 ? p : def;
+        return StoreUri.parse(uri, def).host().port();
     }
 }

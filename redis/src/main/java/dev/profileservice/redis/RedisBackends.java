@@ -54,9 +54,7 @@ public final class RedisBackends {
 
     /** A backend on a client of its own for {@code uri}. It shuts the client down on close. */
     public static Backend create(RedisURI uri, Options options) {
-        Objects.requireNonNull(uri, "uri");
-        Objects.requireNonNull(options, "options");
-        return RedisConnector.create(uri, options.keyPrefix(), options.commandTimeout());
+        return RedisConnector.create(Objects.requireNonNull(uri, "uri"), Objects.requireNonNull(options, "options"));
     }
 
     /**
@@ -71,9 +69,7 @@ public final class RedisBackends {
 
     /** As {@link #create(RedisClient)}, with the given options. */
     public static Backend create(RedisClient client, Options options) {
-        Objects.requireNonNull(client, "client");
-        Objects.requireNonNull(options, "options");
-        return RedisConnector.create(client, options.keyPrefix(), options.commandTimeout());
+        return RedisConnector.create(Objects.requireNonNull(client, "client"), Objects.requireNonNull(options, "options"));
     }
 
     /**
@@ -82,16 +78,12 @@ public final class RedisBackends {
      * one slot (keys are hash-tagged {@code {store:key}}); administrative listings SCAN every node.
      */
     public static Backend createCluster(RedisURI seed, Options options) {
-        Objects.requireNonNull(seed, "seed");
-        Objects.requireNonNull(options, "options");
-        return RedisConnector.createCluster(seed, options.keyPrefix(), options.commandTimeout());
+        return RedisConnector.createCluster(Objects.requireNonNull(seed, "seed"), Objects.requireNonNull(options, "options"));
     }
 
     /** A backend on the caller's Redis Cluster client. Closing the backend never closes the client. */
     public static Backend create(RedisClusterClient client, Options options) {
-        Objects.requireNonNull(client, "client");
-        Objects.requireNonNull(options, "options");
-        return RedisConnector.create(client, options.keyPrefix(), options.commandTimeout());
+        return RedisConnector.create(Objects.requireNonNull(client, "client"), Objects.requireNonNull(options, "options"));
     }
 
     /**
@@ -105,6 +97,7 @@ public final class RedisBackends {
      *                       default 5 seconds
      */
     public record Options(String keyPrefix, Duration commandTimeout) {
+        /** No braces (they would break the hash tag {@code {store:key}}), no glob characters (SCAN patterns). */
         private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,50}");
 
         /** Default key prefix. */

@@ -120,7 +120,7 @@ class RedisProviderTest {
     @Test
     void malformedUrisAreRejectedClearly() {
         assertThatThrownBy(() -> Backends.open("redis://"))
-                .isInstanceOf(BackendException.class).hasMessageContaining("malformed Redis URI 'redis://'")
+                .isInstanceOf(BackendException.class).hasMessageContaining("malformed store URI 'redis://'")
                 .matches(e -> !((BackendException) e).isTransient());
         assertThatThrownBy(() -> Backends.open(RedisTestSupport.uri("{bad}")))
                 .isInstanceOf(BackendException.class).hasMessageContaining("prefix must match");

@@ -3,14 +3,13 @@ package dev.profileservice.jdbc.internal;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.RoundTripListener;
 import dev.profileservice.spi.SaveItem;
-import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
-import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,19 +20,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The part of every JDBC backend that does not depend on the database: pooling, error translation,
- * round-trip counting, and the administrative operations that are plain SQL everywhere. Each
- * dialect subclass supplies the schema and the atomic operations ({@code acquire}, {@code save},
- * {@code writeInbox}, {@code forceRelease}, {@code heartbeat}) in the fewest round trips its
- * database allows.
+ * round-trip counting, transactions, batch splitting, and the operations that are plain SQL
+ * everywhere; the administrative ones are in {@link JdbcAdmin}. Each dialect subclass supplies the
+ * schema, its clock, its heartbeat upsert and the atomic operations ({@code acquire}, {@code save},
+ * {@code writeInbox}, {@code forceRelease}) in the fewest round trips its database allows.
  *
  * <h2>Tables</h2>
  * {@code ps_profiles} (one row per {@code (store, pkey)}: payload, epoch, owner, inbox, inbox
@@ -43,8 +42,9 @@ import java.util.Optional;
  * byte-wise), so records of different stores never interact.
  *
  * <h2>Batches</h2>
- * {@link #saveBatch} sorts the items by {@code (store, key)}, cuts them into chunks of at most
- * {@link #maxBatchSize()} items and {@link #maxBatchBytes()} bytes, and hands each chunk to the
+ * {@link #saveBatch} checks the items ({@link SaveItem#requireDistinct}), sorts them by
+ * {@code (store, key)}, cuts them into chunks of at most {@link #maxBatchSize()} items and
+ * {@link #maxBatchBytes()} bytes ({@link SaveItem#chunks}), and hands each chunk to the
  * dialect's {@link #saveChunk} on one borrowed connection (one {@link #write}, so SQLite's JVM-wide
  * write lock is taken once per chunk). Sorting gives every multi-row write the same lock order, so
  * two batches that overlap wait for each other instead of deadlocking.
@@ -53,7 +53,7 @@ import java.util.Optional;
  * Every method blocks the calling thread (the engine's I/O pool) for its statements; any number of
  * threads may call at once, each borrowing its own pooled connection.
  */
-public abstract class JdbcBackend implements Backend, BackendAdmin {
+public abstract class JdbcBackend implements Backend {
     /** Schema version this library writes and reads. */
     public static final int SCHEMA_VERSION = 1;
     /** Profile records. */
@@ -81,6 +81,7 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
      * compares its own clock with a time another process wrote.
      */
     protected final String nowMillis;
+    private final LeaseClock leaseClock;
     private final AutoCloseable ownedPool;
     private final DirectConnections direct;
     private final String description;
@@ -88,6 +89,7 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
     private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
     private volatile boolean closed;
     private MessageBus bus;
+    private final JdbcAdmin admin = new JdbcAdmin(this);
     private volatile java.util.concurrent.locks.Lock writeLock;
     private volatile long writeLockTimeoutMillis;
 
@@ -98,13 +100,15 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
      * @param description the URI with its password masked
      * @param secret      the password, scrubbed from every message as a second line of defence; may be null
      * @param nowMillis   the dialect's SQL expression for the current time in epoch milliseconds
+     * @param leaseClock  whose clock {@code nowMillis} reads (the database server's, or the host's for a file)
      * @param direct      opens connections outside {@code ownedPool} while it has none (see
      *                    {@link #withConnection}); null for none
      */
     protected JdbcBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis,
-                          DirectConnections direct) {
+                          LeaseClock leaseClock, DirectConnections direct) {
         this.dataSource = dataSource;
         this.nowMillis = nowMillis;
+        this.leaseClock = leaseClock;
         this.direct = direct;
         this.ownedPool = ownedPool;
         this.description = description;
@@ -122,21 +126,33 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
         }
     }
 
+    /**
+     * The dialect's heartbeat upsert of {@link #SERVERS}, with the parameters server id, place id,
+     * job id and lease in milliseconds: the lease runs out at {@link #nowMillis} plus the lease.
+     */
+    protected abstract String heartbeatUpsert();
+
     /** Creates the tables if needed (under a database-wide lock) and checks the schema version. */
     protected abstract void initSchema(Connection c) throws SQLException;
 
     /** The message bus of this dialect (started lazily on its first subscribe). */
     protected abstract MessageBus createBus();
 
+    /**
+     * The administrative release ({@link BackendAdmin#forceRelease}) in the fewest round trips the
+     * dialect allows; offered through {@link #admin()}.
+     */
+    protected abstract StoredProfile forceRelease(String store, String key);
+
     @Override
     public String describe() {
         return description;
     }
 
-    /** The built-in stores offer every administrative operation themselves. */
+    /** The built-in stores offer every administrative operation. */
     @Override
     public Optional<BackendAdmin> admin() {
-        return Optional.of(this);
+        return Optional.of(admin);
     }
 
     private boolean poolIsEmpty() {
@@ -290,13 +306,16 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
     /** Reads a record from the current row: {@link #COLS} (with payload) or {@link #COLS_NO_PAYLOAD}. */
     protected static StoredProfile record(ResultSet rs, boolean withPayload) throws SQLException {
         byte[] payload = withPayload ? rs.getBytes("payload") : null;
-        String server = rs.getString("owner_server");
-        Owner owner = server == null ? null
-                : new Owner(server, nz(rs.getString("owner_place")), nz(rs.getString("owner_job")));
-        return new StoredProfile(payload, rs.getLong("epoch"), owner, rs.getBytes("inbox"), rs.getLong("inbox_version"));
+        return new StoredProfile(payload, rs.getLong("epoch"), owner(rs), rs.getBytes("inbox"), rs.getLong("inbox_version"));
     }
 
-    private static String nz(String s) {
+    /** The owner in the current row ({@code owner_server}, {@code owner_place}, {@code owner_job}), or null if it has none. */
+    static Owner owner(ResultSet rs) throws SQLException {
+        String server = rs.getString("owner_server");
+        return server == null ? null : new Owner(server, nz(rs.getString("owner_place")), nz(rs.getString("owner_job")));
+    }
+
+    static String nz(String s) {
         return s == null ? "" : s;
     }
 
@@ -305,6 +324,33 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
         try (Statement st = c.createStatement()) {
             for (String sql : sqls) {
                 st.execute(sql);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code work} on {@code c} as one transaction: commits when it returns, rolls back when it
+     * throws, and puts the connection back into autocommit mode either way, so that a pooled
+     * connection never keeps a transaction open.
+     */
+    protected static <R> R inTransaction(Connection c, SqlWork<R> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            R result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException rollbackFailed) {
+                e.addSuppressed(rollbackFailed); // the connection is probably gone; the pool discards it
+            }
+            throw e;
+        } finally {
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // as above
             }
         }
     }
@@ -344,20 +390,13 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
     private static final Comparator<SaveItem> ADDRESS_ORDER = Comparator.comparing(SaveItem::store).thenComparing(SaveItem::key);
 
     /**
-     * The most bytes (payloads, inboxes and names, as estimated by {@link #batchBytes}) one chunk of
-     * a {@link #saveBatch} may carry; a single item larger than this is still sent, alone. The
-     * default, 16 MiB, keeps the statement and the server's memory for it bounded when profiles
-     * are large (64 profiles of the engine's default 4 MiB limit would be 256 MiB).
+     * The most bytes ({@link SaveItem#estimatedBytes}) one chunk of a {@link #saveBatch} may carry;
+     * a single item larger than this is still sent, alone. The default, 16 MiB, keeps the statement
+     * and the server's memory for it bounded when profiles are large (64 profiles of the engine's
+     * default 4 MiB limit would be 256 MiB).
      */
     protected long maxBatchBytes() {
         return 16L << 20;
-    }
-
-    /** The estimated size of {@code item} on the wire, for {@link #maxBatchBytes()}. */
-    protected static long batchBytes(SaveItem item) {
-        SaveRequest w = item.request();
-        return 256L + w.payload().length + (w.newInbox() == null ? 0 : w.newInbox().length)
-                + 4L * (item.store().length() + item.key().length() + w.serverId().length());
     }
 
     /**
@@ -371,55 +410,27 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
      */
     @Override
     public final List<SaveResult> saveBatch(List<SaveItem> items) {
-        Objects.requireNonNull(items, "items");
+        SaveItem.requireDistinct(items);
         int n = items.size();
-        if (n == 0) {
-            return List.of();
-        }
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
-            if (items.get(i) == null) {
-                throw new IllegalArgumentException("saveBatch: item " + i + " of " + n + " is null");
-            }
             order[i] = i;
         }
         Arrays.sort(order, (a, b) -> ADDRESS_ORDER.compare(items.get(a), items.get(b)));
-        for (int i = 1; i < n; i++) {
-            SaveItem prev = items.get(order[i - 1]);
-            SaveItem next = items.get(order[i]);
-            if (ADDRESS_ORDER.compare(prev, next) == 0) {
-                throw new IllegalArgumentException("saveBatch: record " + next.store() + "/" + next.key()
-                        + " occurs twice (items " + Math.min(order[i - 1], order[i]) + " and " + Math.max(order[i - 1], order[i])
-                        + "); a batch may hold each record once");
-            }
+        List<SaveItem> sorted = new ArrayList<>(n);
+        for (int i : order) {
+            sorted.add(items.get(i));
         }
-        int max = Math.max(1, maxBatchSize());
-        long budget = maxBatchBytes();
         SaveResult[] out = new SaveResult[n];
-        int from = 0;
-        while (from < n) {
-            int to = from + 1;
-            long bytes = batchBytes(items.get(order[from]));
-            while (to < n && to - from < max) {
-                long more = batchBytes(items.get(order[to]));
-                if (bytes + more > budget) {
-                    break;
-                }
-                bytes += more;
-                to++;
-            }
-            List<SaveItem> chunk = new ArrayList<>(to - from);
-            for (int i = from; i < to; i++) {
-                chunk.add(items.get(order[i]));
-            }
+        int done = 0;
+        for (List<SaveItem> chunk : SaveItem.chunks(sorted, maxBatchSize(), maxBatchBytes())) {
             List<SaveResult> results = write("saveBatch", c -> saveChunk(c, chunk));
             if (results.size() != chunk.size()) {
                 throw new IllegalStateException("saveChunk returned " + results.size() + " results for " + chunk.size() + " items");
             }
-            for (int i = from; i < to; i++) {
-                out[order[i]] = results.get(i - from);
+            for (SaveResult result : results) {
+                out[order[done++]] = result;
             }
-            from = to;
         }
         return List.of(out);
     }
@@ -436,6 +447,21 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
     protected abstract List<SaveResult> saveChunk(Connection c, List<SaveItem> chunk) throws SQLException;
 
     // ------------------------------------------------------------------ shared operations
+
+    @Override
+    public final LeaseClock leaseClock() {
+        return leaseClock;
+    }
+
+    @Override
+    public final void heartbeat(Owner server, Duration lease) {
+        write("heartbeat", c -> {
+            try (PreparedStatement ps = prepare(c, heartbeatUpsert(), server.serverId(), server.placeId(), server.jobId(), lease.toMillis())) {
+                roundTrip("heartbeat");
+                return ps.executeUpdate();
+            }
+        });
+    }
 
     @Override
     public StoredProfile read(String store, String key) {
@@ -472,28 +498,13 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
         });
     }
 
-    @Override
-    public List<ServerLease> servers() {
-        return withConnection("servers", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT " + leaseColumns() + " FROM " + SERVERS + " ORDER BY server_id")) {
-                roundTrip("servers");
-                List<ServerLease> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(lease(rs));
-                    }
-                }
-                return out;
-            }
-        });
-    }
-
     /** A heartbeat row with its remaining lease judged by the database's clock in the same statement. */
-    private String leaseColumns() {
+    final String leaseColumns() {
         return "server_id, place_id, job_id, expires_at - " + nowMillis + " AS expires_in";
     }
 
-    private static ServerLease lease(ResultSet rs) throws SQLException {
+    /** A heartbeat row read with {@link #leaseColumns()}. */
+    static ServerLease lease(ResultSet rs) throws SQLException {
         return new ServerLease(rs.getString("server_id"), nz(rs.getString("place_id")), nz(rs.getString("job_id")), rs.getLong("expires_in"));
     }
 
@@ -504,91 +515,6 @@ public abstract class JdbcBackend implements Backend, BackendAdmin {
                     store, key, payload, reason == null ? "" : reason, atMillis)) {
                 roundTrip("quarantine");
                 return ps.executeUpdate();
-            }
-        });
-    }
-
-    @Override
-    public int quarantineCount(String store, String key) {
-        return withConnection("quarantineCount", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT COUNT(*) FROM " + QUARANTINE + " WHERE store = ? AND pkey = ?", store, key)) {
-                roundTrip("quarantineCount");
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            }
-        });
-    }
-
-    @Override
-    public boolean delete(String store, String key) {
-        return write("delete", c -> {
-            c.setAutoCommit(false);
-            try {
-                int n;
-                try (PreparedStatement q = prepare(c, "DELETE FROM " + QUARANTINE + " WHERE store = ? AND pkey = ?", store, key);
-                     PreparedStatement p = prepare(c, "DELETE FROM " + PROFILES + " WHERE store = ? AND pkey = ?", store, key)) {
-                    roundTrip("delete");
-                    q.executeUpdate();
-                    roundTrip("delete");
-                    n = p.executeUpdate();
-                }
-                roundTrip("delete");
-                c.commit();
-                return n > 0;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is probably gone; the pool discards it
-                }
-                throw e;
-            } finally {
-                try {
-                    c.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // as above
-                }
-            }
-        });
-    }
-
-    @Override
-    public List<String> keys(String store, String afterKey, int limit) {
-        if (limit <= 0) {
-            return List.of();
-        }
-        return withConnection("keys", c -> {
-            String sql = "SELECT pkey FROM " + PROFILES + " WHERE store = ?" + (afterKey == null ? "" : " AND pkey > ?")
-                    + " ORDER BY pkey LIMIT ?";
-            try (PreparedStatement ps = afterKey == null ? prepare(c, sql, store, limit) : prepare(c, sql, store, afterKey, limit)) {
-                roundTrip("keys");
-                List<String> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
-                }
-                return out;
-            }
-        });
-    }
-
-    @Override
-    public List<SessionInfo> sessions(String store) {
-        return withConnection("sessions", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT pkey, epoch, owner_server, owner_place, owner_job FROM " + PROFILES
-                    + " WHERE store = ? AND owner_server IS NOT NULL ORDER BY pkey", store)) {
-                roundTrip("sessions");
-                List<SessionInfo> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new SessionInfo(rs.getString("pkey"), rs.getLong("epoch"),
-                                new Owner(rs.getString("owner_server"), nz(rs.getString("owner_place")), nz(rs.getString("owner_job")))));
-                    }
-                }
-                return out;
             }
         });
     }

@@ -16,7 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -80,23 +79,9 @@ public final class MariadbBackend extends JdbcBackend {
     static final String NOW_MILLIS = "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)";
     private static final String HEARTBEAT = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, "
             + NOW_MILLIS + " + ?) ON DUPLICATE KEY UPDATE place_id = VALUES(place_id), job_id = VALUES(job_id), expires_at = VALUES(expires_at)";
-    /** The conditional UPDATE of a save, indexed by (release ? 1 : 0) + (inbox CAS ? 2 : 0). */
-    private static final String[] SAVE_SET = new String[4];
-    /** The single-save texts, indexed like {@link #SAVE_SET}. */
-    private static final String[] SAVE = new String[4];
-
-    static {
-        for (int i = 0; i < 4; i++) {
-            boolean release = (i & 1) != 0;
-            boolean inbox = (i & 2) != 0;
-            SAVE_SET[i] = "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1"
-                    + (inbox ? ", inbox = ?, inbox_version = inbox_version + 1" : "")
-                    + (release ? ", owner_server = NULL, owner_place = NULL, owner_job = NULL" : "")
-                    + " WHERE store = ? AND pkey = ? AND epoch = ? AND owner_server = ?"
-                    + (inbox ? " AND inbox_version = ?" : "");
-            SAVE[i] = BEGIN + SAVE_SET[i] + "; SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS_NO_PAYLOAD);
-        }
-    }
+    /** The single-save texts, indexed by {@link FencedSave#variant}. */
+    private static final String[] SAVE = FencedSave.statements(update -> BEGIN + update + "; SET @ps_n = ROW_COUNT()"
+            + AFTER.formatted(COLS_NO_PAYLOAD));
 
     private final long pollMillis;
     /** The server's {@code max_allowed_packet}, read at start; bounds the text of a batch. */
@@ -104,7 +89,7 @@ public final class MariadbBackend extends JdbcBackend {
 
     public MariadbBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, long pollMillis,
                           DirectConnections direct) {
-        super(dataSource, ownedPool, description, secret, NOW_MILLIS, direct);
+        super(dataSource, ownedPool, description, secret, NOW_MILLIS, LeaseClock.STORE, direct);
         this.pollMillis = pollMillis;
         start();
     }
@@ -159,11 +144,6 @@ public final class MariadbBackend extends JdbcBackend {
                 st.execute("DO RELEASE_LOCK('profileservice_schema')");
             }
         }
-    }
-
-    @Override
-    public LeaseClock leaseClock() {
-        return LeaseClock.STORE;
     }
 
     @Override
@@ -246,15 +226,15 @@ public final class MariadbBackend extends JdbcBackend {
     @Override
     public SaveResult save(String store, String key, SaveRequest w) {
         return write("save", c -> {
-            boolean inbox = w.newInbox() != null;
-            String sql = SAVE[(w.release() ? 1 : 0) + (inbox ? 2 : 0)];
             RowReader<SaveResult> r = (found, changed, rs) -> {
                 StoredProfile now = found ? record(rs, false) : StoredProfile.ABSENT;
-                return new SaveResult(changed ? SaveResult.Status.SAVED : ReturningBackend.refusal(now, w), now);
+                return new SaveResult(changed ? SaveResult.Status.SAVED : FencedSave.refusal(now, w), now);
             };
-            return inbox
-                    ? transact(c, "save", sql, r, w.payload(), w.newInbox(), store, key, w.epoch(), w.serverId(), w.expectedInboxVersion(), store, key)
-                    : transact(c, "save", sql, r, w.payload(), store, key, w.epoch(), w.serverId(), store, key);
+            List<Object> args = new ArrayList<>(9);
+            FencedSave.addArgs(args, store, key, w);
+            args.add(store); // the row after, for AFTER
+            args.add(key);
+            return transact(c, "save", SAVE[FencedSave.variant(w)], r, args.toArray());
         });
     }
 
@@ -289,20 +269,8 @@ public final class MariadbBackend extends JdbcBackend {
         List<Object> args = new ArrayList<>(n * 9);
         for (int i = 0; i < n; i++) {
             SaveItem item = chunk.get(i);
-            SaveRequest w = item.request();
-            boolean inbox = w.newInbox() != null;
-            sql.append(SAVE_SET[(w.release() ? 1 : 0) + (inbox ? 2 : 0)]).append("; SET @ps_b").append(i).append(" = ROW_COUNT(); ");
-            args.add(w.payload());
-            if (inbox) {
-                args.add(w.newInbox());
-            }
-            args.add(item.store());
-            args.add(item.key());
-            args.add(w.epoch());
-            args.add(w.serverId());
-            if (inbox) {
-                args.add(w.expectedInboxVersion());
-            }
+            sql.append(FencedSave.update(item.request())).append("; SET @ps_b").append(i).append(" = ROW_COUNT(); ");
+            FencedSave.addArgs(args, item.store(), item.key(), item.request());
         }
         for (int i = 0; i < n; i++) {
             sql.append(i == 0 ? "" : " UNION ALL ").append("SELECT ").append(i).append(" AS item, @ps_b").append(i)
@@ -317,12 +285,12 @@ public final class MariadbBackend extends JdbcBackend {
                 int i = rs.getInt("item");
                 StoredProfile now = record(rs, false);
                 SaveRequest w = chunk.get(i).request();
-                out[i] = new SaveResult(rs.getLong("changed") > 0 ? SaveResult.Status.SAVED : ReturningBackend.refusal(now, w), now);
+                out[i] = new SaveResult(rs.getLong("changed") > 0 ? SaveResult.Status.SAVED : FencedSave.refusal(now, w), now);
             }
             for (int i = 0; i < n; i++) {
                 if (out[i] == null) {
                     // no row: the record does not exist, so nothing was written
-                    out[i] = new SaveResult(ReturningBackend.refusal(StoredProfile.ABSENT, chunk.get(i).request()), StoredProfile.ABSENT);
+                    out[i] = new SaveResult(FencedSave.refusal(StoredProfile.ABSENT, chunk.get(i).request()), StoredProfile.ABSENT);
                 }
             }
             return List.of(out);
@@ -340,18 +308,13 @@ public final class MariadbBackend extends JdbcBackend {
     }
 
     @Override
-    public StoredProfile forceRelease(String store, String key) {
+    protected StoredProfile forceRelease(String store, String key) {
         return write("forceRelease", c -> transact(c, "forceRelease", FORCE_RELEASE,
                 (found, changed, rs) -> changed ? record(rs, true) : StoredProfile.ABSENT, store, key, store, key));
     }
 
     @Override
-    public void heartbeat(Owner server, Duration lease) {
-        write("heartbeat", c -> {
-            try (PreparedStatement ps = prepare(c, HEARTBEAT, server.serverId(), server.placeId(), server.jobId(), lease.toMillis())) {
-                roundTrip("heartbeat");
-                return ps.executeUpdate();
-            }
-        });
+    protected String heartbeatUpsert() {
+        return HEARTBEAT;
     }
 }

@@ -5,12 +5,16 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendUris;
+import dev.profileservice.spi.StoreUri;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 import javax.sql.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -102,52 +106,18 @@ public final class Opener {
 
     /** {@code postgresql://user:pass@host:port/db?...}. */
     public static Backend postgresUri(String uri) {
-        ServerUri u = ServerUri.parse(uri, 5432);
+        StoreUri u = serverUri(uri, 5432);
         int poolSize = u.takeInt("poolSize", 10);
         int connectionTimeout = u.takeInt("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT_MS);
-        String jdbcUrl = "jdbc:postgresql://" + u.host() + ":" + u.port() + "/" + u.database();
         Properties props = new Properties();
         props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_MS / 1000));
         props.setProperty("socketTimeout", "30");
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("ApplicationName", "profileservice");
         props.putAll(u.params());
-        HikariDataSource pool = null;
-        try {
-            HikariConfig hc = new HikariConfig();
-            hc.setDriverClassName("org.postgresql.Driver");
-            hc.setJdbcUrl(jdbcUrl);
-            if (u.user() != null) {
-                hc.setUsername(u.user());
-            }
-            if (u.password() != null) {
-                hc.setPassword(u.password());
-            }
-            hc.setDataSourceProperties(props);
-            hc.setPoolName("profileservice-postgresql-" + POOLS.incrementAndGet());
-            hc.setMaximumPoolSize(poolSize);
-            recoverFast(hc, connectionTimeout);
-            pool = new HikariDataSource(hc);
-            Properties listenProps = new Properties();
-            listenProps.putAll(props);
-            if (u.user() != null) {
-                listenProps.setProperty("user", u.user());
-            }
-            if (u.password() != null) {
-                listenProps.setProperty("password", u.password());
-            }
-            org.postgresql.Driver driver = new org.postgresql.Driver();
-            return new PostgresBackend(pool, pool, u.masked(), u.password(), () -> {
-                java.sql.Connection c = driver.connect(jdbcUrl, listenProps);
-                if (c == null) {
-                    throw new java.sql.SQLException("driver refused URL " + jdbcUrl, "08001");
-                }
-                return c;
-            });
-        } catch (Exception e) {
-            closeQuietly(pool);
-            throw openFailure(u.masked(), u.password(), e);
-        }
+        return onOwnPool(u, new org.postgresql.Driver(), "jdbc:postgresql://" + u.host() + "/" + u.path(), props,
+                "postgresql", poolSize, connectionTimeout,
+                (pool, direct) -> new PostgresBackend(pool, pool, u.masked(), u.password(), direct));
     }
 
     /** PostgreSQL on a user's pool; the LISTEN connection is borrowed from it and held. */
@@ -164,48 +134,19 @@ public final class Opener {
 
     /** {@code mariadb://user:pass@host:port/db?...} and {@code mysql://...}, through the MariaDB driver. */
     public static Backend mariadbUri(String uri) {
-        ServerUri u = ServerUri.parse(uri, 3306);
+        StoreUri u = serverUri(uri, 3306);
         int poolSize = u.takeInt("poolSize", 10);
         int connectionTimeout = u.takeInt("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT_MS);
         int pollMillis = u.takeInt("pollMillis", 50);
-        String jdbcUrl = "jdbc:mariadb://" + u.host() + ":" + u.port() + "/" + u.database();
         Properties props = new Properties();
-        props.setProperty("allowMultiQueries", "true");
         props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_MS));
         props.setProperty("socketTimeout", "30000");
         props.setProperty("tcpKeepAlive", "true");
         props.putAll(u.params());
-        props.setProperty("allowMultiQueries", "true");
-        HikariDataSource pool = null;
-        try {
-            HikariConfig hc = new HikariConfig();
-            hc.setDriverClassName("org.mariadb.jdbc.Driver");
-            hc.setJdbcUrl(jdbcUrl);
-            if (u.user() != null) {
-                hc.setUsername(u.user());
-            }
-            if (u.password() != null) {
-                hc.setPassword(u.password());
-            }
-            hc.setDataSourceProperties(props);
-            hc.setPoolName("profileservice-" + u.scheme() + "-" + POOLS.incrementAndGet());
-            hc.setMaximumPoolSize(poolSize);
-            recoverFast(hc, connectionTimeout);
-            pool = new HikariDataSource(hc);
-            Properties directProps = new Properties();
-            directProps.putAll(props);
-            if (u.user() != null) {
-                directProps.setProperty("user", u.user());
-            }
-            if (u.password() != null) {
-                directProps.setProperty("password", u.password());
-            }
-            org.mariadb.jdbc.Driver driver = new org.mariadb.jdbc.Driver();
-            return new MariadbBackend(pool, pool, u.masked(), u.password(), pollMillis, () -> driver.connect(jdbcUrl, directProps));
-        } catch (Exception e) {
-            closeQuietly(pool);
-            throw openFailure(u.masked(), u.password(), e);
-        }
+        props.setProperty("allowMultiQueries", "true"); // after the user's: every operation is a multi-statement text
+        return onOwnPool(u, new org.mariadb.jdbc.Driver(), "jdbc:mariadb://" + u.host() + "/" + u.path(), props,
+                u.scheme(), poolSize, connectionTimeout,
+                (pool, direct) -> new MariadbBackend(pool, pool, u.masked(), u.password(), pollMillis, direct));
     }
 
     /** MariaDB/MySQL on a user's pool, which must allow multi-statement queries. */
@@ -215,6 +156,75 @@ public final class Opener {
             return new MariadbBackend(ds, null, description, null, 50, null);
         } catch (Exception e) {
             throw openFailure(description, null, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- server databases
+
+    /**
+     * Parses {@code scheme://[user[:password]@]host[:port]/database[?...]}: one host, one database.
+     * A malformed URI fails naming it with its password masked.
+     */
+    private static StoreUri serverUri(String uri, int defaultPort) {
+        StoreUri u = StoreUri.parse(uri, defaultPort);
+        if (u.hosts().size() != 1) {
+            throw new BackendException("store URI '" + u.masked() + "' names " + u.hosts().size() + " hosts; give one", false);
+        }
+        if (u.path().isEmpty() || u.path().contains("/")) {
+            throw new BackendException("store URI '" + u.masked() + "' must name one database after the host, e.g. "
+                    + u.scheme() + "://user@host:port/mydb", false);
+        }
+        return u;
+    }
+
+    /** Makes the backend of a dialect once its pool exists. */
+    @FunctionalInterface
+    private interface BackendOnPool {
+        Backend create(HikariDataSource pool, DirectConnections direct) throws Exception;
+    }
+
+    /**
+     * Opens a HikariCP pool of this library on {@code jdbcUrl} with the driver properties
+     * {@code props} and the URI's credentials, tuned to {@link #recoverFast recover fast}, and the
+     * backend on it; the backend may also connect through {@code driver} directly, with the same
+     * settings. If anything fails the pool is closed and the failure names the URI, masked.
+     */
+    private static Backend onOwnPool(StoreUri u, Driver driver, String jdbcUrl, Properties props, String poolKind,
+                                     int poolSize, int connectionTimeout, BackendOnPool backend) {
+        Properties directProps = new Properties();
+        directProps.putAll(props);
+        if (u.user() != null) {
+            directProps.setProperty("user", u.user());
+        }
+        if (u.password() != null) {
+            directProps.setProperty("password", u.password());
+        }
+        HikariDataSource pool = null;
+        try {
+            HikariConfig hc = new HikariConfig();
+            hc.setDriverClassName(driver.getClass().getName());
+            hc.setJdbcUrl(jdbcUrl);
+            if (u.user() != null) {
+                hc.setUsername(u.user());
+            }
+            if (u.password() != null) {
+                hc.setPassword(u.password());
+            }
+            hc.setDataSourceProperties(props);
+            hc.setPoolName("profileservice-" + poolKind + "-" + POOLS.incrementAndGet());
+            hc.setMaximumPoolSize(poolSize);
+            recoverFast(hc, connectionTimeout);
+            pool = new HikariDataSource(hc);
+            return backend.create(pool, () -> {
+                Connection c = driver.connect(jdbcUrl, directProps);
+                if (c == null) {
+                    throw new SQLException("driver refused URL " + jdbcUrl, "08001");
+                }
+                return c;
+            });
+        } catch (Exception e) {
+            closeQuietly(pool);
+            throw openFailure(u.masked(), u.password(), e);
         }
     }
 

@@ -38,7 +38,9 @@ public final class PostgresBackend extends ReturningBackend {
      * The batch save. {@code v.store} and {@code v.pkey} come from {@code text[]} parameters in the
      * database's default collation; comparing them under {@code COLLATE "C"} (the key columns'
      * collation) keeps the comparison byte-wise and lets the primary key index serve the join.
-     * An item with a non-null {@code v.inbox} has the inbox CAS; {@code v.rel} releases.
+     * An item with a non-null {@code v.inbox} has the inbox CAS; {@code v.rel} releases. Each row
+     * gets exactly the condition and writes of {@link FencedSave}'s single UPDATE, as columns of
+     * the arrays instead of separate statement texts.
      */
     private static final String SAVE_BATCH = "UPDATE " + PROFILES + " AS p SET payload = v.payload, revision = p.revision + 1,"
             + " inbox = CASE WHEN v.inbox IS NULL THEN p.inbox ELSE v.inbox END,"
@@ -65,20 +67,19 @@ public final class PostgresBackend extends ReturningBackend {
      */
     public PostgresBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret,
                            DirectConnections listenConnections) {
-        super(dataSource, ownedPool, description, secret, NOW_MILLIS, listenConnections);
+        super(dataSource, ownedPool, description, secret, NOW_MILLIS, LeaseClock.STORE, listenConnections);
         this.listenConnections = listenConnections;
         start();
     }
 
     @Override
     protected void initSchema(Connection c) throws SQLException {
-        c.setAutoCommit(false);
-        try {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        inTransaction(c, tx -> {
+            try (PreparedStatement ps = tx.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
                 ps.setLong(1, SCHEMA_LOCK_ID);
                 ps.execute();
             }
-            ensureSchema(c, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version INT NOT NULL)", List.of(
+            ensureSchema(tx, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version INT NOT NULL)", List.of(
                     "CREATE TABLE IF NOT EXISTS " + PROFILES + " ("
                             + " store TEXT COLLATE \"C\" NOT NULL, pkey TEXT COLLATE \"C\" NOT NULL, payload BYTEA,"
                             + " epoch BIGINT NOT NULL DEFAULT 0, owner_server TEXT, owner_place TEXT, owner_job TEXT,"
@@ -92,13 +93,8 @@ public final class PostgresBackend extends ReturningBackend {
                     "CREATE TABLE IF NOT EXISTS " + MESSAGES + " (id BIGSERIAL PRIMARY KEY, target TEXT NOT NULL, body TEXT NOT NULL,"
                             + " created_at BIGINT NOT NULL)",
                     "CREATE INDEX IF NOT EXISTS ps_messages_target ON " + MESSAGES + " (target, id)"));
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+            return null;
+        });
     }
 
     /**
@@ -186,7 +182,7 @@ public final class PostgresBackend extends ReturningBackend {
             }
             for (int i : refused) {
                 StoredProfile record = now.getOrDefault(new Address(stores[i], keys[i]), StoredProfile.ABSENT);
-                out[i] = new SaveResult(refusal(record, chunk.get(i).request()), record);
+                out[i] = new SaveResult(FencedSave.refusal(record, chunk.get(i).request()), record);
             }
         }
         return List.of(out);
@@ -194,11 +190,6 @@ public final class PostgresBackend extends ReturningBackend {
 
     /** A record's address, to match returned rows to batch items. */
     private record Address(String store, String key) {
-    }
-
-    @Override
-    public LeaseClock leaseClock() {
-        return LeaseClock.STORE;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.profileservice.jdbc.internal;
 
 import dev.profileservice.spi.AcquireResult;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
@@ -12,7 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,29 +50,16 @@ public abstract class ReturningBackend extends JdbcBackend {
     private static final String FORCE_RELEASE = "UPDATE " + PROFILES
             + " SET epoch = epoch + 1, owner_server = NULL, owner_place = NULL, owner_job = NULL"
             + " WHERE store = ? AND pkey = ? RETURNING " + COLS;
-    /** Save statements indexed by (release ? 1 : 0) + (inbox CAS ? 2 : 0). */
-    private static final String[] SAVE = new String[4];
-
-    static {
-        for (int i = 0; i < 4; i++) {
-            boolean release = (i & 1) != 0;
-            boolean inbox = (i & 2) != 0;
-            SAVE[i] = "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1"
-                    + (inbox ? ", inbox = ?, inbox_version = inbox_version + 1" : "")
-                    + (release ? ", owner_server = NULL, owner_place = NULL, owner_job = NULL" : "")
-                    + " WHERE store = ? AND pkey = ? AND epoch = ? AND owner_server = ?"
-                    + (inbox ? " AND inbox_version = ?" : "")
-                    + " RETURNING " + COLS_NO_PAYLOAD;
-        }
-    }
+    /** The fenced save with the record after it, indexed by {@link FencedSave#variant}. */
+    private static final String[] SAVE = FencedSave.statements(update -> update + " RETURNING " + COLS_NO_PAYLOAD);
 
     /** The heartbeat upsert: the lease runs out at the database's now plus the lease. */
-    private final String heartbeatSql;
+    private final String heartbeatUpsert;
 
     protected ReturningBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis,
-                               DirectConnections direct) {
-        super(dataSource, ownedPool, description, secret, nowMillis, direct);
-        this.heartbeatSql = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, " + nowMillis + " + ?)"
+                               LeaseClock leaseClock, DirectConnections direct) {
+        super(dataSource, ownedPool, description, secret, nowMillis, leaseClock, direct);
+        this.heartbeatUpsert = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, " + nowMillis + " + ?)"
                 + " ON CONFLICT (server_id) DO UPDATE SET place_id = excluded.place_id, job_id = excluded.job_id, expires_at = excluded.expires_at";
     }
 
@@ -111,12 +98,7 @@ public abstract class ReturningBackend extends JdbcBackend {
     @Override
     public SaveResult save(String store, String key, SaveRequest w) {
         return write("save", c -> {
-            boolean inbox = w.newInbox() != null;
-            String sql = SAVE[(w.release() ? 1 : 0) + (inbox ? 2 : 0)];
-            PreparedStatement ps = inbox
-                    ? prepare(c, sql, w.payload(), w.newInbox(), store, key, w.epoch(), w.serverId(), w.expectedInboxVersion())
-                    : prepare(c, sql, w.payload(), store, key, w.epoch(), w.serverId());
-            try (ps) {
+            try (PreparedStatement ps = prepare(c, SAVE[FencedSave.variant(w)], FencedSave.args(store, key, w))) {
                 roundTrip("save");
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -125,7 +107,7 @@ public abstract class ReturningBackend extends JdbcBackend {
                 }
             }
             StoredProfile now = select(c, "save", SELECT_NO_PAYLOAD, store, key, false);
-            return new SaveResult(refusal(now, w), now);
+            return new SaveResult(FencedSave.refusal(now, w), now);
         });
     }
 
@@ -139,25 +121,19 @@ public abstract class ReturningBackend extends JdbcBackend {
     protected final List<SaveResult> saveEach(Connection c, List<SaveItem> chunk) throws SQLException {
         int n = chunk.size();
         SaveResult[] out = new SaveResult[n];
-        PreparedStatement[] statements = new PreparedStatement[SAVE.length];
+        PreparedStatement[] statements = new PreparedStatement[FencedSave.VARIANTS];
         try {
             roundTrip("saveBatch");
             List<Integer> refused = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 SaveItem item = chunk.get(i);
-                SaveRequest w = item.request();
-                boolean inbox = w.newInbox() != null;
-                int variant = (w.release() ? 1 : 0) + (inbox ? 2 : 0);
+                int variant = FencedSave.variant(item.request());
                 PreparedStatement ps = statements[variant];
                 if (ps == null) {
                     ps = c.prepareStatement(SAVE[variant]);
                     statements[variant] = ps;
                 }
-                if (inbox) {
-                    bind(ps, w.payload(), w.newInbox(), item.store(), item.key(), w.epoch(), w.serverId(), w.expectedInboxVersion());
-                } else {
-                    bind(ps, w.payload(), item.store(), item.key(), w.epoch(), w.serverId());
-                }
+                bind(ps, FencedSave.args(item.store(), item.key(), item.request()));
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         out[i] = new SaveResult(SaveResult.Status.SAVED, record(rs, false));
@@ -176,7 +152,7 @@ public abstract class ReturningBackend extends JdbcBackend {
                         try (ResultSet rs = ps.executeQuery()) {
                             now = rs.next() ? record(rs, false) : StoredProfile.ABSENT;
                         }
-                        out[i] = new SaveResult(refusal(now, item.request()), now);
+                        out[i] = new SaveResult(FencedSave.refusal(now, item.request()), now);
                     }
                 }
             }
@@ -188,15 +164,6 @@ public abstract class ReturningBackend extends JdbcBackend {
                 }
             }
         }
-    }
-
-    /** Why a fenced save matched no row, judged from the record as it is now. */
-    static SaveResult.Status refusal(StoredProfile now, SaveRequest w) {
-        boolean session = now.owner() != null && now.epoch() == w.epoch() && now.owner().serverId().equals(w.serverId());
-        if (session && w.newInbox() != null && now.inboxVersion() != w.expectedInboxVersion()) {
-            return SaveResult.Status.INBOX_CHANGED;
-        }
-        return SaveResult.Status.LOST_SESSION;
     }
 
     @Override
@@ -215,7 +182,7 @@ public abstract class ReturningBackend extends JdbcBackend {
     }
 
     @Override
-    public StoredProfile forceRelease(String store, String key) {
+    protected StoredProfile forceRelease(String store, String key) {
         return write("forceRelease", c -> {
             try (PreparedStatement ps = prepare(c, FORCE_RELEASE, store, key)) {
                 roundTrip("forceRelease");
@@ -227,12 +194,7 @@ public abstract class ReturningBackend extends JdbcBackend {
     }
 
     @Override
-    public void heartbeat(Owner server, Duration lease) {
-        write("heartbeat", c -> {
-            try (PreparedStatement ps = prepare(c, heartbeatSql, server.serverId(), server.placeId(), server.jobId(), lease.toMillis())) {
-                roundTrip("heartbeat");
-                return ps.executeUpdate();
-            }
-        });
+    protected String heartbeatUpsert() {
+        return heartbeatUpsert;
     }
 }

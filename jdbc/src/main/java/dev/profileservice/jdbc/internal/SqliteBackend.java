@@ -37,7 +37,8 @@ public final class SqliteBackend extends ReturningBackend {
      */
     public SqliteBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String file,
                          long pollMillis, long busyTimeoutMillis) {
-        super(dataSource, ownedPool, description, null, NOW_MILLIS, null); // a file is never unreachable for long
+        // every process on the file runs on this host, so they share its clock; a file is never unreachable for long
+        super(dataSource, ownedPool, description, null, NOW_MILLIS, LeaseClock.HOST, null);
         this.pollMillis = pollMillis;
         serializeWrites(WRITE_LOCKS.computeIfAbsent(file, f -> new java.util.concurrent.locks.ReentrantLock(true)),
                 Math.max(busyTimeoutMillis, 1_000));
@@ -48,9 +49,8 @@ public final class SqliteBackend extends ReturningBackend {
     protected void initSchema(Connection c) throws SQLException {
         // The connections run transactions as BEGIN IMMEDIATE: this takes the write lock, so two
         // processes creating the schema at once run one after the other.
-        c.setAutoCommit(false);
-        try {
-            ensureSchema(c, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version INTEGER NOT NULL)", List.of(
+        inTransaction(c, tx -> {
+            ensureSchema(tx, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version INTEGER NOT NULL)", List.of(
                     "CREATE TABLE IF NOT EXISTS " + PROFILES + " ("
                             + " store TEXT NOT NULL, pkey TEXT NOT NULL, payload BLOB,"
                             + " epoch INTEGER NOT NULL DEFAULT 0, owner_server TEXT, owner_place TEXT, owner_job TEXT,"
@@ -64,13 +64,8 @@ public final class SqliteBackend extends ReturningBackend {
                     "CREATE TABLE IF NOT EXISTS " + MESSAGES + " (id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL,"
                             + " body TEXT NOT NULL, created_at INTEGER NOT NULL)",
                     "CREATE INDEX IF NOT EXISTS ps_messages_target ON " + MESSAGES + " (target, id)"));
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+            return null;
+        });
     }
 
     /**
@@ -109,12 +104,6 @@ public final class SqliteBackend extends ReturningBackend {
                 throw e;
             }
         }
-    }
-
-    /** Every process on the file runs on this host, so they share its clock. */
-    @Override
-    public LeaseClock leaseClock() {
-        return LeaseClock.HOST;
     }
 
     @Override

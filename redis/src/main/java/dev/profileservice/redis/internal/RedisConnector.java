@@ -1,27 +1,40 @@
 package dev.profileservice.redis.internal;
 
+import dev.profileservice.redis.RedisBackends.Options;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendUris;
+import dev.profileservice.spi.StoreUri;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Turns a URI string, a {@link RedisURI} or a caller's {@link RedisClient} into a connected
- * {@link RedisBackend}. Stateless; thread-safe.
+ * Turns a URI string, a {@link RedisURI} or a caller's Lettuce client into a connected, checked
+ * {@link RedisBackend}: parses the URI ({@link StoreUri} for our parameters and the password,
+ * Lettuce's {@link RedisURI} for the connection), makes the client, connects, PINGs, records the
+ * key layout version and loads the scripts. Stateless; thread-safe; every method blocks the calling
+ * thread for at most the connect and command timeouts.
  *
  * <p>A client made here is tuned for failing fast and coming back fast: commands are rejected at
  * once while disconnected (instead of queueing until they time out), every command times out after
@@ -31,92 +44,120 @@ import java.util.concurrent.TimeUnit;
 public final class RedisConnector {
     /** Schemes this module handles. */
     public static final List<String> SCHEMES = List.of("redis", "rediss");
-    static final String DEFAULT_PREFIX = "ps";
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     /** The longest pause between reconnect attempts: well under any auto-save period. */
     static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(250);
+    /** Keys as UTF-8 strings, values (payloads, inboxes, script arguments) as raw bytes. */
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    /** Lettuce's form of {@code timeout}: a whole number and a unit, milliseconds without one. */
+    private static final Pattern TIMEOUT = Pattern.compile("(\\d{1,15})(ns|us|ms|s|m|h|d)?");
 
     private RedisConnector() {
     }
 
-    /** Opens a {@code redis://} or {@code rediss://} URI; {@code prefix} is read and removed from the query. */
+    /**
+     * Opens {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps&cluster=true]}
+     * or {@code rediss://...}. Our parameters ({@code prefix}, {@code cluster}, {@code timeout})
+     * are taken out; Lettuce reads the rest of the URI.
+     */
     public static RedisBackend open(String uri) {
         if (uri == null) {
             throw new IllegalArgumentException("Redis URI must not be null");
         }
-        String masked = RedisErrors.maskUri(uri);
-        String scheme = BackendUris.scheme(uri);
-        if (!SCHEMES.contains(scheme)) {
-            throw new IllegalArgumentException("not a Redis URI: '" + masked + "'; expected redis://[user:password@]host[:port][/database] or rediss://...");
+        if (!SCHEMES.contains(BackendUris.scheme(uri))) {
+            throw new IllegalArgumentException("not a Redis URI: '" + BackendUris.mask(uri)
+                    + "'; expected redis://[user:password@]host[:port][/database] or rediss://...");
         }
-        String base = uri;
-        String fragment = "";
-        int hash = base.indexOf('#');
-        if (hash >= 0) {
-            fragment = base.substring(hash);
-            base = base.substring(0, hash);
+        StoreUri u = StoreUri.parse(uri, RedisURI.DEFAULT_REDIS_PORT);
+        if (u.hosts().size() != 1) {
+            throw new BackendException("store URI '" + u.masked() + "' names " + u.hosts().size()
+                    + " hosts; give one (for a Redis Cluster, one seed node and cluster=true)", false);
         }
-        String prefix = DEFAULT_PREFIX;
-        boolean timeoutGiven = false;
-        boolean cluster = false;
-        int q = base.indexOf('?');
-        if (q >= 0) {
-            List<String> kept = new ArrayList<>();
-            for (String param : base.substring(q + 1).split("&")) {
-                if (param.isEmpty()) {
-                    continue;
-                }
-                String name = param.contains("=") ? param.substring(0, param.indexOf('=')) : param;
-                String value = param.contains("=") ? param.substring(param.indexOf('=') + 1) : "";
-                if (name.equalsIgnoreCase("prefix")) {
-                    prefix = value;
-                } else if (name.equalsIgnoreCase("cluster")) {
-                    if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-                        throw new BackendException("malformed Redis URI '" + masked + "': cluster must be true or false, was '"
-                                + value + "'", false);
-                    }
-                    cluster = value.equalsIgnoreCase("true");
-                } else {
-                    timeoutGiven |= name.equalsIgnoreCase("timeout");
-                    kept.add(param);
-                }
-            }
-            base = base.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+        String prefix = u.take("prefix", Options.DEFAULT_KEY_PREFIX);
+        boolean cluster = u.takeBoolean("cluster", false);
+        Options options;
+        try {
+            options = new Options(prefix, timeout(u));
+        } catch (IllegalArgumentException e) {
+            throw new BackendException("store URI '" + u.masked() + "': " + e.getMessage(), false);
         }
-        if (!RedisKeys.PREFIX.matcher(prefix).matches()) {
-            throw new BackendException("malformed Redis URI '" + masked + "': prefix must match "
-                    + RedisKeys.PREFIX.pattern() + ", was '" + prefix + "'", false);
-        }
+        RedisErrors errors = new RedisErrors(u.secret());
         RedisURI redisUri;
         try {
-            redisUri = RedisURI.create(base + fragment);
+            redisUri = RedisURI.create(u.withHosts(u.hosts()));
         } catch (RuntimeException e) {
-            throw new BackendException(new RedisErrors(password(uri)).scrub("malformed Redis URI '" + masked + "': " + e.getMessage()), false, e);
+            throw new BackendException(errors.scrub("malformed store URI '" + u.masked() + "': " + e.getMessage()), false, e);
         }
-        Duration timeout = timeoutGiven ? redisUri.getTimeout() : DEFAULT_TIMEOUT;
-        return cluster ? ownClusterClient(redisUri, prefix, timeout, masked, password(uri))
-                : ownClient(redisUri, prefix, timeout, masked, password(uri));
+        return cluster ? ownClusterClient(redisUri, options, u.masked(), u.secret())
+                : ownClient(redisUri, options, u.masked(), u.secret());
+    }
+
+    /** Takes {@code timeout} out of {@code u}, in Lettuce's form (e.g. {@code 500ms}, {@code 5s}); the default if absent. */
+    private static Duration timeout(StoreUri u) {
+        String value = u.take("timeout", null);
+        if (value == null) {
+            return Options.DEFAULT_COMMAND_TIMEOUT;
+        }
+        Matcher m = TIMEOUT.matcher(value.trim());
+        if (!m.matches()) {
+            throw new BackendException("store URI '" + u.masked() + "': parameter timeout must be a whole number with a unit"
+                    + " (ns, us, ms, s, m, h, d; ms if none), e.g. 500ms or 5s, was '" + value + "'", false);
+        }
+        TimeUnit unit = switch (m.group(2) == null ? "ms" : m.group(2)) {
+            case "ns" -> TimeUnit.NANOSECONDS;
+            case "us" -> TimeUnit.MICROSECONDS;
+            case "s" -> TimeUnit.SECONDS;
+            case "m" -> TimeUnit.MINUTES;
+            case "h" -> TimeUnit.HOURS;
+            case "d" -> TimeUnit.DAYS;
+            default -> TimeUnit.MILLISECONDS;
+        };
+        return Duration.ofNanos(unit.toNanos(Long.parseLong(m.group(1))));
     }
 
     /** A backend on a client of its own for {@code uri}. */
-    public static RedisBackend create(RedisURI uri, String prefix, Duration timeout) {
+    public static RedisBackend create(RedisURI uri, Options options) {
         // RedisURI.toString() masks the password.
-        return ownClient(uri, prefix, timeout, uri.toString(), null);
-    }
-
-    /** A backend on the caller's client (its default URI); the client is not shut down on close. */
-    public static RedisBackend create(RedisClient client, String prefix, Duration timeout) {
-        return RedisBackend.open(client, null, prefix, timeout, "redis (caller's RedisClient)", null, null);
+        return ownClient(uri, options, uri.toString(), null);
     }
 
     /** A backend on a cluster client of its own, discovering the cluster from the seed {@code uri}. */
-    public static RedisBackend createCluster(RedisURI uri, String prefix, Duration timeout) {
-        return ownClusterClient(uri, prefix, timeout, uri.toString(), null);
+    public static RedisBackend createCluster(RedisURI uri, Options options) {
+        return ownClusterClient(uri, options, uri.toString(), null);
+    }
+
+    /** A backend on the caller's client (its default URI); the client is not shut down on close. */
+    public static RedisBackend create(RedisClient client, Options options) {
+        return connect(() -> client.connect(CODEC), () -> client.connectPubSub(StringCodec.UTF8),
+                options, "redis (caller's RedisClient)", null, null);
     }
 
     /** A backend on the caller's cluster client; the client is not shut down on close. */
-    public static RedisBackend create(RedisClusterClient client, String prefix, Duration timeout) {
-        return RedisBackend.open(client, prefix, timeout, "redis cluster (caller's RedisClusterClient)", null, null);
+    public static RedisBackend create(RedisClusterClient client, Options options) {
+        return connect(() -> client.connect(CODEC), () -> client.connectPubSub(StringCodec.UTF8),
+                options, "redis cluster (caller's RedisClusterClient)", null, null);
+    }
+
+    private static RedisBackend ownClient(RedisURI uri, Options options, String description, String password) {
+        uri.setTimeout(options.commandTimeout());
+        ClientResources resources = resources();
+        RedisClient client = RedisClient.create(resources, uri);
+        ClientOptions.Builder clientOptions = ClientOptions.builder();
+        connectionOptions(clientOptions, options.commandTimeout());
+        client.setOptions(clientOptions.build());
+        return connect(() -> client.connect(CODEC, uri), () -> client.connectPubSub(StringCodec.UTF8, uri),
+                options, description, password, shutdownOf(client, resources));
+    }
+
+    private static RedisBackend ownClusterClient(RedisURI uri, Options options, String description, String password) {
+        uri.setTimeout(options.commandTimeout());
+        ClientResources resources = resources();
+        RedisClusterClient client = RedisClusterClient.create(resources, uri);
+        ClusterClientOptions.Builder clientOptions = ClusterClientOptions.builder()
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
+        connectionOptions(clientOptions, options.commandTimeout());
+        client.setOptions(clientOptions.build());
+        return connect(() -> client.connect(CODEC), () -> client.connectPubSub(StringCodec.UTF8),
+                options, description, password, shutdownOf(client, resources));
     }
 
     private static ClientResources resources() {
@@ -125,27 +166,6 @@ public final class RedisConnector {
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
                 .build();
-    }
-
-    private static RedisBackend ownClusterClient(RedisURI uri, String prefix, Duration timeout, String description, String password) {
-        uri.setTimeout(timeout);
-        ClientResources resources = resources();
-        RedisClusterClient client = RedisClusterClient.create(resources, uri);
-        ClusterClientOptions.Builder options = ClusterClientOptions.builder()
-                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
-        connectionOptions(options, timeout);
-        client.setOptions(options.build());
-        return RedisBackend.open(client, prefix, timeout, description, password, shutdownOf(client, resources));
-    }
-
-    private static RedisBackend ownClient(RedisURI uri, String prefix, Duration timeout, String description, String password) {
-        uri.setTimeout(timeout);
-        ClientResources resources = resources();
-        RedisClient client = RedisClient.create(resources, uri);
-        ClientOptions.Builder options = ClientOptions.builder();
-        connectionOptions(options, timeout);
-        client.setOptions(options.build());
-        return RedisBackend.open(client, uri, prefix, timeout, description, password, shutdownOf(client, resources));
     }
 
     /** What clients this library owns share: reconnect on their own, refuse commands while disconnected, time out. */
@@ -167,29 +187,58 @@ public final class RedisConnector {
         };
     }
 
-    /** The password in a URI's user-info (Lettuce reads a user-info without a colon as the password), or null. */
-    static String password(String uri) {
-        int start = uri.indexOf("://");
-        if (start < 0) {
-            return null;
-        }
-        start += 3;
-        int end = uri.length();
-        for (char c : new char[]{'/', '?', '#'}) {
-            int i = uri.indexOf(c, start);
-            if (i >= 0 && i < end) {
-                end = i;
+    /**
+     * Connects, checks the server with PING, records the layout version, loads the scripts and opens
+     * the pub/sub connection.
+     *
+     * @param connect       opens the command connection (standalone or cluster)
+     * @param connectPubSub opens the pub/sub connection
+     * @param description   the URI with its password masked, for messages
+     * @param password      the password to scrub from messages, or null
+     * @param owned         closed with the backend (or at once if opening fails); null if none
+     * @throws BackendException naming {@code description} if the server cannot be reached
+     */
+    private static RedisBackend connect(Supplier<? extends StatefulConnection<String, byte[]>> connect,
+                                        Supplier<? extends StatefulRedisPubSubConnection<String, String>> connectPubSub,
+                                        Options options, String description, String password, AutoCloseable owned) {
+        RedisKeys keys = new RedisKeys(options.keyPrefix());
+        RedisErrors errors = new RedisErrors(password);
+        StatefulConnection<String, byte[]> connection = null;
+        StatefulRedisPubSubConnection<String, String> pubSub = null;
+        try {
+            connection = connect.get();
+            connection.setTimeout(options.commandTimeout());
+            CommandConnection redis = new CommandConnection(connection, description, errors, options.commandTimeout());
+            String pong = redis.sync().ping();
+            if (!"PONG".equalsIgnoreCase(pong)) {
+                throw new BackendException("Redis at " + description + " answered PING with '" + pong + "'", false);
             }
+            checkLayout(redis, keys);
+            redis.load(Scripts.LOADED);
+            pubSub = connectPubSub.get();
+            pubSub.setTimeout(options.commandTimeout());
+            RedisMessageBus bus = new RedisMessageBus(pubSub, redis.async(), keys, description);
+            return new RedisBackend(redis, bus, keys, owned);
+        } catch (RuntimeException e) {
+            RedisBackend.closeQuietly(pubSub);
+            RedisBackend.closeQuietly(connection);
+            RedisBackend.closeQuietly(owned);
+            throw errors.map("cannot open Redis backend " + description + ":", e);
         }
-        String authority = uri.substring(start, end);
-        int at = authority.lastIndexOf('@');
-        if (at < 0) {
-            return null;
-        }
-        String userInfo = authority.substring(0, at);
-        int colon = userInfo.indexOf(':');
-        String password = colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
-        return password.isEmpty() ? null : password;
     }
 
+    /**
+     * Records the key layout version under {@code PREFIX:layout} on first use and refuses to run on
+     * a newer one (a later release that changes the layout migrates from this number).
+     */
+    private static void checkLayout(CommandConnection redis, RedisKeys keys) {
+        byte[] found = redis.sync().eval(Scripts.LAYOUT, ScriptOutputType.VALUE, new String[]{keys.layout()},
+                Scripts.ascii(RedisKeys.LAYOUT_VERSION));
+        long version = Scripts.number(found);
+        if (version > RedisKeys.LAYOUT_VERSION) {
+            throw new BackendException("Redis key layout under prefix '" + keys.prefix() + "' on " + redis.description()
+                    + " is version " + version + ", newer than this library's " + RedisKeys.LAYOUT_VERSION
+                    + "; upgrade profileservice-redis", false);
+        }
+    }
 }

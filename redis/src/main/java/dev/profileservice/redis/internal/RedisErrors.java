@@ -1,7 +1,6 @@
 package dev.profileservice.redis.internal;
 
 import dev.profileservice.spi.BackendException;
-import dev.profileservice.spi.BackendUris;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -9,16 +8,12 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Turns Lettuce failures into {@link BackendException}s and keeps passwords out of every message.
  * Stateless apart from the password to scrub; thread-safe.
  */
 final class RedisErrors {
-    /** {@code redis://secret@host}: Lettuce reads a user-info without a colon as the password. */
-    private static final Pattern BARE_PASSWORD = Pattern.compile("(?i)(rediss?://)([^/@:?#]+)@");
-
     /** Server error prefixes after which the same call may succeed later. */
     private static final String[] TRANSIENT_SERVER_ERRORS = {
             "LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY", "NOREPLICAS",
@@ -28,12 +23,6 @@ final class RedisErrors {
 
     RedisErrors(String password) {
         this.password = password == null || password.isEmpty() ? null : password;
-    }
-
-    /** {@code uri} with any password (user-info with or without a user name, or a query parameter) replaced by {@code ****}. */
-    static String maskUri(String uri) {
-        String masked = BackendUris.mask(uri);
-        return BARE_PASSWORD.matcher(masked).replaceAll("$1****@");
     }
 
     /** {@code text} with the known password replaced (defence in depth: driver messages never should contain it). */

@@ -3,7 +3,6 @@ package dev.profileservice.redis.internal;
 import io.lettuce.core.cluster.SlotHash;
 
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 
 /**
  * The key layout. Everything one profile owns shares the hash tag {@code {store:key}}, so every
@@ -20,9 +19,6 @@ import java.util.regex.Pattern;
  * thread-safe.
  */
 final class RedisKeys {
-    /** Allowed key prefixes: no braces (they would break the hash tag), no glob characters. */
-    static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,50}");
-
     /** The version of this layout, stored under {@link #layout()}. */
     static final long LAYOUT_VERSION = 1;
 
@@ -31,10 +27,8 @@ final class RedisKeys {
 
     private final String prefix;
 
+    /** @param prefix a prefix {@link dev.profileservice.redis.RedisBackends.Options} accepted (no braces, no glob characters) */
     RedisKeys(String prefix) {
-        if (prefix == null || !PREFIX.matcher(prefix).matches()) {
-            throw new IllegalArgumentException("Redis key prefix must match " + PREFIX.pattern() + ", was '" + prefix + "'");
-        }
         this.prefix = prefix;
     }
 

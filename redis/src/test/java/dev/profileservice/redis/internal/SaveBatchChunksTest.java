@@ -34,23 +34,23 @@ class SaveBatchChunksTest {
     @Test
     void aSingleServerTakesUpToMaxBatchSizeItemsPerScriptInOrder() {
         List<SaveItem> items = items(150, 10);
-        List<List<Integer>> chunks = asLists(RedisBackend.chunks(items, recordKeys(items), false));
+        List<List<Integer>> chunks = asLists(RedisSaveBatch.chunks(items, recordKeys(items), false));
         assertThat(chunks).extracting(List::size).containsExactly(64, 64, 22);
         assertThat(chunks.stream().flatMap(List::stream).toList()).isEqualTo(IntStream.range(0, 150).boxed().toList());
-        assertThat(asLists(RedisBackend.chunks(items(64, 10), recordKeys(items(64, 10)), false))).hasSize(1);
+        assertThat(asLists(RedisSaveBatch.chunks(items(64, 10), recordKeys(items(64, 10)), false))).hasSize(1);
     }
 
     @Test
     void heavyItemsAreCutByBytesAndAnOversizedItemGoesAlone() {
         int mb = 1024 * 1024;
         List<SaveItem> items = items(5, 3 * mb); // 8 MB budget: 2 + 2 + 1
-        assertThat(asLists(RedisBackend.chunks(items, recordKeys(items), false))).extracting(List::size).containsExactly(2, 2, 1);
+        assertThat(asLists(RedisSaveBatch.chunks(items, recordKeys(items), false))).extracting(List::size).containsExactly(2, 2, 1);
         List<SaveItem> huge = items(2, 9 * mb); // each over the budget on its own: one script each
-        assertThat(asLists(RedisBackend.chunks(huge, recordKeys(huge), false))).containsExactly(List.of(0), List.of(1));
+        assertThat(asLists(RedisSaveBatch.chunks(huge, recordKeys(huge), false))).containsExactly(List.of(0), List.of(1));
         List<SaveItem> withInbox = List.of(
                 new SaveItem("S", "a", new SaveRequest("srv", 1, new byte[5 * mb], false, 0, new byte[2 * mb])),
                 new SaveItem("S", "b", SaveRequest.of("srv", 1, new byte[2 * mb], false)));
-        assertThat(asLists(RedisBackend.chunks(withInbox, recordKeys(withInbox), false)))
+        assertThat(asLists(RedisSaveBatch.chunks(withInbox, recordKeys(withInbox), false)))
                 .as("inbox bytes count too").containsExactly(List.of(0), List.of(1));
     }
 
@@ -73,7 +73,7 @@ class SaveBatchChunksTest {
             }
         }
         String[] recordKeys = recordKeys(items);
-        List<int[]> chunks = RedisBackend.chunks(items, recordKeys, true);
+        List<int[]> chunks = RedisSaveBatch.chunks(items, recordKeys, true);
         assertThat(chunks.stream().flatMap(c -> Arrays.stream(c).boxed()).sorted().toList())
                 .as("every item in exactly one script").isEqualTo(IntStream.range(0, items.size()).boxed().toList());
         long slots = Arrays.stream(recordKeys).mapToInt(RedisKeys::slot).distinct().count();

@@ -1,0 +1,152 @@
+package dev.profileservice.redis.internal;
+
+import dev.profileservice.spi.BackendAdmin;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.SessionInfo;
+import dev.profileservice.spi.StoredProfile;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The administrative operations of the Redis store ({@link RedisBackend#admin()}). Forced
+ * release, deletion and the quarantine count touch one profile's slot, like the engine's
+ * operations; the listings (keys, sessions, servers) SCAN the key space (on a cluster Lettuce
+ * scans every node), one round trip per page, and read what they found pipelined.
+ *
+ * <h2>Threads</h2>
+ * Every method blocks the calling thread (for a listing, for every page in turn) and may be called
+ * from many threads at once; they share the backend's {@link CommandConnection}.
+ */
+final class RedisAdmin implements BackendAdmin {
+    private static final int SCAN_COUNT = 1000;
+
+    private final CommandConnection redis;
+    private final RedisKeys keys;
+
+    RedisAdmin(CommandConnection redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    /** One script per server row, so each lease is judged by the clock of the node that holds it. */
+    @Override
+    public List<ServerLease> servers() {
+        return redis.call("servers", "listing servers", () -> {
+            String start = keys.server("");
+            List<ServerLease> out = new ArrayList<>();
+            for (String k : scan("servers", keys.serverPattern())) {
+                Scripts.lease(k.substring(start.length()), redis.eval(Scripts.SERVER, new String[]{k})).ifPresent(out::add);
+            }
+            out.sort(Comparator.comparing(ServerLease::serverId));
+            return out;
+        });
+    }
+
+    @Override
+    public int quarantineCount(String store, String key) {
+        return redis.call("quarantineCount", store, key, () -> {
+            redis.roundTrip("quarantineCount");
+            byte[] count = redis.sync().hget(keys.quarantine(store, key), "count");
+            return count == null ? 0 : Integer.parseInt(new String(count, StandardCharsets.US_ASCII));
+        });
+    }
+
+    @Override
+    public StoredProfile forceRelease(String store, String key) {
+        return redis.call("forceRelease", store, key, () -> {
+            List<Object> answer = redis.eval(Scripts.FORCE_RELEASE, new String[]{keys.record(store, key)});
+            return Scripts.status(answer) == 1 ? Scripts.record(answer, 1) : StoredProfile.ABSENT;
+        });
+    }
+
+    @Override
+    public boolean delete(String store, String key) {
+        return redis.call("delete", store, key, () -> {
+            Long existed = redis.eval(Scripts.DELETE, ScriptOutputType.INTEGER,
+                    new String[]{keys.record(store, key), keys.quarantine(store, key)});
+            return existed != null && existed == 1L;
+        });
+    }
+
+    @Override
+    public List<String> keys(String store, String afterKey, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+        }
+        return redis.call("keys", "store " + store, () -> {
+            TreeSet<String> smallest = new TreeSet<>();
+            if (limit == 0) {
+                return List.<String>of();
+            }
+            for (String redisKey : scan("keys", keys.recordPattern(store))) {
+                String key = keys.keyOfRecord(store, redisKey);
+                if (key == null || (afterKey != null && key.compareTo(afterKey) <= 0)) {
+                    continue;
+                }
+                smallest.add(key);
+                if (smallest.size() > limit) {
+                    smallest.pollLast();
+                }
+            }
+            return List.copyOf(smallest);
+        });
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String store) {
+        return redis.call("sessions", "store " + store, () -> {
+            List<String> found = scan("sessions", keys.recordPattern(store));
+            List<String> profileKeys = new ArrayList<>();
+            List<RedisFuture<List<KeyValue<String, byte[]>>>> futures = new ArrayList<>();
+            for (String redisKey : found) {
+                String key = keys.keyOfRecord(store, redisKey);
+                if (key != null) {
+                    profileKeys.add(key);
+                    futures.add(redis.async().hmget(redisKey, "epoch", "sid", "place", "job"));
+                }
+            }
+            if (!futures.isEmpty()) {
+                redis.roundTrip("sessions");
+            }
+            List<SessionInfo> out = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                List<KeyValue<String, byte[]>> f = redis.await(futures.get(i));
+                if (f.get(1).hasValue()) {
+                    out.add(new SessionInfo(profileKeys.get(i), Scripts.number(f.get(0).getValueOrElse(null)),
+                            new Owner(text(f.get(1)), text(f.get(2)), text(f.get(3)))));
+                }
+            }
+            out.sort(Comparator.comparing(SessionInfo::key));
+            return out;
+        });
+    }
+
+    private static String text(KeyValue<String, byte[]> kv) {
+        return Scripts.text(kv.getValueOrElse(null));
+    }
+
+    /** Every key matching {@code pattern}, by SCAN (one round trip per page; works on any server). */
+    private List<String> scan(String operation, String pattern) {
+        List<String> out = new ArrayList<>();
+        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            redis.roundTrip(operation);
+            KeyScanCursor<String> page = redis.sync().scan(cursor, args);
+            out.addAll(page.getKeys());
+            cursor = page;
+        } while (!cursor.isFinished());
+        return out;
+    }
+}
