@@ -125,7 +125,7 @@ final class StoreRecovery {
         int releases = woken.get(Kind.RELEASE).size();
         int saves = woken.get(Kind.SAVE).size();
         int others = woken.get(Kind.OTHER).size();
-        if (releases + saves + others > 0 || downFor >= 1_000) { // not for a lone hiccup that nothing waited on
+        if (releases + saves > 0 || downFor >= 1_000) { // not for a lone hiccup of a read
             report.accept(String.format(java.util.Locale.ROOT, "the store is back after %.1f s of failures; resuming now the %d"
                     + " release(s), %d save(s) and %d other call(s) that were waiting to retry", downFor / 1000.0, releases, saves, others));
         }
