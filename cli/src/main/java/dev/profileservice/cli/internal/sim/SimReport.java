@@ -434,7 +434,7 @@ public final class SimReport {
                 in.joins(), in.hops(), in.handovers(), traffic.get("edits"), in.giftsSent(), in.giftsAcked()));
         t.add(String.format(Locale.ROOT, "Faults: kill -9 x%d, SIGSTOP x%d (%.1f s each), connection cut x%d%s",
                 in.kills(), in.freezes(), cfg.freezeFor().toMillis() / 1000.0, in.cuts(),
-                cfg.cut() && !Simulation.isServerStore(in.maskedUri()) ? " (not applicable to an embedded store)" : ""));
+                cfg.cut() && !StoreLinks.isServerStore(in.maskedUri()) ? " (not applicable to an embedded store)" : ""));
         t.add("Checks:");
         for (Check c : r.checks) {
             t.add("  [" + (c.passed() ? "PASS" : "FAIL") + "] " + c.name() + ": " + c.summary());

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The parent process of {@code profiles simulate}: starts the game-server child processes
  * ({@link ServerNode}), drives the simulated players and the admin gifts, injects the faults
- * (kill -9, SIGSTOP, connection cuts through a {@link TcpProxy}), then drains, stops the servers
+ * (kill -9, SIGSTOP, connection cuts through {@link StoreLinks}), then drains, stops the servers
  * gracefully and checks the store ({@link SimReport}).
  *
  * <p>Threads: {@link #run} drives players and faults from the calling thread; one reader thread per
@@ -174,8 +174,7 @@ public final class Simulation {
     private Path runDir;
     private String uri;
     private String storeName;
-    private final List<String> childUris = new ArrayList<>();
-    private final List<TcpProxy> proxies = new ArrayList<>();
+    private StoreLinks links;
     private final ServerProcess[] slots;
     private final List<ServerProcess> allProcesses = new ArrayList<>();
     private final Map<String, ServerProcess> byJob = new HashMap<>();
@@ -242,17 +241,7 @@ public final class Simulation {
         Thread progress = null;
         try {
             adminStore = admin.getProfileStore(storeName, new SimPlayerData());
-            boolean proxied = cfg.cut() && isServerStore(uri);
-            for (int i = 0; i < cfg.servers(); i++) {
-                if (proxied) {
-                    HostPort hp = HostPort.of(uri);
-                    TcpProxy proxy = new TcpProxy(hp.host(), hp.port());
-                    proxies.add(proxy);
-                    childUris.add(hp.rewrite(uri, "127.0.0.1", proxy.port()));
-                } else {
-                    childUris.add(uri);
-                }
-            }
+            links = StoreLinks.open(uri, cfg.servers(), cfg.cut());
             synchronized (this) {
                 for (int i = 0; i < cfg.servers(); i++) {
                     startProcess(i, 0);
@@ -305,7 +294,9 @@ public final class Simulation {
                     }
                 }
             }
-            proxies.forEach(TcpProxy::close);
+            if (links != null) {
+                links.close();
+            }
         }
         try {
             return verify();
@@ -331,7 +322,7 @@ public final class Simulation {
         cmd.add(classPath());
         cmd.add("dev.profileservice.cli.Main");
         cmd.add("server-node");
-        cmd.add("--store=" + childUris.get(slot));
+        cmd.add("--store=" + links.uri(slot));
         cmd.add("--profile-store=" + storeName);
         cmd.add("--job-id=" + s.job);
         cmd.add("--lease-ms=" + cfg.lease().toMillis());
@@ -714,7 +705,7 @@ public final class Simulation {
         if (cfg.freeze()) {
             kinds.add("freeze");
         }
-        if (cfg.cut() && !proxies.isEmpty()) {
+        if (links.cuttable()) {
             kinds.add("cut");
         }
         if (kinds.isEmpty()) {
@@ -750,7 +741,7 @@ public final class Simulation {
             }
             default -> {
                 long until = now + cfg.cutFor().toMillis();
-                proxies.get(victim.slot).cut(cfg.cutFor().toMillis());
+                links.cut(victim.slot, cfg.cutFor());
                 victim.cutUntil = until;
                 cuts++;
                 for (Player p : players) {
@@ -983,57 +974,6 @@ public final class Simulation {
                     finalData, pendingUpdates, viewErrors, issues, issueCount, unexpectedExits, joinFailures,
                     joins, hops, handovers, giftsSent, giftsAcked, kills, freezes, cuts);
             return SimReport.build(in);
-        }
-    }
-
-    static boolean isServerStore(String uri) {
-        String scheme = BackendUris.scheme(uri);
-        return !scheme.equals("sqlite") && !scheme.equals("memory") && uri.contains("//");
-    }
-
-    /** Host and port of a server-store URI, and how to point the URI at another address. */
-    record HostPort(String host, int port, int start, int end) {
-        static HostPort of(String uri) {
-            int slashes = uri.indexOf("//");
-            int start = slashes + 2;
-            int end = start;
-            while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
-                end++;
-            }
-            int at = uri.lastIndexOf('@', end - 1);
-            if (at >= start) {
-                start = at + 1;
-            }
-            String hostPort = uri.substring(start, end);
-            String host;
-            int port;
-            int colon = hostPort.lastIndexOf(':');
-            if (hostPort.startsWith("[")) {
-                int close = hostPort.indexOf(']');
-                host = hostPort.substring(1, close);
-                port = close + 1 < hostPort.length() ? Integer.parseInt(hostPort.substring(close + 2)) : defaultPort(uri);
-            } else if (colon >= 0) {
-                host = hostPort.substring(0, colon);
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } else {
-                host = hostPort.isEmpty() ? "127.0.0.1" : hostPort;
-                port = defaultPort(uri);
-            }
-            return new HostPort(host, port, start, end);
-        }
-
-        String rewrite(String uri, String newHost, int newPort) {
-            return uri.substring(0, start) + newHost + ":" + newPort + uri.substring(end);
-        }
-
-        private static int defaultPort(String uri) {
-            return switch (BackendUris.scheme(uri)) {
-                case "postgresql", "postgres" -> 5432;
-                case "mariadb", "mysql" -> 3306;
-                case "redis", "rediss" -> 6379;
-                default -> throw new IllegalArgumentException("cannot tell the port of " + BackendUris.mask(uri)
-                        + "; give it explicitly (host:port) or use --no-cut");
-            };
         }
     }
 }
