@@ -21,15 +21,8 @@ import java.util.TreeMap;
  */
 public final class SimReport {
 
-    /** Everything the checks look at. */
-    record Input(SimConfig cfg, Path runDir, String maskedUri, String storeName, long durationMs,
-                 Map<String, Simulation.SessionRec> sessions, Map<String, List<Simulation.Acq>> acquires,
-                 Map<String, List<Simulation.Save>> saves, Map<String, List<Simulation.Heartbeat>> heartbeats,
-                 Map<String, Simulation.Gift> gifts,
-                 Map<String, Integer> giftEvents, List<Simulation.Fault> faults, Set<String> jobs,
-                 Map<String, SimPlayerData> finalData, Map<String, Integer> pendingUpdates, List<String> viewErrors,
-                 List<String> issues, long issueCount, List<String> unexpectedExits, List<String> joinFailures,
-                 long joins, long hops, long handovers, long giftsSent, long giftsAcked, int kills, int freezes, int cuts) {
+    /** Everything the checks look at: the run's settings, what happened during it, and what the store holds after it. */
+    record Input(SimConfig cfg, Path runDir, String maskedUri, String storeName, SimHistory history, FinalStore store) {
     }
 
     /** One check: a name, whether it passed, a one-line summary and up to 10 examples of failures. */
@@ -68,10 +61,12 @@ public final class SimReport {
     static SimReport build(Input in) {
         SimReport r = new SimReport();
         SimConfig cfg = in.cfg();
+        SimHistory h = in.history();
+        long durationMs = cfg.duration().toMillis();
 
         // ---- gifts: every acknowledged gift applied exactly once
         Map<String, Map<String, Integer>> counts = new HashMap<>();
-        in.finalData().forEach((key, data) -> {
+        in.store().data().forEach((key, data) -> {
             Map<String, Integer> c = new HashMap<>();
             for (String g : data.gifts) {
                 c.merge(g, 1, Integer::sum);
@@ -86,7 +81,7 @@ public final class SimReport {
         long unackedApplied = 0;
         List<String> giftFailures = new ArrayList<>();
         Set<String> known = new HashSet<>();
-        for (Simulation.Gift g : in.gifts().values()) {
+        for (SimHistory.Gift g : h.gifts.values()) {
             known.add(g.id);
             int n = counts.getOrDefault(g.key, Map.of()).getOrDefault(g.id, 0);
             boolean isAcked = Boolean.TRUE.equals(g.acked);
@@ -103,7 +98,7 @@ public final class SimReport {
                     unackedApplied++;
                 }
             } else if (isAcked) {
-                if (in.pendingUpdates().getOrDefault(g.key, 0) > 0) {
+                if (in.store().pendingUpdates().getOrDefault(g.key, 0) > 0) {
                     pending++;
                     add(giftFailures, "gift " + g.id + " to " + g.key + " acknowledged but still pending in the store after the drain");
                 } else {
@@ -121,13 +116,13 @@ public final class SimReport {
                 }
             }
         }
-        for (String err : in.viewErrors()) {
+        for (String err : in.store().viewErrors()) {
             add(giftFailures, "viewProfile failed: " + err);
         }
-        boolean giftsOk = lost == 0 && duplicated == 0 && pending == 0 && unknown == 0 && in.viewErrors().isEmpty();
+        boolean giftsOk = lost == 0 && duplicated == 0 && pending == 0 && unknown == 0 && in.store().viewErrors().isEmpty();
         r.checks.add(new Check("gifts applied exactly once", giftsOk, String.format(Locale.ROOT,
                 "%d sent, %d acknowledged, %d applied once, %d lost, %d duplicated, %d still pending%s",
-                in.giftsSent(), acked, appliedOnce, lost, duplicated, pending,
+                h.gifts.size(), acked, appliedOnce, lost, duplicated, pending,
                 unackedApplied > 0 ? ", " + unackedApplied + " unacknowledged applied once (allowed)" : ""), giftFailures));
 
         // ---- fencing: no accepted save from a session that had lost the profile
@@ -137,10 +132,10 @@ public final class SimReport {
         Set<String> acceptedRelease = new HashSet<>();
         List<String> epochFailures = new ArrayList<>();
         long epochViolations = 0;
-        for (Map.Entry<String, List<Simulation.Save>> e : in.saves().entrySet()) {
+        for (Map.Entry<String, List<SimHistory.Save>> e : h.saves.entrySet()) {
             String key = e.getKey();
-            List<Simulation.Acq> acqs = new ArrayList<>(in.acquires().getOrDefault(key, List.of()));
-            acqs.sort(Comparator.comparingLong(Simulation.Acq::t1));
+            List<SimHistory.Acq> acqs = new ArrayList<>(h.acquires.getOrDefault(key, List.of()));
+            acqs.sort(Comparator.comparingLong(SimHistory.Acq::t1));
             long[] ends = new long[acqs.size()];
             long[] maxEpoch = new long[acqs.size()];
             long running = Long.MIN_VALUE;
@@ -149,7 +144,7 @@ public final class SimReport {
                 running = Math.max(running, acqs.get(i).epoch());
                 maxEpoch[i] = running;
             }
-            for (Simulation.Save s : e.getValue()) {
+            for (SimHistory.Save s : e.getValue()) {
                 switch (s.status()) {
                     case "SAVED" -> {
                         accepted++;
@@ -171,9 +166,9 @@ public final class SimReport {
                 }
             }
         }
-        for (Map.Entry<String, List<Simulation.Acq>> e : in.acquires().entrySet()) {
+        for (Map.Entry<String, List<SimHistory.Acq>> e : h.acquires.entrySet()) {
             Map<Long, String> byEpoch = new HashMap<>();
-            for (Simulation.Acq a : e.getValue()) {
+            for (SimHistory.Acq a : e.getValue()) {
                 String other = byEpoch.put(a.epoch(), a.job());
                 if (other != null) {
                     epochViolations++;
@@ -186,12 +181,12 @@ public final class SimReport {
                         accepted, epochViolations, refused, errors), epochFailures));
 
         // ---- sessions per key in epoch order: hops, losses, regressions
-        Map<String, List<Simulation.Fault>> faultsByJob = new HashMap<>();
-        for (Simulation.Fault f : in.faults()) {
+        Map<String, List<SimHistory.Fault>> faultsByJob = new HashMap<>();
+        for (SimHistory.Fault f : h.faults) {
             faultsByJob.computeIfAbsent(f.job(), x -> new ArrayList<>()).add(f);
         }
-        Map<String, TreeMap<Long, Simulation.SessionRec>> byKey = new TreeMap<>();
-        for (Simulation.SessionRec s : in.sessions().values()) {
+        Map<String, TreeMap<Long, SimHistory.SessionRec>> byKey = new TreeMap<>();
+        for (SimHistory.SessionRec s : h.sessions.values()) {
             byKey.computeIfAbsent(s.key, x -> new TreeMap<>()).put(s.epoch, s);
         }
         long gracefulChecked = 0;
@@ -212,10 +207,10 @@ public final class SimReport {
         List<Double> handoverMs = new ArrayList<>();
         List<Double> stealAfterKillMs = new ArrayList<>();
         List<Double> stealAfterFreezeMs = new ArrayList<>();
-        for (Map.Entry<String, TreeMap<Long, Simulation.SessionRec>> e : byKey.entrySet()) {
+        for (Map.Entry<String, TreeMap<Long, SimHistory.SessionRec>> e : byKey.entrySet()) {
             String key = e.getKey();
-            Simulation.SessionRec prev = null;
-            for (Simulation.SessionRec b : e.getValue().values()) {
+            SimHistory.SessionRec prev = null;
+            for (SimHistory.SessionRec b : e.getValue().values()) {
                 if (b.loaded >= 0 && b.kind != null) {
                     switch (b.kind) {
                         case HANDOVER -> handoverMs.add(b.joinMs);
@@ -225,7 +220,7 @@ public final class SimReport {
                         }
                     }
                 }
-                Simulation.SessionRec a = prev;
+                SimHistory.SessionRec a = prev;
                 prev = b;
                 if (a == null || b.epoch != a.epoch + 1 || a.loaded < 0 || b.loaded < 0) {
                     continue;
@@ -245,7 +240,7 @@ public final class SimReport {
                     }
                     continue;
                 }
-                Simulation.Fault fault = lastFaultBefore(faultsByJob.get(a.job), b.joinedAt);
+                SimHistory.Fault fault = lastFaultBefore(faultsByJob.get(a.job), b.joinedAt);
                 long lastKnown = Math.max(Math.max(a.endedCounter, a.tickCounter), a.loaded);
                 long lostEdits = Math.max(0, lastKnown - b.loaded);
                 if (fault == null) {
@@ -253,8 +248,7 @@ public final class SimReport {
                     continue;
                 }
                 long window = lostEdits == 0 ? 0 : Math.max(0, fault.at() - Math.max(b.loadedLastEditAt, a.joinedAt));
-                boolean crash = fault.kind().equals("kill -9") || fault.kind().equals("unexpected exit");
-                if (crash) {
+                if (fault.kind().crash()) {
                     crashSessions++;
                     crashWorstEdits = Math.max(crashWorstEdits, lostEdits);
                     crashWorstMs = Math.max(crashWorstMs, window);
@@ -266,12 +260,12 @@ public final class SimReport {
                 if (window > bound) {
                     lossViolations++;
                     add(lossFailures, String.format(Locale.ROOT, "%s: after %s of %s, %d edits (%.1f s of play) lost, more than the %.1f s bound",
-                            key, fault.kind(), a.job, lostEdits, window / 1000.0, bound / 1000.0));
+                            key, fault.kind().label(), a.job, lostEdits, window / 1000.0, bound / 1000.0));
                 }
             }
             // what the last session released is what the store holds
-            Simulation.SessionRec last = prev;
-            SimPlayerData stored = in.finalData().get(key);
+            SimHistory.SessionRec last = prev;
+            SimPlayerData stored = in.store().data().get(key);
             if (last != null && stored != null && last.loaded >= 0) {
                 if (stored.edits < last.loaded) {
                     regressionCount++;
@@ -297,27 +291,27 @@ public final class SimReport {
                 "after kill -9: worst %d edits / %.1f s of play over %d sessions; after a steal (SIGSTOP, cut): worst %d edits / %.1f s over %d sessions; bound %.1f s (auto-save %.1f s + %.1f s slack)",
                 crashWorstEdits, crashWorstMs / 1000.0, crashSessions, stealWorstEdits, stealWorstMs / 1000.0, stealSessions,
                 bound / 1000.0, cfg.autoSave().toMillis() / 1000.0, cfg.lossSlack().toMillis() / 1000.0), lossFailures));
-        r.checks.add(new Check("no server process died on its own", in.unexpectedExits().isEmpty(),
-                in.unexpectedExits().size() + " unexpected exits", in.unexpectedExits()));
+        r.checks.add(new Check("no server process died on its own", h.unexpectedExits.isEmpty(),
+                h.unexpectedExits.size() + " unexpected exits", h.unexpectedExits));
 
         // ---- steals against the owner's lease (informational: FORCE_LOAD may steal from a live owner that does not answer)
         long steals = 0;
         long earlySteals = 0;
         long minMarginMs = Long.MAX_VALUE;
         List<String> earlyExamples = new ArrayList<>();
-        for (Map.Entry<String, List<Simulation.Acq>> e : in.acquires().entrySet()) {
-            Map<Long, Simulation.Acq> byEpoch = new HashMap<>();
+        for (Map.Entry<String, List<SimHistory.Acq>> e : h.acquires.entrySet()) {
+            Map<Long, SimHistory.Acq> byEpoch = new HashMap<>();
             e.getValue().forEach(a -> byEpoch.put(a.epoch(), a));
-            for (Simulation.Acq a : e.getValue()) {
+            for (SimHistory.Acq a : e.getValue()) {
                 if (a.expectedEpoch() < 0) {
                     continue;
                 }
-                Simulation.Acq previous = byEpoch.get(a.expectedEpoch());
+                SimHistory.Acq previous = byEpoch.get(a.expectedEpoch());
                 if (previous == null || previous.job().equals(a.job())) {
                     continue;
                 }
                 long expires = Long.MIN_VALUE;
-                for (Simulation.Heartbeat hb : in.heartbeats().getOrDefault(previous.job(), List.of())) {
+                for (SimHistory.Heartbeat hb : h.heartbeats.getOrDefault(previous.job(), List.of())) {
                     if (hb.t0() < a.t0()) {
                         expires = Math.max(expires, hb.expiresAtMillis());
                     }
@@ -342,23 +336,22 @@ public final class SimReport {
         config.put("profileStore", in.storeName());
         config.put("servers", cfg.servers());
         config.put("players", cfg.players());
-        config.put("durationMs", in.durationMs());
+        config.put("durationMs", durationMs);
         config.put("leaseMs", cfg.lease().toMillis());
         config.put("autoSaveMs", cfg.autoSave().toMillis());
         config.put("forceLoadTimeoutMs", cfg.forceLoadTimeout().toMillis());
         config.put("clockSkewMs", cfg.clockSkew().toMillis());
         config.put("giftsPerSecond", cfg.giftsPerSecond());
-        config.put("faults", List.of(cfg.kill() ? "kill" : "", cfg.freeze() ? "freeze" : "", cfg.cut() ? "cut" : "")
-                .stream().filter(s -> !s.isEmpty()).toList());
+        config.put("faults", cfg.faultKinds().stream().map(FaultKind::configName).toList());
         config.put("seed", cfg.seed());
         config.put("runDir", in.runDir().toString());
         Map<String, Object> traffic = new LinkedHashMap<>();
-        traffic.put("joins", in.joins());
-        traffic.put("hops", in.hops());
-        traffic.put("handOvers", in.handovers());
-        traffic.put("edits", in.finalData().values().stream().mapToLong(d -> d.edits).sum());
-        traffic.put("giftsSent", in.giftsSent());
-        traffic.put("giftsAcknowledged", in.giftsAcked());
+        traffic.put("joins", h.joins);
+        traffic.put("hops", h.hops);
+        traffic.put("handOvers", h.handovers);
+        traffic.put("edits", in.store().data().values().stream().mapToLong(d -> d.edits).sum());
+        traffic.put("giftsSent", h.gifts.size());
+        traffic.put("giftsAcknowledged", acked);
         traffic.put("savesAccepted", accepted);
         traffic.put("staleSavesRefused", refused);
         traffic.put("saveErrors", errors);
@@ -367,15 +360,15 @@ public final class SimReport {
         traffic.put("steals", steals);
         traffic.put("stealsBeforeOwnersLeaseExpired", earlySteals);
         traffic.put("earliestStealAfterLeaseExpiryMs", steals == 0 ? null : minMarginMs);
-        traffic.put("issues", in.issueCount());
+        traffic.put("issues", h.issueCount);
         Map<String, Object> faultJson = new LinkedHashMap<>();
-        faultJson.put("kill9", in.kills());
-        faultJson.put("sigstop", in.freezes());
-        faultJson.put("connectionCuts", in.cuts());
+        faultJson.put("kill9", h.count(FaultKind.KILL));
+        faultJson.put("sigstop", h.count(FaultKind.FREEZE));
+        faultJson.put("connectionCuts", h.count(FaultKind.CUT));
         List<Map<String, Object>> faultList = new ArrayList<>();
-        for (Simulation.Fault f : in.faults()) {
+        for (SimHistory.Fault f : h.faults) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("kind", f.kind());
+            m.put("kind", f.kind().label());
             m.put("server", f.job());
             m.put("atMs", f.at());
             m.put("forMs", f.until() - f.at());
@@ -395,7 +388,7 @@ public final class SimReport {
         loss.put("afterStealSessions", stealSessions);
         loss.put("boundMs", bound);
         Map<String, Object> giftJson = new LinkedHashMap<>();
-        giftJson.put("sent", in.giftsSent());
+        giftJson.put("sent", h.gifts.size());
         giftJson.put("acknowledged", acked);
         giftJson.put("appliedOnce", appliedOnce);
         giftJson.put("lost", lost);
@@ -420,20 +413,20 @@ public final class SimReport {
         r.json.put("loss", loss);
         r.json.put("timings", timings);
         r.json.put("checks", checkJson);
-        r.json.put("issues", in.issues());
-        r.json.put("joinFailures", in.joinFailures());
+        r.json.put("issues", h.issues);
+        r.json.put("joinFailures", h.joinFailures);
 
         // ---- text
         List<String> t = r.lines;
         t.add(String.format(Locale.ROOT, "ProfileService simulation: %d servers, %d players, %.0f s on %s (profile store %s)",
-                cfg.servers(), cfg.players(), in.durationMs() / 1000.0, in.maskedUri(), in.storeName()));
+                cfg.servers(), cfg.players(), durationMs / 1000.0, in.maskedUri(), in.storeName()));
         t.add(String.format(Locale.ROOT, "  lease %.1f s, auto-save %.1f s, force-load timeout %.1f s, server clocks %.1f s apart, seed %d;"
                         + " logs in %s", cfg.lease().toMillis() / 1000.0, cfg.autoSave().toMillis() / 1000.0,
                 cfg.forceLoadTimeout().toMillis() / 1000.0, cfg.clockSkew().toMillis() / 1000.0, cfg.seed(), in.runDir()));
         t.add(String.format(Locale.ROOT, "Traffic: %d joins, %d hops (%d hand-overs from a live owner), %s edits, %d gifts sent (%d acknowledged)",
-                in.joins(), in.hops(), in.handovers(), traffic.get("edits"), in.giftsSent(), in.giftsAcked()));
+                h.joins, h.hops, h.handovers, traffic.get("edits"), h.gifts.size(), acked));
         t.add(String.format(Locale.ROOT, "Faults: kill -9 x%d, SIGSTOP x%d (%.1f s each), connection cut x%d%s",
-                in.kills(), in.freezes(), cfg.freezeFor().toMillis() / 1000.0, in.cuts(),
+                h.count(FaultKind.KILL), h.count(FaultKind.FREEZE), cfg.freezeFor().toMillis() / 1000.0, h.count(FaultKind.CUT),
                 cfg.cut() && !StoreLinks.isServerStore(in.maskedUri()) ? " (not applicable to an embedded store)" : ""));
         t.add("Checks:");
         for (Check c : r.checks) {
@@ -456,15 +449,15 @@ public final class SimReport {
         if (unexplained > 0) {
             t.add("Note: " + unexplained + " session(s) were taken over without a fault on their server (slow heartbeat?)");
         }
-        if (in.issueCount() > 0) {
-            t.add("Issues reported by the servers (" + in.issueCount() + "):");
-            for (String s : in.issues()) {
+        if (h.issueCount > 0) {
+            t.add("Issues reported by the servers (" + h.issueCount + "):");
+            for (String s : h.issues) {
                 t.add("  " + s);
             }
         }
-        if (!in.joinFailures().isEmpty()) {
-            t.add("Failed joins (first " + in.joinFailures().size() + "):");
-            for (String s : in.joinFailures()) {
+        if (!h.joinFailures.isEmpty()) {
+            t.add("Failed joins (first " + h.joinFailures.size() + "):");
+            for (String s : h.joinFailures) {
                 t.add("  " + s);
             }
         }
@@ -481,10 +474,10 @@ public final class SimReport {
                         : samples.stream().mapToDouble(Double::doubleValue).max().orElse(0), samples.size());
     }
 
-    private static Simulation.Fault lastFaultBefore(List<Simulation.Fault> faults, long at) {
-        Simulation.Fault best = null;
+    private static SimHistory.Fault lastFaultBefore(List<SimHistory.Fault> faults, long at) {
+        SimHistory.Fault best = null;
         if (faults != null) {
-            for (Simulation.Fault f : faults) {
+            for (SimHistory.Fault f : faults) {
                 if (f.at() <= at && (best == null || f.at() > best.at())) {
                     best = f;
                 }
