@@ -1,6 +1,7 @@
 package dev.profileservice.cli.internal.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileservice.cli.internal.GameServerOptions;
 import dev.profileservice.cli.internal.Json;
 
 import java.io.BufferedReader;
@@ -102,11 +103,7 @@ final class ServerSupervisor {
         cmd.add("--store=" + links.uri(slot));
         cmd.add("--profile-store=" + storeName);
         cmd.add("--job-id=" + job);
-        cmd.add("--lease-ms=" + cfg.lease().toMillis());
-        cmd.add("--auto-save-ms=" + cfg.autoSave().toMillis());
-        cmd.add("--force-load-timeout-ms=" + cfg.forceLoadTimeout().toMillis());
-        cmd.add("--poll-ms=" + cfg.pollInterval().toMillis());
-        cmd.add("--edit-interval-ms=" + cfg.editInterval().toMillis());
+        cmd.addAll(GameServerOptions.childArguments(cfg));
         cmd.add("--clock-offset-ms=" + cfg.clockOffset(slot).toMillis());
         Process process;
         try {
