@@ -130,8 +130,7 @@ public final class SimReport {
         long refused = 0;
         long errors = 0;
         Set<String> acceptedRelease = new HashSet<>();
-        List<String> epochFailures = new ArrayList<>();
-        long epochViolations = 0;
+        Failures epochViolations = new Failures();
         for (Map.Entry<String, List<SimHistory.Save>> e : h.saves.entrySet()) {
             String key = e.getKey();
             List<SimHistory.Acq> acqs = new ArrayList<>(h.acquires.getOrDefault(key, List.of()));
@@ -153,8 +152,7 @@ public final class SimReport {
                         }
                         int idx = lastBefore(ends, s.t0());
                         if (idx >= 0 && maxEpoch[idx] > s.epoch()) {
-                            epochViolations++;
-                            add(epochFailures, String.format(Locale.ROOT,
+                            epochViolations.add(String.format(Locale.ROOT,
                                     "%s: save by %s with epoch %d accepted, but epoch %d had been acquired %.1f ms before it started",
                                     key, s.job(), s.epoch(), maxEpoch[idx], (s.t0() - ends[idx]) / 1000.0));
                         }
@@ -171,14 +169,13 @@ public final class SimReport {
             for (SimHistory.Acq a : e.getValue()) {
                 String other = byEpoch.put(a.epoch(), a.job());
                 if (other != null) {
-                    epochViolations++;
-                    add(epochFailures, e.getKey() + ": epoch " + a.epoch() + " acquired twice (" + other + " and " + a.job() + ")");
+                    epochViolations.add(e.getKey() + ": epoch " + a.epoch() + " acquired twice (" + other + " and " + a.job() + ")");
                 }
             }
         }
-        r.checks.add(new Check("no save accepted from a session that had lost the profile", epochViolations == 0,
+        r.checks.add(new Check("no save accepted from a session that had lost the profile", epochViolations.none(),
                 String.format(Locale.ROOT, "%d saves accepted in epoch order, %d violations; %d stale saves refused by the store, %d saves failed (store errors)",
-                        accepted, epochViolations, refused, errors), epochFailures));
+                        accepted, epochViolations.count, refused, errors), epochViolations.examples));
 
         // ---- sessions per key in epoch order: hops, losses, regressions
         Map<String, List<SimHistory.Fault>> faultsByJob = new HashMap<>();
@@ -190,19 +187,12 @@ public final class SimReport {
             byKey.computeIfAbsent(s.key, x -> new TreeMap<>()).put(s.epoch, s);
         }
         long gracefulChecked = 0;
-        List<String> hopFailures = new ArrayList<>();
-        long hopMismatches = 0;
-        List<String> regressions = new ArrayList<>();
-        long regressionCount = 0;
-        long lossViolations = 0;
-        long crashSessions = 0;
-        long crashWorstEdits = 0;
-        long crashWorstMs = 0;
-        long stealSessions = 0;
-        long stealWorstEdits = 0;
-        long stealWorstMs = 0;
+        Failures hopMismatches = new Failures();
+        Failures regressions = new Failures();
+        Failures lossViolations = new Failures();
+        Loss afterCrash = new Loss();
+        Loss afterSteal = new Loss();
         long unexplained = 0;
-        List<String> lossFailures = new ArrayList<>();
         long bound = cfg.autoSave().toMillis() + cfg.lossSlack().toMillis();
         List<Double> handoverMs = new ArrayList<>();
         List<Double> stealAfterKillMs = new ArrayList<>();
@@ -226,16 +216,13 @@ public final class SimReport {
                     continue;
                 }
                 if (b.loaded < a.loaded) {
-                    regressionCount++;
-                    add(regressions, String.format(Locale.ROOT, "%s: epoch %d (%s) loaded %d edits, fewer than epoch %d (%s) had loaded (%d)",
+                    regressions.add(String.format(Locale.ROOT, "%s: epoch %d (%s) loaded %d edits, fewer than epoch %d (%s) had loaded (%d)",
                             key, b.epoch, b.job, b.loaded, a.epoch, a.job, a.loaded));
                 }
-                boolean graceful = acceptedRelease.contains(key + "#" + a.epoch) && a.endedCounter >= 0;
-                if (graceful) {
+                if (releasedGracefully(acceptedRelease, a)) {
                     gracefulChecked++;
                     if (b.loaded != a.endedCounter) {
-                        hopMismatches++;
-                        add(hopFailures, String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits, %s loaded %d (%+d)",
+                        hopMismatches.add(String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits, %s loaded %d (%+d)",
                                 key, a.job, a.epoch, a.endedCounter, b.job, b.loaded, b.loaded - a.endedCounter));
                     }
                     continue;
@@ -248,18 +235,9 @@ public final class SimReport {
                     continue;
                 }
                 long window = lostEdits == 0 ? 0 : Math.max(0, fault.at() - Math.max(b.loadedLastEditAt, a.joinedAt));
-                if (fault.kind().crash()) {
-                    crashSessions++;
-                    crashWorstEdits = Math.max(crashWorstEdits, lostEdits);
-                    crashWorstMs = Math.max(crashWorstMs, window);
-                } else {
-                    stealSessions++;
-                    stealWorstEdits = Math.max(stealWorstEdits, lostEdits);
-                    stealWorstMs = Math.max(stealWorstMs, window);
-                }
+                (fault.kind().crash() ? afterCrash : afterSteal).add(lostEdits, window);
                 if (window > bound) {
-                    lossViolations++;
-                    add(lossFailures, String.format(Locale.ROOT, "%s: after %s of %s, %d edits (%.1f s of play) lost, more than the %.1f s bound",
+                    lossViolations.add(String.format(Locale.ROOT, "%s: after %s of %s, %d edits (%.1f s of play) lost, more than the %.1f s bound",
                             key, fault.kind().label(), a.job, lostEdits, window / 1000.0, bound / 1000.0));
                 }
             }
@@ -268,37 +246,35 @@ public final class SimReport {
             SimPlayerData stored = in.store().data().get(key);
             if (last != null && stored != null && last.loaded >= 0) {
                 if (stored.edits < last.loaded) {
-                    regressionCount++;
-                    add(regressions, String.format(Locale.ROOT, "%s: the store holds %d edits, fewer than the last session loaded (%d)",
+                    regressions.add(String.format(Locale.ROOT, "%s: the store holds %d edits, fewer than the last session loaded (%d)",
                             key, stored.edits, last.loaded));
                 }
-                if (acceptedRelease.contains(key + "#" + last.epoch) && last.endedCounter >= 0) {
+                if (releasedGracefully(acceptedRelease, last)) {
                     gracefulChecked++;
                     if (stored.edits != last.endedCounter) {
-                        hopMismatches++;
-                        add(hopFailures, String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits at shutdown, the store holds %d",
+                        hopMismatches.add(String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits at shutdown, the store holds %d",
                                 key, last.job, last.epoch, last.endedCounter, stored.edits));
                     }
                 }
             }
         }
-        r.checks.add(new Check("graceful hops kept all edits", hopMismatches == 0, String.format(Locale.ROOT,
+        r.checks.add(new Check("graceful hops kept all edits", hopMismatches.none(), String.format(Locale.ROOT,
                 "%d releases checked (hops, hand-overs, leaves, shutdown): what a server released is what the next one loaded; %d mismatches",
-                gracefulChecked, hopMismatches), hopFailures));
-        r.checks.add(new Check("saved data never went back", regressionCount == 0, String.format(Locale.ROOT,
-                "%d regressions (a session loading less than an earlier session had loaded)", regressionCount), regressions));
-        r.checks.add(new Check("loss after a crash bounded by the auto-save period", lossViolations == 0, String.format(Locale.ROOT,
+                gracefulChecked, hopMismatches.count), hopMismatches.examples));
+        r.checks.add(new Check("saved data never went back", regressions.none(), String.format(Locale.ROOT,
+                "%d regressions (a session loading less than an earlier session had loaded)", regressions.count), regressions.examples));
+        r.checks.add(new Check("loss after a crash bounded by the auto-save period", lossViolations.none(), String.format(Locale.ROOT,
                 "after kill -9: worst %d edits / %.1f s of play over %d sessions; after a steal (SIGSTOP, cut): worst %d edits / %.1f s over %d sessions; bound %.1f s (auto-save %.1f s + %.1f s slack)",
-                crashWorstEdits, crashWorstMs / 1000.0, crashSessions, stealWorstEdits, stealWorstMs / 1000.0, stealSessions,
-                bound / 1000.0, cfg.autoSave().toMillis() / 1000.0, cfg.lossSlack().toMillis() / 1000.0), lossFailures));
+                afterCrash.worstEdits, afterCrash.worstMs / 1000.0, afterCrash.sessions, afterSteal.worstEdits,
+                afterSteal.worstMs / 1000.0, afterSteal.sessions, bound / 1000.0, cfg.autoSave().toMillis() / 1000.0,
+                cfg.lossSlack().toMillis() / 1000.0), lossViolations.examples));
         r.checks.add(new Check("no server process died on its own", h.unexpectedExits.isEmpty(),
                 h.unexpectedExits.size() + " unexpected exits", h.unexpectedExits));
 
         // ---- steals against the owner's lease (informational: FORCE_LOAD may steal from a live owner that does not answer)
         long steals = 0;
-        long earlySteals = 0;
+        Failures earlySteals = new Failures();
         long minMarginMs = Long.MAX_VALUE;
-        List<String> earlyExamples = new ArrayList<>();
         for (Map.Entry<String, List<SimHistory.Acq>> e : h.acquires.entrySet()) {
             Map<Long, SimHistory.Acq> byEpoch = new HashMap<>();
             e.getValue().forEach(a -> byEpoch.put(a.epoch(), a));
@@ -323,8 +299,7 @@ public final class SimReport {
                 long margin = a.t0() / 1000 - expires;
                 minMarginMs = Math.min(minMarginMs, margin);
                 if (margin < 0) {
-                    earlySteals++;
-                    add(earlyExamples, String.format(Locale.ROOT, "%s: %s took epoch %d from %s %.1f s before that server's lease expired",
+                    earlySteals.add(String.format(Locale.ROOT, "%s: %s took epoch %d from %s %.1f s before that server's lease expired",
                             e.getKey(), a.job(), a.expectedEpoch(), previous.job(), -margin / 1000.0));
                 }
             }
@@ -358,7 +333,7 @@ public final class SimReport {
         traffic.put("gracefulReleasesChecked", gracefulChecked);
         traffic.put("takeoversWithoutFault", unexplained);
         traffic.put("steals", steals);
-        traffic.put("stealsBeforeOwnersLeaseExpired", earlySteals);
+        traffic.put("stealsBeforeOwnersLeaseExpired", earlySteals.count);
         traffic.put("earliestStealAfterLeaseExpiryMs", steals == 0 ? null : minMarginMs);
         traffic.put("issues", h.issueCount);
         Map<String, Object> faultJson = new LinkedHashMap<>();
@@ -380,12 +355,12 @@ public final class SimReport {
         timings.put("stealAfterKillMs", Stats.summary(stealAfterKillMs));
         timings.put("stealAfterSigstopMs", Stats.summary(stealAfterFreezeMs));
         Map<String, Object> loss = new LinkedHashMap<>();
-        loss.put("afterKillWorstEdits", crashWorstEdits);
-        loss.put("afterKillWorstMs", crashWorstMs);
-        loss.put("afterKillSessions", crashSessions);
-        loss.put("afterStealWorstEdits", stealWorstEdits);
-        loss.put("afterStealWorstMs", stealWorstMs);
-        loss.put("afterStealSessions", stealSessions);
+        loss.put("afterKillWorstEdits", afterCrash.worstEdits);
+        loss.put("afterKillWorstMs", afterCrash.worstMs);
+        loss.put("afterKillSessions", afterCrash.sessions);
+        loss.put("afterStealWorstEdits", afterSteal.worstEdits);
+        loss.put("afterStealWorstMs", afterSteal.worstMs);
+        loss.put("afterStealSessions", afterSteal.sessions);
         loss.put("boundMs", bound);
         Map<String, Object> giftJson = new LinkedHashMap<>();
         giftJson.put("sent", h.gifts.size());
@@ -409,7 +384,7 @@ public final class SimReport {
         r.json.put("traffic", traffic);
         r.json.put("faults", faultJson);
         r.json.put("gifts", giftJson);
-        r.json.put("epochViolations", epochViolations);
+        r.json.put("epochViolations", epochViolations.count);
         r.json.put("loss", loss);
         r.json.put("timings", timings);
         r.json.put("checks", checkJson);
@@ -441,8 +416,8 @@ public final class SimReport {
         t.add("  steal time after SIGSTOP (stop to loaded elsewhere): " + describe(stealAfterFreezeMs, false));
         if (steals > 0) {
             t.add(String.format(Locale.ROOT, "  steals: %d, earliest %.2f s after the owner's lease expired; %d before it (FORCE_LOAD timeout against a live owner)",
-                    steals, minMarginMs / 1000.0, earlySteals));
-            for (String s : earlyExamples) {
+                    steals, minMarginMs / 1000.0, earlySteals.count));
+            for (String s : earlySteals.examples) {
                 t.add("    " + s);
             }
         }
@@ -506,6 +481,39 @@ public final class SimReport {
         if (list.size() < EXAMPLES) {
             list.add(s);
         }
+    }
+
+    /** How often one check failed, and the first {@value #EXAMPLES} failures. */
+    private static final class Failures {
+        long count;
+        final List<String> examples = new ArrayList<>();
+
+        void add(String example) {
+            count++;
+            SimReport.add(examples, example);
+        }
+
+        boolean none() {
+            return count == 0;
+        }
+    }
+
+    /** The worst loss over the sessions that one kind of fault ended. */
+    private static final class Loss {
+        long sessions;
+        long worstEdits;
+        long worstMs;
+
+        void add(long edits, long ms) {
+            sessions++;
+            worstEdits = Math.max(worstEdits, edits);
+            worstMs = Math.max(worstMs, ms);
+        }
+    }
+
+    /** Whether {@code s} was released with an accepted release save and reported its final counter. */
+    private static boolean releasedGracefully(Set<String> acceptedRelease, SimHistory.SessionRec s) {
+        return acceptedRelease.contains(s.key + "#" + s.epoch) && s.endedCounter >= 0;
     }
 
     /** JSON text of the report. */
