@@ -13,9 +13,9 @@ import java.util.Random;
  * comes back; and moves elsewhere when its server is killed, frozen or cut off. Records why each
  * join was sent ({@link JoinKind}), which decides what its latency measures.
  *
- * <p>Guarded by the simulation lock: {@link #step} and the fault reactions run on the driving
- * thread; the answers ({@code onJoined}, {@code onLeft}, ...) on the child reader threads, through
- * {@link EventIntake}.
+ * <p>Guarded by the simulation lock: {@link #step}, {@link #moveOff} and {@link #onCut} run on the
+ * driving thread; the servers' answers ({@code onJoined}, {@code onLeft}, ...) and
+ * {@link #onServerGone} on the child reader threads, through {@link EventIntake}.
  */
 final class PlayerDriver {
 

@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: one daemon reader thread per child ({@code sim-read-<job>}) reads its standard output,
  * keeps a copy in {@code <job>.events.jsonl}, and calls the listener under the simulation lock,
- * notifying the lock's waiters after each call. Every other method runs on the driving thread;
- * those not waiting for children expect the caller to hold the lock.
+ * notifying the lock's waiters after each call. {@link #awaitReady}, {@link #stopAll} and
+ * {@link #destroyAll} run on the driving thread and take the lock themselves; every other method
+ * expects its caller (the driving thread, or a reader thread through the listener) to hold it.
  */
 final class ServerSupervisor {
 
