@@ -1,6 +1,7 @@
 package dev.profileservice.cli;
 
 import dev.profileservice.cli.internal.BadInputException;
+import dev.profileservice.cli.internal.DurationConverter;
 import dev.profileservice.cli.internal.ExportCommand;
 import dev.profileservice.cli.internal.GiftCommand;
 import dev.profileservice.cli.internal.ImportCommand;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.time.Duration;
 
 /**
  * The {@code profiles} command-line tool: {@code profiles simulate} (a multi-process network
@@ -59,6 +61,7 @@ public final class Main implements Runnable {
         Main main = new Main();
         main.stdin = stdin;
         CommandLine cl = new CommandLine(main);
+        cl.registerConverter(Duration.class, new DurationConverter()); // 500ms, 3s, ... for every Duration option
         cl.setExecutionExceptionHandler(Main::handleExecutionException);
         cl.setParameterExceptionHandler(Main::handleParameterException);
         return cl;

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP forwarder between a client under test and a real server (PostgreSQL, MariaDB, Redis), to
  * simulate a network cut without stopping the shared server: point the backend at
- * {@code 127.0.0.1:}{@link #port()}, then {@link #cut()} and {@link #restore()}.
+ * {@code 127.0.0.1:}{@link #port()}, then {@link #cut()} and {@link #restore()}, or {@link #cut(Duration)}
+ * for a cut that heals by itself.
  *
  * <pre>{@code
  * try (TcpProxy proxy = TcpProxy.start("127.0.0.1", 5432)) {
@@ -39,7 +41,10 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> live = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private final Thread acceptor;
-    private volatile boolean cut;
+    /** Time origin of {@link #cutUntilNanos}, so that "never" and "until restored" fit in one long. */
+    private final long originNanos = System.nanoTime();
+    /** Cut while {@link #elapsedNanos()} is below this: 0 not cut, {@code Long.MAX_VALUE} until {@link #restore()}. */
+    private volatile long cutUntilNanos;
     private volatile boolean closed;
 
     private TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -93,7 +98,7 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Whether the proxy is cut. */
     public boolean isCut() {
-        return cut;
+        return elapsedNanos() < cutUntilNanos;
     }
 
     /**
@@ -101,16 +106,36 @@ public final class TcpProxy implements AutoCloseable {
      * until {@link #restore()}.
      */
     public void cut() {
-        cut = true;
+        cutUntil(Long.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #cut()}, but forwards new connections again by itself once {@code duration} has
+     * passed (no thread involved: the acceptor checks the time). The last call of {@code cut},
+     * {@code cut(Duration)} and {@code restore} decides.
+     */
+    public void cut(Duration duration) {
+        long elapsed = elapsedNanos();
+        long left = Long.MAX_VALUE - elapsed; // a longer duration is a cut until restore()
+        long nanos = duration.compareTo(Duration.ofNanos(left)) >= 0 ? left : Math.max(0, duration.toNanos());
+        cutUntil(elapsed + nanos);
+    }
+
+    /** Forwards new connections again. */
+    public void restore() {
+        cutUntilNanos = 0;
+    }
+
+    private void cutUntil(long untilNanos) {
+        cutUntilNanos = untilNanos;
         for (Socket s : live) {
             abort(s);
         }
         live.clear();
     }
 
-    /** Forwards new connections again. */
-    public void restore() {
-        cut = false;
+    private long elapsedNanos() {
+        return System.nanoTime() - originNanos;
     }
 
     /** Stops listening and closes every connection. Idempotent. */
@@ -138,7 +163,7 @@ public final class TcpProxy implements AutoCloseable {
                 continue;
             }
             accepted.incrementAndGet();
-            if (cut || closed) {
+            if (isCut() || closed) {
                 abort(client);
                 continue;
             }
@@ -161,7 +186,7 @@ public final class TcpProxy implements AutoCloseable {
         }
         live.add(client);
         live.add(upstream);
-        if (cut || closed) { // a cut raced with this connect
+        if (isCut() || closed) { // a cut raced with this connect
             live.remove(client);
             live.remove(upstream);
             abort(client);
@@ -215,6 +240,6 @@ public final class TcpProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TcpProxy[127.0.0.1:" + port() + " -> " + targetHost + ":" + targetPort + (cut ? ", cut" : "") + "]";
+        return "TcpProxy[127.0.0.1:" + port() + " -> " + targetHost + ":" + targetPort + (isCut() ? ", cut" : "") + "]";
     }
 }

@@ -61,6 +61,15 @@ class TcpProxyTest {
         return r.readLine();
     }
 
+    /** A round trip through {@code s} fails: EOF or a reset. */
+    private static void assertBroken(Socket s, String line) {
+        assertThatThrownBy(() -> {
+            if (roundTrip(s, line) == null) {
+                throw new IOException("EOF");
+            }
+        }).isInstanceOf(IOException.class);
+    }
+
     private Socket client(TcpProxy proxy) throws IOException {
         Socket s = new Socket(proxy.host(), proxy.port());
         s.setSoTimeout(5000);
@@ -86,28 +95,50 @@ class TcpProxyTest {
             proxy.cut();
             assertThat(proxy.isCut()).isTrue();
             // the live connection is dead: reading gives EOF or a reset
-            assertThatThrownBy(() -> {
-                String line = roundTrip(s, "during");
-                if (line == null) {
-                    throw new IOException("EOF");
-                }
-            }).isInstanceOf(IOException.class);
+            assertBroken(s, "during");
             s.close();
 
             // new connections are accepted by the OS but closed at once
             try (Socket s2 = client(proxy)) {
-                assertThatThrownBy(() -> {
-                    String line = roundTrip(s2, "refused");
-                    if (line == null) {
-                        throw new IOException("EOF");
-                    }
-                }).isInstanceOf(IOException.class);
+                assertBroken(s2, "refused");
             }
 
             proxy.restore();
             try (Socket s3 = client(proxy)) {
                 assertThat(roundTrip(s3, "after")).isEqualTo("after");
             }
+        }
+    }
+
+    @Test
+    void aTimedCutHealsByItself() throws IOException {
+        try (TcpProxy proxy = TcpProxy.start("127.0.0.1", echo.getLocalPort()); Socket live = client(proxy)) {
+            assertThat(roundTrip(live, "before")).isEqualTo("before");
+            proxy.cut(Duration.ofMillis(400));
+            assertBroken(live, "during");
+            try (Socket refused = client(proxy)) {
+                assertBroken(refused, "refused");
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> !proxy.isCut());
+            try (Socket healed = client(proxy)) {
+                assertThat(roundTrip(healed, "after")).isEqualTo("after");
+            }
+        }
+    }
+
+    @Test
+    void theLastCutOrRestoreDecides() {
+        try (TcpProxy proxy = TcpProxy.start("127.0.0.1", echo.getLocalPort())) {
+            proxy.cut();
+            proxy.cut(Duration.ofMillis(200));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !proxy.isCut());
+            proxy.cut(Duration.ofMillis(200));
+            proxy.cut();
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(proxy::isCut);
+            proxy.cut(Duration.ofDays(365 * 300)); // beyond what nanoTime can count: until restore()
+            assertThat(proxy.isCut()).isTrue();
+            proxy.restore();
+            assertThat(proxy.isCut()).isFalse();
         }
     }
 
@@ -131,12 +162,7 @@ class TcpProxyTest {
             deadPort = tmp.getLocalPort();
         }
         try (TcpProxy proxy = TcpProxy.start("127.0.0.1", deadPort); Socket s = client(proxy)) {
-            assertThatThrownBy(() -> {
-                String line = roundTrip(s, "x");
-                if (line == null) {
-                    throw new IOException("EOF");
-                }
-            }).isInstanceOf(IOException.class);
+            assertBroken(s, "x");
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendUris;
 import dev.profileservice.spi.Backends;
+import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.StoredProfile;
 
 import java.util.LinkedHashMap;
@@ -92,6 +93,18 @@ public final class AdminSession implements AutoCloseable {
     public static boolean exists(StoredProfile record) {
         return record != null && (record.payload() != null || record.inbox() != null
                 || record.epoch() > 0 || record.owner() != null);
+    }
+
+    /** A session holder as the commands show it in JSON (server, place and job ids), or null for none. */
+    public static Map<String, Object> ownerJson(Owner owner) {
+        if (owner == null) {
+            return null;
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("serverId", owner.serverId());
+        json.put("placeId", owner.placeId());
+        json.put("jobId", owner.jobId());
+        return json;
     }
 
     /** A profile service on this backend (opened on first call), with a data type of plain maps. */

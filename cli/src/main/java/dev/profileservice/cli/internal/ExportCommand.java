@@ -4,12 +4,9 @@ import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -38,22 +35,18 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output")
     Path output;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
-        try (AdminSession session = AdminSession.open(store)) {
-            session.requireStoreExists();
+        try (AdminSession session = store.openExisting()) {
             ProfileStore<Map<String, Object>> profiles = session.profileStore();
             int exported = 0;
             int withoutData = 0;
-            Writer target = output == null ? spec.commandLine().getOut()
+            Writer target = output == null ? store.out()
                     : Files.newBufferedWriter(output, StandardCharsets.UTF_8);
             try {
                 String after = null;
                 while (true) {
-                    List<String> keys = session.admin().keys(store.profileStore, after, PAGE);
+                    List<String> keys = session.admin().keys(store.profileStore(), after, PAGE);
                     for (String key : keys) {
                         Optional<Profile<Map<String, Object>>> p = profiles.viewProfile(key);
                         if (p.isEmpty()) {
@@ -82,15 +75,13 @@ public final class ExportCommand implements Callable<Integer> {
                     target.flush();
                 }
             }
-            PrintWriter err = spec.commandLine().getErr();
-            if (store.json) {
-                err.println(Json.write(Map.of("exported", exported, "skippedWithoutData", withoutData)));
-            } else {
-                err.println("exported " + exported + " profile(s) from " + store.profileStore
-                        + (withoutData > 0 ? " (" + withoutData + " key(s) without saved data skipped)" : "")
-                        + (output != null ? " to " + output : ""));
-            }
-            err.flush();
+            int exportedCount = exported;
+            int skipped = withoutData;
+            // the summary goes to standard error: standard output may be the export itself
+            store.print(store.err(), () -> Map.of("exported", exportedCount, "skippedWithoutData", skipped),
+                    w -> w.println("exported " + exportedCount + " profile(s) from " + store.profileStore()
+                            + (skipped > 0 ? " (" + skipped + " key(s) without saved data skipped)" : "")
+                            + (output != null ? " to " + output : "")));
             return 0;
         }
     }

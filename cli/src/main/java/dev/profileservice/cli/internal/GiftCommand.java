@@ -3,12 +3,9 @@ package dev.profileservice.cli.internal;
 import dev.profileservice.GlobalUpdates;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -35,14 +32,10 @@ public final class GiftCommand implements Callable<Integer> {
     @Option(names = "--allow-new", description = "Also send to a key that has no record yet (default: refuse, to catch typos)")
     boolean allowNew;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
         Map<String, Object> payload = Json.parseObject(data, "--data");
-        try (AdminSession session = AdminSession.open(store)) {
-            session.requireStoreExists();
+        try (AdminSession session = store.openExisting()) {
             if (!allowNew) {
                 session.requireKey(key);
             }
@@ -51,18 +44,14 @@ public final class GiftCommand implements Callable<Integer> {
             if (after.isEmpty()) {
                 throw new IllegalStateException("the profile service was closing; the gift was not sent");
             }
-            PrintWriter w = spec.commandLine().getOut();
-            if (store.json) {
+            store.print(() -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("key", key);
                 out.put("id", id[0]);
                 out.put("data", payload);
                 out.put("pendingActiveUpdates", after.get().getActiveUpdates().size());
-                w.println(Json.write(out));
-            } else {
-                w.println("sent global update #" + id[0] + " to " + key + " in " + store.profileStore + ": " + Json.write(payload));
-            }
-            w.flush();
+                return out;
+            }, w -> w.println("sent global update #" + id[0] + " to " + key + " in " + store.profileStore() + ": " + Json.write(payload)));
             return 0;
         }
     }

@@ -7,12 +7,9 @@ import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -43,16 +40,13 @@ public final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "JSON lines: {\"key\":..,\"data\":{..},\"metaTags\":{..}}")
     Path file;
 
-    @Spec
-    CommandSpec spec;
-
     record Entry(String key, Map<String, Object> data, Map<String, Object> metaTags) {
     }
 
     @Override
     public Integer call() {
         List<Entry> entries = parse(file);
-        try (AdminSession session = AdminSession.open(store)) {
+        try (AdminSession session = store.open()) {
             ProfileStore<Map<String, Object>> profiles = session.profileStore();
             int imported = 0;
             List<Map<String, Object>> skipped = new ArrayList<>();
@@ -85,22 +79,21 @@ public final class ImportCommand implements Callable<Integer> {
                 }
                 imported++;
             }
-            PrintWriter w = spec.commandLine().getOut();
-            if (store.json) {
+            int count = imported;
+            store.print(() -> {
                 Map<String, Object> out = new LinkedHashMap<>();
-                out.put("imported", imported);
+                out.put("imported", count);
                 out.put("skipped", skipped);
-                w.println(Json.write(out));
-            } else {
-                w.println("imported " + imported + " profile(s) into " + store.profileStore + " at " + session.maskedUri());
+                return out;
+            }, w -> {
+                w.println("imported " + count + " profile(s) into " + store.profileStore() + " at " + session.maskedUri());
                 if (!skipped.isEmpty()) {
                     w.println("skipped " + skipped.size() + " held by another server (run 'profiles release KEY' first if that server is gone):");
                     for (Map<String, Object> s : skipped) {
                         w.println("  " + s.get("key") + " held by place " + s.get("placeId") + ", job " + s.get("jobId"));
                     }
                 }
-            }
-            w.flush();
+            });
             return 0;
         }
     }

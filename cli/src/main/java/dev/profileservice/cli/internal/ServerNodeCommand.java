@@ -2,6 +2,7 @@ package dev.profileservice.cli.internal;
 
 import dev.profileservice.cli.internal.sim.ServerNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -21,29 +22,17 @@ public final class ServerNodeCommand implements Callable<Integer> {
     @Option(names = "--job-id", required = true)
     String jobId;
 
-    @Option(names = "--lease-ms", defaultValue = "3000")
-    long leaseMs;
-
-    @Option(names = "--auto-save-ms", defaultValue = "2000")
-    long autoSaveMs;
-
-    @Option(names = "--force-load-timeout-ms", defaultValue = "3000")
-    long forceLoadTimeoutMs;
-
-    @Option(names = "--poll-ms", defaultValue = "250")
-    long pollMs;
-
-    @Option(names = "--edit-interval-ms", defaultValue = "250")
-    long editIntervalMs;
+    @Mixin
+    GameServerOptions serverSettings;
 
     @Option(names = "--clock-offset-ms", defaultValue = "0")
     long clockOffsetMs;
 
     @Override
     public Integer call() throws Exception {
-        new ServerNode(new ServerNode.Settings(uri, storeName, jobId, Duration.ofMillis(leaseMs),
-                Duration.ofMillis(autoSaveMs), Duration.ofMillis(forceLoadTimeoutMs), Duration.ofMillis(pollMs),
-                Duration.ofMillis(editIntervalMs), Duration.ofMillis(clockOffsetMs))).run();
+        GameServerOptions g = serverSettings;
+        new ServerNode(new ServerNode.Settings(uri, storeName, jobId, g.lease, g.autoSave, g.forceLoadTimeout, g.pollInterval,
+                g.editInterval, Duration.ofMillis(clockOffsetMs))).run();
         return 0;
     }
 }

@@ -4,8 +4,6 @@ import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -25,49 +23,49 @@ public final class SessionsCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        try (AdminSession session = AdminSession.open(store)) {
-            session.requireStoreExists();
-            List<SessionInfo> sessions = new ArrayList<>(session.admin().sessions(store.profileStore));
+        try (AdminSession session = store.openExisting()) {
+            List<SessionInfo> sessions = new ArrayList<>(session.admin().sessions(store.profileStore()));
             sessions.sort(Comparator.comparing(SessionInfo::key));
             Map<String, ServerLease> leases = new HashMap<>();
             for (ServerLease lease : session.admin().servers()) {
                 leases.put(lease.serverId(), lease);
             }
-            PrintWriter w = spec.commandLine().getOut();
-            if (store.json) {
-                List<Map<String, Object>> out = new ArrayList<>();
-                for (SessionInfo s : sessions) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("key", s.key());
-                    m.put("epoch", s.epoch());
-                    m.put("serverId", s.owner().serverId());
-                    m.put("placeId", s.owner().placeId());
-                    m.put("jobId", s.owner().jobId());
-                    ServerLease lease = leases.get(s.owner().serverId());
-                    m.put("leaseExpiresInMillis", lease == null ? null : lease.expiresInMillis());
-                    m.put("leaseState", leaseState(lease));
-                    out.add(m);
-                }
-                w.println(Json.write(out));
-            } else if (sessions.isEmpty()) {
-                w.println("no sessions held in " + store.profileStore + " (" + session.maskedUri() + ")");
-            } else {
-                w.printf(Locale.ROOT, "%-24s %6s  %-38s %-14s %-24s %s%n", "KEY", "EPOCH", "SERVER", "PLACE", "JOB", "LEASE");
-                for (SessionInfo s : sessions) {
-                    ServerLease lease = leases.get(s.owner().serverId());
-                    w.printf(Locale.ROOT, "%-24s %6d  %-38s %-14s %-24s %s%n", s.key(), s.epoch(), s.owner().serverId(),
-                            s.owner().placeId(), s.owner().jobId(), leaseText(lease));
-                }
-                w.println(sessions.size() + " session(s) held in " + store.profileStore);
-            }
-            w.flush();
+            store.print(() -> json(sessions, leases), w -> printTable(w, sessions, leases, session.maskedUri()));
             return 0;
         }
+    }
+
+    private static List<Map<String, Object>> json(List<SessionInfo> sessions, Map<String, ServerLease> leases) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (SessionInfo s : sessions) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key", s.key());
+            m.put("epoch", s.epoch());
+            m.put("serverId", s.owner().serverId());
+            m.put("placeId", s.owner().placeId());
+            m.put("jobId", s.owner().jobId());
+            ServerLease lease = leases.get(s.owner().serverId());
+            m.put("leaseExpiresInMillis", lease == null ? null : lease.expiresInMillis());
+            m.put("leaseState", leaseState(lease));
+            out.add(m);
+        }
+        return out;
+    }
+
+    private void printTable(PrintWriter w, List<SessionInfo> sessions, Map<String, ServerLease> leases, String maskedUri) {
+        if (sessions.isEmpty()) {
+            w.println("no sessions held in " + store.profileStore() + " (" + maskedUri + ")");
+            return;
+        }
+        w.printf(Locale.ROOT, "%-24s %6s  %-38s %-14s %-24s %s%n", "KEY", "EPOCH", "SERVER", "PLACE", "JOB", "LEASE");
+        for (SessionInfo s : sessions) {
+            ServerLease lease = leases.get(s.owner().serverId());
+            w.printf(Locale.ROOT, "%-24s %6d  %-38s %-14s %-24s %s%n", s.key(), s.epoch(), s.owner().serverId(),
+                    s.owner().placeId(), s.owner().jobId(), leaseText(lease));
+        }
+        w.println(sessions.size() + " session(s) held in " + store.profileStore());
     }
 
     /** The lease as the store's clock judged it when the row was read (never this machine's clock). */

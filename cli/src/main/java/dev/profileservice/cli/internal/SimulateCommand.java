@@ -4,6 +4,7 @@ import dev.profileservice.cli.internal.sim.SimConfig;
 import dev.profileservice.cli.internal.sim.SimReport;
 import dev.profileservice.cli.internal.sim.Simulation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -14,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -49,23 +52,11 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--players", defaultValue = "200", description = "Simulated players (default: ${DEFAULT-VALUE})")
     int players;
 
-    @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class, description = "How long players play (default: ${DEFAULT-VALUE}); drain and checks follow")
+    @Option(names = "--duration", defaultValue = "60s", description = "How long players play (default: ${DEFAULT-VALUE}); drain and checks follow")
     Duration duration;
 
-    @Option(names = "--lease", defaultValue = "3s", converter = DurationConverter.class, description = "Servers' lease (default: ${DEFAULT-VALUE})")
-    Duration lease;
-
-    @Option(names = "--auto-save", defaultValue = "2s", converter = DurationConverter.class, description = "Auto-save period (default: ${DEFAULT-VALUE})")
-    Duration autoSave;
-
-    @Option(names = "--force-load-timeout", defaultValue = "3s", converter = DurationConverter.class, description = "FORCE_LOAD wait for a live owner before stealing (default: ${DEFAULT-VALUE})")
-    Duration forceLoadTimeout;
-
-    @Option(names = "--poll-interval", defaultValue = "250ms", converter = DurationConverter.class, description = "Servers' poll interval (default: ${DEFAULT-VALUE})")
-    Duration pollInterval;
-
-    @Option(names = "--edit-interval", defaultValue = "250ms", converter = DurationConverter.class, description = "Each online player edits its data this often (default: ${DEFAULT-VALUE})")
-    Duration editInterval;
+    @Mixin
+    GameServerOptions serverSettings;
 
     @Option(names = "--gifts-per-second", defaultValue = "5", description = "Admin gifts sent per second (default: ${DEFAULT-VALUE})")
     double giftsPerSecond;
@@ -79,22 +70,22 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--no-cut", negatable = false, description = "Do not cut servers' store connections (server stores only)")
     boolean noCut;
 
-    @Option(names = "--fault-every", converter = DurationConverter.class, description = "Time between faults (default: a quarter of the duration, 3 s to 7 s); one fault at a time")
+    @Option(names = "--fault-every", description = "Time between faults (default: a quarter of the duration, 3 s to 7 s); one fault at a time")
     Duration faultEvery;
 
-    @Option(names = "--freeze-for", converter = DurationConverter.class, description = "How long a server stays stopped (default: lease + 2s)")
+    @Option(names = "--freeze-for", description = "How long a server stays stopped (default: lease + 2s)")
     Duration freezeFor;
 
-    @Option(names = "--cut-for", converter = DurationConverter.class, description = "How long a connection stays cut (default: lease + 1s)")
+    @Option(names = "--cut-for", description = "How long a connection stays cut (default: lease + 1s)")
     Duration cutFor;
 
-    @Option(names = "--restart-after", defaultValue = "1s", converter = DurationConverter.class, description = "Restart a killed server after (default: ${DEFAULT-VALUE})")
+    @Option(names = "--restart-after", defaultValue = "1s", description = "Restart a killed server after (default: ${DEFAULT-VALUE})")
     Duration restartAfter;
 
-    @Option(names = "--loss-slack", defaultValue = "1500ms", converter = DurationConverter.class, description = "Allowed crash loss beyond the auto-save period, for the save's own duration (default: ${DEFAULT-VALUE})")
+    @Option(names = "--loss-slack", defaultValue = "1500ms", description = "Allowed crash loss beyond the auto-save period, for the save's own duration (default: ${DEFAULT-VALUE})")
     Duration lossSlack;
 
-    @Option(names = "--clock-skew", defaultValue = "4s", converter = DurationConverter.class,
+    @Option(names = "--clock-skew", defaultValue = "4s",
             description = "Spread of the servers' clocks: each process's clock is set off the host's by an even share of"
                     + " -skew/2 .. +skew/2, so leases must be judged by the store's clock (default: ${DEFAULT-VALUE}; 0 for none)")
     Duration clockSkew;
@@ -134,7 +125,10 @@ public final class SimulateCommand implements Callable<Integer> {
         if (clockSkew.isNegative()) {
             throw new BadInputException("--clock-skew must not be negative, was " + clockSkew);
         }
-        for (Duration d : new Duration[]{duration, lease, autoSave, forceLoadTimeout, pollInterval, editInterval, faultEvery, restartAfter}) {
+        List<Duration> positive = new ArrayList<>(List.of(duration));
+        positive.addAll(serverSettings.all());
+        positive.addAll(List.of(faultEvery, restartAfter));
+        for (Duration d : positive) {
             if (d.isZero() || d.isNegative()) {
                 throw new BadInputException("durations must be positive, got " + d);
             }
@@ -147,9 +141,10 @@ public final class SimulateCommand implements Callable<Integer> {
             }
         }
         long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, 1_000_000);
-        SimConfig cfg = new SimConfig(store, profileStore, runDir, servers, players, duration, lease, autoSave,
-                forceLoadTimeout, pollInterval, editInterval, giftsPerSecond, !noKill, !noFreeze, !noCut, faultEvery,
-                freezeFor != null ? freezeFor : lease.plusSeconds(2), cutFor != null ? cutFor : lease.plusSeconds(1),
+        GameServerOptions g = serverSettings;
+        SimConfig cfg = new SimConfig(store, profileStore, runDir, servers, players, duration, g.lease, g.autoSave,
+                g.forceLoadTimeout, g.pollInterval, g.editInterval, giftsPerSecond, !noKill, !noFreeze, !noCut, faultEvery,
+                freezeFor != null ? freezeFor : g.lease.plusSeconds(2), cutFor != null ? cutFor : g.lease.plusSeconds(1),
                 restartAfter, lossSlack, clockSkew, actualSeed, childJvmOptions);
         PrintWriter err = spec.commandLine().getErr();
         boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));

@@ -1,9 +1,23 @@
 package dev.profileservice.cli.internal;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code --store URI}, {@code --profile-store NAME} and {@code --json}, shared by every admin command. */
+import java.io.PrintWriter;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * What every admin command shares, as a picocli {@code @Mixin}: the options {@code --store URI},
+ * {@code --profile-store NAME} and {@code --json}, opening the store they name, and printing the
+ * answer as readable text or as JSON. Used by the command's thread.
+ */
 public final class StoreOptions {
+
+    /** The command this is mixed into, for its output writers. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     @Option(names = "--store", required = true, paramLabel = "URI",
             description = "The store: sqlite:PATH, postgresql://host:port/db?user=..., mariadb://..., mysql://..., redis://host:port")
@@ -26,8 +40,53 @@ public final class StoreOptions {
         return profileStore;
     }
 
-    /** Whether to print JSON. */
-    public boolean json() {
-        return json;
+    /**
+     * Opens the store (for a command that may create the profile store).
+     *
+     * @throws BadInputException for a bad profile store name or an unknown URI scheme
+     */
+    public AdminSession open() {
+        return AdminSession.open(this);
+    }
+
+    /**
+     * Opens the store and checks that the profile store has profiles, which catches a mistyped name.
+     *
+     * @throws BadInputException as {@link #open()}, or if the profile store has no profiles
+     */
+    public AdminSession openExisting() {
+        AdminSession session = open();
+        try {
+            session.requireStoreExists();
+            return session;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    /** Standard output of this invocation. */
+    public PrintWriter out() {
+        return command.commandLine().getOut();
+    }
+
+    /** Standard error of this invocation. */
+    public PrintWriter err() {
+        return command.commandLine().getErr();
+    }
+
+    /** Prints the answer on standard output: see {@link #print(PrintWriter, Supplier, Consumer)}. */
+    public void print(Supplier<?> json, Consumer<PrintWriter> text) {
+        print(out(), json, text);
+    }
+
+    /** Prints the answer to {@code to}: with {@code --json} the value {@code json} gives, on one line; else {@code text}. Flushes. */
+    public void print(PrintWriter to, Supplier<?> json, Consumer<PrintWriter> text) {
+        if (this.json) {
+            to.println(Json.write(json.get()));
+        } else {
+            text.accept(to);
+        }
+        to.flush();
     }
 }

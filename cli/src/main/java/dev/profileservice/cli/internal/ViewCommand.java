@@ -5,50 +5,26 @@ import dev.profileservice.MetaData;
 import dev.profileservice.Profile;
 import dev.profileservice.spi.StoredProfile;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code profiles view KEY}: data, metadata, session and global updates of one profile, without locking it. */
 @Command(name = "view", mixinStandardHelpOptions = true,
         description = "Show one profile (data, meta tags, session, active and locked global updates) without locking it.")
-public final class ViewCommand implements Callable<Integer> {
-
-    @Mixin
-    StoreOptions store;
-
-    @Parameters(index = "0", paramLabel = "KEY", description = "The profile key")
-    String key;
-
-    @Spec
-    CommandSpec spec;
+public final class ViewCommand extends OneProfileCommand {
 
     @Override
-    public Integer call() {
-        try (AdminSession session = AdminSession.open(store)) {
-            session.requireStoreExists();
-            StoredProfile record = session.requireKey(key);
-            Profile<Map<String, Object>> profile = session.profileStore().viewProfile(key)
-                    .orElseThrow(() -> new BadInputException("profile '" + key + "' in profile store '"
-                            + store.profileStore + "' has no saved data yet (" + pending(record) + ")"));
-            Map<String, Object> out = describe(profile, record);
-            PrintWriter w = spec.commandLine().getOut();
-            if (store.json) {
-                w.println(Json.write(out));
-            } else {
-                printReadable(w, out, session.maskedUri());
-            }
-            w.flush();
-            return 0;
-        }
+    int run(AdminSession session, StoredProfile record) {
+        Profile<Map<String, Object>> profile = session.profileStore().viewProfile(key)
+                .orElseThrow(() -> new BadInputException("profile '" + key + "' in profile store '"
+                        + store.profileStore() + "' has no saved data yet (" + pending(record) + ")"));
+        Map<String, Object> out = describe(profile, record);
+        store.print(() -> out, w -> printReadable(w, out, session.maskedUri()));
+        return 0;
     }
 
     private static String pending(StoredProfile record) {
@@ -60,15 +36,7 @@ public final class ViewCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("key", profile.getKey());
         out.put("epoch", record.epoch());
-        if (record.owner() != null) {
-            Map<String, Object> owner = new LinkedHashMap<>();
-            owner.put("serverId", record.owner().serverId());
-            owner.put("placeId", record.owner().placeId());
-            owner.put("jobId", record.owner().jobId());
-            out.put("owner", owner);
-        } else {
-            out.put("owner", null);
-        }
+        out.put("owner", AdminSession.ownerJson(record.owner()));
         out.put("profileCreateTime", String.valueOf(meta.getProfileCreateTime()));
         out.put("sessionLoadCount", meta.getSessionLoadCount());
         out.put("metaTags", meta.getMetaTags());
@@ -91,7 +59,7 @@ public final class ViewCommand implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private void printReadable(PrintWriter w, Map<String, Object> d, String uri) {
-        w.println("Profile " + d.get("key") + " in " + store.profileStore + " (" + uri + ")");
+        w.println("Profile " + d.get("key") + " in " + store.profileStore() + " (" + uri + ")");
         Object owner = d.get("owner");
         if (owner instanceof Map<?, ?> o) {
             w.println("  session      held by place " + o.get("placeId") + ", job " + o.get("jobId")

@@ -3,12 +3,8 @@ package dev.profileservice.cli.internal;
 import dev.profileservice.cli.Main;
 import dev.profileservice.spi.StoredProfile;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code profiles wipe KEY}: deletes a profile record with its inbox and quarantined copies
@@ -28,13 +23,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "wipe", mixinStandardHelpOptions = true,
         description = "Delete a profile (data, pending global updates, quarantined copies). Asks for confirmation unless --yes.")
-public final class WipeCommand implements Callable<Integer> {
-
-    @Mixin
-    StoreOptions store;
-
-    @Parameters(index = "0", paramLabel = "KEY", description = "The profile key")
-    String key;
+public final class WipeCommand extends OneProfileCommand {
 
     @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation")
     boolean yes;
@@ -42,41 +31,34 @@ public final class WipeCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter w = spec.commandLine().getOut();
-        try (AdminSession session = AdminSession.open(store)) {
-            session.requireStoreExists();
-            StoredProfile record = session.requireKey(key);
-            if (!yes) {
-                w.print("Delete profile '" + key + "' from " + store.profileStore + " at " + session.maskedUri()
-                        + (record.owner() != null ? " (held by job " + record.owner().jobId() + ")" : "")
-                        + "? This cannot be undone. Type 'yes' to confirm: ");
-                w.flush();
-                String answer = readLine();
-                if (answer == null || !answer.strip().toLowerCase(Locale.ROOT).matches("y|yes")) {
-                    spec.commandLine().getErr().println("wipe: not confirmed; nothing deleted");
-                    spec.commandLine().getErr().flush();
-                    return 1;
-                }
-            }
-            boolean deleted = session.admin().delete(store.profileStore, key);
-            if (store.json) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("key", key);
-                out.put("deleted", deleted);
-                out.put("wasHeldBy", record.owner() == null ? null : record.owner().jobId());
-                w.println(Json.write(out));
-            } else {
-                w.println((deleted ? "deleted " : "nothing to delete for ") + key + " in " + store.profileStore
-                        + (record.owner() != null ? "; its holder (job " + record.owner().jobId() + ") will have its next save refused" : ""));
-            }
-            w.flush();
-            return 0;
+    int run(AdminSession session, StoredProfile record) {
+        String holder = record.owner() == null ? null : record.owner().jobId();
+        if (!yes && !confirmed("Delete profile '" + key + "' from " + store.profileStore() + " at " + session.maskedUri()
+                + (holder != null ? " (held by job " + holder + ")" : "") + "? This cannot be undone. Type 'yes' to confirm: ")) {
+            store.err().println("wipe: not confirmed; nothing deleted");
+            store.err().flush();
+            return 1;
         }
+        boolean deleted = session.admin().delete(store.profileStore(), key);
+        store.print(() -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("key", key);
+            out.put("deleted", deleted);
+            out.put("wasHeldBy", holder);
+            return out;
+        }, w -> w.println((deleted ? "deleted " : "nothing to delete for ") + key + " in " + store.profileStore()
+                + (holder != null ? "; its holder (job " + holder + ") will have its next save refused" : "")));
+        return 0;
+    }
+
+    /** Asks {@code question} on standard output; true if the answer on standard input is y or yes. */
+    private boolean confirmed(String question) {
+        PrintWriter w = store.out();
+        w.print(question);
+        w.flush();
+        String answer = readLine();
+        return answer != null && answer.strip().toLowerCase(Locale.ROOT).matches("y|yes");
     }
 
     private String readLine() {

@@ -2,6 +2,8 @@ package dev.profileservice.cli.internal.sim;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Settings of one simulation run (see {@code profiles simulate --help} for each).
@@ -28,5 +30,20 @@ public record SimConfig(String storeUri, String profileStore, Path runDir, int s
         }
         long skew = clockSkew.toMillis();
         return Duration.ofMillis(-skew / 2 + skew * slot / (servers - 1));
+    }
+
+    /** The faults switched on, in the order they take turns. */
+    List<FaultKind> faultKinds() {
+        List<FaultKind> kinds = new ArrayList<>();
+        if (kill) {
+            kinds.add(FaultKind.KILL);
+        }
+        if (freeze) {
+            kinds.add(FaultKind.FREEZE);
+        }
+        if (cut) {
+            kinds.add(FaultKind.CUT);
+        }
+        return kinds;
     }
 }

@@ -21,15 +21,8 @@ import java.util.TreeMap;
  */
 public final class SimReport {
 
-    /** Everything the checks look at. */
-    record Input(SimConfig cfg, Path runDir, String maskedUri, String storeName, long durationMs,
-                 Map<String, Simulation.SessionRec> sessions, Map<String, List<Simulation.Acq>> acquires,
-                 Map<String, List<Simulation.Save>> saves, Map<String, List<Simulation.Heartbeat>> heartbeats,
-                 Map<String, Simulation.Gift> gifts,
-                 Map<String, Integer> giftEvents, List<Simulation.Fault> faults, Set<String> jobs,
-                 Map<String, SimPlayerData> finalData, Map<String, Integer> pendingUpdates, List<String> viewErrors,
-                 List<String> issues, long issueCount, List<String> unexpectedExits, List<String> joinFailures,
-                 long joins, long hops, long handovers, long giftsSent, long giftsAcked, int kills, int freezes, int cuts) {
+    /** Everything the checks look at: the run's settings, what happened during it, and what the store holds after it. */
+    record Input(SimConfig cfg, Path runDir, String maskedUri, String storeName, SimHistory history, FinalStore store) {
     }
 
     /** One check: a name, whether it passed, a one-line summary and up to 10 examples of failures. */
@@ -68,10 +61,12 @@ public final class SimReport {
     static SimReport build(Input in) {
         SimReport r = new SimReport();
         SimConfig cfg = in.cfg();
+        SimHistory h = in.history();
+        long durationMs = cfg.duration().toMillis();
 
         // ---- gifts: every acknowledged gift applied exactly once
         Map<String, Map<String, Integer>> counts = new HashMap<>();
-        in.finalData().forEach((key, data) -> {
+        in.store().data().forEach((key, data) -> {
             Map<String, Integer> c = new HashMap<>();
             for (String g : data.gifts) {
                 c.merge(g, 1, Integer::sum);
@@ -86,7 +81,7 @@ public final class SimReport {
         long unackedApplied = 0;
         List<String> giftFailures = new ArrayList<>();
         Set<String> known = new HashSet<>();
-        for (Simulation.Gift g : in.gifts().values()) {
+        for (SimHistory.Gift g : h.gifts.values()) {
             known.add(g.id);
             int n = counts.getOrDefault(g.key, Map.of()).getOrDefault(g.id, 0);
             boolean isAcked = Boolean.TRUE.equals(g.acked);
@@ -103,7 +98,7 @@ public final class SimReport {
                     unackedApplied++;
                 }
             } else if (isAcked) {
-                if (in.pendingUpdates().getOrDefault(g.key, 0) > 0) {
+                if (in.store().pendingUpdates().getOrDefault(g.key, 0) > 0) {
                     pending++;
                     add(giftFailures, "gift " + g.id + " to " + g.key + " acknowledged but still pending in the store after the drain");
                 } else {
@@ -121,13 +116,13 @@ public final class SimReport {
                 }
             }
         }
-        for (String err : in.viewErrors()) {
+        for (String err : in.store().viewErrors()) {
             add(giftFailures, "viewProfile failed: " + err);
         }
-        boolean giftsOk = lost == 0 && duplicated == 0 && pending == 0 && unknown == 0 && in.viewErrors().isEmpty();
+        boolean giftsOk = lost == 0 && duplicated == 0 && pending == 0 && unknown == 0 && in.store().viewErrors().isEmpty();
         r.checks.add(new Check("gifts applied exactly once", giftsOk, String.format(Locale.ROOT,
                 "%d sent, %d acknowledged, %d applied once, %d lost, %d duplicated, %d still pending%s",
-                in.giftsSent(), acked, appliedOnce, lost, duplicated, pending,
+                h.gifts.size(), acked, appliedOnce, lost, duplicated, pending,
                 unackedApplied > 0 ? ", " + unackedApplied + " unacknowledged applied once (allowed)" : ""), giftFailures));
 
         // ---- fencing: no accepted save from a session that had lost the profile
@@ -135,12 +130,11 @@ public final class SimReport {
         long refused = 0;
         long errors = 0;
         Set<String> acceptedRelease = new HashSet<>();
-        List<String> epochFailures = new ArrayList<>();
-        long epochViolations = 0;
-        for (Map.Entry<String, List<Simulation.Save>> e : in.saves().entrySet()) {
+        Failures epochViolations = new Failures();
+        for (Map.Entry<String, List<SimHistory.Save>> e : h.saves.entrySet()) {
             String key = e.getKey();
-            List<Simulation.Acq> acqs = new ArrayList<>(in.acquires().getOrDefault(key, List.of()));
-            acqs.sort(Comparator.comparingLong(Simulation.Acq::t1));
+            List<SimHistory.Acq> acqs = new ArrayList<>(h.acquires.getOrDefault(key, List.of()));
+            acqs.sort(Comparator.comparingLong(SimHistory.Acq::t1));
             long[] ends = new long[acqs.size()];
             long[] maxEpoch = new long[acqs.size()];
             long running = Long.MIN_VALUE;
@@ -149,7 +143,7 @@ public final class SimReport {
                 running = Math.max(running, acqs.get(i).epoch());
                 maxEpoch[i] = running;
             }
-            for (Simulation.Save s : e.getValue()) {
+            for (SimHistory.Save s : e.getValue()) {
                 switch (s.status()) {
                     case "SAVED" -> {
                         accepted++;
@@ -158,8 +152,7 @@ public final class SimReport {
                         }
                         int idx = lastBefore(ends, s.t0());
                         if (idx >= 0 && maxEpoch[idx] > s.epoch()) {
-                            epochViolations++;
-                            add(epochFailures, String.format(Locale.ROOT,
+                            epochViolations.add(String.format(Locale.ROOT,
                                     "%s: save by %s with epoch %d accepted, but epoch %d had been acquired %.1f ms before it started",
                                     key, s.job(), s.epoch(), maxEpoch[idx], (s.t0() - ends[idx]) / 1000.0));
                         }
@@ -171,51 +164,43 @@ public final class SimReport {
                 }
             }
         }
-        for (Map.Entry<String, List<Simulation.Acq>> e : in.acquires().entrySet()) {
+        for (Map.Entry<String, List<SimHistory.Acq>> e : h.acquires.entrySet()) {
             Map<Long, String> byEpoch = new HashMap<>();
-            for (Simulation.Acq a : e.getValue()) {
+            for (SimHistory.Acq a : e.getValue()) {
                 String other = byEpoch.put(a.epoch(), a.job());
                 if (other != null) {
-                    epochViolations++;
-                    add(epochFailures, e.getKey() + ": epoch " + a.epoch() + " acquired twice (" + other + " and " + a.job() + ")");
+                    epochViolations.add(e.getKey() + ": epoch " + a.epoch() + " acquired twice (" + other + " and " + a.job() + ")");
                 }
             }
         }
-        r.checks.add(new Check("no save accepted from a session that had lost the profile", epochViolations == 0,
+        r.checks.add(new Check("no save accepted from a session that had lost the profile", epochViolations.none(),
                 String.format(Locale.ROOT, "%d saves accepted in epoch order, %d violations; %d stale saves refused by the store, %d saves failed (store errors)",
-                        accepted, epochViolations, refused, errors), epochFailures));
+                        accepted, epochViolations.count, refused, errors), epochViolations.examples));
 
         // ---- sessions per key in epoch order: hops, losses, regressions
-        Map<String, List<Simulation.Fault>> faultsByJob = new HashMap<>();
-        for (Simulation.Fault f : in.faults()) {
+        Map<String, List<SimHistory.Fault>> faultsByJob = new HashMap<>();
+        for (SimHistory.Fault f : h.faults) {
             faultsByJob.computeIfAbsent(f.job(), x -> new ArrayList<>()).add(f);
         }
-        Map<String, TreeMap<Long, Simulation.SessionRec>> byKey = new TreeMap<>();
-        for (Simulation.SessionRec s : in.sessions().values()) {
+        Map<String, TreeMap<Long, SimHistory.SessionRec>> byKey = new TreeMap<>();
+        for (SimHistory.SessionRec s : h.sessions.values()) {
             byKey.computeIfAbsent(s.key, x -> new TreeMap<>()).put(s.epoch, s);
         }
         long gracefulChecked = 0;
-        List<String> hopFailures = new ArrayList<>();
-        long hopMismatches = 0;
-        List<String> regressions = new ArrayList<>();
-        long regressionCount = 0;
-        long lossViolations = 0;
-        long crashSessions = 0;
-        long crashWorstEdits = 0;
-        long crashWorstMs = 0;
-        long stealSessions = 0;
-        long stealWorstEdits = 0;
-        long stealWorstMs = 0;
+        Failures hopMismatches = new Failures();
+        Failures regressions = new Failures();
+        Failures lossViolations = new Failures();
+        Loss afterCrash = new Loss();
+        Loss afterSteal = new Loss();
         long unexplained = 0;
-        List<String> lossFailures = new ArrayList<>();
         long bound = cfg.autoSave().toMillis() + cfg.lossSlack().toMillis();
         List<Double> handoverMs = new ArrayList<>();
         List<Double> stealAfterKillMs = new ArrayList<>();
         List<Double> stealAfterFreezeMs = new ArrayList<>();
-        for (Map.Entry<String, TreeMap<Long, Simulation.SessionRec>> e : byKey.entrySet()) {
+        for (Map.Entry<String, TreeMap<Long, SimHistory.SessionRec>> e : byKey.entrySet()) {
             String key = e.getKey();
-            Simulation.SessionRec prev = null;
-            for (Simulation.SessionRec b : e.getValue().values()) {
+            SimHistory.SessionRec prev = null;
+            for (SimHistory.SessionRec b : e.getValue().values()) {
                 if (b.loaded >= 0 && b.kind != null) {
                     switch (b.kind) {
                         case HANDOVER -> handoverMs.add(b.joinMs);
@@ -225,27 +210,24 @@ public final class SimReport {
                         }
                     }
                 }
-                Simulation.SessionRec a = prev;
+                SimHistory.SessionRec a = prev;
                 prev = b;
                 if (a == null || b.epoch != a.epoch + 1 || a.loaded < 0 || b.loaded < 0) {
                     continue;
                 }
                 if (b.loaded < a.loaded) {
-                    regressionCount++;
-                    add(regressions, String.format(Locale.ROOT, "%s: epoch %d (%s) loaded %d edits, fewer than epoch %d (%s) had loaded (%d)",
+                    regressions.add(String.format(Locale.ROOT, "%s: epoch %d (%s) loaded %d edits, fewer than epoch %d (%s) had loaded (%d)",
                             key, b.epoch, b.job, b.loaded, a.epoch, a.job, a.loaded));
                 }
-                boolean graceful = acceptedRelease.contains(key + "#" + a.epoch) && a.endedCounter >= 0;
-                if (graceful) {
+                if (releasedGracefully(acceptedRelease, a)) {
                     gracefulChecked++;
                     if (b.loaded != a.endedCounter) {
-                        hopMismatches++;
-                        add(hopFailures, String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits, %s loaded %d (%+d)",
+                        hopMismatches.add(String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits, %s loaded %d (%+d)",
                                 key, a.job, a.epoch, a.endedCounter, b.job, b.loaded, b.loaded - a.endedCounter));
                     }
                     continue;
                 }
-                Simulation.Fault fault = lastFaultBefore(faultsByJob.get(a.job), b.joinedAt);
+                SimHistory.Fault fault = lastFaultBefore(faultsByJob.get(a.job), b.joinedAt);
                 long lastKnown = Math.max(Math.max(a.endedCounter, a.tickCounter), a.loaded);
                 long lostEdits = Math.max(0, lastKnown - b.loaded);
                 if (fault == null) {
@@ -253,71 +235,59 @@ public final class SimReport {
                     continue;
                 }
                 long window = lostEdits == 0 ? 0 : Math.max(0, fault.at() - Math.max(b.loadedLastEditAt, a.joinedAt));
-                boolean crash = fault.kind().equals("kill -9") || fault.kind().equals("unexpected exit");
-                if (crash) {
-                    crashSessions++;
-                    crashWorstEdits = Math.max(crashWorstEdits, lostEdits);
-                    crashWorstMs = Math.max(crashWorstMs, window);
-                } else {
-                    stealSessions++;
-                    stealWorstEdits = Math.max(stealWorstEdits, lostEdits);
-                    stealWorstMs = Math.max(stealWorstMs, window);
-                }
+                (fault.kind().crash() ? afterCrash : afterSteal).add(lostEdits, window);
                 if (window > bound) {
-                    lossViolations++;
-                    add(lossFailures, String.format(Locale.ROOT, "%s: after %s of %s, %d edits (%.1f s of play) lost, more than the %.1f s bound",
-                            key, fault.kind(), a.job, lostEdits, window / 1000.0, bound / 1000.0));
+                    lossViolations.add(String.format(Locale.ROOT, "%s: after %s of %s, %d edits (%.1f s of play) lost, more than the %.1f s bound",
+                            key, fault.kind().label(), a.job, lostEdits, window / 1000.0, bound / 1000.0));
                 }
             }
             // what the last session released is what the store holds
-            Simulation.SessionRec last = prev;
-            SimPlayerData stored = in.finalData().get(key);
+            SimHistory.SessionRec last = prev;
+            SimPlayerData stored = in.store().data().get(key);
             if (last != null && stored != null && last.loaded >= 0) {
                 if (stored.edits < last.loaded) {
-                    regressionCount++;
-                    add(regressions, String.format(Locale.ROOT, "%s: the store holds %d edits, fewer than the last session loaded (%d)",
+                    regressions.add(String.format(Locale.ROOT, "%s: the store holds %d edits, fewer than the last session loaded (%d)",
                             key, stored.edits, last.loaded));
                 }
-                if (acceptedRelease.contains(key + "#" + last.epoch) && last.endedCounter >= 0) {
+                if (releasedGracefully(acceptedRelease, last)) {
                     gracefulChecked++;
                     if (stored.edits != last.endedCounter) {
-                        hopMismatches++;
-                        add(hopFailures, String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits at shutdown, the store holds %d",
+                        hopMismatches.add(String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits at shutdown, the store holds %d",
                                 key, last.job, last.epoch, last.endedCounter, stored.edits));
                     }
                 }
             }
         }
-        r.checks.add(new Check("graceful hops kept all edits", hopMismatches == 0, String.format(Locale.ROOT,
+        r.checks.add(new Check("graceful hops kept all edits", hopMismatches.none(), String.format(Locale.ROOT,
                 "%d releases checked (hops, hand-overs, leaves, shutdown): what a server released is what the next one loaded; %d mismatches",
-                gracefulChecked, hopMismatches), hopFailures));
-        r.checks.add(new Check("saved data never went back", regressionCount == 0, String.format(Locale.ROOT,
-                "%d regressions (a session loading less than an earlier session had loaded)", regressionCount), regressions));
-        r.checks.add(new Check("loss after a crash bounded by the auto-save period", lossViolations == 0, String.format(Locale.ROOT,
+                gracefulChecked, hopMismatches.count), hopMismatches.examples));
+        r.checks.add(new Check("saved data never went back", regressions.none(), String.format(Locale.ROOT,
+                "%d regressions (a session loading less than an earlier session had loaded)", regressions.count), regressions.examples));
+        r.checks.add(new Check("loss after a crash bounded by the auto-save period", lossViolations.none(), String.format(Locale.ROOT,
                 "after kill -9: worst %d edits / %.1f s of play over %d sessions; after a steal (SIGSTOP, cut): worst %d edits / %.1f s over %d sessions; bound %.1f s (auto-save %.1f s + %.1f s slack)",
-                crashWorstEdits, crashWorstMs / 1000.0, crashSessions, stealWorstEdits, stealWorstMs / 1000.0, stealSessions,
-                bound / 1000.0, cfg.autoSave().toMillis() / 1000.0, cfg.lossSlack().toMillis() / 1000.0), lossFailures));
-        r.checks.add(new Check("no server process died on its own", in.unexpectedExits().isEmpty(),
-                in.unexpectedExits().size() + " unexpected exits", in.unexpectedExits()));
+                afterCrash.worstEdits, afterCrash.worstMs / 1000.0, afterCrash.sessions, afterSteal.worstEdits,
+                afterSteal.worstMs / 1000.0, afterSteal.sessions, bound / 1000.0, cfg.autoSave().toMillis() / 1000.0,
+                cfg.lossSlack().toMillis() / 1000.0), lossViolations.examples));
+        r.checks.add(new Check("no server process died on its own", h.unexpectedExits.isEmpty(),
+                h.unexpectedExits.size() + " unexpected exits", h.unexpectedExits));
 
         // ---- steals against the owner's lease (informational: FORCE_LOAD may steal from a live owner that does not answer)
         long steals = 0;
-        long earlySteals = 0;
+        Failures earlySteals = new Failures();
         long minMarginMs = Long.MAX_VALUE;
-        List<String> earlyExamples = new ArrayList<>();
-        for (Map.Entry<String, List<Simulation.Acq>> e : in.acquires().entrySet()) {
-            Map<Long, Simulation.Acq> byEpoch = new HashMap<>();
+        for (Map.Entry<String, List<SimHistory.Acq>> e : h.acquires.entrySet()) {
+            Map<Long, SimHistory.Acq> byEpoch = new HashMap<>();
             e.getValue().forEach(a -> byEpoch.put(a.epoch(), a));
-            for (Simulation.Acq a : e.getValue()) {
+            for (SimHistory.Acq a : e.getValue()) {
                 if (a.expectedEpoch() < 0) {
                     continue;
                 }
-                Simulation.Acq previous = byEpoch.get(a.expectedEpoch());
+                SimHistory.Acq previous = byEpoch.get(a.expectedEpoch());
                 if (previous == null || previous.job().equals(a.job())) {
                     continue;
                 }
                 long expires = Long.MIN_VALUE;
-                for (Simulation.Heartbeat hb : in.heartbeats().getOrDefault(previous.job(), List.of())) {
+                for (SimHistory.Heartbeat hb : h.heartbeats.getOrDefault(previous.job(), List.of())) {
                     if (hb.t0() < a.t0()) {
                         expires = Math.max(expires, hb.expiresAtMillis());
                     }
@@ -329,8 +299,7 @@ public final class SimReport {
                 long margin = a.t0() / 1000 - expires;
                 minMarginMs = Math.min(minMarginMs, margin);
                 if (margin < 0) {
-                    earlySteals++;
-                    add(earlyExamples, String.format(Locale.ROOT, "%s: %s took epoch %d from %s %.1f s before that server's lease expired",
+                    earlySteals.add(String.format(Locale.ROOT, "%s: %s took epoch %d from %s %.1f s before that server's lease expired",
                             e.getKey(), a.job(), a.expectedEpoch(), previous.job(), -margin / 1000.0));
                 }
             }
@@ -342,40 +311,39 @@ public final class SimReport {
         config.put("profileStore", in.storeName());
         config.put("servers", cfg.servers());
         config.put("players", cfg.players());
-        config.put("durationMs", in.durationMs());
+        config.put("durationMs", durationMs);
         config.put("leaseMs", cfg.lease().toMillis());
         config.put("autoSaveMs", cfg.autoSave().toMillis());
         config.put("forceLoadTimeoutMs", cfg.forceLoadTimeout().toMillis());
         config.put("clockSkewMs", cfg.clockSkew().toMillis());
         config.put("giftsPerSecond", cfg.giftsPerSecond());
-        config.put("faults", List.of(cfg.kill() ? "kill" : "", cfg.freeze() ? "freeze" : "", cfg.cut() ? "cut" : "")
-                .stream().filter(s -> !s.isEmpty()).toList());
+        config.put("faults", cfg.faultKinds().stream().map(FaultKind::configName).toList());
         config.put("seed", cfg.seed());
         config.put("runDir", in.runDir().toString());
         Map<String, Object> traffic = new LinkedHashMap<>();
-        traffic.put("joins", in.joins());
-        traffic.put("hops", in.hops());
-        traffic.put("handOvers", in.handovers());
-        traffic.put("edits", in.finalData().values().stream().mapToLong(d -> d.edits).sum());
-        traffic.put("giftsSent", in.giftsSent());
-        traffic.put("giftsAcknowledged", in.giftsAcked());
+        traffic.put("joins", h.joins);
+        traffic.put("hops", h.hops);
+        traffic.put("handOvers", h.handovers);
+        traffic.put("edits", in.store().data().values().stream().mapToLong(d -> d.edits).sum());
+        traffic.put("giftsSent", h.gifts.size());
+        traffic.put("giftsAcknowledged", acked);
         traffic.put("savesAccepted", accepted);
         traffic.put("staleSavesRefused", refused);
         traffic.put("saveErrors", errors);
         traffic.put("gracefulReleasesChecked", gracefulChecked);
         traffic.put("takeoversWithoutFault", unexplained);
         traffic.put("steals", steals);
-        traffic.put("stealsBeforeOwnersLeaseExpired", earlySteals);
+        traffic.put("stealsBeforeOwnersLeaseExpired", earlySteals.count);
         traffic.put("earliestStealAfterLeaseExpiryMs", steals == 0 ? null : minMarginMs);
-        traffic.put("issues", in.issueCount());
+        traffic.put("issues", h.issueCount);
         Map<String, Object> faultJson = new LinkedHashMap<>();
-        faultJson.put("kill9", in.kills());
-        faultJson.put("sigstop", in.freezes());
-        faultJson.put("connectionCuts", in.cuts());
+        faultJson.put("kill9", h.count(FaultKind.KILL));
+        faultJson.put("sigstop", h.count(FaultKind.FREEZE));
+        faultJson.put("connectionCuts", h.count(FaultKind.CUT));
         List<Map<String, Object>> faultList = new ArrayList<>();
-        for (Simulation.Fault f : in.faults()) {
+        for (SimHistory.Fault f : h.faults) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("kind", f.kind());
+            m.put("kind", f.kind().label());
             m.put("server", f.job());
             m.put("atMs", f.at());
             m.put("forMs", f.until() - f.at());
@@ -387,15 +355,15 @@ public final class SimReport {
         timings.put("stealAfterKillMs", Stats.summary(stealAfterKillMs));
         timings.put("stealAfterSigstopMs", Stats.summary(stealAfterFreezeMs));
         Map<String, Object> loss = new LinkedHashMap<>();
-        loss.put("afterKillWorstEdits", crashWorstEdits);
-        loss.put("afterKillWorstMs", crashWorstMs);
-        loss.put("afterKillSessions", crashSessions);
-        loss.put("afterStealWorstEdits", stealWorstEdits);
-        loss.put("afterStealWorstMs", stealWorstMs);
-        loss.put("afterStealSessions", stealSessions);
+        loss.put("afterKillWorstEdits", afterCrash.worstEdits);
+        loss.put("afterKillWorstMs", afterCrash.worstMs);
+        loss.put("afterKillSessions", afterCrash.sessions);
+        loss.put("afterStealWorstEdits", afterSteal.worstEdits);
+        loss.put("afterStealWorstMs", afterSteal.worstMs);
+        loss.put("afterStealSessions", afterSteal.sessions);
         loss.put("boundMs", bound);
         Map<String, Object> giftJson = new LinkedHashMap<>();
-        giftJson.put("sent", in.giftsSent());
+        giftJson.put("sent", h.gifts.size());
         giftJson.put("acknowledged", acked);
         giftJson.put("appliedOnce", appliedOnce);
         giftJson.put("lost", lost);
@@ -416,25 +384,25 @@ public final class SimReport {
         r.json.put("traffic", traffic);
         r.json.put("faults", faultJson);
         r.json.put("gifts", giftJson);
-        r.json.put("epochViolations", epochViolations);
+        r.json.put("epochViolations", epochViolations.count);
         r.json.put("loss", loss);
         r.json.put("timings", timings);
         r.json.put("checks", checkJson);
-        r.json.put("issues", in.issues());
-        r.json.put("joinFailures", in.joinFailures());
+        r.json.put("issues", h.issues);
+        r.json.put("joinFailures", h.joinFailures);
 
         // ---- text
         List<String> t = r.lines;
         t.add(String.format(Locale.ROOT, "ProfileService simulation: %d servers, %d players, %.0f s on %s (profile store %s)",
-                cfg.servers(), cfg.players(), in.durationMs() / 1000.0, in.maskedUri(), in.storeName()));
+                cfg.servers(), cfg.players(), durationMs / 1000.0, in.maskedUri(), in.storeName()));
         t.add(String.format(Locale.ROOT, "  lease %.1f s, auto-save %.1f s, force-load timeout %.1f s, server clocks %.1f s apart, seed %d;"
                         + " logs in %s", cfg.lease().toMillis() / 1000.0, cfg.autoSave().toMillis() / 1000.0,
                 cfg.forceLoadTimeout().toMillis() / 1000.0, cfg.clockSkew().toMillis() / 1000.0, cfg.seed(), in.runDir()));
         t.add(String.format(Locale.ROOT, "Traffic: %d joins, %d hops (%d hand-overs from a live owner), %s edits, %d gifts sent (%d acknowledged)",
-                in.joins(), in.hops(), in.handovers(), traffic.get("edits"), in.giftsSent(), in.giftsAcked()));
+                h.joins, h.hops, h.handovers, traffic.get("edits"), h.gifts.size(), acked));
         t.add(String.format(Locale.ROOT, "Faults: kill -9 x%d, SIGSTOP x%d (%.1f s each), connection cut x%d%s",
-                in.kills(), in.freezes(), cfg.freezeFor().toMillis() / 1000.0, in.cuts(),
-                cfg.cut() && !Simulation.isServerStore(in.maskedUri()) ? " (not applicable to an embedded store)" : ""));
+                h.count(FaultKind.KILL), h.count(FaultKind.FREEZE), cfg.freezeFor().toMillis() / 1000.0, h.count(FaultKind.CUT),
+                cfg.cut() && !StoreLinks.isServerStore(in.maskedUri()) ? " (not applicable to an embedded store)" : ""));
         t.add("Checks:");
         for (Check c : r.checks) {
             t.add("  [" + (c.passed() ? "PASS" : "FAIL") + "] " + c.name() + ": " + c.summary());
@@ -448,23 +416,23 @@ public final class SimReport {
         t.add("  steal time after SIGSTOP (stop to loaded elsewhere): " + describe(stealAfterFreezeMs, false));
         if (steals > 0) {
             t.add(String.format(Locale.ROOT, "  steals: %d, earliest %.2f s after the owner's lease expired; %d before it (FORCE_LOAD timeout against a live owner)",
-                    steals, minMarginMs / 1000.0, earlySteals));
-            for (String s : earlyExamples) {
+                    steals, minMarginMs / 1000.0, earlySteals.count));
+            for (String s : earlySteals.examples) {
                 t.add("    " + s);
             }
         }
         if (unexplained > 0) {
             t.add("Note: " + unexplained + " session(s) were taken over without a fault on their server (slow heartbeat?)");
         }
-        if (in.issueCount() > 0) {
-            t.add("Issues reported by the servers (" + in.issueCount() + "):");
-            for (String s : in.issues()) {
+        if (h.issueCount > 0) {
+            t.add("Issues reported by the servers (" + h.issueCount + "):");
+            for (String s : h.issues) {
                 t.add("  " + s);
             }
         }
-        if (!in.joinFailures().isEmpty()) {
-            t.add("Failed joins (first " + in.joinFailures().size() + "):");
-            for (String s : in.joinFailures()) {
+        if (!h.joinFailures.isEmpty()) {
+            t.add("Failed joins (first " + h.joinFailures.size() + "):");
+            for (String s : h.joinFailures) {
                 t.add("  " + s);
             }
         }
@@ -481,10 +449,10 @@ public final class SimReport {
                         : samples.stream().mapToDouble(Double::doubleValue).max().orElse(0), samples.size());
     }
 
-    private static Simulation.Fault lastFaultBefore(List<Simulation.Fault> faults, long at) {
-        Simulation.Fault best = null;
+    private static SimHistory.Fault lastFaultBefore(List<SimHistory.Fault> faults, long at) {
+        SimHistory.Fault best = null;
         if (faults != null) {
-            for (Simulation.Fault f : faults) {
+            for (SimHistory.Fault f : faults) {
                 if (f.at() <= at && (best == null || f.at() > best.at())) {
                     best = f;
                 }
@@ -513,6 +481,39 @@ public final class SimReport {
         if (list.size() < EXAMPLES) {
             list.add(s);
         }
+    }
+
+    /** How often one check failed, and the first {@value #EXAMPLES} failures. */
+    private static final class Failures {
+        long count;
+        final List<String> examples = new ArrayList<>();
+
+        void add(String example) {
+            count++;
+            SimReport.add(examples, example);
+        }
+
+        boolean none() {
+            return count == 0;
+        }
+    }
+
+    /** The worst loss over the sessions that one kind of fault ended. */
+    private static final class Loss {
+        long sessions;
+        long worstEdits;
+        long worstMs;
+
+        void add(long edits, long ms) {
+            sessions++;
+            worstEdits = Math.max(worstEdits, edits);
+            worstMs = Math.max(worstMs, ms);
+        }
+    }
+
+    /** Whether {@code s} was released with an accepted release save and reported its final counter. */
+    private static boolean releasedGracefully(Set<String> acceptedRelease, SimHistory.SessionRec s) {
+        return acceptedRelease.contains(s.key + "#" + s.epoch) && s.endedCounter >= 0;
     }
 
     /** JSON text of the report. */

@@ -5,11 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,38 +20,34 @@ class SimReportTest {
 
     /** A history of one player, "p", built step by step. */
     static final class History {
-        final Map<String, Simulation.SessionRec> sessions = new HashMap<>();
-        final Map<String, List<Simulation.Acq>> acquires = new HashMap<>();
-        final Map<String, List<Simulation.Save>> saves = new HashMap<>();
-        final Map<String, Simulation.Gift> gifts = new LinkedHashMap<>();
-        final List<Simulation.Fault> faults = new ArrayList<>();
+        final SimHistory history = new SimHistory();
+        final Map<String, SimHistory.SessionRec> sessions = history.sessions;
+        final List<SimHistory.Fault> faults = history.faults;
         final SimPlayerData stored = new SimPlayerData();
 
-        Simulation.SessionRec session(long epoch, String job, long loaded, long joinedAt) {
-            Simulation.SessionRec r = new Simulation.SessionRec("p", epoch);
+        SimHistory.SessionRec session(long epoch, String job, long loaded, long joinedAt) {
+            SimHistory.SessionRec r = history.session("p", epoch);
             r.job = job;
             r.loaded = loaded;
             r.joinedAt = joinedAt;
             r.loadedLastEditAt = joinedAt - 100;
-            sessions.put("p#" + epoch, r);
-            acquires.computeIfAbsent("p", k -> new ArrayList<>()).add(new Simulation.Acq(job, epoch, epoch - 1, joinedAt * 1000 - 500, joinedAt * 1000 - 100));
+            history.acquires.computeIfAbsent("p", k -> new ArrayList<>()).add(new SimHistory.Acq(job, epoch, epoch - 1, joinedAt * 1000 - 500, joinedAt * 1000 - 100));
             return r;
         }
 
         void save(String job, long epoch, boolean release, String status, long atMillis) {
-            saves.computeIfAbsent("p", k -> new ArrayList<>()).add(new Simulation.Save(job, epoch, release, status, atMillis * 1000, atMillis * 1000 + 200));
+            history.saves.computeIfAbsent("p", k -> new ArrayList<>()).add(new SimHistory.Save(job, epoch, release, status, atMillis * 1000, atMillis * 1000 + 200));
         }
 
         void gift(String id, boolean acked) {
-            Simulation.Gift g = new Simulation.Gift(id, "p");
+            SimHistory.Gift g = new SimHistory.Gift(id, "p");
             g.acked = acked;
-            gifts.put(id, g);
+            history.gifts.put(id, g);
         }
 
         SimReport report() {
-            return SimReport.build(new SimReport.Input(CFG, Path.of("/tmp/x"), "sqlite:x.db", "S", 10_000, sessions, acquires,
-                    saves, Map.of(), gifts, Map.of(), faults, Set.of("a", "b"), Map.of("p", stored), Map.of("p", 0), List.of(),
-                    List.of(), 0, List.of(), List.of(), 2, 1, 1, gifts.size(), gifts.size(), 0, 0, 0));
+            return SimReport.build(new SimReport.Input(CFG, Path.of("/tmp/x"), "sqlite:x.db", "S", history,
+                    new FinalStore(Map.of("p", stored), Map.of("p", 0), List.of())));
         }
     }
 
@@ -65,11 +58,11 @@ class SimReportTest {
     /** a loads at 1000, edits to 40, hands over gracefully; b loads 40 and releases 55 at shutdown. */
     static History clean() {
         History h = new History();
-        Simulation.SessionRec a = h.session(1, "a", 0, 1_000);
+        SimHistory.SessionRec a = h.session(1, "a", 0, 1_000);
         h.save("a", 1, false, "SAVED", 2_000);
         h.save("a", 1, true, "SAVED", 3_000);
         a.endedCounter = 40;
-        Simulation.SessionRec b = h.session(2, "b", 40, 3_100);
+        SimHistory.SessionRec b = h.session(2, "b", 40, 3_100);
         h.save("b", 2, true, "SAVED", 5_000);
         b.endedCounter = 55;
         h.stored.edits = 55;
@@ -148,10 +141,10 @@ class SimReportTest {
     @Test
     void crashLossIsBoundedByTheAutoSavePeriod() {
         History h = new History();
-        Simulation.SessionRec a = h.session(1, "a", 0, 1_000);
+        SimHistory.SessionRec a = h.session(1, "a", 0, 1_000);
         a.tickCounter = 30;
-        h.faults.add(new Simulation.Fault("kill -9", "a", 4_000, 4_000));
-        Simulation.SessionRec b = h.session(2, "b", 20, 8_000);
+        h.faults.add(new SimHistory.Fault(FaultKind.KILL, "a", 4_000, 4_000));
+        SimHistory.SessionRec b = h.session(2, "b", 20, 8_000);
         b.loadedLastEditAt = 2_000;          // last durable edit 2 s before the kill: within 3.5 s
         h.save("b", 2, true, "SAVED", 9_000);
         b.endedCounter = 20;
@@ -171,13 +164,12 @@ class SimReportTest {
     void stealsAreMeasuredAgainstTheOwnersLastHeartbeat() {
         History h = new History();
         h.session(1, "a", 0, 1_000);
-        h.faults.add(new Simulation.Fault("kill -9", "a", 2_000, 2_000));
+        h.faults.add(new SimHistory.Fault(FaultKind.KILL, "a", 2_000, 2_000));
         h.session(2, "b", 0, 6_000);        // acquire started at 5999.5 ms, a steal of epoch 1
-        Map<String, List<Simulation.Heartbeat>> hb = Map.of("a", List.of(
-                new Simulation.Heartbeat(1_500_000, 4_500), new Simulation.Heartbeat(7_000_000, 99_000)));
-        SimReport r = SimReport.build(new SimReport.Input(CFG, Path.of("/tmp/x"), "sqlite:x.db", "S", 10_000, h.sessions,
-                h.acquires, h.saves, hb, h.gifts, Map.of(), h.faults, Set.of("a", "b"), Map.of("p", h.stored), Map.of(),
-                List.of(), List.of(), 0, List.of(), List.of(), 2, 0, 0, 0, 0, 1, 0, 0));
+        Map<String, List<SimHistory.Heartbeat>> hb = Map.of("a", List.of(
+                new SimHistory.Heartbeat(1_500_000, 4_500), new SimHistory.Heartbeat(7_000_000, 99_000)));
+        h.history.heartbeats.putAll(hb);
+        SimReport r = h.report();
         Map<?, ?> traffic = (Map<?, ?>) r.toJson().get("traffic");
         assertThat(traffic.get("steals")).isEqualTo(1L);
         assertThat(traffic.get("stealsBeforeOwnersLeaseExpired")).isEqualTo(0L);

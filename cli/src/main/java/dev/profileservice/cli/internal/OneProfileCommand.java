@@ -1,0 +1,36 @@
+package dev.profileservice.cli.internal;
+
+import dev.profileservice.spi.StoredProfile;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+/**
+ * What the admin commands about one existing profile ({@code view}, {@code release}, {@code wipe})
+ * share: the {@code KEY} parameter and the {@link StoreOptions}; the store opened and checked, and
+ * the profile's record read, before {@link #run} does the command's own work. Runs on the
+ * command's thread.
+ */
+abstract class OneProfileCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Parameters(index = "0", paramLabel = "KEY", description = "The profile key")
+    String key;
+
+    @Override
+    public final Integer call() {
+        try (AdminSession session = store.openExisting()) {
+            return run(session, session.requireKey(key));
+        }
+    }
+
+    /**
+     * The command's own work on profile {@link #key}, whose stored record is {@code record}.
+     *
+     * @return the exit code
+     */
+    abstract int run(AdminSession session, StoredProfile record);
+}

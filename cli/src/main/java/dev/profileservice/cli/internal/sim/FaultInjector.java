@@ -1,0 +1,105 @@
+package dev.profileservice.cli.internal.sim;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Injects the faults, one at a time, into a random server, rotating through the kinds switched on
+ * ({@link SimConfig#faultKinds()}): kill -9; SIGSTOP for {@code --freeze-for}, its players moving
+ * off after a second; a cut of its store connections for {@code --cut-for}, and, with kills on, a
+ * kill 0.5 to 3 s after that cut heals, so that a crash right after an outage is checked against the
+ * same loss bound.
+ *
+ * <p>Runs on the driving thread under the simulation lock, the timed parts included ({@link Timers}).
+ */
+final class FaultInjector {
+    private final SimConfig cfg;
+    private final Random rnd;
+    private final ServerSupervisor servers;
+    private final PlayerDriver players;
+    private final StoreLinks links;
+    private final Timers timers;
+    private final SimHistory history;
+    private final List<FaultKind> kinds;
+    private int rotation;
+
+    FaultInjector(SimConfig cfg, Random rnd, ServerSupervisor servers, PlayerDriver players, StoreLinks links,
+                  Timers timers, SimHistory history) {
+        this.cfg = cfg;
+        this.rnd = rnd;
+        this.servers = servers;
+        this.players = players;
+        this.links = links;
+        this.timers = timers;
+        this.history = history;
+        this.kinds = cfg.faultKinds().stream().filter(k -> k != FaultKind.CUT || links.cuttable()).toList();
+    }
+
+    /**
+     * Injects the next fault, unless the last one is still healing: a server not yet usable, a kill
+     * after an outage still planned, or players it moved still joining elsewhere (which keeps steal
+     * times clean).
+     *
+     * @return false to be asked again shortly; true when injected, or when there is nothing to inject
+     */
+    boolean inject(long now) {
+        if (kinds.isEmpty()) {
+            return true;
+        }
+        if (!servers.current().stream().allMatch(s -> s.recovered(now)) || players.movingAfterFault()) {
+            return false;
+        }
+        FaultKind kind = kinds.get(rotation++ % kinds.size());
+        ServerProcess victim = servers.current().get(rnd.nextInt(cfg.servers()));
+        if (kind != FaultKind.CUT && cfg.servers() < 2) {
+            return true; // a kill or a freeze needs another server for its players to move to
+        }
+        switch (kind) {
+            case KILL -> kill(victim, now);
+            case FREEZE -> freeze(victim, now);
+            case CUT -> cut(victim, now);
+            default -> throw new IllegalStateException("not an injected fault: " + kind);
+        }
+        return true;
+    }
+
+    private void kill(ServerProcess victim, long now) {
+        servers.kill(victim, now);
+        history.fault(FaultKind.KILL, victim.job, now, now);
+    }
+
+    private void freeze(ServerProcess victim, long now) {
+        if (!servers.pause(victim)) {
+            return;
+        }
+        long until = now + cfg.freezeFor().toMillis();
+        history.fault(FaultKind.FREEZE, victim.job, now, until);
+        timers.at(now + 1_000, () -> players.moveOff(victim, now));
+        timers.at(until, () -> servers.resume(victim));
+    }
+
+    private void cut(ServerProcess victim, long now) {
+        long until = now + cfg.cutFor().toMillis();
+        links.cut(victim.slot, cfg.cutFor());
+        victim.cutUntil = until;
+        players.onCut(victim);
+        history.fault(FaultKind.CUT, victim.job, now, until);
+        if (cfg.kill()) {
+            // a crash shortly after the store comes back may lose only what an auto-save period
+            // holds: the saves that waited out the outage must have resumed at once
+            long at = until + 500 + rnd.nextInt(2_501);
+            victim.killAfterOutageAt = at;
+            timers.at(at, () -> {
+                victim.killAfterOutageAt = 0;
+                if (servers.isCurrent(victim) && victim.usable(at)) {
+                    kill(victim, System.currentTimeMillis());
+                }
+            });
+        }
+    }
+
+    /** Resumes every frozen server (the drain at the end needs them all). */
+    void healAll() {
+        servers.current().forEach(servers::resume);
+    }
+}

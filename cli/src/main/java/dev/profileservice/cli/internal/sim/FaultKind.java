@@ -1,0 +1,36 @@
+package dev.profileservice.cli.internal.sim;
+
+/** The faults of a run: the three kinds the simulation injects, and a server that died by itself. */
+enum FaultKind {
+    /** {@code kill -9} ({@code Process.destroyForcibly}); the slot is restarted after {@code --restart-after}. */
+    KILL("kill", "kill -9"),
+    /** {@code kill -STOP} for {@code --freeze-for}, then {@code kill -CONT}. */
+    FREEZE("freeze", "SIGSTOP"),
+    /** Every connection of one server to the store cut at its proxy for {@code --cut-for}. */
+    CUT("cut", "connection cut"),
+    /** A server that exited without being asked to or killed; never injected, always a failed check. */
+    UNEXPECTED_EXIT(null, "unexpected exit");
+
+    private final String configName;
+    private final String label;
+
+    FaultKind(String configName, String label) {
+        this.configName = configName;
+        this.label = label;
+    }
+
+    /** The name in the report's configuration ({@code "faults": ["kill", "freeze", "cut"]}); null if never injected. */
+    String configName() {
+        return configName;
+    }
+
+    /** The name the report gives a fault of this kind. */
+    String label() {
+        return label;
+    }
+
+    /** Whether the server lost what it held in memory (a crash), rather than its profiles to a steal. */
+    boolean crash() {
+        return this == KILL || this == UNEXPECTED_EXIT;
+    }
+}

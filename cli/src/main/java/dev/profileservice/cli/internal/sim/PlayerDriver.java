@@ -1,0 +1,282 @@
+package dev.profileservice.cli.internal.sim;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The simulated players: each comes online on a server, plays there (the server edits its data),
+ * hops to another server, either as a hand-over from the live owner or by leaving first, leaves and
+ * comes back; and moves elsewhere when its server is killed, frozen or cut off. Records why each
+ * join was sent ({@link JoinKind}), which decides what its latency measures.
+ *
+ * <p>Guarded by the simulation lock: {@link #step}, {@link #moveOff} and {@link #onCut} run on the
+ * driving thread; the servers' answers ({@code onJoined}, {@code onLeft}, ...) and
+ * {@link #onServerGone} on the child reader threads, through {@link EventIntake}.
+ */
+final class PlayerDriver {
+
+    private enum State { OFFLINE, JOINING, ONLINE, LEAVING }
+
+    private static final class Player {
+        final String key;
+        State state = State.OFFLINE;
+        /** The server it plays on (while JOINING: the one it leaves, if a hand-over). */
+        ServerProcess server;
+        /** The server its join went to. */
+        ServerProcess target;
+        /** The request awaiting an answer, else 0. */
+        long req;
+        long epoch = -1;
+        long nextActionAt;
+        boolean hopAfterLeave;
+        /** Why the next join is sent, and the fault behind it (millis, 0 if none). */
+        JoinKind nextKind = JoinKind.FRESH;
+        long nextFaultAt;
+        /** Why the pending join was sent, and the fault behind it. */
+        JoinKind kind;
+        long faultAt;
+
+        Player(String key) {
+            this.key = key;
+        }
+
+        void offline(long nextActionAt) {
+            req = 0;
+            state = State.OFFLINE;
+            server = null;
+            this.nextActionAt = nextActionAt;
+        }
+    }
+
+    private final List<Player> players = new ArrayList<>();
+    private final Map<String, Player> byKey = new HashMap<>();
+    private final ServerSupervisor servers;
+    private final Random rnd;
+    private final SimHistory history;
+    private long requests;
+    private boolean draining;
+
+    PlayerDriver(int count, ServerSupervisor servers, Random rnd, SimHistory history) {
+        this.servers = servers;
+        this.rnd = rnd;
+        this.history = history;
+        for (int i = 0; i < count; i++) {
+            Player p = new Player(String.format(Locale.ROOT, "player-%04d", i));
+            players.add(p);
+            byKey.put(p.key, p);
+        }
+    }
+
+    /** Every player's profile key. */
+    List<String> keys() {
+        return players.stream().map(p -> p.key).toList();
+    }
+
+    /** Lets every player join within the first second from {@code now}. */
+    void begin(long now) {
+        for (Player p : players) {
+            p.nextActionAt = now + rnd.nextInt(1000);
+        }
+    }
+
+    /** From now on players only come online (to receive pending gifts) and stay. */
+    void drain() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    long online() {
+        return players.stream().filter(p -> p.state == State.ONLINE).count();
+    }
+
+    int count() {
+        return players.size();
+    }
+
+    /** Whether every player is online with no request pending. */
+    boolean allOnline() {
+        return players.stream().allMatch(p -> p.state == State.ONLINE && p.req == 0);
+    }
+
+    /** Whether a player that a fault moved is still joining elsewhere (its steal time is not measured yet). */
+    boolean movingAfterFault() {
+        return players.stream().anyMatch(p -> p.req != 0
+                && (p.kind == JoinKind.AFTER_KILL || p.kind == JoinKind.AFTER_FREEZE || p.kind == JoinKind.DURING_CUT));
+    }
+
+    /** Sends the requests of the players whose next action is due. */
+    void step(long now) {
+        for (Player p : players) {
+            if (p.req != 0 || now < p.nextActionAt) {
+                continue;
+            }
+            if (p.state == State.OFFLINE) {
+                ServerProcess target = pick(null, now);
+                if (target != null) {
+                    sendJoin(p, target);
+                }
+            } else if (p.state == State.ONLINE && !draining) {
+                if (p.server == null || !p.server.recovered(now)) {
+                    p.nextActionAt = now + 500;
+                    continue;
+                }
+                double r = rnd.nextDouble();
+                ServerProcess other = pick(p.server, now);
+                if (r < 0.4 && other != null) {
+                    p.nextKind = JoinKind.HANDOVER;
+                    p.nextFaultAt = 0;
+                    sendJoin(p, other);
+                } else {
+                    p.hopAfterLeave = r < 0.75;
+                    sendLeave(p);
+                }
+            }
+        }
+    }
+
+    private void sendJoin(Player p, ServerProcess target) {
+        p.req = ++requests;
+        p.target = target;
+        p.kind = draining ? JoinKind.DRAIN : p.nextKind;
+        p.faultAt = p.nextFaultAt;
+        if (p.state != State.ONLINE) {
+            p.server = null;
+        }
+        p.state = State.JOINING;
+        p.nextKind = JoinKind.FRESH;
+        p.nextFaultAt = 0;
+        target.send(Map.of("op", "join", "req", p.req, "k", p.key));
+    }
+
+    private void sendLeave(Player p) {
+        p.req = ++requests;
+        p.state = State.LEAVING;
+        p.server.send(Map.of("op", "leave", "req", p.req, "k", p.key));
+    }
+
+    /** A random server fit for players, other than {@code exclude}; null if none. */
+    private ServerProcess pick(ServerProcess exclude, long now) {
+        List<ServerProcess> candidates = new ArrayList<>();
+        for (ServerProcess s : servers.current()) {
+            if (s != null && s != exclude && s.recovered(now)) {
+                candidates.add(s);
+            }
+        }
+        return candidates.isEmpty() ? null : candidates.get(rnd.nextInt(candidates.size()));
+    }
+
+    /** The player's current request, or null if {@code req} is an answer it no longer waits for. */
+    private Player waiting(String key, long req) {
+        Player p = byKey.get(key);
+        return p != null && p.req == req ? p : null;
+    }
+
+    // ---------------------------------------------------------------- answers from the servers
+
+    /** {@code s} loaded {@code key} as session {@code session} for request {@code req}. */
+    void onJoined(ServerProcess s, String key, long req, SimHistory.SessionRec session, long now) {
+        Player p = waiting(key, req);
+        if (p == null) {
+            return;
+        }
+        session.kind = p.kind;
+        session.faultAt = p.faultAt;
+        if (p.kind == JoinKind.HOP || p.kind == JoinKind.HANDOVER) {
+            history.hops++;
+        }
+        if (p.kind == JoinKind.HANDOVER) {
+            history.handovers++;
+        }
+        p.req = 0;
+        p.server = s;
+        p.epoch = session.epoch;
+        // a session that already ended (taken over before the answer came) sends the player back soon
+        p.state = session.endedCounter >= 0 ? State.OFFLINE : State.ONLINE;
+        p.nextActionAt = now + (p.state == State.ONLINE ? 1_000 + rnd.nextInt(3_000) : 300);
+    }
+
+    void onJoinFailed(String key, long req, long now) {
+        Player p = waiting(key, req);
+        if (p != null) {
+            p.offline(now + 500);
+        }
+    }
+
+    /** {@code s} released {@code key} for request {@code req}; a hopping player joins another server at once. */
+    void onLeft(ServerProcess s, String key, long req, long now) {
+        Player p = waiting(key, req);
+        if (p == null) {
+            return;
+        }
+        ServerProcess hopTo = p.hopAfterLeave && !draining ? pick(s, now) : null;
+        p.offline(hopTo != null ? now : now + 500 + rnd.nextInt(2_500));
+        p.nextKind = hopTo != null ? JoinKind.HOP : JoinKind.FRESH;
+        p.nextFaultAt = 0;
+        if (hopTo != null) {
+            sendJoin(p, hopTo);
+        }
+    }
+
+    /** {@code session} on {@code s} ended; if its player did not ask for that (taken over), it reconnects. */
+    void onEnded(ServerProcess s, SimHistory.SessionRec session, long now) {
+        Player p = byKey.get(session.key);
+        if (p != null && p.state == State.ONLINE && p.server == s && p.epoch == session.epoch && p.req == 0) {
+            p.offline(now + 300);
+            p.nextKind = JoinKind.FRESH;
+        }
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    /** {@code s} was killed or died: its players, and those joining it, go elsewhere (a steal). */
+    void onServerGone(ServerProcess s, long now) {
+        for (Player p : players) {
+            if (p.state == State.JOINING && p.server == s && p.kind == JoinKind.HANDOVER) {
+                p.kind = JoinKind.AFTER_KILL; // the owner it asked died: this is now a steal
+                p.faultAt = s.killAt;
+            }
+            boolean onIt = (p.server == s && (p.state == State.ONLINE || p.state == State.LEAVING))
+                    || (p.target == s && p.state == State.JOINING && p.req != 0);
+            if (onIt) {
+                p.offline(now + 300);
+                p.nextKind = JoinKind.AFTER_KILL;
+                p.nextFaultAt = s.killAt;
+            }
+        }
+    }
+
+    /** The players of a frozen server give up on it and join elsewhere (FORCE_LOAD steals after the lease). */
+    void moveOff(ServerProcess frozen, long frozenAt) {
+        if (!frozen.frozen) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (Player p : players) {
+            if (p.state == State.JOINING && p.server == frozen && p.kind == JoinKind.HANDOVER) {
+                p.kind = JoinKind.AFTER_FREEZE; // the owner it asked is frozen: this is now a steal
+                p.faultAt = frozenAt;
+            }
+            if (p.server == frozen && p.state == State.ONLINE && p.req == 0) {
+                p.offline(now);
+                p.nextKind = JoinKind.AFTER_FREEZE;
+                p.nextFaultAt = frozenAt;
+            }
+        }
+    }
+
+    /** {@code victim}'s store connection was cut: a hand-over from or to it is no longer between healthy servers. */
+    void onCut(ServerProcess victim) {
+        for (Player p : players) {
+            if (p.state == State.JOINING && p.kind == JoinKind.HANDOVER && (p.server == victim || p.target == victim)) {
+                p.kind = JoinKind.DURING_CUT;
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.profileservice.cli.internal.sim;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the parent learns during a run, for the {@link SimReport} to check afterwards: each session's
+ * load and end, every acquire, save and heartbeat the servers' {@link AuditingBackend}s reported,
+ * the gifts and their applications, the faults, the servers' issues, and traffic counts.
+ *
+ * <p>Not thread-safe: written under the simulation lock (by the child reader threads, the gift
+ * threads and the driving thread); the report reads it after every server process has stopped.
+ */
+final class SimHistory {
+    private static final int MAX_ISSUES = 20;
+    private static final int MAX_JOIN_FAILURES = 10;
+
+    /** Everything known about one session (key, epoch); -1 counters are unknown. */
+    static final class SessionRec {
+        final String key;
+        final long epoch;
+        String job;
+        /** Edits the session loaded (the counter in the stored data). */
+        long loaded = -1;
+        /** When the last of those loaded edits was made (millis). */
+        long loadedLastEditAt;
+        long joinedAt;
+        double joinMs = Double.NaN;
+        /** Why its join was sent; null for a join the driver had given up on. */
+        JoinKind kind;
+        /** The fault that sent its player here (millis), for steal times. */
+        long faultAt;
+        /** The edit counter when the session ended (released or lost). */
+        long endedCounter = -1;
+        long endedAt;
+        /** The highest edit counter a server reported while the session ran. */
+        long tickCounter = -1;
+
+        SessionRec(String key, long epoch) {
+            this.key = key;
+            this.epoch = epoch;
+        }
+    }
+
+    /** A successful acquire of epoch {@code epoch} over {@code expectedEpoch} (-1: none), from {@code t0} to {@code t1} (micros). */
+    record Acq(String job, long epoch, long expectedEpoch, long t0, long t1) {
+    }
+
+    /** A successful heartbeat: started at {@code t0} (micros), lease valid until {@code expiresAtMillis}. */
+    record Heartbeat(long t0, long expiresAtMillis) {
+    }
+
+    /** A save as the store answered it ({@code SAVED}, {@code LOST_SESSION}, {@code ERROR}), from {@code t0} to {@code t1} (micros). */
+    record Save(String job, long epoch, boolean release, String status, long t0, long t1) {
+    }
+
+    /** A fault on server {@code job} from {@code at} until {@code until} (millis; equal for a crash). */
+    record Fault(FaultKind kind, String job, long at, long until) {
+    }
+
+    /** An admin gift: {@code acked} is null while the store call runs, then whether it was acknowledged. */
+    static final class Gift {
+        final String id;
+        final String key;
+        Boolean acked;
+        String error;
+
+        Gift(String id, String key) {
+            this.id = id;
+            this.key = key;
+        }
+    }
+
+    /** By {@code key#epoch}. */
+    final Map<String, SessionRec> sessions = new HashMap<>();
+    /** By profile key. */
+    final Map<String, List<Acq>> acquires = new HashMap<>();
+    /** By profile key. */
+    final Map<String, List<Save>> saves = new HashMap<>();
+    /** By server job. */
+    final Map<String, List<Heartbeat>> heartbeats = new HashMap<>();
+    /** By gift id, in sending order. */
+    final Map<String, Gift> gifts = new LinkedHashMap<>();
+    /** How many times the servers reported applying each gift id. */
+    final Map<String, Integer> giftApplications = new HashMap<>();
+    final List<Fault> faults = new ArrayList<>();
+    /** The first issues the servers or the parent reported; {@link #issueCount} counts all. */
+    final List<String> issues = new ArrayList<>();
+    long issueCount;
+    final List<String> unexpectedExits = new ArrayList<>();
+    /** The first failed joins. */
+    final List<String> joinFailures = new ArrayList<>();
+    long joins;
+    long hops;
+    long handovers;
+
+    /** The record of session (key, epoch), created on first mention. */
+    SessionRec session(String key, long epoch) {
+        return sessions.computeIfAbsent(key + "#" + epoch, x -> new SessionRec(key, epoch));
+    }
+
+    void issue(String message) {
+        issueCount++;
+        if (issues.size() < MAX_ISSUES) {
+            issues.add(message);
+        }
+    }
+
+    void joinFailure(String message) {
+        if (joinFailures.size() < MAX_JOIN_FAILURES) {
+            joinFailures.add(message);
+        }
+    }
+
+    void fault(FaultKind kind, String job, long at, long until) {
+        faults.add(new Fault(kind, job, at, until));
+    }
+
+    /** Faults of {@code kind} so far. */
+    int count(FaultKind kind) {
+        return (int) faults.stream().filter(f -> f.kind() == kind).count();
+    }
+
+    long giftsAcked() {
+        return gifts.values().stream().filter(g -> Boolean.TRUE.equals(g.acked)).count();
+    }
+
+    /** Gifts a server reported applying at least once. */
+    long giftsApplied() {
+        return gifts.keySet().stream().filter(giftApplications::containsKey).count();
+    }
+
+    /** Whether a server reported applying every acknowledged gift. */
+    boolean allAckedGiftsApplied() {
+        return gifts.values().stream().filter(g -> Boolean.TRUE.equals(g.acked))
+                .allMatch(g -> giftApplications.containsKey(g.id));
+    }
+}
