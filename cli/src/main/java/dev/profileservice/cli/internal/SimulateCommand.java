@@ -119,8 +119,9 @@ public final class SimulateCommand implements Callable<Integer> {
         if (faultEvery == null) {
             faultEvery = Duration.ofMillis(Math.max(3_000, Math.min(7_000, duration.toMillis() / 4)));
         }
-        if (autoSave.compareTo(lease) > 0) {
-            throw new BadInputException("--auto-save (" + autoSave + ") must be at most --lease (" + lease + ")");
+        if (serverSettings.autoSave.compareTo(serverSettings.lease) > 0) {
+            throw new BadInputException("--auto-save (" + serverSettings.autoSave + ") must be at most --lease ("
+                    + serverSettings.lease + ")");
         }
         if (clockSkew.isNegative()) {
             throw new BadInputException("--clock-skew must not be negative, was " + clockSkew);
