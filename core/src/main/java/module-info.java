@@ -12,5 +12,7 @@ module dev.profileservice {
     exports dev.profileservice.spi;
 
     uses dev.profileservice.spi.BackendProvider;
-    provides dev.profileservice.spi.BackendProvider with dev.profileservice.internal.memory.MemoryBackendProvider;
+
+    provides dev.profileservice.spi.BackendProvider with
+            dev.profileservice.internal.memory.MemoryBackendProvider;
 }

@@ -6,5 +6,4 @@ package dev.profileservice;
  * @param placeId the owner's place id
  * @param jobId   the owner's job id
  */
-public record ActiveSession(String placeId, String jobId) {
-}
+public record ActiveSession(String placeId, String jobId) {}

@@ -9,5 +9,4 @@ import java.util.Map;
  * @param id   the update id
  * @param data the sender's data
  */
-public record GlobalUpdate(long id, Map<String, Object> data) {
-}
+public record GlobalUpdate(long id, Map<String, Object> data) {}

@@ -72,17 +72,20 @@ public interface GlobalUpdates {
     void clearLockedUpdate(long id);
 
     /**
-     * Sends a new Active update (handler only).
+     * Sends a new Active update (handler only). The store numbers it when the send is written: its
+     * id is in the {@code GlobalUpdates} that {@link ProfileStore#globalUpdateProfile} returns.
+     * Adding never conflicts with other senders.
      *
-     * @return the new update's id
      * @throws IllegalArgumentException if {@code data} is null or not JSON-encodable
      */
-    long addActiveUpdate(Map<String, Object> data);
+    void addActiveUpdate(Map<String, Object> data);
 
     /**
-     * Replaces the data of an Active update (handler only).
+     * Replaces the data of an Active update (handler only). If the owner locks the update before the
+     * change is written, the handler runs again and sees it Locked.
      *
-     * @throws IllegalArgumentException if {@code id} is not an Active update
+     * @throws IllegalArgumentException if {@code id} is not an Active update (it was never sent, or
+     *                                  the owner locked it: only Active updates may be changed)
      */
     void changeActiveUpdate(long id, Map<String, Object> data);
 

@@ -3,7 +3,6 @@ package dev.profileservice;
 import dev.profileservice.internal.Engine;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendUris;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -135,14 +134,14 @@ public final class ProfileService implements AutoCloseable {
         private Duration criticalWindow = Settings.DEFAULT_CRITICAL_WINDOW;
         private Duration criticalCooldown = Settings.DEFAULT_CRITICAL_COOLDOWN;
         private int maxDataBytes = Settings.DEFAULT_MAX_DATA_BYTES;
+        private int maxPendingUpdates = Settings.DEFAULT_MAX_PENDING_UPDATES;
         private Duration retryBackoffMax = Settings.DEFAULT_RETRY_BACKOFF_MAX;
         private Clock clock = Clock.systemUTC();
         private ScheduledExecutorService scheduler;
         private Executor listenerExecutor;
         private boolean shutdownHook;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The store, as a URI: {@code memory:}, {@code sqlite:PATH}, {@code postgresql://...},
@@ -257,6 +256,20 @@ public final class ProfileService implements AutoCloseable {
         }
 
         /**
+         * The most Active global updates one profile may hold waiting for its owner to lock them;
+         * a send that would go over fails with {@link IllegalStateException} and sends nothing, so
+         * a storm against an offline profile cannot grow its record without limit. At least 1.
+         * Default {@link Settings#DEFAULT_MAX_PENDING_UPDATES}.
+         */
+        public Builder maxPendingUpdates(int updates) {
+            if (updates < 1) {
+                throw new IllegalArgumentException("maxPendingUpdates must be at least 1, was " + updates);
+            }
+            this.maxPendingUpdates = updates;
+            return this;
+        }
+
+        /**
          * The longest wait between retries of a failing store call (backoff doubles from 100 ms up
          * to it; a store that answers again ends every wait at once). Default
          * {@link Settings#DEFAULT_RETRY_BACKOFF_MAX}.
@@ -357,6 +370,8 @@ public final class ProfileService implements AutoCloseable {
         public static final Duration DEFAULT_CRITICAL_COOLDOWN = Duration.ofSeconds(120);
         /** The default largest encoded profile: 4 MB, as Roblox's DataStore. */
         public static final int DEFAULT_MAX_DATA_BYTES = 4 * 1024 * 1024;
+        /** The default most Active global updates a profile may hold: 1,000, as ProfileStore's. */
+        public static final int DEFAULT_MAX_PENDING_UPDATES = 1000;
         /** The default longest backoff between retries: 8 s. */
         public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofSeconds(8);
 
@@ -372,6 +387,7 @@ public final class ProfileService implements AutoCloseable {
         private final Duration criticalWindow;
         private final Duration criticalCooldown;
         private final int maxDataBytes;
+        private final int maxPendingUpdates;
         private final Duration retryBackoffMax;
         private final Clock clock;
         private final ScheduledExecutorService scheduler;
@@ -390,6 +406,7 @@ public final class ProfileService implements AutoCloseable {
             this.criticalWindow = b.criticalWindow;
             this.criticalCooldown = b.criticalCooldown;
             this.maxDataBytes = b.maxDataBytes;
+            this.maxPendingUpdates = b.maxPendingUpdates;
             this.retryBackoffMax = b.retryBackoffMax;
             this.clock = b.clock;
             this.scheduler = b.scheduler;
@@ -400,12 +417,14 @@ public final class ProfileService implements AutoCloseable {
         /** The settings that contradict each other, each with what to change. */
         private void checkTogether() {
             if (autoSavePeriod.compareTo(lease) > 0) {
-                throw new IllegalArgumentException("autoSavePeriod (" + autoSavePeriod + ") is longer than the lease (" + lease
-                        + "): a server that pauses longer than its lease loses its profiles to others before it ever saved"
-                        + " what a period's play changed; set autoSavePeriod to at most the lease, or lengthen the lease");
+                throw new IllegalArgumentException(
+                        "autoSavePeriod (" + autoSavePeriod + ") is longer than the lease (" + lease
+                                + "): a server that pauses longer than its lease loses its profiles to others before it ever saved"
+                                + " what a period's play changed; set autoSavePeriod to at most the lease, or lengthen the lease");
             }
             if (pollInterval.compareTo(forceLoadTimeout) > 0) {
-                throw new IllegalArgumentException("pollInterval (" + pollInterval + ") is longer than forceLoadTimeout ("
+                throw new IllegalArgumentException("pollInterval (" + pollInterval
+                        + ") is longer than forceLoadTimeout ("
                         + forceLoadTimeout + "): a FORCE_LOAD would not look again before its timeout; set pollInterval"
                         + " to at most forceLoadTimeout");
             }
@@ -471,6 +490,11 @@ public final class ProfileService implements AutoCloseable {
             return maxDataBytes;
         }
 
+        /** The most Active global updates one profile may hold. */
+        public int maxPendingUpdates() {
+            return maxPendingUpdates;
+        }
+
         /** The longest wait between retries of a failing store call. */
         public Duration retryBackoffMax() {
             return retryBackoffMax;
@@ -494,10 +518,14 @@ public final class ProfileService implements AutoCloseable {
         /** The settings, with the store's password masked. */
         @Override
         public String toString() {
-            return "Settings{store=" + (backend != null ? backend.describe() : BackendUris.mask(backendUri)) + ", placeId=" + placeId
-                    + ", jobId=" + jobId + ", autoSavePeriod=" + autoSavePeriod + ", lease=" + lease + ", forceLoadTimeout="
-                    + forceLoadTimeout + ", pollInterval=" + pollInterval + ", criticalState=" + criticalIssueCount + " in "
-                    + criticalWindow + " / " + criticalCooldown + ", maxDataBytes=" + maxDataBytes + ", retryBackoffMax="
+            return "Settings{store=" + (backend != null ? backend.describe() : BackendUris.mask(backendUri))
+                    + ", placeId=" + placeId
+                    + ", jobId=" + jobId + ", autoSavePeriod=" + autoSavePeriod + ", lease=" + lease
+                    + ", forceLoadTimeout="
+                    + forceLoadTimeout + ", pollInterval=" + pollInterval + ", criticalState=" + criticalIssueCount
+                    + " in "
+                    + criticalWindow + " / " + criticalCooldown + ", maxDataBytes=" + maxDataBytes
+                    + ", maxPendingUpdates=" + maxPendingUpdates + ", retryBackoffMax="
                     + retryBackoffMax + "}";
         }
     }

@@ -39,10 +39,21 @@ public interface ProfileStore<T> {
     /**
      * Sends global updates to {@code key}, whether or not the profile was ever loaded or is active
      * anywhere: ProfileService's {@code GlobalUpdateProfileAsync}. The handler gets the add/change/clear
-     * view; its changes are durable when this returns. The handler may run more than once if
-     * another sender wrote at the same time; only the last run's changes are kept.
+     * view; its changes are written together, all or nothing, and are durable when this returns.
      *
-     * @return the global updates after the write; empty if the service is closing
+     * <p>A handler that only adds (the common case) is sent in one round trip without reading the
+     * profile first, and never conflicts with other senders; sends to the same key from this
+     * server at the same moment share round trips. A handler that looks at the updates (or
+     * changes or clears one) runs after a read, and runs again if the owner locked an update it
+     * changes before the change is written; only the last run's changes are kept. So a handler
+     * may run twice: keep it free of other side effects.
+     *
+     * @return the updates this call added (with the ids the store gave them), after the Active
+     *         updates the handler saw if it looked at them, and the Locked ones it saw; empty if the
+     *         service is closing
+     * @throws IllegalStateException if the profile already holds
+     *                               {@link ProfileService.Builder#maxPendingUpdates the most Active updates}
+     *                               it may: nothing was sent
      */
     Optional<GlobalUpdates> globalUpdateProfile(String key, Consumer<GlobalUpdates> handler);
 

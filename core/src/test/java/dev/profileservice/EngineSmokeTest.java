@@ -1,6 +1,8 @@
 package dev.profileservice;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,10 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /** Fast end-to-end checks of the engine on the memory backend; the full suite lives in the testkit. */
 class EngineSmokeTest {
@@ -23,9 +22,14 @@ class EngineSmokeTest {
     }
 
     private static ProfileService service(String store) {
-        return ProfileService.builder().backend("memory:" + store).placeId("lobby")
-                .autoSavePeriod(Duration.ofMillis(200)).lease(Duration.ofSeconds(3))
-                .forceLoadTimeout(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).build();
+        return ProfileService.builder()
+                .backend("memory:" + store)
+                .placeId("lobby")
+                .autoSavePeriod(Duration.ofMillis(200))
+                .lease(Duration.ofSeconds(3))
+                .forceLoadTimeout(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(50))
+                .build();
     }
 
     @Test
@@ -57,14 +61,16 @@ class EngineSmokeTest {
     @Test
     void forceLoadHandsOverFromLiveOwnerAndGiftsArrive() {
         String name = UUID.randomUUID().toString();
-        try (ProfileService a = service(name); ProfileService b = service(name)) {
+        try (ProfileService a = service(name);
+                ProfileService b = service(name)) {
             ProfileStore<PlayerData> sa = a.getProfileStore("PlayerData", new PlayerData());
             ProfileStore<PlayerData> sb = b.getProfileStore("PlayerData", new PlayerData());
             Profile<PlayerData> pa = sa.loadProfile("p").orElseThrow();
             AtomicBoolean released = new AtomicBoolean();
             pa.listenToRelease(() -> released.set(true));
             List<Long> gifts = new CopyOnWriteArrayList<>();
-            pa.getGlobalUpdates().listenToNewActiveUpdate((id, data) -> pa.getGlobalUpdates().lockActiveUpdate(id));
+            pa.getGlobalUpdates()
+                    .listenToNewActiveUpdate((id, data) -> pa.getGlobalUpdates().lockActiveUpdate(id));
             pa.getGlobalUpdates().listenToNewLockedUpdate((id, data) -> {
                 // the safe pattern: clear and apply in one edit, so they are saved together or not at all
                 pa.edit(d -> {

@@ -1,12 +1,11 @@
 package dev.profileservice;
 
-import dev.profileservice.spi.Backends;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.profileservice.spi.Backends;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 /** The builder freezes its settings into an immutable value, refuses a second store and settings that contradict each other. */
 class SettingsTest {
@@ -42,20 +41,34 @@ class SettingsTest {
     @Test
     void aSecondStoreIsRefusedNamingBoth() {
         assertThatThrownBy(() -> ProfileService.builder().backend("memory:a").backend("sqlite:x.db"))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("memory:a").hasMessageContaining("sqlite:x.db");
-        assertThatThrownBy(() -> ProfileService.builder().backend("postgresql://u:secretpw@h/db").backend(Backends.open("memory:")))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already has a store")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("memory:a")
+                .hasMessageContaining("sqlite:x.db");
+        assertThatThrownBy(() -> ProfileService.builder()
+                        .backend("postgresql://u:secretpw@h/db")
+                        .backend(Backends.open("memory:")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already has a store")
                 .hasMessageNotContaining("secretpw");
     }
 
     @Test
     void contradictorySettingsFailAtBuildSayingWhatToChange() {
-        assertThatThrownBy(() -> ProfileService.builder().lease(Duration.ofSeconds(10)).autoSavePeriod(Duration.ofSeconds(30))
-                .forceLoadTimeout(Duration.ofSeconds(5)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("autoSavePeriod (PT30S)")
-                .hasMessageContaining("lease (PT10S)").hasMessageContaining("set autoSavePeriod to at most the lease");
-        assertThatThrownBy(() -> ProfileService.builder().forceLoadTimeout(Duration.ofSeconds(2)).pollInterval(Duration.ofSeconds(5)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("set pollInterval to at most forceLoadTimeout");
+        assertThatThrownBy(() -> ProfileService.builder()
+                        .lease(Duration.ofSeconds(10))
+                        .autoSavePeriod(Duration.ofSeconds(30))
+                        .forceLoadTimeout(Duration.ofSeconds(5))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("autoSavePeriod (PT30S)")
+                .hasMessageContaining("lease (PT10S)")
+                .hasMessageContaining("set autoSavePeriod to at most the lease");
+        assertThatThrownBy(() -> ProfileService.builder()
+                        .forceLoadTimeout(Duration.ofSeconds(2))
+                        .pollInterval(Duration.ofSeconds(5))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("set pollInterval to at most forceLoadTimeout");
     }
 
     @Test

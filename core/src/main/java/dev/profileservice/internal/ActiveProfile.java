@@ -6,10 +6,9 @@ import dev.profileservice.GlobalUpdates;
 import dev.profileservice.MetaData;
 import dev.profileservice.Profile;
 import dev.profileservice.Subscription;
+import dev.profileservice.spi.PendingUpdate;
+import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.StoredProfile;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A profile whose session this server holds: the data and meta tags the game edits, under one
@@ -39,15 +40,20 @@ final class ActiveProfile<T> implements Profile<T> {
      * @param payload              the encoded payload (null when there is nothing to write)
      * @param digest               its SHA-256, to recognise an unchanged profile next time
      * @param toLock               the Active updates this save locks
-     * @param newInbox             the inbox to write with it, or null to leave it
-     * @param expectedInboxVersion the inbox version that write expects
+     * @param consume              what the save takes out of the inbox (the locked updates, and
+     *                             those that do not decode), at the versions seen
      * @param tags                 the meta tags as written (MetaTagsLatest once saved)
      * @param write                false when nothing changed: the sync is a read
      * @param release              whether the write also frees the session
      */
-    record Snapshot(byte[] payload, byte[] digest, List<GlobalUpdate> toLock, byte[] newInbox, long expectedInboxVersion,
-                    Map<String, Object> tags, boolean write, boolean release) {
-    }
+    record Snapshot(
+            byte[] payload,
+            byte[] digest,
+            List<Codec.ActiveUpdate> toLock,
+            List<SaveRequest.Consume> consume,
+            Map<String, Object> tags,
+            boolean write,
+            boolean release) {}
 
     private final StoreImpl<T> store;
     private final Engine engine;
@@ -63,6 +69,7 @@ final class ActiveProfile<T> implements Profile<T> {
     private final GiftLedger gifts;
     /** SHA-256 of the payload as last stored (null if none): how an unchanged profile is recognised without keeping a copy. */
     private byte[] lastSavedDigest;
+
     private final SaveCycle cycle;
     private volatile int wheelSlot = -1;
 
@@ -73,12 +80,18 @@ final class ActiveProfile<T> implements Profile<T> {
     private final MetaData meta;
 
     /**
+     * @param inbox       the Active updates as stored (those that do not decode already set aside)
      * @param stored      the payload as stored when the session was taken (null if none), so an
      *                    unchanged profile is never rewritten
-     * @param resetInbox  the stored inbox could not be decoded: the first save writes a fresh one
      */
-    ActiveProfile(StoreImpl<T> store, String key, long epoch, Codec.Payload<T> decoded, T data, Codec.Inbox inbox,
-                  long inboxVersion, byte[] stored, boolean resetInbox) {
+    ActiveProfile(
+            StoreImpl<T> store,
+            String key,
+            long epoch,
+            Codec.Payload<T> decoded,
+            T data,
+            Codec.Inbox inbox,
+            byte[] stored) {
         this.store = store;
         this.engine = store.engine;
         this.key = key;
@@ -87,9 +100,11 @@ final class ActiveProfile<T> implements Profile<T> {
         this.loads = decoded.loads();
         this.data = data;
         this.tags = Collections.synchronizedMap(new LinkedHashMap<>(decoded.tags()));
-        this.tagsLatest = decoded.tags().isEmpty() ? Map.of()
-                : Collections.unmodifiableMap(engine.codec.copyMap(decoded.tags(), "meta tags")); // deep: never shares nested values
-        this.gifts = new GiftLedger(engine.codec, decoded.locked(), inbox, inboxVersion, resetInbox);
+        this.tagsLatest = decoded.tags().isEmpty()
+                ? Map.of()
+                : Collections.unmodifiableMap(
+                        engine.codec.copyMap(decoded.tags(), "meta tags")); // deep: never shares nested values
+        this.gifts = new GiftLedger(decoded.locked(), inbox);
         this.lastSavedDigest = stored == null ? null : Digests.sha256(stored);
         this.cycle = new SaveCycle(this, engine);
         SerialExecutor listenerExecutor = new SerialExecutor(engine.listenerBase);
@@ -215,12 +230,14 @@ final class ActiveProfile<T> implements Profile<T> {
 
     @Override
     public String toString() {
-        return "Profile{" + store.name + "/" + key + ", " + cycle.lifecycle().name().toLowerCase() + ", epoch=" + epoch + "}";
+        return "Profile{" + store.name + "/" + key + ", "
+                + cycle.lifecycle().name().toLowerCase() + ", epoch=" + epoch + "}";
     }
 
     private void requireActive(String method) {
         if (!isActive()) {
-            throw new IllegalStateException(method + " called on profile '" + key + "', which is no longer active (released)");
+            throw new IllegalStateException(
+                    method + " called on profile '" + key + "', which is no longer active (released)");
         }
     }
 
@@ -291,13 +308,14 @@ final class ActiveProfile<T> implements Profile<T> {
     Snapshot snapshot(boolean release) {
         lock.lock();
         try {
-            List<GlobalUpdate> toLock = gifts.locksToSave(this::storedLockedUpdates);
+            List<Codec.ActiveUpdate> toLock = gifts.locksToSave(this::storedLockedUpdates);
             byte[] payload = null;
             String problem = null;
             try {
                 payload = engine.codec.encodePayload(created, loads, data, tags, gifts.lockedAfter(toLock));
                 if (payload.length > engine.settings().maxDataBytes()) {
-                    problem = "profile " + store.name + "/" + key + " is " + payload.length + " bytes encoded, over the limit of "
+                    problem = "profile " + store.name + "/" + key + " is " + payload.length
+                            + " bytes encoded, over the limit of "
                             + engine.settings().maxDataBytes() + "; not saved";
                     payload = null;
                 }
@@ -307,20 +325,24 @@ final class ActiveProfile<T> implements Profile<T> {
             if (payload == null) {
                 engine.issue(problem);
                 if (!release) {
-                    return new Snapshot(null, null, List.of(), null, 0, null, false, false);
+                    return new Snapshot(null, null, List.of(), List.of(), null, false, false);
                 }
                 // release anyway, keeping the payload as stored, so the lock is freed and nothing saved is lost
                 payload = storedPayloadOrTemplate();
                 toLock = List.of();
             }
-            byte[] newInbox = gifts.inboxAfter(toLock);
+            List<SaveRequest.Consume> consume = gifts.consume(toLock);
             byte[] digest = Digests.sha256(payload);
-            boolean write = release || newInbox != null || !Arrays.equals(digest, lastSavedDigest);
+            boolean write = release || !consume.isEmpty() || !Arrays.equals(digest, lastSavedDigest);
             // MetaTagsLatest: a deep copy, made only when the tags differ from it (Map.equals compares deeply)
-            Map<String, Object> tagCopy = !write ? null
-                    : tags.equals(tagsLatest) ? tagsLatest
-                    : tags.isEmpty() ? Map.of() : Collections.unmodifiableMap(engine.codec.copyMap(tags, "meta tags"));
-            return new Snapshot(payload, digest, toLock, newInbox, gifts.inboxVersion(), tagCopy, write, release);
+            Map<String, Object> tagCopy = !write
+                    ? null
+                    : tags.equals(tagsLatest)
+                            ? tagsLatest
+                            : tags.isEmpty()
+                                    ? Map.of()
+                                    : Collections.unmodifiableMap(engine.codec.copyMap(tags, "meta tags"));
+            return new Snapshot(payload, digest, toLock, consume, tagCopy, write, release);
         } finally {
             lock.unlock();
         }
@@ -342,31 +364,38 @@ final class ActiveProfile<T> implements Profile<T> {
     /** The payload as the store has it now (one read), or the template's if none was ever saved. */
     private byte[] storedPayloadOrTemplate() {
         byte[] stored = engine.backend.read(store.name, key).payload();
-        return stored != null ? stored : engine.codec.encodePayload(created, loads, store.newData(), Map.of(), gifts.locked());
+        return stored != null
+                ? stored
+                : engine.codec.encodePayload(created, loads, store.newData(), Map.of(), gifts.locked());
     }
 
-    /** {@code s} was written; {@code record} is the store's record after it. */
-    void saved(Snapshot s, StoredProfile record) {
-        List<GlobalUpdate> fresh;
+    /**
+     * {@code s} was written; {@code record} is the store's record after it (without its updates).
+     * Returns whether the store has given update ids this profile has not seen: then a read of the
+     * updates should follow.
+     */
+    boolean saved(Snapshot s, StoredProfile record) {
+        boolean behind;
         lock.lock();
         try {
             lastSavedDigest = s.digest();
-            gifts.saved(s.toLock(), s.newInbox() != null);
+            gifts.saved(s.toLock(), s.consume());
             tagsLatest = s.tags();
-            fresh = gifts.adopt(record, this::corruptInbox);
+            behind = gifts.behind(record.updateSeq());
         } finally {
             lock.unlock();
         }
         if (s.release()) {
-            return;
+            return false;
         }
-        s.toLock().forEach(u -> announce(lockedListeners, u));
-        fresh.forEach(u -> announce(activeListeners, u));
+        s.toLock().forEach(u -> announce(lockedListeners, u.update()));
+        return behind;
     }
 
-    /** The store's record as read or returned by a refused save: new gifts are announced. */
+    /** The store's record as read with its updates: new gifts are announced. */
     void adopt(StoredProfile record) {
-        underLock(() -> gifts.adopt(record, this::corruptInbox)).forEach(u -> announce(activeListeners, u));
+        underLock(() -> gifts.adopt(record, engine.codec, this::corruptUpdate))
+                .forEach(u -> announce(activeListeners, u));
     }
 
     /** A write of {@code s} failed with an unknown outcome. */
@@ -393,9 +422,8 @@ final class ActiveProfile<T> implements Profile<T> {
         });
     }
 
-    /** An inbox that cannot be decoded: its bytes are set aside and reported (on this I/O thread). */
-    private void corruptInbox(byte[] bytes, String reason) {
-        engine.backend.quarantine(store.name, key, bytes, reason, engine.now());
-        engine.corruption(store.name, key, reason);
+    /** An Active update that cannot be decoded: its bytes are set aside and reported (on this I/O thread). */
+    private void corruptUpdate(PendingUpdate u) {
+        store.setAside(key, u);
     }
 }

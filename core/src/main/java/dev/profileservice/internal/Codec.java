@@ -5,23 +5,24 @@ import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationConfig;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
 import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.profileservice.GlobalUpdate;
-
+import dev.profileservice.spi.PendingUpdate;
+import dev.profileservice.spi.StoredProfile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,8 +34,8 @@ import java.util.Map;
  * The engine's encodings, all JSON (UTF-8):
  * <ul>
  *   <li>payload (owner-written): {@code {"v":1,"created":ms,"loads":n,"tags":{..},"locked":[{"id":n,"data":{..}}],"data":<T>}}</li>
- *   <li>inbox (sender-written): {@code {"v":1,"next":n,"active":[{"id":n,"data":{..}}]}}, where {@code next} is
- *       the id the next update gets; ids are never reused because locked updates come from the inbox.</li>
+ *   <li>an Active global update's data (sender-written, one per update in the store's inbox, which
+ *       numbers them): the data map as a JSON object.</li>
  * </ul>
  * Thread-safe (Jackson's mapper is).
  */
@@ -65,19 +66,25 @@ public final class Codec {
         SimpleModule module = new SimpleModule("profileservice-strict");
         module.setSerializerModifier(new BeanSerializerModifier() {
             @Override
-            public JsonSerializer<?> modifySerializer(SerializationConfig config, BeanDescription description,
-                                                      JsonSerializer<?> serializer) {
+            public JsonSerializer<?> modifySerializer(
+                    SerializationConfig config, BeanDescription description, JsonSerializer<?> serializer) {
                 String type = description.getBeanClass().getName();
-                boolean jdk = type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
-                        || type.startsWith("sun.") || type.startsWith("com.sun.");
+                boolean jdk = type.startsWith("java.")
+                        || type.startsWith("javax.")
+                        || type.startsWith("jdk.")
+                        || type.startsWith("sun.")
+                        || type.startsWith("com.sun.");
                 if (!jdk || !(serializer instanceof BeanSerializerBase)) {
                     return serializer;
                 }
                 return new StdSerializer<Object>(Object.class) {
                     @Override
-                    public void serialize(Object value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-                        throw JsonMappingException.from(gen, "a value of type " + type + " is not data; store strings, numbers,"
-                                + " booleans, lists, maps, java.time values or your own classes");
+                    public void serialize(Object value, JsonGenerator gen, SerializerProvider provider)
+                            throws IOException {
+                        throw JsonMappingException.from(
+                                gen,
+                                "a value of type " + type + " is not data; store strings, numbers,"
+                                        + " booleans, lists, maps, java.time values or your own classes");
                     }
                 };
             }
@@ -127,8 +134,10 @@ public final class Codec {
 
     private static double finite(double value, JsonGenerator gen) throws JsonMappingException {
         if (!Double.isFinite(value)) {
-            throw JsonMappingException.from(gen, "the number " + value + " cannot be stored: JSON has no NaN or"
-                    + " infinity, so it would not come back as a number (store null or a finite number)");
+            throw JsonMappingException.from(
+                    gen,
+                    "the number " + value + " cannot be stored: JSON has no NaN or"
+                            + " infinity, so it would not come back as a number (store null or a finite number)");
         }
         return value;
     }
@@ -142,12 +151,29 @@ public final class Codec {
     }
 
     /** The payload fields, decoded. */
-    public record Payload<T>(long created, long loads, T data, Map<String, Object> tags, List<GlobalUpdate> locked) {
+    public record Payload<T>(long created, long loads, T data, Map<String, Object> tags, List<GlobalUpdate> locked) {}
+
+    /** An Active update as the engine holds it: the API's view, and the version the store gave it. */
+    public record ActiveUpdate(GlobalUpdate update, long version) {
+        public long id() {
+            return update.id();
+        }
     }
 
-    /** The inbox, decoded. */
-    public record Inbox(long next, List<GlobalUpdate> active) {
-        static final Inbox EMPTY = new Inbox(1, List.of());
+    /**
+     * A record's Active updates, decoded.
+     *
+     * @param active  the ones that decode, in id order
+     * @param corrupt the ones that do not, to set aside
+     * @param seq     the last id the store's inbox gave
+     */
+    public record Inbox(List<ActiveUpdate> active, List<PendingUpdate> corrupt, long seq) {
+        static final Inbox EMPTY = new Inbox(List.of(), List.of(), 0);
+
+        /** The API's view of the active ones. */
+        public List<GlobalUpdate> updates() {
+            return active.stream().map(ActiveUpdate::update).toList();
+        }
     }
 
     /** Thrown when stored bytes are not a valid encoding. */
@@ -158,7 +184,8 @@ public final class Codec {
     }
 
     /** Encodes a payload; {@link IllegalArgumentException} naming the problem if something cannot be encoded. */
-    public byte[] encodePayload(long created, long loads, Object data, Map<String, Object> tags, List<GlobalUpdate> locked) {
+    public byte[] encodePayload(
+            long created, long loads, Object data, Map<String, Object> tags, List<GlobalUpdate> locked) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("v", FORMAT);
         out.put("created", created);
@@ -198,35 +225,49 @@ public final class Codec {
                 throw new CorruptException("payload 'data' decoded to null", null);
             }
             Map<String, Object> tagMap = mapper.convertValue(tags, mapType);
-            return new Payload<>(created.asLong(), loads.asLong(), value, tagMap, updates(root.get("locked"), "locked"));
+            return new Payload<>(
+                    created.asLong(), loads.asLong(), value, tagMap, updates(root.get("locked"), "locked"));
         } catch (IOException | IllegalArgumentException e) {
-            throw new CorruptException("payload 'data' does not match " + dataType.toCanonical() + ": " + rootMessage(e), e);
+            throw new CorruptException(
+                    "payload 'data' does not match " + dataType.toCanonical() + ": " + rootMessage(e), e);
         }
     }
 
-    public byte[] encodeInbox(Inbox inbox) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("v", FORMAT);
-        out.put("next", inbox.next());
-        out.put("active", inbox.active());
+    /** The Locked updates of a payload, without decoding its data (a sender's view needs no more). */
+    public List<GlobalUpdate> lockedUpdates(byte[] payload) throws CorruptException {
+        if (payload == null) {
+            return List.of();
+        }
+        return updates(tree(payload, "payload").get("locked"), "locked");
+    }
+
+    /** Encodes an Active update's data; {@link IllegalArgumentException} naming the problem if it cannot be encoded. */
+    public byte[] encodeUpdateData(Map<String, Object> data) {
+        if (data == null) {
+            throw new IllegalArgumentException("global update data must not be null");
+        }
         try {
-            return mapper.writeValueAsBytes(out);
-        } catch (JsonProcessingException e) {
+            return mapper.writeValueAsBytes(data);
+        } catch (JsonProcessingException | RuntimeException e) {
             throw new IllegalArgumentException("global update data cannot be encoded as JSON: " + rootMessage(e), e);
         }
     }
 
-    /** Decodes an inbox; null bytes are the empty inbox. */
-    public Inbox decodeInbox(byte[] bytes) throws CorruptException {
-        if (bytes == null) {
-            return Inbox.EMPTY;
+    /** Decodes the Active updates of {@code record}; an update whose data is not a JSON object is {@code corrupt}. */
+    public Inbox decodeInbox(StoredProfile record) {
+        List<ActiveUpdate> active = new ArrayList<>(record.updates().size());
+        List<PendingUpdate> corrupt = new ArrayList<>(0);
+        for (PendingUpdate u : record.updates()) {
+            try {
+                JsonNode data = tree(u.data(), "global update " + u.id());
+                active.add(new ActiveUpdate(
+                        new GlobalUpdate(u.id(), Collections.unmodifiableMap(mapper.convertValue(data, mapType))),
+                        u.version()));
+            } catch (CorruptException | IllegalArgumentException e) {
+                corrupt.add(u);
+            }
         }
-        JsonNode root = tree(bytes, "inbox");
-        JsonNode next = root.get("next");
-        if (root.path("v").asInt(-1) != FORMAT || next == null || !next.isIntegralNumber() || next.asLong() < 1) {
-            throw new CorruptException("inbox 'v' or 'next' is missing or invalid", null);
-        }
-        return new Inbox(next.asLong(), updates(root.get("active"), "active"));
+        return new Inbox(List.copyOf(active), List.copyOf(corrupt), record.updateSeq());
     }
 
     private List<GlobalUpdate> updates(JsonNode array, String what) throws CorruptException {
@@ -238,7 +279,8 @@ public final class Codec {
             JsonNode id = u.get("id");
             JsonNode data = u.get("data");
             if (id == null || !id.isIntegralNumber() || data == null || !data.isObject()) {
-                throw new CorruptException("an entry of '" + what + "' has no whole-number 'id' or no object 'data'", null);
+                throw new CorruptException(
+                        "an entry of '" + what + "' has no whole-number 'id' or no object 'data'", null);
             }
             out.add(update(id.asLong(), mapper.convertValue(data, mapType)));
         }

@@ -13,8 +13,7 @@ final class Digests {
         }
     });
 
-    private Digests() {
-    }
+    private Digests() {}
 
     static byte[] sha256(byte[] bytes) {
         return SHA256.get().digest(bytes);

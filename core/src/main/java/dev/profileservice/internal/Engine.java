@@ -10,10 +10,6 @@ import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
-import dev.profileservice.spi.ServerLease;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,19 +24,20 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The session/save/global-update engine behind one {@code ProfileService}. Not API.
@@ -63,6 +60,7 @@ public final class Engine {
     final Backend backend;
     /** Notices the store's return after failures and wakes the retries waiting for it. */
     final StoreRecovery recovery;
+
     final Codec codec = new Codec();
     final Owner me;
     final ScheduledExecutorService scheduler;
@@ -71,12 +69,15 @@ public final class Engine {
     final SaveBatcher saver;
     /** The one auto-save timer of all profiles (see {@link AutoSaveWheel}). */
     final AutoSaveWheel wheel;
+
     final Executor listenerBase;
     private final boolean ownScheduler;
     private final ExecutorService ownListenerExecutor;
     private final Optional<MessageBus> bus;
     /** Asks owners to let go and answers such asks (see {@link HandOver}). */
     final HandOver handOver;
+    /** Sends global updates, sharing round trips between sends to one key (see {@link GiftSender}). */
+    final GiftSender gifts = new GiftSender(this);
 
     private final SerialExecutor signalExecutor;
     private final Listeners<Consumer<String>> issueSignal;
@@ -86,6 +87,7 @@ public final class Engine {
 
     /** store name + NUL + key: the local session slot (a load marker or an {@link ActiveProfile}). */
     final ConcurrentHashMap<String, Object> slots = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<String, StoreImpl<?>> stores = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean locked;
@@ -97,7 +99,8 @@ public final class Engine {
         this.me = new Owner(UUID.randomUUID().toString(), config.placeId(), config.jobId());
         this.ownScheduler = config.scheduler().isEmpty();
         if (ownScheduler) {
-            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("profileservice-timer"), Engine::dropAfterClose);
+            ScheduledThreadPoolExecutor timer =
+                    new ScheduledThreadPoolExecutor(1, daemon("profileservice-timer"), Engine::dropAfterClose);
             timer.setRemoveOnCancelPolicy(true); // cancelled waits (a hand-over answered early) leave the queue at once
             this.scheduler = timer;
         } else {
@@ -107,8 +110,14 @@ public final class Engine {
         this.backend = new ObservedBackend(store, recovery);
         // as many threads as the backend serves calls at once (its pool size): more would only queue for connections
         int ioThreads = Math.max(2, Math.min(MAX_IO_THREADS, backend.maxConcurrentCalls()));
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemon("profileservice-io"), Engine::dropAfterClose);
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                ioThreads,
+                ioThreads,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                daemon("profileservice-io"),
+                Engine::dropAfterClose);
         pool.allowCoreThreadTimeOut(true);
         this.io = pool;
         this.saver = new SaveBatcher(backend, pool, ioThreads);
@@ -146,8 +155,8 @@ public final class Engine {
                         ? MemoryBackendProvider.open(uri, config.clock()) // leases in the service's (virtual) time
                         : Backends.open(uri);
             } catch (BackendException e) {
-                throw new ProfileServiceException("cannot open store " + dev.profileservice.spi.BackendUris.mask(uri)
-                        + ": " + e.getMessage(), e);
+                throw new ProfileServiceException(
+                        "cannot open store " + dev.profileservice.spi.BackendUris.mask(uri) + ": " + e.getMessage(), e);
             }
         }
         Engine engine = new Engine(config, backend);
@@ -195,7 +204,8 @@ public final class Engine {
         }
         if (!existing.dataType().equals(created.dataType())) {
             throw new IllegalArgumentException("profile store '" + name + "' is already open with data type "
-                    + existing.dataType().toCanonical() + ", not " + created.dataType().toCanonical());
+                    + existing.dataType().toCanonical() + ", not "
+                    + created.dataType().toCanonical());
         }
         return (ProfileStore<T>) existing;
     }
@@ -262,7 +272,8 @@ public final class Engine {
     }
 
     void corruption(String store, String key, String reason) {
-        LOG.error("ProfileService: record {}/{} is corrupt ({}); original bytes kept in quarantine", store, key, reason);
+        LOG.error(
+                "ProfileService: record {}/{} is corrupt ({}); original bytes kept in quarantine", store, key, reason);
         corruptionSignal.fire(l -> l.accept(store, key));
     }
 
@@ -286,7 +297,8 @@ public final class Engine {
      * @param wokenEarly whether {@link #recovery} ran this attempt before its backoff was over; if
      *                   it fails too, the next one waits its backoff in full (see {@link StoreRecovery})
      */
-    private <R> void attempt(String what, Supplier<R> op, int n, int max, CompletableFuture<R> result, boolean wokenEarly) {
+    private <R> void attempt(
+            String what, Supplier<R> op, int n, int max, CompletableFuture<R> result, boolean wokenEarly) {
         io.execute(() -> {
             try {
                 result.complete(op.get());
@@ -294,12 +306,17 @@ public final class Engine {
                 boolean retry = e.isTransient() && n < max;
                 issue(what + " failed on " + backend.describe() + " (attempt " + n + "): " + e.getMessage());
                 if (retry && !wokenEarly) {
-                    recovery.retryAfter(backoff(n), StoreRecovery.Kind.OTHER, early -> attempt(what, op, n + 1, max, result, early));
+                    recovery.retryAfter(
+                            backoff(n),
+                            StoreRecovery.Kind.OTHER,
+                            early -> attempt(what, op, n + 1, max, result, early));
                 } else if (retry) {
                     after(backoff(n), () -> attempt(what, op, n + 1, max, result, false));
                 } else {
-                    result.completeExceptionally(new ProfileServiceException(what + " failed after " + n
-                            + " attempt(s) on " + backend.describe() + ": " + e.getMessage(), e));
+                    result.completeExceptionally(new ProfileServiceException(
+                            what + " failed after " + n + " attempt(s) on " + backend.describe() + ": "
+                                    + e.getMessage(),
+                            e));
                 }
             } catch (RuntimeException e) {
                 issue(what + " failed on " + backend.describe() + ": " + e);
@@ -358,7 +375,9 @@ public final class Engine {
                     releases.add(p.releaseAsync());
                 }
             }
-            CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+            CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new))
+                    .exceptionally(e -> null)
+                    .join();
             ScheduledFuture<?> hb = heartbeatTask;
             if (hb != null) {
                 hb.cancel(false);

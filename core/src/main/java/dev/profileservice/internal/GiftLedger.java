@@ -1,22 +1,24 @@
 package dev.profileservice.internal;
 
 import dev.profileservice.GlobalUpdate;
+import dev.profileservice.spi.PendingUpdate;
+import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.StoredProfile;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * The owner's side of an active profile's global updates: the Active ones in the store's inbox as
- * last seen, the Locked ones in the payload, and the locks the game asked for that are not saved
- * yet. A lock takes effect in the owner's fenced save, which moves the update from the inbox into
- * the payload in one atomic write (inbox compare-and-set); clearing a Locked update is saved with
- * the data change that applied it.
+ * last seen (with the version of each), the Locked ones in the payload, and the locks the game
+ * asked for that are not saved yet. A lock takes effect in the owner's fenced save, which names
+ * each update it takes out of the inbox at the version it saw ({@link SaveRequest.Consume}) and
+ * puts it in the payload, in one atomic write; updates added meanwhile never conflict with it. A
+ * Locked update is cleared in the same data edit that applies it.
  *
  * <h2>Uncertain locks</h2>
  * A save whose reply was lost may or may not have locked what it carried. If such an update later
@@ -24,17 +26,21 @@ import java.util.function.Supplier;
  * decides, never a guess. Until that read has succeeded the update stays pending, so a failed read
  * loses nothing (the protocol model in {@code spec/} found that ordering).
  *
+ * <h2>Updates that do not decode</h2>
+ * An Active update whose data is not a JSON object is set aside by the caller (quarantine) and
+ * consumed by the next save without being locked, so the inbox does not keep it forever.
+ *
  * <p>Not thread-safe: every method runs under the profile's data lock (the one
  * {@code Profile.edit} holds), from game threads, I/O threads or the listener thread.
  */
 final class GiftLedger {
-    private final Codec codec;
     private final List<GlobalUpdate> locked;
-    private Codec.Inbox inbox;
-    private long inboxVersion;
-    /** The stored inbox could not be decoded: the next save writes a fresh one. */
-    private boolean resetInbox;
-    /** Ids the owner asked to lock, not saved yet. Empty (shared) until the first lock. */
+    private List<Codec.ActiveUpdate> active;
+    /** The last id the store's inbox had given when we last looked at it. */
+    private long seq;
+    /** Updates that do not decode, to consume with the next save. */
+    private List<PendingUpdate> discard;
+    /** Ids the owner asked to lock, not saved yet. Empty (shared, immutable) until the first lock. */
     private Set<Long> pendingLocks = Set.of();
     /** Pending locks whose last save had an unknown outcome (see the class comment). Empty (shared, immutable) until the first. */
     private Set<Long> uncertainLocks = Set.of();
@@ -43,20 +49,19 @@ final class GiftLedger {
     /** Ids of the Active updates already announced to the listeners. */
     private Set<Long> knownActive = Set.of();
 
-    GiftLedger(Codec codec, List<GlobalUpdate> locked, Codec.Inbox inbox, long inboxVersion, boolean resetInbox) {
-        this.codec = codec;
+    GiftLedger(List<GlobalUpdate> locked, Codec.Inbox inbox) {
         this.locked = new ArrayList<>(locked);
-        this.inbox = inbox;
-        this.inboxVersion = inboxVersion;
-        this.resetInbox = resetInbox;
-        if (!inbox.active().isEmpty()) {
+        this.active = inbox.active();
+        this.seq = inbox.seq();
+        this.discard = inbox.corrupt();
+        if (!active.isEmpty()) {
             knownActive = new HashSet<>();
-            inbox.active().forEach(u -> knownActive.add(u.id()));
+            active.forEach(u -> knownActive.add(u.id()));
         }
     }
 
     List<GlobalUpdate> active() {
-        return List.copyOf(inbox.active());
+        return active.stream().map(Codec.ActiveUpdate::update).toList();
     }
 
     List<GlobalUpdate> locked() {
@@ -72,9 +77,9 @@ final class GiftLedger {
         if (pendingLocks.contains(id)) {
             return false;
         }
-        if (inbox.active().stream().noneMatch(u -> u.id() == id)) {
-            throw new IllegalArgumentException("global update " + id + " is not an Active update of profile '" + key + "'"
-                    + (locked.stream().anyMatch(u -> u.id() == id) ? " (it is already Locked)" : ""));
+        if (find(id) == null) {
+            throw new IllegalArgumentException("global update " + id + " is not an Active update of profile '" + key
+                    + "'" + (locked.stream().anyMatch(u -> u.id() == id) ? " (it is already Locked)" : ""));
         }
         if (pendingLocks.isEmpty()) {
             pendingLocks = new LinkedHashSet<>();
@@ -90,8 +95,18 @@ final class GiftLedger {
      */
     void clearLocked(long id, String key) {
         if (!locked.removeIf(u -> u.id() == id)) {
-            throw new IllegalArgumentException("global update " + id + " is not a Locked update of profile '" + key + "'");
+            throw new IllegalArgumentException(
+                    "global update " + id + " is not a Locked update of profile '" + key + "'");
         }
+    }
+
+    private Codec.ActiveUpdate find(long id) {
+        for (Codec.ActiveUpdate u : active) {
+            if (u.id() == id) {
+                return u;
+            }
+        }
+        return null;
     }
 
     /**
@@ -103,11 +118,11 @@ final class GiftLedger {
      *                     most once, only for an uncertain lock that left the inbox); may throw, and
      *                     then nothing here has changed
      */
-    List<GlobalUpdate> locksToSave(Supplier<List<GlobalUpdate>> storedLocked) {
-        List<GlobalUpdate> toLock = new ArrayList<>();
+    List<Codec.ActiveUpdate> locksToSave(Supplier<List<GlobalUpdate>> storedLocked) {
+        List<Codec.ActiveUpdate> toLock = new ArrayList<>();
         List<Long> gone = new ArrayList<>();
         for (long id : pendingLocks) {
-            GlobalUpdate u = inbox.active().stream().filter(x -> x.id() == id).findFirst().orElse(null);
+            Codec.ActiveUpdate u = find(id);
             if (u != null) {
                 toLock.add(u);
             } else {
@@ -137,49 +152,39 @@ final class GiftLedger {
     }
 
     /** The Locked updates the payload holds once {@code toLock} is saved. */
-    List<GlobalUpdate> lockedAfter(List<GlobalUpdate> toLock) {
+    List<GlobalUpdate> lockedAfter(List<Codec.ActiveUpdate> toLock) {
         List<GlobalUpdate> after = new ArrayList<>(locked);
-        after.addAll(toLock);
+        toLock.forEach(u -> after.add(u.update()));
         return after;
     }
 
-    /** The inbox to write with the save (without the updates it locks), or null when the inbox stays as it is. */
-    byte[] inboxAfter(List<GlobalUpdate> toLock) {
-        if (toLock.isEmpty() && !resetInbox) {
-            return null;
-        }
-        Set<Long> ids = new HashSet<>();
-        toLock.forEach(u -> ids.add(u.id()));
-        List<GlobalUpdate> remaining = new ArrayList<>();
-        for (GlobalUpdate u : inbox.active()) {
-            if (!ids.contains(u.id())) {
-                remaining.add(u);
-            }
-        }
-        return codec.encodeInbox(new Codec.Inbox(inbox.next(), remaining));
+    /** What the save takes out of the inbox: the updates it locks, and those that do not decode. */
+    List<SaveRequest.Consume> consume(List<Codec.ActiveUpdate> toLock) {
+        List<SaveRequest.Consume> out = new ArrayList<>(toLock.size() + discard.size());
+        toLock.forEach(u -> out.add(new SaveRequest.Consume(u.id(), u.version())));
+        discard.forEach(u -> out.add(new SaveRequest.Consume(u.id(), u.version())));
+        return out;
     }
 
-    /** The inbox version the save's compare-and-set expects. */
-    long inboxVersion() {
-        return inboxVersion;
-    }
-
-    /** A save that carried {@code toLock} (and {@code wroteInbox}) was applied. */
-    void saved(List<GlobalUpdate> toLock, boolean wroteInbox) {
-        for (GlobalUpdate u : toLock) {
+    /** A save that consumed {@code consumed} (locking {@code toLock}) was applied. */
+    void saved(List<Codec.ActiveUpdate> toLock, List<SaveRequest.Consume> consumed) {
+        Set<Long> gone = new HashSet<>();
+        consumed.forEach(c -> gone.add(c.id()));
+        for (Codec.ActiveUpdate u : toLock) {
             pendingLocks.remove(u.id()); // a mutable set: toLock came from it
             if (!uncertainLocks.isEmpty()) {
                 uncertainLocks.remove(u.id());
             }
-            locked.add(u);
+            locked.add(u.update());
         }
-        if (wroteInbox) {
-            resetInbox = false;
+        if (!gone.isEmpty()) {
+            active = active.stream().filter(u -> !gone.contains(u.id())).toList();
+            discard = discard.stream().filter(u -> !gone.contains(u.id())).toList();
         }
     }
 
     /** A save that carried {@code toLock} failed with an unknown outcome: those locks are uncertain now. */
-    void outcomeUnknown(List<GlobalUpdate> toLock) {
+    void outcomeUnknown(List<Codec.ActiveUpdate> toLock) {
         if (toLock.isEmpty()) {
             return;
         }
@@ -196,33 +201,40 @@ final class GiftLedger {
         return recovered;
     }
 
+    /** Whether the store has given ids we have not seen ({@code updateSeq} of a record a save answered with). */
+    boolean behind(long updateSeq) {
+        return updateSeq > seq;
+    }
+
     /**
-     * Takes the store's inbox as current; returns the Active updates not seen before.
+     * Takes the store's Active updates as current; returns those not seen before.
      *
-     * @param corrupt called with the bytes and the reason when the inbox cannot be decoded (the
-     *                caller sets them aside); the ledger then starts a fresh inbox
+     * @param record a record read with its updates ({@code read}, {@code readUpdates}, {@code acquire})
+     * @param corrupt called with each update whose data does not decode (the caller sets it aside);
+     *                the next save consumes it
      */
-    List<GlobalUpdate> adopt(StoredProfile record, BiConsumer<byte[], String> corrupt) {
-        if (record.inboxVersion() == inboxVersion) {
-            return List.of(); // unchanged since we last looked: nothing to decode (nor to quarantine twice)
+    List<GlobalUpdate> adopt(StoredProfile record, Codec codec, Consumer<PendingUpdate> corrupt) {
+        Codec.Inbox inbox = codec.decodeInbox(record);
+        Set<Long> discarded = new HashSet<>();
+        discard.forEach(u -> discarded.add(u.id()));
+        List<PendingUpdate> newlyCorrupt = new ArrayList<>();
+        for (PendingUpdate u : inbox.corrupt()) {
+            if (!discarded.contains(u.id())) {
+                corrupt.accept(u);
+                newlyCorrupt.add(u);
+            }
         }
-        Codec.Inbox decoded;
-        try {
-            decoded = codec.decodeInbox(record.inbox());
-        } catch (Codec.CorruptException e) {
-            corrupt.accept(record.inbox(), "inbox: " + e.getMessage());
-            long next = 1 + locked.stream().mapToLong(GlobalUpdate::id).max().orElse(0);
-            decoded = new Codec.Inbox(Math.max(next, inbox.next()), List.of());
-            resetInbox = true;
+        if (!newlyCorrupt.isEmpty() || discard.size() != inbox.corrupt().size()) {
+            discard = inbox.corrupt();
         }
-        inbox = decoded;
-        inboxVersion = record.inboxVersion();
+        active = inbox.active();
+        seq = Math.max(seq, inbox.seq());
         List<GlobalUpdate> fresh = new ArrayList<>();
         Set<Long> now = new HashSet<>();
-        for (GlobalUpdate u : decoded.active()) {
+        for (Codec.ActiveUpdate u : active) {
             now.add(u.id());
             if (!knownActive.contains(u.id())) {
-                fresh.add(u);
+                fresh.add(u.update());
             }
         }
         knownActive = now.isEmpty() ? Set.of() : now;

@@ -1,9 +1,6 @@
 package dev.profileservice.internal;
 
 import dev.profileservice.spi.MessageBus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -11,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The message side of a hand-over between servers (see {@link Message}): a loading server asks
@@ -61,10 +60,13 @@ final class HandOver {
     CompletableFuture<Void> waitForRelease(String slot, Duration delay) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         releaseWaiters.put(slot, done);
-        ScheduledFuture<?> timer = engine.scheduler.schedule(() -> {
-            releaseWaiters.remove(slot, done);
-            done.complete(null);
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timer = engine.scheduler.schedule(
+                () -> {
+                    releaseWaiters.remove(slot, done);
+                    done.complete(null);
+                },
+                delay.toMillis(),
+                TimeUnit.MILLISECONDS);
         done.whenComplete((v, e) -> timer.cancel(false));
         return done.thenApplyAsync(v -> v, engine.io);
     }
@@ -99,9 +101,14 @@ final class HandOver {
                             p.releaseAsync();
                         }
                     } else if (held instanceof ActiveProfile<?> p) {
-                        p.releaseFuture().whenComplete((v, e) -> send(m.from(), Message.Kind.RELEASED, m.store(), m.key()));
+                        p.releaseFuture()
+                                .whenComplete((v, e) -> send(m.from(), Message.Kind.RELEASED, m.store(), m.key()));
                     } else if (held == null) {
-                        send(m.from(), Message.Kind.RELEASED, m.store(), m.key()); // not ours (any more): look again now
+                        send(
+                                m.from(),
+                                Message.Kind.RELEASED,
+                                m.store(),
+                                m.key()); // not ours (any more): look again now
                     } else {
                         watch(slot, m.from()); // we are loading it ourselves
                     }

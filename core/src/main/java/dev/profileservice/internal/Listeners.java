@@ -1,8 +1,7 @@
 package dev.profileservice.internal;
 
-import dev.profileservice.Subscription;
 import dev.profileservice.Signal;
-
+import dev.profileservice.Subscription;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -14,6 +13,7 @@ import java.util.function.Consumer;
 final class Listeners<L> implements Signal<L> {
     /** Copy-on-write array of the connected entries; shared empty array while none (most profiles have few listeners). */
     private volatile Entry[] entries = emptyEntries();
+
     private final Executor executor;
 
     Listeners(Executor serialExecutor) {
@@ -79,7 +79,8 @@ final class Listeners<L> implements Signal<L> {
         return (Entry[]) EMPTY;
     }
 
-    private static final Listeners<?>.Entry[] EMPTY = (Listeners<?>.Entry[]) java.lang.reflect.Array.newInstance(Listeners.Entry.class, 0);
+    private static final Listeners<?>.Entry[] EMPTY =
+            (Listeners<?>.Entry[]) java.lang.reflect.Array.newInstance(Listeners.Entry.class, 0);
 
     private final class Entry implements Subscription {
         final L listener;

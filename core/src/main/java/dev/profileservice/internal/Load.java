@@ -3,12 +3,10 @@ package dev.profileservice.internal;
 import dev.profileservice.NotReleasedAction;
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
-import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
-
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -109,7 +107,8 @@ final class Load<T> {
             return;
         }
         if (owner.serverId().equals(engine.me.serverId())) {
-            steal(record.epoch()); // a session of ours that this service no longer tracks (its release never got through)
+            steal(record.epoch()); // a session of ours that this service no longer tracks (its release never got
+            // through)
             return;
         }
         if (forcing) {
@@ -122,7 +121,10 @@ final class Load<T> {
                 return;
             }
         }
-        call("lease check", () -> engine.backend.server(owner.serverId()), lease -> afterLeaseCheck(record, owner, lease.orElse(null)));
+        call(
+                "lease check",
+                () -> engine.backend.server(owner.serverId()),
+                lease -> afterLeaseCheck(record, owner, lease.orElse(null)));
     }
 
     /** Step 3: the owner is dead (steal) or alive (ask the handler, or keep forcing). */
@@ -132,7 +134,9 @@ final class Load<T> {
             return;
         }
         if (forcing) {
-            engine.handOver.waitForRelease(slot, engine.settings().pollInterval()).thenRun(this::attempt);
+            engine.handOver
+                    .waitForRelease(slot, engine.settings().pollInterval())
+                    .thenRun(this::attempt);
             return;
         }
         NotReleasedAction action;
@@ -152,7 +156,8 @@ final class Load<T> {
             case FORCE_LOAD -> {
                 forcing = true;
                 forcedEpoch = record.epoch();
-                forceDeadline = engine.now() + engine.settings().forceLoadTimeout().toMillis();
+                forceDeadline =
+                        engine.now() + engine.settings().forceLoadTimeout().toMillis();
                 askThenAttempt(owner, Message.Kind.PLEASE_RELEASE);
             }
         }
@@ -160,7 +165,8 @@ final class Load<T> {
 
     /** Asks the owner, waiting (for its answer or a poll interval) from before the ask, so a fast answer is not missed. */
     private void askThenAttempt(Owner owner, Message.Kind ask) {
-        CompletableFuture<Void> wait = engine.handOver.waitForRelease(slot, engine.settings().pollInterval());
+        CompletableFuture<Void> wait =
+                engine.handOver.waitForRelease(slot, engine.settings().pollInterval());
         engine.handOver.send(owner.serverId(), ask, store.name, key);
         wait.thenRun(this::attempt);
     }
@@ -190,25 +196,28 @@ final class Load<T> {
     /** Frees a session taken while the service was closing (or when opening failed), leaving the payload as it was. */
     private void giveBack(StoredProfile record) {
         byte[] payload = record.payload() != null ? record.payload() : store.initialPayload();
-        engine.call("release of " + store.name + "/" + key,
-                        () -> engine.backend.save(store.name, key, SaveRequest.of(engine.me.serverId(), record.epoch(), payload, true)),
+        engine.call(
+                        "release of " + store.name + "/" + key,
+                        () -> engine.backend.save(
+                                store.name, key, SaveRequest.of(engine.me.serverId(), record.epoch(), payload, true)),
                         Engine.CALL_ATTEMPTS)
                 .whenComplete((r, e) -> finish(Optional.empty()));
     }
 
     /** A store call of this load, retried by the engine; then {@code next} with its value, or the load fails. */
     private <R> void call(String what, Supplier<R> op, java.util.function.Consumer<R> next) {
-        engine.call(what + " of " + store.name + "/" + key, op, Engine.CALL_ATTEMPTS).whenComplete((value, error) -> {
-            if (error != null) {
-                fail(error);
-                return;
-            }
-            try {
-                next.accept(value);
-            } catch (RuntimeException e) {
-                fail(e);
-            }
-        });
+        engine.call(what + " of " + store.name + "/" + key, op, Engine.CALL_ATTEMPTS)
+                .whenComplete((value, error) -> {
+                    if (error != null) {
+                        fail(error);
+                        return;
+                    }
+                    try {
+                        next.accept(value);
+                    } catch (RuntimeException e) {
+                        fail(e);
+                    }
+                });
     }
 
     private void fail(Throwable e) {

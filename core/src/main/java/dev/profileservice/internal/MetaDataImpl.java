@@ -2,7 +2,6 @@ package dev.profileservice.internal;
 
 import dev.profileservice.ActiveSession;
 import dev.profileservice.MetaData;
-
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -19,8 +18,12 @@ final class MetaDataImpl implements MetaData {
     private final Map<String, Object> tags;
     private final Supplier<Map<String, Object>> tagsLatest;
 
-    MetaDataImpl(long created, long loads, Supplier<Optional<ActiveSession>> session, Map<String, Object> tags,
-                 Supplier<Map<String, Object>> tagsLatest) {
+    MetaDataImpl(
+            long created,
+            long loads,
+            Supplier<Optional<ActiveSession>> session,
+            Map<String, Object> tags,
+            Supplier<Map<String, Object>> tagsLatest) {
         this.created = created;
         this.loads = loads;
         this.session = session;
@@ -55,6 +58,7 @@ final class MetaDataImpl implements MetaData {
 
     @Override
     public String toString() {
-        return "MetaData{created=" + getProfileCreateTime() + ", loads=" + loads + ", session=" + session.get().orElse(null) + "}";
+        return "MetaData{created=" + getProfileCreateTime() + ", loads=" + loads + ", session="
+                + session.get().orElse(null) + "}";
     }
 }

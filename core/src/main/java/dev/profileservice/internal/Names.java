@@ -7,8 +7,7 @@ final class Names {
     static final int MAX_KEY_LENGTH = 200;
     private static final Pattern STORE = Pattern.compile("[A-Za-z0-9_.-]{1,50}");
 
-    private Names() {
-    }
+    private Names() {}
 
     static String storeName(String name) {
         if (name == null) {
@@ -34,8 +33,8 @@ final class Names {
         }
         for (int i = 0; i < key.length(); i++) {
             if (Character.isISOControl(key.charAt(i))) {
-                throw new IllegalArgumentException("profile key '" + printable(key)
-                        + "' contains a control character at index " + i);
+                throw new IllegalArgumentException(
+                        "profile key '" + printable(key) + "' contains a control character at index " + i);
             }
         }
         return key;

@@ -8,9 +8,10 @@ import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
-
+import dev.profileservice.spi.UpdateOp;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -66,8 +67,13 @@ final class ObservedBackend extends ForwardingBackend {
     }
 
     @Override
-    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        return observe(() -> super.writeInbox(store, key, expectedVersion, inbox));
+    public SendResult sendUpdates(String store, String key, List<UpdateOp> ops, int maxPending) {
+        return observe(() -> super.sendUpdates(store, key, ops, maxPending));
+    }
+
+    @Override
+    public StoredProfile readUpdates(String store, String key) {
+        return observe(() -> super.readUpdates(store, key));
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.profileservice.GlobalUpdates;
 import dev.profileservice.MetaData;
 import dev.profileservice.Profile;
 import dev.profileservice.Subscription;
-
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,7 @@ final class ProfileView<T> implements Profile<T> {
     private final java.util.concurrent.Executor listenerExecutor;
     private final Subscription noSubscription = new Subscription() {
         @Override
-        public void disconnect() {
-        }
+        public void disconnect() {}
 
         @Override
         public boolean isConnected() {
@@ -36,13 +34,18 @@ final class ProfileView<T> implements Profile<T> {
         }
     };
 
-    ProfileView(String key, Codec.Payload<T> stored, List<GlobalUpdate> active, ActiveSession session,
-                java.util.concurrent.Executor listenerExecutor) {
+    ProfileView(
+            String key,
+            Codec.Payload<T> stored,
+            List<GlobalUpdate> active,
+            ActiveSession session,
+            java.util.concurrent.Executor listenerExecutor) {
         this.key = key;
         this.listenerExecutor = listenerExecutor;
         this.data = stored.data();
         this.tags = Collections.unmodifiableMap(stored.tags());
-        this.meta = new MetaDataImpl(stored.created(), stored.loads(), () -> Optional.ofNullable(session), tags, () -> tags);
+        this.meta = new MetaDataImpl(
+                stored.created(), stored.loads(), () -> Optional.ofNullable(session), tags, () -> tags);
         this.updates = UpdatesView.readOnly(active, stored.locked());
     }
 
@@ -103,8 +106,7 @@ final class ProfileView<T> implements Profile<T> {
 
     /** A no-op: a view holds no session. */
     @Override
-    public void release() {
-    }
+    public void release() {}
 
     @Override
     public void save() {

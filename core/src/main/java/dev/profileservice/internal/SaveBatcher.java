@@ -3,9 +3,6 @@ package dev.profileservice.internal;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveResult;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -13,6 +10,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit of profile saves: profiles that want a sync queue here, and a few flushers on the
@@ -170,8 +169,9 @@ final class SaveBatcher {
         try {
             results = backend.saveBatch(items);
             if (results == null || results.size() != items.size()) {
-                throw new IllegalStateException(backend.describe() + " returned " + (results == null ? "null" : results.size()
-                        + " results") + " for a batch of " + items.size() + " saves");
+                throw new IllegalStateException(
+                        backend.describe() + " returned " + (results == null ? "null" : results.size() + " results")
+                                + " for a batch of " + items.size() + " saves");
             }
         } catch (RuntimeException e) {
             for (PendingSave p : batch) {

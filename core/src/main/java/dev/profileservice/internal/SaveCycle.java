@@ -5,14 +5,13 @@ import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The save cycle of one active profile, an explicit state machine: when a sync (a fenced save, or
@@ -53,10 +52,19 @@ final class SaveCycle implements SaveBatcher.Sync {
     private static final Logger LOG = LoggerFactory.getLogger(SaveCycle.class);
 
     /** The session's lifecycle. */
-    enum Lifecycle { ACTIVE, RELEASING, RELEASED }
+    enum Lifecycle {
+        ACTIVE,
+        RELEASING,
+        RELEASED
+    }
 
     /** Where the sync of this profile is. */
-    enum Phase { IDLE, QUEUED, WRITING, BACKOFF }
+    enum Phase {
+        IDLE,
+        QUEUED,
+        WRITING,
+        BACKOFF
+    }
 
     /** The legal moves of {@link Phase}. */
     static final Map<Phase, Set<Phase>> TRANSITIONS = new EnumMap<>(Map.of(
@@ -72,6 +80,7 @@ final class SaveCycle implements SaveBatcher.Sync {
     private Phase phase = Phase.IDLE;
     /** A request arrived while WRITING: run once more after it. */
     private boolean again;
+
     private boolean releaseWanted;
     private int failures;
     /** Whether the retry now running was woken early by {@link StoreRecovery}. */
@@ -178,11 +187,13 @@ final class SaveCycle implements SaveBatcher.Sync {
         }
         profile.announceRecoveredLocks();
         if (!s.write()) {
-            engine.io.execute(this::checkSession); // a read, on its own I/O task: it must not hold up the batch
+            engine.io.execute(() -> checkSession(false)); // a read, on its own I/O task: it must not hold up the batch
             return null;
         }
-        SaveItem item = new SaveItem(profile.storeName(), profile.getKey(), new SaveRequest(engine.me.serverId(), profile.epoch(),
-                s.payload(), s.release(), s.expectedInboxVersion(), s.newInbox()));
+        SaveItem item = new SaveItem(
+                profile.storeName(),
+                profile.getKey(),
+                new SaveRequest(engine.me.serverId(), profile.epoch(), s.payload(), s.release(), s.consume()));
         return new SaveBatcher.PendingSave() {
             @Override
             public SaveItem item() {
@@ -210,43 +221,56 @@ final class SaveCycle implements SaveBatcher.Sync {
         succeeded();
         switch (result.status()) {
             case SAVED -> {
-                profile.saved(s, result.record());
+                boolean behind = profile.saved(s, result.record());
                 if (s.release()) {
                     finish();
                     return;
+                }
+                if (behind) {
+                    synchronized (this) {
+                        again = true; // new gifts arrived: the next sync reads them
+                    }
                 }
             }
             case LOST_SESSION -> {
                 lost(result.record());
                 return;
             }
-            case INBOX_CHANGED -> {
-                profile.adopt(result.record());
-                synchronized (this) {
-                    move(Phase.QUEUED);
-                }
-                engine.saver.submit(this); // rebase on the new inbox at once
+            case UPDATES_CHANGED -> {
+                // a sender changed or cleared an update this save consumed: read them, then save again
+                engine.io.execute(() -> checkSession(true));
                 return;
             }
         }
         done();
     }
 
-    /** Nothing changed since the last save: one read checks the session and picks up new gifts. */
-    private void checkSession() {
+    /**
+     * One read (without the payload) checks the session and picks up new gifts: when nothing
+     * changed since the last save, and to rebase after {@code UPDATES_CHANGED} ({@code rebase}:
+     * then the save runs again at once).
+     */
+    private void checkSession(boolean rebase) {
         StoredProfile record;
         try {
-            record = engine.backend.read(profile.storeName(), profile.getKey());
+            record = engine.backend.readUpdates(profile.storeName(), profile.getKey());
         } catch (RuntimeException e) {
             failed(false, e);
             return;
         }
         succeeded();
-        if (record.epoch() != profile.epoch() || record.owner() == null || !record.owner().serverId().equals(engine.me.serverId())) {
+        if (record.epoch() != profile.epoch()
+                || record.owner() == null
+                || !record.owner().serverId().equals(engine.me.serverId())) {
             lost(record);
             return;
         }
         profile.adopt(record);
+        if (rebase) {
+            synchronized (this) {
+                again = true;
+            }
+        }
         done();
     }
 
@@ -288,8 +312,8 @@ final class SaveCycle implements SaveBatcher.Sync {
         }
         boolean storeFailed = e instanceof BackendException b && b.isTransient();
         if (storeFailed && !retryWokenEarly) {
-            engine.recovery.retryAfter(engine.backoff(failures), release ? StoreRecovery.Kind.RELEASE : StoreRecovery.Kind.SAVE,
-                    early -> {
+            engine.recovery.retryAfter(
+                    engine.backoff(failures), release ? StoreRecovery.Kind.RELEASE : StoreRecovery.Kind.SAVE, early -> {
                         retryWokenEarly = early;
                         retry();
                     });
@@ -321,8 +345,12 @@ final class SaveCycle implements SaveBatcher.Sync {
             finish();
             return;
         }
-        LOG.warn("profile {} was taken over (our epoch {}, store epoch {}, owner {}); it is no longer active",
-                profile, profile.epoch(), record.epoch(), record.owner());
+        LOG.warn(
+                "profile {} was taken over (our epoch {}, store epoch {}, owner {}); it is no longer active",
+                profile,
+                profile.epoch(),
+                record.epoch(),
+                record.owner());
         boolean wasActive = lifecycle == Lifecycle.ACTIVE;
         finish();
         if (wasActive) {

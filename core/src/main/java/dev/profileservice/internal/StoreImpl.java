@@ -2,20 +2,12 @@ package dev.profileservice.internal;
 
 import com.fasterxml.jackson.databind.JavaType;
 import dev.profileservice.ActiveSession;
-import dev.profileservice.GlobalUpdate;
 import dev.profileservice.GlobalUpdates;
-import dev.profileservice.NotReleasedAction;
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
-import dev.profileservice.ProfileServiceException;
 import dev.profileservice.ProfileStore;
-import dev.profileservice.spi.AcquireResult;
-import dev.profileservice.spi.Owner;
-import dev.profileservice.spi.SaveRequest;
-import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.StoredProfile;
-
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +33,8 @@ final class StoreImpl<T> implements ProfileStore<T> {
         try {
             this.templateBytes = engine.codec.mapper().writeValueAsBytes(template);
         } catch (Exception e) {
-            throw new IllegalArgumentException("profile template of store '" + name + "' cannot be encoded as JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "profile template of store '" + name + "' cannot be encoded as JSON: " + e.getMessage(), e);
         }
         newData(); // fails now, not at the first load, if the template does not decode back
     }
@@ -55,8 +48,10 @@ final class StoreImpl<T> implements ProfileStore<T> {
         try {
             return engine.codec.mapper().readerFor(dataType).readValue(templateBytes);
         } catch (Exception e) {
-            throw new IllegalArgumentException("profile template of store '" + name + "' cannot be decoded back from JSON into "
-                    + dataType.toCanonical() + " (does it have a no-argument constructor?): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "profile template of store '" + name + "' cannot be decoded back from JSON into "
+                            + dataType.toCanonical() + " (does it have a no-argument constructor?): " + e.getMessage(),
+                    e);
         }
     }
 
@@ -84,7 +79,8 @@ final class StoreImpl<T> implements ProfileStore<T> {
     private CompletableFuture<Optional<Profile<T>>> startLoad(String key, NotReleasedHandler handler) {
         Names.key(key);
         if (handler == null) {
-            throw new IllegalArgumentException("NotReleasedHandler must not be null (use NotReleasedHandler.FORCE_LOAD)");
+            throw new IllegalArgumentException(
+                    "NotReleasedHandler must not be null (use NotReleasedHandler.FORCE_LOAD)");
         }
         if (engine.isLocked()) {
             return CompletableFuture.completedFuture(Optional.empty());
@@ -122,15 +118,19 @@ final class StoreImpl<T> implements ProfileStore<T> {
      */
     ActiveProfile<T> open(String key, StoredProfile record, boolean created) {
         Codec.Payload<T> stored = decodeOrQuarantine(key, record.payload(), true);
-        Codec.Inbox inbox = decodeInboxOrQuarantine(key, record.inbox(), true);
+        Codec.Inbox inbox = engine.codec.decodeInbox(record);
+        inbox.corrupt().forEach(u -> setAside(key, u)); // the first save consumes them
         Codec.Payload<T> payload = stored != null ? stored : emptyPayload();
         // this load counts, unless the acquire just stored the initial payload, which counts it already
-        Codec.Payload<T> loaded = new Codec.Payload<>(payload.created(), payload.loads() + (created ? 0 : 1), payload.data(),
-                payload.tags(), payload.locked());
+        Codec.Payload<T> loaded = new Codec.Payload<>(
+                payload.created(),
+                payload.loads() + (created ? 0 : 1),
+                payload.data(),
+                payload.tags(),
+                payload.locked());
         // an unchanged profile must not be rewritten: remember the bytes as stored (a profile loaded
         // before differs in 'loads', so its first save writes once; a new one is stored as it is)
-        return new ActiveProfile<>(this, key, record.epoch(), loaded, loaded.data(), inbox, record.inboxVersion(),
-                record.payload(), record.inbox() != null && inbox == Codec.Inbox.EMPTY);
+        return new ActiveProfile<>(this, key, record.epoch(), loaded, loaded.data(), inbox, record.payload());
     }
 
     /** A profile as a fresh template with no metadata, for records with no (decodable) payload. */
@@ -149,17 +149,20 @@ final class StoreImpl<T> implements ProfileStore<T> {
         }
         Class<?> type = dataType.getRawClass();
         if (Map.class.isAssignableFrom(type) ? !(newData instanceof Map) : !type.isInstance(newData)) {
-            throw new IllegalArgumentException("profile data must be a " + type.getName() + ", not a " + newData.getClass().getName());
+            throw new IllegalArgumentException("profile data must be a " + type.getName() + ", not a "
+                    + newData.getClass().getName());
         }
         int size;
         try {
             size = engine.codec.mapper().writeValueAsBytes(newData).length;
         } catch (Exception e) {
-            throw new IllegalArgumentException("profile data of '" + key + "' cannot be encoded as JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "profile data of '" + key + "' cannot be encoded as JSON: " + e.getMessage(), e);
         }
         if (size > engine.settings().maxDataBytes()) {
-            throw new IllegalArgumentException("profile data of '" + key + "' is " + size + " bytes encoded, over the limit of "
-                    + engine.settings().maxDataBytes() + " (ProfileService.Builder.maxDataBytes)");
+            throw new IllegalArgumentException(
+                    "profile data of '" + key + "' is " + size + " bytes encoded, over the limit of "
+                            + engine.settings().maxDataBytes() + " (ProfileService.Builder.maxDataBytes)");
         }
     }
 
@@ -179,16 +182,11 @@ final class StoreImpl<T> implements ProfileStore<T> {
         }
     }
 
-    private Codec.Inbox decodeInboxOrQuarantine(String key, byte[] bytes, boolean quarantine) {
-        try {
-            return engine.codec.decodeInbox(bytes);
-        } catch (Codec.CorruptException e) {
-            if (quarantine) {
-                engine.backend.quarantine(name, key, bytes, "inbox: " + e.getMessage(), engine.now());
-            }
-            engine.corruption(name, key, "inbox: " + e.getMessage());
-            return Codec.Inbox.EMPTY;
-        }
+    /** An Active update whose data does not decode: its bytes are copied aside and reported (on an I/O thread). */
+    void setAside(String key, PendingUpdate u) {
+        String reason = "global update " + u.id() + " is not a JSON object";
+        engine.backend.quarantine(name, key, u.data(), reason, engine.now());
+        engine.corruption(name, key, reason);
     }
 
     // ---------------------------------------------------------------- global updates (sender side)
@@ -199,71 +197,21 @@ final class StoreImpl<T> implements ProfileStore<T> {
     }
 
     @Override
-    public CompletableFuture<Optional<GlobalUpdates>> globalUpdateProfileAsync(String key, Consumer<GlobalUpdates> handler) {
+    public CompletableFuture<Optional<GlobalUpdates>> globalUpdateProfileAsync(
+            String key, Consumer<GlobalUpdates> handler) {
         try {
             Names.key(key);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
         if (handler == null) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("global update handler must not be null"));
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("global update handler must not be null"));
         }
         if (engine.isLocked()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        CompletableFuture<Optional<GlobalUpdates>> result = new CompletableFuture<>();
-        sendAttempt(key, handler, 1, result);
-        return result;
-    }
-
-    private void sendAttempt(String key, Consumer<GlobalUpdates> handler, int n, CompletableFuture<Optional<GlobalUpdates>> result) {
-        engine.call("global update read of " + name + "/" + key, () -> engine.backend.read(name, key), Engine.CALL_ATTEMPTS)
-                .thenCompose(record -> {
-                    Codec.Inbox inbox = decodeInboxOrQuarantine(key, record.inbox(), false);
-                    if (record.inbox() != null && inbox == Codec.Inbox.EMPTY) {
-                        throw new ProfileServiceException("the global updates of " + name + "/" + key
-                                + " cannot be decoded; load the profile once to set them aside and start afresh");
-                    }
-                    Codec.Payload<T> payload = decodeOrQuarantine(key, record.payload(), false);
-                    UpdatesView view = UpdatesView.handler(engine.codec, inbox, payload == null ? List.of() : payload.locked());
-                    try {
-                        handler.accept(view);
-                    } finally {
-                        view.close();
-                    }
-                    if (!view.changed()) {
-                        return CompletableFuture.completedFuture(Optional.<GlobalUpdates>of(
-                                UpdatesView.readOnly(inbox.active(), view.getLockedUpdates())));
-                    }
-                    byte[] bytes = engine.codec.encodeInbox(view.inbox());
-                    if (bytes.length > engine.settings().maxDataBytes()) {
-                        throw new IllegalArgumentException("global updates of " + name + "/" + key + " would be " + bytes.length
-                                + " bytes, over the limit of " + engine.settings().maxDataBytes() + "; nothing was sent");
-                    }
-                    return engine.call("global update write of " + name + "/" + key,
-                                    () -> engine.backend.writeInbox(name, key, record.inboxVersion(), bytes), Engine.CALL_ATTEMPTS)
-                            .thenApply(written -> {
-                                if (written.isEmpty()) {
-                                    return null; // another sender or the owner wrote first: run the handler again
-                                }
-                                if (written.get().owner() != null) {
-                                    engine.handOver.send(written.get().owner().serverId(), Message.Kind.NEW_UPDATE, name, key);
-                                }
-                                return Optional.<GlobalUpdates>of(UpdatesView.readOnly(view.inbox().active(), view.getLockedUpdates()));
-                            });
-                })
-                .whenComplete((value, error) -> {
-                    if (error != null) {
-                        result.completeExceptionally(Engine.unwrap(error));
-                    } else if (value != null) {
-                        result.complete(value);
-                    } else if (n >= INBOX_ATTEMPTS) {
-                        result.completeExceptionally(new ProfileServiceException("global update of " + name + "/" + key
-                                + " kept conflicting with other writers after " + n + " attempts"));
-                    } else {
-                        engine.io.execute(() -> sendAttempt(key, handler, n + 1, result));
-                    }
-                });
+        return engine.gifts.send(name, key, handler);
     }
 
     // ---------------------------------------------------------------- view
@@ -274,14 +222,17 @@ final class StoreImpl<T> implements ProfileStore<T> {
         if (engine.isLocked()) {
             return Optional.empty();
         }
-        StoredProfile record = Engine.join(engine.call("view of " + name + "/" + key,
-                () -> engine.backend.read(name, key), Engine.CALL_ATTEMPTS));
+        StoredProfile record = Engine.join(
+                engine.call("view of " + name + "/" + key, () -> engine.backend.read(name, key), Engine.CALL_ATTEMPTS));
         if (record.payload() == null) {
             return Optional.empty();
         }
         Codec.Payload<T> stored = decodeOrQuarantine(key, record.payload(), false);
-        Codec.Inbox inbox = decodeInboxOrQuarantine(key, record.inbox(), false);
-        ActiveSession session = record.owner() == null ? null : new ActiveSession(record.owner().placeId(), record.owner().jobId());
-        return Optional.of(new ProfileView<>(key, stored != null ? stored : emptyPayload(), inbox.active(), session, engine.listenerBase));
+        Codec.Inbox inbox = engine.codec.decodeInbox(record);
+        ActiveSession session = record.owner() == null
+                ? null
+                : new ActiveSession(record.owner().placeId(), record.owner().jobId());
+        return Optional.of(new ProfileView<>(
+                key, stored != null ? stored : emptyPayload(), inbox.updates(), session, engine.listenerBase));
     }
 }

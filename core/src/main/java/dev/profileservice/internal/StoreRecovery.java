@@ -1,8 +1,5 @@
 package dev.profileservice.internal;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +12,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Notices the moment the store is back after failures, and wakes at once every store call that is
@@ -46,7 +45,11 @@ final class StoreRecovery {
     static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
 
     /** What a retry is, in the order a recovery wakes them. */
-    enum Kind { RELEASE, SAVE, OTHER }
+    enum Kind {
+        RELEASE,
+        SAVE,
+        OTHER
+    }
 
     /** One retry waiting out its backoff; runs once, by its timer or by the wake, whichever comes first. */
     private static final class Waiting {
@@ -126,8 +129,14 @@ final class StoreRecovery {
         int saves = woken.get(Kind.SAVE).size();
         int others = woken.get(Kind.OTHER).size();
         if (releases + saves > 0 || downFor >= 1_000) { // not for a lone hiccup of a read
-            report.accept(String.format(java.util.Locale.ROOT, "the store is back after %.1f s of failures; resuming now the %d"
-                    + " release(s), %d save(s) and %d other call(s) that were waiting to retry", downFor / 1000.0, releases, saves, others));
+            report.accept(String.format(
+                    java.util.Locale.ROOT,
+                    "the store is back after %.1f s of failures; resuming now the %d"
+                            + " release(s), %d save(s) and %d other call(s) that were waiting to retry",
+                    downFor / 1000.0,
+                    releases,
+                    saves,
+                    others));
         }
         for (Kind k : Kind.values()) {
             woken.get(k).forEach(w -> w.run(true));
@@ -155,12 +164,15 @@ final class StoreRecovery {
             return;
         }
         try {
-            w.timer = scheduler.schedule(() -> {
-                synchronized (this) {
-                    waiting.get(kind).remove(w);
-                }
-                w.run(false);
-            }, backoff.toMillis(), TimeUnit.MILLISECONDS);
+            w.timer = scheduler.schedule(
+                    () -> {
+                        synchronized (this) {
+                            waiting.get(kind).remove(w);
+                        }
+                        w.run(false);
+                    },
+                    backoff.toMillis(),
+                    TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             LOG.debug("scheduler rejected a retry (service closed?); dropped", e);
         }

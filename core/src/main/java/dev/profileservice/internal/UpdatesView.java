@@ -1,72 +1,136 @@
 package dev.profileservice.internal;
 
-import dev.profileservice.Subscription;
 import dev.profileservice.GlobalUpdate;
 import dev.profileservice.GlobalUpdates;
-
+import dev.profileservice.Subscription;
+import dev.profileservice.spi.UpdateOp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.BiConsumer;
 
 /**
- * The three faces of {@link GlobalUpdates}: the owner's (listen/lock/clear, backed by an active
+ * The three faces of {@link GlobalUpdates}: the owner's (listen/lock/clear, backed by an
  * {@link ActiveProfile}), the sender's inside a {@code globalUpdateProfile} handler (add/change/clear
- * an Active update, on a private copy of the inbox), and a read-only snapshot.
+ * an Active update, recorded as {@link UpdateOp}s), and a read-only snapshot.
+ *
+ * <p>The sender's view may start without the profile's updates: a handler that only adds needs
+ * none, and is sent without reading. If it asks for them (or changes or clears one), the view
+ * notes it and throws {@link NeedsState}; {@link GiftSender} then reads and runs the handler again
+ * with them. Each run of a handler gets a fresh view, on one thread.
  */
 final class UpdatesView implements GlobalUpdates {
-    private enum Mode { OWNER, HANDLER, READ_ONLY }
+    private enum Mode {
+        OWNER,
+        HANDLER,
+        READ_ONLY
+    }
+
+    /** Thrown inside a handler that needs the profile's updates, which its view does not have yet. */
+    static final class NeedsState extends RuntimeException {
+        NeedsState() {
+            super("the global updates of this profile are read first; the handler runs again", null, false, false);
+        }
+    }
 
     private final Mode mode;
     private final ActiveProfile<?> profile;
     private final Codec codec;
-    private final List<GlobalUpdate> active;
+    /** Handler mode: the Active updates with versions, or null when not read. */
+    private final List<Codec.ActiveUpdate> active;
+
     private final List<GlobalUpdate> locked;
-    private long next;
-    private boolean changed;
+    private final List<UpdateOp> ops = new ArrayList<>();
+    /** Handler mode: the data of each add, in order (the ids come from the store). */
+    private final List<Map<String, Object>> added = new ArrayList<>();
+
+    private boolean neededState;
     private volatile boolean open = true;
 
-    private UpdatesView(Mode mode, ActiveProfile<?> profile, Codec codec, List<GlobalUpdate> active, List<GlobalUpdate> locked, long next) {
+    private UpdatesView(
+            Mode mode,
+            ActiveProfile<?> profile,
+            Codec codec,
+            List<Codec.ActiveUpdate> active,
+            List<GlobalUpdate> locked) {
         this.mode = mode;
         this.profile = profile;
         this.codec = codec;
         this.active = active;
         this.locked = locked;
-        this.next = next;
     }
 
     static UpdatesView owner(ActiveProfile<?> profile) {
-        return new UpdatesView(Mode.OWNER, profile, null, null, null, 0);
+        return new UpdatesView(Mode.OWNER, profile, null, null, null);
     }
 
-    static UpdatesView handler(Codec codec, Codec.Inbox inbox, List<GlobalUpdate> locked) {
-        return new UpdatesView(Mode.HANDLER, null, codec, new ArrayList<>(inbox.active()), List.copyOf(locked), inbox.next());
+    /** The sender's view; {@code state} is null when the updates were not read. */
+    static UpdatesView handler(Codec codec, Codec.Inbox state, List<GlobalUpdate> locked) {
+        return new UpdatesView(
+                Mode.HANDLER, null, codec, state == null ? null : new ArrayList<>(state.active()), List.copyOf(locked));
     }
 
     static UpdatesView readOnly(List<GlobalUpdate> active, List<GlobalUpdate> locked) {
-        return new UpdatesView(Mode.READ_ONLY, null, null, List.copyOf(active), List.copyOf(locked), 0);
+        List<Codec.ActiveUpdate> versioned =
+                active.stream().map(u -> new Codec.ActiveUpdate(u, 0)).toList();
+        return new UpdatesView(Mode.READ_ONLY, null, null, versioned, List.copyOf(locked));
     }
 
     void close() {
         open = false;
     }
 
-    boolean changed() {
-        return changed;
+    /** Whether the handler asked for the updates while this view had none. */
+    boolean neededState() {
+        return neededState;
     }
 
-    Codec.Inbox inbox() {
-        return new Codec.Inbox(next, List.copyOf(active));
+    /** The handler's changes, in the order it made them. */
+    List<UpdateOp> ops() {
+        return List.copyOf(ops);
+    }
+
+    /** Whether the handler only added updates. */
+    boolean onlyAdds() {
+        return ops.stream().allMatch(op -> op instanceof UpdateOp.Add);
+    }
+
+    /** The read-only result of the send: what the handler saw (if anything), then its adds with the ids the store gave. */
+    GlobalUpdates result(List<Long> addedIds) {
+        List<GlobalUpdate> after = new ArrayList<>();
+        if (active != null) {
+            active.forEach(u -> after.add(u.update()));
+        }
+        for (int i = 0; i < added.size(); i++) {
+            after.add(codec.update(addedIds.get(i), added.get(i)));
+        }
+        return readOnly(after, locked);
     }
 
     @Override
     public List<GlobalUpdate> getActiveUpdates() {
-        return mode == Mode.OWNER ? profile.activeUpdates() : List.copyOf(active);
+        if (mode == Mode.OWNER) {
+            return profile.activeUpdates();
+        }
+        return state().stream().map(Codec.ActiveUpdate::update).toList();
     }
 
     @Override
     public List<GlobalUpdate> getLockedUpdates() {
-        return mode == Mode.OWNER ? profile.lockedUpdates() : List.copyOf(locked);
+        if (mode == Mode.OWNER) {
+            return profile.lockedUpdates();
+        }
+        state();
+        return List.copyOf(locked);
+    }
+
+    private List<Codec.ActiveUpdate> state() {
+        if (active == null) {
+            neededState = true;
+            throw new NeedsState();
+        }
+        return active;
     }
 
     @Override
@@ -94,48 +158,53 @@ final class UpdatesView implements GlobalUpdates {
     }
 
     @Override
-    public long addActiveUpdate(Map<String, Object> data) {
+    public void addActiveUpdate(Map<String, Object> data) {
         requireHandler("addActiveUpdate");
-        GlobalUpdate update = codec.update(next, data);
-        active.add(update);
-        next++;
-        changed = true;
-        return update.id();
+        byte[] bytes = codec.encodeUpdateData(data);
+        added.add(codec.copyMap(data, "global update data"));
+        // the token makes the add idempotent: a retry after a lost reply does not add it twice
+        ops.add(new UpdateOp.Add(UUID.randomUUID().toString(), bytes));
     }
 
     @Override
     public void changeActiveUpdate(long id, Map<String, Object> data) {
         requireHandler("changeActiveUpdate");
         int i = indexOf(id);
-        active.set(i, codec.update(id, data));
-        changed = true;
+        ops.add(new UpdateOp.Change(id, active.get(i).version(), codec.encodeUpdateData(data)));
+        active.set(
+                i, new Codec.ActiveUpdate(codec.update(id, data), active.get(i).version() + 1));
     }
 
     @Override
     public void clearActiveUpdate(long id) {
         requireHandler("clearActiveUpdate");
-        active.remove(indexOf(id));
-        changed = true;
+        int i = indexOf(id);
+        ops.add(new UpdateOp.Clear(id, active.get(i).version()));
+        active.remove(i);
     }
 
     private int indexOf(long id) {
-        for (int i = 0; i < active.size(); i++) {
-            if (active.get(i).id() == id) {
+        List<Codec.ActiveUpdate> now = state();
+        for (int i = 0; i < now.size(); i++) {
+            if (now.get(i).id() == id) {
                 return i;
             }
         }
         boolean isLocked = locked.stream().anyMatch(u -> u.id() == id);
-        throw new IllegalArgumentException("global update " + id + (isLocked
-                ? " is Locked: only Active updates can be changed or cleared by a sender"
-                : " is not an Active update of this profile"));
+        throw new IllegalArgumentException("global update " + id
+                + (isLocked
+                        ? " is Locked: only Active updates can be changed or cleared by a sender"
+                        : " is not an Active update of this profile"));
     }
 
     private void requireOwner(String method) {
         if (mode != Mode.OWNER) {
-            throw new IllegalStateException(method + " is only available on Profile.getGlobalUpdates() of an active profile");
+            throw new IllegalStateException(
+                    method + " is only available on Profile.getGlobalUpdates() of an active profile");
         }
         if (!profile.isActive()) {
-            throw new IllegalStateException(method + " called on profile '" + profile.getKey() + "', which is no longer active");
+            throw new IllegalStateException(
+                    method + " called on profile '" + profile.getKey() + "', which is no longer active");
         }
     }
 

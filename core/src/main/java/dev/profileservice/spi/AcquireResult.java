@@ -7,5 +7,4 @@ package dev.profileservice.spi;
  * @param record   the record after the operation: with the caller as owner and the new epoch when
  *                 {@code acquired}, otherwise the record as it was (naming the current owner)
  */
-public record AcquireResult(boolean acquired, StoredProfile record) {
-}
+public record AcquireResult(boolean acquired, StoredProfile record) {}

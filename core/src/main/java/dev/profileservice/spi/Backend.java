@@ -25,7 +25,7 @@ import java.util.Optional;
  *
  * <h2>What a store must offer</h2>
  * The engine needs the abstract methods here: {@link #read}, {@link #acquire}, {@link #save},
- * {@link #writeInbox}, the heartbeat trio ({@link #heartbeat}, {@link #server},
+ * {@link #sendUpdates}, {@link #readUpdates}, the heartbeat trio ({@link #heartbeat}, {@link #server},
  * {@link #removeServer}) with its {@link #leaseClock}, {@link #quarantine}, {@link #describe} and
  * {@link #close}. The rest has defaults: batching ({@link #saveBatch}), a push channel
  * ({@link #messageBus}), and the administrative operations of {@link BackendAdmin}
@@ -34,8 +34,10 @@ import java.util.Optional;
  * <h2>Round trips</h2>
  * Report each request to the store through the {@link RoundTripListener} set with
  * {@link #setRoundTripListener}. Targets: {@code read}, {@code acquire} of a free record,
- * {@code save} (with or without release) and {@code writeInbox}: one round trip each; a
- * {@link #saveBatch} of up to {@link #maxBatchSize()} saves that are all applied: one round trip.
+ * {@code save} that consumes no update (with or without release) and {@code readUpdates}: one round
+ * trip each; a {@link #saveBatch} of up to {@link #maxBatchSize()} such saves that are all applied:
+ * one round trip. {@code sendUpdates} and a save that consumes updates: one where the store can
+ * decide inside it (a Lua script), else a few (a SQL transaction), never more for more updates.
  */
 public interface Backend extends AutoCloseable {
 
@@ -62,8 +64,10 @@ public interface Backend extends AutoCloseable {
     AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload);
 
     /**
-     * The fenced write of the owner; see {@link SaveRequest} for the conditions. On
-     * {@link SaveResult.Status#SAVED} the returned record carries the inbox as it is after the write.
+     * The fenced write of the owner; see {@link SaveRequest} for the conditions. The updates it
+     * consumes leave the inbox in the same atomic write; their add tokens are remembered for
+     * {@link #TOKEN_RETENTION}. The answer carries the record's {@code updateSeq}, not its updates
+     * (see {@link SaveResult}).
      */
     SaveResult save(String store, String key, SaveRequest request);
 
@@ -102,13 +106,27 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Replaces the inbox if its version still equals {@code expectedVersion} (0 for "no inbox yet"),
-     * creating the record if missing (no owner, epoch 0, no payload). Never touches payload, epoch or
-     * owner, so it never conflicts with the owner's plain saves.
-     *
-     * @return the record after the write, or {@link Optional#empty()} if the version did not match
+     * How long a store remembers the token of a consumed update ({@link UpdateOp.Add}): a sender
+     * whose reply was lost retries within seconds, well inside it.
      */
-    Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox);
+    java.time.Duration TOKEN_RETENTION = java.time.Duration.ofHours(1);
+
+    /**
+     * A sender's changes to a profile's Active global updates, applied in one atomic step, all or
+     * nothing, creating the record if missing (no owner, epoch 0, no payload). Adds are numbered by
+     * the store and never conflict with other senders nor with the owner; a change or a clear
+     * conflicts only with writers of that same update. Never touches payload, epoch or owner.
+     *
+     * @param maxPending the most Active updates the profile may hold once the adds are in: more is
+     *                   {@link SendResult.Status#FULL} (tokens seen before do not count again)
+     */
+    SendResult sendUpdates(String store, String key, List<UpdateOp> ops, int maxPending);
+
+    /**
+     * The record without its payload: owner, epoch, the Active updates in id order and the update
+     * sequence. What an owner reads to check its session and pick up new updates (one round trip).
+     */
+    StoredProfile readUpdates(String store, String key);
 
     /**
      * Writes or refreshes a server's heartbeat row (one round trip, an upsert): its lease now runs
@@ -162,8 +180,7 @@ public interface Backend extends AutoCloseable {
     }
 
     /** Sets the round-trip counter. Default: ignored (the backend does not count). */
-    default void setRoundTripListener(RoundTripListener listener) {
-    }
+    default void setRoundTripListener(RoundTripListener listener) {}
 
     /** Closes pools and connections. Idempotent. */
     @Override

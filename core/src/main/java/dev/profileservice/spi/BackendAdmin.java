@@ -12,8 +12,9 @@ public interface BackendAdmin {
 
     /** The admin operations of {@code backend}, or an {@link IllegalArgumentException} naming the store if it has none. */
     static BackendAdmin of(Backend backend) {
-        return backend.admin().orElseThrow(() -> new IllegalArgumentException("the store " + backend.describe()
-                + " offers no administrative operations (Backend.admin() is empty)"));
+        return backend.admin()
+                .orElseThrow(() -> new IllegalArgumentException("the store " + backend.describe()
+                        + " offers no administrative operations (Backend.admin() is empty)"));
     }
 
     /** All heartbeat rows, each judged like {@link Backend#server}. */
@@ -28,7 +29,7 @@ public interface BackendAdmin {
      */
     StoredProfile forceRelease(String store, String key);
 
-    /** Deletes a record, its inbox and its quarantined copies. Returns whether a record existed. */
+    /** Deletes a record, its inbox (pending updates and remembered tokens) and its quarantined copies. Returns whether a record existed. */
     boolean delete(String store, String key);
 
     /**

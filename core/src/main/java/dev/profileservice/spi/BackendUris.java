@@ -6,11 +6,13 @@ import java.util.regex.Pattern;
 public final class BackendUris {
     private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/@:]*:)[^/@]*@");
     /** Redis's password-only form: {@code redis://secret@host}. */
-    private static final Pattern REDIS_BARE_PASSWORD = Pattern.compile("^(rediss?://)[^/@:]+@", Pattern.CASE_INSENSITIVE);
-    private static final Pattern QUERY_PASSWORD = Pattern.compile("((?:password|pass|pwd)=)[^&]*", Pattern.CASE_INSENSITIVE);
+    private static final Pattern REDIS_BARE_PASSWORD =
+            Pattern.compile("^(rediss?://)[^/@:]+@", Pattern.CASE_INSENSITIVE);
 
-    private BackendUris() {
-    }
+    private static final Pattern QUERY_PASSWORD =
+            Pattern.compile("((?:password|pass|pwd)=)[^&]*", Pattern.CASE_INSENSITIVE);
+
+    private BackendUris() {}
 
     /**
      * Returns {@code uri} with any password (in the user-info part, Redis's password-only

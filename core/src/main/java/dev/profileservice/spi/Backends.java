@@ -7,8 +7,7 @@ import java.util.TreeSet;
 
 /** Finds the {@link BackendProvider} for a URI among those on the class or module path. */
 public final class Backends {
-    private Backends() {
-    }
+    private Backends() {}
 
     /**
      * Opens the backend for {@code uri}.
@@ -40,7 +39,8 @@ public final class Backends {
 
     private static List<BackendProvider> providers() {
         List<BackendProvider> out = new ArrayList<>();
-        ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).forEach(out::add);
+        ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())
+                .forEach(out::add);
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         if (context != null && context != Backends.class.getClassLoader()) {
             for (BackendProvider p : ServiceLoader.load(BackendProvider.class, context)) {

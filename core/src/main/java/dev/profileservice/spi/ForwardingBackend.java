@@ -77,8 +77,13 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
-    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        return delegate.writeInbox(store, key, expectedVersion, inbox);
+    public SendResult sendUpdates(String store, String key, List<UpdateOp> ops, int maxPending) {
+        return delegate.sendUpdates(store, key, ops, maxPending);
+    }
+
+    @Override
+    public StoredProfile readUpdates(String store, String key) {
+        return delegate.readUpdates(store, key);
     }
 
     @Override

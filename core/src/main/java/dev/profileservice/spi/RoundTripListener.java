@@ -8,7 +8,7 @@ package dev.profileservice.spi;
  */
 @FunctionalInterface
 public interface RoundTripListener {
-    RoundTripListener NONE = operation -> { };
+    RoundTripListener NONE = operation -> {};
 
     /** @param operation the backend operation that caused it, e.g. {@code "acquire"} */
     void roundTrip(String operation);

@@ -42,18 +42,21 @@ public record SaveItem(String store, String key, SaveRequest request) {
             }
             Integer earlier = firstIndex.putIfAbsent(Map.entry(item.store, item.key), i);
             if (earlier != null) {
-                throw new IllegalArgumentException("saveBatch: record " + item.store + "/" + item.key + " occurs twice (items "
-                        + earlier + " and " + i + "); a batch may hold each record once");
+                throw new IllegalArgumentException("saveBatch: record " + item.store + "/" + item.key
+                        + " occurs twice (items " + earlier + " and " + i + "); a batch may hold each record once");
             }
         }
     }
 
     /**
-     * What this item counts for when a batch is cut by bytes ({@link #chunks}): payload, new inbox
-     * and names (up to 4 bytes a character), plus 256 bytes for the statement or script around them.
+     * What this item counts for when a batch is cut by bytes ({@link #chunks}): payload, consumed
+     * updates and names (up to 4 bytes a character), plus 256 bytes for the statement or script
+     * around them.
      */
     public long estimatedBytes() {
-        return 256L + request.payload().length + (request.newInbox() == null ? 0 : request.newInbox().length)
+        return 256L
+                + request.payload().length
+                + 40L * request.consume().size()
                 + 4L * (store.length() + key.length() + request.serverId().length());
     }
 

@@ -1,32 +1,38 @@
 package dev.profileservice.spi;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A fenced write by the owning session: applied only if the record's epoch still equals
  * {@code epoch} and its owner's {@code serverId} equals {@code serverId}.
  *
- * @param serverId             the writer's server id
- * @param epoch                the epoch the writer acquired the record under
- * @param payload              the new payload; never null
- * @param release              when true, the same atomic write also clears the owner (the epoch
- *                             stays as it is; the next acquire increments it)
- * @param expectedInboxVersion only meaningful when {@code newInbox != null}: the inbox version
- *                             the writer based {@code newInbox} on
- * @param newInbox             when non-null, the inbox is replaced by these bytes in the same atomic
- *                             write, but only if the record's inbox version still equals
- *                             {@code expectedInboxVersion} (the version then increments by one);
- *                             used to move global updates from the inbox into the payload
+ * @param serverId the writer's server id
+ * @param epoch    the epoch the writer acquired the record under
+ * @param payload  the new payload; never null
+ * @param release  when true, the same atomic write also clears the owner (the epoch stays as it
+ *                 is; the next acquire increments it)
+ * @param consume  the Active updates this write takes out of the inbox (the engine moved them into
+ *                 the payload as Locked, or set them aside), each as {@code (id, version)} it read:
+ *                 the write is applied only if every one is still pending at that version, else
+ *                 nothing is written ({@link SaveResult.Status#UPDATES_CHANGED}); consuming never
+ *                 conflicts with updates added meanwhile
  */
-public record SaveRequest(String serverId, long epoch, byte[] payload, boolean release,
-                          long expectedInboxVersion, byte[] newInbox) {
+public record SaveRequest(String serverId, long epoch, byte[] payload, boolean release, List<Consume> consume) {
     public SaveRequest {
         Objects.requireNonNull(serverId, "serverId");
         Objects.requireNonNull(payload, "payload");
+        consume = List.copyOf(consume);
+        if (consume.stream().map(Consume::id).distinct().count() != consume.size()) {
+            throw new IllegalArgumentException("a save names an update to consume twice: " + consume);
+        }
     }
 
-    /** A plain save (or release) that leaves the inbox alone. */
+    /** One update a save takes out of the inbox, at the version the owner read. */
+    public record Consume(long id, long version) {}
+
+    /** A plain save (or release) that consumes no update. */
     public static SaveRequest of(String serverId, long epoch, byte[] payload, boolean release) {
-        return new SaveRequest(serverId, epoch, payload, release, 0, null);
+        return new SaveRequest(serverId, epoch, payload, release, List.of());
     }
 }

@@ -7,5 +7,4 @@ package dev.profileservice.spi;
  * @param epoch the record's epoch
  * @param owner the holder
  */
-public record SessionInfo(String key, long epoch, Owner owner) {
-}
+public record SessionInfo(String key, long epoch, Owner owner) {}

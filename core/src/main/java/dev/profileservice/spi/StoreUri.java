@@ -31,8 +31,15 @@ import java.util.Map;
  * @param fragment the decoded fragment ({@code #...}), or null; Sentinel's master name
  * @param masked   the URI as given, with its password masked
  */
-public record StoreUri(String scheme, List<Address> hosts, String path, String user, String password,
-                       Map<String, String> params, String fragment, String masked) {
+public record StoreUri(
+        String scheme,
+        List<Address> hosts,
+        String path,
+        String user,
+        String password,
+        Map<String, String> params,
+        String fragment,
+        String masked) {
 
     /** One {@code host:port}. */
     public record Address(String host, int port) {
@@ -102,7 +109,8 @@ public record StoreUri(String scheme, List<Address> hosts, String path, String u
                 }
             }
         }
-        return new StoreUri(scheme, Collections.unmodifiableList(hosts), path, user, password, params, fragment, masked);
+        return new StoreUri(
+                scheme, Collections.unmodifiableList(hosts), path, user, password, params, fragment, masked);
     }
 
     private static Address address(String hostPort, int defaultPort, String masked) {
@@ -179,13 +187,21 @@ public record StoreUri(String scheme, List<Address> hosts, String path, String u
     /** Like {@link #take(String, String)} for an integer; a bad number fails naming the URI and the parameter. */
     public int takeInt(String name, int def) {
         String v = take(name, null);
-        if (v == null) {
-            return def;
-        }
+        return v == null ? def : wholeNumber(masked, name, v);
+    }
+
+    /**
+     * {@code value} of the parameter {@code name} of the store URI {@code maskedUri} as an int; a bad
+     * number fails (not transient) naming the URI and the parameter. For store URIs of other forms
+     * (e.g. {@code sqlite:PATH?...}) that parse their own parameters.
+     */
+    public static int wholeNumber(String maskedUri, String name, String value) {
         try {
-            return Integer.parseInt(v.trim());
+            return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new BackendException("store URI '" + masked + "': parameter " + name + " must be a whole number, was '" + v + "'", false);
+            throw new BackendException(
+                    "store URI '" + maskedUri + "': parameter " + name + " must be a whole number, was '" + value + "'",
+                    false);
         }
     }
 
@@ -198,7 +214,8 @@ public record StoreUri(String scheme, List<Address> hosts, String path, String u
         if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(v);
         }
-        throw new BackendException("store URI '" + masked + "': parameter " + name + " must be true or false, was '" + v + "'", false);
+        throw new BackendException(
+                "store URI '" + masked + "': parameter " + name + " must be true or false, was '" + v + "'", false);
     }
 
     /**

@@ -1,26 +1,39 @@
 package dev.profileservice.spi;
 
+import java.util.List;
+import java.util.Objects;
+
 /**
  * One profile record as a backend keeps it. Immutable snapshot; arrays are not copied, so callers
  * must not modify them.
  *
- * @param payload      the owner-written bytes (the engine's encoding of data, meta tags and locked
- *                     global updates), or {@code null} if no session has saved yet
- * @param epoch        the fencing token: 0 for a record never acquired, incremented by one on every
- *                     successful {@link Backend#acquire acquire} and every {@link BackendAdmin#forceRelease}
- * @param owner        the session holding the record, or {@code null} when released
- * @param inbox        the sender-written bytes (the engine's encoding of pending Active global
- *                     updates), or {@code null} if none were ever sent
- * @param inboxVersion 0 when there is no inbox; incremented by one on every inbox write, by senders
- *                     ({@link Backend#writeInbox}) or by the owner ({@link SaveRequest#newInbox()})
+ * @param payload   the owner-written bytes (the engine's encoding of data, meta tags and locked
+ *                  global updates), or {@code null} if no session ever took the record (it exists
+ *                  only because global updates were sent to it)
+ * @param epoch     the fencing token: 0 for a record never acquired, incremented by one on every
+ *                  successful {@link Backend#acquire acquire} and every {@link BackendAdmin#forceRelease}
+ * @param owner     the session holding the record, or {@code null} when released
+ * @param updates   the Active global updates waiting in the inbox, in id order; empty in the record
+ *                  a save answers with (see {@link Backend#save}): {@code updateSeq} says whether
+ *                  new ones arrived
+ * @param updateSeq the last id the inbox gave to an update (0 if none ever); grows with every add
  */
-public record StoredProfile(byte[] payload, long epoch, Owner owner, byte[] inbox, long inboxVersion) {
+public record StoredProfile(byte[] payload, long epoch, Owner owner, List<PendingUpdate> updates, long updateSeq) {
+
+    public StoredProfile {
+        Objects.requireNonNull(updates, "updates");
+    }
 
     /** The value a missing record reads as. */
-    public static final StoredProfile ABSENT = new StoredProfile(null, 0, null, null, 0);
+    public static final StoredProfile ABSENT = new StoredProfile(null, 0, null, List.of(), 0);
 
-    /** True when no session has saved a payload and no global update was ever sent. */
+    /** True when no session ever saved a payload and no global update was ever sent. */
     public boolean isEmpty() {
-        return payload == null && inbox == null;
+        return payload == null && updateSeq == 0;
+    }
+
+    /** This record without its updates (what a save answers): the session fields and the sequence. */
+    public StoredProfile withoutUpdates() {
+        return updates.isEmpty() ? this : new StoredProfile(payload, epoch, owner, List.of(), updateSeq);
     }
 }

@@ -1,14 +1,14 @@
 package dev.profileservice.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,9 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The group commit of saves: batch sizes, the flusher limit, and failures of a whole batch. */
 class SaveBatcherTest {
@@ -42,13 +41,18 @@ class SaveBatcherTest {
 
     /** A backend of which only save, saveBatch, maxBatchSize and describe are used. */
     private Backend backend(int maxBatch, Function<List<SaveItem>, List<SaveResult>> onBatch) {
-        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[]{Backend.class}, (proxy, m, args) ->
-                switch (m.getName()) {
+        return (Backend) Proxy.newProxyInstance(
+                Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class},
+                (proxy, m, args) -> switch (m.getName()) {
                     case "maxBatchSize" -> maxBatch;
                     case "describe", "toString" -> "fake";
-                    case "save" -> call(onBatch, List.of(new SaveItem((String) args[0], (String) args[1], (SaveRequest) args[2]))).get(0);
+                    case "save" ->
+                        call(onBatch, List.of(new SaveItem((String) args[0], (String) args[1], (SaveRequest) args[2])))
+                                .get(0);
                     case "saveBatch" -> {
-                        @SuppressWarnings("unchecked") List<SaveItem> items = (List<SaveItem>) args[0];
+                        @SuppressWarnings("unchecked")
+                        List<SaveItem> items = (List<SaveItem>) args[0];
                         yield call(onBatch, items);
                     }
                     default -> throw new UnsupportedOperationException(m.getName());
@@ -68,7 +72,8 @@ class SaveBatcherTest {
     }
 
     /** A store answer that signals {@code atStore} and then waits for {@code letGo} before saving everything. */
-    private static Function<List<SaveItem>, List<SaveResult>> holdingUntil(CountDownLatch atStore, CountDownLatch letGo) {
+    private static Function<List<SaveItem>, List<SaveResult>> holdingUntil(
+            CountDownLatch atStore, CountDownLatch letGo) {
         return items -> {
             atStore.countDown();
             try {
@@ -161,7 +166,8 @@ class SaveBatcherTest {
             burst.add(new Probe("k" + i, outcomes));
         }
         batcher.submitAll(burst);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(outcomes).hasSize(100));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(outcomes).hasSize(100));
         assertThat(outcomes.values()).containsOnly(SaveResult.Status.SAVED);
         assertThat(batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
         assertThat(batchSizes).allSatisfy(n -> assertThat(n).isBetween(1, 10));
@@ -171,9 +177,12 @@ class SaveBatcherTest {
     @Test
     void a_failed_batch_fails_every_item_and_a_short_answer_is_a_failure_too() {
         Map<String, Object> outcomes = new ConcurrentHashMap<>();
-        SaveBatcher failing = new SaveBatcher(backend(8, items -> {
-            throw new BackendException("connection reset", true);
-        }), io, 1);
+        SaveBatcher failing = new SaveBatcher(
+                backend(8, items -> {
+                    throw new BackendException("connection reset", true);
+                }),
+                io,
+                1);
         failing.submitAll(List.of(new Probe("a", outcomes), new Probe("b", outcomes), new Probe("c", outcomes)));
         await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == 3);
         assertThat(outcomes.values()).allSatisfy(o -> assertThat(o).isInstanceOf(BackendException.class));
@@ -182,8 +191,11 @@ class SaveBatcherTest {
         SaveBatcher shortAnswer = new SaveBatcher(backend(8, items -> allSaved(items.subList(0, 1))), io, 1);
         shortAnswer.submitAll(List.of(new Probe("x", shortOutcomes), new Probe("y", shortOutcomes)));
         await().atMost(Duration.ofSeconds(10)).until(() -> shortOutcomes.size() == 2);
-        assertThat(shortOutcomes.values()).allSatisfy(o -> assertThat(o).isInstanceOf(IllegalStateException.class)
-                .asString().contains("returned 1 results for a batch of 2"));
+        assertThat(shortOutcomes.values())
+                .allSatisfy(o -> assertThat(o)
+                        .isInstanceOf(IllegalStateException.class)
+                        .asString()
+                        .contains("returned 1 results for a batch of 2"));
     }
 
     @Test
@@ -215,7 +227,10 @@ class SaveBatcherTest {
         batcher.submitFirst(new Probe("release", outcomes));
         letGo.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == 22);
-        assertThat(batchKeys.get(1)).as("the batch right after the busy one").startsWith("release").hasSize(8);
+        assertThat(batchKeys.get(1))
+                .as("the batch right after the busy one")
+                .startsWith("release")
+                .hasSize(8);
         assertThat(batchKeys.get(3)).endsWith("auto19");
     }
 }

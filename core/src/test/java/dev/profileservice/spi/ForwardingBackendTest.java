@@ -1,6 +1,7 @@
 package dev.profileservice.spi;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -12,9 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every method of {@link Backend}, the default ones included, reaches the delegate of a
@@ -23,15 +22,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ForwardingBackendTest {
 
     /** One call the recording delegate received. */
-    private record Call(Method method, Object[] args) {
-    }
+    private record Call(Method method, Object[] args) {}
 
     /** A delegate that records each call and answers with a fresh object of the return type. */
     private static final class Recorder {
         final List<Call> calls = new ArrayList<>();
         final Map<String, Object> answers = new TreeMap<>();
-        final Backend backend = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
-                new Class<?>[]{Backend.class}, (proxy, m, args) -> {
+        final Backend backend = (Backend) Proxy.newProxyInstance(
+                Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, m, args) -> {
                     if (m.getDeclaringClass() == Object.class) {
                         return switch (m.getName()) {
                             case "toString" -> "recorder";
@@ -62,7 +60,7 @@ class ForwardingBackendTest {
             return new String("from delegate");
         }
         if (t == StoredProfile.class) {
-            return new StoredProfile(new byte[]{9}, 9, null, null, 0);
+            return new StoredProfile(new byte[] {9}, 9, null, List.of(), 0);
         }
         if (t == AcquireResult.class) {
             return new AcquireResult(true, StoredProfile.ABSENT);
@@ -75,6 +73,9 @@ class ForwardingBackendTest {
         }
         if (t == List.class) {
             return new ArrayList<>(List.of("from delegate"));
+        }
+        if (t == SendResult.class) {
+            return new SendResult(SendResult.Status.APPLIED, List.of(1L), null);
         }
         if (t == LeaseClock.class) {
             return LeaseClock.HOST;
@@ -96,22 +97,22 @@ class ForwardingBackendTest {
             return true;
         }
         if (type == byte[].class) {
-            return new byte[]{(byte) index};
+            return new byte[] {(byte) index};
         }
         if (type == Owner.class) {
             return new Owner("srv" + index, "place", "job");
         }
         if (type == SaveRequest.class) {
-            return SaveRequest.of("srv", index, new byte[]{1}, false);
+            return SaveRequest.of("srv", index, new byte[] {1}, false);
         }
         if (type == java.time.Duration.class) {
             return java.time.Duration.ofMillis(index);
         }
         if (type == List.class) {
-            return List.of(new SaveItem("S", "k" + index, SaveRequest.of("srv", 1, new byte[]{2}, false)));
+            return List.of(new SaveItem("S", "k" + index, SaveRequest.of("srv", 1, new byte[] {2}, false)));
         }
         if (type == RoundTripListener.class) {
-            RoundTripListener l = op -> { };
+            RoundTripListener l = op -> {};
             return l;
         }
         throw new AssertionError("the test does not know how to make a " + type + "; extend argumentFor");
@@ -126,8 +127,7 @@ class ForwardingBackendTest {
         Map<String, Method> bySignature = new TreeMap<>();
         for (Method m : Backend.class.getMethods()) {
             if (!Modifier.isStatic(m.getModifiers())) {
-                bySignature.merge(signature(m), m,
-                        (a, b) -> a.getDeclaringClass() == Backend.class ? a : b);
+                bySignature.merge(signature(m), m, (a, b) -> a.getDeclaringClass() == Backend.class ? a : b);
             }
         }
         List<Method> out = new ArrayList<>(bySignature.values());
@@ -138,14 +138,20 @@ class ForwardingBackendTest {
     @Test
     void everyBackendMethodIsForwardedWithItsArgumentsAndResult() throws Exception {
         List<Method> methods = backendMethods();
-        assertThat(methods).extracting(Method::getName)
+        assertThat(methods)
+                .extracting(Method::getName)
                 .as("the default methods are part of the check")
-                .contains("saveBatch", "maxBatchSize", "messageBus", "maxConcurrentCalls",
-                        "setRoundTripListener", "close");
+                .contains(
+                        "saveBatch",
+                        "maxBatchSize",
+                        "messageBus",
+                        "maxConcurrentCalls",
+                        "setRoundTripListener",
+                        "close");
 
         for (Method m : methods) {
             Recorder recorder = new Recorder();
-            ForwardingBackend forwarding = new ForwardingBackend(recorder.backend) { };
+            ForwardingBackend forwarding = new ForwardingBackend(recorder.backend) {};
             Class<?>[] types = m.getParameterTypes();
             Object[] args = new Object[types.length];
             for (int i = 0; i < types.length; i++) {
@@ -154,15 +160,22 @@ class ForwardingBackendTest {
 
             Object result = m.invoke(forwarding, args);
 
-            assertThat(recorder.calls).as("calls the delegate received for %s", signature(m)).hasSize(1);
+            assertThat(recorder.calls)
+                    .as("calls the delegate received for %s", signature(m))
+                    .hasSize(1);
             Call call = recorder.calls.get(0);
-            assertThat(signature(call.method())).as("method the delegate received for %s", signature(m))
+            assertThat(signature(call.method()))
+                    .as("method the delegate received for %s", signature(m))
                     .isEqualTo(signature(m));
             for (int i = 0; i < args.length; i++) {
                 if (types[i].isPrimitive()) { // boxed on the way: equal, not the same box
-                    assertThat(call.args()[i]).as("argument %d of %s", i, signature(m)).isEqualTo(args[i]);
+                    assertThat(call.args()[i])
+                            .as("argument %d of %s", i, signature(m))
+                            .isEqualTo(args[i]);
                 } else {
-                    assertThat(call.args()[i]).as("argument %d of %s", i, signature(m)).isSameAs(args[i]);
+                    assertThat(call.args()[i])
+                            .as("argument %d of %s", i, signature(m))
+                            .isSameAs(args[i]);
                 }
             }
             Object answer = recorder.answers.get(signature(m));
@@ -203,19 +216,22 @@ class ForwardingBackendTest {
                 return super.save(store, key, request);
             }
         };
-        SaveRequest w = SaveRequest.of("srv", 1, new byte[]{1}, false);
+        SaveRequest w = SaveRequest.of("srv", 1, new byte[] {1}, false);
         onlySave.saveBatch(List.of(new SaveItem("S", "a", w), new SaveItem("S", "b", w)));
 
-        assertThat(ownSaves).as("the documented pitfall: overriding save alone misses batches").isEmpty();
+        assertThat(ownSaves)
+                .as("the documented pitfall: overriding save alone misses batches")
+                .isEmpty();
         assertThat(recorder.calls).extracting(c -> c.method().getName()).containsExactly("saveBatch");
     }
 
     @Test
     void delegateIsExposedToSubclassesAndMustNotBeNull() {
         Recorder recorder = new Recorder();
-        ForwardingBackend f = new ForwardingBackend(recorder.backend) { };
+        ForwardingBackend f = new ForwardingBackend(recorder.backend) {};
         assertThat(f.delegate()).isSameAs(recorder.backend);
-        assertThatThrownBy(() -> new ForwardingBackend(null) { })
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("delegate");
+        assertThatThrownBy(() -> new ForwardingBackend(null) {})
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("delegate");
     }
 }

@@ -1,24 +1,25 @@
 package dev.profileservice.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
+import dev.profileservice.spi.UpdateOp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,10 +39,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The executable contract of {@link Backend}: every method checked against its javadoc, with the
@@ -67,7 +70,8 @@ import static org.awaitility.Awaitility.await;
 public abstract class BackendContractTest {
 
     /** One store name per JVM run: tests add unique key prefixes. */
-    private static final String RUN = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    private static final String RUN =
+            UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
     private final List<Backend> opened = new CopyOnWriteArrayList<>();
 
@@ -178,15 +182,16 @@ public abstract class BackendContractTest {
         assertThat(r.payload()).isNull();
         assertThat(r.epoch()).isZero();
         assertThat(r.owner()).isNull();
-        assertThat(r.inbox()).isNull();
-        assertThat(r.inboxVersion()).isZero();
+        assertThat(r.updates()).isEmpty();
+        assertThat(r.updateSeq()).isZero();
         assertThat(r.isEmpty()).isTrue();
     }
 
     // ---------------------------------------------------------------- acquire
 
     @Test
-    @DisplayName("acquire(-1) of a missing record creates it with epoch 1, the caller as owner and the initial payload, in one write")
+    @DisplayName(
+            "acquire(-1) of a missing record creates it with epoch 1, the caller as owner and the initial payload, in one write")
     void acquireFreeCreatesRecord() {
         String k = key("free");
         AcquireResult a = backend.acquire(store, k, alice, -1, INITIAL);
@@ -198,8 +203,8 @@ public abstract class BackendContractTest {
         assertThat(r.epoch()).isEqualTo(1);
         assertThat(r.owner()).isEqualTo(alice);
         assertThat(text(r.payload())).as("a profile exists from its first load").isEqualTo("initial");
-        assertThat(r.inbox()).isNull();
-        assertThat(r.inboxVersion()).isZero();
+        assertThat(r.updates()).isEmpty();
+        assertThat(r.updateSeq()).isZero();
     }
 
     @Test
@@ -246,7 +251,9 @@ public abstract class BackendContractTest {
         assertThat(steal.acquired()).isTrue();
         assertThat(steal.record().epoch()).isEqualTo(2);
         assertThat(steal.record().owner()).isEqualTo(bob);
-        assertThat(text(steal.record().payload())).as("payload untouched by acquire").isEqualTo("alice-data");
+        assertThat(text(steal.record().payload()))
+                .as("payload untouched by acquire")
+                .isEqualTo("alice-data");
 
         AcquireResult stale = backend.acquire(store, k, alice, 1, INITIAL);
         assertThat(stale.acquired()).isFalse();
@@ -256,25 +263,31 @@ public abstract class BackendContractTest {
     }
 
     @Test
-    @DisplayName("acquire keeps payload and inbox (a record with only an inbox gets the initial payload), and increments the epoch")
-    void acquireKeepsPayloadAndInbox() {
+    @DisplayName(
+            "acquire keeps payload and pending updates (a record with only updates gets the initial payload), and increments the epoch")
+    void acquireKeepsPayloadAndUpdates() {
         String k = key("keep");
-        assertThat(backend.writeInbox(store, k, 0, bytes("gift"))).isPresent();
+        long g = add(backend, k, "gift");
         AcquireResult a = backend.acquire(store, k, alice, -1, INITIAL);
         assertThat(a.acquired()).isTrue();
         assertThat(a.record().epoch()).isEqualTo(1);
-        assertThat(text(a.record().payload())).as("never loaded before: created by this load").isEqualTo("initial");
-        assertThat(text(a.record().inbox())).isEqualTo("gift");
-        assertThat(a.record().inboxVersion()).isEqualTo(1);
-        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("p1"), true)).status())
+        assertThat(text(a.record().payload()))
+                .as("never loaded before: created by this load")
+                .isEqualTo("initial");
+        assertThat(a.record().updates()).extracting(PendingUpdate::id).containsExactly(g);
+        assertThat(text(a.record().updates().get(0).data())).isEqualTo("gift");
+        assertThat(a.record().updateSeq()).isEqualTo(g);
+        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("p1"), true))
+                        .status())
                 .isEqualTo(SaveResult.Status.SAVED);
 
         AcquireResult b = open().acquire(store, k, bob, -1, bytes("other-initial"));
         assertThat(b.acquired()).isTrue();
         assertThat(b.record().epoch()).isEqualTo(2);
-        assertThat(text(b.record().payload())).as("an existing payload wins over the initial one").isEqualTo("p1");
-        assertThat(text(b.record().inbox())).isEqualTo("gift");
-        assertThat(b.record().inboxVersion()).isEqualTo(1);
+        assertThat(text(b.record().payload()))
+                .as("an existing payload wins over the initial one")
+                .isEqualTo("p1");
+        assertThat(b.record().updates()).extracting(PendingUpdate::id).containsExactly(g);
     }
 
     @Test
@@ -304,7 +317,8 @@ public abstract class BackendContractTest {
         assertThat(text(r.payload())).isEqualTo("v1");
         assertThat(r.owner()).isEqualTo(alice);
         assertThat(r.epoch()).isEqualTo(1);
-        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v2"), false)).status())
+        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v2"), false))
+                        .status())
                 .isEqualTo(SaveResult.Status.SAVED);
         assertThat(text(backend.read(store, k).payload())).isEqualTo("v2");
     }
@@ -384,78 +398,98 @@ public abstract class BackendContractTest {
     }
 
     @Test
-    @DisplayName("a plain save leaves the inbox alone and returns it")
-    void plainSaveKeepsInbox() {
+    @DisplayName(
+            "a plain save leaves the pending updates alone; its answer carries the update sequence, not the updates")
+    void plainSaveKeepsUpdates() {
         String k = key("plain");
         backend.acquire(store, k, alice, -1, INITIAL);
-        open().writeInbox(store, k, 0, bytes("gift-1"));
+        long g = add(open(), k, "gift-1");
         SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("data"), false));
         assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
-        assertThat(text(s.record().inbox())).isEqualTo("gift-1");
-        assertThat(s.record().inboxVersion()).isEqualTo(1);
+        assertThat(s.record().updates()).isEmpty();
+        assertThat(s.record().updateSeq()).isEqualTo(g);
         StoredProfile r = backend.read(store, k);
-        assertThat(text(r.inbox())).isEqualTo("gift-1");
-        assertThat(r.inboxVersion()).isEqualTo(1);
+        assertThat(r.updates()).extracting(u -> text(u.data())).containsExactly("gift-1");
+        assertThat(r.updateSeq()).isEqualTo(g);
     }
 
     @Test
-    @DisplayName("save with newInbox replaces the inbox when its version matches, else INBOX_CHANGED and nothing written")
-    void saveWithNewInbox() {
-        String k = key("inbox");
+    @DisplayName(
+            "a save consumes updates at the versions it names, else UPDATES_CHANGED and nothing written; adds meanwhile never conflict")
+    void saveConsumesUpdates() {
+        String k = key("consume");
         backend.acquire(store, k, alice, -1, INITIAL);
         Backend sender = open();
-        assertThat(sender.writeInbox(store, k, 0, bytes("[g1]"))).isPresent();
+        long g1 = add(sender, k, "g1");
 
-        SaveResult ok = backend.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("data+g1"), false, 1, bytes("[]")));
+        SaveResult ok = backend.save(store, k, consuming(1, "data+g1", false, g1, 1));
         assertThat(ok.status()).isEqualTo(SaveResult.Status.SAVED);
-        assertThat(ok.record().inboxVersion()).isEqualTo(2);
-        assertThat(text(ok.record().inbox())).isEqualTo("[]");
         StoredProfile r = sender.read(store, k);
         assertThat(text(r.payload())).isEqualTo("data+g1");
-        assertThat(text(r.inbox())).isEqualTo("[]");
-        assertThat(r.inboxVersion()).isEqualTo(2);
+        assertThat(r.updates()).isEmpty();
 
-        // a sender writes meanwhile: the owner's newInbox based on version 2 must be refused
-        assertThat(sender.writeInbox(store, k, 2, bytes("[g2]"))).isPresent();
-        SaveResult changed = backend.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("data-stale"), false, 2, bytes("[]")));
-        assertThat(changed.status()).isEqualTo(SaveResult.Status.INBOX_CHANGED);
-        assertThat(changed.record().inboxVersion()).isEqualTo(3);
-        assertThat(text(changed.record().inbox())).isEqualTo("[g2]");
+        long g2 = add(sender, k, "g2");
+        long g3 = add(sender, k, "g3");
+        // a sender changes g2 meanwhile: consuming g2 at version 1 is refused, and nothing is written
+        assertThat(sender.sendUpdates(store, k, List.of(new UpdateOp.Change(g2, 1, bytes("g2b"))), 1000)
+                        .status())
+                .isEqualTo(SendResult.Status.APPLIED);
+        SaveResult changed = backend.save(store, k, consuming(1, "stale", false, g2, 1, g3, 1));
+        assertThat(changed.status()).isEqualTo(SaveResult.Status.UPDATES_CHANGED);
         StoredProfile after = sender.read(store, k);
-        assertThat(text(after.payload())).as("nothing written on INBOX_CHANGED").isEqualTo("data+g1");
-        assertThat(text(after.inbox())).isEqualTo("[g2]");
-        assertThat(after.inboxVersion()).isEqualTo(3);
+        assertThat(text(after.payload()))
+                .as("nothing written on UPDATES_CHANGED")
+                .isEqualTo("data+g1");
+        assertThat(after.updates())
+                .extracting(PendingUpdate::id, PendingUpdate::version)
+                .containsExactly(tuple(g2, 2L), tuple(g3, 1L));
+        assertThat(text(after.updates().get(0).data())).isEqualTo("g2b");
         assertThat(after.owner()).isEqualTo(alice);
 
-        // a release with newInbox: one atomic write of payload, inbox and owner
-        SaveResult rel = backend.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("data+g2"), true, 3, bytes("[]")));
+        // an update added after the owner read does not conflict; a release consumes in the same write
+        long g4 = add(sender, k, "g4");
+        SaveResult rel = backend.save(store, k, consuming(1, "data+g2+g3", true, g2, 2, g3, 1));
         assertThat(rel.status()).isEqualTo(SaveResult.Status.SAVED);
         StoredProfile fin = sender.read(store, k);
         assertThat(fin.owner()).isNull();
-        assertThat(fin.inboxVersion()).isEqualTo(4);
-        assertThat(text(fin.payload())).isEqualTo("data+g2");
+        assertThat(text(fin.payload())).isEqualTo("data+g2+g3");
+        assertThat(fin.updates()).extracting(PendingUpdate::id).containsExactly(g4);
+        assertThat(fin.updateSeq()).isEqualTo(g4);
     }
 
     @Test
-    @DisplayName("the fence is checked before the inbox: a stale session with a stale inbox gets LOST_SESSION")
-    void fenceBeforeInbox() {
+    @DisplayName("the fence is checked before the consumed updates: a stale session gets LOST_SESSION")
+    void fenceBeforeUpdates() {
         String k = key("order");
         backend.acquire(store, k, alice, -1, INITIAL);
-        open().writeInbox(store, k, 0, bytes("x"));
-        SaveResult s = backend.save(store, k, new SaveRequest(alice.serverId(), 5, bytes("p"), false, 0, bytes("y")));
+        long g = add(open(), k, "x");
+        SaveResult s = backend.save(
+                store,
+                k,
+                new SaveRequest(alice.serverId(), 5, bytes("p"), false, List.of(new SaveRequest.Consume(g, 7))));
         assertThat(s.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
-        assertThat(text(backend.read(store, k).payload())).isEqualTo("initial");
+        StoredProfile r = backend.read(store, k);
+        assertThat(text(r.payload())).isEqualTo("initial");
+        assertThat(r.updates()).extracting(PendingUpdate::id).containsExactly(g);
     }
 
     @Test
-    @DisplayName("newInbox from version 0 on a record with no inbox creates the inbox")
-    void saveWithNewInboxFromZero() {
-        String k = key("inbox0");
+    @DisplayName("the token of a consumed update is remembered: a retried add adds nothing and answers the first id")
+    void consumedTokensAreRemembered() {
+        String k = key("tokens");
         backend.acquire(store, k, alice, -1, INITIAL);
-        SaveResult s = backend.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("p"), false, 0, bytes("[]")));
-        assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
-        assertThat(s.record().inboxVersion()).isEqualTo(1);
-        assertThat(backend.read(store, k).inboxVersion()).isEqualTo(1);
+        Backend sender = open();
+        List<UpdateOp> send = List.of(new UpdateOp.Add("tok-" + prefix, bytes("x")));
+        SendResult first = sender.sendUpdates(store, k, send, 1000);
+        long id = first.addedIds().get(0);
+        assertThat(backend.save(store, k, consuming(1, "with-x", false, id, 1)).status())
+                .isEqualTo(SaveResult.Status.SAVED);
+        SendResult retry = sender.sendUpdates(store, k, send, 1000);
+        assertThat(retry.status()).isEqualTo(SendResult.Status.APPLIED);
+        assertThat(retry.addedIds()).containsExactly(id);
+        StoredProfile r = backend.read(store, k);
+        assertThat(r.updates()).as("not added again").isEmpty();
+        assertThat(r.updateSeq()).isEqualTo(id);
     }
 
     // ---------------------------------------------------------------- saveBatch
@@ -468,7 +502,7 @@ public abstract class BackendContractTest {
     }
 
     @Test
-    @DisplayName("saveBatch of plain saves writes every payload, keeps the owners and returns each inbox")
+    @DisplayName("saveBatch of plain saves writes every payload, keeps the owners and answers each update sequence")
     void batchOfPlainSaves() {
         int n = Math.min(backend.maxBatchSize(), 20) + 3; // over the limit is allowed: it may cost more trips
         List<SaveItem> items = new ArrayList<>();
@@ -477,7 +511,7 @@ public abstract class BackendContractTest {
             backend.acquire(store, k, alice, -1, INITIAL);
             items.add(new SaveItem(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v" + i), false)));
         }
-        open().writeInbox(store, key("b1"), 0, bytes("gift"));
+        long g = add(open(), key("b1"), "gift");
         List<SaveResult> results = backend.saveBatch(items);
         assertThat(results).hasSize(n);
         Backend other = open();
@@ -489,61 +523,68 @@ public abstract class BackendContractTest {
             assertThat(text(r.payload())).as("item " + i).isEqualTo("v" + i);
             assertThat(r.owner()).isEqualTo(alice);
         }
-        assertThat(results.get(1).record().inboxVersion()).as("inbox returned with the saved record").isEqualTo(1);
-        assertThat(text(results.get(1).record().inbox())).isEqualTo("gift");
-        assertThat(results.get(0).record().inboxVersion()).isZero();
+        assertThat(results.get(1).record().updateSeq())
+                .as("the update sequence answered with the saved record")
+                .isEqualTo(g);
+        assertThat(results.get(0).record().updateSeq()).isZero();
     }
 
     @Test
-    @DisplayName("saveBatch judges each item on its own: saved, lost, inbox changed, released and inbox moved, in order")
+    @DisplayName(
+            "saveBatch judges each item on its own: saved, lost, updates changed, released and consuming, in order")
     void batchOfMixedOutcomes() {
         String ok = key("m-ok");
         String stolen = key("m-stolen");
         String missing = key("m-missing");
         String stale = key("m-stale");
         String release = key("m-release");
-        String cas = key("m-cas");
-        for (String k : List.of(ok, stolen, stale, release, cas)) {
+        String consume = key("m-consume");
+        for (String k : List.of(ok, stolen, stale, release, consume)) {
             backend.acquire(store, k, alice, -1, INITIAL);
         }
         Backend other = open();
         other.acquire(store, stolen, bob, 1, INITIAL);
-        other.writeInbox(store, stale, 0, bytes("[s1]"));
-        other.writeInbox(store, cas, 0, bytes("[c1]"));
+        long s1 = add(other, stale, "s1");
+        other.sendUpdates(store, stale, List.of(new UpdateOp.Clear(s1, 1)), 1000);
+        long c1 = add(other, consume, "c1");
         List<SaveResult> results = backend.saveBatch(List.of(
                 new SaveItem(store, ok, SaveRequest.of(alice.serverId(), 1, bytes("ok"), false)),
                 new SaveItem(store, stolen, SaveRequest.of(alice.serverId(), 1, bytes("late"), false)),
                 new SaveItem(store, missing, SaveRequest.of(alice.serverId(), 1, bytes("ghost"), false)),
-                new SaveItem(store, stale, new SaveRequest(alice.serverId(), 1, bytes("stale"), false, 0, bytes("[]"))),
+                new SaveItem(store, stale, consuming(1, "stale", false, s1, 1)),
                 new SaveItem(store, release, SaveRequest.of(alice.serverId(), 1, bytes("final"), true)),
-                new SaveItem(store, cas, new SaveRequest(alice.serverId(), 1, bytes("with-c1"), false, 1, bytes("[]")))));
-        assertThat(results).extracting(SaveResult::status).containsExactly(
-                SaveResult.Status.SAVED, SaveResult.Status.LOST_SESSION, SaveResult.Status.LOST_SESSION,
-                SaveResult.Status.INBOX_CHANGED, SaveResult.Status.SAVED, SaveResult.Status.SAVED);
+                new SaveItem(store, consume, consuming(1, "with-c1", false, c1, 1))));
+        assertThat(results)
+                .extracting(SaveResult::status)
+                .containsExactly(
+                        SaveResult.Status.SAVED,
+                        SaveResult.Status.LOST_SESSION,
+                        SaveResult.Status.LOST_SESSION,
+                        SaveResult.Status.UPDATES_CHANGED,
+                        SaveResult.Status.SAVED,
+                        SaveResult.Status.SAVED);
         assertThat(results.get(1).record().owner()).isEqualTo(bob);
         assertThat(results.get(1).record().epoch()).isEqualTo(2);
-        assertThat(results.get(3).record().inboxVersion()).isEqualTo(1);
-        assertThat(text(results.get(3).record().inbox())).isEqualTo("[s1]");
         assertThat(results.get(4).record().owner()).isNull();
-        assertThat(results.get(5).record().inboxVersion()).isEqualTo(2);
-        assertThat(text(results.get(5).record().inbox())).isEqualTo("[]");
 
         assertThat(text(other.read(store, ok).payload())).isEqualTo("ok");
-        assertThat(text(other.read(store, stolen).payload())).as("nothing written over the thief's session").isEqualTo("initial");
+        assertThat(text(other.read(store, stolen).payload()))
+                .as("nothing written over the thief's session")
+                .isEqualTo("initial");
         assertThat(other.read(store, stolen).owner()).isEqualTo(bob);
-        assertThat(other.read(store, missing).isEmpty()).as("a refused batch item creates nothing").isTrue();
+        assertThat(other.read(store, missing).isEmpty())
+                .as("a refused batch item creates nothing")
+                .isTrue();
         StoredProfile st = other.read(store, stale);
-        assertThat(text(st.payload())).as("nothing written on INBOX_CHANGED").isEqualTo("initial");
-        assertThat(text(st.inbox())).isEqualTo("[s1]");
+        assertThat(text(st.payload())).as("nothing written on UPDATES_CHANGED").isEqualTo("initial");
         assertThat(st.owner()).isEqualTo(alice);
         StoredProfile rel = other.read(store, release);
         assertThat(rel.owner()).isNull();
         assertThat(rel.epoch()).isEqualTo(1);
         assertThat(text(rel.payload())).isEqualTo("final");
-        StoredProfile c = other.read(store, cas);
+        StoredProfile c = other.read(store, consume);
         assertThat(text(c.payload())).isEqualTo("with-c1");
-        assertThat(text(c.inbox())).isEqualTo("[]");
-        assertThat(c.inboxVersion()).isEqualTo(2);
+        assertThat(c.updates()).isEmpty();
         assertThat(c.owner()).isEqualTo(alice);
     }
 
@@ -565,7 +606,48 @@ public abstract class BackendContractTest {
     }
 
     @Test
-    @DisplayName("a saveBatch of up to maxBatchSize saves that are all applied is one round trip")
+    @DisplayName("a send and a consuming save cost a few round trips (at most 6), the same for 1 update as for 100")
+    void inboxRoundTripsDoNotGrowWithTheUpdates() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(countsRoundTrips(), "backend does not count round trips");
+        Backend b = open();
+        String k = key("rt-inbox");
+        b.acquire(store, k, alice, -1, INITIAL);
+        add(b, key("rt-warm"), "w");
+        List<String> trips = new CopyOnWriteArrayList<>();
+        b.setRoundTripListener(trips::add);
+        int one =
+                count(trips, () -> b.sendUpdates(store, k, List.of(new UpdateOp.Add(token("one"), bytes("g"))), 1000));
+        List<UpdateOp> hundred = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            hundred.add(new UpdateOp.Add(token("h" + i), bytes("g" + i)));
+        }
+        int many = count(trips, () -> b.sendUpdates(store, k, hundred, 1000));
+        int creating = count(
+                trips,
+                () -> b.sendUpdates(
+                        store, key("rt-inbox-new"), List.of(new UpdateOp.Add(token("n"), bytes("g"))), 1000));
+        assertThat(one).as("an add").isBetween(1, 6);
+        assertThat(many).as("a send of 100 adds").isEqualTo(one);
+        assertThat(creating).as("an add creating the record").isBetween(1, 6);
+
+        List<PendingUpdate> pending = b.readUpdates(store, k).updates();
+        int consumeOne = count(
+                trips,
+                () -> b.save(store, k, consuming(1, "c1", false, pending.get(0).id(), 1)));
+        long[] rest = new long[2 * (pending.size() - 1)];
+        for (int i = 1; i < pending.size(); i++) {
+            rest[2 * (i - 1)] = pending.get(i).id();
+            rest[2 * (i - 1) + 1] = 1;
+        }
+        int consumeMany = count(trips, () -> b.save(store, k, consuming(1, "c100", false, rest)));
+        b.setRoundTripListener(null);
+        assertThat(consumeOne).as("a save consuming one update").isBetween(1, 6);
+        assertThat(consumeMany).as("a save consuming 100 updates").isEqualTo(consumeOne);
+        assertThat(b.readUpdates(store, k).updates()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a saveBatch of up to maxBatchSize plain saves that are all applied is one round trip")
     void batchRoundTrips() {
         org.junit.jupiter.api.Assumptions.assumeTrue(countsRoundTrips(), "backend does not count round trips");
         int n = Math.min(backend.maxBatchSize(), 50);
@@ -578,9 +660,8 @@ public abstract class BackendContractTest {
             b.acquire(store, key("wb" + i), alice, -1, INITIAL);
             b.acquire(store, key("rb" + i), alice, -1, INITIAL);
             warm.add(new SaveItem(store, key("wb" + i), SaveRequest.of(alice.serverId(), 1, bytes("w"), false)));
-            items.add(new SaveItem(store, key("rb" + i), i % 3 == 0
-                    ? new SaveRequest(alice.serverId(), 1, bytes("v" + i), i % 2 == 0, 0, bytes("[]"))
-                    : SaveRequest.of(alice.serverId(), 1, bytes("v" + i), i % 2 == 0)));
+            items.add(new SaveItem(
+                    store, key("rb" + i), SaveRequest.of(alice.serverId(), 1, bytes("v" + i), i % 2 == 0)));
         }
         b.saveBatch(warm);
         b.setRoundTripListener(trips::add);
@@ -591,57 +672,266 @@ public abstract class BackendContractTest {
         assertThat(text(b.read(store, key("rb" + (n - 1))).payload())).isEqualTo("v" + (n - 1));
     }
 
-    // ---------------------------------------------------------------- writeInbox
+    // ---------------------------------------------------------------- sendUpdates, readUpdates
 
     @Test
-    @DisplayName("writeInbox from 0 creates a record with no owner, epoch 0 and no payload")
-    void writeInboxCreatesRecord() {
-        String k = key("newinbox");
-        Optional<StoredProfile> w = backend.writeInbox(store, k, 0, bytes("[gift]"));
-        assertThat(w).isPresent();
-        assertThat(w.get().inboxVersion()).isEqualTo(1);
-        assertThat(text(w.get().inbox())).isEqualTo("[gift]");
-        StoredProfile r = open().read(store, k);
+    @DisplayName(
+            "sendUpdates to a missing record creates it with no owner, epoch 0 and no payload; the store numbers adds 1, 2, 3")
+    void sendUpdatesCreatesRecordAndNumbersAdds() {
+        String k = key("new");
+        SendResult r = backend.sendUpdates(
+                store,
+                k,
+                List.of(new UpdateOp.Add(token("a"), bytes("a")), new UpdateOp.Add(token("b"), bytes("b"))),
+                1000);
+        assertThat(r.status()).isEqualTo(SendResult.Status.APPLIED);
+        assertThat(r.addedIds()).containsExactly(1L, 2L);
         assertThat(r.owner()).isNull();
-        assertThat(r.epoch()).isZero();
-        assertThat(r.payload()).isNull();
-        assertThat(text(r.inbox())).isEqualTo("[gift]");
-        assertThat(r.inboxVersion()).isEqualTo(1);
-        assertThat(r.isEmpty()).isFalse();
+        assertThat(add(open(), k, "c")).isEqualTo(3);
+        StoredProfile rec = open().read(store, k);
+        assertThat(rec.owner()).isNull();
+        assertThat(rec.epoch()).isZero();
+        assertThat(rec.payload()).isNull();
+        assertThat(rec.updates())
+                .extracting(PendingUpdate::id, PendingUpdate::version, u -> text(u.data()))
+                .containsExactly(tuple(1L, 1L, "a"), tuple(2L, 1L, "b"), tuple(3L, 1L, "c"));
+        assertThat(rec.updateSeq()).isEqualTo(3);
+        assertThat(rec.isEmpty()).isFalse();
     }
 
     @Test
-    @DisplayName("writeInbox is a compare-and-set on the inbox version")
-    void writeInboxCas() {
-        String k = key("cas");
-        assertThat(backend.writeInbox(store, k, 1, bytes("x"))).as("version 1 of a missing inbox").isEmpty();
-        assertThat(backend.read(store, k).isEmpty()).isTrue();
-        assertThat(backend.writeInbox(store, k, 0, bytes("a"))).isPresent();
-        assertThat(backend.writeInbox(store, k, 0, bytes("b"))).as("stale version").isEmpty();
-        assertThat(backend.writeInbox(store, k, 2, bytes("b"))).as("future version").isEmpty();
-        assertThat(text(backend.read(store, k).inbox())).isEqualTo("a");
-        Optional<StoredProfile> w = open().writeInbox(store, k, 1, bytes("ab"));
-        assertThat(w).isPresent();
-        assertThat(w.get().inboxVersion()).isEqualTo(2);
-        assertThat(text(backend.read(store, k).inbox())).isEqualTo("ab");
+    @DisplayName("an add whose token was seen adds nothing and answers the first id (a retry after a lost reply)")
+    void addsAreIdempotentByToken() {
+        String k = key("idem");
+        List<UpdateOp> send = List.of(new UpdateOp.Add(token("x"), bytes("x")));
+        long id = backend.sendUpdates(store, k, send, 1000).addedIds().get(0);
+        SendResult again =
+                open().sendUpdates(store, k, List.of(new UpdateOp.Add(token("y"), bytes("y")), send.get(0)), 1000);
+        assertThat(again.addedIds()).containsExactly(id + 1, id);
+        assertThat(backend.read(store, k).updates())
+                .extracting(u -> text(u.data()))
+                .containsExactly("x", "y");
     }
 
     @Test
-    @DisplayName("writeInbox never touches payload, epoch or owner")
-    void writeInboxLeavesSessionAlone() {
+    @DisplayName(
+            "a change or clear applies only at the version seen; a send with one that does not applies nothing (CONFLICT)")
+    void changesAndClearsAreConditionalAndAllOrNothing() {
+        String k = key("cond");
+        long a = add(backend, k, "a");
+        long b = add(backend, k, "b");
+        Backend other = open();
+        assertThat(other.sendUpdates(store, k, List.of(new UpdateOp.Change(a, 1, bytes("a2"))), 1000)
+                        .status())
+                .isEqualTo(SendResult.Status.APPLIED);
+        SendResult stale = backend.sendUpdates(
+                store,
+                k,
+                List.of(
+                        new UpdateOp.Add(token("c"), bytes("c")),
+                        new UpdateOp.Clear(b, 1),
+                        new UpdateOp.Change(a, 1, bytes("a-stale"))),
+                1000);
+        assertThat(stale.status()).isEqualTo(SendResult.Status.CONFLICT);
+        assertThat(stale.addedIds()).isEmpty();
+        StoredProfile r = other.read(store, k);
+        assertThat(r.updates())
+                .as("nothing of a conflicting send")
+                .extracting(PendingUpdate::id, PendingUpdate::version, u -> text(u.data()))
+                .containsExactly(tuple(a, 2L, "a2"), tuple(b, 1L, "b"));
+        assertThat(r.updateSeq()).isEqualTo(b);
+        assertThat(backend.sendUpdates(
+                                store,
+                                k,
+                                List.of(new UpdateOp.Clear(b, 1), new UpdateOp.Change(a, 2, bytes("a3"))),
+                                1000)
+                        .status())
+                .isEqualTo(SendResult.Status.APPLIED);
+        assertThat(other.read(store, k).updates())
+                .extracting(PendingUpdate::id, u -> text(u.data()))
+                .containsExactly(tuple(a, "a3"));
+        assertThat(backend.sendUpdates(store, k, List.of(new UpdateOp.Clear(99, 1)), 1000)
+                        .status())
+                .as("an update that was never there")
+                .isEqualTo(SendResult.Status.CONFLICT);
+    }
+
+    @Test
+    @DisplayName(
+            "FULL: adds over maxPending are refused and nothing applied; tokens seen do not count again; clears make room")
+    void pendingUpdatesAreBounded() {
+        String k = key("full");
+        long first = add(backend, k, "1");
+        add(backend, k, "2");
+        add(backend, k, "3");
+        SendResult full = backend.sendUpdates(store, k, List.of(new UpdateOp.Add(token("4"), bytes("4"))), 3);
+        assertThat(full.status()).isEqualTo(SendResult.Status.FULL);
+        assertThat(backend.read(store, k).updates()).hasSize(3);
+        UpdateOp.Add fifth = new UpdateOp.Add(token("5"), bytes("5"));
+        assertThat(backend.sendUpdates(store, k, List.of(new UpdateOp.Clear(first, 1), fifth), 3)
+                        .status())
+                .as("a clear in the same send makes room")
+                .isEqualTo(SendResult.Status.APPLIED);
+        SendResult retry = backend.sendUpdates(store, k, List.of(fifth), 3);
+        assertThat(retry.status()).as("a token seen is not a new update").isEqualTo(SendResult.Status.APPLIED);
+        assertThat(backend.read(store, k).updates()).hasSize(3);
+    }
+
+    @Test
+    @DisplayName(
+            "sendUpdates never touches payload, epoch or owner; it answers the owner, whose save then still succeeds")
+    void sendUpdatesLeavesSessionAlone() {
         String k = key("owned");
         backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice"), false));
-        Optional<StoredProfile> w = open().writeInbox(store, k, 0, bytes("gift"));
-        assertThat(w).isPresent();
-        StoredProfile r = backend.read(store, k);
-        assertThat(text(r.payload())).isEqualTo("alice");
-        assertThat(r.epoch()).isEqualTo(1);
+        SendResult r = open().sendUpdates(store, k, List.of(new UpdateOp.Add(token("g"), bytes("gift"))), 1000);
         assertThat(r.owner()).isEqualTo(alice);
-        // and the owner's plain save still succeeds afterwards
-        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice2"), false)).status())
+        StoredProfile rec = backend.read(store, k);
+        assertThat(text(rec.payload())).isEqualTo("alice");
+        assertThat(rec.epoch()).isEqualTo(1);
+        assertThat(rec.owner()).isEqualTo(alice);
+        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice2"), false))
+                        .status())
                 .isEqualTo(SaveResult.Status.SAVED);
-        assertThat(text(backend.read(store, k).inbox())).isEqualTo("gift");
+        assertThat(backend.read(store, k).updates())
+                .extracting(u -> text(u.data()))
+                .containsExactly("gift");
+    }
+
+    @Test
+    @DisplayName("readUpdates: the record without its payload (owner, epoch, updates in id order, sequence)")
+    void readUpdates() {
+        String k = key("ru");
+        assertThat(backend.readUpdates(store, k).isEmpty()).isTrue();
+        backend.acquire(store, k, alice, -1, INITIAL);
+        long a = add(open(), k, "a");
+        long b = add(open(), k, "b");
+        StoredProfile r = backend.readUpdates(store, k);
+        assertThat(r.payload()).isNull();
+        assertThat(r.owner()).isEqualTo(alice);
+        assertThat(r.epoch()).isEqualTo(1);
+        assertThat(r.updates()).extracting(PendingUpdate::id).containsExactly(a, b);
+        assertThat(r.updateSeq()).isEqualTo(b);
+    }
+
+    @Test
+    @Timeout(60)
+    @DisplayName(
+            "concurrent senders on several backend objects: every add gets its own id, none is lost, none is doubled")
+    void concurrentSendersNeverConflict() throws Exception {
+        String k = key("storm");
+        int threads = 4;
+        int each = 40;
+        List<Backend> senders = List.of(open(), open());
+        ExecutorService pool = Executors.newFixedThreadPool(threads * senders.size());
+        try {
+            List<Future<List<Long>>> futures = new ArrayList<>();
+            for (Backend b : senders) {
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    futures.add(pool.submit(() -> {
+                        List<Long> ids = new ArrayList<>();
+                        for (int i = 0; i < each; i++) {
+                            SendResult r = b.sendUpdates(
+                                    store,
+                                    k,
+                                    List.of(new UpdateOp.Add(token(thread + "-" + i + "-" + b.hashCode()), bytes("g"))),
+                                    100_000);
+                            assertThat(r.status()).isEqualTo(SendResult.Status.APPLIED);
+                            ids.addAll(r.addedIds());
+                        }
+                        return ids;
+                    }));
+                }
+            }
+            Set<Long> all = new java.util.HashSet<>();
+            for (Future<List<Long>> f : futures) {
+                all.addAll(f.get());
+            }
+            int total = threads * senders.size() * each;
+            assertThat(all).as("distinct ids").hasSize(total);
+            StoredProfile r = backend.read(store, k);
+            assertThat(r.updates()).hasSize(total);
+            assertThat(r.updates()).extracting(PendingUpdate::id).containsExactlyInAnyOrderElementsOf(all);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @DisplayName("the same add sent twice at once (a retry racing its first try) is added once, and both answer its id")
+    void sameTokenRacingItself() throws Exception {
+        String k = key("race");
+        add(backend, k, "first");
+        Backend[] two = {open(), open()};
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                List<UpdateOp> send = List.of(new UpdateOp.Add(token("r" + round), bytes("r" + round)));
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                List<Future<SendResult>> results = new ArrayList<>();
+                for (Backend b : two) {
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return b.sendUpdates(store, k, send, 1000);
+                    }));
+                }
+                SendResult a = results.get(0).get(30, TimeUnit.SECONDS);
+                SendResult b = results.get(1).get(30, TimeUnit.SECONDS);
+                assertThat(a.status()).isEqualTo(SendResult.Status.APPLIED);
+                assertThat(b.status()).isEqualTo(SendResult.Status.APPLIED);
+                assertThat(a.addedIds()).as("round %d", round).isEqualTo(b.addedIds());
+            }
+            assertThat(backend.read(store, k).updates())
+                    .as("first + one per round")
+                    .hasSize(21);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @DisplayName(
+            "tokens of consumed updates are forgotten after TOKEN_RETENTION (judged on the store's clock), at a later save")
+    void consumedTokensAreForgottenAfterTheRetention() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                backend.leaseClock() == LeaseClock.SERVICE, "needs a clock the test can move an hour forward");
+        String k = key("forget");
+        backend.acquire(store, k, alice, -1, INITIAL);
+        List<UpdateOp> send = List.of(new UpdateOp.Add(token("old"), bytes("x")));
+        long id = backend.sendUpdates(store, k, send, 1000).addedIds().get(0);
+        backend.save(store, k, consuming(1, "with-x", false, id, 1));
+        serviceClock.advance(Backend.TOKEN_RETENTION.plusMinutes(1));
+        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("later"), false));
+        assertThat(backend.sendUpdates(store, k, send, 1000).addedIds())
+                .as("a new update now")
+                .containsExactly(id + 1);
+    }
+
+    /** Adds one update with data {@code data} through {@code b}; returns its id. */
+    protected long add(Backend b, String k, String data) {
+        return add(b, store, k, data);
+    }
+
+    /** Adds one update with data {@code data} to {@code s}/{@code k} through {@code b}; returns its id. */
+    protected long add(Backend b, String s, String k, String data) {
+        SendResult r = b.sendUpdates(s, k, List.of(new UpdateOp.Add(token(data), bytes(data))), 100_000);
+        assertThat(r.status()).as("add of %s", data).isEqualTo(SendResult.Status.APPLIED);
+        return r.addedIds().get(0);
+    }
+
+    /** A token unique to this test and {@code name}, short enough for any name. */
+    protected String token(String name) {
+        return prefix + Integer.toHexString(name.hashCode()) + "-" + UUID.randomUUID();
+    }
+
+    /** A save by {@code alice} under {@code epoch} consuming {@code (id, version)} pairs. */
+    protected SaveRequest consuming(long epoch, String payload, boolean release, long... idVersion) {
+        List<SaveRequest.Consume> consume = new ArrayList<>();
+        for (int i = 0; i < idVersion.length; i += 2) {
+            consume.add(new SaveRequest.Consume(idVersion[i], idVersion[i + 1]));
+        }
+        return new SaveRequest(alice.serverId(), epoch, bytes(payload), release, consume);
     }
 
     // ---------------------------------------------------------------- servers
@@ -663,7 +953,8 @@ public abstract class BackendContractTest {
         assertThat(renewed.placeId()).as("the upsert replaces the row").isEqualTo("place-y");
         assertThat(renewed.jobId()).isEqualTo("job-y");
         assertThat(renewed.expiresInMillis()).as("renewed from the store's now").isGreaterThan(60_000);
-        assertThat(admin(other).servers().stream().filter(l -> l.serverId().equals(id))).hasSize(1);
+        assertThat(admin(other).servers().stream().filter(l -> l.serverId().equals(id)))
+                .hasSize(1);
 
         String id2 = "srv-" + prefix + "hb2";
         other.heartbeat(new Owner(id2, "p2", "j2"), Duration.ofSeconds(60));
@@ -671,14 +962,18 @@ public abstract class BackendContractTest {
 
         backend.removeServer(id);
         assertThat(other.server(id)).isEmpty();
-        assertThat(admin(other).servers()).extracting(ServerLease::serverId).doesNotContain(id).contains(id2);
+        assertThat(admin(other).servers())
+                .extracting(ServerLease::serverId)
+                .doesNotContain(id)
+                .contains(id2);
         backend.removeServer(id); // removing twice is fine
         other.removeServer(id2);
         assertThat(backend.server(id2)).isEmpty();
     }
 
     @Test
-    @DisplayName("a lease is judged by the backend's lease clock alone: now + lease at the heartbeat, expiry - now at the read")
+    @DisplayName(
+            "a lease is judged by the backend's lease clock alone: now + lease at the heartbeat, expiry - now at the read")
     void leaseJudgedByTheLeaseClock() {
         String id = "srv-" + prefix + "clock";
         Owner server = new Owner(id, "p", "j");
@@ -701,14 +996,18 @@ public abstract class BackendContractTest {
         backend.heartbeat(server, Duration.ofSeconds(30));
         long expiresIn = other.server(id).orElseThrow().expiresInMillis();
         long elapsed = (System.nanoTime() - before) / 1_000_000;
-        assertThat(expiresIn).as("lease left right after a 30 s heartbeat, %d ms later", elapsed)
+        assertThat(expiresIn)
+                .as("lease left right after a 30 s heartbeat, %d ms later", elapsed)
                 .isBetween(30_000 - elapsed - CLOCK_TOLERANCE_MS, 30_000 + CLOCK_TOLERANCE_MS);
 
         long shortStart = System.nanoTime();
         backend.heartbeat(server, Duration.ofMillis(300));
-        await("a 300 ms lease running out on the store's clock").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        await("a 300 ms lease running out on the store's clock")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> other.server(id).orElseThrow().expiresInMillis() <= 0);
-        assertThat((System.nanoTime() - shortStart) / 1_000_000).as("real time until it ran out")
+        assertThat((System.nanoTime() - shortStart) / 1_000_000)
+                .as("real time until it ran out")
                 .isGreaterThanOrEqualTo(300 - CLOCK_TOLERANCE_MS);
         backend.removeServer(id);
     }
@@ -728,7 +1027,7 @@ public abstract class BackendContractTest {
         backend.quarantine(store, k, bytes("garbage"), "cannot decode: test", 1_900_000_000_000L);
         assertThat(admin(open()).quarantineCount(store, k)).isEqualTo(1);
         backend.quarantine(store, k, bytes("garbage"), "same bytes again", 1_900_000_000_001L);
-        backend.quarantine(store, k, new byte[]{0, (byte) 0xff, 1}, "binary", 1_900_000_000_002L);
+        backend.quarantine(store, k, new byte[] {0, (byte) 0xff, 1}, "binary", 1_900_000_000_002L);
         assertThat(admin(open()).quarantineCount(store, k)).isEqualTo(3);
         assertThat(admin(backend).quarantineCount(store, key("other"))).isZero();
         StoredProfile r = backend.read(store, k);
@@ -777,24 +1076,25 @@ public abstract class BackendContractTest {
     // ---------------------------------------------------------------- delete
 
     @Test
-    @DisplayName("delete removes the record, its inbox and its quarantined copies")
+    @DisplayName("delete removes the record, its pending updates and their tokens, and its quarantined copies")
     void delete() {
         String k = key("del");
         backend.acquire(store, k, alice, -1, INITIAL);
         backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("x"), false));
-        backend.writeInbox(store, k, 0, bytes("gift"));
+        List<UpdateOp> send = List.of(new UpdateOp.Add(token("gift"), bytes("gift")));
+        backend.sendUpdates(store, k, send, 1000);
         backend.quarantine(store, k, bytes("old"), "test", 1L);
         assertThat(admin(open()).delete(store, k)).isTrue();
         StoredProfile r = backend.read(store, k);
         assertThat(r.isEmpty()).isTrue();
         assertThat(r.epoch()).isZero();
         assertThat(r.owner()).isNull();
-        assertThat(r.inboxVersion()).isZero();
+        assertThat(r.updates()).isEmpty();
         assertThat(admin(backend).quarantineCount(store, k)).isZero();
         assertThat(admin(backend).delete(store, k)).isFalse();
         assertThat(admin(backend).delete(store, key("never"))).isFalse();
-        // the key is usable again from scratch
-        assertThat(backend.writeInbox(store, k, 0, bytes("new"))).isPresent();
+        // the key is usable again from scratch, and its old tokens are gone
+        assertThat(backend.sendUpdates(store, k, send, 1000).addedIds()).containsExactly(1L);
         assertThat(backend.acquire(store, k, bob, -1, INITIAL).record().epoch()).isEqualTo(1);
     }
 
@@ -811,12 +1111,12 @@ public abstract class BackendContractTest {
             if (i % 2 == 0) {
                 backend.acquire(s, k, alice, -1, INITIAL);
             } else {
-                backend.writeInbox(s, k, 0, bytes("g"));
+                add(backend, s, k, "g");
             }
         }
         // mixed case and punctuation, compared as Java strings (binary order)
         for (String k : List.of("A", "Z-9", "_x", "a.b")) {
-            backend.writeInbox(s, k, 0, bytes("g"));
+            add(backend, s, k, "g");
             expected.add(k);
         }
         Collections.sort(expected);
@@ -840,11 +1140,14 @@ public abstract class BackendContractTest {
         assertThat(pages).isEqualTo(3);
         assertThat(admin(other).keys(s, null, 3)).containsExactlyElementsOf(expected.subList(0, 3));
         assertThat(admin(other).keys(s, "k05", 2)).containsExactly("k06", "k07");
-        assertThat(admin(other).keys(s, "k055", 2)).as("afterKey need not exist").containsExactly("k06", "k07");
+        assertThat(admin(other).keys(s, "k055", 2))
+                .as("afterKey need not exist")
+                .containsExactly("k06", "k07");
         assertThat(admin(other).keys(s, expected.get(expected.size() - 1), 10)).isEmpty();
         assertThat(admin(other).keys(uniqueStore("empty"), null, 10)).isEmpty();
         admin(other).delete(s, "k00");
-        assertThat(admin(other).keys(s, null, 1)).containsExactly(expected.get(0).equals("k00") ? expected.get(1) : expected.get(0));
+        assertThat(admin(other).keys(s, null, 1))
+                .containsExactly(expected.get(0).equals("k00") ? expected.get(1) : expected.get(0));
     }
 
     @Test
@@ -854,14 +1157,12 @@ public abstract class BackendContractTest {
         backend.acquire(s, "a", alice, -1, INITIAL);
         backend.acquire(s, "b", alice, -1, INITIAL);
         open().acquire(s, "c", bob, -1, INITIAL);
-        backend.writeInbox(s, "d", 0, bytes("g"));
+        add(backend, s, "d", "g");
         backend.save(s, "b", SaveRequest.of(alice.serverId(), 1, bytes("x"), true));
         open().acquire(s, "a", bob, 1, INITIAL); // steal: epoch 2
 
         List<SessionInfo> sessions = admin(open()).sessions(s);
-        assertThat(sessions).containsExactlyInAnyOrder(
-                new SessionInfo("a", 2, bob),
-                new SessionInfo("c", 1, bob));
+        assertThat(sessions).containsExactlyInAnyOrder(new SessionInfo("a", 2, bob), new SessionInfo("c", 1, bob));
         assertThat(admin(open()).sessions(uniqueStore("none"))).isEmpty();
     }
 
@@ -880,8 +1181,8 @@ public abstract class BackendContractTest {
         assertThat(a2.record().epoch()).isEqualTo(1);
         assertThat(text(a2.record().payload())).isEqualTo("initial");
         assertThat(admin(backend).quarantineCount(s2, "k")).isZero();
-        assertThat(backend.writeInbox(s2, "k", 0, bytes("g2"))).isPresent();
-        assertThat(backend.read(s1, "k").inbox()).isNull();
+        add(backend, s2, "k", "g2");
+        assertThat(backend.read(s1, "k").updates()).isEmpty();
         assertThat(admin(backend).keys(s2, null, 10)).containsExactly("k");
         assertThat(admin(backend).sessions(s2)).containsExactly(new SessionInfo("k", 1, bob));
 
@@ -907,23 +1208,30 @@ public abstract class BackendContractTest {
         for (String k : keys) {
             AcquireResult a = backend.acquire(store, k, alice, -1, INITIAL);
             assertThat(a.acquired()).as("acquire %s", k).isTrue();
-            assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("data:" + k), false)).status())
-                    .as("save %s", k).isEqualTo(SaveResult.Status.SAVED);
-            assertThat(backend.writeInbox(store, k, 0, bytes("inbox:" + k))).as("writeInbox %s", k).isPresent();
+            assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("data:" + k), false))
+                            .status())
+                    .as("save %s", k)
+                    .isEqualTo(SaveResult.Status.SAVED);
+            add(backend, store, k, "inbox:" + k);
             backend.quarantine(store, k, bytes("q"), "test", 1L);
         }
         Backend other = open();
         for (String k : keys) {
             StoredProfile r = other.read(store, k);
             assertThat(text(r.payload())).as("payload of %s", k).isEqualTo("data:" + k);
-            assertThat(text(r.inbox())).as("inbox of %s", k).isEqualTo("inbox:" + k);
+            assertThat(r.updates())
+                    .as("updates of %s", k)
+                    .extracting(u -> text(u.data()))
+                    .containsExactly("inbox:" + k);
             assertThat(r.epoch()).as("epoch of %s (distinct records)", k).isEqualTo(1);
             assertThat(admin(other).quarantineCount(store, k)).isEqualTo(1);
         }
         assertThat(admin(other).sessions(store)).extracting(SessionInfo::key).containsAll(keys);
         List<String> listed = new ArrayList<>();
         String after = null;
-        for (List<String> page; !(page = admin(other).keys(store, after, 500)).isEmpty(); after = page.get(page.size() - 1)) {
+        for (List<String> page;
+                !(page = admin(other).keys(store, after, 500)).isEmpty();
+                after = page.get(page.size() - 1)) {
             listed.addAll(page);
         }
         assertThat(listed).containsAll(keys);
@@ -933,20 +1241,23 @@ public abstract class BackendContractTest {
     }
 
     @Test
-    @DisplayName("a 1 MB payload and a 256 KB inbox round-trip byte for byte")
+    @DisplayName("a 1 MB payload and a 256 KB update round-trip byte for byte")
     void largePayload() {
         String k = key("big");
         byte[] payload = new byte[1024 * 1024];
         new Random(42).nextBytes(payload);
-        byte[] inbox = new byte[256 * 1024];
-        new Random(43).nextBytes(inbox);
+        byte[] update = new byte[256 * 1024];
+        new Random(43).nextBytes(update);
         backend.acquire(store, k, alice, -1, INITIAL);
-        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, payload, false)).status())
+        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, payload, false))
+                        .status())
                 .isEqualTo(SaveResult.Status.SAVED);
-        assertThat(open().writeInbox(store, k, 0, inbox)).isPresent();
+        assertThat(open().sendUpdates(store, k, List.of(new UpdateOp.Add(token("big"), update)), 1000)
+                        .status())
+                .isEqualTo(SendResult.Status.APPLIED);
         StoredProfile r = open().read(store, k);
         assertThat(r.payload()).isEqualTo(payload);
-        assertThat(r.inbox()).isEqualTo(inbox);
+        assertThat(r.updates().get(0).data()).isEqualTo(update);
         AcquireResult a = open().acquire(store, k, bob, 1, INITIAL);
         assertThat(a.record().payload()).isEqualTo(payload);
     }
@@ -965,7 +1276,7 @@ public abstract class BackendContractTest {
     // ---------------------------------------------------------------- round trips
 
     @Test
-    @DisplayName("read, acquire of a free record, save, save with release and writeInbox are one round trip each")
+    @DisplayName("read, acquire of a free record, save (plain, releasing) and readUpdates are one round trip each")
     void roundTrips() {
         org.junit.jupiter.api.Assumptions.assumeTrue(countsRoundTrips(), "backend does not count round trips");
         Backend b = open();
@@ -974,22 +1285,28 @@ public abstract class BackendContractTest {
         b.read(store, key("warm"));
         b.acquire(store, key("warm"), alice, -1, INITIAL);
         b.save(store, key("warm"), SaveRequest.of(alice.serverId(), 1, bytes("w"), true));
-        b.writeInbox(store, key("warm"), 0, bytes("w"));
+        b.sendUpdates(store, key("warm"), List.of(new UpdateOp.Add(token("w"), bytes("w"))), 1000);
+        b.readUpdates(store, key("warm"));
         b.setRoundTripListener(trips::add);
 
         String k = key("rt");
         assertThat(count(trips, () -> b.read(store, k))).as("read (absent)").isEqualTo(1);
-        assertThat(count(trips, () -> b.acquire(store, k, alice, -1, INITIAL))).as("acquire of a missing record").isEqualTo(1);
+        assertThat(count(trips, () -> b.acquire(store, k, alice, -1, INITIAL)))
+                .as("acquire of a missing record")
+                .isEqualTo(1);
         assertThat(count(trips, () -> b.read(store, k))).as("read").isEqualTo(1);
         assertThat(count(trips, () -> b.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v1"), false))))
-                .as("save").isEqualTo(1);
-        assertThat(count(trips, () -> b.writeInbox(store, k, 0, bytes("g")))).as("writeInbox").isEqualTo(1);
-        assertThat(count(trips, () -> b.save(store, k, new SaveRequest(alice.serverId(), 1, bytes("v2"), false, 1, bytes("[]")))))
-                .as("save with newInbox").isEqualTo(1);
+                .as("save")
+                .isEqualTo(1);
+        assertThat(count(trips, () -> b.readUpdates(store, k)))
+                .as("readUpdates")
+                .isEqualTo(1);
         assertThat(count(trips, () -> b.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v3"), true))))
-                .as("save with release").isEqualTo(1);
-        assertThat(count(trips, () -> b.acquire(store, k, bob, -1, INITIAL))).as("acquire of a released record").isEqualTo(1);
-        assertThat(count(trips, () -> b.writeInbox(store, key("rt-new"), 0, bytes("g")))).as("writeInbox creating the record").isEqualTo(1);
+                .as("save with release")
+                .isEqualTo(1);
+        assertThat(count(trips, () -> b.acquire(store, k, bob, -1, INITIAL)))
+                .as("acquire of a released record")
+                .isEqualTo(1);
         assertThat(text(b.read(store, k).payload())).isEqualTo("v3");
 
         b.setRoundTripListener(null);
@@ -1007,14 +1324,16 @@ public abstract class BackendContractTest {
     // ---------------------------------------------------------------- message bus
 
     @Test
-    @DisplayName("when the store has a message bus, a message published through one backend reaches a subscriber on another")
+    @DisplayName(
+            "when the store has a message bus, a message published through one backend reaches a subscriber on another")
     @Timeout(30)
     void messageBus() {
         Optional<MessageBus> busA = open().messageBus();
         org.junit.jupiter.api.Assumptions.assumeTrue(busA.isPresent(), "backend has no message bus");
         Backend bBackend = open();
-        MessageBus busB = bBackend.messageBus().orElseThrow(() -> new AssertionError(
-                "messageBus() must be present on every backend object of a store that has one"));
+        MessageBus busB = bBackend.messageBus()
+                .orElseThrow(() -> new AssertionError(
+                        "messageBus() must be present on every backend object of a store that has one"));
         String serverA = "bus-a-" + prefix;
         String serverB = "bus-b-" + prefix;
         List<String> toA = new CopyOnWriteArrayList<>();
@@ -1033,7 +1352,9 @@ public abstract class BackendContractTest {
     }
 
     private static void awaitDelivery(Runnable publish, List<String> inbox, String expected) {
-        await("delivery of '" + expected + "'").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        await("delivery of '" + expected + "'")
+                .atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     if (inbox.contains(expected)) {
                         return true;
@@ -1059,7 +1380,8 @@ public abstract class BackendContractTest {
     // ---------------------------------------------------------------- concurrent fuzz
 
     @Test
-    @DisplayName("concurrent fuzz: threads on two backend objects acquire, steal, save and release; the counter ends exact")
+    @DisplayName(
+            "concurrent fuzz: threads on two backend objects acquire, steal, save and release; the counter ends exact")
     @Timeout(120)
     void concurrentFuzzKeepsTheCounterExact() throws Exception {
         String k = key("fuzz");
@@ -1081,7 +1403,8 @@ public abstract class BackendContractTest {
                 Backend b = backends[t % backends.length];
                 // one server id per backend object: a stale session of the same server (it lost the
                 // key and took it again) must be fenced by the epoch alone
-                Owner me = new Owner("fuzz-" + (t % backends.length) + "-" + prefix, "place", "job-" + (t % backends.length));
+                Owner me = new Owner(
+                        "fuzz-" + (t % backends.length) + "-" + prefix, "place", "job-" + (t % backends.length));
                 Random random = new Random(1000L + t);
                 futures.add(pool.submit(() -> {
                     start.await();
@@ -1111,7 +1434,8 @@ public abstract class BackendContractTest {
                         }
                         long[] state = decode(a.record().payload());
                         if (state[0] >= epoch) {
-                            violations.add("payload written under epoch " + state[0] + " seen by acquirer of epoch " + epoch);
+                            violations.add(
+                                    "payload written under epoch " + state[0] + " seen by acquirer of epoch " + epoch);
                         }
                         byte[] next = encode(epoch, state[1] + 1);
                         for (int spin = random.nextInt(5000); spin > 0; spin--) {
@@ -1121,7 +1445,8 @@ public abstract class BackendContractTest {
                         if (s.status() == SaveResult.Status.SAVED) {
                             accepted.incrementAndGet();
                             if (s.record().epoch() != epoch) {
-                                violations.add("SAVED record has epoch " + s.record().epoch() + " for a save under " + epoch);
+                                violations.add(
+                                        "SAVED record has epoch " + s.record().epoch() + " for a save under " + epoch);
                             }
                         } else if (s.status() != SaveResult.Status.LOST_SESSION) {
                             violations.add("plain save returned " + s.status());
@@ -1132,7 +1457,8 @@ public abstract class BackendContractTest {
                         SaveResult r = b.save(store, k, SaveRequest.of(me.serverId(), epoch, next, true));
                         if (r.status() == SaveResult.Status.SAVED && random.nextInt(5) == 0) {
                             // a late write from the session just ended must always be refused
-                            SaveResult late = b.save(store, k, SaveRequest.of(me.serverId(), epoch, encode(epoch, -999), false));
+                            SaveResult late =
+                                    b.save(store, k, SaveRequest.of(me.serverId(), epoch, encode(epoch, -999), false));
                             if (late.status() == SaveResult.Status.SAVED) {
                                 staleAccepted.incrementAndGet();
                             }
@@ -1154,7 +1480,9 @@ public abstract class BackendContractTest {
         assertThat(staleAccepted).as("saves accepted after release").hasValue(0);
         assertThat(accepted.get()).as("some increments were accepted").isPositive();
         assertThat(steals.get()).as("some steals happened").isPositive();
-        assertThat(state[1]).as("counter == accepted increments (no lost or stale write)").isEqualTo(accepted.get());
+        assertThat(state[1])
+                .as("counter == accepted increments (no lost or stale write)")
+                .isEqualTo(accepted.get());
         assertThat(end.epoch()).isEqualTo(maxEpoch.get());
         assertThat(end.owner()).as("everyone released in the end").isNull();
         assertThat(acquiredEpochs).hasSize((int) maxEpoch.get());
@@ -1166,10 +1494,10 @@ public abstract class BackendContractTest {
 
     private static long[] decode(byte[] payload) {
         if (payload == null || Arrays.equals(payload, INITIAL)) {
-            return new long[]{0, 0};
+            return new long[] {0, 0};
         }
         String[] parts = text(payload).split(":");
-        return new long[]{Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+        return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
     }
 
     /** The backend objects this test opened so far (closed after the test). */

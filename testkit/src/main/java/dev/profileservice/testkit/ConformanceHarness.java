@@ -1,41 +1,22 @@
 package dev.profileservice.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.profileservice.ActiveSession;
-import dev.profileservice.Subscription;
-import dev.profileservice.GlobalUpdate;
-import dev.profileservice.GlobalUpdates;
-import dev.profileservice.NotReleasedAction;
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
-import dev.profileservice.ProfileServiceException;
 import dev.profileservice.ProfileStore;
-import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
-import dev.profileservice.spi.LeaseClock;
-import dev.profileservice.spi.Owner;
-import dev.profileservice.spi.SaveRequest;
-import dev.profileservice.spi.SaveResult;
-import dev.profileservice.spi.ServerLease;
-import dev.profileservice.spi.StoredProfile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -45,16 +26,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
  * What {@link ProfileServiceConformanceTest} runs on: servers on one store under test, virtual
@@ -97,7 +73,8 @@ public abstract class ConformanceHarness {
     /** Real time any single wait may take before the test fails. */
     protected static final Duration REAL_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final String RUN = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    private static final String RUN =
+            UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     /** The store of {@link PlayerData} profiles used by most tests (unique to this JVM run). */
     protected static final String STORE = "cf_" + RUN;
     /** The store of {@code Map<String,Object>} profiles (unique to this JVM run). */
@@ -226,7 +203,7 @@ public abstract class ConformanceHarness {
 
     /** Two servers on the one store: "A" and "B". */
     protected Server[] twoServers() {
-        return new Server[]{server("A"), server("B")};
+        return new Server[] {server("A"), server("B")};
     }
 
     /** A backend object for reading and writing the store directly (closed after the test). */
@@ -273,7 +250,9 @@ public abstract class ConformanceHarness {
             for (Backend b : rawBackends) {
                 b.close();
             }
-            assertThat(vt.taskFailures()).as("exceptions thrown by the engine's timer tasks").isEmpty();
+            assertThat(vt.taskFailures())
+                    .as("exceptions thrown by the engine's timer tasks")
+                    .isEmpty();
         } finally {
             servers.clear();
             rawBackends.clear();
@@ -297,8 +276,11 @@ public abstract class ConformanceHarness {
             // failed (reported below) or needs time to pass
         }
         try {
-            await("completion while advancing virtual time").atMost(REAL_TIMEOUT).dontCatchUncaughtExceptions()
-                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
+            await("completion while advancing virtual time")
+                    .atMost(REAL_TIMEOUT)
+                    .dontCatchUncaughtExceptions()
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(2))
                     .until(() -> {
                         if (!f.isDone()) {
                             vt.advance(step);
@@ -313,15 +295,17 @@ public abstract class ConformanceHarness {
 
     /** Runs a blocking call on a helper thread while moving virtual time; returns its value or rethrows. */
     protected <R> R drive(Callable<R> blocking) {
-        CompletableFuture<R> f = CompletableFuture.supplyAsync(() -> {
-            try {
-                return blocking.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, callers);
+        CompletableFuture<R> f = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return blocking.call();
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                callers);
         return drive(f);
     }
 
@@ -335,7 +319,11 @@ public abstract class ConformanceHarness {
 
     /** Moves virtual time by {@code step} per poll until {@code condition} holds (fails after {@link #REAL_TIMEOUT}). */
     protected void advanceUntil(String what, Duration step, BooleanSupplier condition) {
-        await(what).atMost(REAL_TIMEOUT).dontCatchUncaughtExceptions().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
+        await(what)
+                .atMost(REAL_TIMEOUT)
+                .dontCatchUncaughtExceptions()
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(2))
                 .until(() -> {
                     if (condition.getAsBoolean()) {
                         return true;
@@ -352,7 +340,11 @@ public abstract class ConformanceHarness {
 
     /** Waits in real time, without moving virtual time, until {@code condition} holds. */
     protected void awaitReal(String what, BooleanSupplier condition) {
-        await(what).atMost(REAL_TIMEOUT).dontCatchUncaughtExceptions().pollInterval(Duration.ofMillis(2)).until(condition::getAsBoolean);
+        await(what)
+                .atMost(REAL_TIMEOUT)
+                .dontCatchUncaughtExceptions()
+                .pollInterval(Duration.ofMillis(2))
+                .until(condition::getAsBoolean);
     }
 
     /** Waits in real time, without moving virtual time, for {@code f}. */
@@ -360,8 +352,9 @@ public abstract class ConformanceHarness {
         try {
             return f.get(REAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new AssertionError("not done after " + REAL_TIMEOUT + " real time without moving virtual time (now "
-                    + vt.now() + ")", e);
+            throw new AssertionError(
+                    "not done after " + REAL_TIMEOUT + " real time without moving virtual time (now " + vt.now() + ")",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

@@ -3,16 +3,16 @@ package dev.profileservice.testkit;
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.ForwardingBackend;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
-import dev.profileservice.spi.ForwardingBackend;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
-import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
-
+import dev.profileservice.spi.UpdateOp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +35,9 @@ import java.util.function.Supplier;
  * issue signals, critical state, recovery and races deterministically.
  *
  * <p>Operations are named after the {@link Backend} method: {@code "read"}, {@code "acquire"},
- * {@code "save"}, {@code "saveBatch"}, {@code "writeInbox"}, {@code "heartbeat"}, {@code "server"},
- * {@code "removeServer"}, {@code "servers"}, {@code "quarantine"}, {@code "quarantineCount"},
- * {@code "forceRelease"}, {@code "delete"}, {@code "keys"}, {@code "sessions"}. Every call of one of
+ * {@code "save"}, {@code "saveBatch"}, {@code "sendUpdates"}, {@code "readUpdates"},
+ * {@code "heartbeat"}, {@code "server"}, {@code "removeServer"}, {@code "quarantine"}. The
+ * administrative operations ({@link Backend#admin()}) pass through untouched. Every call of one of
  * these, in this order: is counted ({@link #calls}), waits at any {@link #pause pause} of its
  * operation, throws if the store is {@link #failAll down} or a {@link #failNext planned failure}
  * is left, and otherwise goes to the wrapped backend. Injected failures are transient
@@ -81,8 +81,17 @@ public final class FaultInjectingBackend extends ForwardingBackend {
      * Every operation name this wrapper knows (the engine's, see {@link Backend}), for validation of
      * test input. The administrative operations ({@link Backend#admin()}) pass through untouched.
      */
-    public static final Set<String> OPERATIONS = Set.of("read", "acquire", "save", "saveBatch", "writeInbox",
-            "heartbeat", "server", "removeServer", "quarantine");
+    public static final Set<String> OPERATIONS = Set.of(
+            "read",
+            "acquire",
+            "save",
+            "saveBatch",
+            "sendUpdates",
+            "readUpdates",
+            "heartbeat",
+            "server",
+            "removeServer",
+            "quarantine");
 
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> failNext = new ConcurrentHashMap<>();
@@ -110,12 +119,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
      * Planned failures of {@code "save"} also fail {@link #saveBatch} calls (see the class comment).
      */
     public FaultInjectingBackend failNext(String operation, int times) {
-        check(operation);
-        if (times < 0) {
-            throw new IllegalArgumentException("times must be >= 0, was " + times);
-        }
-        failNext.computeIfAbsent(operation, k -> new AtomicInteger()).addAndGet(times);
-        return this;
+        return plan(failNext, operation, times);
     }
 
     /**
@@ -127,11 +131,16 @@ public final class FaultInjectingBackend extends ForwardingBackend {
      * Counted in {@link #injectedFailures}.
      */
     public FaultInjectingBackend loseNextReply(String operation, int times) {
+        return plan(loseReply, operation, times);
+    }
+
+    /** Adds {@code times} planned faults of {@code operation} to {@code plans}. */
+    private FaultInjectingBackend plan(Map<String, AtomicInteger> plans, String operation, int times) {
         check(operation);
         if (times < 0) {
             throw new IllegalArgumentException("times must be >= 0, was " + times);
         }
-        loseReply.computeIfAbsent(operation, k -> new AtomicInteger()).addAndGet(times);
+        plans.computeIfAbsent(operation, k -> new AtomicInteger()).addAndGet(times);
         return this;
     }
 
@@ -249,7 +258,8 @@ public final class FaultInjectingBackend extends ForwardingBackend {
 
     private static void check(String operation) {
         if (!OPERATIONS.contains(operation)) {
-            throw new IllegalArgumentException("unknown backend operation '" + operation + "'; known: " + new TreeSet<>(OPERATIONS));
+            throw new IllegalArgumentException(
+                    "unknown backend operation '" + operation + "'; known: " + new TreeSet<>(OPERATIONS));
         }
     }
 
@@ -276,16 +286,21 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         }
         if (down) {
             add(injected, op, 1);
-            throw new BackendException("injected failure of " + op + ": store down (" + delegate().describe() + ")", true);
+            throw new BackendException(
+                    "injected failure of " + op + ": store down (" + delegate().describe() + ")", true);
         }
         if (take(failNext, op, 1) > 0) {
             add(injected, op, 1);
-            throw new BackendException("injected failure of " + op + " (" + delegate().describe() + ")", true);
+            throw new BackendException(
+                    "injected failure of " + op + " (" + delegate().describe() + ")", true);
         }
         R result = body.get();
         if (take(loseReply, op, 1) > 0) {
             add(injected, op, 1);
-            throw new BackendException("injected lost reply of " + op + " (it was applied; " + delegate().describe() + ")", true);
+            throw new BackendException(
+                    "injected lost reply of " + op + " (it was applied; "
+                            + delegate().describe() + ")",
+                    true);
         }
         return result;
     }
@@ -345,23 +360,32 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         if (why != null) {
             add(injected, "saveBatch", 1);
             add(injected, "save", n);
-            throw new BackendException("injected failure of saveBatch of " + n + " save(s)" + why
-                    + " (" + delegate().describe() + ")", true);
+            throw new BackendException(
+                    "injected failure of saveBatch of " + n + " save(s)" + why + " ("
+                            + delegate().describe() + ")",
+                    true);
         }
         items.forEach(item -> sent(item.key(), item.request()));
         List<SaveResult> results = delegate().saveBatch(items);
         if (take(loseReply, "saveBatch", 1) > 0 || take(loseReply, "save", n) > 0) {
             add(injected, "saveBatch", 1);
             add(injected, "save", n);
-            throw new BackendException("injected lost reply of saveBatch of " + n + " save(s) (they were applied; "
-                    + delegate().describe() + ")", true);
+            throw new BackendException(
+                    "injected lost reply of saveBatch of " + n + " save(s) (they were applied; "
+                            + delegate().describe() + ")",
+                    true);
         }
         return results;
     }
 
     @Override
-    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        return call("writeInbox", key, () -> delegate().writeInbox(store, key, expectedVersion, inbox));
+    public SendResult sendUpdates(String store, String key, List<UpdateOp> ops, int maxPending) {
+        return call("sendUpdates", key, () -> delegate().sendUpdates(store, key, ops, maxPending));
+    }
+
+    @Override
+    public StoredProfile readUpdates(String store, String key) {
+        return call("readUpdates", key, () -> delegate().readUpdates(store, key));
     }
 
     @Override
@@ -509,8 +533,9 @@ public final class FaultInjectingBackend extends ForwardingBackend {
                 while (blocked.get() == 0) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        throw new AssertionError("no call of '" + operation + "'" + (key == null ? "" : " for key '" + key + "'")
-                                + " blocked at the pause within " + timeout + "; calls so far: " + callCounts());
+                        throw new AssertionError("no call of '" + operation + "'"
+                                + (key == null ? "" : " for key '" + key + "'") + " blocked at the pause within "
+                                + timeout + "; calls so far: " + callCounts());
                     }
                     try {
                         TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));

@@ -4,7 +4,6 @@ import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +40,7 @@ public final class HandOffWorker {
         }
     }
 
-    private HandOffWorker() {
-    }
+    private HandOffWorker() {}
 
     /** Entry point for a child JVM; see the class description for the arguments. */
     public static void main(String[] args) {
@@ -82,7 +80,8 @@ public final class HandOffWorker {
                     // another server won a race for it: FORCE_LOAD again
                     empty++;
                     if (empty + handedBack > 100 * rounds) {
-                        throw new IllegalStateException(workerName + ": FORCE_LOAD of " + key + " kept returning empty");
+                        throw new IllegalStateException(
+                                workerName + ": FORCE_LOAD of " + key + " kept returning empty");
                     }
                     i--;
                     continue;

@@ -2,7 +2,6 @@ package dev.profileservice.testkit;
 
 import dev.profileservice.ProfileService;
 import dev.profileservice.spi.BackendUris;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,11 +36,10 @@ public final class MultiProcessHandOff {
      * @param summaries each worker's summary line, in worker order
      * @param elapsed   wall time from the first launch to the last exit
      */
-    public record Result(String storeName, String key, HandOffWorker.HandOffData data, List<String> summaries, Duration elapsed) {
-    }
+    public record Result(
+            String storeName, String key, HandOffWorker.HandOffData data, List<String> summaries, Duration elapsed) {}
 
-    private MultiProcessHandOff() {
-    }
+    private MultiProcessHandOff() {}
 
     /**
      * Launches {@code processes} workers ({@code worker-0}, {@code worker-1}, ...) with
@@ -68,9 +66,17 @@ public final class MultiProcessHandOff {
                 Path out = Files.createTempFile("handoff-worker-" + i + "-", ".log");
                 out.toFile().deleteOnExit();
                 outputs.add(out);
-                ProcessBuilder pb = new ProcessBuilder(java, "-cp", classPath,
-                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                        HandOffWorker.class.getName(), backendUri, storeName, key, String.valueOf(roundsEach), "worker-" + i)
+                ProcessBuilder pb = new ProcessBuilder(
+                                java,
+                                "-cp",
+                                classPath,
+                                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                                HandOffWorker.class.getName(),
+                                backendUri,
+                                storeName,
+                                key,
+                                String.valueOf(roundsEach),
+                                "worker-" + i)
                         .redirectErrorStream(true)
                         .redirectOutput(out.toFile());
                 children.add(pb.start());
@@ -80,12 +86,12 @@ public final class MultiProcessHandOff {
                 Process p = children.get(i);
                 long left = deadline - System.nanoTime();
                 if (!p.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-                    throw new AssertionError("hand-off workers on " + BackendUris.mask(backendUri) + " did not finish within "
-                            + timeout + "\n" + describe(outputs));
+                    throw new AssertionError("hand-off workers on " + BackendUris.mask(backendUri)
+                            + " did not finish within " + timeout + "\n" + describe(outputs));
                 }
                 if (p.exitValue() != 0) {
-                    throw new AssertionError("hand-off worker-" + i + " on " + BackendUris.mask(backendUri) + " exited with "
-                            + p.exitValue() + "\n" + describe(outputs));
+                    throw new AssertionError("hand-off worker-" + i + " on " + BackendUris.mask(backendUri)
+                            + " exited with " + p.exitValue() + "\n" + describe(outputs));
                 }
             }
         } catch (IOException e) {
@@ -103,12 +109,21 @@ public final class MultiProcessHandOff {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         List<String> summaries = new ArrayList<>();
         for (Path out : outputs) {
-            summaries.add(read(out).lines().filter(l -> l.startsWith("HANDOFF ")).findFirst().orElse("(no summary)"));
+            summaries.add(read(out)
+                    .lines()
+                    .filter(l -> l.startsWith("HANDOFF "))
+                    .findFirst()
+                    .orElse("(no summary)"));
         }
         HandOffWorker.HandOffData data;
-        try (ProfileService service = ProfileService.builder().backend(backendUri).placeId("hand-off-check").build()) {
-            data = service.getProfileStore(storeName, new HandOffWorker.HandOffData()).viewProfile(key)
-                    .map(p -> p.getData()).orElse(null);
+        try (ProfileService service = ProfileService.builder()
+                .backend(backendUri)
+                .placeId("hand-off-check")
+                .build()) {
+            data = service.getProfileStore(storeName, new HandOffWorker.HandOffData())
+                    .viewProfile(key)
+                    .map(p -> p.getData())
+                    .orElse(null);
         }
         return new Result(storeName, key, data, summaries, elapsed);
     }
@@ -120,7 +135,11 @@ public final class MultiProcessHandOff {
             if (text.length() > 4000) {
                 text = "..." + text.substring(text.length() - 4000);
             }
-            b.append("--- worker-").append(i).append(" output ---\n").append(text).append('\n');
+            b.append("--- worker-")
+                    .append(i)
+                    .append(" output ---\n")
+                    .append(text)
+                    .append('\n');
         }
         return b.toString();
     }

@@ -1,14 +1,13 @@
 package dev.profileservice.testkit;
 
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Several JVM processes share one store and hand one profile back and forth with FORCE_LOAD; the
@@ -59,7 +58,9 @@ public abstract class MultiProcessHandOffTest {
         assertThat(result.data().counter).isEqualTo((long) processes() * roundsEach());
         for (int w = 0; w < processes(); w++) {
             String worker = "worker-" + w;
-            List<String> own = result.data().edits.stream().filter(e -> e.startsWith(worker + "-")).toList();
+            List<String> own = result.data().edits.stream()
+                    .filter(e -> e.startsWith(worker + "-"))
+                    .toList();
             List<String> inOrder = new ArrayList<>();
             for (int r = 0; r < roundsEach(); r++) {
                 inOrder.add(worker + "-" + r);

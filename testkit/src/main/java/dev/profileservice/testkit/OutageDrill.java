@@ -1,5 +1,7 @@
 package dev.profileservice.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
@@ -8,7 +10,6 @@ import dev.profileservice.spi.ForwardingBackend;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,8 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * A rehearsed store outage with a real network cut: a {@link ProfileService} whose connections go
@@ -45,8 +44,7 @@ import static org.awaitility.Awaitility.await;
  */
 public final class OutageDrill {
 
-    private OutageDrill() {
-    }
+    private OutageDrill() {}
 
     /**
      * What one drill measured.
@@ -58,12 +56,19 @@ public final class OutageDrill {
      * @param worstGap     the longest time any profile went without a completed save across the outage
      *                     (its last save before the cut to its first after the heal)
      */
-    public record Result(Duration outage, int profiles, Duration worstResume, Duration medianResume, Duration worstGap) {
+    public record Result(
+            Duration outage, int profiles, Duration worstResume, Duration medianResume, Duration worstGap) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "outage %.1f s, %d profiles: saves resumed after the heal within %.2f s (median %.2f s);"
-                            + " longest time without a completed save %.2f s", outage.toMillis() / 1000.0, profiles,
-                    worstResume.toMillis() / 1000.0, medianResume.toMillis() / 1000.0, worstGap.toMillis() / 1000.0);
+            return String.format(
+                    Locale.ROOT,
+                    "outage %.1f s, %d profiles: saves resumed after the heal within %.2f s (median %.2f s);"
+                            + " longest time without a completed save %.2f s",
+                    outage.toMillis() / 1000.0,
+                    profiles,
+                    worstResume.toMillis() / 1000.0,
+                    medianResume.toMillis() / 1000.0,
+                    worstGap.toMillis() / 1000.0);
         }
     }
 
@@ -77,9 +82,11 @@ public final class OutageDrill {
      * @param profiles       how many profiles to keep busy
      * @throws AssertionError if some profile's saves did not resume within 60 s of the heal
      */
-    public static Result run(Supplier<Backend> proxiedBackend, TcpProxy proxy, Duration outage, Duration autoSave, int profiles) {
+    public static Result run(
+            Supplier<Backend> proxiedBackend, TcpProxy proxy, Duration outage, Duration autoSave, int profiles) {
         SaveTimes times = new SaveTimes(proxiedBackend.get());
-        String storeName = "outage_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String storeName =
+                "outage_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         ScheduledExecutorService editor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "outage-drill-editor");
             t.setDaemon(true);
@@ -95,13 +102,19 @@ public final class OutageDrill {
             for (int i = 0; i < profiles; i++) {
                 loaded.add(store.loadProfile("player-" + i).orElseThrow());
             }
-            editor.scheduleAtFixedRate(() -> loaded.forEach(p -> {
-                if (p.isActive()) {
-                    p.edit(d -> d.merge("edits", 1, (a, b) -> ((Number) a).intValue() + 1));
-                }
-            }), 0, 100, TimeUnit.MILLISECONDS);
+            editor.scheduleAtFixedRate(
+                    () -> loaded.forEach(p -> {
+                        if (p.isActive()) {
+                            p.edit(d -> d.merge("edits", 1, (a, b) -> ((Number) a).intValue() + 1));
+                        }
+                    }),
+                    0,
+                    100,
+                    TimeUnit.MILLISECONDS);
             // every profile saved at least once before the cut
-            await("every profile saved before the cut").atMost(autoSave.multipliedBy(3).plusSeconds(10)).pollInterval(Duration.ofMillis(20))
+            await("every profile saved before the cut")
+                    .atMost(autoSave.multipliedBy(3).plusSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
                     .until(() -> times.savedKeys() == profiles);
 
             long cutAt = System.nanoTime();
@@ -110,7 +123,9 @@ public final class OutageDrill {
             long healedAt = System.nanoTime();
             proxy.restore();
 
-            await("every profile saved after the heal").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+            await("every profile saved after the heal")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(20))
                     .until(() -> times.savedAfter(healedAt) == profiles);
             List<Long> resumes = new ArrayList<>();
             long worstGap = 0;
@@ -121,8 +136,12 @@ public final class OutageDrill {
             }
             Collections.sort(resumes);
             editor.shutdownNow();
-            return new Result(outage, profiles, Duration.ofNanos(resumes.get(resumes.size() - 1)),
-                    Duration.ofNanos(resumes.get(resumes.size() / 2)), Duration.ofNanos(worstGap));
+            return new Result(
+                    outage,
+                    profiles,
+                    Duration.ofNanos(resumes.get(resumes.size() - 1)),
+                    Duration.ofNanos(resumes.get(resumes.size() / 2)),
+                    Duration.ofNanos(worstGap));
         } finally {
             editor.shutdownNow();
         }
@@ -155,7 +174,8 @@ public final class OutageDrill {
         private void record(String key, SaveResult r) {
             if (r.status() == SaveResult.Status.SAVED) {
                 long now = System.nanoTime();
-                saved.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>())).add(now);
+                saved.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
+                        .add(now);
             }
         }
 
@@ -164,18 +184,28 @@ public final class OutageDrill {
         }
 
         int savedAfter(long nanos) {
-            return (int) saved.keySet().stream().filter(k -> firstSaveAfter(k, nanos) != Long.MAX_VALUE).count();
+            return (int) saved.keySet().stream()
+                    .filter(k -> firstSaveAfter(k, nanos) != Long.MAX_VALUE)
+                    .count();
         }
 
         long firstSaveAfter(String key, long nanos) {
             synchronized (saved.get(key)) {
-                return saved.get(key).stream().mapToLong(Long::longValue).filter(t -> t >= nanos).min().orElse(Long.MAX_VALUE);
+                return saved.get(key).stream()
+                        .mapToLong(Long::longValue)
+                        .filter(t -> t >= nanos)
+                        .min()
+                        .orElse(Long.MAX_VALUE);
             }
         }
 
         long lastSaveBefore(String key, long nanos) {
             synchronized (saved.get(key)) {
-                return saved.get(key).stream().mapToLong(Long::longValue).filter(t -> t < nanos).max().orElse(nanos);
+                return saved.get(key).stream()
+                        .mapToLong(Long::longValue)
+                        .filter(t -> t < nanos)
+                        .max()
+                        .orElse(nanos);
             }
         }
     }

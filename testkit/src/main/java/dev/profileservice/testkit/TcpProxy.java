@@ -45,6 +45,7 @@ public final class TcpProxy implements AutoCloseable {
     private final long originNanos = System.nanoTime();
     /** Cut while {@link #elapsedNanos()} is below this: 0 not cut, {@code Long.MAX_VALUE} until {@link #restore()}. */
     private volatile long cutUntilNanos;
+
     private volatile boolean closed;
 
     private TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -198,24 +199,26 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, String direction) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream()) {
-                OutputStream out = to.getOutputStream();
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException ignored) {
-                // connection closed (by a peer or by cut()): fall through and close both sides
-            } finally {
-                live.remove(from);
-                live.remove(to);
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, "tcp-proxy-" + direction + "-" + port());
+        Thread t = new Thread(
+                () -> {
+                    byte[] buffer = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream()) {
+                        OutputStream out = to.getOutputStream();
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException ignored) {
+                        // connection closed (by a peer or by cut()): fall through and close both sides
+                    } finally {
+                        live.remove(from);
+                        live.remove(to);
+                        closeQuietly(from);
+                        closeQuietly(to);
+                    }
+                },
+                "tcp-proxy-" + direction + "-" + port());
         t.setDaemon(true);
         t.start();
     }

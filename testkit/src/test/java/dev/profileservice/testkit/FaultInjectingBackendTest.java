@@ -1,5 +1,9 @@
 package dev.profileservice.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import dev.profileservice.internal.memory.MemoryBackend;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.MessageBus;
@@ -7,8 +11,8 @@ import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
-import org.junit.jupiter.api.Test;
-
+import dev.profileservice.spi.SendResult;
+import dev.profileservice.spi.UpdateOp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -16,10 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 class FaultInjectingBackendTest {
 
@@ -44,7 +45,9 @@ class FaultInjectingBackendTest {
         b.resetCounts();
         assertThat(b.calls("read")).isZero();
         assertThat(b.describe()).startsWith("memory:fib-");
-        assertThatThrownBy(() -> b.calls("nosuch")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nosuch");
+        assertThatThrownBy(() -> b.calls("nosuch"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nosuch");
     }
 
     @Test
@@ -55,7 +58,9 @@ class FaultInjectingBackendTest {
         SaveRequest w = SaveRequest.of("s1", 1, "x".getBytes(StandardCharsets.UTF_8), false);
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> b.save("S", "k", w))
-                    .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.isTransient()).isTrue())
+                    .isInstanceOfSatisfying(
+                            BackendException.class,
+                            e -> assertThat(e.isTransient()).isTrue())
                     .hasMessageContaining("injected failure of save");
         }
         assertThat(b.delegate().read("S", "k").payload()).isEqualTo(INITIAL);
@@ -71,11 +76,12 @@ class FaultInjectingBackendTest {
         b.failAll(true);
         assertThat(b.isDown()).isTrue();
         assertThatThrownBy(() -> b.read("S", "k")).isInstanceOf(BackendException.class);
-        assertThatThrownBy(() -> b.heartbeat(new Owner("s1", "p", "j"), java.time.Duration.ofSeconds(1))).isInstanceOf(BackendException.class);
-        assertThatThrownBy(() -> b.writeInbox("S", "k", 0, new byte[1])).isInstanceOf(BackendException.class);
+        assertThatThrownBy(() -> b.heartbeat(new Owner("s1", "p", "j"), java.time.Duration.ofSeconds(1)))
+                .isInstanceOf(BackendException.class);
+        assertThatThrownBy(() -> b.sendUpdates("S", "k", gift("t1"), 10)).isInstanceOf(BackendException.class);
         assertThat(b.delegate().read("S", "k").isEmpty()).isTrue();
         b.failAll(false);
-        assertThat(b.writeInbox("S", "k", 0, new byte[1])).isPresent();
+        assertThat(b.sendUpdates("S", "k", gift("t1"), 10).status()).isEqualTo(SendResult.Status.APPLIED);
         assertThat(b.injectedFailures("read")).isEqualTo(1);
     }
 
@@ -84,13 +90,16 @@ class FaultInjectingBackendTest {
         FaultInjectingBackend b = fresh();
         b.acquire("S", "k", ME, -1, INITIAL);
         FaultInjectingBackend.Pause pause = b.pause("save");
-        CompletableFuture<SaveResult> save = CompletableFuture.supplyAsync(
-                () -> b.save("S", "k", SaveRequest.of("s1", 1, new byte[]{1}, false)));
+        CompletableFuture<SaveResult> save =
+                CompletableFuture.supplyAsync(() -> b.save("S", "k", SaveRequest.of("s1", 1, new byte[] {1}, false)));
         pause.awaitBlocked();
         assertThat(pause.blockedCalls()).isEqualTo(1);
         assertThat(save).isNotDone();
         // a steal while the save is blocked: the save must then be refused by the store
-        assertThat(b.delegate().acquire("S", "k", new Owner("s2", "p", "j"), 1, INITIAL).acquired()).isTrue();
+        assertThat(b.delegate()
+                        .acquire("S", "k", new Owner("s2", "p", "j"), 1, INITIAL)
+                        .acquired())
+                .isTrue();
         pause.release();
         assertThat(save.get(5, TimeUnit.SECONDS).status()).isEqualTo(SaveResult.Status.LOST_SESSION);
         // released gates no longer block
@@ -115,7 +124,8 @@ class FaultInjectingBackendTest {
         FaultInjectingBackend b = fresh();
         FaultInjectingBackend.Pause pause = b.pause("save");
         assertThatThrownBy(() -> pause.awaitBlocked(Duration.ofMillis(50)))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("save");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("save");
         pause.release();
     }
 
@@ -135,7 +145,9 @@ class FaultInjectingBackendTest {
         assertThat(b.messageBus()).isEmpty();
         busB.publish("A", "two");
         a.disableBus(true);
-        MessageBus other = new FaultInjectingBackend(MemoryBackend.named(name)).messageBus().orElseThrow();
+        MessageBus other = new FaultInjectingBackend(MemoryBackend.named(name))
+                .messageBus()
+                .orElseThrow();
         List<String> marker = new CopyOnWriteArrayList<>();
         other.subscribe("C", marker::add);
         other.publish("A", "three");
@@ -174,7 +186,8 @@ class FaultInjectingBackendTest {
         b.failNext("save", 1);
 
         assertThatThrownBy(() -> b.saveBatch(items))
-                .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.isTransient()).isTrue())
+                .isInstanceOfSatisfying(
+                        BackendException.class, e -> assertThat(e.isTransient()).isTrue())
                 .hasMessageStartingWith("injected failure of saveBatch");
         assertThat(b.delegate().read("S", "a").payload()).isEqualTo(INITIAL);
         assertThat(b.delegate().read("S", "b").payload()).isEqualTo(INITIAL);
@@ -183,7 +196,8 @@ class FaultInjectingBackendTest {
         assertThat(b.injectedFailures("saveBatch")).isEqualTo(1);
         assertThat(b.injectedFailures("save")).isEqualTo(2);
 
-        assertThat(b.saveBatch(items)).extracting(SaveResult::status)
+        assertThat(b.saveBatch(items))
+                .extracting(SaveResult::status)
                 .containsExactly(SaveResult.Status.SAVED, SaveResult.Status.SAVED);
         assertThat(b.delegate().read("S", "b").payload()).isEqualTo(X);
         assertThat(b.calls("save")).isEqualTo(4);
@@ -197,7 +211,8 @@ class FaultInjectingBackendTest {
         assertThatThrownBy(() -> b.saveBatch(items)).isInstanceOf(BackendException.class); // uses 2
         assertThatThrownBy(() -> b.saveBatch(items)).isInstanceOf(BackendException.class); // uses the last one
         assertThat(b.saveBatch(items)).hasSize(2).allMatch(r -> r.status() == SaveResult.Status.SAVED);
-        assertThat(b.save("S", "a", items.get(0).request()).status()).as("no planned failure left for single saves")
+        assertThat(b.save("S", "a", items.get(0).request()).status())
+                .as("no planned failure left for single saves")
                 .isEqualTo(SaveResult.Status.SAVED);
         assertThat(b.injectedFailures("saveBatch")).isEqualTo(2);
     }
@@ -209,10 +224,12 @@ class FaultInjectingBackendTest {
         b.failNext("saveBatch", 1);
         assertThatThrownBy(() -> b.saveBatch(items)).isInstanceOf(BackendException.class);
         assertThat(b.save("S", "a", items.get(0).request()).status())
-                .as("a planned saveBatch failure does not touch single saves").isEqualTo(SaveResult.Status.SAVED);
+                .as("a planned saveBatch failure does not touch single saves")
+                .isEqualTo(SaveResult.Status.SAVED);
 
         b.failAll(true);
-        assertThatThrownBy(() -> b.saveBatch(items)).isInstanceOf(BackendException.class)
+        assertThatThrownBy(() -> b.saveBatch(items))
+                .isInstanceOf(BackendException.class)
                 .hasMessageContaining("store down");
         b.failAll(false);
         assertThat(b.saveBatch(items)).extracting(SaveResult::status).containsExactly(SaveResult.Status.SAVED);
@@ -231,7 +248,9 @@ class FaultInjectingBackendTest {
         CompletableFuture<List<SaveResult>> batch = CompletableFuture.supplyAsync(() -> b.saveBatch(withB));
         pause.awaitBlocked();
         assertThat(batch).isNotDone();
-        assertThat(b.delegate().read("S", "a").payload()).as("no item of a held batch is written").isEqualTo(INITIAL);
+        assertThat(b.delegate().read("S", "a").payload())
+                .as("no item of a held batch is written")
+                .isEqualTo(INITIAL);
         pause.release();
         assertThat(batch.get(5, TimeUnit.SECONDS)).hasSize(2).allMatch(r -> r.status() == SaveResult.Status.SAVED);
         assertThat(pause.arrivedCalls()).isEqualTo(1);
@@ -258,23 +277,34 @@ class FaultInjectingBackendTest {
         b.loseNextReply("save", 1);
         SaveRequest w = SaveRequest.of("s1", 1, "applied".getBytes(StandardCharsets.UTF_8), false);
         assertThatThrownBy(() -> b.save("S", "k", w))
-                .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.isTransient()).isTrue())
+                .isInstanceOfSatisfying(
+                        BackendException.class, e -> assertThat(e.isTransient()).isTrue())
                 .hasMessageContaining("injected lost reply of save");
-        assertThat(new String(b.delegate().read("S", "k").payload(), StandardCharsets.UTF_8)).isEqualTo("applied");
+        assertThat(new String(b.delegate().read("S", "k").payload(), StandardCharsets.UTF_8))
+                .isEqualTo("applied");
         assertThat(b.injectedFailures("save")).isEqualTo(1);
         assertThat(b.save("S", "k", w).status()).as("only the next one").isEqualTo(SaveResult.Status.SAVED);
 
         b.loseNextReply("save", 1);
         SaveRequest w2 = SaveRequest.of("s1", 1, "batch".getBytes(StandardCharsets.UTF_8), false);
         assertThatThrownBy(() -> b.saveBatch(List.of(new SaveItem("S", "k", w2), new SaveItem("S", "k2", w2))))
-                .isInstanceOf(BackendException.class).hasMessageContaining("injected lost reply of saveBatch of 2");
-        assertThat(new String(b.delegate().read("S", "k2").payload(), StandardCharsets.UTF_8)).isEqualTo("batch");
-        assertThat(b.saveBatch(List.of(new SaveItem("S", "k", w2)))).extracting(SaveResult::status)
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("injected lost reply of saveBatch of 2");
+        assertThat(new String(b.delegate().read("S", "k2").payload(), StandardCharsets.UTF_8))
+                .isEqualTo("batch");
+        assertThat(b.saveBatch(List.of(new SaveItem("S", "k", w2))))
+                .extracting(SaveResult::status)
                 .containsExactly(SaveResult.Status.SAVED);
 
-        b.loseNextReply("writeInbox", 1);
+        b.loseNextReply("sendUpdates", 1);
         b.heal();
-        assertThat(b.writeInbox("S", "k", 0, new byte[]{1})).as("heal() forgets lost replies").isPresent();
+        assertThat(b.sendUpdates("S", "k", gift("t2"), 10).addedIds())
+                .as("heal() forgets lost replies")
+                .hasSize(1);
         assertThatThrownBy(() -> b.loseNextReply("save", -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static List<UpdateOp> gift(String token) {
+        return List.of(new UpdateOp.Add(token, new byte[] {1}));
     }
 }

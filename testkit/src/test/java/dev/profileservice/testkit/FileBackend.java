@@ -1,5 +1,6 @@
 package dev.profileservice.testkit;
 
+import dev.profileservice.internal.memory.UpdateInbox;
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
@@ -10,10 +11,11 @@ import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.RoundTripListener;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
-
+import dev.profileservice.spi.UpdateOp;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,7 +60,11 @@ final class FileBackend implements Backend, BackendAdmin {
 
     private static final Object JVM_LOCK = new Object();
 
-    private record Rec(byte[] payload, long epoch, String[] owner, byte[] inbox, long inboxVersion) implements Serializable {
+    /** One record; the inbox is changed in place, the session fields replaced. */
+    private record Rec(byte[] payload, long epoch, String[] owner, UpdateInbox inbox) implements Serializable {
+        Rec withSession(byte[] newPayload, long newEpoch, String[] newOwner) {
+            return new Rec(newPayload, newEpoch, newOwner, inbox);
+        }
     }
 
     private static final class State implements Serializable {
@@ -68,6 +74,11 @@ final class FileBackend implements Backend, BackendAdmin {
 
         TreeMap<String, Rec> store(String s) {
             return stores.computeIfAbsent(s, k -> new TreeMap<>());
+        }
+
+        Rec rec(String s, String key) {
+            Rec r = store(s).get(key);
+            return r != null ? r : new Rec(null, 0, null, new UpdateInbox());
         }
     }
 
@@ -81,8 +92,9 @@ final class FileBackend implements Backend, BackendAdmin {
     private <R> R op(String name, Function<State, R> body) {
         roundTrips.roundTrip(name);
         synchronized (JVM_LOCK) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
+            try (FileChannel ch = FileChannel.open(
+                            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    FileLock ignored = ch.lock()) {
                 ByteBuffer buf = ByteBuffer.allocate((int) ch.size());
                 while (buf.hasRemaining() && ch.read(buf) >= 0) {
                     // read all
@@ -111,15 +123,22 @@ final class FileBackend implements Backend, BackendAdmin {
     }
 
     private static StoredProfile view(Rec r) {
-        if (r == null) {
-            return StoredProfile.ABSENT;
-        }
-        Owner o = r.owner() == null ? null : new Owner(r.owner()[0], r.owner()[1], r.owner()[2]);
-        return new StoredProfile(r.payload(), r.epoch(), o, r.inbox(), r.inboxVersion());
+        return r == null
+                ? StoredProfile.ABSENT
+                : new StoredProfile(
+                        r.payload(),
+                        r.epoch(),
+                        owner(r.owner()),
+                        r.inbox().updates(),
+                        r.inbox().seq());
+    }
+
+    private static Owner owner(String[] o) {
+        return o == null ? null : new Owner(o[0], o[1], o[2]);
     }
 
     private static String[] owner(Owner o) {
-        return o == null ? null : new String[]{o.serverId(), o.placeId(), o.jobId()};
+        return o == null ? null : new String[] {o.serverId(), o.placeId(), o.jobId()};
     }
 
     @Override
@@ -141,13 +160,12 @@ final class FileBackend implements Backend, BackendAdmin {
     @Override
     public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         return op("acquire", s -> {
-            Rec r = s.store(store).get(key);
-            StoredProfile v = view(r);
-            boolean ok = expectedEpoch == -1 ? v.owner() == null : v.epoch() == expectedEpoch;
+            Rec r = s.rec(store, key);
+            boolean ok = expectedEpoch == -1 ? r.owner() == null : r.epoch() == expectedEpoch;
             if (!ok) {
-                return new AcquireResult(false, v);
+                return new AcquireResult(false, view(r));
             }
-            Rec after = new Rec(v.payload() != null ? v.payload() : initialPayload, v.epoch() + 1, owner(me), v.inbox(), v.inboxVersion());
+            Rec after = r.withSession(r.payload() != null ? r.payload() : initialPayload, r.epoch() + 1, owner(me));
             s.store(store).put(key, after);
             return new AcquireResult(true, view(after));
         });
@@ -156,42 +174,51 @@ final class FileBackend implements Backend, BackendAdmin {
     @Override
     public SaveResult save(String store, String key, SaveRequest w) {
         return op("save", s -> {
-            StoredProfile r = view(s.store(store).get(key));
-            if (r.epoch() != w.epoch() || r.owner() == null || !r.owner().serverId().equals(w.serverId())) {
-                return new SaveResult(SaveResult.Status.LOST_SESSION, r);
+            Rec r = s.rec(store, key);
+            if (r.epoch() != w.epoch() || r.owner() == null || !r.owner()[0].equals(w.serverId())) {
+                return new SaveResult(SaveResult.Status.LOST_SESSION, view(r).withoutUpdates());
             }
-            byte[] inbox = r.inbox();
-            long version = r.inboxVersion();
-            if (w.newInbox() != null) {
-                if (version != w.expectedInboxVersion()) {
-                    return new SaveResult(SaveResult.Status.INBOX_CHANGED, r);
-                }
-                inbox = w.newInbox();
-                version++;
+            if (!r.inbox().canConsume(w.consume())) {
+                return new SaveResult(SaveResult.Status.UPDATES_CHANGED, view(r).withoutUpdates());
             }
-            Rec after = new Rec(w.payload(), r.epoch(), w.release() ? null : owner(r.owner()), inbox, version);
+            r.inbox().consume(w.consume(), System.currentTimeMillis());
+            Rec after = r.withSession(w.payload(), r.epoch(), w.release() ? null : r.owner());
             s.store(store).put(key, after);
-            return new SaveResult(SaveResult.Status.SAVED, view(after));
+            return new SaveResult(SaveResult.Status.SAVED, view(after).withoutUpdates());
         });
     }
 
     @Override
-    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        return op("writeInbox", s -> {
-            StoredProfile r = view(s.store(store).get(key));
-            if (r.inboxVersion() != expectedVersion) {
-                return Optional.empty();
+    public SendResult sendUpdates(String store, String key, List<UpdateOp> ops, int maxPending) {
+        return op("sendUpdates", s -> {
+            Rec r = s.rec(store, key);
+            List<Long> added = new ArrayList<>();
+            SendResult.Status status = r.inbox().send(ops, maxPending, System.currentTimeMillis(), added);
+            if (status == SendResult.Status.APPLIED) {
+                s.store(store).put(key, r);
             }
-            Rec after = new Rec(r.payload(), r.epoch(), owner(r.owner()), inbox, r.inboxVersion() + 1);
-            s.store(store).put(key, after);
-            return Optional.of(view(after));
+            return new SendResult(status, added, owner(r.owner()));
+        });
+    }
+
+    @Override
+    public StoredProfile readUpdates(String store, String key) {
+        return op("readUpdates", s -> {
+            StoredProfile r = view(s.rec(store, key));
+            return new StoredProfile(null, r.epoch(), r.owner(), r.updates(), r.updateSeq());
         });
     }
 
     @Override
     public void heartbeat(Owner server, Duration lease) {
-        op("heartbeat", s -> s.servers.put(server.serverId(), new String[]{server.serverId(), server.placeId(), server.jobId(),
-                Long.toString(System.currentTimeMillis() + lease.toMillis())}));
+        op(
+                "heartbeat",
+                s -> s.servers.put(server.serverId(), new String[] {
+                    server.serverId(),
+                    server.placeId(),
+                    server.jobId(),
+                    Long.toString(System.currentTimeMillis() + lease.toMillis())
+                }));
     }
 
     /** The processes sharing the file share this host's clock. */
@@ -216,7 +243,9 @@ final class FileBackend implements Backend, BackendAdmin {
 
     @Override
     public List<ServerLease> servers() {
-        return op("servers", s -> s.servers.values().stream().map(FileBackend::lease).toList());
+        return op(
+                "servers",
+                s -> s.servers.values().stream().map(FileBackend::lease).toList());
     }
 
     @Override
@@ -236,7 +265,7 @@ final class FileBackend implements Backend, BackendAdmin {
             if (r == null) {
                 return StoredProfile.ABSENT;
             }
-            Rec after = new Rec(r.payload(), r.epoch() + 1, null, r.inbox(), r.inboxVersion());
+            Rec after = r.withSession(r.payload(), r.epoch() + 1, null);
             s.store(store).put(key, after);
             return view(after);
         });
@@ -264,7 +293,7 @@ final class FileBackend implements Backend, BackendAdmin {
             List<SessionInfo> out = new ArrayList<>();
             s.store(store).forEach((k, r) -> {
                 if (r.owner() != null) {
-                    out.add(new SessionInfo(k, r.epoch(), view(r).owner()));
+                    out.add(new SessionInfo(k, r.epoch(), owner(r.owner())));
                 }
             });
             return out;

@@ -1,9 +1,8 @@
 package dev.profileservice.testkit;
 
 import dev.profileservice.spi.Backend;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The backend contract on the test-only {@link FileBackend} (so the multi-process test below runs on a checked backend). */
 class FileBackendContractTest extends BackendContractTest {

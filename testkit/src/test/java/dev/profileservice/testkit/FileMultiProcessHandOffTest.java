@@ -1,8 +1,7 @@
 package dev.profileservice.testkit;
 
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Two JVMs hand one profile back and forth through the test-only file store. */
 class FileMultiProcessHandOffTest extends MultiProcessHandOffTest {

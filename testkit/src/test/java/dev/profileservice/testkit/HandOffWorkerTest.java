@@ -1,17 +1,16 @@
 package dev.profileservice.testkit;
 
-import dev.profileservice.ProfileService;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.profileservice.ProfileService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class HandOffWorkerTest {
 
@@ -23,8 +22,10 @@ class HandOffWorkerTest {
         assertThat(a.get(60, TimeUnit.SECONDS).line()).startsWith("HANDOFF worker=worker-0 rounds=20");
         assertThat(b.get(60, TimeUnit.SECONDS).rounds()).isEqualTo(20);
         try (ProfileService s = ProfileService.builder().backend(uri).build()) {
-            HandOffWorker.HandOffData d = s.getProfileStore("HandOff", new HandOffWorker.HandOffData()).viewProfile("k")
-                    .orElseThrow().getData();
+            HandOffWorker.HandOffData d = s.getProfileStore("HandOff", new HandOffWorker.HandOffData())
+                    .viewProfile("k")
+                    .orElseThrow()
+                    .getData();
             List<String> expected = new ArrayList<>();
             for (int w = 0; w < 2; w++) {
                 for (int r = 0; r < 20; r++) {

@@ -2,7 +2,6 @@ package dev.profileservice.testkit;
 
 import dev.profileservice.internal.memory.MemoryBackend;
 import dev.profileservice.spi.Backend;
-
 import java.util.UUID;
 
 /** The conformance suite on the {@code memory:} backend. */

@@ -1,8 +1,8 @@
 package dev.profileservice.testkit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,10 +14,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class TcpProxyTest {
 
@@ -32,7 +31,9 @@ class TcpProxyTest {
                 try {
                     Socket s = echo.accept();
                     Thread t = new Thread(() -> {
-                        try (s; var in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                        try (s;
+                                var in = s.getInputStream();
+                                OutputStream out = s.getOutputStream()) {
                             in.transferTo(out);
                         } catch (IOException ignored) {
                             // client went away
@@ -64,10 +65,11 @@ class TcpProxyTest {
     /** A round trip through {@code s} fails: EOF or a reset. */
     private static void assertBroken(Socket s, String line) {
         assertThatThrownBy(() -> {
-            if (roundTrip(s, line) == null) {
-                throw new IOException("EOF");
-            }
-        }).isInstanceOf(IOException.class);
+                    if (roundTrip(s, line) == null) {
+                        throw new IOException("EOF");
+                    }
+                })
+                .isInstanceOf(IOException.class);
     }
 
     private Socket client(TcpProxy proxy) throws IOException {
@@ -78,7 +80,8 @@ class TcpProxyTest {
 
     @Test
     void forwardsBothWays() throws IOException {
-        try (TcpProxy proxy = TcpProxy.start("127.0.0.1", echo.getLocalPort()); Socket s = client(proxy)) {
+        try (TcpProxy proxy = TcpProxy.start("127.0.0.1", echo.getLocalPort());
+                Socket s = client(proxy)) {
             assertThat(proxy.port()).isNotEqualTo(echo.getLocalPort()).isPositive();
             assertThat(roundTrip(s, "hello")).isEqualTo("hello");
             String big = "x".repeat(200_000);
@@ -112,7 +115,8 @@ class TcpProxyTest {
 
     @Test
     void aTimedCutHealsByItself() throws IOException {
-        try (TcpProxy proxy = TcpProxy.start("127.0.0.1", echo.getLocalPort()); Socket live = client(proxy)) {
+        try (TcpProxy proxy = TcpProxy.start("127.0.0.1", echo.getLocalPort());
+                Socket live = client(proxy)) {
             assertThat(roundTrip(live, "before")).isEqualTo("before");
             proxy.cut(Duration.ofMillis(400));
             assertBroken(live, "during");
@@ -161,7 +165,8 @@ class TcpProxyTest {
         try (ServerSocket tmp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             deadPort = tmp.getLocalPort();
         }
-        try (TcpProxy proxy = TcpProxy.start("127.0.0.1", deadPort); Socket s = client(proxy)) {
+        try (TcpProxy proxy = TcpProxy.start("127.0.0.1", deadPort);
+                Socket s = client(proxy)) {
             assertBroken(s, "x");
         }
     }

@@ -1,6 +1,7 @@
 package dev.profileservice.testkit;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -17,9 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class VirtualTimeTest {
 
@@ -80,14 +79,22 @@ class VirtualTimeTest {
     void tasksScheduledByTasksWithinTheWindowRunToo() {
         VirtualTime vt = VirtualTime.startingAt(T0);
         List<Instant> when = new ArrayList<>();
-        vt.scheduler().schedule(() -> {
-            when.add(vt.now());
-            vt.scheduler().schedule(() -> {
-                when.add(vt.now());
-                vt.scheduler().execute(() -> when.add(vt.now()));
-                vt.scheduler().schedule(() -> when.add(vt.now()), 10, TimeUnit.SECONDS);
-            }, 2, TimeUnit.SECONDS);
-        }, 1, TimeUnit.SECONDS);
+        vt.scheduler()
+                .schedule(
+                        () -> {
+                            when.add(vt.now());
+                            vt.scheduler()
+                                    .schedule(
+                                            () -> {
+                                                when.add(vt.now());
+                                                vt.scheduler().execute(() -> when.add(vt.now()));
+                                                vt.scheduler().schedule(() -> when.add(vt.now()), 10, TimeUnit.SECONDS);
+                                            },
+                                            2,
+                                            TimeUnit.SECONDS);
+                        },
+                        1,
+                        TimeUnit.SECONDS);
         vt.advance(Duration.ofSeconds(5));
         assertThat(when).containsExactly(T0.plusSeconds(1), T0.plusSeconds(3), T0.plusSeconds(3));
         assertThat(vt.pendingTasks()).isEqualTo(1);
@@ -125,16 +132,24 @@ class VirtualTimeTest {
     void periodicTaskThatThrowsStopsAndIsRecorded() {
         VirtualTime vt = VirtualTime.startingAt(T0);
         AtomicInteger runs = new AtomicInteger();
-        ScheduledFuture<?> f = vt.scheduler().scheduleAtFixedRate(() -> {
-            if (runs.incrementAndGet() == 2) {
-                throw new IllegalStateException("boom");
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        ScheduledFuture<?> f = vt.scheduler()
+                .scheduleAtFixedRate(
+                        () -> {
+                            if (runs.incrementAndGet() == 2) {
+                                throw new IllegalStateException("boom");
+                            }
+                        },
+                        1,
+                        1,
+                        TimeUnit.SECONDS);
         vt.advance(Duration.ofSeconds(10));
         assertThat(runs).hasValue(2);
         assertThat(f.isDone()).isTrue();
         assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class).hasRootCauseMessage("boom");
-        assertThat(vt.taskFailures()).singleElement().extracting(Throwable::getMessage).isEqualTo("boom");
+        assertThat(vt.taskFailures())
+                .singleElement()
+                .extracting(Throwable::getMessage)
+                .isEqualTo("boom");
     }
 
     @Test
@@ -142,7 +157,7 @@ class VirtualTimeTest {
         VirtualTime vt = VirtualTime.startingAt(T0);
         ScheduledFuture<String> f = vt.scheduler().schedule(() -> "done", 5, TimeUnit.SECONDS);
         Future<Integer> g = vt.scheduler().submit(() -> 42);
-        Future<String> h = vt.scheduler().submit(() -> { }, "r");
+        Future<String> h = vt.scheduler().submit(() -> {}, "r");
         assertThat(f.isDone()).isFalse();
         assertThat(f.getDelay(TimeUnit.SECONDS)).isEqualTo(5);
         vt.runDueTasks();
@@ -176,7 +191,7 @@ class VirtualTimeTest {
         vt.scheduler().shutdown();
         assertThat(vt.scheduler().isShutdown()).isTrue();
         assertThat(vt.scheduler().isTerminated()).isFalse();
-        assertThatThrownBy(() -> vt.scheduler().execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(() -> vt.scheduler().execute(() -> {})).isInstanceOf(RejectedExecutionException.class);
         vt.advance(Duration.ofSeconds(5));
         assertThat(oneShot).hasValue(1);
         assertThat(periodic).hasValue(0);
@@ -184,7 +199,7 @@ class VirtualTimeTest {
         assertThat(vt.scheduler().awaitTermination(1, TimeUnit.MILLISECONDS)).isTrue();
 
         VirtualTime vt2 = VirtualTime.startingAt(T0);
-        vt2.scheduler().schedule(() -> { }, 1, TimeUnit.SECONDS);
+        vt2.scheduler().schedule(() -> {}, 1, TimeUnit.SECONDS);
         assertThat(vt2.scheduler().shutdownNow()).hasSize(1);
         assertThat(vt2.pendingTasks()).isZero();
     }

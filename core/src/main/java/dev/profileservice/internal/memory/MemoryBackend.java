@@ -11,10 +11,11 @@ import dev.profileservice.spi.RoundTripListener;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
-
+import dev.profileservice.spi.UpdateOp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,13 +74,28 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     }
 
     /** A heartbeat row: who, and when its lease runs out by the store's clock. */
-    private record Heartbeat(Owner server, long expiresAtMillis) {
+    private record Heartbeat(Owner server, long expiresAtMillis) {}
+
+    /** One record: the session fields, replaced on each write, and its inbox. */
+    private record Rec(byte[] payload, long epoch, Owner owner, UpdateInbox inbox) {
+        Rec withSession(byte[] newPayload, long newEpoch, Owner newOwner) {
+            return new Rec(newPayload, newEpoch, newOwner, inbox);
+        }
+
+        StoredProfile view() {
+            return new StoredProfile(payload, epoch, owner, inbox.updates(), inbox.seq());
+        }
+
+        /** What a save answers: no updates, only whether new ones arrived. */
+        StoredProfile sessionView() {
+            return new StoredProfile(payload, epoch, owner, List.of(), inbox.seq());
+        }
     }
 
     /** Store state shared by every backend object opened on one name. */
     private static final class Shared {
         final Clock clock;
-        final Map<String, TreeMap<String, StoredProfile>> stores = new HashMap<>();
+        final Map<String, TreeMap<String, Rec>> stores = new HashMap<>();
         final Map<String, Heartbeat> servers = new HashMap<>();
         final Map<String, List<byte[]>> quarantine = new HashMap<>();
         final MemoryMessageBus bus = new MemoryMessageBus();
@@ -89,13 +105,22 @@ public final class MemoryBackend implements Backend, BackendAdmin {
         }
 
         ServerLease lease(Heartbeat h) {
-            return new ServerLease(h.server().serverId(), h.server().placeId(), h.server().jobId(),
+            return new ServerLease(
+                    h.server().serverId(),
+                    h.server().placeId(),
+                    h.server().jobId(),
                     h.expiresAtMillis() - clock.millis());
         }
     }
 
-    private TreeMap<String, StoredProfile> store(String store) {
+    private TreeMap<String, Rec> store(String store) {
         return shared.stores.computeIfAbsent(store, s -> new TreeMap<>());
+    }
+
+    /** The record, or a new empty one (not yet stored) if there is none. */
+    private Rec rec(String store, String key) {
+        Rec r = store(store).get(key);
+        return r != null ? r : new Rec(null, 0, null, new UpdateInbox());
     }
 
     private void call(String operation) {
@@ -120,7 +145,8 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     public StoredProfile read(String store, String key) {
         call("read");
         synchronized (shared) {
-            return store(store).getOrDefault(key, StoredProfile.ABSENT);
+            Rec r = store(store).get(key);
+            return r == null ? StoredProfile.ABSENT : r.view();
         }
     }
 
@@ -128,15 +154,15 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         call("acquire");
         synchronized (shared) {
-            StoredProfile r = store(store).getOrDefault(key, StoredProfile.ABSENT);
+            Rec r = rec(store, key);
             boolean ok = expectedEpoch == -1 ? r.owner() == null : r.epoch() == expectedEpoch;
             if (!ok) {
-                return new AcquireResult(false, r);
+                return new AcquireResult(false, r.view());
             }
             byte[] payload = r.payload() != null ? r.payload() : initialPayload;
-            StoredProfile after = new StoredProfile(payload, r.epoch() + 1, me, r.inbox(), r.inboxVersion());
+            Rec after = r.withSession(payload, r.epoch() + 1, me);
             store(store).put(key, after);
-            return new AcquireResult(true, after);
+            return new AcquireResult(true, after.view());
         }
     }
 
@@ -167,37 +193,41 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     }
 
     private SaveResult saveLocked(String store, String key, SaveRequest w) {
-        {
-            StoredProfile r = store(store).getOrDefault(key, StoredProfile.ABSENT);
-            if (r.epoch() != w.epoch() || r.owner() == null || !r.owner().serverId().equals(w.serverId())) {
-                return new SaveResult(SaveResult.Status.LOST_SESSION, r);
+        Rec r = rec(store, key);
+        if (r.epoch() != w.epoch() || r.owner() == null || !r.owner().serverId().equals(w.serverId())) {
+            return new SaveResult(SaveResult.Status.LOST_SESSION, r.sessionView());
+        }
+        if (!r.inbox().canConsume(w.consume())) {
+            return new SaveResult(SaveResult.Status.UPDATES_CHANGED, r.sessionView());
+        }
+        r.inbox().consume(w.consume(), shared.clock.millis());
+        Rec after = r.withSession(w.payload(), r.epoch(), w.release() ? null : r.owner());
+        store(store).put(key, after);
+        return new SaveResult(SaveResult.Status.SAVED, after.sessionView());
+    }
+
+    @Override
+    public SendResult sendUpdates(String store, String key, List<UpdateOp> ops, int maxPending) {
+        call("sendUpdates");
+        synchronized (shared) {
+            Rec r = rec(store, key);
+            List<Long> added = new ArrayList<>();
+            SendResult.Status status = r.inbox().send(ops, maxPending, shared.clock.millis(), added);
+            if (status == SendResult.Status.APPLIED) {
+                store(store).put(key, r);
             }
-            byte[] inbox = r.inbox();
-            long inboxVersion = r.inboxVersion();
-            if (w.newInbox() != null) {
-                if (r.inboxVersion() != w.expectedInboxVersion()) {
-                    return new SaveResult(SaveResult.Status.INBOX_CHANGED, r);
-                }
-                inbox = w.newInbox();
-                inboxVersion++;
-            }
-            StoredProfile after = new StoredProfile(w.payload(), r.epoch(), w.release() ? null : r.owner(), inbox, inboxVersion);
-            store(store).put(key, after);
-            return new SaveResult(SaveResult.Status.SAVED, after);
+            return new SendResult(
+                    status, status == SendResult.Status.APPLIED ? List.copyOf(added) : List.of(), r.owner());
         }
     }
 
     @Override
-    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        call("writeInbox");
+    public StoredProfile readUpdates(String store, String key) {
+        call("readUpdates");
         synchronized (shared) {
-            StoredProfile r = store(store).getOrDefault(key, StoredProfile.ABSENT);
-            if (r.inboxVersion() != expectedVersion) {
-                return Optional.empty();
-            }
-            StoredProfile after = new StoredProfile(r.payload(), r.epoch(), r.owner(), inbox, r.inboxVersion() + 1);
-            store(store).put(key, after);
-            return Optional.of(after);
+            Rec r = rec(store, key);
+            return new StoredProfile(
+                    null, r.epoch(), r.owner(), r.inbox().updates(), r.inbox().seq());
         }
     }
 
@@ -242,7 +272,9 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
         call("quarantine");
         synchronized (shared) {
-            shared.quarantine.computeIfAbsent(store + "\u0000" + key, k -> new ArrayList<>()).add(payload.clone());
+            shared.quarantine
+                    .computeIfAbsent(store + "\u0000" + key, k -> new ArrayList<>())
+                    .add(payload.clone());
         }
     }
 
@@ -250,7 +282,9 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     public int quarantineCount(String store, String key) {
         call("quarantineCount");
         synchronized (shared) {
-            return shared.quarantine.getOrDefault(store + "\u0000" + key, List.of()).size();
+            return shared.quarantine
+                    .getOrDefault(store + "\u0000" + key, List.of())
+                    .size();
         }
     }
 
@@ -258,13 +292,13 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     public StoredProfile forceRelease(String store, String key) {
         call("forceRelease");
         synchronized (shared) {
-            StoredProfile r = store(store).get(key);
+            Rec r = store(store).get(key);
             if (r == null) {
                 return StoredProfile.ABSENT;
             }
-            StoredProfile after = new StoredProfile(r.payload(), r.epoch() + 1, null, r.inbox(), r.inboxVersion());
+            Rec after = r.withSession(r.payload(), r.epoch() + 1, null);
             store(store).put(key, after);
-            return after;
+            return after.view();
         }
     }
 

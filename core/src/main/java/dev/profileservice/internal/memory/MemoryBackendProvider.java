@@ -2,7 +2,6 @@ package dev.profileservice.internal.memory;
 
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendProvider;
-
 import java.time.Clock;
 import java.util.Set;
 

@@ -1,7 +1,6 @@
 package dev.profileservice.internal.memory;
 
 import dev.profileservice.spi.MessageBus;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
