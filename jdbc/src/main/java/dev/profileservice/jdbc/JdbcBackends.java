@@ -2,11 +2,10 @@ package dev.profileservice.jdbc;
 
 import dev.profileservice.jdbc.internal.Opener;
 import dev.profileservice.spi.Backend;
-
-import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Objects;
+import javax.sql.DataSource;
 
 /**
  * JDBC backends as objects, for users who configure the connection themselves. The URI forms
@@ -29,8 +28,7 @@ import java.util.Objects;
  * Their message buses run one daemon thread each.
  */
 public final class JdbcBackends {
-    private JdbcBackends() {
-    }
+    private JdbcBackends() {}
 
     /**
      * An embedded SQLite store in {@code file} (created with its parent directories if missing), in

@@ -1,10 +1,9 @@
 package dev.profileservice.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Two real JVM processes share one store and hand one profile back and forth {@value #TOTAL}
@@ -31,16 +30,23 @@ abstract class AlternatingHandOffTest {
     @Timeout(150)
     void twoProcessesHandOneProfileBackAndForth() throws Exception {
         String uri = uri();
-        String store = "handoff_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String store =
+                "handoff_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String key = "player-1";
         Path logs = Files.createTempDirectory("handoff");
         List<Process> processes = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             ProcessBuilder pb = new ProcessBuilder(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"),
+                    "-cp",
+                    System.getProperty("java.class.path"),
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                    AlternatingHandOffWorker.class.getName(), uri, store, key, String.valueOf(i), String.valueOf(TOTAL));
+                    AlternatingHandOffWorker.class.getName(),
+                    uri,
+                    store,
+                    key,
+                    String.valueOf(i),
+                    String.valueOf(TOTAL));
             pb.redirectOutput(logs.resolve("worker-" + i + ".out").toFile());
             pb.redirectError(logs.resolve("worker-" + i + ".err").toFile());
             processes.add(pb.start());
@@ -48,15 +54,21 @@ abstract class AlternatingHandOffTest {
         try {
             for (int i = 0; i < processes.size(); i++) {
                 Process p = processes.get(i);
-                assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("worker " + i + " finished").isTrue();
-                assertThat(p.exitValue()).as("worker " + i + " exit code; stderr:\n" + tail(logs.resolve("worker-" + i + ".err").toFile()))
+                assertThat(p.waitFor(120, TimeUnit.SECONDS))
+                        .as("worker " + i + " finished")
+                        .isTrue();
+                assertThat(p.exitValue())
+                        .as("worker " + i + " exit code; stderr:\n"
+                                + tail(logs.resolve("worker-" + i + ".err").toFile()))
                         .isZero();
             }
         } finally {
             processes.forEach(Process::destroyForcibly);
         }
-        try (ProfileService observer = ProfileService.builder().backend(uri).placeId("observer").build()) {
-            ProfileStore<Map<String, Object>> view = observer.getProfileStore(store, Map.of("count", 0, "edits", List.of()));
+        try (ProfileService observer =
+                ProfileService.builder().backend(uri).placeId("observer").build()) {
+            ProfileStore<Map<String, Object>> view =
+                    observer.getProfileStore(store, Map.of("count", 0, "edits", List.of()));
             Map<String, Object> data = view.viewProfile(key).orElseThrow().getData();
             assertThat(((Number) data.get("count")).intValue()).isEqualTo(TOTAL);
             List<?> edits = (List<?>) data.get("edits");

@@ -4,7 +4,6 @@ import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +20,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments: {@code uri store key workerId(0|1) total}. Exit code 0 on success.
  */
 public final class AlternatingHandOffWorker {
-    private AlternatingHandOffWorker() {
-    }
+    private AlternatingHandOffWorker() {}
 
     public static void main(String[] args) throws Exception {
         String uri = args[0];
@@ -37,11 +35,14 @@ public final class AlternatingHandOffWorker {
                 .jobId("worker-" + me)
                 .pollInterval(Duration.ofMillis(200))
                 .build()) {
-            ProfileStore<Map<String, Object>> store = service.getProfileStore(storeName, Map.of("count", 0, "edits", List.of()));
+            ProfileStore<Map<String, Object>> store =
+                    service.getProfileStore(storeName, Map.of("count", 0, "edits", List.of()));
             int mine = 0;
             while (System.nanoTime() < deadline) {
                 // A game server would learn from its own traffic that it is its turn; here it reads the store.
-                int stored = store.viewProfile(key).map(v -> ((Number) v.getData().get("count")).intValue()).orElse(0);
+                int stored = store.viewProfile(key)
+                        .map(v -> ((Number) v.getData().get("count")).intValue())
+                        .orElse(0);
                 if (stored >= total) {
                     System.out.println("worker " + me + " done after " + mine + " hand-overs to it");
                     return;

@@ -1,20 +1,22 @@
 package dev.profileservice.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
+import dev.profileservice.spi.UpdateOp;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,29 +27,42 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What the testkit's contract does not look at: the tables and schema version each dialect creates,
  * byte-wise (case-sensitive) store and key names, the round trips of refused steps, the message
  * table being emptied, fast and masked failures at open, and the edges of {@code saveBatch}
- * (refused items, batches over the size and byte limits, duplicates, an empty new inbox).
+ * (refused items, batches over the size and byte limits, duplicates), and the in-place upgrade of
+ * layout-1 tables.
  */
 abstract class JdbcDialectTest {
 
     /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
     protected static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    /**
+     * What differs between the dialects here.
+     *
+     * @param uri                   the store URI under test
+     * @param refusedStepRoundTrips round trips of an acquire or save that is refused (the write plus, where needed, a SELECT)
+     * @param polledBus             whether the bus is the polled table (messages are rows that must be deleted once consumed)
+     * @param layoutOneScript       the name of the dialect's layout-1 script under {@code layout1/} in the test resources
+     */
+    record Dialect(String uri, int refusedStepRoundTrips, boolean polledBus, String layoutOneScript) {}
+
+    private final Dialect dialect;
+
+    JdbcDialectTest(Dialect dialect) {
+        this.dialect = dialect;
+    }
+
     /** The store URI under test. */
-    protected abstract String uri();
-
-    /** Round trips of an acquire or save that is refused (the write plus, where needed, a SELECT). */
-    protected abstract int refusedStepRoundTrips();
-
-    /** Whether the bus is the polled table (messages are rows that must be deleted once consumed). */
-    protected abstract boolean polledBus();
+    protected String uri() {
+        return dialect.uri();
+    }
 
     /** The URI of the same kind of store at a port where nothing listens, with password "s3cr3t". */
     protected abstract String unreachableUriWithPassword();
@@ -74,22 +89,130 @@ abstract class JdbcDialectTest {
     }
 
     @Test
-    void createsTheDocumentedTablesAtSchemaVersionOne() throws SQLException {
+    void createsTheDocumentedTablesAtLayoutTwo() throws SQLException {
         try (Connection c = TestDatabases.jdbc(uri())) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT version FROM ps_schema WHERE component = 'profiles'");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT version FROM ps_schema WHERE component = 'profiles'");
+                    ResultSet rs = ps.executeQuery()) {
                 assertThat(rs.next()).as("schema version row").isTrue();
-                assertThat(rs.getInt(1)).isEqualTo(1);
+                assertThat(rs.getInt(1)).isEqualTo(2);
             }
             for (String sql : List.of(
-                    "SELECT store, pkey, payload, epoch, owner_server, owner_place, owner_job, inbox, inbox_version, revision FROM ps_profiles WHERE 1 = 0",
+                    "SELECT store, pkey, payload, epoch, owner_server, owner_place, owner_job, update_seq, update_pending, revision FROM ps_profiles WHERE 1 = 0",
+                    "SELECT store, pkey, id, version, token, data, consumed_at FROM ps_updates WHERE 1 = 0",
                     "SELECT server_id, place_id, job_id, expires_at FROM ps_servers WHERE 1 = 0",
                     "SELECT id, store, pkey, payload, reason, at_millis FROM ps_quarantine WHERE 1 = 0",
                     "SELECT id, target, body, created_at FROM ps_messages WHERE 1 = 0")) {
-                try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                try (PreparedStatement ps = c.prepareStatement(sql);
+                        ResultSet rs = ps.executeQuery()) {
                     assertThat(rs.next()).as(sql).isFalse();
                 }
             }
+        }
+    }
+
+    @Test
+    void upgradesLayoutOneTablesInPlaceOnceAndRefusesANewerLayout() throws Exception {
+        String name = "ps_upgrade_" + run;
+        String db = TestDatabases.createDatabase(uri(), name);
+        byte[] gifted = bytes("{\"v\":1,\"locked\":[{\"id\":1,\"data\":{}}],\"data\":{}}");
+        try {
+            try (Connection c = TestDatabases.jdbc(db)) {
+                String script = new String(
+                                getClass()
+                                        .getResourceAsStream("/layout1/" + dialect.layoutOneScript())
+                                        .readAllBytes(),
+                                StandardCharsets.UTF_8)
+                        .replaceAll("(?m)^--.*$", "");
+                for (String sql : script.split(";\\s*\\n")) {
+                    try (java.sql.Statement st = c.createStatement()) {
+                        st.execute(sql.strip());
+                    }
+                }
+                String insert =
+                        "INSERT INTO ps_profiles (store, pkey, payload, epoch, inbox, inbox_version) VALUES ('S', ?, ?, 2, ?, 3)";
+                for (Object[] row : List.<Object[]>of(
+                        new Object[] {
+                            "gifted",
+                            gifted,
+                            "{\"v\":1,\"next\":4,\"active\":[{\"id\":2,\"data\":{\"coins\":5}},"
+                                    + "{\"id\":3,\"data\":{\"gem\":\"x\"}}]}"
+                        },
+                        new Object[] {
+                            "locked-above-next",
+                            bytes("{\"locked\":[{\"id\":7,\"data\":{}}]}"),
+                            "{\"v\":1,\"next\":5,\"active\":[]}"
+                        },
+                        new Object[] {"broken", bytes("p"), "not json"},
+                        new Object[] {"plain", bytes("p"), null})) {
+                    try (PreparedStatement ps = c.prepareStatement(insert)) {
+                        ps.setString(1, (String) row[0]);
+                        ps.setBytes(2, (byte[]) row[1]);
+                        ps.setBytes(3, row[2] == null ? null : bytes((String) row[2]));
+                        ps.executeUpdate();
+                    }
+                }
+            }
+            Backend upgraded = Backends.open(db);
+            opened.add(upgraded);
+            StoredProfile g = upgraded.read("S", "gifted");
+            assertThat(g.payload()).isEqualTo(gifted);
+            assertThat(g.updates())
+                    .extracting(
+                            PendingUpdate::id,
+                            PendingUpdate::version,
+                            u -> new String(u.data(), StandardCharsets.UTF_8))
+                    .containsExactly(tuple(2L, 1L, "{\"coins\":5}"), tuple(3L, 1L, "{\"gem\":\"x\"}"));
+            assertThat(g.updateSeq()).as("the inbox's next id less one").isEqualTo(3);
+            assertThat(upgraded.sendUpdates(
+                                    "S",
+                                    "gifted",
+                                    List.of(
+                                            new UpdateOp.Add("legacy-2", bytes("{}")),
+                                            new UpdateOp.Add("after-upgrade", bytes("{}"))),
+                                    100)
+                            .addedIds())
+                    .as("a moved update keeps its id under the token legacy-<id>; new ones continue after")
+                    .containsExactly(2L, 4L);
+            assertThat(upgraded.read("S", "locked-above-next").updateSeq())
+                    .as("ids used by Locked updates are never given again")
+                    .isEqualTo(7);
+            StoredProfile broken = upgraded.read("S", "broken");
+            assertThat(broken.updates()).isEmpty();
+            assertThat(broken.payload()).isEqualTo(bytes("p"));
+            assertThat(BackendAdmin.of(upgraded).quarantineCount("S", "broken"))
+                    .as("the unreadable inbox is kept aside")
+                    .isEqualTo(1);
+            assertThat(upgraded.read("S", "plain").updateSeq()).isZero();
+            upgraded.close();
+
+            Backend again = Backends.open(db);
+            opened.add(again);
+            assertThat(BackendAdmin.of(again).quarantineCount("S", "broken"))
+                    .as("a second start changes nothing")
+                    .isEqualTo(1);
+            assertThat(again.read("S", "gifted").updates()).hasSize(3);
+            again.close();
+            try (Connection c = TestDatabases.jdbc(db)) {
+                try (ResultSet rs =
+                        c.getMetaData().getColumns(c.getCatalog(), c.getSchema(), "ps_profiles", "inbox%")) {
+                    assertThat(rs.next()).as("the layout-1 columns are dropped").isFalse();
+                }
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.executeUpdate("UPDATE ps_schema SET version = 3 WHERE component = 'profiles'");
+                }
+            }
+            assertThatThrownBy(() -> Backends.open(db))
+                    .isInstanceOf(BackendException.class)
+                    .hasMessageContaining("layout 3")
+                    .hasMessageContaining("(2)")
+                    .satisfies(e -> assertThat(((BackendException) e).isTransient())
+                            .as("retrying cannot help")
+                            .isFalse());
+        } finally {
+            opened.forEach(Backend::close);
+            opened.clear();
+            TestDatabases.dropDatabase(uri(), name);
         }
     }
 
@@ -99,8 +222,12 @@ abstract class JdbcDialectTest {
         String lower = "case_" + run;
         backend.acquire(upper, "Key", alice, -1, INITIAL);
         backend.save(upper, "Key", SaveRequest.of(alice.serverId(), 1, bytes("upper store, upper key"), false));
-        assertThat(backend.acquire(upper, "key", bob, -1, INITIAL).acquired()).as("key differing only in case is another record").isTrue();
-        assertThat(backend.acquire(lower, "Key", bob, -1, INITIAL).acquired()).as("store differing only in case is another store").isTrue();
+        assertThat(backend.acquire(upper, "key", bob, -1, INITIAL).acquired())
+                .as("key differing only in case is another record")
+                .isTrue();
+        assertThat(backend.acquire(lower, "Key", bob, -1, INITIAL).acquired())
+                .as("store differing only in case is another store")
+                .isTrue();
         assertThat(backend.read(lower, "Key").payload()).isEqualTo(INITIAL);
         assertThat(backend.read(upper, "Key").payload()).isEqualTo(bytes("upper store, upper key"));
         assertThat(BackendAdmin.of(backend).keys(upper, null, 10)).containsExactly("Key", "key");
@@ -121,25 +248,24 @@ abstract class JdbcDialectTest {
         var refused = backend.acquire(store, key, bob, -1, INITIAL);
         assertThat(refused.acquired()).isFalse();
         assertThat(refused.record().owner()).isEqualTo(alice);
-        assertThat(trips).as("refused acquire").hasSize(refusedStepRoundTrips()).allMatch("acquire"::equals);
+        assertThat(trips)
+                .as("refused acquire")
+                .hasSize(dialect.refusedStepRoundTrips())
+                .allMatch("acquire"::equals);
 
         trips.clear();
         SaveResult lost = backend.save(store, key, SaveRequest.of(bob.serverId(), 1, bytes("x"), false));
         assertThat(lost.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
-        assertThat(trips).as("refused save").hasSize(refusedStepRoundTrips()).allMatch("save"::equals);
+        assertThat(trips)
+                .as("refused save")
+                .hasSize(dialect.refusedStepRoundTrips())
+                .allMatch("save"::equals);
 
         trips.clear();
-        SaveResult changed = backend.save(store, key, new SaveRequest(alice.serverId(), 1, bytes("y"), false, 7, bytes("[]")));
-        assertThat(changed.status()).isEqualTo(SaveResult.Status.INBOX_CHANGED);
-        assertThat(trips).as("save with a stale inbox version").hasSize(refusedStepRoundTrips());
-
-        trips.clear();
-        assertThat(backend.acquire(store, key, bob, 1, INITIAL).acquired()).as("steal").isTrue();
+        assertThat(backend.acquire(store, key, bob, 1, INITIAL).acquired())
+                .as("steal")
+                .isTrue();
         assertThat(trips).as("steal by epoch").hasSize(1);
-
-        trips.clear();
-        assertThat(backend.writeInbox(store, key, 5, bytes("g"))).as("stale inbox CAS").isEmpty();
-        assertThat(trips).as("refused writeInbox").hasSize(1);
 
         trips.clear();
         StoredProfile released = BackendAdmin.of(backend).forceRelease(store, key);
@@ -156,33 +282,35 @@ abstract class JdbcDialectTest {
         backend.acquire(store, "ok", alice, -1, INITIAL);
         backend.acquire(store, "stolen", alice, -1, INITIAL);
         backend.acquire(store, "stale", alice, -1, INITIAL);
-        backend.acquire(store, "empty-inbox", alice, -1, INITIAL);
         backend.acquire(store, "stolen", bob, 1, INITIAL);
-        backend.writeInbox(store, "stale", 0, bytes("[g]"));
         List<String> trips = new CopyOnWriteArrayList<>();
         backend.setRoundTripListener(trips::add);
         List<SaveResult> results = backend.saveBatch(List.of(
                 new SaveItem(store, "stolen", SaveRequest.of(alice.serverId(), 1, bytes("late"), false)),
                 new SaveItem(store, "ok", SaveRequest.of(alice.serverId(), 1, bytes("ok"), true)),
                 new SaveItem(store, "missing", SaveRequest.of(alice.serverId(), 1, bytes("ghost"), false)),
-                new SaveItem(store, "stale", new SaveRequest(alice.serverId(), 1, bytes("stale"), false, 0, bytes("[]"))),
-                new SaveItem(store, "empty-inbox", new SaveRequest(alice.serverId(), 1, bytes("e"), false, 0, new byte[0]))));
+                new SaveItem(store, "stale", SaveRequest.of(alice.serverId(), 1, bytes("stale"), false))));
         backend.setRoundTripListener(null);
-        assertThat(trips).as("a batch with refused items").hasSize(refusedStepRoundTrips()).allMatch("saveBatch"::equals);
-        assertThat(results).extracting(SaveResult::status).containsExactly(SaveResult.Status.LOST_SESSION,
-                SaveResult.Status.SAVED, SaveResult.Status.LOST_SESSION, SaveResult.Status.INBOX_CHANGED, SaveResult.Status.SAVED);
+        assertThat(trips)
+                .as("a batch with refused items")
+                .hasSize(dialect.refusedStepRoundTrips())
+                .allMatch("saveBatch"::equals);
+        assertThat(results)
+                .extracting(SaveResult::status)
+                .containsExactly(
+                        SaveResult.Status.LOST_SESSION,
+                        SaveResult.Status.SAVED,
+                        SaveResult.Status.LOST_SESSION,
+                        SaveResult.Status.SAVED);
         assertThat(results.get(0).record().owner()).isEqualTo(bob);
         assertThat(results.get(0).record().epoch()).isEqualTo(2);
         assertThat(results.get(1).record().owner()).isNull();
         assertThat(results.get(2).record().isEmpty()).isTrue();
-        assertThat(results.get(3).record().inbox()).isEqualTo(bytes("[g]"));
-        assertThat(results.get(4).record().inbox()).as("an empty new inbox is written, not taken for none").isEmpty();
-        assertThat(results.get(4).record().inboxVersion()).isEqualTo(1);
         assertThat(backend.read(store, "stolen").payload()).isEqualTo(INITIAL);
         assertThat(backend.read(store, "ok").payload()).isEqualTo(bytes("ok"));
         assertThat(backend.read(store, "missing").isEmpty()).isTrue();
-        assertThat(backend.read(store, "stale").payload()).isEqualTo(INITIAL);
-        for (String k : List.of("ok", "stolen", "stale", "empty-inbox")) {
+        assertThat(backend.read(store, "stale").payload()).isEqualTo(bytes("stale"));
+        for (String k : List.of("ok", "stolen", "stale")) {
             BackendAdmin.of(backend).delete(store, k);
         }
     }
@@ -203,7 +331,9 @@ abstract class JdbcDialectTest {
         backend.setRoundTripListener(trips::add);
         List<SaveResult> results = backend.saveBatch(items);
         backend.setRoundTripListener(null);
-        assertThat(trips).as("round trips of a batch of " + n + " with maxBatchSize " + max).hasSize(3);
+        assertThat(trips)
+                .as("round trips of a batch of " + n + " with maxBatchSize " + max)
+                .hasSize(3);
         assertThat(results).hasSize(n).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
         for (int i = 0; i < n; i++) {
             assertThat(results.get(i).record().owner()).as("item " + i).isEqualTo(i % 2 == 0 ? null : alice);
@@ -235,7 +365,9 @@ abstract class JdbcDialectTest {
         assertThat(results).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
         assertThat(trips.size()).as("round trips: cut into several statements").isBetween(2, 5);
         for (int i = 0; i < 5; i++) {
-            assertThat(backend.read(store, "k" + i).payload()).as("item " + i).isEqualTo(items.get(i).request().payload());
+            assertThat(backend.read(store, "k" + i).payload())
+                    .as("item " + i)
+                    .isEqualTo(items.get(i).request().payload());
             BackendAdmin.of(backend).delete(store, "k" + i);
         }
     }
@@ -246,11 +378,12 @@ abstract class JdbcDialectTest {
         backend.acquire(store, "a", alice, -1, INITIAL);
         backend.acquire(store, "b", alice, -1, INITIAL);
         assertThatThrownBy(() -> backend.saveBatch(List.of(
-                new SaveItem(store, "a", SaveRequest.of(alice.serverId(), 1, bytes("1"), false)),
-                new SaveItem(store, "b", SaveRequest.of(alice.serverId(), 1, bytes("2"), false)),
-                new SaveItem(store, "a", SaveRequest.of(alice.serverId(), 1, bytes("3"), false)))))
+                        new SaveItem(store, "a", SaveRequest.of(alice.serverId(), 1, bytes("1"), false)),
+                        new SaveItem(store, "b", SaveRequest.of(alice.serverId(), 1, bytes("2"), false)),
+                        new SaveItem(store, "a", SaveRequest.of(alice.serverId(), 1, bytes("3"), false)))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(store + "/a").hasMessageContaining("items 0 and 2");
+                .hasMessageContaining(store + "/a")
+                .hasMessageContaining("items 0 and 2");
         assertThat(backend.read(store, "a").payload()).isEqualTo(INITIAL);
         assertThat(backend.read(store, "b").payload()).isEqualTo(INITIAL);
         BackendAdmin.of(backend).delete(store, "a");
@@ -266,17 +399,20 @@ abstract class JdbcDialectTest {
         bus.subscribe(server, got::add);
         Backend other = Backends.open(uri());
         opened.add(other);
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (got.size() >= 3) {
-                return true;
-            }
-            other.messageBus().orElseThrow().publish(server, "m" + got.size());
-            return false;
-        });
-        if (polledBus()) {
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (got.size() >= 3) {
+                        return true;
+                    }
+                    other.messageBus().orElseThrow().publish(server, "m" + got.size());
+                    return false;
+                });
+        if (dialect.polledBus()) {
             try (Connection c = TestDatabases.jdbc(uri())) {
                 await("consumed rows deleted").atMost(Duration.ofSeconds(5)).until(() -> {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ps_messages WHERE target = ?")) {
+                    try (PreparedStatement ps =
+                            c.prepareStatement("SELECT COUNT(*) FROM ps_messages WHERE target = ?")) {
                         ps.setString(1, server);
                         try (ResultSet rs = ps.executeQuery()) {
                             rs.next();
@@ -301,7 +437,9 @@ abstract class JdbcDialectTest {
                     for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
                         assertThat(String.valueOf(c.getMessage())).doesNotContain("s3cr3t");
                     }
-                    assertThat(((BackendException) e).isTransient()).as("unreachable is transient").isTrue();
+                    assertThat(((BackendException) e).isTransient())
+                            .as("unreachable is transient")
+                            .isTrue();
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
     }

@@ -1,5 +1,8 @@
 package dev.profileservice.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.profileservice.spi.Backend;
@@ -9,25 +12,12 @@ import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.StoreUri;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /** {@link JdbcDialectTest} on MariaDB, plus the user-pool factory and its multi-statement requirement. */
 class MariadbDialectTest extends JdbcDialectTest {
 
-    @Override
-    protected String uri() {
-        return TestDatabases.mariadbUri();
-    }
-
-    @Override
-    protected int refusedStepRoundTrips() {
-        return 1; // the multi-statement text already returns the row as it is
-    }
-
-    @Override
-    protected boolean polledBus() {
-        return true;
+    MariadbDialectTest() {
+        super(new Dialect(
+                TestDatabases.mariadbUri(), 1, true, "mariadb.sql")); // MariaDB: the text returns the row as it is
     }
 
     @Override
@@ -38,8 +28,7 @@ class MariadbDialectTest extends JdbcDialectTest {
     private HikariDataSource pool(boolean multiQueries) {
         StoreUri u = StoreUri.parse(uri(), 3306);
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl("jdbc:mariadb://" + u.host() + "/" + u.path()
-                + (multiQueries ? "?allowMultiQueries=true" : ""));
+        hc.setJdbcUrl("jdbc:mariadb://" + u.host() + "/" + u.path() + (multiQueries ? "?allowMultiQueries=true" : ""));
         hc.setUsername(u.user());
         if (u.password() != null) {
             hc.setPassword(u.password());
@@ -53,7 +42,9 @@ class MariadbDialectTest extends JdbcDialectTest {
         try (HikariDataSource pool = pool(true)) {
             String store = "userpool_" + System.nanoTime();
             try (Backend b = JdbcBackends.mariadb(pool)) {
-                assertThat(b.acquire(store, "k", new Owner("s", "p", "j"), -1, INITIAL).acquired()).isTrue();
+                assertThat(b.acquire(store, "k", new Owner("s", "p", "j"), -1, INITIAL)
+                                .acquired())
+                        .isTrue();
                 assertThat(BackendAdmin.of(b).delete(store, "k")).isTrue();
             }
             assertThat(pool.isClosed()).as("the user's pool stays open").isFalse();

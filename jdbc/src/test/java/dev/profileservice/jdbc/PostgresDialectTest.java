@@ -1,32 +1,20 @@
 package dev.profileservice.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.StoreUri;
-import org.junit.jupiter.api.Test;
-
 import java.net.ServerSocket;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** {@link JdbcDialectTest} on PostgreSQL, plus the user-pool factory. */
 class PostgresDialectTest extends JdbcDialectTest {
 
-    @Override
-    protected String uri() {
-        return TestDatabases.postgresUri();
-    }
-
-    @Override
-    protected int refusedStepRoundTrips() {
-        return 2;
-    }
-
-    @Override
-    protected boolean polledBus() {
-        return false;
+    PostgresDialectTest() {
+        super(new Dialect(TestDatabases.postgresUri(), 2, false, "postgresql.sql"));
     }
 
     @Override
@@ -66,11 +54,14 @@ class PostgresDialectTest extends JdbcDialectTest {
         try (HikariDataSource pool = new HikariDataSource(hc)) {
             String store = "userpool_" + System.nanoTime();
             try (Backend b = JdbcBackends.postgres(pool)) {
-                assertThat(b.acquire(store, "k", new Owner("s", "p", "j"), -1, INITIAL).acquired()).isTrue();
+                assertThat(b.acquire(store, "k", new Owner("s", "p", "j"), -1, INITIAL)
+                                .acquired())
+                        .isTrue();
                 assertThat(b.messageBus()).isPresent();
             }
             assertThat(pool.isClosed()).as("the user's pool stays open").isFalse();
-            try (var c = pool.getConnection(); var ps = c.prepareStatement("DELETE FROM ps_profiles WHERE store = ?")) {
+            try (var c = pool.getConnection();
+                    var ps = c.prepareStatement("DELETE FROM ps_profiles WHERE store = ?")) {
                 ps.setString(1, store);
                 assertThat(ps.executeUpdate()).isEqualTo(1);
             }

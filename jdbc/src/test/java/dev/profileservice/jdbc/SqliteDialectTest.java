@@ -1,39 +1,25 @@
 package dev.profileservice.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link JdbcDialectTest} on SQLite, plus what only the embedded store has: WAL, file creation, URI options. */
 class SqliteDialectTest extends JdbcDialectTest {
 
-    private final String uri = TestDatabases.sqliteUri();
-
-    @Override
-    protected String uri() {
-        return uri;
-    }
-
-    @Override
-    protected int refusedStepRoundTrips() {
-        return 2;
-    }
-
-    @Override
-    protected boolean polledBus() {
-        return true;
+    SqliteDialectTest() {
+        super(new Dialect(TestDatabases.sqliteUri(), 2, true, "sqlite.sql"));
     }
 
     @Override
@@ -59,27 +45,17 @@ class SqliteDialectTest extends JdbcDialectTest {
     void createsTheFileAndItsDirectoriesInWalMode(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("a/b/profiles.db");
         try (Backend b = JdbcBackends.sqlite(file)) {
-            assertThat(b.acquire("s", "k", new Owner("x", "p", "j"), -1, INITIAL).acquired()).isTrue();
+            assertThat(b.acquire("s", "k", new Owner("x", "p", "j"), -1, INITIAL)
+                            .acquired())
+                    .isTrue();
         }
         assertThat(file).exists();
-        try (Connection c = TestDatabases.jdbc("sqlite:" + file); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+        try (Connection c = TestDatabases.jdbc("sqlite:" + file);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
             rs.next();
             assertThat(rs.getString(1)).isEqualToIgnoringCase("wal");
         }
-    }
-
-    @Test
-    void refusesASchemaNewerThanTheLibrary(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("future.db");
-        JdbcBackends.sqlite(file).close();
-        try (Connection c = TestDatabases.jdbc("sqlite:" + file); Statement st = c.createStatement()) {
-            st.executeUpdate("UPDATE ps_schema SET version = 99 WHERE component = 'profiles'");
-        }
-        assertThatThrownBy(() -> JdbcBackends.sqlite(file))
-                .isInstanceOf(BackendException.class)
-                .hasMessageContaining("schema version 99")
-                .satisfies(e -> assertThat(((BackendException) e).isTransient()).isFalse());
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.profileservice.jdbc;
 
 import dev.profileservice.spi.StoreUri;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,8 +14,7 @@ import java.util.List;
  * makes its tests fail, never skip.
  */
 final class TestDatabases {
-    private TestDatabases() {
-    }
+    private TestDatabases() {}
 
     static String postgresUri() {
         String env = System.getenv("PROFILESERVICE_TEST_POSTGRES_URI");
@@ -58,7 +56,36 @@ final class TestDatabases {
         if (u.password() != null) {
             props.setProperty("password", u.password());
         }
-        return java.sql.DriverManager.getConnection("jdbc:" + (postgres ? "postgresql" : "mariadb") + "://" + u.host() + "/" + u.path(), props);
+        return java.sql.DriverManager.getConnection(
+                "jdbc:" + (postgres ? "postgresql" : "mariadb") + "://" + u.host() + "/" + u.path(), props);
+    }
+
+    /**
+     * Creates an empty database {@code name} on the server of {@code uri} (PostgreSQL or MariaDB)
+     * and returns the URI of it; a SQLite URI is a new file instead.
+     */
+    static String createDatabase(String uri, String name) throws java.sql.SQLException {
+        if (uri.startsWith("sqlite:")) {
+            return sqliteUri();
+        }
+        try (java.sql.Connection c = jdbc(uri);
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        String path = StoreUri.parse(uri, 1).path();
+        int at = uri.lastIndexOf("/" + path);
+        return uri.substring(0, at + 1) + name + uri.substring(at + 1 + path.length());
+    }
+
+    /** Drops what {@link #createDatabase} made (nothing for SQLite: the file is temporary). */
+    static void dropDatabase(String uri, String name) throws java.sql.SQLException {
+        if (uri.startsWith("sqlite:")) {
+            return;
+        }
+        try (java.sql.Connection c = jdbc(uri);
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + (uri.startsWith("postgres") ? " WITH (FORCE)" : ""));
+        }
     }
 
     static String host(String uri) {

@@ -1,19 +1,19 @@
 package dev.profileservice.jdbc.internal;
 
+import static dev.profileservice.jdbc.internal.JdbcBackend.PROFILES;
+import static dev.profileservice.jdbc.internal.JdbcBackend.QUARANTINE;
+import static dev.profileservice.jdbc.internal.JdbcBackend.SERVERS;
+import static dev.profileservice.jdbc.internal.JdbcBackend.UPDATES;
+import static dev.profileservice.jdbc.internal.JdbcBackend.prepare;
+
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-
-import static dev.profileservice.jdbc.internal.JdbcBackend.PROFILES;
-import static dev.profileservice.jdbc.internal.JdbcBackend.QUARANTINE;
-import static dev.profileservice.jdbc.internal.JdbcBackend.SERVERS;
-import static dev.profileservice.jdbc.internal.JdbcBackend.prepare;
 
 /**
  * The administrative operations of a JDBC store ({@link JdbcBackend#admin()}): listings and repairs
@@ -34,7 +34,8 @@ final class JdbcAdmin implements BackendAdmin {
     @Override
     public List<ServerLease> servers() {
         return backend.withConnection("servers", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT " + backend.leaseColumns() + " FROM " + SERVERS + " ORDER BY server_id")) {
+            try (PreparedStatement ps =
+                    prepare(c, "SELECT " + backend.leaseColumns() + " FROM " + SERVERS + " ORDER BY server_id")) {
                 backend.roundTrip("servers");
                 List<ServerLease> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -50,7 +51,8 @@ final class JdbcAdmin implements BackendAdmin {
     @Override
     public int quarantineCount(String store, String key) {
         return backend.withConnection("quarantineCount", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT COUNT(*) FROM " + QUARANTINE + " WHERE store = ? AND pkey = ?", store, key)) {
+            try (PreparedStatement ps =
+                    prepare(c, "SELECT COUNT(*) FROM " + QUARANTINE + " WHERE store = ? AND pkey = ?", store, key)) {
                 backend.roundTrip("quarantineCount");
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -65,21 +67,23 @@ final class JdbcAdmin implements BackendAdmin {
         return backend.forceRelease(store, key);
     }
 
-    /** The quarantined copies and the record in one transaction: three round trips with the COMMIT. */
+    /** The quarantined copies, the updates and the record in one transaction: four round trips with the COMMIT. */
     @Override
     public boolean delete(String store, String key) {
-        return backend.write("delete", c -> JdbcBackend.inTransaction(c, tx -> {
-            int n;
-            try (PreparedStatement q = prepare(tx, "DELETE FROM " + QUARANTINE + " WHERE store = ? AND pkey = ?", store, key);
-                 PreparedStatement p = prepare(tx, "DELETE FROM " + PROFILES + " WHERE store = ? AND pkey = ?", store, key)) {
-                backend.roundTrip("delete");
-                q.executeUpdate();
-                backend.roundTrip("delete");
-                n = p.executeUpdate();
-            }
-            backend.roundTrip("delete"); // the COMMIT inTransaction sends next
-            return n > 0;
-        }));
+        return backend.write(
+                "delete",
+                c -> JdbcBackend.inTransaction(c, tx -> {
+                    int n = 0;
+                    for (String table : List.of(QUARANTINE, UPDATES, PROFILES)) {
+                        try (PreparedStatement ps =
+                                prepare(tx, "DELETE FROM " + table + " WHERE store = ? AND pkey = ?", store, key)) {
+                            backend.roundTrip("delete");
+                            n = ps.executeUpdate(); // the last is the record
+                        }
+                    }
+                    backend.roundTrip("delete"); // the COMMIT inTransaction sends next
+                    return n > 0;
+                }));
     }
 
     @Override
@@ -90,7 +94,8 @@ final class JdbcAdmin implements BackendAdmin {
         return backend.withConnection("keys", c -> {
             String sql = "SELECT pkey FROM " + PROFILES + " WHERE store = ?" + (afterKey == null ? "" : " AND pkey > ?")
                     + " ORDER BY pkey LIMIT ?";
-            try (PreparedStatement ps = afterKey == null ? prepare(c, sql, store, limit) : prepare(c, sql, store, afterKey, limit)) {
+            try (PreparedStatement ps =
+                    afterKey == null ? prepare(c, sql, store, limit) : prepare(c, sql, store, afterKey, limit)) {
                 backend.roundTrip("keys");
                 List<String> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -106,8 +111,11 @@ final class JdbcAdmin implements BackendAdmin {
     @Override
     public List<SessionInfo> sessions(String store) {
         return backend.withConnection("sessions", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT pkey, epoch, owner_server, owner_place, owner_job FROM " + PROFILES
-                    + " WHERE store = ? AND owner_server IS NOT NULL ORDER BY pkey", store)) {
+            try (PreparedStatement ps = prepare(
+                    c,
+                    "SELECT pkey, epoch, owner_server, owner_place, owner_job FROM " + PROFILES
+                            + " WHERE store = ? AND owner_server IS NOT NULL ORDER BY pkey",
+                    store)) {
                 backend.roundTrip("sessions");
                 List<SessionInfo> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {

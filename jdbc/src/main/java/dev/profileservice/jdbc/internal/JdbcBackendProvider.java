@@ -3,7 +3,6 @@ package dev.profileservice.jdbc.internal;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendProvider;
 import dev.profileservice.spi.BackendUris;
-
 import java.util.Set;
 
 /**

@@ -9,8 +9,6 @@ import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +16,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * MariaDB 10.5+ and MySQL 8.0+ (through the MariaDB driver). These have no {@code UPDATE ...
@@ -29,15 +26,14 @@ import java.util.Optional;
  * UPDATE ps_profiles SET ... WHERE ... (the condition);     -- the conditional write, row-locked
  * SET @ps_n = ROW_COUNT();
  * [INSERT IGNORE INTO ps_profiles ... SELECT ... FROM DUAL WHERE @ps_n = 0;   -- create a missing row
- *  SET @ps_n = @ps_n + ROW_COUNT();]                                          -- (acquire, first inbox)
+ *  SET @ps_n = @ps_n + ROW_COUNT();]                                          -- (acquire, an inbox writer's lock)
  * SELECT @ps_n AS changed, columns FROM ps_profiles WHERE ...; -- the row after, under the same lock
  * COMMIT
  * </pre>
  * The row lock is always taken by the UPDATE first (never a shared lock upgraded later, which is
  * how {@code INSERT ... ON DUPLICATE KEY UPDATE} deadlocks), and read committed takes no gap locks,
  * so two of these texts on one key wait for each other instead of deadlocking.
- * Every conditional write changes at least one column ({@code epoch}, {@code revision} or
- * {@code inbox_version}), so {@code ROW_COUNT()} is 1 exactly when the condition held, whether the
+ * Every conditional write changes at least one column ({@code epoch} or {@code revision}), so {@code ROW_COUNT()} is 1 exactly when the condition held, whether the
  * driver reports found or affected rows. When a statement fails the server stops the text; the
  * backend then sends {@code ROLLBACK} on the same connection before returning it to the pool.
  * Messages go through the polled table ({@link PolledTableBus}).
@@ -52,23 +48,38 @@ import java.util.Optional;
 public final class MariadbBackend extends JdbcBackend {
     /** Read committed: no gap locks (so creating a new row cannot deadlock), and a refused UPDATE keeps no lock. */
     private static final String BEGIN = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION; ";
-    private static final String AFTER = "; SELECT @ps_n AS changed, %s FROM " + PROFILES + " WHERE store = ? AND pkey = ?; COMMIT";
+
+    private static final String AFTER =
+            "; SELECT @ps_n AS changed, %s FROM " + PROFILES + " WHERE store = ? AND pkey = ?; COMMIT";
     /** Takes the row; one without payload gets the initial one (a first load). */
-    private static final String ACQUIRE_SET = "UPDATE " + PROFILES + " SET epoch = epoch + 1, owner_server = ?, owner_place = ?, owner_job = ?,"
-            + " payload = COALESCE(payload, ?) WHERE store = ? AND pkey = ?";
+    private static final String ACQUIRE_SET =
+            "UPDATE " + PROFILES + " SET epoch = epoch + 1, owner_server = ?, owner_place = ?, owner_job = ?,"
+                    + " payload = COALESCE(payload, ?) WHERE store = ? AND pkey = ?";
     /** Creates the row taken by {@code me} when the UPDATE before it changed nothing and the row is missing. */
     private static final String ACQUIRE_CREATE = "; SET @ps_n = ROW_COUNT(); INSERT IGNORE INTO " + PROFILES
             + " (store, pkey, payload, epoch, owner_server, owner_place, owner_job) SELECT ?, ?, ?, 1, ?, ?, ? FROM DUAL WHERE @ps_n = 0;"
             + " SET @ps_n = @ps_n + ROW_COUNT()";
-    private static final String ACQUIRE_FREE = BEGIN + ACQUIRE_SET + " AND owner_server IS NULL" + ACQUIRE_CREATE + AFTER.formatted(COLS);
-    private static final String ACQUIRE_EPOCH_ZERO = BEGIN + ACQUIRE_SET + " AND epoch = 0" + ACQUIRE_CREATE + AFTER.formatted(COLS);
-    private static final String ACQUIRE_EPOCH = BEGIN + ACQUIRE_SET + " AND epoch = ?; SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS);
-    private static final String INBOX_SET = "UPDATE " + PROFILES + " SET inbox = ?, inbox_version = inbox_version + 1"
-            + " WHERE store = ? AND pkey = ? AND inbox_version = ?";
-    private static final String INBOX_FIRST = BEGIN + INBOX_SET + "; SET @ps_n = ROW_COUNT(); INSERT IGNORE INTO " + PROFILES
-            + " (store, pkey, epoch, inbox, inbox_version) SELECT ?, ?, 0, ?, 1 FROM DUAL WHERE @ps_n = 0;"
-            + " SET @ps_n = @ps_n + ROW_COUNT()" + AFTER.formatted(COLS);
-    private static final String INBOX_NEXT = BEGIN + INBOX_SET + "; SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS);
+
+    private static final String ACQUIRE_FREE =
+            BEGIN + ACQUIRE_SET + " AND owner_server IS NULL" + ACQUIRE_CREATE + AFTER.formatted(COLS);
+    private static final String ACQUIRE_EPOCH_ZERO =
+            BEGIN + ACQUIRE_SET + " AND epoch = 0" + ACQUIRE_CREATE + AFTER.formatted(COLS);
+    private static final String ACQUIRE_EPOCH =
+            BEGIN + ACQUIRE_SET + " AND epoch = ?; SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS);
+    /** The row of a record, locked: the end of both {@link #lockRecord} texts. */
+    private static final String LOCK_ROW =
+            "SELECT " + COLS_NO_PAYLOAD + " FROM " + PROFILES + " WHERE store = ? AND pkey = ? FOR UPDATE";
+    /**
+     * Begins the inbox writer's transaction and locks the row by writing it (creating it when
+     * missing), the same order of locks as {@link #ACQUIRE_FREE}: never a shared lock upgraded.
+     */
+    private static final String LOCK_OR_CREATE =
+            BEGIN + "UPDATE " + PROFILES + " SET revision = revision + 1 WHERE store = ? AND pkey = ?;"
+                    + " SET @ps_n = ROW_COUNT(); INSERT IGNORE INTO " + PROFILES
+                    + " (store, pkey, epoch) SELECT ?, ?, 0 FROM DUAL WHERE @ps_n = 0; "
+                    + LOCK_ROW;
+
+    private static final String LOCK = BEGIN + LOCK_ROW;
     private static final String FORCE_RELEASE = BEGIN + "UPDATE " + PROFILES
             + " SET epoch = epoch + 1, owner_server = NULL, owner_place = NULL, owner_job = NULL WHERE store = ? AND pkey = ?;"
             + " SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS);
@@ -77,25 +88,60 @@ public final class MariadbBackend extends JdbcBackend {
      * daylight-saving hour is ever counted twice).
      */
     static final String NOW_MILLIS = "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)";
-    private static final String HEARTBEAT = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, "
-            + NOW_MILLIS + " + ?) ON DUPLICATE KEY UPDATE place_id = VALUES(place_id), job_id = VALUES(job_id), expires_at = VALUES(expires_at)";
+
+    private static final String HEARTBEAT =
+            "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, " + NOW_MILLIS
+                    + " + ?) ON DUPLICATE KEY UPDATE place_id = VALUES(place_id), job_id = VALUES(job_id), expires_at = VALUES(expires_at)";
     /** The single-save texts, indexed by {@link FencedSave#variant}. */
-    private static final String[] SAVE = FencedSave.statements(update -> BEGIN + update + "; SET @ps_n = ROW_COUNT()"
-            + AFTER.formatted(COLS_NO_PAYLOAD));
+    private static final String[] SAVE = FencedSave.statements(
+            update -> BEGIN + update + "; SET @ps_n = ROW_COUNT()" + AFTER.formatted(COLS_NO_PAYLOAD));
 
     private final long pollMillis;
     /** The server's {@code max_allowed_packet}, read at start; bounds the text of a batch. */
     private volatile long maxAllowedPacket = 16L << 20;
 
-    public MariadbBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, long pollMillis,
-                          DirectConnections direct) {
-        super(dataSource, ownedPool, description, secret, NOW_MILLIS, LeaseClock.STORE, direct);
+    public MariadbBackend(Pool pool, long pollMillis) {
+        super(pool, NOW_MILLIS, LeaseClock.STORE);
         this.pollMillis = pollMillis;
         start();
     }
 
+    private static final String BIN = " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+    private static final String STORE = " VARCHAR(50) CHARACTER SET ascii COLLATE ascii_bin NOT NULL";
+    private static final String PKEY = " VARCHAR(200)" + BIN + " NOT NULL";
+    private static final JdbcLayout.Ddl DDL = new JdbcLayout.Ddl(
+            "CREATE TABLE IF NOT EXISTS " + SCHEMA
+                    + " (component VARCHAR(50) NOT NULL PRIMARY KEY, version INT NOT NULL) ENGINE=InnoDB",
+            List.of(
+                    "CREATE TABLE IF NOT EXISTS " + PROFILES + " (store" + STORE + ", pkey" + PKEY + ","
+                            + " payload LONGBLOB NULL, epoch BIGINT NOT NULL DEFAULT 0,"
+                            + " owner_server VARCHAR(255)" + BIN + " NULL, owner_place TEXT" + BIN
+                            + " NULL, owner_job TEXT" + BIN + " NULL,"
+                            + " update_seq BIGINT NOT NULL DEFAULT 0, update_pending INT NOT NULL DEFAULT 0, revision BIGINT NOT NULL DEFAULT 0,"
+                            // no secondary index: an UPDATE that finds its row through one locks index
+                            // records in another order than one through the primary key, and deadlocks
+                            + " PRIMARY KEY (store, pkey)) ENGINE=InnoDB",
+                    "CREATE TABLE IF NOT EXISTS " + SERVERS + " (server_id VARCHAR(255)" + BIN
+                            + " NOT NULL PRIMARY KEY," + " place_id TEXT" + BIN + " NULL, job_id TEXT" + BIN
+                            + " NULL, expires_at BIGINT NOT NULL) ENGINE=InnoDB",
+                    "CREATE TABLE IF NOT EXISTS " + QUARANTINE + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+                            + " store" + STORE + ", pkey" + PKEY + ","
+                            + " payload LONGBLOB NOT NULL, reason TEXT" + BIN + " NOT NULL, at_millis BIGINT NOT NULL,"
+                            + " KEY ps_quarantine_key (store, pkey)) ENGINE=InnoDB",
+                    "CREATE TABLE IF NOT EXISTS " + MESSAGES + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+                            + " target VARCHAR(255)" + BIN + " NOT NULL, body TEXT" + BIN
+                            + " NOT NULL, created_at BIGINT NOT NULL,"
+                            + " KEY ps_messages_target (target, id)) ENGINE=InnoDB"),
+            // the token column holds UpdateOp.Add.MAX_TOKEN_LENGTH characters
+            List.of("CREATE TABLE IF NOT EXISTS " + UPDATES + " (store" + STORE + ", pkey" + PKEY + ","
+                    + " id BIGINT NOT NULL, version BIGINT NOT NULL, token VARCHAR(128)" + BIN + " NOT NULL,"
+                    + " data LONGBLOB NULL, consumed_at BIGINT NULL,"
+                    + " PRIMARY KEY (store, pkey, id), UNIQUE KEY ps_updates_token (store, pkey, token),"
+                    + " KEY ps_updates_consumed (store, pkey, consumed_at)) ENGINE=InnoDB"));
+
+    /** Multi-statement queries must be allowed; learns {@code max_allowed_packet}, which bounds a batch's text. */
     @Override
-    protected void initSchema(Connection c) throws SQLException {
+    protected void checkConnection(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("SELECT 1; SELECT 2");
             while (st.getMoreResults() || st.getUpdateCount() != -1) {
@@ -105,40 +151,37 @@ public final class MariadbBackend extends JdbcBackend {
             if (SqlErrors.isTransient(e)) {
                 throw e;
             }
-            throw new BackendException(describe() + " does not accept multi-statement queries (" + scrub(e.getMessage())
-                    + "); set allowMultiQueries=true on the connection (the URI form sets it for you)", false, e);
+            throw new BackendException(
+                    describe() + " does not accept multi-statement queries (" + scrub(e.getMessage())
+                            + "); set allowMultiQueries=true on the connection (the URI form sets it for you)",
+                    false,
+                    e);
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@max_allowed_packet")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT @@max_allowed_packet")) {
             if (rs.next() && rs.getLong(1) > 0) {
                 maxAllowedPacket = rs.getLong(1);
             }
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT GET_LOCK('profileservice_schema', 30)")) {
+    }
+
+    @Override
+    protected JdbcLayout.Ddl tables() {
+        return DDL;
+    }
+
+    /** {@code GET_LOCK}, a named lock of the server held by this connection. MariaDB's DDL commits at once: see {@link JdbcLayout}. */
+    @Override
+    protected void underSchemaLock(Connection c, SqlWork<Void> work) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT GET_LOCK('profileservice_schema', 30)")) {
             if (!rs.next() || rs.getInt(1) != 1) {
-                throw new BackendException("timed out waiting for the schema lock 'profileservice_schema' on " + describe(), true);
+                throw new BackendException(
+                        "timed out waiting for the schema lock 'profileservice_schema' on " + describe(), true);
             }
         }
-        String bin = " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
         try {
-            ensureSchema(c, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component VARCHAR(50) NOT NULL PRIMARY KEY, version INT NOT NULL) ENGINE=InnoDB", List.of(
-                    "CREATE TABLE IF NOT EXISTS " + PROFILES + " ("
-                            + " store VARCHAR(50) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
-                            + " pkey VARCHAR(200)" + bin + " NOT NULL,"
-                            + " payload LONGBLOB NULL, epoch BIGINT NOT NULL DEFAULT 0,"
-                            + " owner_server VARCHAR(255)" + bin + " NULL, owner_place TEXT" + bin + " NULL, owner_job TEXT" + bin + " NULL,"
-                            + " inbox LONGBLOB NULL, inbox_version BIGINT NOT NULL DEFAULT 0, revision BIGINT NOT NULL DEFAULT 0,"
-                            // no secondary index: an UPDATE that finds its row through one locks index
-                            // records in another order than one through the primary key, and deadlocks
-                            + " PRIMARY KEY (store, pkey)) ENGINE=InnoDB",
-                    "CREATE TABLE IF NOT EXISTS " + SERVERS + " (server_id VARCHAR(255)" + bin + " NOT NULL PRIMARY KEY,"
-                            + " place_id TEXT" + bin + " NULL, job_id TEXT" + bin + " NULL, expires_at BIGINT NOT NULL) ENGINE=InnoDB",
-                    "CREATE TABLE IF NOT EXISTS " + QUARANTINE + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
-                            + " store VARCHAR(50) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, pkey VARCHAR(200)" + bin + " NOT NULL,"
-                            + " payload LONGBLOB NOT NULL, reason TEXT" + bin + " NOT NULL, at_millis BIGINT NOT NULL,"
-                            + " KEY ps_quarantine_key (store, pkey)) ENGINE=InnoDB",
-                    "CREATE TABLE IF NOT EXISTS " + MESSAGES + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
-                            + " target VARCHAR(255)" + bin + " NOT NULL, body TEXT" + bin + " NOT NULL, created_at BIGINT NOT NULL,"
-                            + " KEY ps_messages_target (target, id)) ENGINE=InnoDB"));
+            work.run(c);
         } finally {
             try (Statement st = c.createStatement()) {
                 st.execute("DO RELEASE_LOCK('profileservice_schema')");
@@ -164,18 +207,25 @@ public final class MariadbBackend extends JdbcBackend {
     }
 
     /** Like {@link #send}, for the texts whose result set is one row: {@code changed} and the record. */
-    private <R> R transact(Connection c, String op, String sql, RowReader<R> reader, Object... args) throws SQLException {
-        return send(c, op, sql, rs -> {
-            boolean found = rs.next();
-            return reader.read(found, found && rs.getLong("changed") > 0, rs);
-        }, args);
+    private <R> R transact(Connection c, String op, String sql, RowReader<R> reader, Object... args)
+            throws SQLException {
+        return send(
+                c,
+                op,
+                sql,
+                rs -> {
+                    boolean found = rs.next();
+                    return reader.read(found, found && rs.getLong("changed") > 0, rs);
+                },
+                args);
     }
 
     /**
      * Sends one multi-statement text (one round trip), reads its single result set, drains the rest,
      * and rolls back on failure so that no transaction stays open on the pooled connection.
      */
-    private <R> R send(Connection c, String op, String sql, ResultReader<R> reader, Object... args) throws SQLException {
+    private <R> R send(Connection c, String op, String sql, ResultReader<R> reader, Object... args)
+            throws SQLException {
         try (PreparedStatement ps = prepare(c, sql, args)) {
             roundTrip(op);
             boolean isResultSet = ps.execute();
@@ -208,34 +258,53 @@ public final class MariadbBackend extends JdbcBackend {
         }
     }
 
+    /** What an acquire text answers: whether it took the record, the record, and how many updates it has pending. */
+    private record Acquired(boolean acquired, StoredProfile record, long pending) {}
+
+    /** The text, then (only when the record has pending updates) a second round trip for them. */
     @Override
     public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         return write("acquire", c -> {
-            RowReader<AcquireResult> r = (found, changed, rs) ->
-                    new AcquireResult(changed, found ? record(rs, true) : StoredProfile.ABSENT);
-            if (expectedEpoch == -1 || expectedEpoch == 0) {
-                return transact(c, "acquire", expectedEpoch == -1 ? ACQUIRE_FREE : ACQUIRE_EPOCH_ZERO, r,
-                        me.serverId(), me.placeId(), me.jobId(), initialPayload, store, key,
-                        store, key, initialPayload, me.serverId(), me.placeId(), me.jobId(), store, key);
+            RowReader<Acquired> r = (found, changed, rs) -> found
+                    ? new Acquired(changed, record(rs, true), rs.getLong("update_pending"))
+                    : new Acquired(false, StoredProfile.ABSENT, 0);
+            // ACQUIRE_SET's parameters, then the creation's (free or epoch 0) or the epoch's, then the row after
+            List<Object> args =
+                    new ArrayList<>(List.of(me.serverId(), me.placeId(), me.jobId(), initialPayload, store, key));
+            boolean mayCreate = expectedEpoch == -1 || expectedEpoch == 0;
+            if (mayCreate) {
+                args.addAll(List.of(store, key, initialPayload, me.serverId(), me.placeId(), me.jobId()));
+            } else {
+                args.add(expectedEpoch);
             }
-            return transact(c, "acquire", ACQUIRE_EPOCH, r, me.serverId(), me.placeId(), me.jobId(), initialPayload, store, key,
-                    expectedEpoch, store, key);
+            args.addAll(List.of(store, key));
+            String sql = expectedEpoch == -1 ? ACQUIRE_FREE : expectedEpoch == 0 ? ACQUIRE_EPOCH_ZERO : ACQUIRE_EPOCH;
+            Acquired a = transact(c, "acquire", sql, r, args.toArray());
+            return new AcquireResult(
+                    a.acquired(),
+                    a.acquired() ? inbox.withPending(c, "acquire", store, key, a.record(), a.pending()) : a.record());
         });
     }
 
     @Override
-    public SaveResult save(String store, String key, SaveRequest w) {
-        return write("save", c -> {
-            RowReader<SaveResult> r = (found, changed, rs) -> {
-                StoredProfile now = found ? record(rs, false) : StoredProfile.ABSENT;
-                return new SaveResult(changed ? SaveResult.Status.SAVED : FencedSave.refusal(now, w), now);
-            };
-            List<Object> args = new ArrayList<>(9);
-            FencedSave.addArgs(args, store, key, w);
-            args.add(store); // the row after, for AFTER
-            args.add(key);
-            return transact(c, "save", SAVE[FencedSave.variant(w)], r, args.toArray());
-        });
+    protected SaveResult savePlain(Connection c, String store, String key, SaveRequest w) throws SQLException {
+        RowReader<SaveResult> r = (found, changed, rs) -> new SaveResult(
+                changed ? SaveResult.Status.SAVED : SaveResult.Status.LOST_SESSION,
+                found ? record(rs, false) : StoredProfile.ABSENT);
+        List<Object> args = new ArrayList<>(7);
+        FencedSave.addArgs(args, store, key, w);
+        args.add(store); // the row after, for AFTER
+        args.add(key);
+        return transact(c, "save", SAVE[FencedSave.variant(w)], r, args.toArray());
+    }
+
+    /** One text: begin (read committed), lock the row (creating it first when asked). */
+    @Override
+    protected Locked lockRecord(Connection c, String op, String store, String key, boolean create) throws SQLException {
+        ResultReader<Locked> r = rs -> rs.next() ? locked(rs) : new Locked(0, null, 0, 0);
+        return create
+                ? send(c, op, LOCK_OR_CREATE, r, store, key, store, key, store, key)
+                : send(c, op, LOCK, r, store, key);
     }
 
     /**
@@ -269,48 +338,64 @@ public final class MariadbBackend extends JdbcBackend {
         List<Object> args = new ArrayList<>(n * 9);
         for (int i = 0; i < n; i++) {
             SaveItem item = chunk.get(i);
-            sql.append(FencedSave.update(item.request())).append("; SET @ps_b").append(i).append(" = ROW_COUNT(); ");
+            sql.append(FencedSave.update(item.request()))
+                    .append("; SET @ps_b")
+                    .append(i)
+                    .append(" = ROW_COUNT(); ");
             FencedSave.addArgs(args, item.store(), item.key(), item.request());
         }
         for (int i = 0; i < n; i++) {
-            sql.append(i == 0 ? "" : " UNION ALL ").append("SELECT ").append(i).append(" AS item, @ps_b").append(i)
-                    .append(" AS changed, ").append(COLS_NO_PAYLOAD).append(" FROM ").append(PROFILES).append(" WHERE store = ? AND pkey = ?");
+            sql.append(i == 0 ? "" : " UNION ALL ")
+                    .append("SELECT ")
+                    .append(i)
+                    .append(" AS item, @ps_b")
+                    .append(i)
+                    .append(" AS changed, ")
+                    .append(COLS_NO_PAYLOAD)
+                    .append(" FROM ")
+                    .append(PROFILES)
+                    .append(" WHERE store = ? AND pkey = ?");
             args.add(chunk.get(i).store());
             args.add(chunk.get(i).key());
         }
         sql.append("; COMMIT");
-        return send(c, "saveBatch", sql.toString(), rs -> {
-            SaveResult[] out = new SaveResult[n];
-            while (rs.next()) {
-                int i = rs.getInt("item");
-                StoredProfile now = record(rs, false);
-                SaveRequest w = chunk.get(i).request();
-                out[i] = new SaveResult(rs.getLong("changed") > 0 ? SaveResult.Status.SAVED : FencedSave.refusal(now, w), now);
-            }
-            for (int i = 0; i < n; i++) {
-                if (out[i] == null) {
-                    // no row: the record does not exist, so nothing was written
-                    out[i] = new SaveResult(FencedSave.refusal(StoredProfile.ABSENT, chunk.get(i).request()), StoredProfile.ABSENT);
-                }
-            }
-            return List.of(out);
-        }, args.toArray());
-    }
-
-    @Override
-    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        return write("writeInbox", c -> {
-            RowReader<Optional<StoredProfile>> r = (found, changed, rs) -> changed ? Optional.of(record(rs, true)) : Optional.empty();
-            return expectedVersion == 0
-                    ? transact(c, "writeInbox", INBOX_FIRST, r, inbox, store, key, 0L, store, key, inbox, store, key)
-                    : transact(c, "writeInbox", INBOX_NEXT, r, inbox, store, key, expectedVersion, store, key);
-        });
+        return send(
+                c,
+                "saveBatch",
+                sql.toString(),
+                rs -> {
+                    SaveResult[] out = new SaveResult[n];
+                    while (rs.next()) {
+                        int i = rs.getInt("item");
+                        StoredProfile now = record(rs, false);
+                        out[i] = new SaveResult(
+                                rs.getLong("changed") > 0 ? SaveResult.Status.SAVED : SaveResult.Status.LOST_SESSION,
+                                now);
+                    }
+                    for (int i = 0; i < n; i++) {
+                        if (out[i] == null) {
+                            // no row: the record does not exist, so nothing was written
+                            out[i] = new SaveResult(SaveResult.Status.LOST_SESSION, StoredProfile.ABSENT);
+                        }
+                    }
+                    return List.of(out);
+                },
+                args.toArray());
     }
 
     @Override
     protected StoredProfile forceRelease(String store, String key) {
-        return write("forceRelease", c -> transact(c, "forceRelease", FORCE_RELEASE,
-                (found, changed, rs) -> changed ? record(rs, true) : StoredProfile.ABSENT, store, key, store, key));
+        return write(
+                "forceRelease",
+                c -> transact(
+                        c,
+                        "forceRelease",
+                        FORCE_RELEASE,
+                        (found, changed, rs) -> changed ? record(rs, true) : StoredProfile.ABSENT,
+                        store,
+                        key,
+                        store,
+                        key));
     }
 
     @Override

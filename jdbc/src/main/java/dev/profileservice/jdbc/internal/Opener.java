@@ -6,10 +6,6 @@ import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendUris;
 import dev.profileservice.spi.StoreUri;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
-
-import javax.sql.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 
 /**
  * Builds backends from URIs (with a HikariCP pool this library owns) or from a user's
@@ -28,8 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Opener {
     private static final AtomicInteger POOLS = new AtomicInteger();
 
-    private Opener() {
-    }
+    private Opener() {}
 
     // ---------------------------------------------------------------- SQLite
 
@@ -51,11 +49,16 @@ public final class Opener {
             rest = rest.substring(0, q);
         }
         if (rest.isBlank()) {
-            throw new BackendException("store URI '" + BackendUris.mask(uri) + "' names no file; expected sqlite:PATH, e.g. sqlite:profiles.db", false);
+            throw new BackendException(
+                    "store URI '" + BackendUris.mask(uri)
+                            + "' names no file; expected sqlite:PATH, e.g. sqlite:profiles.db",
+                    false);
         }
         if (rest.startsWith(":memory:") || rest.startsWith("file::memory:")) {
-            throw new BackendException("store URI '" + uri + "': in-memory SQLite is not supported (every pooled connection would see "
-                    + "its own database); use memory: or a file", false);
+            throw new BackendException(
+                    "store URI '" + uri + "': in-memory SQLite is not supported (every pooled connection would see "
+                            + "its own database); use memory: or a file",
+                    false);
         }
         return sqlite(Path.of(rest), uri, params);
     }
@@ -68,8 +71,10 @@ public final class Opener {
         String synchronous = params.getOrDefault("synchronous", "FULL").toUpperCase(java.util.Locale.ROOT);
         params.remove("synchronous");
         if (!params.isEmpty()) {
-            throw new BackendException("store URI '" + description + "': unknown parameter(s) " + params.keySet()
-                    + "; known: busyTimeout, synchronous, poolSize, pollMillis", false);
+            throw new BackendException(
+                    "store URI '" + description + "': unknown parameter(s) " + params.keySet()
+                            + "; known: busyTimeout, synchronous, poolSize, pollMillis",
+                    false);
         }
         HikariDataSource pool = null;
         try {
@@ -92,13 +97,18 @@ public final class Opener {
             hc.setMinimumIdle(1);
             hc.setConnectionTimeout(Math.max(busyTimeout, 1_000));
             pool = new HikariDataSource(hc);
-            return new SqliteBackend(pool, pool, "sqlite:" + abs, abs.toString(), pollMillis, busyTimeout);
+            return new SqliteBackend(
+                    new JdbcBackend.Pool(pool, pool, "sqlite:" + abs, null, null),
+                    abs.toString(),
+                    pollMillis,
+                    busyTimeout);
         } catch (BackendException e) {
             closeQuietly(pool);
             throw new BackendException("cannot open " + description + ": " + e.getMessage(), e.isTransient(), e);
         } catch (Exception e) {
             closeQuietly(pool);
-            throw new BackendException("cannot open " + description + ": " + e.getMessage(), SqlErrors.isTransient(e), e);
+            throw new BackendException(
+                    "cannot open " + description + ": " + e.getMessage(), SqlErrors.isTransient(e), e);
         }
     }
 
@@ -115,16 +125,23 @@ public final class Opener {
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("ApplicationName", "profileservice");
         props.putAll(u.params());
-        return onOwnPool(u, new org.postgresql.Driver(), "jdbc:postgresql://" + u.host() + "/" + u.path(), props,
-                "postgresql", poolSize, connectionTimeout,
-                (pool, direct) -> new PostgresBackend(pool, pool, u.masked(), u.password(), direct));
+        return onOwnPool(
+                u,
+                new org.postgresql.Driver(),
+                "jdbc:postgresql://" + u.host() + "/" + u.path(),
+                props,
+                "postgresql",
+                poolSize,
+                connectionTimeout,
+                (pool, direct) ->
+                        new PostgresBackend(new JdbcBackend.Pool(pool, pool, u.masked(), u.password(), direct)));
     }
 
     /** PostgreSQL on a user's pool; the LISTEN connection is borrowed from it and held. */
     public static Backend postgres(DataSource ds) {
         String description = "postgresql DataSource " + ds.getClass().getSimpleName();
         try {
-            return new PostgresBackend(ds, null, description, null, ds::getConnection);
+            return new PostgresBackend(new JdbcBackend.Pool(ds, null, description, null, ds::getConnection));
         } catch (Exception e) {
             throw openFailure(description, null, e);
         }
@@ -144,16 +161,23 @@ public final class Opener {
         props.setProperty("tcpKeepAlive", "true");
         props.putAll(u.params());
         props.setProperty("allowMultiQueries", "true"); // after the user's: every operation is a multi-statement text
-        return onOwnPool(u, new org.mariadb.jdbc.Driver(), "jdbc:mariadb://" + u.host() + "/" + u.path(), props,
-                u.scheme(), poolSize, connectionTimeout,
-                (pool, direct) -> new MariadbBackend(pool, pool, u.masked(), u.password(), pollMillis, direct));
+        return onOwnPool(
+                u,
+                new org.mariadb.jdbc.Driver(),
+                "jdbc:mariadb://" + u.host() + "/" + u.path(),
+                props,
+                u.scheme(),
+                poolSize,
+                connectionTimeout,
+                (pool, direct) -> new MariadbBackend(
+                        new JdbcBackend.Pool(pool, pool, u.masked(), u.password(), direct), pollMillis));
     }
 
     /** MariaDB/MySQL on a user's pool, which must allow multi-statement queries. */
     public static Backend mariadb(DataSource ds) {
         String description = "mariadb DataSource " + ds.getClass().getSimpleName();
         try {
-            return new MariadbBackend(ds, null, description, null, 50, null);
+            return new MariadbBackend(new JdbcBackend.Pool(ds, null, description, null, null), 50);
         } catch (Exception e) {
             throw openFailure(description, null, e);
         }
@@ -168,11 +192,14 @@ public final class Opener {
     private static StoreUri serverUri(String uri, int defaultPort) {
         StoreUri u = StoreUri.parse(uri, defaultPort);
         if (u.hosts().size() != 1) {
-            throw new BackendException("store URI '" + u.masked() + "' names " + u.hosts().size() + " hosts; give one", false);
+            throw new BackendException(
+                    "store URI '" + u.masked() + "' names " + u.hosts().size() + " hosts; give one", false);
         }
         if (u.path().isEmpty() || u.path().contains("/")) {
-            throw new BackendException("store URI '" + u.masked() + "' must name one database after the host, e.g. "
-                    + u.scheme() + "://user@host:port/mydb", false);
+            throw new BackendException(
+                    "store URI '" + u.masked() + "' must name one database after the host, e.g. " + u.scheme()
+                            + "://user@host:port/mydb",
+                    false);
         }
         return u;
     }
@@ -189,8 +216,15 @@ public final class Opener {
      * backend on it; the backend may also connect through {@code driver} directly, with the same
      * settings. If anything fails the pool is closed and the failure names the URI, masked.
      */
-    private static Backend onOwnPool(StoreUri u, Driver driver, String jdbcUrl, Properties props, String poolKind,
-                                     int poolSize, int connectionTimeout, BackendOnPool backend) {
+    private static Backend onOwnPool(
+            StoreUri u,
+            Driver driver,
+            String jdbcUrl,
+            Properties props,
+            String poolKind,
+            int poolSize,
+            int connectionTimeout,
+            BackendOnPool backend) {
         Properties directProps = new Properties();
         directProps.putAll(props);
         if (u.user() != null) {
@@ -243,20 +277,13 @@ public final class Opener {
             message = message.replace(secret, "****");
         }
         boolean transientFailure = e instanceof BackendException b ? b.isTransient() : SqlErrors.isTransient(e);
-        return new BackendException("cannot open " + masked + ": " + message, transientFailure,
-                secret == null ? e : null);
+        return new BackendException(
+                "cannot open " + masked + ": " + message, transientFailure, secret == null ? e : null);
     }
 
     private static int intParam(Map<String, String> params, String name, int def, String where) {
         String v = params.remove(name);
-        if (v == null) {
-            return def;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new BackendException("store URI '" + BackendUris.mask(where) + "': parameter " + name + " must be a number, was '" + v + "'", false);
-        }
+        return v == null ? def : StoreUri.wholeNumber(BackendUris.mask(where), name, v);
     }
 
     /**

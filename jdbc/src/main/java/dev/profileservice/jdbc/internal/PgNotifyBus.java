@@ -1,10 +1,5 @@
 package dev.profileservice.jdbc.internal;
 
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,6 +9,10 @@ import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL LISTEN/NOTIFY. Each subscribed server listens on its own channel
@@ -127,11 +126,16 @@ public final class PgNotifyBus extends ThreadedBus {
                 return 0;
             }
             if (backoff == 100) {
-                LOG.warn("LISTEN connection to {} failed ({}); reconnecting with backoff",
-                        backend.describe(), backend.scrub(String.valueOf(e.getMessage())));
+                LOG.warn(
+                        "LISTEN connection to {} failed ({}); reconnecting with backoff",
+                        backend.describe(),
+                        backend.scrub(String.valueOf(e.getMessage())));
             } else {
-                LOG.debug("LISTEN reconnect to {} failed ({}); next try in {} ms",
-                        backend.describe(), backend.scrub(String.valueOf(e.getMessage())), backoff);
+                LOG.debug(
+                        "LISTEN reconnect to {} failed ({}); next try in {} ms",
+                        backend.describe(),
+                        backend.scrub(String.valueOf(e.getMessage())),
+                        backoff);
             }
             long wait = backoff;
             backoff = Math.min(2_000, backoff * 2);

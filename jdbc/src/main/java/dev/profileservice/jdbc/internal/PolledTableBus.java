@@ -1,12 +1,11 @@
 package dev.profileservice.jdbc.internal;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A message bus for stores without push (SQLite, MariaDB/MySQL): {@code publish} inserts a row into
@@ -42,8 +41,12 @@ public final class PolledTableBus extends ThreadedBus {
     @Override
     void send(String targetServerId, String message) {
         backend.write("publish", c -> {
-            try (PreparedStatement ps = JdbcBackend.prepare(c, "INSERT INTO " + JdbcBackend.MESSAGES
-                    + " (target, body, created_at) VALUES (?, ?, " + backend.nowMillis + ")", targetServerId, message)) {
+            try (PreparedStatement ps = JdbcBackend.prepare(
+                    c,
+                    "INSERT INTO " + JdbcBackend.MESSAGES + " (target, body, created_at) VALUES (?, ?, "
+                            + backend.nowMillis + ")",
+                    targetServerId,
+                    message)) {
                 backend.roundTrip("publish");
                 return ps.executeUpdate();
             }
@@ -55,8 +58,7 @@ public final class PolledTableBus extends ThreadedBus {
         return lastSuccessNanos;
     }
 
-    private record Message(long id, String target, String body) {
-    }
+    private record Message(long id, String target, String body) {}
 
     @Override
     long round() {
@@ -67,8 +69,10 @@ public final class PolledTableBus extends ThreadedBus {
                 lastCleanup = now;
                 // a message's age by the database's clock, which also stamped it: no two clocks compared
                 backend.write("pollBus", c -> {
-                    try (PreparedStatement ps = JdbcBackend.prepare(c, "DELETE FROM " + JdbcBackend.MESSAGES
-                            + " WHERE created_at < " + backend.nowMillis + " - ?", STALE_MILLIS)) {
+                    try (PreparedStatement ps = JdbcBackend.prepare(
+                            c,
+                            "DELETE FROM " + JdbcBackend.MESSAGES + " WHERE created_at < " + backend.nowMillis + " - ?",
+                            STALE_MILLIS)) {
                         return ps.executeUpdate();
                     }
                 });
@@ -95,9 +99,12 @@ public final class PolledTableBus extends ThreadedBus {
                 args[i] = targets.get(i);
             }
             args[targets.size()] = BATCH;
-            try (PreparedStatement ps = JdbcBackend.prepare(c, "SELECT id, target, body FROM " + JdbcBackend.MESSAGES
-                    + " WHERE target IN (" + in + ") ORDER BY id LIMIT ?", args);
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = JdbcBackend.prepare(
+                            c,
+                            "SELECT id, target, body FROM " + JdbcBackend.MESSAGES + " WHERE target IN (" + in
+                                    + ") ORDER BY id LIMIT ?",
+                            args);
+                    ResultSet rs = ps.executeQuery()) {
                 List<Message> out = new ArrayList<>();
                 while (rs.next()) {
                     out.add(new Message(rs.getLong(1), rs.getString(2), rs.getString(3)));
@@ -112,7 +119,8 @@ public final class PolledTableBus extends ThreadedBus {
         String ids = String.join(", ", java.util.Collections.nCopies(got.size(), "?"));
         backend.write("pollBus", c -> {
             Object[] args = got.stream().map(m -> (Object) m.id()).toArray();
-            try (PreparedStatement ps = JdbcBackend.prepare(c, "DELETE FROM " + JdbcBackend.MESSAGES + " WHERE id IN (" + ids + ")", args)) {
+            try (PreparedStatement ps = JdbcBackend.prepare(
+                    c, "DELETE FROM " + JdbcBackend.MESSAGES + " WHERE id IN (" + ids + ")", args)) {
                 return ps.executeUpdate();
             }
         });

@@ -2,12 +2,13 @@ package dev.profileservice.jdbc.internal;
 
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
+import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.StoredProfile;
-
-import javax.sql.DataSource;
+import dev.profileservice.spi.UpdateOp;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,10 +24,10 @@ import java.util.Map;
  *
  * <p>A {@link #saveBatch} chunk is one statement: the items travel as parallel arrays, one per
  * field, and {@code UPDATE ps_profiles p ... FROM unnest(...) AS v ... RETURNING} applies each
- * item's fence, inbox CAS and release to its own row. A row whose condition fails is simply not
+ * item's fence and release to its own row. A row whose condition fails is simply not
  * updated, so items succeed or are refused independently; only an error fails the whole
- * statement. Items whose row is not returned were refused; one more statement reads all of them
- * to tell which refusal it was. (A multi-row {@code VALUES} list measured the same; the arrays
+ * statement. Items whose row is not returned lost their session; one more statement reads all of
+ * them to report who holds them now. (A multi-row {@code VALUES} list measured the same; the arrays
  * keep one statement text, prepared once per connection, for every batch size.)
  */
 public final class PostgresBackend extends ReturningBackend {
@@ -38,22 +39,19 @@ public final class PostgresBackend extends ReturningBackend {
      * The batch save. {@code v.store} and {@code v.pkey} come from {@code text[]} parameters in the
      * database's default collation; comparing them under {@code COLLATE "C"} (the key columns'
      * collation) keeps the comparison byte-wise and lets the primary key index serve the join.
-     * An item with a non-null {@code v.inbox} has the inbox CAS; {@code v.rel} releases. Each row
-     * gets exactly the condition and writes of {@link FencedSave}'s single UPDATE, as columns of
-     * the arrays instead of separate statement texts.
+     * {@code v.rel} releases. Each row gets exactly the condition and writes of {@link FencedSave}'s
+     * single UPDATE, as columns of the arrays instead of separate statement texts.
      */
-    private static final String SAVE_BATCH = "UPDATE " + PROFILES + " AS p SET payload = v.payload, revision = p.revision + 1,"
-            + " inbox = CASE WHEN v.inbox IS NULL THEN p.inbox ELSE v.inbox END,"
-            + " inbox_version = CASE WHEN v.inbox IS NULL THEN p.inbox_version ELSE p.inbox_version + 1 END,"
-            + " owner_server = CASE WHEN v.rel THEN NULL ELSE p.owner_server END,"
-            + " owner_place = CASE WHEN v.rel THEN NULL ELSE p.owner_place END,"
-            + " owner_job = CASE WHEN v.rel THEN NULL ELSE p.owner_job END"
-            + " FROM unnest(?::text[], ?::text[], ?::bytea[], ?::int8[], ?::text[], ?::bool[], ?::int8[], ?::bytea[])"
-            + " AS v(store, pkey, payload, epoch, srv, rel, inbox_expected, inbox)"
-            + " WHERE p.store = v.store COLLATE \"C\" AND p.pkey = v.pkey COLLATE \"C\""
-            + " AND p.epoch = v.epoch AND p.owner_server = v.srv"
-            + " AND (v.inbox IS NULL OR p.inbox_version = v.inbox_expected)"
-            + " RETURNING p.store, p.pkey, p.epoch, p.owner_server, p.owner_place, p.owner_job, p.inbox, p.inbox_version";
+    private static final String SAVE_BATCH =
+            "UPDATE " + PROFILES + " AS p SET payload = v.payload, revision = p.revision + 1,"
+                    + " owner_server = CASE WHEN v.rel THEN NULL ELSE p.owner_server END,"
+                    + " owner_place = CASE WHEN v.rel THEN NULL ELSE p.owner_place END,"
+                    + " owner_job = CASE WHEN v.rel THEN NULL ELSE p.owner_job END"
+                    + " FROM unnest(?::text[], ?::text[], ?::bytea[], ?::int8[], ?::text[], ?::bool[])"
+                    + " AS v(store, pkey, payload, epoch, srv, rel)"
+                    + " WHERE p.store = v.store COLLATE \"C\" AND p.pkey = v.pkey COLLATE \"C\""
+                    + " AND p.epoch = v.epoch AND p.owner_server = v.srv"
+                    + " RETURNING p.store, p.pkey, p.epoch, p.owner_server, p.owner_place, p.owner_job, p.update_seq, p.update_pending";
     /** The records of the refused items of a batch, as they are now. */
     private static final String SELECT_BATCH = "SELECT p.store, p.pkey, p." + COLS_NO_PAYLOAD.replace(", ", ", p.")
             + " FROM " + PROFILES + " AS p JOIN unnest(?::text[], ?::text[]) AS v(store, pkey)"
@@ -65,35 +63,30 @@ public final class PostgresBackend extends ReturningBackend {
      * @param listenConnections opens the dedicated connection the bus LISTENs on (outside the pool
      *                          when this backend made the pool)
      */
-    public PostgresBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret,
-                           DirectConnections listenConnections) {
-        super(dataSource, ownedPool, description, secret, NOW_MILLIS, LeaseClock.STORE, listenConnections);
-        this.listenConnections = listenConnections;
+    public PostgresBackend(Pool pool) {
+        super(pool, NOW_MILLIS, LeaseClock.STORE);
+        this.listenConnections = pool.direct();
         start();
     }
 
+    /** Keys compare byte-wise ({@code COLLATE "C"}), as in every store; profile rows leave room for HOT updates. */
+    private static final JdbcLayout.Ddl DDL = JdbcLayout.standard(
+            "TEXT COLLATE \"C\"", "BYTEA", "BIGINT", "BIGSERIAL PRIMARY KEY", " WITH (fillfactor = 80)");
+
     @Override
-    protected void initSchema(Connection c) throws SQLException {
+    protected JdbcLayout.Ddl tables() {
+        return DDL;
+    }
+
+    /** One transaction holding a transaction-level advisory lock: PostgreSQL's DDL is transactional, so it commits all or nothing. */
+    @Override
+    protected void underSchemaLock(Connection c, SqlWork<Void> work) throws SQLException {
         inTransaction(c, tx -> {
             try (PreparedStatement ps = tx.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
                 ps.setLong(1, SCHEMA_LOCK_ID);
                 ps.execute();
             }
-            ensureSchema(tx, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version INT NOT NULL)", List.of(
-                    "CREATE TABLE IF NOT EXISTS " + PROFILES + " ("
-                            + " store TEXT COLLATE \"C\" NOT NULL, pkey TEXT COLLATE \"C\" NOT NULL, payload BYTEA,"
-                            + " epoch BIGINT NOT NULL DEFAULT 0, owner_server TEXT, owner_place TEXT, owner_job TEXT,"
-                            + " inbox BYTEA, inbox_version BIGINT NOT NULL DEFAULT 0, revision BIGINT NOT NULL DEFAULT 0,"
-                            + " PRIMARY KEY (store, pkey)) WITH (fillfactor = 80)",
-                    "CREATE INDEX IF NOT EXISTS ps_profiles_owned ON " + PROFILES + " (store, pkey) WHERE owner_server IS NOT NULL",
-                    "CREATE TABLE IF NOT EXISTS " + SERVERS + " (server_id TEXT PRIMARY KEY, place_id TEXT, job_id TEXT, expires_at BIGINT NOT NULL)",
-                    "CREATE TABLE IF NOT EXISTS " + QUARANTINE + " (id BIGSERIAL PRIMARY KEY, store TEXT COLLATE \"C\" NOT NULL,"
-                            + " pkey TEXT COLLATE \"C\" NOT NULL, payload BYTEA NOT NULL, reason TEXT NOT NULL, at_millis BIGINT NOT NULL)",
-                    "CREATE INDEX IF NOT EXISTS ps_quarantine_key ON " + QUARANTINE + " (store, pkey)",
-                    "CREATE TABLE IF NOT EXISTS " + MESSAGES + " (id BIGSERIAL PRIMARY KEY, target TEXT NOT NULL, body TEXT NOT NULL,"
-                            + " created_at BIGINT NOT NULL)",
-                    "CREATE INDEX IF NOT EXISTS ps_messages_target ON " + MESSAGES + " (target, id)"));
-            return null;
+            return work.run(tx);
         });
     }
 
@@ -118,8 +111,6 @@ public final class PostgresBackend extends ReturningBackend {
         Long[] epochs = new Long[n];
         String[] servers = new String[n];
         Boolean[] releases = new Boolean[n];
-        Long[] inboxVersions = new Long[n];
-        byte[][] inboxes = new byte[n][];
         Map<Address, Integer> index = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
             SaveItem item = chunk.get(i);
@@ -130,8 +121,6 @@ public final class PostgresBackend extends ReturningBackend {
             epochs[i] = w.epoch();
             servers[i] = w.serverId();
             releases[i] = w.release();
-            inboxVersions[i] = w.expectedInboxVersion();
-            inboxes[i] = w.newInbox();
             index.put(new Address(item.store(), item.key()), i);
         }
         SaveResult[] out = new SaveResult[n];
@@ -142,15 +131,15 @@ public final class PostgresBackend extends ReturningBackend {
             ps.setArray(4, c.createArrayOf("int8", epochs));
             ps.setArray(5, c.createArrayOf("text", servers));
             ps.setArray(6, c.createArrayOf("bool", releases));
-            ps.setArray(7, c.createArrayOf("int8", inboxVersions));
-            ps.setArray(8, c.createArrayOf("bytea", inboxes));
             roundTrip("saveBatch");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Integer i = index.get(new Address(rs.getString("store"), rs.getString("pkey")));
                     if (i == null || out[i] != null) {
-                        throw new SQLException("saveBatch: the database returned a row that is not in the batch or returned it twice: "
-                                + rs.getString("store") + "/" + rs.getString("pkey"), "XX000");
+                        throw new SQLException(
+                                "saveBatch: the database returned a row that is not in the batch or returned it twice: "
+                                        + rs.getString("store") + "/" + rs.getString("pkey"),
+                                "XX000");
                     }
                     out[i] = new SaveResult(SaveResult.Status.SAVED, record(rs, false));
                 }
@@ -182,15 +171,121 @@ public final class PostgresBackend extends ReturningBackend {
             }
             for (int i : refused) {
                 StoredProfile record = now.getOrDefault(new Address(stores[i], keys[i]), StoredProfile.ABSENT);
-                out[i] = new SaveResult(FencedSave.refusal(record, chunk.get(i).request()), record);
+                out[i] = new SaveResult(SaveResult.Status.LOST_SESSION, record);
             }
         }
         return List.of(out);
     }
 
-    /** A record's address, to match returned rows to batch items. */
-    private record Address(String store, String key) {
+    /**
+     * Turns autocommit off (pgjdbc sends the {@code BEGIN} with the first statement, no extra round
+     * trip) and locks the row: an upsert that writes the sequence unchanged when creating is
+     * allowed, else {@code SELECT ... FOR UPDATE}. Read committed, so every later statement of the
+     * transaction reads what was committed before it began.
+     */
+    @Override
+    protected Locked lockRecord(Connection c, String op, String store, String key, boolean create) throws SQLException {
+        c.setAutoCommit(false);
+        return lockedRow(c, op, create ? CREATE_OR_TOUCH : SELECT_ROW + " FOR UPDATE", store, key);
     }
+
+    @Override
+    protected void commit(Connection c, String op) throws SQLException {
+        roundTrip(op);
+        c.commit();
+        c.setAutoCommit(true);
+    }
+
+    @Override
+    protected void rollback(Connection c) {
+        try {
+            c.rollback();
+            c.setAutoCommit(true);
+        } catch (SQLException | RuntimeException e) {
+            // the connection is broken; the pool tests and discards it
+        }
+    }
+
+    /**
+     * A send of adds in one statement: look up the tokens, upsert the record's row (which takes its
+     * lock and reads its newest counters) raising the sequence and pending count by the fresh adds
+     * unless that would pass the limit, insert the fresh adds numbered after the old sequence, and
+     * return the id of every add in order; no row back means {@code FULL}. The token lookup reads the
+     * statement's snapshot, older than the lock: a racing add of the same token (a retry racing its
+     * first try) then fails on the unique token key, and {@link #sendAdds} falls back to the
+     * transaction, which reads after locking. Parameters: store, key, tokens, data, store, key,
+     * store, key, limit, store, key.
+     */
+    private static final String SEND_ADDS = "WITH o AS (SELECT t.token, t.data, t.n FROM unnest(?::text[], ?::bytea[])"
+            + " WITH ORDINALITY AS t(token, data, n)),"
+            + " seen AS (SELECT o.n, u.id FROM o JOIN " + UPDATES
+            + " u ON u.store = ? AND u.pkey = ? AND u.token = o.token),"
+            + " fresh AS (SELECT o.token, o.data, o.n, row_number() OVER (ORDER BY o.n) AS r FROM o"
+            + "   WHERE NOT EXISTS (SELECT 1 FROM seen WHERE seen.n = o.n)),"
+            + " p AS (INSERT INTO " + PROFILES + " AS p (store, pkey, epoch, update_seq, update_pending)"
+            + "   VALUES (?, ?, 0, (SELECT count(*) FROM fresh), (SELECT count(*) FROM fresh))"
+            + "   ON CONFLICT (store, pkey) DO UPDATE SET update_seq = p.update_seq + (SELECT count(*) FROM fresh),"
+            + "   update_pending = p.update_pending + (SELECT count(*) FROM fresh)"
+            + "   WHERE p.update_pending + (SELECT count(*) FROM fresh) <= ? OR (SELECT count(*) FROM fresh) = 0"
+            + "   RETURNING p.update_seq, p.owner_server, p.owner_place, p.owner_job),"
+            + " ins AS (INSERT INTO " + UPDATES + " (store, pkey, id, version, token, data)"
+            + "   SELECT ?, ?, p.update_seq - (SELECT count(*) FROM fresh) + f.r, 1, f.token, f.data FROM fresh f CROSS JOIN p)"
+            + " SELECT p.owner_server, p.owner_place, p.owner_job,"
+            + "   COALESCE(s.id, p.update_seq - (SELECT count(*) FROM fresh) + f.r) AS id"
+            + " FROM p CROSS JOIN o LEFT JOIN seen s ON s.n = o.n LEFT JOIN fresh f ON f.n = o.n ORDER BY o.n";
+
+    /**
+     * Adds only, with distinct tokens and no more than the limit (a new record takes them all):
+     * {@link #SEND_ADDS}, one round trip. Anything else, and a racing add of the same token, goes
+     * through the transaction.
+     */
+    @Override
+    protected SendResult sendAdds(Connection c, String store, String key, List<UpdateOp> ops, int maxPending)
+            throws SQLException {
+        List<String> tokens = new ArrayList<>(ops.size());
+        List<byte[]> data = new ArrayList<>(ops.size());
+        for (UpdateOp op : ops) {
+            if (!(op instanceof UpdateOp.Add add)) {
+                return null;
+            }
+            tokens.add(add.token());
+            data.add(add.data());
+        }
+        if (ops.size() > maxPending || tokens.stream().distinct().count() != tokens.size()) {
+            return null;
+        }
+        try (PreparedStatement ps = c.prepareStatement(SEND_ADDS)) {
+            ps.setArray(1, c.createArrayOf("text", tokens.toArray(String[]::new)));
+            ps.setArray(2, c.createArrayOf("bytea", data.toArray(byte[][]::new)));
+            ps.setString(3, store);
+            ps.setString(4, key);
+            ps.setString(5, store);
+            ps.setString(6, key);
+            ps.setInt(7, maxPending);
+            ps.setString(8, store);
+            ps.setString(9, key);
+            roundTrip("sendUpdates");
+            List<Long> ids = new ArrayList<>(ops.size());
+            Owner owner = null;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    owner = owner(rs);
+                    ids.add(rs.getLong("id"));
+                }
+            }
+            return ids.isEmpty()
+                    ? new SendResult(SendResult.Status.FULL, List.of(), null)
+                    : new SendResult(SendResult.Status.APPLIED, List.copyOf(ids), owner);
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                return null; // the same token raced in: decide again after locking
+            }
+            throw e;
+        }
+    }
+
+    /** A record's address, to match returned rows to batch items. */
+    private record Address(String store, String key) {}
 
     @Override
     protected MessageBus createBus() {

@@ -7,15 +7,12 @@ import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The atomic operations for databases with {@code INSERT ... ON CONFLICT ... DO UPDATE ... WHERE}
@@ -30,23 +27,31 @@ public abstract class ReturningBackend extends JdbcBackend {
 
     /** Takes a free or missing record; a record without payload gets the initial one (a first load). */
     private static final String ACQUIRE_FREE = "INSERT INTO " + PROFILES
-            + " (store, pkey, payload, epoch, owner_server, owner_place, owner_job, inbox_version, revision) VALUES (?, ?, ?, 1, ?, ?, ?, 0, 0)"
+            + " (store, pkey, payload, epoch, owner_server, owner_place, owner_job) VALUES (?, ?, ?, 1, ?, ?, ?)"
             + " ON CONFLICT (store, pkey) DO UPDATE SET epoch = " + PROFILES + ".epoch + 1,"
             + " owner_server = excluded.owner_server, owner_place = excluded.owner_place, owner_job = excluded.owner_job,"
             + " payload = COALESCE(" + PROFILES + ".payload, excluded.payload)"
             + " WHERE " + PROFILES + ".owner_server IS NULL RETURNING " + COLS;
-    private static final String ACQUIRE_EPOCH_ZERO = ACQUIRE_FREE.replace(PROFILES + ".owner_server IS NULL", PROFILES + ".epoch = 0");
+
+    private static final String ACQUIRE_EPOCH_ZERO =
+            ACQUIRE_FREE.replace(PROFILES + ".owner_server IS NULL", PROFILES + ".epoch = 0");
     private static final String ACQUIRE_EPOCH = "UPDATE " + PROFILES
             + " SET epoch = epoch + 1, owner_server = ?, owner_place = ?, owner_job = ?, payload = COALESCE(payload, ?)"
             + " WHERE store = ? AND pkey = ? AND epoch = ? RETURNING " + COLS;
     private static final String SELECT = "SELECT " + COLS + " FROM " + PROFILES + " WHERE store = ? AND pkey = ?";
-    private static final String SELECT_NO_PAYLOAD = "SELECT " + COLS_NO_PAYLOAD + " FROM " + PROFILES + " WHERE store = ? AND pkey = ?";
-    private static final String INBOX_FIRST = "INSERT INTO " + PROFILES
-            + " (store, pkey, epoch, inbox, inbox_version, revision) VALUES (?, ?, 0, ?, 1, 0)"
-            + " ON CONFLICT (store, pkey) DO UPDATE SET inbox = excluded.inbox, inbox_version = " + PROFILES + ".inbox_version + 1"
-            + " WHERE " + PROFILES + ".inbox_version = 0 RETURNING " + COLS;
-    private static final String INBOX_NEXT = "UPDATE " + PROFILES + " SET inbox = ?, inbox_version = inbox_version + 1"
-            + " WHERE store = ? AND pkey = ? AND inbox_version = ? RETURNING " + COLS;
+    private static final String SELECT_NO_PAYLOAD =
+            "SELECT " + COLS_NO_PAYLOAD + " FROM " + PROFILES + " WHERE store = ? AND pkey = ?";
+    /**
+     * Creates a missing record (no owner, epoch 0) or, when it exists, writes its sequence unchanged
+     * (which takes PostgreSQL's row lock), returning the row as it is now.
+     */
+    static final String CREATE_OR_TOUCH = "INSERT INTO " + PROFILES + " (store, pkey, epoch) VALUES (?, ?, 0)"
+            + " ON CONFLICT (store, pkey) DO UPDATE SET update_seq = " + PROFILES + ".update_seq RETURNING "
+            + COLS_NO_PAYLOAD;
+    /** The row of a record, for {@link #lockRecord}; PostgreSQL appends {@code FOR UPDATE}. */
+    static final String SELECT_ROW =
+            "SELECT " + COLS_NO_PAYLOAD + " FROM " + PROFILES + " WHERE store = ? AND pkey = ?";
+
     private static final String FORCE_RELEASE = "UPDATE " + PROFILES
             + " SET epoch = epoch + 1, owner_server = NULL, owner_place = NULL, owner_job = NULL"
             + " WHERE store = ? AND pkey = ? RETURNING " + COLS;
@@ -56,10 +61,10 @@ public abstract class ReturningBackend extends JdbcBackend {
     /** The heartbeat upsert: the lease runs out at the database's now plus the lease. */
     private final String heartbeatUpsert;
 
-    protected ReturningBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String secret, String nowMillis,
-                               LeaseClock leaseClock, DirectConnections direct) {
-        super(dataSource, ownedPool, description, secret, nowMillis, leaseClock, direct);
-        this.heartbeatUpsert = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, " + nowMillis + " + ?)"
+    protected ReturningBackend(Pool pool, String nowMillis, LeaseClock leaseClock) {
+        super(pool, nowMillis, leaseClock);
+        this.heartbeatUpsert = "INSERT INTO " + SERVERS + " (server_id, place_id, job_id, expires_at) VALUES (?, ?, ?, "
+                + nowMillis + " + ?)"
                 + " ON CONFLICT (server_id) DO UPDATE SET place_id = excluded.place_id, job_id = excluded.job_id, expires_at = excluded.expires_at";
     }
 
@@ -70,15 +75,25 @@ public abstract class ReturningBackend extends JdbcBackend {
             if (expectedEpoch == -1) {
                 ps = prepare(c, ACQUIRE_FREE, store, key, initialPayload, me.serverId(), me.placeId(), me.jobId());
             } else if (expectedEpoch == 0) {
-                ps = prepare(c, ACQUIRE_EPOCH_ZERO, store, key, initialPayload, me.serverId(), me.placeId(), me.jobId());
+                ps = prepare(
+                        c, ACQUIRE_EPOCH_ZERO, store, key, initialPayload, me.serverId(), me.placeId(), me.jobId());
             } else {
-                ps = prepare(c, ACQUIRE_EPOCH, me.serverId(), me.placeId(), me.jobId(), initialPayload, store, key, expectedEpoch);
+                ps = prepare(
+                        c,
+                        ACQUIRE_EPOCH,
+                        me.serverId(),
+                        me.placeId(),
+                        me.jobId(),
+                        initialPayload,
+                        store,
+                        key,
+                        expectedEpoch);
             }
             try (ps) {
                 roundTrip("acquire");
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        return new AcquireResult(true, record(rs, true));
+                        return new AcquireResult(true, withUpdates(c, "acquire", store, key, record(rs, true), rs));
                     }
                 }
             }
@@ -86,7 +101,8 @@ public abstract class ReturningBackend extends JdbcBackend {
         });
     }
 
-    private StoredProfile select(Connection c, String op, String sql, String store, String key, boolean withPayload) throws SQLException {
+    private StoredProfile select(Connection c, String op, String sql, String store, String key, boolean withPayload)
+            throws SQLException {
         try (PreparedStatement ps = prepare(c, sql, store, key)) {
             roundTrip(op);
             try (ResultSet rs = ps.executeQuery()) {
@@ -96,19 +112,16 @@ public abstract class ReturningBackend extends JdbcBackend {
     }
 
     @Override
-    public SaveResult save(String store, String key, SaveRequest w) {
-        return write("save", c -> {
-            try (PreparedStatement ps = prepare(c, SAVE[FencedSave.variant(w)], FencedSave.args(store, key, w))) {
-                roundTrip("save");
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return new SaveResult(SaveResult.Status.SAVED, record(rs, false));
-                    }
+    protected SaveResult savePlain(Connection c, String store, String key, SaveRequest w) throws SQLException {
+        try (PreparedStatement ps = prepare(c, SAVE[FencedSave.variant(w)], FencedSave.args(store, key, w))) {
+            roundTrip("save");
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return new SaveResult(SaveResult.Status.SAVED, record(rs, false));
                 }
             }
-            StoredProfile now = select(c, "save", SELECT_NO_PAYLOAD, store, key, false);
-            return new SaveResult(FencedSave.refusal(now, w), now);
-        });
+        }
+        return new SaveResult(SaveResult.Status.LOST_SESSION, select(c, "save", SELECT_NO_PAYLOAD, store, key, false));
     }
 
     /**
@@ -152,7 +165,7 @@ public abstract class ReturningBackend extends JdbcBackend {
                         try (ResultSet rs = ps.executeQuery()) {
                             now = rs.next() ? record(rs, false) : StoredProfile.ABSENT;
                         }
-                        out[i] = new SaveResult(FencedSave.refusal(now, item.request()), now);
+                        out[i] = new SaveResult(SaveResult.Status.LOST_SESSION, now);
                     }
                 }
             }
@@ -167,21 +180,6 @@ public abstract class ReturningBackend extends JdbcBackend {
     }
 
     @Override
-    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        return write("writeInbox", c -> {
-            PreparedStatement ps = expectedVersion == 0
-                    ? prepare(c, INBOX_FIRST, store, key, inbox)
-                    : prepare(c, INBOX_NEXT, inbox, store, key, expectedVersion);
-            try (ps) {
-                roundTrip("writeInbox");
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(record(rs, true)) : Optional.<StoredProfile>empty();
-                }
-            }
-        });
-    }
-
-    @Override
     protected StoredProfile forceRelease(String store, String key) {
         return write("forceRelease", c -> {
             try (PreparedStatement ps = prepare(c, FORCE_RELEASE, store, key)) {
@@ -191,6 +189,17 @@ public abstract class ReturningBackend extends JdbcBackend {
                 }
             }
         });
+    }
+
+    /** Runs {@code sql} (a row of {@link #COLS_NO_PAYLOAD} or none) as part of {@link #lockRecord}. */
+    protected final Locked lockedRow(Connection c, String op, String sql, String store, String key)
+            throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, store, key)) {
+            roundTrip(op);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? locked(rs) : new Locked(0, null, 0, 0);
+            }
+        }
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.profileservice.jdbc.internal;
 
 import dev.profileservice.spi.BackendException;
-
 import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
@@ -24,14 +23,17 @@ public final class SqlErrors {
             1213, // deadlock
             1317, // query interrupted
             1927, // connection was killed
-            2002, 2003, 2006, 2013, 2055, // client: cannot connect / server gone / lost connection
+            2002,
+            2003,
+            2006,
+            2013,
+            2055, // client: cannot connect / server gone / lost connection
             3024 // max statement time exceeded (MySQL)
-    );
+            );
     /** SQLite primary result codes: SQLITE_BUSY, SQLITE_LOCKED. */
     private static final Set<Integer> SQLITE_TRANSIENT = Set.of(5, 6);
 
-    private SqlErrors() {
-    }
+    private SqlErrors() {}
 
     /** Wraps {@code e} for operation {@code op} on the backend described by {@code where} (already masked). */
     public static BackendException translate(String op, String where, SQLException e) {
@@ -44,14 +46,20 @@ public final class SqlErrors {
     /** Whether {@code t} (or a cause) is a failure that may go away by itself. */
     public static boolean isTransient(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof SQLTransientException || c instanceof SQLRecoverableException || c instanceof IOException) {
+            if (c instanceof SQLTransientException
+                    || c instanceof SQLRecoverableException
+                    || c instanceof IOException) {
                 return true;
             }
             if (c instanceof SQLException s) {
                 String state = s.getSQLState();
                 if (state != null) {
-                    if (state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
-                            || state.startsWith("57P") || state.equals("57014") || state.equals("55P03")
+                    if (state.startsWith("08")
+                            || state.startsWith("40")
+                            || state.startsWith("53")
+                            || state.startsWith("57P")
+                            || state.equals("57014")
+                            || state.equals("55P03")
                             || state.startsWith("HYT")) {
                         return true;
                     }
@@ -79,7 +87,11 @@ public final class SqlErrors {
         StringBuilder sb = new StringBuilder();
         sb.append(e.getMessage());
         if (e.getSQLState() != null) {
-            sb.append(" [SQLState ").append(e.getSQLState()).append(", code ").append(e.getErrorCode()).append(']');
+            sb.append(" [SQLState ")
+                    .append(e.getSQLState())
+                    .append(", code ")
+                    .append(e.getErrorCode())
+                    .append(']');
         }
         return sb.toString();
     }

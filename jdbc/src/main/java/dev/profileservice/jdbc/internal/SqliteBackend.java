@@ -4,8 +4,6 @@ import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveResult;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,42 +28,38 @@ public final class SqliteBackend extends ReturningBackend {
     private final long pollMillis;
 
     /** One fair write lock per database file in this JVM, shared by every backend object on it. */
-    private static final java.util.Map<String, java.util.concurrent.locks.Lock> WRITE_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<String, java.util.concurrent.locks.Lock> WRITE_LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param file the canonical path of the database file (the key of the JVM-wide write lock)
      */
-    public SqliteBackend(DataSource dataSource, AutoCloseable ownedPool, String description, String file,
-                         long pollMillis, long busyTimeoutMillis) {
-        // every process on the file runs on this host, so they share its clock; a file is never unreachable for long
-        super(dataSource, ownedPool, description, null, NOW_MILLIS, LeaseClock.HOST, null);
+    public SqliteBackend(Pool pool, String file, long pollMillis, long busyTimeoutMillis) {
+        // every process on the file runs on this host, so they share its clock
+        super(pool, NOW_MILLIS, LeaseClock.HOST);
         this.pollMillis = pollMillis;
-        serializeWrites(WRITE_LOCKS.computeIfAbsent(file, f -> new java.util.concurrent.locks.ReentrantLock(true)),
+        serializeWrites(
+                WRITE_LOCKS.computeIfAbsent(file, f -> new java.util.concurrent.locks.ReentrantLock(true)),
                 Math.max(busyTimeoutMillis, 1_000));
         start();
     }
 
+    /** TEXT compares byte-wise (SQLite's BINARY collation) already. */
+    private static final JdbcLayout.Ddl DDL =
+            JdbcLayout.standard("TEXT", "BLOB", "INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT", "");
+
     @Override
-    protected void initSchema(Connection c) throws SQLException {
-        // The connections run transactions as BEGIN IMMEDIATE: this takes the write lock, so two
-        // processes creating the schema at once run one after the other.
-        inTransaction(c, tx -> {
-            ensureSchema(tx, "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version INTEGER NOT NULL)", List.of(
-                    "CREATE TABLE IF NOT EXISTS " + PROFILES + " ("
-                            + " store TEXT NOT NULL, pkey TEXT NOT NULL, payload BLOB,"
-                            + " epoch INTEGER NOT NULL DEFAULT 0, owner_server TEXT, owner_place TEXT, owner_job TEXT,"
-                            + " inbox BLOB, inbox_version INTEGER NOT NULL DEFAULT 0, revision INTEGER NOT NULL DEFAULT 0,"
-                            + " PRIMARY KEY (store, pkey))",
-                    "CREATE INDEX IF NOT EXISTS ps_profiles_owned ON " + PROFILES + " (store, pkey) WHERE owner_server IS NOT NULL",
-                    "CREATE TABLE IF NOT EXISTS " + SERVERS + " (server_id TEXT PRIMARY KEY, place_id TEXT, job_id TEXT, expires_at INTEGER NOT NULL)",
-                    "CREATE TABLE IF NOT EXISTS " + QUARANTINE + " (id INTEGER PRIMARY KEY AUTOINCREMENT, store TEXT NOT NULL,"
-                            + " pkey TEXT NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL, at_millis INTEGER NOT NULL)",
-                    "CREATE INDEX IF NOT EXISTS ps_quarantine_key ON " + QUARANTINE + " (store, pkey)",
-                    "CREATE TABLE IF NOT EXISTS " + MESSAGES + " (id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL,"
-                            + " body TEXT NOT NULL, created_at INTEGER NOT NULL)",
-                    "CREATE INDEX IF NOT EXISTS ps_messages_target ON " + MESSAGES + " (target, id)"));
-            return null;
-        });
+    protected JdbcLayout.Ddl tables() {
+        return DDL;
+    }
+
+    /**
+     * One transaction: the connections begin transactions as {@code BEGIN IMMEDIATE}, which takes the
+     * file's write lock, so two processes creating the tables at once run one after the other.
+     */
+    @Override
+    protected void underSchemaLock(Connection c, SqlWork<Void> work) throws SQLException {
+        inTransaction(c, work);
     }
 
     /**
@@ -104,6 +98,17 @@ public final class SqliteBackend extends ReturningBackend {
                 throw e;
             }
         }
+    }
+
+    /**
+     * {@code BEGIN IMMEDIATE} (the file's write lock, so every other writer, in any process, waits),
+     * then the row, created first when asked. Inbox writers run under this JVM's write lock too
+     * ({@link #write}).
+     */
+    @Override
+    protected Locked lockRecord(Connection c, String op, String store, String key, boolean create) throws SQLException {
+        execute(c, "BEGIN IMMEDIATE");
+        return lockedRow(c, op, create ? CREATE_OR_TOUCH : SELECT_ROW, store, key);
     }
 
     @Override

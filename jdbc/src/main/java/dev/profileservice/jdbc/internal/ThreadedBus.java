@@ -1,13 +1,12 @@
 package dev.profileservice.jdbc.internal;
 
 import dev.profileservice.spi.MessageBus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What {@link PgNotifyBus} and {@link PolledTableBus} share: the handlers of the subscribed servers,
@@ -74,8 +73,7 @@ abstract class ThreadedBus implements MessageBus {
     abstract long round();
 
     /** Called once on the bus thread after the last round, to release what the rounds held. */
-    void stopped() {
-    }
+    void stopped() {}
 
     final boolean isClosed() {
         return closed;

@@ -1,0 +1,331 @@
+package dev.profileservice.jdbc.internal;
+
+import static dev.profileservice.jdbc.internal.JdbcBackend.PROFILES;
+import static dev.profileservice.jdbc.internal.JdbcBackend.QUARANTINE;
+import static dev.profileservice.jdbc.internal.JdbcBackend.SCHEMA;
+import static dev.profileservice.jdbc.internal.JdbcBackend.UPDATES;
+import static dev.profileservice.jdbc.internal.JdbcBackend.execute;
+import static dev.profileservice.jdbc.internal.JdbcBackend.prepare;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.profileservice.spi.LayoutUpgrade;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tables of a JDBC store and their in-place upgrades ({@link LayoutUpgrade}). The layout
+ * number is the {@code version} of the {@code 'profiles'} row of {@code ps_schema}.
+ * <ul>
+ *   <li>Layout 1 (the first release): the inbox was one JSON document per record, in the
+ *       {@code inbox} and {@code inbox_version} columns of {@code ps_profiles}.</li>
+ *   <li>Layout 2: one row per global update in {@code ps_updates} ({@link JdbcInbox}), with
+ *       {@code update_seq} and {@code update_pending} in {@code ps_profiles}. The step adds the
+ *       table and columns, moves every inbox's Active updates into rows (id, version 1, token
+ *       {@code legacy-<id>}), and drops the old columns. An inbox that is not valid JSON is copied
+ *       to {@code ps_quarantine} before it is dropped.</li>
+ * </ul>
+ * A new database gets the latest tables at once. Servers of an older release must be stopped
+ * before a newer one upgrades the tables; an older release refuses a newer layout at start.
+ *
+ * <h2>Threads</h2>
+ * {@link #ensure} runs on the thread that opens the backend, on one connection, under the
+ * database-wide schema lock the dialect takes. PostgreSQL and SQLite run it in one transaction;
+ * MariaDB, whose DDL commits at once, converts each record in a transaction of its own and checks
+ * before each statement whether it already ran, so an upgrade cut short resumes.
+ */
+final class JdbcLayout {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcLayout.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Records converted per query while moving inboxes. */
+    private static final int PAGE = 500;
+
+    /**
+     * A dialect's tables, each statement {@code CREATE ... IF NOT EXISTS}.
+     *
+     * @param schemaTable  {@code ps_schema}
+     * @param tables       the tables and indexes of the latest layout but {@code ps_schema} and {@code ps_updates}
+     * @param updatesTable {@code ps_updates} and its indexes (layout 2)
+     */
+    record Ddl(String schemaTable, List<String> tables, List<String> updatesTable) {
+        /** What a new database gets. */
+        List<String> latest() {
+            List<String> all = new ArrayList<>(tables);
+            all.addAll(updatesTable);
+            return all;
+        }
+    }
+
+    /**
+     * The tables of a dialect that speaks standard SQL (PostgreSQL, SQLite), from its type names.
+     *
+     * @param key      the type of store names and keys, compared byte-wise
+     * @param bytes    the binary type
+     * @param integer  the 64-bit integer type
+     * @param serial   an auto-numbered 64-bit primary key
+     * @param profiles storage options after the definition of {@code ps_profiles}, or ""
+     */
+    static Ddl standard(String key, String bytes, String integer, String serial, String profiles) {
+        return new Ddl(
+                "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version " + integer
+                        + " NOT NULL)",
+                List.of(
+                        "CREATE TABLE IF NOT EXISTS " + PROFILES + " (store " + key + " NOT NULL, pkey " + key
+                                + " NOT NULL,"
+                                + " payload " + bytes + ", epoch " + integer + " NOT NULL DEFAULT 0,"
+                                + " owner_server TEXT, owner_place TEXT, owner_job TEXT, update_seq " + integer
+                                + " NOT NULL DEFAULT 0,"
+                                + " update_pending " + integer + " NOT NULL DEFAULT 0, revision " + integer
+                                + " NOT NULL DEFAULT 0,"
+                                + " PRIMARY KEY (store, pkey))" + profiles,
+                        "CREATE INDEX IF NOT EXISTS ps_profiles_owned ON " + PROFILES
+                                + " (store, pkey) WHERE owner_server IS NOT NULL",
+                        "CREATE TABLE IF NOT EXISTS " + JdbcBackend.SERVERS
+                                + " (server_id TEXT PRIMARY KEY, place_id TEXT, job_id TEXT," + " expires_at " + integer
+                                + " NOT NULL)",
+                        "CREATE TABLE IF NOT EXISTS " + QUARANTINE + " (id " + serial + ", store " + key + " NOT NULL,"
+                                + " pkey " + key + " NOT NULL, payload " + bytes
+                                + " NOT NULL, reason TEXT NOT NULL, at_millis " + integer + " NOT NULL)",
+                        "CREATE INDEX IF NOT EXISTS ps_quarantine_key ON " + QUARANTINE + " (store, pkey)",
+                        "CREATE TABLE IF NOT EXISTS " + JdbcBackend.MESSAGES + " (id " + serial
+                                + ", target TEXT NOT NULL, body TEXT NOT NULL," + " created_at " + integer
+                                + " NOT NULL)",
+                        "CREATE INDEX IF NOT EXISTS ps_messages_target ON " + JdbcBackend.MESSAGES + " (target, id)"),
+                List.of(
+                        "CREATE TABLE IF NOT EXISTS " + UPDATES + " (store " + key + " NOT NULL, pkey " + key
+                                + " NOT NULL,"
+                                + " id " + integer + " NOT NULL, version " + integer + " NOT NULL, token " + key
+                                + " NOT NULL, data " + bytes + ","
+                                + " consumed_at " + integer
+                                + ", PRIMARY KEY (store, pkey, id), UNIQUE (store, pkey, token))",
+                        "CREATE INDEX IF NOT EXISTS ps_updates_consumed ON " + UPDATES + " (store, pkey, consumed_at)"
+                                + " WHERE consumed_at IS NOT NULL"));
+    }
+
+    private final String description;
+    private final Ddl ddl;
+    private final LayoutUpgrade<Connection> upgrade;
+
+    JdbcLayout(String description, Ddl ddl) {
+        this.description = description;
+        this.ddl = ddl;
+        this.upgrade = new LayoutUpgrade<>(description, List.of(new InboxToRows()));
+    }
+
+    /** The layout this release writes. */
+    int latest() {
+        return upgrade.latest();
+    }
+
+    /** Creates the tables on a new database, or upgrades them; the caller holds the schema lock. */
+    void ensure(Connection c) throws SQLException {
+        execute(c, ddl.schemaTable());
+        Integer layout = null;
+        try (PreparedStatement ps = prepare(c, "SELECT version FROM " + SCHEMA + " WHERE component = ?", "profiles");
+                ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                layout = rs.getInt(1);
+            }
+        }
+        if (layout == null) {
+            for (String sql : ddl.latest()) {
+                execute(c, sql);
+            }
+            try (PreparedStatement ps =
+                    prepare(c, "INSERT INTO " + SCHEMA + " (component, version) VALUES (?, ?)", "profiles", latest())) {
+                ps.executeUpdate();
+            }
+            LOG.info("created the ProfileService tables (layout {}) in {}", latest(), description);
+            return;
+        }
+        upgrade.upgrade(c, layout, (conn, version) -> {
+            try (PreparedStatement ps =
+                    prepare(conn, "UPDATE " + SCHEMA + " SET version = ? WHERE component = ?", version, "profiles")) {
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Layout 2: the inbox document becomes rows of {@code ps_updates}. */
+    private final class InboxToRows implements LayoutUpgrade.Step<Connection> {
+        @Override
+        public int to() {
+            return 2;
+        }
+
+        @Override
+        public String description() {
+            return "global updates move from the inbox column to the table " + UPDATES;
+        }
+
+        @Override
+        public void apply(Connection c) throws SQLException {
+            for (String sql : ddl.updatesTable()) {
+                execute(c, sql);
+            }
+            addColumn(c, "update_seq", "BIGINT NOT NULL DEFAULT 0");
+            addColumn(c, "update_pending", "INT NOT NULL DEFAULT 0");
+            if (hasColumn(c, "inbox")) {
+                int moved = 0;
+                for (List<Inbox> page; !(page = inboxes(c)).isEmpty(); ) {
+                    for (Inbox inbox : page) {
+                        atomically(c, tx -> {
+                            move(tx, inbox);
+                            return null;
+                        });
+                    }
+                    moved += page.size();
+                }
+                LOG.info("moved the global updates of {} records of {}", moved, description);
+                execute(c, "ALTER TABLE " + PROFILES + " DROP COLUMN inbox");
+            }
+            if (hasColumn(c, "inbox_version")) {
+                execute(c, "ALTER TABLE " + PROFILES + " DROP COLUMN inbox_version");
+            }
+        }
+
+        private void addColumn(Connection c, String column, String type) throws SQLException {
+            if (!hasColumn(c, column)) {
+                execute(c, "ALTER TABLE " + PROFILES + " ADD COLUMN " + column + " " + type);
+            }
+        }
+    }
+
+    /** One record's layout-1 inbox and payload. */
+    private record Inbox(String store, String key, byte[] inbox, byte[] payload) {}
+
+    private static List<Inbox> inboxes(Connection c) throws SQLException {
+        List<Inbox> out = new ArrayList<>();
+        try (PreparedStatement ps = prepare(
+                        c,
+                        "SELECT store, pkey, inbox, payload FROM " + PROFILES
+                                + " WHERE inbox IS NOT NULL ORDER BY store, pkey LIMIT " + PAGE);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Inbox(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getBytes(4)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Moves one inbox: its Active updates become rows, the sequence continues after every id the
+     * record used (the inbox's {@code next}, and the Locked updates of its payload), the column is
+     * emptied. An unreadable inbox is quarantined instead.
+     */
+    private void move(Connection c, Inbox inbox) throws SQLException {
+        long seq = maxLockedId(inbox.payload());
+        int pending = 0;
+        try {
+            JsonNode root = JSON.readTree(inbox.inbox());
+            JsonNode next = root == null ? null : root.get("next");
+            JsonNode active = root == null ? null : root.get("active");
+            if (next == null || !next.canConvertToLong() || active == null || !active.isArray()) {
+                throw new IOException("no 'next' number or 'active' list");
+            }
+            seq = Math.max(seq, next.asLong() - 1);
+            for (JsonNode u : active) {
+                JsonNode id = u.get("id");
+                JsonNode data = u.get("data");
+                if (id == null || !id.canConvertToLong() || data == null || !data.isObject()) {
+                    throw new IOException("an Active update without a numeric 'id' and an object 'data'");
+                }
+                try (PreparedStatement ps = prepare(
+                        c,
+                        "INSERT INTO " + UPDATES + " (store, pkey, id, version, token, data)"
+                                + " VALUES (?, ?, ?, 1, ?, ?)",
+                        inbox.store(),
+                        inbox.key(),
+                        id.asLong(),
+                        "legacy-" + id.asLong(),
+                        JSON.writeValueAsBytes(data))) {
+                    ps.executeUpdate();
+                }
+                seq = Math.max(seq, id.asLong());
+                pending++;
+            }
+        } catch (IOException e) {
+            if (pending > 0) {
+                throw new SQLException(
+                        "inbox of " + inbox.store() + "/" + inbox.key() + " is unreadable after " + pending
+                                + " updates: " + e.getMessage(),
+                        "22000",
+                        e); // rolls this record back; the next start fails the same way
+            }
+            LOG.warn(
+                    "the inbox of {}/{} in {} is not a readable layout-1 inbox ({}); it is copied to {} and dropped",
+                    inbox.store(),
+                    inbox.key(),
+                    description,
+                    e.getMessage(),
+                    QUARANTINE);
+            try (PreparedStatement ps = prepare(
+                    c,
+                    "INSERT INTO " + QUARANTINE + " (store, pkey, payload, reason, at_millis) VALUES (?, ?, ?, ?, ?)",
+                    inbox.store(),
+                    inbox.key(),
+                    inbox.inbox(),
+                    "layout 2 upgrade: unreadable inbox",
+                    System.currentTimeMillis())) {
+                ps.executeUpdate();
+            }
+        }
+        try (PreparedStatement ps = prepare(
+                c,
+                "UPDATE " + PROFILES + " SET update_seq = ?, update_pending = ?, inbox = NULL"
+                        + " WHERE store = ? AND pkey = ?",
+                seq,
+                pending,
+                inbox.store(),
+                inbox.key())) {
+            ps.executeUpdate();
+        }
+    }
+
+    /** The highest id among the Locked updates of a payload ({@code {"locked":[{"id":n,...}]}}), 0 if none or unreadable. */
+    private static long maxLockedId(byte[] payload) {
+        if (payload == null) {
+            return 0;
+        }
+        try {
+            long max = 0;
+            for (JsonNode u : JSON.readTree(payload).path("locked")) {
+                max = Math.max(max, u.path("id").asLong(0));
+            }
+            return max;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static boolean hasColumn(Connection c, String column) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
+        for (String table : List.of(PROFILES, PROFILES.toUpperCase(java.util.Locale.ROOT))) {
+            try (ResultSet rs = md.getColumns(c.getCatalog(), c.getSchema(), table, null)) {
+                while (rs.next()) {
+                    if (rs.getString("COLUMN_NAME").equalsIgnoreCase(column)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Runs {@code work} in the caller's transaction if there is one, else in a transaction of its own. */
+    private static void atomically(Connection c, JdbcBackend.SqlWork<Void> work) throws SQLException {
+        if (!c.getAutoCommit()) {
+            work.run(c);
+        } else {
+            JdbcBackend.inTransaction(c, work);
+        }
+    }
+}
