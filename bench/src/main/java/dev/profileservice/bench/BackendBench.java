@@ -13,9 +13,12 @@ import java.util.Locale;
 final class BackendBench {
 
     private final BackendRun run;
+    private final List<String> only;
 
-    BackendBench(MacroBench.Target target, MacroBench.Settings settings) {
+    /** @param only the names of the measurements to run (as the progress lines print them), or empty for all */
+    BackendBench(MacroBench.Target target, MacroBench.Settings settings, List<String> only) {
         this.run = new BackendRun(target, settings);
+        this.only = only;
     }
 
     int failures() {
@@ -31,10 +34,13 @@ final class BackendBench {
         }
         measurements.add(new HeapPerProfile(run));
         measurements.add(new HandOverAndGifts(run));
+        measurements.add(new GiftStorm(run));
         measurements.add(new DeadOwnerSteal(run));
         measurements.add(new IdleWrites(run));
         for (MacroMeasurement m : measurements) {
-            measure(m);
+            if (only.isEmpty() || only.contains(m.name)) {
+                measure(m);
+            }
         }
         run.cleanUp();
     }

@@ -1,7 +1,6 @@
 package dev.profileservice.bench;
 
 import dev.profileservice.spi.BackendUris;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +14,7 @@ import java.util.Locale;
 final class BackendReport {
 
     /** One table row. */
-    record Row(String figure, String library, String raw, String ratio, String profileService) {
-    }
+    record Row(String figure, String library, String raw, String ratio, String profileService) {}
 
     private final MacroBench.Target target;
     private final List<Row> rows = new ArrayList<>();
@@ -34,7 +32,8 @@ final class BackendReport {
     /** A row that says measurement {@code what} failed and why (a markdown table cell: no '|', one line). */
     void failed(String what, Throwable e) {
         failures++;
-        String message = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).replace('|', '/').replace('\n', ' ');
+        String message = e.getClass().getSimpleName() + ": "
+                + String.valueOf(e.getMessage()).replace('|', '/').replace('\n', ' ');
         row(what, "**FAILED**: " + message, "", "", "");
     }
 
@@ -75,20 +74,36 @@ final class BackendReport {
             return "0 vs ProfileService";
         }
         double r = profileService / library;
-        return r >= 1 ? String.format(Locale.ROOT, "1/%,.0f of ProfileService", r)
+        return r >= 1
+                ? String.format(Locale.ROOT, "1/%,.0f of ProfileService", r)
                 : String.format(Locale.ROOT, "%.1f × ProfileService", 1 / r);
     }
 
     /** The backend's heading, table and notes; {@code took} is the time all its measurements took. */
     String markdown(Duration took) {
         StringBuilder md = new StringBuilder();
-        md.append("### ").append(target.name()).append(" — `").append(BackendUris.mask(target.libraryUri()))
-                .append("` (").append(took.toSeconds()).append(" s)\n\n");
-        md.append("| Figure | ProfileService for Java | Raw baseline (same driver) | Ratio | ProfileService (Roblox), from its settings |\n");
+        md.append("### ")
+                .append(target.name())
+                .append(" — `")
+                .append(BackendUris.mask(target.libraryUri()))
+                .append("` (")
+                .append(took.toSeconds())
+                .append(" s)\n\n");
+        md.append(
+                "| Figure | ProfileService for Java | Raw baseline (same driver) | Ratio | ProfileService (Roblox), from its settings |\n");
         md.append("|---|---:|---:|---:|---|\n");
         for (Row r : rows) {
-            md.append("| ").append(r.figure()).append(" | ").append(r.library()).append(" | ").append(r.raw())
-                    .append(" | ").append(r.ratio()).append(" | ").append(r.profileService()).append(" |\n");
+            md.append("| ")
+                    .append(r.figure())
+                    .append(" | ")
+                    .append(r.library())
+                    .append(" | ")
+                    .append(r.raw())
+                    .append(" | ")
+                    .append(r.ratio())
+                    .append(" | ")
+                    .append(r.profileService())
+                    .append(" |\n");
         }
         md.append('\n');
         for (String note : notes) {

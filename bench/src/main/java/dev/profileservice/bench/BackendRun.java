@@ -5,7 +5,6 @@ import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.Backends;
-
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,16 +58,14 @@ final class BackendRun {
 
     /** A service with the default settings over a counting decorator of a freshly opened backend. */
     CountedService open(String role) {
-        return open(role, builder -> { });
+        return open(role, builder -> {});
     }
 
     /** As {@link #open(String)}, with the settings {@code configure} adds. */
     CountedService open(String role, Consumer<ProfileService.Builder> configure) {
         CountingBackend backend = new CountingBackend(Backends.open(target.libraryUri()));
-        ProfileService.Builder builder = ProfileService.builder()
-                .backend(backend)
-                .placeId("bench")
-                .jobId(jobId(role));
+        ProfileService.Builder builder =
+                ProfileService.builder().backend(backend).placeId("bench").jobId(jobId(role));
         configure.accept(builder);
         return new CountedService(builder.build(), backend);
     }

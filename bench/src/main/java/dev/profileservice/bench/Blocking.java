@@ -17,8 +17,7 @@ final class Blocking {
     /** The longest any single wait may take. */
     static final Duration TIMEOUT = Duration.ofSeconds(120);
 
-    private Blocking() {
-    }
+    private Blocking() {}
 
     /** The future's value; {@code what} names it in the exception. */
     static <T> T await(CompletableFuture<T> future, String what) {

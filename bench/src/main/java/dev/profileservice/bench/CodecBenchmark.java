@@ -3,14 +3,13 @@ package dev.profileservice.bench;
 import com.fasterxml.jackson.databind.JavaType;
 import dev.profileservice.GlobalUpdate;
 import dev.profileservice.internal.Codec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The engine's payload encoding ({@code dev.profileservice.internal.Codec}, not API) of a profile of

@@ -1,14 +1,13 @@
 package dev.profileservice.bench;
 
-import dev.profileservice.Profile;
+import static dev.profileservice.bench.Profiles.touch;
 
+import dev.profileservice.Profile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-
-import static dev.profileservice.bench.Profiles.touch;
 
 /**
  * Keeps every profile dirty: edits each one every {@code pass}, on a thread of its own, so each
@@ -19,26 +18,28 @@ final class ContinuousEditor implements AutoCloseable {
     private final Thread thread;
 
     ContinuousEditor(List<Profile<Map<String, Object>>> profiles, Duration pass) {
-        thread = new Thread(() -> {
-            long n = 0;
-            while (!stop.get()) {
-                long start = System.nanoTime();
-                n++;
-                for (Profile<Map<String, Object>> p : profiles) {
-                    if (p.isActive()) {
-                        try {
-                            touch(p, n);
-                        } catch (IllegalStateException released) {
-                            // released between isActive() and edit(): fine
+        thread = new Thread(
+                () -> {
+                    long n = 0;
+                    while (!stop.get()) {
+                        long start = System.nanoTime();
+                        n++;
+                        for (Profile<Map<String, Object>> p : profiles) {
+                            if (p.isActive()) {
+                                try {
+                                    touch(p, n);
+                                } catch (IllegalStateException released) {
+                                    // released between isActive() and edit(): fine
+                                }
+                            }
+                        }
+                        long rest = pass.toNanos() - (System.nanoTime() - start);
+                        if (rest > 0) {
+                            LockSupport.parkNanos(rest);
                         }
                     }
-                }
-                long rest = pass.toNanos() - (System.nanoTime() - start);
-                if (rest > 0) {
-                    LockSupport.parkNanos(rest);
-                }
-            }
-        }, "macrobench-editor");
+                },
+                "macrobench-editor");
         thread.setDaemon(true);
         thread.start();
     }

@@ -10,10 +10,10 @@ import dev.profileservice.spi.RoundTripListener;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
-import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
-
+import dev.profileservice.spi.UpdateOp;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +43,16 @@ import java.util.function.Consumer;
  */
 public final class CountingBackend extends ForwardingBackend {
 
-    private static final List<String> WRITES = List.of("acquire", "save", "saveBatch", "writeInbox", "heartbeat",
-            "removeServer", "quarantine", "forceRelease", "delete");
+    private static final List<String> WRITES = List.of(
+            "acquire",
+            "save",
+            "saveBatch",
+            "sendUpdates",
+            "heartbeat",
+            "removeServer",
+            "quarantine",
+            "forceRelease",
+            "delete");
 
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> roundTrips = new ConcurrentHashMap<>();
@@ -86,7 +94,7 @@ public final class CountingBackend extends ForwardingBackend {
         return a == null ? 0 : a.sum();
     }
 
-    /** Calls of every write operation (acquire, save, saveBatch, writeInbox, heartbeat, ...) so far. */
+    /** Calls of every write operation (acquire, save, saveBatch, sendUpdates, heartbeat, ...) so far. */
     public long writes() {
         return WRITES.stream().mapToLong(this::calls).sum();
     }
@@ -184,9 +192,9 @@ public final class CountingBackend extends ForwardingBackend {
     }
 
     @Override
-    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        call("writeInbox");
-        return delegate().writeInbox(store, key, expectedVersion, inbox);
+    public SendResult sendUpdates(String store, String key, List<UpdateOp> ops, int maxPending) {
+        call("sendUpdates");
+        return delegate().sendUpdates(store, key, ops, maxPending);
     }
 
     @Override
@@ -220,7 +228,8 @@ public final class CountingBackend extends ForwardingBackend {
             public void subscribe(String serverId, Consumer<String> handler) {
                 bus.subscribe(serverId, message -> {
                     if (!dead) {
-                        calls.computeIfAbsent("message-in", o -> new LongAdder()).increment();
+                        calls.computeIfAbsent("message-in", o -> new LongAdder())
+                                .increment();
                         handler.accept(message);
                     }
                 });

@@ -1,11 +1,15 @@
 package dev.profileservice.bench;
 
+import static dev.profileservice.bench.BackendReport.ratioToProfileService;
+import static dev.profileservice.bench.Blocking.await;
+import static dev.profileservice.bench.Profiles.load;
+import static dev.profileservice.bench.Profiles.touch;
+
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.ServerLease;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,11 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
-
-import static dev.profileservice.bench.BackendReport.ratioToProfileService;
-import static dev.profileservice.bench.Blocking.await;
-import static dev.profileservice.bench.Profiles.load;
-import static dev.profileservice.bench.Profiles.touch;
 
 /** Time for B's FORCE_LOAD to take a profile from a server that stopped (no heartbeat, no answers). */
 final class DeadOwnerSteal extends MacroMeasurement {
@@ -47,7 +46,8 @@ final class DeadOwnerSteal extends MacroMeasurement {
                 long deadline = System.nanoTime() + lease.toNanos() * 3;
                 while (a.backend().calls("heartbeat") == beats) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("A sent no heartbeat within 3 leases (" + lease.multipliedBy(3) + ")");
+                        throw new IllegalStateException(
+                                "A sent no heartbeat within 3 leases (" + lease.multipliedBy(3) + ")");
                     }
                     LockSupport.parkNanos(1_000_000);
                 }
@@ -72,7 +72,8 @@ final class DeadOwnerSteal extends MacroMeasurement {
                 }
                 Object coins = storeB.viewProfile(key).orElseThrow().getData().get("coins");
                 if (!(coins instanceof Number c) || c.longValue() != 777) {
-                    throw new IllegalStateException("a late write of the dead owner overwrote " + key + ": coins=" + coins);
+                    throw new IllegalStateException(
+                            "a late write of the dead owner overwrote " + key + ": coins=" + coins);
                 }
                 lateWritesRefused++;
             }
@@ -83,12 +84,20 @@ final class DeadOwnerSteal extends MacroMeasurement {
                 }
             }
         }
-        report.row(String.format(Locale.ROOT, "dead-owner steal (lease %d s, FORCE_LOAD timeout default), %s",
-                        lease.toSeconds(), steal.size() == 1 ? "1 sample" : "max of " + steal.size()),
-                Samples.ms(steal.percentile(100)), "—", ratioToProfileService(steal.percentile(100), 60e9),
+        report.row(
+                String.format(
+                        Locale.ROOT,
+                        "dead-owner steal (lease %d s, FORCE_LOAD timeout default), %s",
+                        lease.toSeconds(),
+                        steal.size() == 1 ? "1 sample" : "max of " + steal.size()),
+                Samples.ms(steal.percentile(100)),
+                "—",
+                ratioToProfileService(steal.percentile(100), 60e9),
                 "ForceLoad: 8 steps, ~1 min+; without ForceLoad the dead lock is trusted 30 min");
-        report.note("Dead owner: A (lease " + lease.toSeconds() + " s) is killed right after a heartbeat: every store call "
-                + "it makes fails from then on and it hears no messages. Expected: lease + 1 s. Afterwards A is revived: "
-                + lateWritesRefused + " of " + steal.size() + " revived owner(s) had their late save refused and let the profile go.");
+        report.note(
+                "Dead owner: A (lease " + lease.toSeconds() + " s) is killed right after a heartbeat: every store call "
+                        + "it makes fails from then on and it hears no messages. Expected: lease + 1 s. Afterwards A is revived: "
+                        + lateWritesRefused + " of " + steal.size()
+                        + " revived owner(s) had their late save refused and let the profile go.");
     }
 }

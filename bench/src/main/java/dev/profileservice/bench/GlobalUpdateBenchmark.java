@@ -2,13 +2,12 @@ package dev.profileservice.bench;
 
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Setup;
-
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Setup;
 
 /**
  * The global-update bookkeeping on the in-memory backend, through the public API: one gift's whole
@@ -24,6 +23,7 @@ public class GlobalUpdateBenchmark extends MicroBenchmark {
     private Profile<Map<String, Object>> owner;
     /** The saved-count at the moment each locked update reached the listener (before its clear). */
     private final LinkedBlockingQueue<Long> cleared = new LinkedBlockingQueue<>();
+
     private long n;
 
     @Setup(Level.Trial)
@@ -47,14 +47,16 @@ public class GlobalUpdateBenchmark extends MicroBenchmark {
     }
 
     private static boolean clearedIn(byte[] payload) {
-        return payload != null && new String(payload, java.nio.charset.StandardCharsets.UTF_8).contains("\"locked\":[]");
+        return payload != null
+                && new String(payload, java.nio.charset.StandardCharsets.UTF_8).contains("\"locked\":[]");
     }
 
     /** Send one gift and wait until it is applied, cleared, and a save after the clear completed. */
     @Benchmark
     public long sendLockClear() throws InterruptedException {
         long v = ++n;
-        store.globalUpdateProfile("owner", u -> u.addActiveUpdate(Map.of("coins", 1, "n", v))).orElseThrow();
+        store.globalUpdateProfile("owner", u -> u.addActiveUpdate(Map.of("coins", 1, "n", v)))
+                .orElseThrow();
         Long savedBefore = cleared.poll(30, TimeUnit.SECONDS);
         if (savedBefore == null) {
             throw new IllegalStateException("gift " + v + " was not locked and cleared within 30 s");

@@ -1,19 +1,18 @@
 package dev.profileservice.bench;
 
+import static dev.profileservice.bench.BackendReport.ratioToProfileService;
+import static dev.profileservice.bench.Blocking.await;
+import static dev.profileservice.bench.Profiles.keys;
+
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-
-import static dev.profileservice.bench.BackendReport.ratioToProfileService;
-import static dev.profileservice.bench.Blocking.await;
-import static dev.profileservice.bench.Profiles.keys;
 
 /** Hand-over p50/p99 and gift delivery p99, with A holding many auto-saving profiles. */
 final class HandOverAndGifts extends MacroMeasurement {
@@ -30,7 +29,8 @@ final class HandOverAndGifts extends MacroMeasurement {
         Samples handOver = new Samples();
         Samples gift = new Samples();
         Samples send = new Samples();
-        try (CountedService a = run.open("A", b -> b.autoSavePeriod(aPeriod)); CountedService b = run.open("B")) {
+        try (CountedService a = run.open("A", b -> b.autoSavePeriod(aPeriod));
+                CountedService b = run.open("B")) {
             ProfileStore<Map<String, Object>> storeA = run.store(a, "handover");
             ProfileStore<Map<String, Object>> storeB = run.store(b, "handover");
             List<Profile<Map<String, Object>>> profiles = loadAll(storeA, keys);
@@ -55,17 +55,19 @@ final class HandOverAndGifts extends MacroMeasurement {
                     p.getGlobalUpdates().lockActiveUpdate(id);
                     p.save();
                 });
-                p.getGlobalUpdates().listenToNewLockedUpdate((id, data) -> p.edit(d -> {
-                    d.put("gifts", ((Number) d.getOrDefault("gifts", 0L)).longValue() + 1);
-                    p.getGlobalUpdates().clearLockedUpdate(id);
-                }));
+                p.getGlobalUpdates()
+                        .listenToNewLockedUpdate((id, data) -> p.edit(d -> {
+                            d.put("gifts", ((Number) d.getOrDefault("gifts", 0L)).longValue() + 1);
+                            p.getGlobalUpdates().clearLockedUpdate(id);
+                        }));
             }
             try (ContinuousEditor editor = new ContinuousEditor(profiles, aPeriod.dividedBy(2))) {
                 for (int i = 0; i < settings.handOverSamples(); i++) {
                     String key = keys.get(i);
                     long t0 = System.nanoTime();
                     Profile<Map<String, Object>> p = storeB.loadProfile(key, NotReleasedHandler.FORCE_LOAD)
-                            .orElseThrow(() -> new IllegalStateException("B's FORCE_LOAD of " + key + " returned empty"));
+                            .orElseThrow(
+                                    () -> new IllegalStateException("B's FORCE_LOAD of " + key + " returned empty"));
                     handOver.add(System.nanoTime() - t0);
                     p.release();
                 }
@@ -76,24 +78,42 @@ final class HandOverAndGifts extends MacroMeasurement {
                     arrivals.put(sample, arrived);
                     long t0 = System.nanoTime();
                     storeB.globalUpdateProfile(key, u -> u.addActiveUpdate(Map.of("sample", sample, "coins", 100)))
-                            .orElseThrow(() -> new IllegalStateException("B's globalUpdateProfile of " + key + " returned empty"));
+                            .orElseThrow(() ->
+                                    new IllegalStateException("B's globalUpdateProfile of " + key + " returned empty"));
                     send.add(System.nanoTime() - t0);
                     gift.add(await(arrived, "gift " + sample + " to " + key) - t0);
                     arrivals.remove(sample);
                 }
             }
         }
-        report.row("hand-over p50 (B's FORCE_LOAD while A holds " + held + " auto-saving profiles)",
-                Samples.ms(handOver.percentile(50)), "—", ratioToProfileService(handOver.percentile(50), 15e9),
+        report.row(
+                "hand-over p50 (B's FORCE_LOAD while A holds " + held + " auto-saving profiles)",
+                Samples.ms(handOver.percentile(50)),
+                "—",
+                ratioToProfileService(handOver.percentile(50), 15e9),
                 "~15 s mean, up to 30 s (waits for the owner's next auto-save)");
-        report.row("hand-over p99", Samples.ms(handOver.percentile(99)), "—",
-                ratioToProfileService(handOver.percentile(99), 30e9), "up to 30 s");
-        report.row("gift delivery p99 (B's globalUpdateProfile until A's listenToNewActiveUpdate)",
-                Samples.ms(gift.percentile(99)), "—", ratioToProfileService(gift.percentile(99), 30e9),
+        report.row(
+                "hand-over p99",
+                Samples.ms(handOver.percentile(99)),
+                "—",
+                ratioToProfileService(handOver.percentile(99), 30e9),
+                "up to 30 s");
+        report.row(
+                "gift delivery p99 (B's globalUpdateProfile until A's listenToNewActiveUpdate)",
+                Samples.ms(gift.percentile(99)),
+                "—",
+                ratioToProfileService(gift.percentile(99), 30e9),
                 "at the owner's next auto-save: ~15 s mean, up to 30 s");
-        report.note(String.format(Locale.ROOT, "Hand-over: %d samples, A's auto-save period %d s with every profile kept dirty. "
+        report.note(String.format(
+                Locale.ROOT,
+                "Hand-over: %d samples, A's auto-save period %d s with every profile kept dirty. "
                         + "Gifts: %d samples over %d of A's profiles, p50 %s; B's globalUpdateProfile returned (durable) in p50 %s, p99 %s.",
-                handOver.size(), aPeriod.toSeconds(), gift.size(), Math.min(settings.giftKeys(), held - settings.handOverSamples()),
-                Samples.ms(gift.percentile(50)), Samples.ms(send.percentile(50)), Samples.ms(send.percentile(99))));
+                handOver.size(),
+                aPeriod.toSeconds(),
+                gift.size(),
+                Math.min(settings.giftKeys(), held - settings.handOverSamples()),
+                Samples.ms(gift.percentile(50)),
+                Samples.ms(send.percentile(50)),
+                Samples.ms(send.percentile(99))));
     }
 }

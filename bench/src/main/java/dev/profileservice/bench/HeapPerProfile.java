@@ -1,8 +1,12 @@
 package dev.profileservice.bench;
 
+import static dev.profileservice.bench.Blocking.sleep;
+import static dev.profileservice.bench.Profiles.keys;
+import static dev.profileservice.bench.Profiles.releaseAll;
+import static dev.profileservice.bench.Profiles.touch;
+
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
-
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.time.Duration;
@@ -10,11 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import static dev.profileservice.bench.Blocking.sleep;
-import static dev.profileservice.bench.Profiles.keys;
-import static dev.profileservice.bench.Profiles.releaseAll;
-import static dev.profileservice.bench.Profiles.touch;
 
 /**
  * Heap bytes per active profile beyond its data, after forced GCs: (heap with n active profiles
@@ -62,11 +61,21 @@ final class HeapPerProfile extends MacroMeasurement {
         long libraryDelta = after - before;
         long dataDelta = dataOnly - before;
         double perProfile = (double) (libraryDelta - dataDelta) / n;
-        report.row(String.format(Locale.ROOT, "heap per active profile beyond its data (%,d profiles)", n),
-                String.format(Locale.ROOT, "%,.0f bytes", perProfile), "—", "target < 2,048 bytes", "—");
-        report.note(String.format(Locale.ROOT, "Heap: %,d active profiles took %,d bytes after forced GC; once released, their data "
-                + "objects alone (still referenced; measured two auto-save periods after the release, when the engine's timer "
-                + "has let go of the released profiles) took %,d bytes (%,d each).", n, libraryDelta, dataDelta, dataDelta / n));
+        report.row(
+                String.format(Locale.ROOT, "heap per active profile beyond its data (%,d profiles)", n),
+                String.format(Locale.ROOT, "%,.0f bytes", perProfile),
+                "—",
+                "target < 2,048 bytes",
+                "—");
+        report.note(String.format(
+                Locale.ROOT,
+                "Heap: %,d active profiles took %,d bytes after forced GC; once released, their data "
+                        + "objects alone (still referenced; measured two auto-save periods after the release, when the engine's timer "
+                        + "has let go of the released profiles) took %,d bytes (%,d each).",
+                n,
+                libraryDelta,
+                dataDelta,
+                dataDelta / n));
     }
 
     /** Used heap after a forced full collection, in bytes. */

@@ -1,16 +1,15 @@
 package dev.profileservice.bench;
 
-import dev.profileservice.Profile;
-import dev.profileservice.ProfileStore;
-
-import java.util.List;
-import java.util.Map;
-
 import static dev.profileservice.bench.BackendReport.perOp;
 import static dev.profileservice.bench.BackendReport.ratio;
 import static dev.profileservice.bench.Profiles.keys;
 import static dev.profileservice.bench.Profiles.load;
 import static dev.profileservice.bench.Profiles.touch;
+
+import dev.profileservice.Profile;
+import dev.profileservice.ProfileStore;
+import java.util.List;
+import java.util.Map;
 
 /** Load of an unowned profile (latency and round trips) and release latency. */
 final class LoadAndRelease extends MacroMeasurement {
@@ -40,8 +39,8 @@ final class LoadAndRelease extends MacroMeasurement {
                 String key = keys.get(i);
                 long r0 = roundTripsBesidesHeartbeat(lib.backend());
                 long t0 = System.nanoTime();
-                Profile<Map<String, Object>> p = store.loadProfile(key).orElseThrow(
-                        () -> new IllegalStateException("load of " + key + " returned empty"));
+                Profile<Map<String, Object>> p = store.loadProfile(key)
+                        .orElseThrow(() -> new IllegalStateException("load of " + key + " returned empty"));
                 long t1 = System.nanoTime();
                 long r1 = roundTripsBesidesHeartbeat(lib.backend());
                 touch(p, i);
@@ -89,16 +88,31 @@ final class LoadAndRelease extends MacroMeasurement {
         }
         int n = settings.loadSamples();
         report.note("Payload as the library saves it: " + payloadBytes + " bytes (profile data "
-                + Payloads.jsonSize(run.template()) + " bytes of JSON); the raw baseline writes a copy of it whose first 8 bytes "
+                + Payloads.jsonSize(run.template())
+                + " bytes of JSON); the raw baseline writes a copy of it whose first 8 bytes "
                 + "change on every write (an unchanged row is not rewritten by SQLite or InnoDB).");
-        report.latencyRows("load of an unowned profile", load, rawLoad,
+        report.latencyRows(
+                "load of an unowned profile",
+                load,
+                rawLoad,
                 "one UpdateAsync; waits out the 7 s per-key write spacing if the key was written <7 s ago");
-        report.row("store round trips per load", perOp(loadTrips, n), perOp(rawLoadTrips, n),
-                ratio((double) loadTrips / n, (double) rawLoadTrips / n), "1 (UpdateAsync)");
-        report.latencyRows("release (final save + unlock)", release, rawRelease,
+        report.row(
+                "store round trips per load",
+                perOp(loadTrips, n),
+                perOp(rawLoadTrips, n),
+                ratio((double) loadTrips / n, (double) rawLoadTrips / n),
+                "1 (UpdateAsync)");
+        report.latencyRows(
+                "release (final save + unlock)",
+                release,
+                rawRelease,
                 "one UpdateAsync, after the 7 s per-key write spacing");
-        report.row("store round trips per release", perOp(releaseTrips, n), perOp(rawReleaseTrips, n),
-                ratio((double) releaseTrips / n, (double) rawReleaseTrips / n), "1 (UpdateAsync)");
+        report.row(
+                "store round trips per release",
+                perOp(releaseTrips, n),
+                perOp(rawReleaseTrips, n),
+                ratio((double) releaseTrips / n, (double) rawReleaseTrips / n),
+                "1 (UpdateAsync)");
     }
 
     private static long roundTripsBesidesHeartbeat(CountingBackend b) {

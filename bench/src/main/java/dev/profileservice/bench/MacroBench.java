@@ -1,7 +1,6 @@
 package dev.profileservice.bench;
 
 import dev.profileservice.spi.BackendUris;
-
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -44,22 +43,71 @@ import java.util.stream.Stream;
 public final class MacroBench {
 
     /** Counts and durations of one mode. */
-    record Settings(String mode, int loadWarmup, int loadSamples, int[] saveCounts, Duration saveWarmup,
-                    Duration saveWindow, int heapProfiles, int handOverHeld, int handOverSamples,
-                    int giftKeys, int giftSamples, int stealSamples, Duration stealLease,
-                    int idleProfiles, Duration idlePeriod, Duration idleWindow, int loadParallelism,
-                    Duration watchdog) {
+    record Settings(
+            String mode,
+            int loadWarmup,
+            int loadSamples,
+            int[] saveCounts,
+            Duration saveWarmup,
+            Duration saveWindow,
+            int heapProfiles,
+            int handOverHeld,
+            int handOverSamples,
+            int giftKeys,
+            int giftSamples,
+            int stealSamples,
+            Duration stealLease,
+            int idleProfiles,
+            Duration idlePeriod,
+            Duration idleWindow,
+            int loadParallelism,
+            Duration watchdog,
+            int stormGifts) {
 
         static Settings quick() {
-            return new Settings("quick", 10, 30, new int[] {100, 500}, Duration.ofMillis(300),
-                    Duration.ofMillis(700), 300, 100, 15, 5, 15, 1, Duration.ofSeconds(2),
-                    50, Duration.ofMillis(250), Duration.ofSeconds(1), 32, Duration.ofMinutes(6));
+            return new Settings(
+                    "quick",
+                    10,
+                    30,
+                    new int[] {100, 500},
+                    Duration.ofMillis(300),
+                    Duration.ofMillis(700),
+                    300,
+                    100,
+                    15,
+                    5,
+                    15,
+                    1,
+                    Duration.ofSeconds(2),
+                    50,
+                    Duration.ofMillis(250),
+                    Duration.ofSeconds(1),
+                    32,
+                    Duration.ofMinutes(6),
+                    200);
         }
 
         static Settings full() {
-            return new Settings("full", 200, 1_000, new int[] {1_000, 10_000}, Duration.ofSeconds(3),
-                    Duration.ofSeconds(10), 10_000, 1_000, 300, 10, 300, 3, Duration.ofSeconds(2),
-                    1_000, Duration.ofSeconds(1), Duration.ofSeconds(20), 32, Duration.ofMinutes(60));
+            return new Settings(
+                    "full",
+                    200,
+                    1_000,
+                    new int[] {1_000, 10_000},
+                    Duration.ofSeconds(3),
+                    Duration.ofSeconds(10),
+                    10_000,
+                    1_000,
+                    300,
+                    10,
+                    300,
+                    3,
+                    Duration.ofSeconds(2),
+                    1_000,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(20),
+                    32,
+                    Duration.ofMinutes(60),
+                    4_000);
         }
     }
 
@@ -71,22 +119,25 @@ public final class MacroBench {
      * {@code concurrency} is that number: how many saves the library can have at the store at once
      * (for Redis, its 64 I/O threads sharing one multiplexed connection).
      */
-    record Target(String name, String libraryUri, IntFunction<RawStore> raw, int concurrency) {
-    }
+    record Target(String name, String libraryUri, IntFunction<RawStore> raw, int concurrency) {}
 
-    private MacroBench() {
-    }
+    private MacroBench() {}
 
     public static void main(String[] args) throws Exception {
         Settings settings = null;
         Path out = null;
         List<String> only = List.of("sqlite", "postgresql", "mariadb", "redis");
+        List<String> measurements = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> settings = Settings.quick();
                 case "--full" -> settings = Settings.full();
                 case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
-                case "--backends" -> only = List.of(requireValue(args, ++i, "--backends").split(","));
+                case "--backends" ->
+                    only = List.of(requireValue(args, ++i, "--backends").split(","));
+                case "--measurements" ->
+                    measurements =
+                            List.of(requireValue(args, ++i, "--measurements").split(","));
                 default -> usage("unknown argument '" + args[i] + "'");
             }
         }
@@ -103,15 +154,23 @@ public final class MacroBench {
 
         Instant started = Instant.now();
         StringBuilder md = new StringBuilder();
-        md.append("Mode `--").append(settings.mode()).append("`, started ").append(started).append(", ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" cores, JDK ")
-                .append(System.getProperty("java.runtime.version")).append(", max heap ")
-                .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MB, load average at start ")
-                .append(loadAverage()).append(".\n\n");
+        md.append("Mode `--")
+                .append(settings.mode())
+                .append("`, started ")
+                .append(started)
+                .append(", ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, JDK ")
+                .append(System.getProperty("java.runtime.version"))
+                .append(", max heap ")
+                .append(Runtime.getRuntime().maxMemory() / (1024 * 1024))
+                .append(" MB, load average at start ")
+                .append(loadAverage())
+                .append(".\n\n");
         int failures = 0;
         for (Target target : targets) {
             System.out.println("== " + target.name() + " (" + BackendUris.mask(target.libraryUri()) + ")");
-            BackendBench bench = new BackendBench(target, settings);
+            BackendBench bench = new BackendBench(target, settings, measurements);
             long t0 = System.nanoTime();
             bench.run();
             failures += bench.failures();
@@ -119,9 +178,15 @@ public final class MacroBench {
             System.out.println(table);
             md.append(table).append('\n');
         }
-        md.append("Total time ").append(Duration.between(started, Instant.now()).toSeconds()).append(" s; load average at end ")
-                .append(loadAverage()).append("; ")
-                .append(failures == 0 ? "every measurement ran." : failures + " measurement(s) FAILED (see the tables).")
+        md.append("Total time ")
+                .append(Duration.between(started, Instant.now()).toSeconds())
+                .append(" s; load average at end ")
+                .append(loadAverage())
+                .append("; ")
+                .append(
+                        failures == 0
+                                ? "every measurement ran."
+                                : failures + " measurement(s) FAILED (see the tables).")
                 .append('\n');
         System.out.println(md.substring(md.lastIndexOf("Total time")));
         if (out != null) {
@@ -146,26 +211,30 @@ public final class MacroBench {
 
     private static void usage(String problem) {
         System.err.println("MacroBench: " + problem);
-        System.err.println("usage: MacroBench --quick|--full [--out FILE] [--backends sqlite,postgresql,mariadb,redis]");
+        System.err.println("usage: MacroBench --quick|--full [--out FILE] [--backends sqlite,postgresql,mariadb,redis]"
+                + " [--measurements \"gift storm\",...] (names as the progress lines print them)");
         System.exit(2);
     }
 
     private static void startWatchdog(Duration limit) {
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep(limit.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.println("MacroBench: still running after " + limit + "; thread dump follows, then exit 2");
-            Thread.getAllStackTraces().forEach((thread, stack) -> {
-                System.err.println("\"" + thread.getName() + "\" " + thread.getState());
-                for (StackTraceElement e : stack) {
-                    System.err.println("    at " + e);
-                }
-            });
-            System.exit(2);
-        }, "macrobench-watchdog");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(limit.toMillis());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    System.err.println(
+                            "MacroBench: still running after " + limit + "; thread dump follows, then exit 2");
+                    Thread.getAllStackTraces().forEach((thread, stack) -> {
+                        System.err.println("\"" + thread.getName() + "\" " + thread.getState());
+                        for (StackTraceElement e : stack) {
+                            System.err.println("    at " + e);
+                        }
+                    });
+                    System.exit(2);
+                },
+                "macrobench-watchdog");
         t.setDaemon(true);
         t.start();
     }
@@ -175,18 +244,28 @@ public final class MacroBench {
             case "sqlite" -> {
                 Path lib = tmp.resolve("library.db");
                 Path raw = tmp.resolve("raw.db");
-                yield new Target("SQLite", "sqlite:" + lib,
-                        n -> new RawJdbcStore(RawJdbcStore.Dialect.SQLITE, "jdbc:sqlite:" + raw, Math.min(n, 4)), 4);
+                yield new Target(
+                        "SQLite",
+                        "sqlite:" + lib,
+                        n -> new RawJdbcStore(RawJdbcStore.Dialect.SQLITE, "jdbc:sqlite:" + raw, Math.min(n, 4)),
+                        4);
             }
             case "postgresql", "postgres" -> {
                 String uri = env("PROFILESERVICE_TEST_POSTGRES_URI", "postgresql://postgres@127.0.0.1:5432/test");
-                yield new Target("PostgreSQL", libraryUri(uri),
-                        n -> new RawJdbcStore(RawJdbcStore.Dialect.POSTGRESQL, jdbcUrl(uri), Math.min(n, poolSize(uri))), poolSize(uri));
+                yield new Target(
+                        "PostgreSQL",
+                        libraryUri(uri),
+                        n -> new RawJdbcStore(
+                                RawJdbcStore.Dialect.POSTGRESQL, jdbcUrl(uri), Math.min(n, poolSize(uri))),
+                        poolSize(uri));
             }
             case "mariadb", "mysql" -> {
                 String uri = env("PROFILESERVICE_TEST_MARIADB_URI", "mariadb://root@127.0.0.1:3306/test");
-                yield new Target("MariaDB", libraryUri(uri),
-                        n -> new RawJdbcStore(RawJdbcStore.Dialect.MARIADB, jdbcUrl(uri), Math.min(n, poolSize(uri))), poolSize(uri));
+                yield new Target(
+                        "MariaDB",
+                        libraryUri(uri),
+                        n -> new RawJdbcStore(RawJdbcStore.Dialect.MARIADB, jdbcUrl(uri), Math.min(n, poolSize(uri))),
+                        poolSize(uri));
             }
             case "redis" -> {
                 String uri = env("PROFILESERVICE_TEST_REDIS_URI", "redis://127.0.0.1:6379");
@@ -241,7 +320,8 @@ public final class MacroBench {
             query.add(u.getRawQuery());
         }
         return "jdbc:" + scheme + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "")
-                + (u.getRawPath() == null ? "" : u.getRawPath()) + (query.isEmpty() ? "" : "?" + String.join("&", query));
+                + (u.getRawPath() == null ? "" : u.getRawPath())
+                + (query.isEmpty() ? "" : "?" + String.join("&", query));
     }
 
     /**
@@ -253,7 +333,10 @@ public final class MacroBench {
             String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return parts[0] + " / " + parts[1] + " / " + parts[2];
         } catch (IOException | RuntimeException e) {
-            return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            return String.format(
+                    Locale.ROOT,
+                    "%.2f",
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
 

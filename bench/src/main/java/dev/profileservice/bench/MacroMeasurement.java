@@ -2,7 +2,6 @@ package dev.profileservice.bench;
 
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
-
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +14,7 @@ abstract class MacroMeasurement {
 
     /** What it measures, for the progress lines and a FAILED row. */
     final String name;
+
     final BackendRun run;
     final MacroBench.Settings settings;
     final BackendReport report;

@@ -2,12 +2,11 @@ package dev.profileservice.bench;
 
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
+import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-
-import java.util.Map;
 
 /**
  * The engine's cost of saving, through the public API on the in-memory backend (so the store costs

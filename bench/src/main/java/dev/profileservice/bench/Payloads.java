@@ -2,7 +2,6 @@ package dev.profileservice.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +15,7 @@ import java.util.Map;
 public final class Payloads {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Payloads() {
-    }
+    private Payloads() {}
 
     /** Data whose JSON encoding is {@code approxBytes} long, give or take one inventory item (~60 bytes). */
     public static Map<String, Object> profile(int approxBytes) {

@@ -1,9 +1,11 @@
 package dev.profileservice.bench;
 
+import static dev.profileservice.bench.Blocking.TIMEOUT;
+import static dev.profileservice.bench.Blocking.await;
+
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,17 +16,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-import static dev.profileservice.bench.Blocking.TIMEOUT;
-import static dev.profileservice.bench.Blocking.await;
-
 /**
  * What the macro measurements do to profiles through the public API: name them, load them (one or
  * many at once), edit them, release them. Every wait is bounded by {@link Blocking#TIMEOUT}.
  */
 final class Profiles {
 
-    private Profiles() {
-    }
+    private Profiles() {}
 
     /** {@code prefix-0} to {@code prefix-(n-1)}. */
     static List<String> keys(String prefix, int n) {
@@ -42,8 +40,8 @@ final class Profiles {
     }
 
     /** Loads every key as {@link #load} does, {@code parallelism} loads in flight at once. */
-    static List<Profile<Map<String, Object>>> loadAll(ProfileStore<Map<String, Object>> store, List<String> keys,
-                                                      int parallelism) {
+    static List<Profile<Map<String, Object>>> loadAll(
+            ProfileStore<Map<String, Object>> store, List<String> keys, int parallelism) {
         Semaphore inFlight = new Semaphore(parallelism);
         List<CompletableFuture<Optional<Profile<Map<String, Object>>>>> futures = new ArrayList<>(keys.size());
         for (String key : keys) {
@@ -56,7 +54,8 @@ final class Profiles {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             }
-            CompletableFuture<Optional<Profile<Map<String, Object>>>> f = store.loadProfileAsync(key, NotReleasedHandler.FORCE_LOAD);
+            CompletableFuture<Optional<Profile<Map<String, Object>>>> f =
+                    store.loadProfileAsync(key, NotReleasedHandler.FORCE_LOAD);
             f.whenComplete((r, e) -> inFlight.release());
             futures.add(f);
         }
@@ -82,7 +81,9 @@ final class Profiles {
             for (Profile<Map<String, Object>> p : profiles) {
                 done.add(CompletableFuture.runAsync(p::release, pool));
             }
-            await(CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])), "releasing " + profiles.size() + " profiles");
+            await(
+                    CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])),
+                    "releasing " + profiles.size() + " profiles");
         } finally {
             pool.shutdown();
         }

@@ -2,7 +2,6 @@ package dev.profileservice.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,11 +21,16 @@ import java.util.concurrent.atomic.LongAdder;
 public final class RawJdbcStore implements RawStore {
 
     /** The SQL flavour. */
-    public enum Dialect { SQLITE, POSTGRESQL, MARIADB }
+    public enum Dialect {
+        SQLITE,
+        POSTGRESQL,
+        MARIADB
+    }
 
     private final Dialect dialect;
     private final HikariDataSource pool;
-    private final String table = "psbench_raw_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private final String table =
+            "psbench_raw_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private final LongAdder roundTrips = new LongAdder();
     private final LongAdder busyRetries = new LongAdder();
     private final String description;
@@ -50,7 +54,8 @@ public final class RawJdbcStore implements RawStore {
             config.addDataSourceProperty("synchronous", "FULL");
         }
         this.pool = new HikariDataSource(config);
-        this.description = dialect.name().toLowerCase(Locale.ROOT) + " via HikariCP (pool " + poolSize + "), conditional UPDATE";
+        this.description =
+                dialect.name().toLowerCase(Locale.ROOT) + " via HikariCP (pool " + poolSize + "), conditional UPDATE";
         String blob = switch (dialect) {
             case SQLITE -> "BLOB";
             case POSTGRESQL -> "BYTEA";
@@ -66,7 +71,8 @@ public final class RawJdbcStore implements RawStore {
     }
 
     private void execute(String sql) {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("raw baseline: '" + sql + "' failed: " + e.getMessage(), e);
@@ -76,12 +82,15 @@ public final class RawJdbcStore implements RawStore {
     @Override
     public void prepare(List<String> keys, byte[] payload) {
         String sql = switch (dialect) {
-            case SQLITE -> "INSERT INTO " + table + " (k, epoch, owner, payload) VALUES (?, 0, NULL, ?) "
-                    + "ON CONFLICT (k) DO UPDATE SET owner = NULL, payload = excluded.payload";
-            case POSTGRESQL -> "INSERT INTO " + table + " (k, epoch, owner, payload) VALUES (?, 0, NULL, ?) "
-                    + "ON CONFLICT (k) DO UPDATE SET owner = NULL, payload = EXCLUDED.payload";
-            case MARIADB -> "INSERT INTO " + table + " (k, epoch, owner, payload) VALUES (?, 0, NULL, ?) "
-                    + "ON DUPLICATE KEY UPDATE owner = NULL, payload = VALUES(payload)";
+            case SQLITE ->
+                "INSERT INTO " + table + " (k, epoch, owner, payload) VALUES (?, 0, NULL, ?) "
+                        + "ON CONFLICT (k) DO UPDATE SET owner = NULL, payload = excluded.payload";
+            case POSTGRESQL ->
+                "INSERT INTO " + table + " (k, epoch, owner, payload) VALUES (?, 0, NULL, ?) "
+                        + "ON CONFLICT (k) DO UPDATE SET owner = NULL, payload = EXCLUDED.payload";
+            case MARIADB ->
+                "INSERT INTO " + table + " (k, epoch, owner, payload) VALUES (?, 0, NULL, ?) "
+                        + "ON DUPLICATE KEY UPDATE owner = NULL, payload = VALUES(payload)";
         };
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
@@ -100,7 +109,8 @@ public final class RawJdbcStore implements RawStore {
             c.commit();
             c.setAutoCommit(true);
         } catch (SQLException e) {
-            throw new IllegalStateException("raw baseline: preparing " + keys.size() + " rows failed: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "raw baseline: preparing " + keys.size() + " rows failed: " + e.getMessage(), e);
         }
     }
 
@@ -117,7 +127,8 @@ public final class RawJdbcStore implements RawStore {
                         throw new IllegalStateException("raw baseline: " + key + " is owned or missing");
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("SELECT epoch, payload FROM " + table + " WHERE k = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT epoch, payload FROM " + table + " WHERE k = ?")) {
                     ps.setString(1, key);
                     roundTrips.increment();
                     try (ResultSet rs = ps.executeQuery()) {
@@ -150,12 +161,16 @@ public final class RawJdbcStore implements RawStore {
 
     @Override
     public boolean release(Session s, byte[] payload) {
-        return write("UPDATE " + table + " SET payload = ?, owner = NULL WHERE k = ? AND epoch = ? AND owner = ?", s, payload);
+        return write(
+                "UPDATE " + table + " SET payload = ?, owner = NULL WHERE k = ? AND epoch = ? AND owner = ?",
+                s,
+                payload);
     }
 
     private boolean write(String sql, Session s, byte[] payload) {
         for (int attempt = 1; ; attempt++) {
-            try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            try (Connection c = pool.getConnection();
+                    PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setBytes(1, payload);
                 ps.setString(2, s.key());
                 ps.setLong(3, s.epoch());
@@ -164,7 +179,9 @@ public final class RawJdbcStore implements RawStore {
                 return ps.executeUpdate() == 1;
             } catch (SQLException e) {
                 // What a careful user does with SQLite: a write that outwaited the busy timeout is tried again.
-                if (dialect == Dialect.SQLITE && attempt < 10 && String.valueOf(e.getMessage()).contains("SQLITE_BUSY")) {
+                if (dialect == Dialect.SQLITE
+                        && attempt < 10
+                        && String.valueOf(e.getMessage()).contains("SQLITE_BUSY")) {
                     busyRetries.increment();
                     continue;
                 }

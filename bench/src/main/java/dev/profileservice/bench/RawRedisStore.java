@@ -5,7 +5,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +81,8 @@ public final class RawRedisStore implements RawStore {
             try {
                 f.get();
             } catch (Exception e) {
-                throw new IllegalStateException("raw baseline: preparing " + keys.size() + " keys failed: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "raw baseline: preparing " + keys.size() + " keys failed: " + e.getMessage(), e);
             }
         }
     }
@@ -109,8 +109,14 @@ public final class RawRedisStore implements RawStore {
 
     private boolean write(Session s, byte[] payload, String release) {
         roundTrips.increment();
-        Long ok = redis.evalsha(saveSha, ScriptOutputType.INTEGER, new byte[][] {key(s.key())},
-                bytes(Long.toString(s.epoch())), bytes(s.owner()), payload, bytes(release));
+        Long ok = redis.evalsha(
+                saveSha,
+                ScriptOutputType.INTEGER,
+                new byte[][] {key(s.key())},
+                bytes(Long.toString(s.epoch())),
+                bytes(s.owner()),
+                payload,
+                bytes(release));
         return ok != null && ok == 1L;
     }
 
@@ -124,7 +130,8 @@ public final class RawRedisStore implements RawStore {
         try {
             synchronized (created) {
                 for (int i = 0; i < created.size(); i += 500) {
-                    redis.del(created.subList(i, Math.min(created.size(), i + 500)).toArray(new byte[0][]));
+                    redis.del(created.subList(i, Math.min(created.size(), i + 500))
+                            .toArray(new byte[0][]));
                 }
             }
         } finally {

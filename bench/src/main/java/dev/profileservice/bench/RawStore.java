@@ -15,8 +15,7 @@ import java.util.List;
 public interface RawStore extends AutoCloseable {
 
     /** The taken session: the epoch to fence writes with, and the payload that was stored. */
-    record Session(String key, String owner, long epoch, byte[] payload) {
-    }
+    record Session(String key, String owner, long epoch, byte[] payload) {}
 
     /** What it is, for the report (driver, pool, script). */
     String describe();

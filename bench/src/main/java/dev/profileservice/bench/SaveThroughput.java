@@ -1,9 +1,13 @@
 package dev.profileservice.bench;
 
-import dev.profileservice.ProfileService;
-import dev.profileservice.Profile;
-import dev.profileservice.ProfileStore;
+import static dev.profileservice.bench.BackendReport.ratio;
+import static dev.profileservice.bench.Blocking.await;
+import static dev.profileservice.bench.Blocking.sleep;
+import static dev.profileservice.bench.Profiles.keys;
 
+import dev.profileservice.Profile;
+import dev.profileservice.ProfileService;
+import dev.profileservice.ProfileStore;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
@@ -14,11 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
-
-import static dev.profileservice.bench.BackendReport.ratio;
-import static dev.profileservice.bench.Blocking.await;
-import static dev.profileservice.bench.Blocking.sleep;
-import static dev.profileservice.bench.Profiles.keys;
 
 /**
  * Save throughput with {@code n} active, continuously dirty profiles, against the raw loop at the
@@ -52,10 +51,11 @@ final class SaveThroughput extends MacroMeasurement {
             RawStore.Session[] sessions = new RawStore.Session[n];
             String owner = run.rawOwner();
             Workers.start(concurrency, "macrobench-worker-", w -> {
-                for (int i = w; i < n; i += concurrency) {
-                    sessions[i] = raw.acquire(keys.get(i), owner);
-                }
-            }).join("raw acquire workers");
+                        for (int i = w; i < n; i += concurrency) {
+                            sessions[i] = raw.acquire(keys.get(i), owner);
+                        }
+                    })
+                    .join("raw acquire workers");
             LongAdder count = new LongAdder();
             AtomicBoolean counting = new AtomicBoolean();
             AtomicBoolean stop = new AtomicBoolean();
@@ -102,8 +102,11 @@ final class SaveThroughput extends MacroMeasurement {
         long saves;
         long storeCalls;
         // the lease at least the period: build() refuses an auto-save period longer than the lease
-        Duration lease = period.compareTo(ProfileService.Settings.DEFAULT_LEASE) > 0 ? period : ProfileService.Settings.DEFAULT_LEASE;
-        try (CountedService lib = run.open("save" + n, b -> b.autoSavePeriod(period).lease(lease))) {
+        Duration lease = period.compareTo(ProfileService.Settings.DEFAULT_LEASE) > 0
+                ? period
+                : ProfileService.Settings.DEFAULT_LEASE;
+        try (CountedService lib =
+                run.open("save" + n, b -> b.autoSavePeriod(period).lease(lease))) {
             ProfileStore<Map<String, Object>> store = run.store(lib, "save" + n);
             List<Profile<Map<String, Object>>> profiles = loadAll(store, keys);
             try (ContinuousEditor editor = new ContinuousEditor(profiles, period.dividedBy(2))) {
@@ -123,21 +126,43 @@ final class SaveThroughput extends MacroMeasurement {
                 libRate = saves / ((t1 - t0) / 1e9);
             }
         }
-        String psOwn = String.format(Locale.ROOT, "%,.0f /s by its 30 s auto-save; at most %,.0f /s by the 7 s per-key spacing",
-                n / 30.0, n / 7.0);
-        report.row(String.format(Locale.ROOT, "save throughput, %,d active dirty profiles (concurrency %d)", n, concurrency),
-                String.format(Locale.ROOT, "%,.0f saves/s", libRate), String.format(Locale.ROOT, "%,.0f saves/s", rawRate),
-                ratio(libRate, rawRate), psOwn);
-        report.note(String.format(Locale.ROOT, "Save throughput with %,d profiles: raw loop (%s) with %d threads first; then the "
+        String psOwn = String.format(
+                Locale.ROOT,
+                "%,.0f /s by its 30 s auto-save; at most %,.0f /s by the 7 s per-key spacing",
+                n / 30.0,
+                n / 7.0);
+        report.row(
+                String.format(
+                        Locale.ROOT, "save throughput, %,d active dirty profiles (concurrency %d)", n, concurrency),
+                String.format(Locale.ROOT, "%,.0f saves/s", libRate),
+                String.format(Locale.ROOT, "%,.0f saves/s", rawRate),
+                ratio(libRate, rawRate),
+                psOwn);
+        report.note(String.format(
+                Locale.ROOT,
+                "Save throughput with %,d profiles: raw loop (%s) with %d threads first; then the "
                         + "library with auto-save period %d ms (asks for %,.0f saves/s = 1.5 × raw), every profile edited every %d ms; "
                         + "%,d library saves counted in %.1f s after %.1f s warm-up, at most %d in flight at once, "
                         + "in %,d store calls (%.1f saves per call: the engine's batches).",
-                n, rawDescription, concurrency, period.toMillis(), n * 1000.0 / period.toMillis(), Math.max(1, period.toMillis() / 2),
-                saves, settings.saveWindow().toMillis() / 1e3, settings.saveWarmup().toMillis() / 1e3, inFlight,
-                storeCalls, storeCalls == 0 ? 0 : (double) saves / storeCalls));
-        report.note(String.format(Locale.ROOT, "CPU of this JVM per save with %,d profiles (the store server shares the same cores): "
+                n,
+                rawDescription,
+                concurrency,
+                period.toMillis(),
+                n * 1000.0 / period.toMillis(),
+                Math.max(1, period.toMillis() / 2),
+                saves,
+                settings.saveWindow().toMillis() / 1e3,
+                settings.saveWarmup().toMillis() / 1e3,
+                inFlight,
+                storeCalls,
+                storeCalls == 0 ? 0 : (double) saves / storeCalls));
+        report.note(String.format(
+                Locale.ROOT,
+                "CPU of this JVM per save with %,d profiles (the store server shares the same cores): "
                         + "library %.0f µs (auto-save ticks, encoding, engine, driver, and the editor thread), raw loop %.0f µs (driver only).",
-                n, saves == 0 ? 0 : libCpu / 1e3 / saves, rawSaves == 0 ? 0 : rawCpu / 1e3 / rawSaves));
+                n,
+                saves == 0 ? 0 : libCpu / 1e3 / saves,
+                rawSaves == 0 ? 0 : rawCpu / 1e3 / rawSaves));
     }
 
     /** CPU time used by this JVM so far, in nanoseconds (0 where the JVM does not tell). */
@@ -166,15 +191,17 @@ final class SaveThroughput extends MacroMeasurement {
             Workers workers = new Workers(threads);
             for (int w = 0; w < threads; w++) {
                 int worker = w;
-                Thread t = new Thread(() -> {
-                    try {
-                        body.accept(worker);
-                    } catch (Throwable e) {
-                        workers.errors.add(e);
-                    } finally {
-                        workers.done.countDown();
-                    }
-                }, namePrefix + w);
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                body.accept(worker);
+                            } catch (Throwable e) {
+                                workers.errors.add(e);
+                            } finally {
+                                workers.done.countDown();
+                            }
+                        },
+                        namePrefix + w);
                 t.setDaemon(true);
                 t.start();
             }

@@ -1,15 +1,14 @@
 package dev.profileservice.bench;
 
-import dev.profileservice.spi.BackendException;
-import dev.profileservice.spi.Owner;
-import dev.profileservice.spi.SaveRequest;
-import dev.profileservice.spi.Backends;
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.profileservice.spi.BackendException;
+import dev.profileservice.spi.Backends;
+import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveRequest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The pieces the macro benchmark's figures rest on: percentiles, URIs, data sizes, counting. */
 class HarnessTest {
@@ -66,7 +65,8 @@ class HarnessTest {
         assertThat(b.maxConcurrentCalls()).isEqualTo(Backends.open("memory:").maxConcurrentCalls());
 
         b.kill();
-        assertThatThrownBy(() -> b.read("S", "k")).isInstanceOf(BackendException.class)
+        assertThatThrownBy(() -> b.read("S", "k"))
+                .isInstanceOf(BackendException.class)
                 .hasMessageContaining("playing dead");
         assertThat(b.roundTrips()).isEqualTo(3);
     }

@@ -1,15 +1,14 @@
 package dev.profileservice.bench;
 
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The raw baselines do what the library does, against the real servers (they fail, never skip,
@@ -36,7 +35,8 @@ class RawStoreTest {
             assertThat(acquireTrips).isEqualTo(backend.equals("mariadb") ? 2 : 1);
             assertThat(a.payload()).isEqualTo(first);
             assertThat(a.epoch()).isEqualTo(1);
-            assertThatThrownBy(() -> raw.acquire("k1", "B")).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> raw.acquire("k1", "B"))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("k1");
 
             before = raw.roundTrips();

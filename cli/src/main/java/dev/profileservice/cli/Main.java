@@ -1,5 +1,6 @@
 package dev.profileservice.cli;
 
+import dev.profileservice.ProfileServiceException;
 import dev.profileservice.cli.internal.BadInputException;
 import dev.profileservice.cli.internal.DurationConverter;
 import dev.profileservice.cli.internal.ExportCommand;
@@ -12,13 +13,11 @@ import dev.profileservice.cli.internal.SimulateCommand;
 import dev.profileservice.cli.internal.ViewCommand;
 import dev.profileservice.cli.internal.WipeCommand;
 import dev.profileservice.spi.BackendException;
-import dev.profileservice.ProfileServiceException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * The {@code profiles} command-line tool: {@code profiles simulate} (a multi-process network
@@ -33,11 +32,23 @@ import java.time.Duration;
  * <p>Everything runs on the calling thread except the simulation, which starts its own threads and
  * child processes (see {@code profiles simulate --help}).
  */
-@Command(name = "profiles", mixinStandardHelpOptions = true, version = "profiles 0.1.0",
+@Command(
+        name = "profiles",
+        mixinStandardHelpOptions = true,
+        version = "profiles 0.1.0",
         description = "ProfileService for Java: simulate a game-server network on your store, and administer profiles.",
-        subcommands = {SimulateCommand.class, ViewCommand.class, GiftCommand.class, SessionsCommand.class,
-                ReleaseCommand.class, WipeCommand.class, ExportCommand.class, ImportCommand.class,
-                ServerNodeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            SimulateCommand.class,
+            ViewCommand.class,
+            GiftCommand.class,
+            SessionsCommand.class,
+            ReleaseCommand.class,
+            WipeCommand.class,
+            ExportCommand.class,
+            ImportCommand.class,
+            ServerNodeCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     /** Exit code for bad input: nothing was written. */

@@ -1,25 +1,24 @@
 package dev.profileservice.cli;
 
-import dev.profileservice.spi.BackendAdmin;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.profileservice.GlobalUpdate;
 import dev.profileservice.Profile;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.StoredProfile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every admin command, run through the real command line against a real store: output, exit
@@ -62,8 +61,13 @@ abstract class AdminCommandsContract {
 
         Cli.Result text = Cli.run(fx.args("view", "alice"));
         assertThat(text.exit()).as(text.toString()).isZero();
-        assertThat(text.out()).contains("Profile alice in " + fx.storeName).contains("\"coins\" : 5")
-                .contains("released").contains("\"rank\":\"gold\"").contains("active updates (1)").contains("{\"coins\":100}");
+        assertThat(text.out())
+                .contains("Profile alice in " + fx.storeName)
+                .contains("\"coins\" : 5")
+                .contains("released")
+                .contains("\"rank\":\"gold\"")
+                .contains("active updates (1)")
+                .contains("{\"coins\":100}");
 
         Cli.Result json = Cli.run(fx.args("view", "alice", "--json"));
         assertThat(json.exit()).as(json.toString()).isZero();
@@ -73,7 +77,8 @@ abstract class AdminCommandsContract {
         assertThat(node.get("sessionLoadCount").asLong()).isEqualTo(1);
         assertThat(node.get("owner").isNull()).isTrue();
         assertThat(node.get("activeUpdates")).hasSize(1);
-        assertThat(node.get("activeUpdates").get(0).get("data").get("coins").asInt()).isEqualTo(100);
+        assertThat(node.get("activeUpdates").get(0).get("data").get("coins").asInt())
+                .isEqualTo(100);
         assertThat(node.get("lockedUpdates")).isEmpty();
     }
 
@@ -81,7 +86,8 @@ abstract class AdminCommandsContract {
     void viewShowsTheHolderOfAHeldProfile() throws Exception {
         Profile<Map<String, Object>> held = fx.hold("alice");
         try {
-            JsonNode node = JSON.readTree(Cli.run(fx.args("view", "alice", "--json")).out());
+            JsonNode node =
+                    JSON.readTree(Cli.run(fx.args("view", "alice", "--json")).out());
             assertThat(node.get("owner").get("jobId").asText()).isEqualTo("test-job-" + fx.storeName);
             assertThat(node.get("owner").get("placeId").asText()).isEqualTo("test-place");
         } finally {
@@ -92,9 +98,11 @@ abstract class AdminCommandsContract {
     @Test
     void viewRejectsAMissingKeyAWrongStoreNameAndAnUnknownScheme() {
         assertBadInput(Cli.run(fx.args("view", "nobody")), "no profile 'nobody'");
-        assertBadInput(Cli.run("view", "alice", "--store", fx.uri, "--profile-store", "NoSuchStore_x1"),
+        assertBadInput(
+                Cli.run("view", "alice", "--store", fx.uri, "--profile-store", "NoSuchStore_x1"),
                 "profile store 'NoSuchStore_x1' has no profiles");
-        assertBadInput(Cli.run("view", "alice", "--store", "nosuch://x", "--profile-store", fx.storeName),
+        assertBadInput(
+                Cli.run("view", "alice", "--store", "nosuch://x", "--profile-store", fx.storeName),
                 "unknown backend scheme 'nosuch'");
         assertBadInput(Cli.run("view", "alice", "--profile-store", fx.storeName), "--store");
         assertBadInput(Cli.run("view", "alice", "--store", fx.uri, "--profile-store", "bad name!"), "is invalid");
@@ -117,7 +125,8 @@ abstract class AdminCommandsContract {
         Cli.Result text = Cli.run(fx.args("gift", "bob", "--data", "{\"coins\":1}"));
         assertThat(text.exit()).as(text.toString()).isZero();
         assertThat(text.out()).startsWith("sent global update #" + (id + 1) + " to bob");
-        assertThat(fx.store.viewProfile("bob").orElseThrow().getGlobalUpdates().getActiveUpdates()).hasSize(2);
+        assertThat(fx.store.viewProfile("bob").orElseThrow().getGlobalUpdates().getActiveUpdates())
+                .hasSize(2);
     }
 
     @Test
@@ -126,9 +135,10 @@ abstract class AdminCommandsContract {
         assertBadInput(Cli.run(fx.args("gift", "bob", "--data", "{\"coins\":")), "malformed JSON in --data");
         assertBadInput(Cli.run(fx.args("gift", "bob", "--data", "[1,2]")), "must be a JSON object");
         assertBadInput(Cli.run(fx.args("gift", "nobody", "--data", "{\"coins\":1}")), "no profile 'nobody'");
-        assertBadInput(Cli.run("gift", "bob", "--data", "{}", "--store", fx.uri, "--profile-store", "NoSuchStore_x2"),
+        assertBadInput(
+                Cli.run("gift", "bob", "--data", "{}", "--store", fx.uri, "--profile-store", "NoSuchStore_x2"),
                 "profile store 'NoSuchStore_x2' has no profiles");
-        assertThat(fx.record("bob").inboxVersion()).isEqualTo(before.inboxVersion());
+        assertThat(fx.record("bob").updateSeq()).isEqualTo(before.updateSeq());
         assertThat(fx.record("nobody").isEmpty()).isTrue();
         assertThat(BackendAdmin.of(fx.backend).keys("NoSuchStore_x2", null, 10)).isEmpty();
     }
@@ -138,9 +148,11 @@ abstract class AdminCommandsContract {
     @Test
     void listingCommandsRejectAProfileStoreWithNoProfiles() {
         for (String command : List.of("sessions", "export")) {
-            assertBadInput(Cli.run(command, "--store", fx.uri, "--profile-store", "NoSuchStore_x3"),
+            assertBadInput(
+                    Cli.run(command, "--store", fx.uri, "--profile-store", "NoSuchStore_x3"),
                     "profile store 'NoSuchStore_x3' has no profiles");
-            assertBadInput(Cli.run(command, "--store", "nosuch:x", "--profile-store", fx.storeName), "unknown backend scheme");
+            assertBadInput(
+                    Cli.run(command, "--store", "nosuch:x", "--profile-store", fx.storeName), "unknown backend scheme");
         }
     }
 
@@ -150,13 +162,18 @@ abstract class AdminCommandsContract {
         try {
             Cli.Result text = Cli.run(fx.args("sessions"));
             assertThat(text.exit()).as(text.toString()).isZero();
-            assertThat(text.out()).contains("alice").contains("test-job-" + fx.storeName).contains("live, expires in")
-                    .contains("1 session(s) held").doesNotContain("bob");
+            assertThat(text.out())
+                    .contains("alice")
+                    .contains("test-job-" + fx.storeName)
+                    .contains("live, expires in")
+                    .contains("1 session(s) held")
+                    .doesNotContain("bob");
 
             JsonNode node = JSON.readTree(Cli.run(fx.args("sessions", "--json")).out());
             assertThat(node).hasSize(1);
             assertThat(node.get(0).get("key").asText()).isEqualTo("alice");
-            assertThat(node.get(0).get("epoch").asLong()).isEqualTo(fx.record("alice").epoch());
+            assertThat(node.get(0).get("epoch").asLong())
+                    .isEqualTo(fx.record("alice").epoch());
             assertThat(node.get(0).get("leaseState").asText()).isEqualTo("live");
             assertThat(node.get(0).get("leaseExpiresInMillis").asLong()).isPositive();
         } finally {
@@ -185,7 +202,8 @@ abstract class AdminCommandsContract {
         await().atMost(Duration.ofSeconds(10)).until(() -> !held.isActive());
         assertThat(fx.store.viewProfile("alice").orElseThrow().getData()).containsEntry("coins", 5);
 
-        JsonNode again = JSON.readTree(Cli.run(fx.args("release", "alice", "--json")).out());
+        JsonNode again =
+                JSON.readTree(Cli.run(fx.args("release", "alice", "--json")).out());
         assertThat(again.get("wasHeld").asBoolean()).isFalse();
         assertThat(again.get("epochAfter").asLong()).isEqualTo(epoch + 2);
         assertBadInput(Cli.run(fx.args("release", "nobody")), "no profile 'nobody'");
@@ -235,29 +253,37 @@ abstract class AdminCommandsContract {
         assertThat(r.err()).contains("exported 2 profile(s)");
 
         Path file = dir.resolve("out.jsonl");
-        assertThat(Cli.run(fx.args("export", "--output", file.toString())).exit()).isZero();
+        assertThat(Cli.run(fx.args("export", "--output", file.toString())).exit())
+                .isZero();
         assertThat(Files.readAllLines(file)).hasSize(2);
     }
 
     @Test
     void importLoadsProfilesAndSkipsHeldOnes() throws Exception {
         Path file = dir.resolve("in.jsonl");
-        Files.writeString(file, String.join("\n",
-                "{\"key\":\"carol\",\"data\":{\"coins\":30},\"metaTags\":{\"vip\":true}}",
-                "",
-                "{\"key\":\"alice\",\"data\":{\"coins\":40}}",
-                "{\"key\":\"bob\",\"data\":{\"coins\":50}}"), StandardCharsets.UTF_8);
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "{\"key\":\"carol\",\"data\":{\"coins\":30},\"metaTags\":{\"vip\":true}}",
+                        "",
+                        "{\"key\":\"alice\",\"data\":{\"coins\":40}}",
+                        "{\"key\":\"bob\",\"data\":{\"coins\":50}}"),
+                StandardCharsets.UTF_8);
         Profile<Map<String, Object>> held = fx.hold("bob");
         try {
             Cli.Result r = Cli.run(fx.args("import", file.toString()));
             assertThat(r.exit()).as(r.toString()).isZero();
-            assertThat(r.out()).contains("imported 2 profile(s)").contains("skipped 1")
+            assertThat(r.out())
+                    .contains("imported 2 profile(s)")
+                    .contains("skipped 1")
                     .contains("bob held by place test-place, job test-job-" + fx.storeName);
         } finally {
             held.release();
         }
         assertThat(fx.store.viewProfile("carol").orElseThrow().getData()).containsEntry("coins", 30);
-        assertThat(fx.store.viewProfile("carol").orElseThrow().getMetaData().getMetaTags()).containsEntry("vip", true);
+        assertThat(fx.store.viewProfile("carol").orElseThrow().getMetaData().getMetaTags())
+                .containsEntry("vip", true);
         assertThat(fx.store.viewProfile("alice").orElseThrow().getData()).containsEntry("coins", 40);
         assertThat(fx.store.viewProfile("bob").orElseThrow().getData()).containsEntry("coins", 7);
         assertThat(fx.record("carol").owner()).isNull();
@@ -285,7 +311,14 @@ abstract class AdminCommandsContract {
         Path noKey = dir.resolve("nokey.jsonl");
         Files.writeString(noKey, "{\"data\":{}}\n");
         assertBadInput(Cli.run("import", noKey.toString(), "--store", fx.uri, "--profile-store", target), "no \"key\"");
-        assertBadInput(Cli.run("import", dir.resolve("missing.jsonl").toString(), "--store", fx.uri, "--profile-store", target),
+        assertBadInput(
+                Cli.run(
+                        "import",
+                        dir.resolve("missing.jsonl").toString(),
+                        "--store",
+                        fx.uri,
+                        "--profile-store",
+                        target),
                 "does not exist");
         assertThat(BackendAdmin.of(fx.backend).keys(target, null, 10)).isEmpty();
     }
@@ -299,6 +332,9 @@ abstract class AdminCommandsContract {
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: profiles " + command);
         }
-        assertThat(Cli.run("--help").out()).contains("simulate").contains("gift").contains("wipe");
+        assertThat(Cli.run("--help").out())
+                .contains("simulate")
+                .contains("gift")
+                .contains("wipe");
     }
 }

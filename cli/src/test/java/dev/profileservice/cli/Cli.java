@@ -1,16 +1,14 @@
 package dev.profileservice.cli;
 
-import picocli.CommandLine;
-
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
 
 /** Runs the real {@code profiles} command line in-process and captures what it prints. */
 final class Cli {
-    private Cli() {
-    }
+    private Cli() {}
 
     record Result(int exit, String out, String err) {
         @Override

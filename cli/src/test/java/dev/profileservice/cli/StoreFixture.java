@@ -7,7 +7,6 @@ import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.StoredProfile;
-
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,8 +26,13 @@ final class StoreFixture implements AutoCloseable {
     StoreFixture(String uri) {
         this.uri = uri;
         this.storeName = "CliTest_" + UUID.randomUUID().toString().substring(0, 8);
-        this.service = ProfileService.builder().backend(uri).placeId("test-place").jobId("test-job-" + storeName)
-                .lease(Duration.ofSeconds(5)).autoSavePeriod(Duration.ofSeconds(5)).build();
+        this.service = ProfileService.builder()
+                .backend(uri)
+                .placeId("test-place")
+                .jobId("test-job-" + storeName)
+                .lease(Duration.ofSeconds(5))
+                .autoSavePeriod(Duration.ofSeconds(5))
+                .build();
         this.store = service.getProfileStore(storeName, new LinkedHashMap<String, Object>());
         this.backend = Backends.open(uri);
     }
@@ -63,7 +67,7 @@ final class StoreFixture implements AutoCloseable {
     public void close() {
         service.close();
         try {
-            for (String name : new String[]{storeName, storeName + "_copy", storeName + "_bad"}) {
+            for (String name : new String[] {storeName, storeName + "_copy", storeName + "_bad"}) {
                 for (String key : BackendAdmin.of(backend).keys(name, null, 1_000)) {
                     BackendAdmin.of(backend).delete(name, key);
                 }

@@ -3,7 +3,6 @@ package dev.profileservice.examples;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +31,7 @@ public class QuickStart {
     public static void main(String[] args) throws InterruptedException {
         String db = args.length > 0 ? args[0] : "quickstart.db";
         try (ProfileService service = ProfileService.builder()
-                .backend("sqlite:" + db)                 // the embedded store: one file, no server
+                .backend("sqlite:" + db) // the embedded store: one file, no server
                 .placeId("lobby")
                 .autoSavePeriod(Duration.ofSeconds(30))
                 .build()) {
@@ -40,14 +39,15 @@ public class QuickStart {
             ProfileStore<PlayerData> players = service.getProfileStore("PlayerData", new PlayerData());
 
             // An admin gifts coins to Bob, who is offline: the gift waits in his profile.
-            players.globalUpdateProfile("Player_Bob", updates ->
-                    updates.addActiveUpdate(Map.of("type", "AdminGift", "coins", 500)));
+            players.globalUpdateProfile(
+                    "Player_Bob", updates -> updates.addActiveUpdate(Map.of("type", "AdminGift", "coins", 500)));
 
             CountDownLatch giftsApplied = new CountDownLatch(2);
             Map<String, Profile<PlayerData>> online = new LinkedHashMap<>();
             for (String name : List.of("Alice", "Bob", "Carol")) {
                 // Join: take the session lock. FORCE_LOAD asks another server to let go first.
-                Profile<PlayerData> profile = players.loadProfile("Player_" + name).orElseThrow();
+                Profile<PlayerData> profile =
+                        players.loadProfile("Player_" + name).orElseThrow();
                 profile.listenToRelease(() -> System.out.println(name + " left (profile released)"));
 
                 // Gifts: Active -> lock it (saved at once) -> apply and clear it in one edit.
@@ -63,21 +63,23 @@ public class QuickStart {
             }
 
             // Play: edit inside edit(...) so no auto-save ever sees half a change.
-            online.values().forEach(profile -> profile.edit(data -> {
-                data.coins += 10;
-                data.inventory.add("sword");
-            }));
+            online.values()
+                    .forEach(profile -> profile.edit(data -> {
+                        data.coins += 10;
+                        data.inventory.add("sword");
+                    }));
 
             // A gift to a player who is online right now reaches her server at once.
-            players.globalUpdateProfile("Player_Alice", updates ->
-                    updates.addActiveUpdate(Map.of("type", "AdminGift", "coins", 250)));
+            players.globalUpdateProfile(
+                    "Player_Alice", updates -> updates.addActiveUpdate(Map.of("type", "AdminGift", "coins", 250)));
             giftsApplied.await(10, TimeUnit.SECONDS);
 
             // Leave: release saves one last time and returns once that save is durable.
             online.values().forEach(Profile::release);
 
             for (String name : List.of("Alice", "Bob", "Carol")) {
-                PlayerData data = players.viewProfile("Player_" + name).orElseThrow().getData();
+                PlayerData data =
+                        players.viewProfile("Player_" + name).orElseThrow().getData();
                 System.out.println(name + ": " + data.coins + " coins, " + data.inventory);
             }
         }

@@ -8,7 +8,6 @@ import dev.profileservice.spi.BackendUris;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.StoredProfile;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -38,8 +37,8 @@ public final class AdminSession implements AutoCloseable {
      */
     public static AdminSession open(StoreOptions options) {
         if (!STORE_NAME.matcher(options.profileStore).matches()) {
-            throw new BadInputException("profile store name '" + options.profileStore
-                    + "' is invalid: use 1 to 50 of A-Z a-z 0-9 _ . -");
+            throw new BadInputException(
+                    "profile store name '" + options.profileStore + "' is invalid: use 1 to 50 of A-Z a-z 0-9 _ . -");
         }
         Backend backend;
         try {
@@ -57,8 +56,9 @@ public final class AdminSession implements AutoCloseable {
 
     /** The store's administrative operations; a store without them is bad input for these commands. */
     public BackendAdmin admin() {
-        return backend.admin().orElseThrow(() -> new BadInputException("the store " + maskedUri()
-                + " offers no administrative operations"));
+        return backend.admin()
+                .orElseThrow(() ->
+                        new BadInputException("the store " + maskedUri() + " offers no administrative operations"));
     }
 
     /** The profile store name. */
@@ -74,8 +74,8 @@ public final class AdminSession implements AutoCloseable {
     /** Fails unless the profile store has at least one key (catches typos in the name). */
     public void requireStoreExists() {
         if (admin().keys(options.profileStore, null, 1).isEmpty()) {
-            throw new BadInputException("profile store '" + options.profileStore + "' has no profiles in "
-                    + maskedUri() + " (names are case-sensitive; check --profile-store)");
+            throw new BadInputException("profile store '" + options.profileStore + "' has no profiles in " + maskedUri()
+                    + " (names are case-sensitive; check --profile-store)");
         }
     }
 
@@ -83,16 +83,16 @@ public final class AdminSession implements AutoCloseable {
     public StoredProfile requireKey(String key) {
         StoredProfile record = backend.read(options.profileStore, key);
         if (!exists(record)) {
-            throw new BadInputException("no profile '" + key + "' in profile store '" + options.profileStore
-                    + "' at " + maskedUri());
+            throw new BadInputException(
+                    "no profile '" + key + "' in profile store '" + options.profileStore + "' at " + maskedUri());
         }
         return record;
     }
 
     /** Whether a record read from the backend exists at all. */
     public static boolean exists(StoredProfile record) {
-        return record != null && (record.payload() != null || record.inbox() != null
-                || record.epoch() > 0 || record.owner() != null);
+        return record != null
+                && (record.payload() != null || record.updateSeq() > 0 || record.epoch() > 0 || record.owner() != null);
     }
 
     /** A session holder as the commands show it in JSON (server, place and job ids), or null for none. */

@@ -1,11 +1,10 @@
 package dev.profileservice.cli.internal;
 
-import picocli.CommandLine;
-
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
 
 /** Parses {@code 500ms}, {@code 3s}, {@code 1.5s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT30S}). */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
@@ -28,7 +27,8 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
         try {
             return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
         } catch (RuntimeException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 3s, 1.5s, 2m)");
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a duration (e.g. 500ms, 3s, 1.5s, 2m)");
         }
     }
 }

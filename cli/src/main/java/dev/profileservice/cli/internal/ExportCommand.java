@@ -2,10 +2,6 @@ package dev.profileservice.cli.internal;
 
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -17,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code profiles export}: every profile of a store as JSON lines
@@ -24,7 +23,9 @@ import java.util.concurrent.Callable;
  * over {@code Backend.keys} pages. Writes to standard output or {@code --output FILE}; a summary
  * goes to standard error.
  */
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
         description = "Write every profile of the store as JSON lines: {\"key\":..,\"data\":{..},\"metaTags\":{..}}.")
 public final class ExportCommand implements Callable<Integer> {
     static final int PAGE = 200;
@@ -32,7 +33,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FILE",
+            description = "Write to FILE instead of standard output")
     Path output;
 
     @Override
@@ -41,8 +45,7 @@ public final class ExportCommand implements Callable<Integer> {
             ProfileStore<Map<String, Object>> profiles = session.profileStore();
             int exported = 0;
             int withoutData = 0;
-            Writer target = output == null ? store.out()
-                    : Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+            Writer target = output == null ? store.out() : Files.newBufferedWriter(output, StandardCharsets.UTF_8);
             try {
                 String after = null;
                 while (true) {
@@ -78,7 +81,9 @@ public final class ExportCommand implements Callable<Integer> {
             int exportedCount = exported;
             int skipped = withoutData;
             // the summary goes to standard error: standard output may be the export itself
-            store.print(store.err(), () -> Map.of("exported", exportedCount, "skippedWithoutData", skipped),
+            store.print(
+                    store.err(),
+                    () -> Map.of("exported", exportedCount, "skippedWithoutData", skipped),
                     w -> w.println("exported " + exportedCount + " profile(s) from " + store.profileStore()
                             + (skipped > 0 ? " (" + skipped + " key(s) without saved data skipped)" : "")
                             + (output != null ? " to " + output : "")));

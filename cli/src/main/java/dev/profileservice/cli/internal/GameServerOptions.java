@@ -1,10 +1,9 @@
 package dev.profileservice.cli.internal;
 
 import dev.profileservice.cli.internal.sim.SimConfig;
-import picocli.CommandLine.Option;
-
 import java.time.Duration;
 import java.util.List;
+import picocli.CommandLine.Option;
 
 /**
  * How each simulated game server runs, as a picocli {@code @Mixin}: its ProfileService's lease,
@@ -20,20 +19,32 @@ public final class GameServerOptions {
     @Option(names = "--auto-save", defaultValue = "2s", description = "Auto-save period (default: ${DEFAULT-VALUE})")
     Duration autoSave;
 
-    @Option(names = "--force-load-timeout", defaultValue = "3s", description = "FORCE_LOAD wait for a live owner before stealing (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--force-load-timeout",
+            defaultValue = "3s",
+            description = "FORCE_LOAD wait for a live owner before stealing (default: ${DEFAULT-VALUE})")
     Duration forceLoadTimeout;
 
-    @Option(names = "--poll-interval", defaultValue = "250ms", description = "Servers' poll interval (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--poll-interval",
+            defaultValue = "250ms",
+            description = "Servers' poll interval (default: ${DEFAULT-VALUE})")
     Duration pollInterval;
 
-    @Option(names = "--edit-interval", defaultValue = "250ms", description = "Each online player edits its data this often (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--edit-interval",
+            defaultValue = "250ms",
+            description = "Each online player edits its data this often (default: ${DEFAULT-VALUE})")
     Duration editInterval;
 
     /** The settings of {@code cfg} as these options, for a {@code server-node} child's command line. */
     public static List<String> childArguments(SimConfig cfg) {
-        return List.of("--lease=" + cfg.lease().toMillis() + "ms", "--auto-save=" + cfg.autoSave().toMillis() + "ms",
+        return List.of(
+                "--lease=" + cfg.lease().toMillis() + "ms",
+                "--auto-save=" + cfg.autoSave().toMillis() + "ms",
                 "--force-load-timeout=" + cfg.forceLoadTimeout().toMillis() + "ms",
-                "--poll-interval=" + cfg.pollInterval().toMillis() + "ms", "--edit-interval=" + cfg.editInterval().toMillis() + "ms");
+                "--poll-interval=" + cfg.pollInterval().toMillis() + "ms",
+                "--edit-interval=" + cfg.editInterval().toMillis() + "ms");
     }
 
     /** The settings that must be positive. */

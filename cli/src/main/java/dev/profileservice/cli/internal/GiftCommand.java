@@ -1,22 +1,25 @@
 package dev.profileservice.cli.internal;
 
+import dev.profileservice.GlobalUpdate;
 import dev.profileservice.GlobalUpdates;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /**
  * {@code profiles gift KEY --data JSON}: sends a global update (an Active update) with
  * {@code globalUpdateProfile} + {@code addActiveUpdate}; the owner processes it through
  * Active, Locked, Cleared. Durable when the command prints the id.
  */
-@Command(name = "gift", mixinStandardHelpOptions = true,
+@Command(
+        name = "gift",
+        mixinStandardHelpOptions = true,
         description = "Send a global update (gift) to a profile, online or offline; prints the update id.")
 public final class GiftCommand implements Callable<Integer> {
 
@@ -26,10 +29,16 @@ public final class GiftCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KEY", description = "The profile key")
     String key;
 
-    @Option(names = "--data", required = true, paramLabel = "JSON", description = "The update's data, a JSON object, e.g. '{\"coins\":100}'")
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "JSON",
+            description = "The update's data, a JSON object, e.g. '{\"coins\":100}'")
     String data;
 
-    @Option(names = "--allow-new", description = "Also send to a key that has no record yet (default: refuse, to catch typos)")
+    @Option(
+            names = "--allow-new",
+            description = "Also send to a key that has no record yet (default: refuse, to catch typos)")
     boolean allowNew;
 
     @Override
@@ -39,19 +48,24 @@ public final class GiftCommand implements Callable<Integer> {
             if (!allowNew) {
                 session.requireKey(key);
             }
-            long[] id = {-1};
-            Optional<GlobalUpdates> after = session.profileStore().globalUpdateProfile(key, updates -> id[0] = updates.addActiveUpdate(payload));
+            Optional<GlobalUpdates> after =
+                    session.profileStore().globalUpdateProfile(key, updates -> updates.addActiveUpdate(payload));
             if (after.isEmpty()) {
                 throw new IllegalStateException("the profile service was closing; the gift was not sent");
             }
-            store.print(() -> {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("key", key);
-                out.put("id", id[0]);
-                out.put("data", payload);
-                out.put("pendingActiveUpdates", after.get().getActiveUpdates().size());
-                return out;
-            }, w -> w.println("sent global update #" + id[0] + " to " + key + " in " + store.profileStore() + ": " + Json.write(payload)));
+            // the handler only added, so the answer holds just that update, with the id the store gave it
+            List<GlobalUpdate> sent = after.get().getActiveUpdates();
+            long id = sent.get(sent.size() - 1).id();
+            store.print(
+                    () -> {
+                        Map<String, Object> out = new LinkedHashMap<>();
+                        out.put("key", key);
+                        out.put("id", id);
+                        out.put("data", payload);
+                        return out;
+                    },
+                    w -> w.println("sent global update #" + id + " to " + key + " in " + store.profileStore() + ": "
+                            + Json.write(payload)));
             return 0;
         }
     }

@@ -5,10 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileservice.NotReleasedAction;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code profiles import FILE}: loads JSON lines as written by {@code export}. The whole file is
@@ -30,18 +29,23 @@ import java.util.concurrent.Callable;
  * tags replaced, and released. Keys held elsewhere are reported and skipped. The profile store may be
  * new.
  */
-@Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Load profiles from JSON lines (as written by export); keys held by a server are skipped and reported.")
+@Command(
+        name = "import",
+        mixinStandardHelpOptions = true,
+        description =
+                "Load profiles from JSON lines (as written by export); keys held by a server are skipped and reported.")
 public final class ImportCommand implements Callable<Integer> {
 
     @Mixin
     StoreOptions store;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "JSON lines: {\"key\":..,\"data\":{..},\"metaTags\":{..}}")
+    @Parameters(
+            index = "0",
+            paramLabel = "FILE",
+            description = "JSON lines: {\"key\":..,\"data\":{..},\"metaTags\":{..}}")
     Path file;
 
-    record Entry(String key, Map<String, Object> data, Map<String, Object> metaTags) {
-    }
+    record Entry(String key, Map<String, Object> data, Map<String, Object> metaTags) {}
 
     @Override
     public Integer call() {
@@ -80,20 +84,26 @@ public final class ImportCommand implements Callable<Integer> {
                 imported++;
             }
             int count = imported;
-            store.print(() -> {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("imported", count);
-                out.put("skipped", skipped);
-                return out;
-            }, w -> {
-                w.println("imported " + count + " profile(s) into " + store.profileStore() + " at " + session.maskedUri());
-                if (!skipped.isEmpty()) {
-                    w.println("skipped " + skipped.size() + " held by another server (run 'profiles release KEY' first if that server is gone):");
-                    for (Map<String, Object> s : skipped) {
-                        w.println("  " + s.get("key") + " held by place " + s.get("placeId") + ", job " + s.get("jobId"));
-                    }
-                }
-            });
+            store.print(
+                    () -> {
+                        Map<String, Object> out = new LinkedHashMap<>();
+                        out.put("imported", count);
+                        out.put("skipped", skipped);
+                        return out;
+                    },
+                    w -> {
+                        w.println("imported " + count + " profile(s) into " + store.profileStore() + " at "
+                                + session.maskedUri());
+                        if (!skipped.isEmpty()) {
+                            w.println(
+                                    "skipped " + skipped.size()
+                                            + " held by another server (run 'profiles release KEY' first if that server is gone):");
+                            for (Map<String, Object> s : skipped) {
+                                w.println("  " + s.get("key") + " held by place " + s.get("placeId") + ", job "
+                                        + s.get("jobId"));
+                            }
+                        }
+                    });
             return 0;
         }
     }
@@ -120,7 +130,8 @@ public final class ImportCommand implements Callable<Integer> {
             try {
                 node = Json.MAPPER.readTree(line);
             } catch (JsonProcessingException e) {
-                throw new BadInputException("malformed JSON in " + where + ": " + Json.firstLine(e.getOriginalMessage()));
+                throw new BadInputException(
+                        "malformed JSON in " + where + ": " + Json.firstLine(e.getOriginalMessage()));
             }
             if (node == null || !node.isObject()) {
                 throw new BadInputException(where + " is not a JSON object");

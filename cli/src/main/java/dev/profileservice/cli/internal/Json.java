@@ -4,18 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The tool's one Jackson mapper and a few helpers. Thread-safe. */
 public final class Json {
     /** Shared mapper: compact output, ISO dates are written by callers as strings. */
-    public static final ObjectMapper MAPPER = new ObjectMapper()
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    public static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
-    private Json() {
-    }
+    private Json() {}
 
     /** Compact JSON of {@code value}. */
     public static String write(Object value) {

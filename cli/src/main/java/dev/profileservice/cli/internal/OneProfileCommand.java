@@ -1,10 +1,9 @@
 package dev.profileservice.cli.internal;
 
 import dev.profileservice.spi.StoredProfile;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-
-import java.util.concurrent.Callable;
 
 /**
  * What the admin commands about one existing profile ({@code view}, {@code release}, {@code wipe})

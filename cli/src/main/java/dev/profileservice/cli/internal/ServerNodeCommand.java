@@ -1,15 +1,17 @@
 package dev.profileservice.cli.internal;
 
 import dev.profileservice.cli.internal.sim.ServerNode;
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.time.Duration;
-import java.util.concurrent.Callable;
-
 /** Hidden: one game-server child process of {@code profiles simulate}. Not for people. */
-@Command(name = "server-node", hidden = true, mixinStandardHelpOptions = true,
+@Command(
+        name = "server-node",
+        hidden = true,
+        mixinStandardHelpOptions = true,
         description = "Internal: one simulated game server, driven by 'profiles simulate' over stdin/stdout.")
 public final class ServerNodeCommand implements Callable<Integer> {
 
@@ -31,8 +33,17 @@ public final class ServerNodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GameServerOptions g = serverSettings;
-        new ServerNode(new ServerNode.Settings(uri, storeName, jobId, g.lease, g.autoSave, g.forceLoadTimeout, g.pollInterval,
-                g.editInterval, Duration.ofMillis(clockOffsetMs))).run();
+        new ServerNode(new ServerNode.Settings(
+                        uri,
+                        storeName,
+                        jobId,
+                        g.lease,
+                        g.autoSave,
+                        g.forceLoadTimeout,
+                        g.pollInterval,
+                        g.editInterval,
+                        Duration.ofMillis(clockOffsetMs)))
+                .run();
         return 0;
     }
 }

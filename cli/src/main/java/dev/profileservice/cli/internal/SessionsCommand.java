@@ -2,9 +2,6 @@ package dev.profileservice.cli.internal;
 
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,10 +11,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** {@code profiles sessions}: which server holds which profile, and how fresh each server's lease is. */
-@Command(name = "sessions", mixinStandardHelpOptions = true,
-        description = "List held sessions (key, epoch, server, place, job) with the holder's lease from its heartbeat row.")
+@Command(
+        name = "sessions",
+        mixinStandardHelpOptions = true,
+        description =
+                "List held sessions (key, epoch, server, place, job) with the holder's lease from its heartbeat row.")
 public final class SessionsCommand implements Callable<Integer> {
 
     @Mixin
@@ -54,7 +56,8 @@ public final class SessionsCommand implements Callable<Integer> {
         return out;
     }
 
-    private void printTable(PrintWriter w, List<SessionInfo> sessions, Map<String, ServerLease> leases, String maskedUri) {
+    private void printTable(
+            PrintWriter w, List<SessionInfo> sessions, Map<String, ServerLease> leases, String maskedUri) {
         if (sessions.isEmpty()) {
             w.println("no sessions held in " + store.profileStore() + " (" + maskedUri + ")");
             return;
@@ -62,8 +65,15 @@ public final class SessionsCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "%-24s %6s  %-38s %-14s %-24s %s%n", "KEY", "EPOCH", "SERVER", "PLACE", "JOB", "LEASE");
         for (SessionInfo s : sessions) {
             ServerLease lease = leases.get(s.owner().serverId());
-            w.printf(Locale.ROOT, "%-24s %6d  %-38s %-14s %-24s %s%n", s.key(), s.epoch(), s.owner().serverId(),
-                    s.owner().placeId(), s.owner().jobId(), leaseText(lease));
+            w.printf(
+                    Locale.ROOT,
+                    "%-24s %6d  %-38s %-14s %-24s %s%n",
+                    s.key(),
+                    s.epoch(),
+                    s.owner().serverId(),
+                    s.owner().placeId(),
+                    s.owner().jobId(),
+                    leaseText(lease));
         }
         w.println(sessions.size() + " session(s) held in " + store.profileStore());
     }

@@ -3,12 +3,6 @@ package dev.profileservice.cli.internal;
 import dev.profileservice.cli.internal.sim.SimConfig;
 import dev.profileservice.cli.internal.sim.SimReport;
 import dev.profileservice.cli.internal.sim.Simulation;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code profiles simulate}: several game-server processes on one store, simulated players that
@@ -26,24 +25,34 @@ import java.util.concurrent.ThreadLocalRandom;
  * checks the store and prints a report. Exit code 0 when every check passed, 1 when one failed,
  * 2 for bad options.
  */
-@Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "simulate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
-                "Run a game-server network on a store with real faults, then check that nothing was lost or duplicated.",
-                "",
-                "Starts --servers child JVMs (game servers) sharing one store (default: a SQLite file in a fresh temp folder).",
-                "Players join a server (loadProfile FORCE_LOAD), play (edit their data), hop to another server, leave and come back;",
-                "admin gifts go to online and offline players with globalUpdateProfile. Faults: kill -9 of a server (restarted",
-                "after a moment), SIGSTOP for longer than the lease then SIGCONT, and for server stores a cut connection through",
-                "a local TCP proxy. At the end every player is loaded once more (to deliver pending gifts), the servers shut down",
-                "gracefully, and the store is checked: gifts exactly once, fencing (epoch order of saves), graceful hops keep all",
-                "edits, crash loss bounded by the auto-save period; with hand-over latency and steal time.",
-                ""})
+            "Run a game-server network on a store with real faults, then check that nothing was lost or duplicated.",
+            "",
+            "Starts --servers child JVMs (game servers) sharing one store (default: a SQLite file in a fresh temp folder).",
+            "Players join a server (loadProfile FORCE_LOAD), play (edit their data), hop to another server, leave and come back;",
+            "admin gifts go to online and offline players with globalUpdateProfile. Faults: kill -9 of a server (restarted",
+            "after a moment), SIGSTOP for longer than the lease then SIGCONT, and for server stores a cut connection through",
+            "a local TCP proxy. At the end every player is loaded once more (to deliver pending gifts), the servers shut down",
+            "gracefully, and the store is checked: gifts exactly once, fencing (epoch order of saves), graceful hops keep all",
+            "edits, crash loss bounded by the auto-save period; with hand-over latency and steal time.",
+            ""
+        })
 public final class SimulateCommand implements Callable<Integer> {
 
-    @Option(names = "--store", paramLabel = "URI", description = "Store URI (default: sqlite: file in a fresh temp folder)")
+    @Option(
+            names = "--store",
+            paramLabel = "URI",
+            description = "Store URI (default: sqlite: file in a fresh temp folder)")
     String store;
 
-    @Option(names = {"-s", "--profile-store"}, paramLabel = "NAME", description = "Profile store name (default: Simulation_<run id>, fresh per run)")
+    @Option(
+            names = {"-s", "--profile-store"},
+            paramLabel = "NAME",
+            description = "Profile store name (default: Simulation_<run id>, fresh per run)")
     String profileStore;
 
     @Option(names = "--servers", defaultValue = "4", description = "Game-server processes (default: ${DEFAULT-VALUE})")
@@ -52,14 +61,27 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--players", defaultValue = "200", description = "Simulated players (default: ${DEFAULT-VALUE})")
     int players;
 
-    @Option(names = "--duration", defaultValue = "60s", description = "How long players play (default: ${DEFAULT-VALUE}); drain and checks follow")
+    @Option(
+            names = "--duration",
+            defaultValue = "60s",
+            description = "How long players play (default: ${DEFAULT-VALUE}); drain and checks follow")
     Duration duration;
 
     @Mixin
     GameServerOptions serverSettings;
 
-    @Option(names = "--gifts-per-second", defaultValue = "5", description = "Admin gifts sent per second (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--gifts-per-second",
+            defaultValue = "5",
+            description = "Admin gifts sent per second (default: ${DEFAULT-VALUE})")
     double giftsPerSecond;
+
+    @Option(
+            names = "--storm-gifts",
+            defaultValue = "300",
+            description = "Gifts 16 admin threads send to one popular player"
+                    + " a third of the way in, while it hops servers (0: no storm; default: ${DEFAULT-VALUE})")
+    int stormGifts;
 
     @Option(names = "--no-kill", negatable = false, description = "Do not kill -9 servers")
     boolean noKill;
@@ -67,10 +89,15 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--no-freeze", negatable = false, description = "Do not SIGSTOP servers")
     boolean noFreeze;
 
-    @Option(names = "--no-cut", negatable = false, description = "Do not cut servers' store connections (server stores only)")
+    @Option(
+            names = "--no-cut",
+            negatable = false,
+            description = "Do not cut servers' store connections (server stores only)")
     boolean noCut;
 
-    @Option(names = "--fault-every", description = "Time between faults (default: a quarter of the duration, 3 s to 7 s); one fault at a time")
+    @Option(
+            names = "--fault-every",
+            description = "Time between faults (default: a quarter of the duration, 3 s to 7 s); one fault at a time")
     Duration faultEvery;
 
     @Option(names = "--freeze-for", description = "How long a server stays stopped (default: lease + 2s)")
@@ -79,15 +106,25 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--cut-for", description = "How long a connection stays cut (default: lease + 1s)")
     Duration cutFor;
 
-    @Option(names = "--restart-after", defaultValue = "1s", description = "Restart a killed server after (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--restart-after",
+            defaultValue = "1s",
+            description = "Restart a killed server after (default: ${DEFAULT-VALUE})")
     Duration restartAfter;
 
-    @Option(names = "--loss-slack", defaultValue = "1500ms", description = "Allowed crash loss beyond the auto-save period, for the save's own duration (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--loss-slack",
+            defaultValue = "1500ms",
+            description =
+                    "Allowed crash loss beyond the auto-save period, for the save's own duration (default: ${DEFAULT-VALUE})")
     Duration lossSlack;
 
-    @Option(names = "--clock-skew", defaultValue = "4s",
-            description = "Spread of the servers' clocks: each process's clock is set off the host's by an even share of"
-                    + " -skew/2 .. +skew/2, so leases must be judged by the store's clock (default: ${DEFAULT-VALUE}; 0 for none)")
+    @Option(
+            names = "--clock-skew",
+            defaultValue = "4s",
+            description =
+                    "Spread of the servers' clocks: each process's clock is set off the host's by an even share of"
+                            + " -skew/2 .. +skew/2, so leases must be judged by the store's clock (default: ${DEFAULT-VALUE}; 0 for none)")
     Duration clockSkew;
 
     @Option(names = "--seed", description = "Random seed (default: random; printed in the report)")
@@ -96,10 +133,16 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE")
     Path report;
 
-    @Option(names = "--run-dir", paramLabel = "DIR", description = "Folder for server logs and the default SQLite file (default: a fresh temp folder)")
+    @Option(
+            names = "--run-dir",
+            paramLabel = "DIR",
+            description = "Folder for server logs and the default SQLite file (default: a fresh temp folder)")
     Path runDir;
 
-    @Option(names = "--child-jvm-options", paramLabel = "OPTS", description = "Extra JVM options for the server processes")
+    @Option(
+            names = "--child-jvm-options",
+            paramLabel = "OPTS",
+            description = "Extra JVM options for the server processes")
     String childJvmOptions;
 
     @Spec
@@ -115,6 +158,9 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         if (giftsPerSecond < 0) {
             throw new BadInputException("--gifts-per-second must not be negative");
+        }
+        if (stormGifts < 0 || stormGifts > 100_000) {
+            throw new BadInputException("--storm-gifts must be between 0 and 100000, was " + stormGifts);
         }
         if (faultEvery == null) {
             faultEvery = Duration.ofMillis(Math.max(3_000, Math.min(7_000, duration.toMillis() / 4)));
@@ -143,10 +189,31 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, 1_000_000);
         GameServerOptions g = serverSettings;
-        SimConfig cfg = new SimConfig(store, profileStore, runDir, servers, players, duration, g.lease, g.autoSave,
-                g.forceLoadTimeout, g.pollInterval, g.editInterval, giftsPerSecond, !noKill, !noFreeze, !noCut, faultEvery,
-                freezeFor != null ? freezeFor : g.lease.plusSeconds(2), cutFor != null ? cutFor : g.lease.plusSeconds(1),
-                restartAfter, lossSlack, clockSkew, actualSeed, childJvmOptions);
+        SimConfig cfg = new SimConfig(
+                store,
+                profileStore,
+                runDir,
+                servers,
+                players,
+                duration,
+                g.lease,
+                g.autoSave,
+                g.forceLoadTimeout,
+                g.pollInterval,
+                g.editInterval,
+                giftsPerSecond,
+                stormGifts,
+                !noKill,
+                !noFreeze,
+                !noCut,
+                faultEvery,
+                freezeFor != null ? freezeFor : g.lease.plusSeconds(2),
+                cutFor != null ? cutFor : g.lease.plusSeconds(1),
+                restartAfter,
+                lossSlack,
+                clockSkew,
+                actualSeed,
+                childJvmOptions);
         PrintWriter err = spec.commandLine().getErr();
         boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
         err.println("profiles simulate: " + servers + " servers, " + players + " players, " + duration.toSeconds()

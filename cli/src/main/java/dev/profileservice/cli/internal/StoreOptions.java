@@ -1,12 +1,11 @@
 package dev.profileservice.cli.internal;
 
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.PrintWriter;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * What every admin command shares, as a picocli {@code @Mixin}: the options {@code --store URI},
@@ -19,11 +18,18 @@ public final class StoreOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    @Option(names = "--store", required = true, paramLabel = "URI",
-            description = "The store: sqlite:PATH, postgresql://host:port/db?user=..., mariadb://..., mysql://..., redis://host:port")
+    @Option(
+            names = "--store",
+            required = true,
+            paramLabel = "URI",
+            description =
+                    "The store: sqlite:PATH, postgresql://host:port/db?user=..., mariadb://..., mysql://..., redis://host:port")
     String uri;
 
-    @Option(names = {"-s", "--profile-store"}, required = true, paramLabel = "NAME",
+    @Option(
+            names = {"-s", "--profile-store"},
+            required = true,
+            paramLabel = "NAME",
             description = "The profile store name, as given to getProfileStore (e.g. PlayerData)")
     String profileStore;
 

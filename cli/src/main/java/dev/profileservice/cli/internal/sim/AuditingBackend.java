@@ -7,7 +7,6 @@ import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -46,7 +45,7 @@ public final class AuditingBackend extends ForwardingBackend {
 
         /**
          * A save of {@code key} by the session of {@code epoch}: status is SAVED, LOST_SESSION,
-         * INBOX_CHANGED, or ERROR (an exception: it may or may not have been applied). Called once
+         * UPDATES_CHANGED, or ERROR (an exception: it may or may not have been applied). Called once
          * per item for a batch.
          */
         void saved(String key, long epoch, boolean release, String status, long startMicros, long endMicros);
@@ -118,7 +117,13 @@ public final class AuditingBackend extends ForwardingBackend {
         long t1 = nowMicros();
         for (int i = 0; i < items.size(); i++) {
             SaveItem item = items.get(i);
-            sink.saved(item.key(), item.request().epoch(), item.request().release(), results.get(i).status().name(), t0, t1);
+            sink.saved(
+                    item.key(),
+                    item.request().epoch(),
+                    item.request().release(),
+                    results.get(i).status().name(),
+                    t0,
+                    t1);
         }
         return results;
     }

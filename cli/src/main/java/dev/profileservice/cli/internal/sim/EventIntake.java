@@ -1,7 +1,6 @@
 package dev.profileservice.cli.internal.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
 
 /**
@@ -27,23 +26,42 @@ final class EventIntake implements ServerSupervisor.Listener {
             case "acq" -> {
                 String key = ev.path("k").asText();
                 long epoch = ev.path("e").asLong();
-                history.acquires.computeIfAbsent(key, x -> new ArrayList<>()).add(new SimHistory.Acq(s.job, epoch,
-                        ev.path("x").asLong(-1), ev.path("t0").asLong(), ev.path("t1").asLong()));
+                history.acquires
+                        .computeIfAbsent(key, x -> new ArrayList<>())
+                        .add(new SimHistory.Acq(
+                                s.job,
+                                epoch,
+                                ev.path("x").asLong(-1),
+                                ev.path("t0").asLong(),
+                                ev.path("t1").asLong()));
                 history.session(key, epoch).job = s.job;
             }
-            case "save" -> history.saves.computeIfAbsent(ev.path("k").asText(), x -> new ArrayList<>())
-                    .add(new SimHistory.Save(s.job, ev.path("e").asLong(), ev.path("rel").asBoolean(), ev.path("st").asText(),
-                            ev.path("t0").asLong(), ev.path("t1").asLong()));
-            case "hb" -> history.heartbeats.computeIfAbsent(s.job, x -> new ArrayList<>())
-                    .add(new SimHistory.Heartbeat(ev.path("t0").asLong(), ev.path("exp").asLong()));
+            case "save" ->
+                history.saves
+                        .computeIfAbsent(ev.path("k").asText(), x -> new ArrayList<>())
+                        .add(new SimHistory.Save(
+                                s.job,
+                                ev.path("e").asLong(),
+                                ev.path("rel").asBoolean(),
+                                ev.path("st").asText(),
+                                ev.path("t0").asLong(),
+                                ev.path("t1").asLong()));
+            case "hb" ->
+                history.heartbeats
+                        .computeIfAbsent(s.job, x -> new ArrayList<>())
+                        .add(new SimHistory.Heartbeat(
+                                ev.path("t0").asLong(), ev.path("exp").asLong()));
             case "ready" -> s.ready = true;
             case "joined" -> joined(s, ev, now);
-            case "left" -> players.onLeft(s, ev.path("k").asText(), ev.path("req").asLong(), now);
+            case "left" ->
+                players.onLeft(s, ev.path("k").asText(), ev.path("req").asLong(), now);
             case "ended" -> ended(s, ev, now);
-            case "tick" -> ev.path("c").properties().forEach(f -> {
-                SimHistory.SessionRec r = history.session(f.getKey(), f.getValue().get(0).asLong());
-                r.tickCounter = Math.max(r.tickCounter, f.getValue().get(1).asLong());
-            });
+            case "tick" ->
+                ev.path("c").properties().forEach(f -> {
+                    SimHistory.SessionRec r =
+                            history.session(f.getKey(), f.getValue().get(0).asLong());
+                    r.tickCounter = Math.max(r.tickCounter, f.getValue().get(1).asLong());
+                });
             case "gift" -> history.giftApplications.merge(ev.path("g").asText(), 1, Integer::sum);
             case "issue" -> history.issue(s.job + ": " + ev.path("msg").asText());
             case "bye" -> {
@@ -80,7 +98,8 @@ final class EventIntake implements ServerSupervisor.Listener {
     }
 
     private void ended(ServerProcess s, JsonNode ev, long now) {
-        SimHistory.SessionRec r = history.session(ev.path("k").asText(), ev.path("e").asLong());
+        SimHistory.SessionRec r =
+                history.session(ev.path("k").asText(), ev.path("e").asLong());
         r.job = s.job;
         r.endedCounter = ev.path("counter").asLong();
         r.endedAt = ev.path("at").asLong();

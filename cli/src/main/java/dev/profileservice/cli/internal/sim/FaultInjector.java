@@ -23,8 +23,14 @@ final class FaultInjector {
     private final List<FaultKind> kinds;
     private int rotation;
 
-    FaultInjector(SimConfig cfg, Random rnd, ServerSupervisor servers, PlayerDriver players, StoreLinks links,
-                  Timers timers, SimHistory history) {
+    FaultInjector(
+            SimConfig cfg,
+            Random rnd,
+            ServerSupervisor servers,
+            PlayerDriver players,
+            StoreLinks links,
+            Timers timers,
+            SimHistory history) {
         this.cfg = cfg;
         this.rnd = rnd;
         this.servers = servers;
@@ -32,7 +38,9 @@ final class FaultInjector {
         this.links = links;
         this.timers = timers;
         this.history = history;
-        this.kinds = cfg.faultKinds().stream().filter(k -> k != FaultKind.CUT || links.cuttable()).toList();
+        this.kinds = cfg.faultKinds().stream()
+                .filter(k -> k != FaultKind.CUT || links.cuttable())
+                .toList();
     }
 
     /**

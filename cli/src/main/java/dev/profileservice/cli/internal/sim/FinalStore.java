@@ -3,7 +3,6 @@ package dev.profileservice.cli.internal.sim;
 import dev.profileservice.GlobalUpdates;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +29,9 @@ record FinalStore(Map<String, SimPlayerData> data, Map<String, Integer> pendingU
                 if (view.isPresent()) {
                     data.put(key, view.get().getData());
                     GlobalUpdates u = view.get().getGlobalUpdates();
-                    pendingUpdates.put(key, u.getActiveUpdates().size() + u.getLockedUpdates().size());
+                    pendingUpdates.put(
+                            key,
+                            u.getActiveUpdates().size() + u.getLockedUpdates().size());
                 }
             } catch (RuntimeException e) {
                 viewErrors.add(key + ": " + e);

@@ -2,7 +2,7 @@ package dev.profileservice.cli.internal.sim;
 
 import dev.profileservice.GlobalUpdates;
 import dev.profileservice.ProfileStore;
-
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
  * some coins, to a random player, online or not. Each gift is recorded in the {@link SimHistory}
  * when sent and again when the store acknowledged it (or failed).
  *
- * <p>Threads: {@link #send} is called on the driving thread; the store calls block, so they run on
- * a pool of four daemon threads ({@code sim-gift}), which take the simulation lock to record the
- * outcome.
+ * <p>Threads: {@link #send} and {@link #storm} are called on the driving thread; the store calls
+ * block, so they run on a pool of four daemon threads ({@code sim-gift}), and the storm's on
+ * sixteen more ({@code sim-storm}); they take the simulation lock to record the outcome.
  */
 final class GiftSender {
     private final Object lock;
@@ -27,13 +27,25 @@ final class GiftSender {
     private final Random rnd;
     private final String runId;
     private final List<String> keys;
-    private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "sim-gift");
+    /** The senders of the storm phase. */
+    static final int STORM_THREADS = 16;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> daemon(r, "sim-gift"));
+    private final ExecutorService stormPool = Executors.newFixedThreadPool(STORM_THREADS, r -> daemon(r, "sim-storm"));
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
-    });
+    }
 
-    GiftSender(Object lock, ProfileStore<SimPlayerData> store, SimHistory history, Random rnd, String runId, List<String> keys) {
+    GiftSender(
+            Object lock,
+            ProfileStore<SimPlayerData> store,
+            SimHistory history,
+            Random rnd,
+            String runId,
+            List<String> keys) {
         this.lock = lock;
         this.store = store;
         this.history = history;
@@ -42,21 +54,61 @@ final class GiftSender {
         this.keys = keys;
     }
 
-    /** Sends one gift in the background. Takes the lock. */
+    /** Sends one gift to a random player in the background. Takes the lock. */
     void send() {
+        String key;
+        synchronized (lock) {
+            key = keys.get(rnd.nextInt(keys.size()));
+        }
+        pool.execute(sender(key));
+    }
+
+    /**
+     * Starts the storm: {@code gifts} gifts to {@code key} from {@link #STORM_THREADS} threads at
+     * once, spread over {@code window} so that the player changes servers while they arrive.
+     * Returns at once; {@link SimHistory.Storm#endedAt} is set when the last send returned. Takes
+     * the lock.
+     */
+    void storm(String key, int gifts, Duration window, long now) {
+        SimHistory.Storm storm;
+        synchronized (lock) {
+            storm = new SimHistory.Storm(key, gifts, now);
+            history.storm = storm;
+        }
+        java.util.concurrent.atomic.AtomicInteger remaining =
+                new java.util.concurrent.atomic.AtomicInteger(STORM_THREADS);
+        long pauseNanos = window.toNanos() * STORM_THREADS / Math.max(1, gifts);
+        for (int t = 0; t < STORM_THREADS; t++) {
+            int share = gifts / STORM_THREADS + (t < gifts % STORM_THREADS ? 1 : 0);
+            stormPool.execute(() -> {
+                for (int i = 0; i < share && !Thread.currentThread().isInterrupted(); i++) {
+                    sender(key).run();
+                    java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos); // pacing, not synchronisation
+                }
+                if (remaining.decrementAndGet() == 0) {
+                    synchronized (lock) {
+                        storm.endedAt = System.currentTimeMillis();
+                    }
+                }
+            });
+        }
+    }
+
+    /** A send of one gift to {@code key}: recorded when created, and again with its outcome. */
+    private Runnable sender(String key) {
         SimHistory.Gift gift;
         int coins;
         synchronized (lock) {
-            gift = new SimHistory.Gift("g-" + runId + "-" + (history.gifts.size() + 1), keys.get(rnd.nextInt(keys.size())));
+            gift = new SimHistory.Gift("g-" + runId + "-" + (history.gifts.size() + 1), key);
             history.gifts.put(gift.id, gift);
             coins = 1 + rnd.nextInt(100);
         }
-        pool.execute(() -> {
+        return () -> {
             boolean acked;
             String error = null;
             try {
-                Optional<GlobalUpdates> r = store.globalUpdateProfile(gift.key,
-                        updates -> updates.addActiveUpdate(Map.of("giftId", gift.id, "coins", coins)));
+                Optional<GlobalUpdates> r = store.globalUpdateProfile(
+                        gift.key, updates -> updates.addActiveUpdate(Map.of("giftId", gift.id, "coins", coins)));
                 acked = r.isPresent();
             } catch (RuntimeException e) {
                 acked = false;
@@ -65,18 +117,24 @@ final class GiftSender {
             synchronized (lock) {
                 gift.acked = acked;
                 gift.error = error;
+                if (!acked && history.storm != null && history.storm.running() && history.storm.key.equals(gift.key)) {
+                    history.storm.failed++;
+                }
             }
-        });
+        };
     }
 
     /** Sends no more and waits up to a minute for the gifts under way. */
     void finish() throws InterruptedException {
         pool.shutdown();
+        stormPool.shutdown();
         pool.awaitTermination(60, TimeUnit.SECONDS);
+        stormPool.awaitTermination(60, TimeUnit.SECONDS);
     }
 
     /** Abandons the gifts under way (the run ended early or failed). */
     void abandon() {
         pool.shutdownNow();
+        stormPool.shutdownNow();
     }
 }

@@ -19,7 +19,12 @@ import java.util.Random;
  */
 final class PlayerDriver {
 
-    private enum State { OFFLINE, JOINING, ONLINE, LEAVING }
+    private enum State {
+        OFFLINE,
+        JOINING,
+        ONLINE,
+        LEAVING
+    }
 
     private static final class Player {
         final String key;
@@ -30,14 +35,17 @@ final class PlayerDriver {
         ServerProcess target;
         /** The request awaiting an answer, else 0. */
         long req;
+
         long epoch = -1;
         long nextActionAt;
         boolean hopAfterLeave;
         /** Why the next join is sent, and the fault behind it (millis, 0 if none). */
         JoinKind nextKind = JoinKind.FRESH;
+
         long nextFaultAt;
         /** Why the pending join was sent, and the fault behind it. */
         JoinKind kind;
+
         long faultAt;
 
         Player(String key) {
@@ -107,8 +115,19 @@ final class PlayerDriver {
 
     /** Whether a player that a fault moved is still joining elsewhere (its steal time is not measured yet). */
     boolean movingAfterFault() {
-        return players.stream().anyMatch(p -> p.req != 0
-                && (p.kind == JoinKind.AFTER_KILL || p.kind == JoinKind.AFTER_FREEZE || p.kind == JoinKind.DURING_CUT));
+        return players.stream()
+                .anyMatch(p -> p.req != 0
+                        && (p.kind == JoinKind.AFTER_KILL
+                                || p.kind == JoinKind.AFTER_FREEZE
+                                || p.kind == JoinKind.DURING_CUT));
+    }
+
+    /** Makes {@code key}'s next action (a hand-over, hop or leave) due within a second, if it is online and idle. */
+    void hurry(String key, long now) {
+        Player p = byKey.get(key);
+        if (p.state == State.ONLINE && p.req == 0 && p.nextActionAt > now + 1_000) {
+            p.nextActionAt = now + rnd.nextInt(1_000);
+        }
     }
 
     /** Sends the requests of the players whose next action is due. */
@@ -193,6 +212,9 @@ final class PlayerDriver {
         }
         if (p.kind == JoinKind.HANDOVER) {
             history.handovers++;
+        }
+        if (history.storm != null && history.storm.running() && history.storm.key.equals(key)) {
+            history.storm.joins++;
         }
         p.req = 0;
         p.server = s;

@@ -21,7 +21,8 @@ final class ProgressPrinter {
     private long hopsAtLastLine;
     private long lastLineAt;
 
-    ProgressPrinter(Object lock, PrintWriter out, boolean terminal, PlayerDriver players, SimHistory history, long startAt) {
+    ProgressPrinter(
+            Object lock, PrintWriter out, boolean terminal, PlayerDriver players, SimHistory history, long startAt) {
         this.lock = lock;
         this.out = out;
         this.terminal = terminal;
@@ -71,10 +72,19 @@ final class ProgressPrinter {
             double hopsPerSecond = (history.hops - hopsAtLastLine) / seconds;
             hopsAtLastLine = history.hops;
             lastLineAt = now;
-            return String.format(Locale.ROOT, "%5.1fs%s  online %d/%d  hops/s %.1f  gifts sent %d applied %d  faults: kill %d, stop %d, cut %d",
-                    (now - startAt) / 1000.0, players.draining() ? " [draining]" : "", players.online(), players.count(),
-                    hopsPerSecond, history.gifts.size(), history.giftsApplied(), history.count(FaultKind.KILL),
-                    history.count(FaultKind.FREEZE), history.count(FaultKind.CUT));
+            return String.format(
+                    Locale.ROOT,
+                    "%5.1fs%s  online %d/%d  hops/s %.1f  gifts sent %d applied %d  faults: kill %d, stop %d, cut %d",
+                    (now - startAt) / 1000.0,
+                    players.draining() ? " [draining]" : "",
+                    players.online(),
+                    players.count(),
+                    hopsPerSecond,
+                    history.gifts.size(),
+                    history.giftsApplied(),
+                    history.count(FaultKind.KILL),
+                    history.count(FaultKind.FREEZE),
+                    history.count(FaultKind.CUT));
         }
     }
 }

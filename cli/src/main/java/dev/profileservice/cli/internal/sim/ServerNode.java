@@ -9,7 +9,6 @@ import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.cli.internal.Json;
 import dev.profileservice.spi.Backends;
-
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -48,12 +47,20 @@ public final class ServerNode {
      * Settings of one child, passed on its command line. {@code clockOffset} sets the service's
      * clock off the host's, as a server on another machine with a drifting clock would be.
      */
-    public record Settings(String uri, String storeName, String jobId, Duration lease, Duration autoSave,
-                           Duration forceLoadTimeout, Duration pollInterval, Duration editInterval, Duration clockOffset) {
-    }
+    public record Settings(
+            String uri,
+            String storeName,
+            String jobId,
+            Duration lease,
+            Duration autoSave,
+            Duration forceLoadTimeout,
+            Duration pollInterval,
+            Duration editInterval,
+            Duration clockOffset) {}
 
     private final Settings settings;
-    private final BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+    private final BufferedWriter out =
+            new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ExecutorService pool = Executors.newCachedThreadPool(daemon("node-op"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("node-edit"));
@@ -120,7 +127,13 @@ public final class ServerNode {
         long editMs = settings.editInterval().toMillis();
         timer.scheduleAtFixedRate(this::editAll, editMs, editMs, TimeUnit.MILLISECONDS);
         timer.scheduleAtFixedRate(this::tick, 200, 200, TimeUnit.MILLISECONDS);
-        emit(map("ev", "ready", "job", settings.jobId(), "pid", ProcessHandle.current().pid()));
+        emit(map(
+                "ev",
+                "ready",
+                "job",
+                settings.jobId(),
+                "pid",
+                ProcessHandle.current().pid()));
 
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
@@ -181,8 +194,27 @@ public final class ServerNode {
             emit(map("ev", "issue", "msg", "loaded " + key + " while an old session of it was still active here"));
         }
         // the joined event goes out before any event of this session (gifts, ticks, end)
-        emit(map("ev", "joined", "req", req, "k", key, "ok", true, "e", s.epoch, "loaded", loadedEdits,
-                "lastEditAt", loadedLastEdit, "gifts", loadedGifts, "ms", ms, "at", System.currentTimeMillis()));
+        emit(map(
+                "ev",
+                "joined",
+                "req",
+                req,
+                "k",
+                key,
+                "ok",
+                true,
+                "e",
+                s.epoch,
+                "loaded",
+                loadedEdits,
+                "lastEditAt",
+                loadedLastEdit,
+                "gifts",
+                loadedGifts,
+                "ms",
+                ms,
+                "at",
+                System.currentTimeMillis()));
         profile.listenToRelease(() -> ended(s));
         GlobalUpdates updates = profile.getGlobalUpdates();
         try {
@@ -258,8 +290,19 @@ public final class ServerNode {
             lastEditAt = s.lastEditAt;
         }
         sessions.remove(s.key, s);
-        emit(map("ev", "ended", "k", s.key, "e", s.epoch, "counter", counter, "lastEditAt", lastEditAt,
-                "at", System.currentTimeMillis()));
+        emit(map(
+                "ev",
+                "ended",
+                "k",
+                s.key,
+                "e",
+                s.epoch,
+                "counter",
+                counter,
+                "lastEditAt",
+                lastEditAt,
+                "at",
+                System.currentTimeMillis()));
     }
 
     private void editAll() {
@@ -292,7 +335,7 @@ public final class ServerNode {
             long c = s.counter;
             if (!s.ended && c != s.reportedCounter) {
                 s.reportedCounter = c;
-                counters.put(s.key, new long[]{s.epoch, c, s.lastEditAt});
+                counters.put(s.key, new long[] {s.epoch, c, s.lastEditAt});
             }
         }
         if (!counters.isEmpty()) {

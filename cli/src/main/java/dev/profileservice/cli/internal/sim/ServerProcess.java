@@ -1,7 +1,6 @@
 package dev.profileservice.cli.internal.sim;
 
 import dev.profileservice.cli.internal.Json;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -19,14 +18,17 @@ final class ServerProcess {
     final int incarnation;
     /** The job id its ProfileService runs with, and the name of its files in the run folder. */
     final String job;
+
     final Process process;
     /** Its standard error. */
     final Path log;
+
     private final BufferedWriter stdin;
     /** Said "ready": its ProfileService is open. */
     boolean ready;
     /** Its output ended and the process exited (or was given up on). */
     boolean dead;
+
     boolean frozen;
     boolean killedByUs;
     boolean shutdownRequested;

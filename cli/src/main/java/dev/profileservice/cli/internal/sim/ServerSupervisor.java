@@ -3,7 +3,6 @@ package dev.profileservice.cli.internal.sim;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileservice.cli.internal.GameServerOptions;
 import dev.profileservice.cli.internal.Json;
-
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.File;
@@ -55,8 +54,14 @@ final class ServerSupervisor {
     private Listener listener;
     private boolean stopping;
 
-    ServerSupervisor(Object lock, SimConfig cfg, Path runDir, StoreLinks links, String storeName, Timers timers,
-                     SimHistory history) {
+    ServerSupervisor(
+            Object lock,
+            SimConfig cfg,
+            Path runDir,
+            StoreLinks links,
+            String storeName,
+            Timers timers,
+            SimHistory history) {
         this.lock = lock;
         this.cfg = cfg;
         this.runDir = runDir;
@@ -143,7 +148,8 @@ final class ServerSupervisor {
                 boolean all = true;
                 for (ServerProcess s : slots) {
                     if (s.dead) {
-                        throw new IllegalStateException("server process " + s.job + " exited during start-up; see " + s.log);
+                        throw new IllegalStateException(
+                                "server process " + s.job + " exited during start-up; see " + s.log);
                     }
                     all &= s.ready;
                 }
@@ -152,8 +158,8 @@ final class ServerSupervisor {
                 }
                 long left = deadline - System.currentTimeMillis();
                 if (left <= 0) {
-                    throw new IllegalStateException("server processes not ready after " + timeoutMs / 1000
-                            + " s; see logs in " + runDir);
+                    throw new IllegalStateException(
+                            "server processes not ready after " + timeoutMs / 1000 + " s; see logs in " + runDir);
                 }
                 lock.wait(Math.min(left, 200));
             }
@@ -186,7 +192,9 @@ final class ServerSupervisor {
 
     private boolean signal(ServerProcess s, String sig) {
         try {
-            Process kill = new ProcessBuilder("kill", sig, Long.toString(s.process.pid())).redirectErrorStream(true).start();
+            Process kill = new ProcessBuilder("kill", sig, Long.toString(s.process.pid()))
+                    .redirectErrorStream(true)
+                    .start();
             return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
         } catch (IOException e) {
             history.issue("cannot send " + sig + " to " + s.job + ": " + e.getMessage());
@@ -210,12 +218,14 @@ final class ServerSupervisor {
                 s.send(Map.of("op", "shutdown"));
             }
             long deadline = System.currentTimeMillis() + timeoutMs;
-            while (System.currentTimeMillis() < deadline && !Arrays.stream(slots).allMatch(s -> s.dead)) {
+            while (System.currentTimeMillis() < deadline
+                    && !Arrays.stream(slots).allMatch(s -> s.dead)) {
                 lock.wait(100);
             }
             for (ServerProcess s : slots) {
                 if (!s.dead) {
-                    history.issue(s.job + " did not stop within " + timeoutMs / 1000 + " s of the shutdown command; killed");
+                    history.issue(
+                            s.job + " did not stop within " + timeoutMs / 1000 + " s of the shutdown command; killed");
                     s.process.destroyForcibly();
                 }
             }
@@ -235,8 +245,10 @@ final class ServerSupervisor {
     }
 
     private void readLoop(ServerProcess s) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(s.process.getInputStream(), StandardCharsets.UTF_8));
-             BufferedWriter events = Files.newBufferedWriter(runDir.resolve(s.job + ".events.jsonl"), StandardCharsets.UTF_8)) {
+        try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(s.process.getInputStream(), StandardCharsets.UTF_8));
+                BufferedWriter events =
+                        Files.newBufferedWriter(runDir.resolve(s.job + ".events.jsonl"), StandardCharsets.UTF_8)) {
             String line;
             while ((line = in.readLine()) != null) {
                 events.write(line);

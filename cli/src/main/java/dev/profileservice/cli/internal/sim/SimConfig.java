@@ -11,14 +11,34 @@ import java.util.List;
  * @param storeUri         the store URI; null for a SQLite file in {@code runDir}
  * @param profileStore     the profile store name; null for a fresh one per run
  * @param runDir           where logs (and the default SQLite file) go; null for a new temp folder
+ * @param stormGifts       gifts sent at once to one player in the storm phase (0: no storm)
  * @param clockSkew        the spread of the server processes' clocks around the host's (see {@link #clockOffset})
  */
-public record SimConfig(String storeUri, String profileStore, Path runDir, int servers, int players,
-                        Duration duration, Duration lease, Duration autoSave, Duration forceLoadTimeout,
-                        Duration pollInterval, Duration editInterval, double giftsPerSecond,
-                        boolean kill, boolean freeze, boolean cut, Duration faultEvery, Duration freezeFor,
-                        Duration cutFor, Duration restartAfter, Duration lossSlack, Duration clockSkew, long seed,
-                        String childJvmOptions) {
+public record SimConfig(
+        String storeUri,
+        String profileStore,
+        Path runDir,
+        int servers,
+        int players,
+        Duration duration,
+        Duration lease,
+        Duration autoSave,
+        Duration forceLoadTimeout,
+        Duration pollInterval,
+        Duration editInterval,
+        double giftsPerSecond,
+        int stormGifts,
+        boolean kill,
+        boolean freeze,
+        boolean cut,
+        Duration faultEvery,
+        Duration freezeFor,
+        Duration cutFor,
+        Duration restartAfter,
+        Duration lossSlack,
+        Duration clockSkew,
+        long seed,
+        String childJvmOptions) {
 
     /**
      * The clock offset of server slot {@code slot}: the slots share {@code -clockSkew/2 .. +clockSkew/2}

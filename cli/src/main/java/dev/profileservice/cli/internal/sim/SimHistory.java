@@ -27,6 +27,7 @@ final class SimHistory {
         long loaded = -1;
         /** When the last of those loaded edits was made (millis). */
         long loadedLastEditAt;
+
         long joinedAt;
         double joinMs = Double.NaN;
         /** Why its join was sent; null for a join the driver had given up on. */
@@ -35,6 +36,7 @@ final class SimHistory {
         long faultAt;
         /** The edit counter when the session ended (released or lost). */
         long endedCounter = -1;
+
         long endedAt;
         /** The highest edit counter a server reported while the session ran. */
         long tickCounter = -1;
@@ -46,22 +48,43 @@ final class SimHistory {
     }
 
     /** A successful acquire of epoch {@code epoch} over {@code expectedEpoch} (-1: none), from {@code t0} to {@code t1} (micros). */
-    record Acq(String job, long epoch, long expectedEpoch, long t0, long t1) {
-    }
+    record Acq(String job, long epoch, long expectedEpoch, long t0, long t1) {}
 
     /** A successful heartbeat: started at {@code t0} (micros), lease valid until {@code expiresAtMillis}. */
-    record Heartbeat(long t0, long expiresAtMillis) {
-    }
+    record Heartbeat(long t0, long expiresAtMillis) {}
 
     /** A save as the store answered it ({@code SAVED}, {@code LOST_SESSION}, {@code ERROR}), from {@code t0} to {@code t1} (micros). */
-    record Save(String job, long epoch, boolean release, String status, long t0, long t1) {
-    }
+    record Save(String job, long epoch, boolean release, String status, long t0, long t1) {}
 
     /** A fault on server {@code job} from {@code at} until {@code until} (millis; equal for a crash). */
-    record Fault(FaultKind kind, String job, long at, long until) {
-    }
+    record Fault(FaultKind kind, String job, long at, long until) {}
 
     /** An admin gift: {@code acked} is null while the store call runs, then whether it was acknowledged. */
+    /** The storm phase: many gifts at once to one player, who keeps changing servers meanwhile. */
+    static final class Storm {
+        final String key;
+        final int gifts;
+        final long startedAt;
+        long endedAt;
+        /** Joins of the player (hand-overs and hops) while the storm lasted. */
+        int joins;
+
+        int failed;
+
+        Storm(String key, int gifts, long startedAt) {
+            this.key = key;
+            this.gifts = gifts;
+            this.startedAt = startedAt;
+        }
+
+        boolean running() {
+            return endedAt == 0;
+        }
+    }
+
+    /** The storm, once it started. */
+    Storm storm;
+
     static final class Gift {
         final String id;
         final String key;
@@ -86,13 +109,16 @@ final class SimHistory {
     final Map<String, Gift> gifts = new LinkedHashMap<>();
     /** How many times the servers reported applying each gift id. */
     final Map<String, Integer> giftApplications = new HashMap<>();
+
     final List<Fault> faults = new ArrayList<>();
     /** The first issues the servers or the parent reported; {@link #issueCount} counts all. */
     final List<String> issues = new ArrayList<>();
+
     long issueCount;
     final List<String> unexpectedExits = new ArrayList<>();
     /** The first failed joins. */
     final List<String> joinFailures = new ArrayList<>();
+
     long joins;
     long hops;
     long handovers;
@@ -135,7 +161,8 @@ final class SimHistory {
 
     /** Whether a server reported applying every acknowledged gift. */
     boolean allAckedGiftsApplied() {
-        return gifts.values().stream().filter(g -> Boolean.TRUE.equals(g.acked))
+        return gifts.values().stream()
+                .filter(g -> Boolean.TRUE.equals(g.acked))
                 .allMatch(g -> giftApplications.containsKey(g.id));
     }
 }

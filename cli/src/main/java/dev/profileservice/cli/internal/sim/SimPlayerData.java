@@ -17,6 +17,5 @@ public final class SimPlayerData {
     /** Ids of every gift applied, in order; a gift applied twice appears twice. */
     public List<String> gifts = new ArrayList<>();
 
-    public SimPlayerData() {
-    }
+    public SimPlayerData() {}
 }

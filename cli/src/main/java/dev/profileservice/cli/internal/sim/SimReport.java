@@ -1,7 +1,6 @@
 package dev.profileservice.cli.internal.sim;
 
 import dev.profileservice.cli.internal.Json;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,12 +21,11 @@ import java.util.TreeMap;
 public final class SimReport {
 
     /** Everything the checks look at: the run's settings, what happened during it, and what the store holds after it. */
-    record Input(SimConfig cfg, Path runDir, String maskedUri, String storeName, SimHistory history, FinalStore store) {
-    }
+    record Input(
+            SimConfig cfg, Path runDir, String maskedUri, String storeName, SimHistory history, FinalStore store) {}
 
     /** One check: a name, whether it passed, a one-line summary and up to 10 examples of failures. */
-    public record Check(String name, boolean passed, String summary, List<String> failures) {
-    }
+    public record Check(String name, boolean passed, String summary, List<String> failures) {}
 
     private static final int EXAMPLES = 10;
 
@@ -35,8 +33,7 @@ public final class SimReport {
     private final List<Check> checks = new ArrayList<>();
     private final List<String> lines = new ArrayList<>();
 
-    private SimReport() {
-    }
+    private SimReport() {}
 
     /** Whether every check passed. */
     public boolean passed() {
@@ -100,10 +97,15 @@ public final class SimReport {
             } else if (isAcked) {
                 if (in.store().pendingUpdates().getOrDefault(g.key, 0) > 0) {
                     pending++;
-                    add(giftFailures, "gift " + g.id + " to " + g.key + " acknowledged but still pending in the store after the drain");
+                    add(
+                            giftFailures,
+                            "gift " + g.id + " to " + g.key
+                                    + " acknowledged but still pending in the store after the drain");
                 } else {
                     lost++;
-                    add(giftFailures, "gift " + g.id + " to " + g.key + " acknowledged but not in the data nor pending: LOST");
+                    add(
+                            giftFailures,
+                            "gift " + g.id + " to " + g.key + " acknowledged but not in the data nor pending: LOST");
                 }
             }
         }
@@ -119,11 +121,47 @@ public final class SimReport {
         for (String err : in.store().viewErrors()) {
             add(giftFailures, "viewProfile failed: " + err);
         }
-        boolean giftsOk = lost == 0 && duplicated == 0 && pending == 0 && unknown == 0 && in.store().viewErrors().isEmpty();
-        r.checks.add(new Check("gifts applied exactly once", giftsOk, String.format(Locale.ROOT,
-                "%d sent, %d acknowledged, %d applied once, %d lost, %d duplicated, %d still pending%s",
-                h.gifts.size(), acked, appliedOnce, lost, duplicated, pending,
-                unackedApplied > 0 ? ", " + unackedApplied + " unacknowledged applied once (allowed)" : ""), giftFailures));
+        boolean giftsOk = lost == 0
+                && duplicated == 0
+                && pending == 0
+                && unknown == 0
+                && in.store().viewErrors().isEmpty();
+        r.checks.add(new Check(
+                "gifts applied exactly once",
+                giftsOk,
+                String.format(
+                        Locale.ROOT,
+                        "%d sent, %d acknowledged, %d applied once, %d lost, %d duplicated, %d still pending%s",
+                        h.gifts.size(),
+                        acked,
+                        appliedOnce,
+                        lost,
+                        duplicated,
+                        pending,
+                        unackedApplied > 0 ? ", " + unackedApplied + " unacknowledged applied once (allowed)" : ""),
+                giftFailures));
+
+        // ---- the storm: many gifts to one player at once, who changes servers meanwhile
+        SimHistory.Storm storm = h.storm;
+        if (storm != null) {
+            boolean over = !storm.running();
+            // the joins are reported, not required: a fault may hold the player on a frozen server for the whole storm
+            r.checks.add(new Check(
+                    "storm: every send to the popular player succeeded",
+                    over && storm.failed == 0,
+                    String.format(
+                            Locale.ROOT,
+                            "%d gifts to %s from %d threads in %.1f s, %d failed; the player"
+                                    + " joined a server %d times meanwhile%s",
+                            storm.gifts,
+                            storm.key,
+                            GiftSender.STORM_THREADS,
+                            ((over ? storm.endedAt : storm.startedAt) - storm.startedAt) / 1000.0,
+                            storm.failed,
+                            storm.joins,
+                            over ? "" : "; the storm never ended"),
+                    List.of()));
+        }
 
         // ---- fencing: no accepted save from a session that had lost the profile
         long accepted = 0;
@@ -152,15 +190,19 @@ public final class SimReport {
                         }
                         int idx = lastBefore(ends, s.t0());
                         if (idx >= 0 && maxEpoch[idx] > s.epoch()) {
-                            epochViolations.add(String.format(Locale.ROOT,
+                            epochViolations.add(String.format(
+                                    Locale.ROOT,
                                     "%s: save by %s with epoch %d accepted, but epoch %d had been acquired %.1f ms before it started",
-                                    key, s.job(), s.epoch(), maxEpoch[idx], (s.t0() - ends[idx]) / 1000.0));
+                                    key,
+                                    s.job(),
+                                    s.epoch(),
+                                    maxEpoch[idx],
+                                    (s.t0() - ends[idx]) / 1000.0));
                         }
                     }
                     case "LOST_SESSION" -> refused++;
                     case "ERROR" -> errors++;
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
         }
@@ -169,13 +211,22 @@ public final class SimReport {
             for (SimHistory.Acq a : e.getValue()) {
                 String other = byEpoch.put(a.epoch(), a.job());
                 if (other != null) {
-                    epochViolations.add(e.getKey() + ": epoch " + a.epoch() + " acquired twice (" + other + " and " + a.job() + ")");
+                    epochViolations.add(e.getKey() + ": epoch " + a.epoch() + " acquired twice (" + other + " and "
+                            + a.job() + ")");
                 }
             }
         }
-        r.checks.add(new Check("no save accepted from a session that had lost the profile", epochViolations.none(),
-                String.format(Locale.ROOT, "%d saves accepted in epoch order, %d violations; %d stale saves refused by the store, %d saves failed (store errors)",
-                        accepted, epochViolations.count, refused, errors), epochViolations.examples));
+        r.checks.add(new Check(
+                "no save accepted from a session that had lost the profile",
+                epochViolations.none(),
+                String.format(
+                        Locale.ROOT,
+                        "%d saves accepted in epoch order, %d violations; %d stale saves refused by the store, %d saves failed (store errors)",
+                        accepted,
+                        epochViolations.count,
+                        refused,
+                        errors),
+                epochViolations.examples));
 
         // ---- sessions per key in epoch order: hops, losses, regressions
         Map<String, List<SimHistory.Fault>> faultsByJob = new HashMap<>();
@@ -206,8 +257,7 @@ public final class SimReport {
                         case HANDOVER -> handoverMs.add(b.joinMs);
                         case AFTER_KILL -> stealAfterKillMs.add((double) (b.joinedAt - b.faultAt));
                         case AFTER_FREEZE -> stealAfterFreezeMs.add((double) (b.joinedAt - b.faultAt));
-                        default -> {
-                        }
+                        default -> {}
                     }
                 }
                 SimHistory.SessionRec a = prev;
@@ -216,14 +266,30 @@ public final class SimReport {
                     continue;
                 }
                 if (b.loaded < a.loaded) {
-                    regressions.add(String.format(Locale.ROOT, "%s: epoch %d (%s) loaded %d edits, fewer than epoch %d (%s) had loaded (%d)",
-                            key, b.epoch, b.job, b.loaded, a.epoch, a.job, a.loaded));
+                    regressions.add(String.format(
+                            Locale.ROOT,
+                            "%s: epoch %d (%s) loaded %d edits, fewer than epoch %d (%s) had loaded (%d)",
+                            key,
+                            b.epoch,
+                            b.job,
+                            b.loaded,
+                            a.epoch,
+                            a.job,
+                            a.loaded));
                 }
                 if (releasedGracefully(acceptedRelease, a)) {
                     gracefulChecked++;
                     if (b.loaded != a.endedCounter) {
-                        hopMismatches.add(String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits, %s loaded %d (%+d)",
-                                key, a.job, a.epoch, a.endedCounter, b.job, b.loaded, b.loaded - a.endedCounter));
+                        hopMismatches.add(String.format(
+                                Locale.ROOT,
+                                "%s: %s released epoch %d with %d edits, %s loaded %d (%+d)",
+                                key,
+                                a.job,
+                                a.epoch,
+                                a.endedCounter,
+                                b.job,
+                                b.loaded,
+                                b.loaded - a.endedCounter));
                     }
                     continue;
                 }
@@ -237,8 +303,15 @@ public final class SimReport {
                 long window = lostEdits == 0 ? 0 : Math.max(0, fault.at() - Math.max(b.loadedLastEditAt, a.joinedAt));
                 (fault.kind().crash() ? afterCrash : afterSteal).add(lostEdits, window);
                 if (window > bound) {
-                    lossViolations.add(String.format(Locale.ROOT, "%s: after %s of %s, %d edits (%.1f s of play) lost, more than the %.1f s bound",
-                            key, fault.kind().label(), a.job, lostEdits, window / 1000.0, bound / 1000.0));
+                    lossViolations.add(String.format(
+                            Locale.ROOT,
+                            "%s: after %s of %s, %d edits (%.1f s of play) lost, more than the %.1f s bound",
+                            key,
+                            fault.kind().label(),
+                            a.job,
+                            lostEdits,
+                            window / 1000.0,
+                            bound / 1000.0));
                 }
             }
             // what the last session released is what the store holds
@@ -246,32 +319,69 @@ public final class SimReport {
             SimPlayerData stored = in.store().data().get(key);
             if (last != null && stored != null && last.loaded >= 0) {
                 if (stored.edits < last.loaded) {
-                    regressions.add(String.format(Locale.ROOT, "%s: the store holds %d edits, fewer than the last session loaded (%d)",
-                            key, stored.edits, last.loaded));
+                    regressions.add(String.format(
+                            Locale.ROOT,
+                            "%s: the store holds %d edits, fewer than the last session loaded (%d)",
+                            key,
+                            stored.edits,
+                            last.loaded));
                 }
                 if (releasedGracefully(acceptedRelease, last)) {
                     gracefulChecked++;
                     if (stored.edits != last.endedCounter) {
-                        hopMismatches.add(String.format(Locale.ROOT, "%s: %s released epoch %d with %d edits at shutdown, the store holds %d",
-                                key, last.job, last.epoch, last.endedCounter, stored.edits));
+                        hopMismatches.add(String.format(
+                                Locale.ROOT,
+                                "%s: %s released epoch %d with %d edits at shutdown, the store holds %d",
+                                key,
+                                last.job,
+                                last.epoch,
+                                last.endedCounter,
+                                stored.edits));
                     }
                 }
             }
         }
-        r.checks.add(new Check("graceful hops kept all edits", hopMismatches.none(), String.format(Locale.ROOT,
-                "%d releases checked (hops, hand-overs, leaves, shutdown): what a server released is what the next one loaded; %d mismatches",
-                gracefulChecked, hopMismatches.count), hopMismatches.examples));
-        r.checks.add(new Check("saved data never went back", regressions.none(), String.format(Locale.ROOT,
-                "%d regressions (a session loading less than an earlier session had loaded)", regressions.count), regressions.examples));
-        r.checks.add(new Check("loss after a crash bounded by the auto-save period", lossViolations.none(), String.format(Locale.ROOT,
-                "after kill -9: worst %d edits / %.1f s of play over %d sessions; after a steal (SIGSTOP, cut): worst %d edits / %.1f s over %d sessions; bound %.1f s (auto-save %.1f s + %.1f s slack)",
-                afterCrash.worstEdits, afterCrash.worstMs / 1000.0, afterCrash.sessions, afterSteal.worstEdits,
-                afterSteal.worstMs / 1000.0, afterSteal.sessions, bound / 1000.0, cfg.autoSave().toMillis() / 1000.0,
-                cfg.lossSlack().toMillis() / 1000.0), lossViolations.examples));
-        r.checks.add(new Check("no server process died on its own", h.unexpectedExits.isEmpty(),
-                h.unexpectedExits.size() + " unexpected exits", h.unexpectedExits));
+        r.checks.add(new Check(
+                "graceful hops kept all edits",
+                hopMismatches.none(),
+                String.format(
+                        Locale.ROOT,
+                        "%d releases checked (hops, hand-overs, leaves, shutdown): what a server released is what the next one loaded; %d mismatches",
+                        gracefulChecked,
+                        hopMismatches.count),
+                hopMismatches.examples));
+        r.checks.add(new Check(
+                "saved data never went back",
+                regressions.none(),
+                String.format(
+                        Locale.ROOT,
+                        "%d regressions (a session loading less than an earlier session had loaded)",
+                        regressions.count),
+                regressions.examples));
+        r.checks.add(new Check(
+                "loss after a crash bounded by the auto-save period",
+                lossViolations.none(),
+                String.format(
+                        Locale.ROOT,
+                        "after kill -9: worst %d edits / %.1f s of play over %d sessions; after a steal (SIGSTOP, cut): worst %d edits / %.1f s over %d sessions; bound %.1f s (auto-save %.1f s + %.1f s slack)",
+                        afterCrash.worstEdits,
+                        afterCrash.worstMs / 1000.0,
+                        afterCrash.sessions,
+                        afterSteal.worstEdits,
+                        afterSteal.worstMs / 1000.0,
+                        afterSteal.sessions,
+                        bound / 1000.0,
+                        cfg.autoSave().toMillis() / 1000.0,
+                        cfg.lossSlack().toMillis() / 1000.0),
+                lossViolations.examples));
+        r.checks.add(new Check(
+                "no server process died on its own",
+                h.unexpectedExits.isEmpty(),
+                h.unexpectedExits.size() + " unexpected exits",
+                h.unexpectedExits));
 
-        // ---- steals against the owner's lease (informational: FORCE_LOAD may steal from a live owner that does not answer)
+        // ---- steals against the owner's lease (informational: FORCE_LOAD may steal from a live owner that does not
+        // answer)
         long steals = 0;
         Failures earlySteals = new Failures();
         long minMarginMs = Long.MAX_VALUE;
@@ -299,8 +409,14 @@ public final class SimReport {
                 long margin = a.t0() / 1000 - expires;
                 minMarginMs = Math.min(minMarginMs, margin);
                 if (margin < 0) {
-                    earlySteals.add(String.format(Locale.ROOT, "%s: %s took epoch %d from %s %.1f s before that server's lease expired",
-                            e.getKey(), a.job(), a.expectedEpoch(), previous.job(), -margin / 1000.0));
+                    earlySteals.add(String.format(
+                            Locale.ROOT,
+                            "%s: %s took epoch %d from %s %.1f s before that server's lease expired",
+                            e.getKey(),
+                            a.job(),
+                            a.expectedEpoch(),
+                            previous.job(),
+                            -margin / 1000.0));
                 }
             }
         }
@@ -317,14 +433,17 @@ public final class SimReport {
         config.put("forceLoadTimeoutMs", cfg.forceLoadTimeout().toMillis());
         config.put("clockSkewMs", cfg.clockSkew().toMillis());
         config.put("giftsPerSecond", cfg.giftsPerSecond());
-        config.put("faults", cfg.faultKinds().stream().map(FaultKind::configName).toList());
+        config.put(
+                "faults", cfg.faultKinds().stream().map(FaultKind::configName).toList());
         config.put("seed", cfg.seed());
         config.put("runDir", in.runDir().toString());
         Map<String, Object> traffic = new LinkedHashMap<>();
         traffic.put("joins", h.joins);
         traffic.put("hops", h.hops);
         traffic.put("handOvers", h.handovers);
-        traffic.put("edits", in.store().data().values().stream().mapToLong(d -> d.edits).sum());
+        traffic.put(
+                "edits",
+                in.store().data().values().stream().mapToLong(d -> d.edits).sum());
         traffic.put("giftsSent", h.gifts.size());
         traffic.put("giftsAcknowledged", acked);
         traffic.put("savesAccepted", accepted);
@@ -370,6 +489,21 @@ public final class SimReport {
         giftJson.put("duplicated", duplicated);
         giftJson.put("pending", pending);
         giftJson.put("unknown", unknown);
+        if (storm != null) {
+            giftJson.put(
+                    "storm",
+                    Map.of(
+                            "key",
+                            storm.key,
+                            "gifts",
+                            storm.gifts,
+                            "failed",
+                            storm.failed,
+                            "joinsDuring",
+                            storm.joins,
+                            "millis",
+                            storm.running() ? -1 : storm.endedAt - storm.startedAt));
+        }
         List<Map<String, Object>> checkJson = new ArrayList<>();
         for (Check c : r.checks) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -393,16 +527,43 @@ public final class SimReport {
 
         // ---- text
         List<String> t = r.lines;
-        t.add(String.format(Locale.ROOT, "ProfileService simulation: %d servers, %d players, %.0f s on %s (profile store %s)",
-                cfg.servers(), cfg.players(), durationMs / 1000.0, in.maskedUri(), in.storeName()));
-        t.add(String.format(Locale.ROOT, "  lease %.1f s, auto-save %.1f s, force-load timeout %.1f s, server clocks %.1f s apart, seed %d;"
-                        + " logs in %s", cfg.lease().toMillis() / 1000.0, cfg.autoSave().toMillis() / 1000.0,
-                cfg.forceLoadTimeout().toMillis() / 1000.0, cfg.clockSkew().toMillis() / 1000.0, cfg.seed(), in.runDir()));
-        t.add(String.format(Locale.ROOT, "Traffic: %d joins, %d hops (%d hand-overs from a live owner), %s edits, %d gifts sent (%d acknowledged)",
-                h.joins, h.hops, h.handovers, traffic.get("edits"), h.gifts.size(), acked));
-        t.add(String.format(Locale.ROOT, "Faults: kill -9 x%d, SIGSTOP x%d (%.1f s each), connection cut x%d%s",
-                h.count(FaultKind.KILL), h.count(FaultKind.FREEZE), cfg.freezeFor().toMillis() / 1000.0, h.count(FaultKind.CUT),
-                cfg.cut() && !StoreLinks.isServerStore(in.maskedUri()) ? " (not applicable to an embedded store)" : ""));
+        t.add(String.format(
+                Locale.ROOT,
+                "ProfileService simulation: %d servers, %d players, %.0f s on %s (profile store %s)",
+                cfg.servers(),
+                cfg.players(),
+                durationMs / 1000.0,
+                in.maskedUri(),
+                in.storeName()));
+        t.add(String.format(
+                Locale.ROOT,
+                "  lease %.1f s, auto-save %.1f s, force-load timeout %.1f s, server clocks %.1f s apart, seed %d;"
+                        + " logs in %s",
+                cfg.lease().toMillis() / 1000.0,
+                cfg.autoSave().toMillis() / 1000.0,
+                cfg.forceLoadTimeout().toMillis() / 1000.0,
+                cfg.clockSkew().toMillis() / 1000.0,
+                cfg.seed(),
+                in.runDir()));
+        t.add(String.format(
+                Locale.ROOT,
+                "Traffic: %d joins, %d hops (%d hand-overs from a live owner), %s edits, %d gifts sent (%d acknowledged)",
+                h.joins,
+                h.hops,
+                h.handovers,
+                traffic.get("edits"),
+                h.gifts.size(),
+                acked));
+        t.add(String.format(
+                Locale.ROOT,
+                "Faults: kill -9 x%d, SIGSTOP x%d (%.1f s each), connection cut x%d%s",
+                h.count(FaultKind.KILL),
+                h.count(FaultKind.FREEZE),
+                cfg.freezeFor().toMillis() / 1000.0,
+                h.count(FaultKind.CUT),
+                cfg.cut() && !StoreLinks.isServerStore(in.maskedUri())
+                        ? " (not applicable to an embedded store)"
+                        : ""));
         t.add("Checks:");
         for (Check c : r.checks) {
             t.add("  [" + (c.passed() ? "PASS" : "FAIL") + "] " + c.name() + ": " + c.summary());
@@ -415,14 +576,19 @@ public final class SimReport {
         t.add("  steal time after kill -9 (kill to loaded elsewhere): " + describe(stealAfterKillMs, false));
         t.add("  steal time after SIGSTOP (stop to loaded elsewhere): " + describe(stealAfterFreezeMs, false));
         if (steals > 0) {
-            t.add(String.format(Locale.ROOT, "  steals: %d, earliest %.2f s after the owner's lease expired; %d before it (FORCE_LOAD timeout against a live owner)",
-                    steals, minMarginMs / 1000.0, earlySteals.count));
+            t.add(String.format(
+                    Locale.ROOT,
+                    "  steals: %d, earliest %.2f s after the owner's lease expired; %d before it (FORCE_LOAD timeout against a live owner)",
+                    steals,
+                    minMarginMs / 1000.0,
+                    earlySteals.count));
             for (String s : earlySteals.examples) {
                 t.add("    " + s);
             }
         }
         if (unexplained > 0) {
-            t.add("Note: " + unexplained + " session(s) were taken over without a fault on their server (slow heartbeat?)");
+            t.add("Note: " + unexplained
+                    + " session(s) were taken over without a fault on their server (slow heartbeat?)");
         }
         if (h.issueCount > 0) {
             t.add("Issues reported by the servers (" + h.issueCount + "):");
@@ -444,9 +610,18 @@ public final class SimReport {
         if (samples.isEmpty()) {
             return "no samples";
         }
-        return String.format(Locale.ROOT, "p50 %.0f ms, %s %.0f ms (n=%d)", Stats.percentile(samples, 50),
-                p99 ? "p99" : "max", p99 ? Stats.percentile(samples, 99)
-                        : samples.stream().mapToDouble(Double::doubleValue).max().orElse(0), samples.size());
+        return String.format(
+                Locale.ROOT,
+                "p50 %.0f ms, %s %.0f ms (n=%d)",
+                Stats.percentile(samples, 50),
+                p99 ? "p99" : "max",
+                p99
+                        ? Stats.percentile(samples, 99)
+                        : samples.stream()
+                                .mapToDouble(Double::doubleValue)
+                                .max()
+                                .orElse(0),
+                samples.size());
     }
 
     private static SimHistory.Fault lastFaultBefore(List<SimHistory.Fault> faults, long at) {

@@ -3,11 +3,11 @@ package dev.profileservice.cli.internal.sim;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.BackendUris;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 
@@ -32,11 +32,13 @@ public final class Simulation {
 
     /** The simulation lock. */
     private final Object lock = new Object();
+
     private final SimConfig cfg;
     private final PrintWriter progressOut;
     private final boolean terminal;
     /** The run's random choices, seeded by {@code --seed}; used under the lock. */
     private final Random rnd;
+
     private final String runId;
 
     public Simulation(SimConfig cfg, PrintWriter progressOut, boolean terminal) {
@@ -49,20 +51,29 @@ public final class Simulation {
 
     /** Runs the whole simulation and returns its report. Blocks for about the configured duration plus the drain. */
     public SimReport run() throws IOException, InterruptedException {
-        Path runDir = cfg.runDir() != null ? Files.createDirectories(cfg.runDir()) : Files.createTempDirectory("profiles-simulate-");
+        Path runDir = cfg.runDir() != null
+                ? Files.createDirectories(cfg.runDir())
+                : Files.createTempDirectory("profiles-simulate-");
         String uri = cfg.storeUri() != null ? cfg.storeUri() : "sqlite:" + runDir.resolve("profiles.db");
         String storeName = cfg.profileStore() != null ? cfg.profileStore() : "Simulation_" + runId;
         SimHistory history = new SimHistory();
-        try (ProfileService admin = ProfileService.builder().backend(uri).placeId("simulation-admin").jobId("admin-" + runId)
-                .lease(cfg.lease()).autoSavePeriod(cfg.autoSave()).forceLoadTimeout(cfg.forceLoadTimeout())
-                .pollInterval(cfg.pollInterval()).build();
-             StoreLinks links = StoreLinks.open(uri, cfg.servers(), cfg.cut())) {
+        try (ProfileService admin = ProfileService.builder()
+                        .backend(uri)
+                        .placeId("simulation-admin")
+                        .jobId("admin-" + runId)
+                        .lease(cfg.lease())
+                        .autoSavePeriod(cfg.autoSave())
+                        .forceLoadTimeout(cfg.forceLoadTimeout())
+                        .pollInterval(cfg.pollInterval())
+                        .build();
+                StoreLinks links = StoreLinks.open(uri, cfg.servers(), cfg.cut())) {
             ProfileStore<SimPlayerData> adminStore = admin.getProfileStore(storeName, new SimPlayerData());
             Run run = new Run(runDir, storeName, links, adminStore, history);
             run.play();
             FinalStore stored = FinalStore.read(adminStore, run.players.keys());
             synchronized (lock) {
-                return SimReport.build(new SimReport.Input(cfg, runDir, BackendUris.mask(uri), storeName, history, stored));
+                return SimReport.build(
+                        new SimReport.Input(cfg, runDir, BackendUris.mask(uri), storeName, history, stored));
             }
         }
     }
@@ -76,7 +87,12 @@ public final class Simulation {
         final FaultInjector faults;
         final GiftSender gifts;
 
-        Run(Path runDir, String storeName, StoreLinks links, ProfileStore<SimPlayerData> adminStore, SimHistory history) {
+        Run(
+                Path runDir,
+                String storeName,
+                StoreLinks links,
+                ProfileStore<SimPlayerData> adminStore,
+                SimHistory history) {
             this.history = history;
             this.servers = new ServerSupervisor(lock, cfg, runDir, links, storeName, timers, history);
             this.players = new PlayerDriver(cfg.players(), servers, rnd, history);
@@ -100,6 +116,8 @@ public final class Simulation {
                 progress = new ProgressPrinter(lock, progressOut, terminal, players, history, startAt);
                 progress.start();
                 long nextFault = startAt + Math.min(2_000, cfg.faultEvery().toMillis());
+                long stormAt = cfg.stormGifts() > 0 ? startAt + cfg.duration().toMillis() / 3 : Long.MAX_VALUE;
+                String celebrity = players.keys().get(0);
                 double giftsDue = 0;
                 long lastStep = startAt;
                 long now;
@@ -109,9 +127,22 @@ public final class Simulation {
                     for (; giftsDue >= 1; giftsDue--) {
                         gifts.send();
                     }
+                    if (now >= stormAt) {
+                        stormAt = Long.MAX_VALUE;
+                        gifts.storm(
+                                celebrity,
+                                cfg.stormGifts(),
+                                Duration.ofMillis(
+                                        Math.min(10_000, cfg.duration().toMillis() / 4)),
+                                now);
+                    }
                     synchronized (lock) {
                         if (now >= nextFault && now < endAt - 1_500) {
-                            nextFault = now + (faults.inject(now) ? cfg.faultEvery().toMillis() : 250);
+                            nextFault =
+                                    now + (faults.inject(now) ? cfg.faultEvery().toMillis() : 250);
+                        }
+                        if (history.storm != null && history.storm.running()) {
+                            players.hurry(celebrity, now); // the popular player changes servers during the storm
                         }
                         step(now);
                     }

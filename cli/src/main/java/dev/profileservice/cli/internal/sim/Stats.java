@@ -8,8 +8,7 @@ import java.util.Map;
 
 /** Percentiles of a list of samples (nearest-rank). */
 final class Stats {
-    private Stats() {
-    }
+    private Stats() {}
 
     static double percentile(List<Double> samples, double p) {
         if (samples.isEmpty()) {
@@ -26,7 +25,9 @@ final class Stats {
         m.put("n", samples.size());
         m.put("p50", round(percentile(samples, 50)));
         m.put("p99", round(percentile(samples, 99)));
-        m.put("max", round(samples.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
+        m.put(
+                "max",
+                round(samples.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
         return m;
     }
 

@@ -3,7 +3,6 @@ package dev.profileservice.cli.internal.sim;
 import dev.profileservice.spi.BackendUris;
 import dev.profileservice.spi.StoreUri;
 import dev.profileservice.testkit.TcpProxy;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +18,8 @@ import java.util.Map;
 final class StoreLinks implements AutoCloseable {
 
     /** Ports of the schemes whose URIs may leave the port out. */
-    private static final Map<String, Integer> DEFAULT_PORTS = Map.of("postgresql", 5432, "postgres", 5432,
-            "mariadb", 3306, "mysql", 3306, "redis", 6379, "rediss", 6379);
+    private static final Map<String, Integer> DEFAULT_PORTS =
+            Map.of("postgresql", 5432, "postgres", 5432, "mariadb", 3306, "mysql", 3306, "redis", 6379, "rediss", 6379);
 
     /** A default port no URI can give (StoreUri refuses port 0): "this scheme has none". */
     private static final int NO_DEFAULT_PORT = 0;
@@ -47,7 +46,8 @@ final class StoreLinks implements AutoCloseable {
         StoreUri parsed = proxied ? parse(uri) : null;
         for (int slot = 0; slot < servers; slot++) {
             if (proxied) {
-                TcpProxy proxy = TcpProxy.start(parsed.host().host(), parsed.host().port());
+                TcpProxy proxy =
+                        TcpProxy.start(parsed.host().host(), parsed.host().port());
                 proxies.add(proxy);
                 uris.add(parsed.withHosts(List.of(new StoreUri.Address(proxy.host(), proxy.port()))));
             } else {
@@ -67,12 +67,12 @@ final class StoreLinks implements AutoCloseable {
     static StoreUri parse(String uri) {
         StoreUri parsed = StoreUri.parse(uri, DEFAULT_PORTS.getOrDefault(BackendUris.scheme(uri), NO_DEFAULT_PORT));
         if (parsed.hosts().size() != 1) {
-            throw new IllegalArgumentException("connection cuts need a store URI with one host, not " + parsed.masked()
-                    + "; use --no-cut");
+            throw new IllegalArgumentException(
+                    "connection cuts need a store URI with one host, not " + parsed.masked() + "; use --no-cut");
         }
         if (parsed.host().port() == NO_DEFAULT_PORT) {
-            throw new IllegalArgumentException("cannot tell the port of " + parsed.masked()
-                    + "; give it explicitly (host:port) or use --no-cut");
+            throw new IllegalArgumentException(
+                    "cannot tell the port of " + parsed.masked() + "; give it explicitly (host:port) or use --no-cut");
         }
         return parsed;
     }

@@ -9,8 +9,7 @@ import java.util.List;
  * Not thread-safe: guarded by the simulation lock.
  */
 final class Timers {
-    private record Due(long at, Runnable action) {
-    }
+    private record Due(long at, Runnable action) {}
 
     private final List<Due> pending = new ArrayList<>();
 

@@ -1,22 +1,42 @@
 package dev.profileservice.cli.internal.sim;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The simulation's checks on hand-made histories: each check passes a clean one and catches its fault. */
 class SimReportTest {
 
-    static final SimConfig CFG = new SimConfig(null, null, null, 2, 1, Duration.ofSeconds(10), Duration.ofSeconds(3),
-            Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMillis(250), Duration.ofMillis(250), 1,
-            true, true, false, Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(4), Duration.ofSeconds(1),
-            Duration.ofMillis(1500), Duration.ofSeconds(4), 1, null);
+    static final SimConfig CFG = new SimConfig(
+            null,
+            null,
+            null,
+            2,
+            1,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(3),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(3),
+            Duration.ofMillis(250),
+            Duration.ofMillis(250),
+            1,
+            0,
+            true,
+            true,
+            false,
+            Duration.ofSeconds(3),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(4),
+            Duration.ofSeconds(1),
+            Duration.ofMillis(1500),
+            Duration.ofSeconds(4),
+            1,
+            null);
 
     /** A history of one player, "p", built step by step. */
     static final class History {
@@ -31,12 +51,16 @@ class SimReportTest {
             r.loaded = loaded;
             r.joinedAt = joinedAt;
             r.loadedLastEditAt = joinedAt - 100;
-            history.acquires.computeIfAbsent("p", k -> new ArrayList<>()).add(new SimHistory.Acq(job, epoch, epoch - 1, joinedAt * 1000 - 500, joinedAt * 1000 - 100));
+            history.acquires
+                    .computeIfAbsent("p", k -> new ArrayList<>())
+                    .add(new SimHistory.Acq(job, epoch, epoch - 1, joinedAt * 1000 - 500, joinedAt * 1000 - 100));
             return r;
         }
 
         void save(String job, long epoch, boolean release, String status, long atMillis) {
-            history.saves.computeIfAbsent("p", k -> new ArrayList<>()).add(new SimHistory.Save(job, epoch, release, status, atMillis * 1000, atMillis * 1000 + 200));
+            history.saves
+                    .computeIfAbsent("p", k -> new ArrayList<>())
+                    .add(new SimHistory.Save(job, epoch, release, status, atMillis * 1000, atMillis * 1000 + 200));
         }
 
         void gift(String id, boolean acked) {
@@ -46,13 +70,21 @@ class SimReportTest {
         }
 
         SimReport report() {
-            return SimReport.build(new SimReport.Input(CFG, Path.of("/tmp/x"), "sqlite:x.db", "S", history,
+            return SimReport.build(new SimReport.Input(
+                    CFG,
+                    Path.of("/tmp/x"),
+                    "sqlite:x.db",
+                    "S",
+                    history,
                     new FinalStore(Map.of("p", stored), Map.of("p", 0), List.of())));
         }
     }
 
     static SimReport.Check check(SimReport r, String prefix) {
-        return r.checks().stream().filter(c -> c.name().startsWith(prefix)).findFirst().orElseThrow();
+        return r.checks().stream()
+                .filter(c -> c.name().startsWith(prefix))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** a loads at 1000, edits to 40, hands over gracefully; b loads 40 and releases 55 at shutdown. */
@@ -85,7 +117,8 @@ class SimReportTest {
         h.save("a", 1, false, "SAVED", 4_000); // a's write lands after b acquired epoch 2 at ~3100
         SimReport r = h.report();
         assertThat(check(r, "no save accepted").passed()).isFalse();
-        assertThat(check(r, "no save accepted").failures().get(0)).contains("epoch 1 accepted, but epoch 2 had been acquired");
+        assertThat(check(r, "no save accepted").failures().get(0))
+                .contains("epoch 1 accepted, but epoch 2 had been acquired");
         assertThat(r.passed()).isFalse();
     }
 
@@ -101,9 +134,9 @@ class SimReportTest {
     @Test
     void lostAndDuplicatedGiftsFail() {
         History h = clean();
-        h.gift("g2", true);                 // acknowledged, never applied, not pending
+        h.gift("g2", true); // acknowledged, never applied, not pending
         h.stored.gifts.add("g3");
-        h.stored.gifts.add("g3");           // applied twice
+        h.stored.gifts.add("g3"); // applied twice
         h.gift("g3", true);
         SimReport r = h.report();
         SimReport.Check gifts = check(r, "gifts applied exactly once");
@@ -128,7 +161,9 @@ class SimReportTest {
         h.sessions.get("p#1").endedCounter = 42; // released 42, the next session loaded 40
         SimReport.Check hops = check(h.report(), "graceful hops");
         assertThat(hops.passed()).isFalse();
-        assertThat(hops.failures().get(0)).contains("released epoch 1 with 42 edits").contains("loaded 40 (-2)");
+        assertThat(hops.failures().get(0))
+                .contains("released epoch 1 with 42 edits")
+                .contains("loaded 40 (-2)");
     }
 
     @Test
@@ -145,7 +180,7 @@ class SimReportTest {
         a.tickCounter = 30;
         h.faults.add(new SimHistory.Fault(FaultKind.KILL, "a", 4_000, 4_000));
         SimHistory.SessionRec b = h.session(2, "b", 20, 8_000);
-        b.loadedLastEditAt = 2_000;          // last durable edit 2 s before the kill: within 3.5 s
+        b.loadedLastEditAt = 2_000; // last durable edit 2 s before the kill: within 3.5 s
         h.save("b", 2, true, "SAVED", 9_000);
         b.endedCounter = 20;
         h.stored.edits = 20;
@@ -153,11 +188,12 @@ class SimReportTest {
         assertThat(check(ok, "loss after a crash").passed()).as(ok.toText()).isTrue();
         assertThat(check(ok, "loss after a crash").summary()).contains("after kill -9: worst 10 edits / 2.0 s");
 
-        b.loadedLastEditAt = 0;              // but the kill lost 3 s of play after a's load at 1000: over the bound
+        b.loadedLastEditAt = 0; // but the kill lost 3 s of play after a's load at 1000: over the bound
         a.joinedAt = 0;
         SimReport bad = h.report();
         assertThat(check(bad, "loss after a crash").passed()).isFalse();
-        assertThat(check(bad, "loss after a crash").failures().get(0)).contains("after kill -9 of a, 10 edits (4.0 s of play) lost");
+        assertThat(check(bad, "loss after a crash").failures().get(0))
+                .contains("after kill -9 of a, 10 edits (4.0 s of play) lost");
     }
 
     @Test
@@ -165,22 +201,23 @@ class SimReportTest {
         History h = new History();
         h.session(1, "a", 0, 1_000);
         h.faults.add(new SimHistory.Fault(FaultKind.KILL, "a", 2_000, 2_000));
-        h.session(2, "b", 0, 6_000);        // acquire started at 5999.5 ms, a steal of epoch 1
-        Map<String, List<SimHistory.Heartbeat>> hb = Map.of("a", List.of(
-                new SimHistory.Heartbeat(1_500_000, 4_500), new SimHistory.Heartbeat(7_000_000, 99_000)));
+        h.session(2, "b", 0, 6_000); // acquire started at 5999.5 ms, a steal of epoch 1
+        Map<String, List<SimHistory.Heartbeat>> hb = Map.of(
+                "a", List.of(new SimHistory.Heartbeat(1_500_000, 4_500), new SimHistory.Heartbeat(7_000_000, 99_000)));
         h.history.heartbeats.putAll(hb);
         SimReport r = h.report();
         Map<?, ?> traffic = (Map<?, ?>) r.toJson().get("traffic");
         assertThat(traffic.get("steals")).isEqualTo(1L);
         assertThat(traffic.get("stealsBeforeOwnersLeaseExpired")).isEqualTo(0L);
-        assertThat(traffic.get("earliestStealAfterLeaseExpiryMs")).isEqualTo(1_499L); // the later heartbeat does not count
+        assertThat(traffic.get("earliestStealAfterLeaseExpiryMs"))
+                .isEqualTo(1_499L); // the later heartbeat does not count
         assertThat(r.toText()).contains("steals: 1, earliest 1.50 s after the owner's lease expired; 0 before it");
     }
 
     @Test
     void dataGoingBackFails() {
         History h = clean();
-        h.sessions.get("p#2").loaded = 10;  // fewer than session 1 had loaded? no: 0; make session 1 load more
+        h.sessions.get("p#2").loaded = 10; // fewer than session 1 had loaded? no: 0; make session 1 load more
         h.sessions.get("p#1").loaded = 20;
         assertThat(check(h.report(), "saved data never went back").passed()).isFalse();
     }

@@ -1,12 +1,11 @@
 package dev.profileservice.cli.internal.sim;
 
-import dev.profileservice.spi.StoreUri;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.profileservice.spi.StoreUri;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Server-store URIs are pointed at each slot's proxy; embedded stores are left alone. */
 class StoreLinksTest {
@@ -25,17 +24,22 @@ class StoreLinksTest {
         StoreUri redis = StoreLinks.parse("redis://127.0.0.1");
         assertThat(redis.host().port()).isEqualTo(6379);
         assertThat(pointedAt("redis://127.0.0.1", 5000)).isEqualTo("redis://127.0.0.1:5000");
-        assertThat(StoreLinks.parse("mariadb://root@localhost/test").host().port()).isEqualTo(3306);
+        assertThat(StoreLinks.parse("mariadb://root@localhost/test").host().port())
+                .isEqualTo(3306);
         assertThat(StoreLinks.isServerStore("sqlite:/tmp/x.db")).isFalse();
         assertThat(StoreLinks.isServerStore("postgresql://h/db")).isTrue();
     }
 
     @Test
     void aUriACutCannotHandleIsRefusedNamingTheWayOut() {
-        assertThatThrownBy(() -> StoreLinks.parse("other://db/x")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("cannot tell the port").hasMessageContaining("--no-cut");
+        assertThatThrownBy(() -> StoreLinks.parse("other://db/x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot tell the port")
+                .hasMessageContaining("--no-cut");
         assertThatThrownBy(() -> StoreLinks.parse("redis-sentinel://a:26379,b:26379/0#m"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one host").hasMessageContaining("--no-cut");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("one host")
+                .hasMessageContaining("--no-cut");
     }
 
     @Test
@@ -44,7 +48,9 @@ class StoreLinksTest {
             assertThat(links.cuttable()).isTrue();
             StoreUri first = StoreUri.parse(links.uri(0), 6379);
             StoreUri second = StoreUri.parse(links.uri(1), 6379);
-            assertThat(first.host().port()).isNotEqualTo(6379).isNotEqualTo(second.host().port());
+            assertThat(first.host().port())
+                    .isNotEqualTo(6379)
+                    .isNotEqualTo(second.host().port());
             assertThat(first.password()).isEqualTo("pw");
             assertThat(first.path()).isEqualTo("0");
         }
