@@ -10,7 +10,6 @@ module dev.profileservice.jdbc {
     requires com.zaxxer.hikari;
     requires org.mariadb.jdbc;
     requires org.postgresql.jdbc;
-    requires com.fasterxml.jackson.databind; // reading layout-1 inboxes while upgrading
     requires org.slf4j;
     requires org.xerial.sqlitejdbc;
 

@@ -4,7 +4,8 @@
  * {@code dev.profileservice.redis} is the API (backends on a user's own Lettuce client);
  * {@code dev.profileservice.redis.internal} is not exported and may change at any time.
  */
-@SuppressWarnings("requires-transitive-automatic") // lettuce.core has no module descriptor, only an Automatic-Module-Name
+@SuppressWarnings(
+        "requires-transitive-automatic") // lettuce.core has no module descriptor, only an Automatic-Module-Name
 module dev.profileservice.redis {
     requires transitive dev.profileservice;
     requires transitive lettuce.core; // RedisBackends takes Lettuce's RedisClient, RedisClusterClient and RedisURI
@@ -12,5 +13,6 @@ module dev.profileservice.redis {
 
     exports dev.profileservice.redis;
 
-    provides dev.profileservice.spi.BackendProvider with dev.profileservice.redis.internal.RedisBackendProvider;
+    provides dev.profileservice.spi.BackendProvider with
+            dev.profileservice.redis.internal.RedisBackendProvider;
 }

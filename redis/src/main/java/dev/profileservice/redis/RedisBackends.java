@@ -6,7 +6,6 @@ import dev.profileservice.spi.BackendException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -31,8 +30,7 @@ import java.util.regex.Pattern;
  */
 public final class RedisBackends {
 
-    private RedisBackends() {
-    }
+    private RedisBackends() {}
 
     /**
      * Opens {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps]} or
@@ -69,7 +67,8 @@ public final class RedisBackends {
 
     /** As {@link #create(RedisClient)}, with the given options. */
     public static Backend create(RedisClient client, Options options) {
-        return RedisConnector.create(Objects.requireNonNull(client, "client"), Objects.requireNonNull(options, "options"));
+        return RedisConnector.create(
+                Objects.requireNonNull(client, "client"), Objects.requireNonNull(options, "options"));
     }
 
     /**
@@ -78,12 +77,14 @@ public final class RedisBackends {
      * one slot (keys are hash-tagged {@code {store:key}}); administrative listings SCAN every node.
      */
     public static Backend createCluster(RedisURI seed, Options options) {
-        return RedisConnector.createCluster(Objects.requireNonNull(seed, "seed"), Objects.requireNonNull(options, "options"));
+        return RedisConnector.createCluster(
+                Objects.requireNonNull(seed, "seed"), Objects.requireNonNull(options, "options"));
     }
 
     /** A backend on the caller's Redis Cluster client. Closing the backend never closes the client. */
     public static Backend create(RedisClusterClient client, Options options) {
-        return RedisConnector.create(Objects.requireNonNull(client, "client"), Objects.requireNonNull(options, "options"));
+        return RedisConnector.create(
+                Objects.requireNonNull(client, "client"), Objects.requireNonNull(options, "options"));
     }
 
     /**
@@ -107,7 +108,8 @@ public final class RedisBackends {
 
         public Options {
             if (keyPrefix == null || !PREFIX.matcher(keyPrefix).matches()) {
-                throw new IllegalArgumentException("Redis key prefix must match " + PREFIX.pattern() + ", was '" + keyPrefix + "'");
+                throw new IllegalArgumentException(
+                        "Redis key prefix must match " + PREFIX.pattern() + ", was '" + keyPrefix + "'");
             }
             if (commandTimeout == null || commandTimeout.isZero() || commandTimeout.isNegative()) {
                 throw new IllegalArgumentException("commandTimeout must be a positive duration, was " + commandTimeout);

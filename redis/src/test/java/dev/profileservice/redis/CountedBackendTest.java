@@ -3,12 +3,11 @@ package dev.profileservice.redis;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
  * Base of the Redis tests that count round trips: a backend on the test server under a unique key

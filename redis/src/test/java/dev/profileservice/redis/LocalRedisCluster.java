@@ -1,9 +1,10 @@
 package dev.profileservice.redis;
 
+import static org.awaitility.Awaitility.await;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -16,8 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * A throw-away three-node Redis Cluster for the tests: three {@code redis-server} processes on free
@@ -59,12 +58,29 @@ final class LocalRedisCluster implements AutoCloseable {
             try {
                 for (int port : ports) {
                     File log = dir.resolve("redis-" + port + ".log").toFile();
-                    cluster.processes.add(new ProcessBuilder("redis-server", "--port", Integer.toString(port),
-                            "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-                            "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
-                            "--cluster-node-timeout", "2000", "--save", "", "--appendonly", "no",
-                            "--dir", dir.toString(), "--protected-mode", "no")
-                            .redirectErrorStream(true).redirectOutput(log).start());
+                    cluster.processes.add(new ProcessBuilder(
+                                    "redis-server",
+                                    "--port",
+                                    Integer.toString(port),
+                                    "--bind",
+                                    "127.0.0.1",
+                                    "--cluster-enabled",
+                                    "yes",
+                                    "--cluster-config-file",
+                                    dir.resolve("nodes-" + port + ".conf").toString(),
+                                    "--cluster-node-timeout",
+                                    "2000",
+                                    "--save",
+                                    "",
+                                    "--appendonly",
+                                    "no",
+                                    "--dir",
+                                    dir.toString(),
+                                    "--protected-mode",
+                                    "no")
+                            .redirectErrorStream(true)
+                            .redirectOutput(log)
+                            .start());
                 }
                 for (int port : ports) {
                     awaitPing(port);
@@ -72,7 +88,8 @@ final class LocalRedisCluster implements AutoCloseable {
                 List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
                 ports.forEach(p -> create.add("127.0.0.1:" + p));
                 create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-                Process join = new ProcessBuilder(create).redirectErrorStream(true).start();
+                Process join =
+                        new ProcessBuilder(create).redirectErrorStream(true).start();
                 String out = new String(join.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!join.waitFor(30, TimeUnit.SECONDS) || join.exitValue() != 0) {
                     throw new IllegalStateException("redis-cli --cluster create failed:\n" + out);
@@ -86,8 +103,10 @@ final class LocalRedisCluster implements AutoCloseable {
                 throw e;
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start a local Redis Cluster (is redis-server installed? set "
-                    + ENV + " to use an existing cluster): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start a local Redis Cluster (is redis-server installed? set " + ENV
+                            + " to use an existing cluster): " + e.getMessage(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -95,12 +114,16 @@ final class LocalRedisCluster implements AutoCloseable {
     }
 
     private static void awaitPing(int port) {
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50))
+                .ignoreExceptions()
                 .until(() -> "PONG".equals(onNode(port, c -> c.sync().ping())));
     }
 
     private static void awaitClusterOk(int port) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
                 .until(() -> onNode(port, c -> c.sync().clusterInfo()).contains("cluster_state:ok"));
     }
 

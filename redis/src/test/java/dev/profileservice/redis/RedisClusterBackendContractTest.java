@@ -1,5 +1,7 @@
 package dev.profileservice.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.SaveItem;
@@ -10,10 +12,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +19,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The testkit's Backend contract on a three-node Redis Cluster (started for this class, see
@@ -92,13 +91,18 @@ class RedisClusterBackendContractTest extends BackendContractTest {
         assertThat(results).hasSize(all.size());
         for (int i = 0; i < all.size(); i++) {
             boolean lost = i == 0 || i == 10;
-            assertThat(results.get(i).status()).as("item " + i).isEqualTo(lost ? SaveResult.Status.LOST_SESSION : SaveResult.Status.SAVED);
+            assertThat(results.get(i).status())
+                    .as("item " + i)
+                    .isEqualTo(lost ? SaveResult.Status.LOST_SESSION : SaveResult.Status.SAVED);
             assertThat(results.get(i).record().owner()).as("item " + i).isEqualTo(lost ? bob : alice);
             byte[] stored = thief.read(store, all.get(i)).payload();
             if (lost) {
                 assertThat(stored).as("item " + i).isEqualTo(INITIAL);
             } else {
-                assertThat(stored).as("item " + i).asString(StandardCharsets.UTF_8).isEqualTo("v-" + all.get(i));
+                assertThat(stored)
+                        .as("item " + i)
+                        .asString(StandardCharsets.UTF_8)
+                        .isEqualTo("v-" + all.get(i));
             }
         }
     }
@@ -130,8 +134,12 @@ class RedisClusterBackendContractTest extends BackendContractTest {
             assertThat(trips).containsOnly("saveBatch").hasSizeBetween(1, 2);
         }
         assertThat(results).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
-        assertThat(backend.read(store, key("f39")).payload()).asString(StandardCharsets.UTF_8).isEqualTo("f39");
-        assertThat(backend.read(store, key("f7")).owner()).as("released in the batch").isNull();
+        assertThat(backend.read(store, key("f39")).payload())
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo("f39");
+        assertThat(backend.read(store, key("f7")).owner())
+                .as("released in the batch")
+                .isNull();
         assertThat(backend.read(store, key("f8")).owner()).isEqualTo(alice);
     }
 }

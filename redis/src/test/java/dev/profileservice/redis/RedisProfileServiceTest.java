@@ -1,5 +1,8 @@
 package dev.profileservice.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
@@ -8,18 +11,14 @@ import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.testkit.TcpProxy;
 import io.lettuce.core.RedisURI;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The engine on Redis: a whole session, hand-over and gifts over pub/sub, round trips, and a network cut. */
 class RedisProfileServiceTest {
@@ -52,8 +51,10 @@ class RedisProfileServiceTest {
 
     /** The settings of these tests, without a store. */
     private static ProfileService.Builder settings() {
-        return ProfileService.builder().placeId("lobby")
-                .autoSavePeriod(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(20))
+        return ProfileService.builder()
+                .placeId("lobby")
+                .autoSavePeriod(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(20))
                 .forceLoadTimeout(Duration.ofSeconds(30));
     }
 
@@ -84,19 +85,23 @@ class RedisProfileServiceTest {
     void forceLoadHandsOverThroughPubSubAtOnce() {
         ProfileService a = closeLater(builder().jobId("A").build());
         ProfileService b = closeLater(builder().jobId("B").build());
-        Profile<PlayerData> held = a.getProfileStore("PlayerData", new PlayerData()).loadProfile("p").orElseThrow();
+        Profile<PlayerData> held = a.getProfileStore("PlayerData", new PlayerData())
+                .loadProfile("p")
+                .orElseThrow();
         held.edit(d -> d.coins = 7);
         AtomicBoolean released = new AtomicBoolean();
         held.listenToRelease(() -> released.set(true));
 
         long start = System.nanoTime();
         Profile<PlayerData> taken = b.getProfileStore("PlayerData", new PlayerData())
-                .loadProfile("p", NotReleasedHandler.FORCE_LOAD).orElseThrow();
+                .loadProfile("p", NotReleasedHandler.FORCE_LOAD)
+                .orElseThrow();
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(took).isLessThan(Duration.ofSeconds(5));
         assertThat(taken.getData().coins).isEqualTo(7);
-        assertThat(taken.getMetaData().getActiveSession()).hasValueSatisfying(s -> assertThat(s.jobId()).isEqualTo("B"));
+        assertThat(taken.getMetaData().getActiveSession())
+                .hasValueSatisfying(s -> assertThat(s.jobId()).isEqualTo("B"));
         await().atMost(Duration.ofSeconds(5)).untilTrue(released);
         assertThat(held.isActive()).isFalse();
     }
@@ -105,7 +110,9 @@ class RedisProfileServiceTest {
     void giftReachesTheActiveOwnerWithoutWaitingForAutoSave() {
         ProfileService a = closeLater(builder().jobId("A").build());
         ProfileService sender = closeLater(builder().jobId("S").build());
-        Profile<PlayerData> held = a.getProfileStore("PlayerData", new PlayerData()).loadProfile("p").orElseThrow();
+        Profile<PlayerData> held = a.getProfileStore("PlayerData", new PlayerData())
+                .loadProfile("p")
+                .orElseThrow();
         List<Map<String, Object>> gifts = new CopyOnWriteArrayList<>();
         held.getGlobalUpdates().listenToNewActiveUpdate((id, data) -> gifts.add(data));
 
@@ -122,7 +129,8 @@ class RedisProfileServiceTest {
         Backend backend = Backends.open(RedisTestSupport.uri(prefix));
         List<String> trips = new CopyOnWriteArrayList<>();
         backend.setRoundTripListener(trips::add);
-        ProfileService service = closeLater(settings().backend(backend).lease(Duration.ofSeconds(60)).build());
+        ProfileService service = closeLater(
+                settings().backend(backend).lease(Duration.ofSeconds(60)).build());
         ProfileStore<PlayerData> store = service.getProfileStore("PlayerData", new PlayerData());
 
         trips.clear();
@@ -148,9 +156,14 @@ class RedisProfileServiceTest {
         String proxied = RedisTestSupport.uri(prefix, "timeout=1s")
                 .replace("redis://", "redis://:s3cretPw@")
                 .replace(target.getHost() + ":" + target.getPort(), proxy.host() + ":" + proxy.port());
-        ProfileService service = ProfileService.builder().backend(proxied).placeId("lobby").jobId("cut")
-                .autoSavePeriod(Duration.ofMillis(300)).retryBackoffMax(Duration.ofMillis(500))
-                .lease(Duration.ofSeconds(30)).build();
+        ProfileService service = ProfileService.builder()
+                .backend(proxied)
+                .placeId("lobby")
+                .jobId("cut")
+                .autoSavePeriod(Duration.ofMillis(300))
+                .retryBackoffMax(Duration.ofMillis(500))
+                .lease(Duration.ofSeconds(30))
+                .build();
         closeLater(service);
         List<String> issues = new CopyOnWriteArrayList<>();
         service.issueSignal().connect(issues::add);

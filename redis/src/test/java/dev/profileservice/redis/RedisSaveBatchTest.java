@@ -1,24 +1,24 @@
 package dev.profileservice.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.UpdateOp;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * Redis specifics of {@code saveBatch} on a single server, beyond the testkit's contract: batches
@@ -34,7 +34,8 @@ class RedisSaveBatchTest extends CountedBackendTest {
     private List<SaveItem> acquired(String name, int n, java.util.function.IntFunction<byte[]> payload) {
         List<SaveItem> items = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            assertThat(backend.acquire("S", name + i, me, -1, INITIAL).acquired()).isTrue();
+            assertThat(backend.acquire("S", name + i, me, -1, INITIAL).acquired())
+                    .isTrue();
             items.add(new SaveItem("S", name + i, SaveRequest.of(me.serverId(), 1, payload.apply(i), false)));
         }
         return items;
@@ -59,17 +60,24 @@ class RedisSaveBatchTest extends CountedBackendTest {
     void aBatchLongerThanMaxBatchSizeIsSplitButStillOneRoundTripAndCorrect() {
         int n = backend.maxBatchSize() * 2 + 17;
         List<SaveItem> items = acquired("long", n, i -> bytes("v" + i));
-        backend.writeInbox("S", "long100", 0, bytes("gift"));
+        backend.sendUpdates("S", "long100", List.of(new UpdateOp.Add("t", bytes("gift"))), 10);
         List<SaveResult> results = new ArrayList<>();
         assertThat(tripsOf(() -> results.addAll(backend.saveBatch(items)))).containsExactly("saveBatch");
         assertThat(results).hasSize(n).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
         for (int i = 0; i < n; i++) {
-            assertThat(backend.read("S", "long" + i).payload()).as("item " + i).asString(StandardCharsets.UTF_8).isEqualTo("v" + i);
-            assertThat(results.get(i).record().payload()).as("item " + i).asString(StandardCharsets.UTF_8).isEqualTo("v" + i);
+            assertThat(backend.read("S", "long" + i).payload())
+                    .as("item " + i)
+                    .asString(StandardCharsets.UTF_8)
+                    .isEqualTo("v" + i);
+            assertThat(results.get(i).record().payload())
+                    .as("item " + i)
+                    .asString(StandardCharsets.UTF_8)
+                    .isEqualTo("v" + i);
         }
-        assertThat(results.get(100).record().inbox()).asString(StandardCharsets.UTF_8).isEqualTo("gift");
-        assertThat(results.get(100).record().inboxVersion()).isEqualTo(1);
-        assertThat(results.get(99).record().inboxVersion()).isZero();
+        assertThat(results.get(100).record().updateSeq())
+                .as("the save says a gift arrived")
+                .isEqualTo(1);
+        assertThat(results.get(99).record().updateSeq()).isZero();
     }
 
     @Test
@@ -100,9 +108,13 @@ class RedisSaveBatchTest extends CountedBackendTest {
         List<SaveItem> items = acquired("flush", backend.maxBatchSize() + 5, i -> bytes("f" + i));
         raw(c -> c.sync().scriptFlush());
         List<SaveResult> results = new ArrayList<>();
-        assertThat(tripsOf(() -> results.addAll(backend.saveBatch(items)))).containsOnly("saveBatch").hasSizeBetween(1, 2);
+        assertThat(tripsOf(() -> results.addAll(backend.saveBatch(items))))
+                .containsOnly("saveBatch")
+                .hasSizeBetween(1, 2);
         assertThat(results).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
-        assertThat(backend.read("S", "flush68").payload()).asString(StandardCharsets.UTF_8).isEqualTo("f68");
+        assertThat(backend.read("S", "flush68").payload())
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo("f68");
         assertThat(tripsOf(() -> backend.saveBatch(items))).containsExactly("saveBatch");
     }
 
@@ -112,12 +124,15 @@ class RedisSaveBatchTest extends CountedBackendTest {
         Owner thief = new Owner("thief-" + prefix, "p", "j");
         backend.acquire("S", "ind1", thief, 1, INITIAL);
         List<SaveResult> results = backend.saveBatch(items);
-        assertThat(results).extracting(SaveResult::status).containsExactly(
-                SaveResult.Status.SAVED, SaveResult.Status.LOST_SESSION, SaveResult.Status.SAVED);
+        assertThat(results)
+                .extracting(SaveResult::status)
+                .containsExactly(SaveResult.Status.SAVED, SaveResult.Status.LOST_SESSION, SaveResult.Status.SAVED);
         assertThat(results.get(1).record().owner()).isEqualTo(thief);
         assertThat(results.get(1).record().epoch()).isEqualTo(2);
         assertThat(backend.read("S", "ind1").payload()).isEqualTo(INITIAL);
-        assertThat(backend.read("S", "ind2").payload()).asString(StandardCharsets.UTF_8).isEqualTo("mine2");
+        assertThat(backend.read("S", "ind2").payload())
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo("mine2");
     }
 
     @Test
@@ -127,17 +142,21 @@ class RedisSaveBatchTest extends CountedBackendTest {
         trips.clear();
         assertThatThrownBy(() -> backend.saveBatch(items))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("items 0 and 2").hasMessageContaining("S/dup0");
+                .hasMessageContaining("items 0 and 2")
+                .hasMessageContaining("S/dup0");
         assertThat(trips).isEmpty();
         assertThat(backend.read("S", "dup0").payload()).isEqualTo(INITIAL);
     }
 
     @Test
     void nullInputIsNamed() {
-        assertThatThrownBy(() -> backend.saveBatch(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("items");
+        assertThatThrownBy(() -> backend.saveBatch(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("items");
         List<SaveItem> withNull = new ArrayList<>(acquired("nul", 1, i -> bytes("x")));
         withNull.add(null);
-        assertThatThrownBy(() -> backend.saveBatch(withNull)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> backend.saveBatch(withNull))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("item 1");
     }
 
@@ -158,6 +177,8 @@ class RedisSaveBatchTest extends CountedBackendTest {
     void aClosedBackendRefusesABatch() {
         List<SaveItem> items = acquired("closed", 1, i -> bytes("c"));
         backend.close();
-        assertThatThrownBy(() -> backend.saveBatch(items)).isInstanceOf(BackendException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> backend.saveBatch(items))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("closed");
     }
 }

@@ -6,7 +6,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-
 import java.time.Duration;
 import java.util.UUID;
 
@@ -18,8 +17,7 @@ import java.util.UUID;
 final class RedisTestSupport {
     static final String ENV = "PROFILESERVICE_TEST_REDIS_URI";
 
-    private RedisTestSupport() {
-    }
+    private RedisTestSupport() {}
 
     /** The base URI of the test server, without query parameters. */
     static String baseUri() {
@@ -35,7 +33,10 @@ final class RedisTestSupport {
     /** {@code baseUri()} with {@code prefix} (and any extra query parameters) added. */
     static String uri(String prefix, String... params) {
         String base = baseUri();
-        StringBuilder b = new StringBuilder(base).append(base.contains("?") ? '&' : '?').append("prefix=").append(prefix);
+        StringBuilder b = new StringBuilder(base)
+                .append(base.contains("?") ? '&' : '?')
+                .append("prefix=")
+                .append(prefix);
         for (String p : params) {
             b.append('&').append(p);
         }
@@ -50,7 +51,8 @@ final class RedisTestSupport {
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             ScanCursor cursor = ScanCursor.INITIAL;
             do {
-                KeyScanCursor<String> page = c.sync().scan(cursor, ScanArgs.Builder.matches(prefix + ":*").limit(1000));
+                KeyScanCursor<String> page = c.sync()
+                        .scan(cursor, ScanArgs.Builder.matches(prefix + ":*").limit(1000));
                 if (!page.getKeys().isEmpty()) {
                     c.sync().del(page.getKeys().toArray(new String[0]));
                 }
@@ -69,7 +71,8 @@ final class RedisTestSupport {
             long n = 0;
             ScanCursor cursor = ScanCursor.INITIAL;
             do {
-                KeyScanCursor<String> page = c.sync().scan(cursor, ScanArgs.Builder.matches(prefix + ":*").limit(1000));
+                KeyScanCursor<String> page = c.sync()
+                        .scan(cursor, ScanArgs.Builder.matches(prefix + ":*").limit(1000));
                 n += page.getKeys().size();
                 cursor = page;
             } while (!cursor.isFinished());

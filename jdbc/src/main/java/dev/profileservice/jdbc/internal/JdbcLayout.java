@@ -7,9 +7,9 @@ import static dev.profileservice.jdbc.internal.JdbcBackend.UPDATES;
 import static dev.profileservice.jdbc.internal.JdbcBackend.execute;
 import static dev.profileservice.jdbc.internal.JdbcBackend.prepare;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.profileservice.spi.LayoutOneInbox;
 import dev.profileservice.spi.LayoutUpgrade;
+import dev.profileservice.spi.PendingUpdate;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JdbcLayout {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcLayout.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     /** Records converted per query while moving inboxes. */
     private static final int PAGE = 500;
 
@@ -222,44 +221,27 @@ final class JdbcLayout {
      * emptied. An unreadable inbox is quarantined instead.
      */
     private void move(Connection c, Inbox inbox) throws SQLException {
-        long seq = maxLockedId(inbox.payload());
+        long seq = 0;
         int pending = 0;
         try {
-            JsonNode root = JSON.readTree(inbox.inbox());
-            JsonNode next = root == null ? null : root.get("next");
-            JsonNode active = root == null ? null : root.get("active");
-            if (next == null || !next.canConvertToLong() || active == null || !active.isArray()) {
-                throw new IOException("no 'next' number or 'active' list");
-            }
-            seq = Math.max(seq, next.asLong() - 1);
-            for (JsonNode u : active) {
-                JsonNode id = u.get("id");
-                JsonNode data = u.get("data");
-                if (id == null || !id.canConvertToLong() || data == null || !data.isObject()) {
-                    throw new IOException("an Active update without a numeric 'id' and an object 'data'");
-                }
+            LayoutOneInbox old = LayoutOneInbox.parse(inbox.inbox(), inbox.payload());
+            for (PendingUpdate u : old.active()) {
                 try (PreparedStatement ps = prepare(
                         c,
                         "INSERT INTO " + UPDATES + " (store, pkey, id, version, token, data)"
                                 + " VALUES (?, ?, ?, 1, ?, ?)",
                         inbox.store(),
                         inbox.key(),
-                        id.asLong(),
-                        "legacy-" + id.asLong(),
-                        JSON.writeValueAsBytes(data))) {
+                        u.id(),
+                        LayoutOneInbox.token(u.id()),
+                        u.data())) {
                     ps.executeUpdate();
                 }
-                seq = Math.max(seq, id.asLong());
-                pending++;
             }
+            seq = old.seq();
+            pending = old.active().size();
         } catch (IOException e) {
-            if (pending > 0) {
-                throw new SQLException(
-                        "inbox of " + inbox.store() + "/" + inbox.key() + " is unreadable after " + pending
-                                + " updates: " + e.getMessage(),
-                        "22000",
-                        e); // rolls this record back; the next start fails the same way
-            }
+            seq = LayoutOneInbox.maxLockedId(inbox.payload());
             LOG.warn(
                     "the inbox of {}/{} in {} is not a readable layout-1 inbox ({}); it is copied to {} and dropped",
                     inbox.store(),
@@ -287,22 +269,6 @@ final class JdbcLayout {
                 inbox.store(),
                 inbox.key())) {
             ps.executeUpdate();
-        }
-    }
-
-    /** The highest id among the Locked updates of a payload ({@code {"locked":[{"id":n,...}]}}), 0 if none or unreadable. */
-    private static long maxLockedId(byte[] payload) {
-        if (payload == null) {
-            return 0;
-        }
-        try {
-            long max = 0;
-            for (JsonNode u : JSON.readTree(payload).path("locked")) {
-                max = Math.max(max, u.path("id").asLong(0));
-            }
-            return max;
-        } catch (IOException | RuntimeException e) {
-            return 0;
         }
     }
 

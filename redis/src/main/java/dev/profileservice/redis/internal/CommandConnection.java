@@ -2,18 +2,20 @@ package dev.profileservice.redis.internal;
 
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.RoundTripListener;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +37,9 @@ import java.util.function.Supplier;
  * futures of pipelined commands; their replies are read on the calling thread.
  */
 final class CommandConnection implements AutoCloseable {
+    /** Keys asked for per SCAN page. */
+    private static final int SCAN_COUNT = 1000;
+
     private final StatefulConnection<String, byte[]> connection;
     private final RedisClusterCommands<String, byte[]> sync;
     private final RedisClusterAsyncCommands<String, byte[]> async;
@@ -50,7 +55,8 @@ final class CommandConnection implements AutoCloseable {
      * @param errors      maps failures to {@link BackendException}s without the password
      * @param timeout     the command timeout, also the deadline of a pipelined wave
      */
-    CommandConnection(StatefulConnection<String, byte[]> connection, String description, RedisErrors errors, Duration timeout) {
+    CommandConnection(
+            StatefulConnection<String, byte[]> connection, String description, RedisErrors errors, Duration timeout) {
         this.connection = connection;
         if (connection instanceof StatefulRedisClusterConnection<String, byte[]> c) {
             this.sync = c.sync();
@@ -59,7 +65,8 @@ final class CommandConnection implements AutoCloseable {
             this.sync = c.sync();
             this.async = c.async();
         } else {
-            throw new IllegalStateException("unsupported Lettuce connection " + connection.getClass().getName());
+            throw new IllegalStateException(
+                    "unsupported Lettuce connection " + connection.getClass().getName());
         }
         this.description = description;
         this.errors = errors;
@@ -164,12 +171,19 @@ final class CommandConnection implements AutoCloseable {
     }
 
     /** One wave of {@link #evalPipelined}: sends the calls {@code which}, stores their answers, returns those refused with NOSCRIPT. */
-    private List<Integer> sendPipelined(boolean bySha, Script script, List<Integer> which, List<String[]> keys,
-                                        List<byte[][]> args, List<List<Object>> answers) {
+    private List<Integer> sendPipelined(
+            boolean bySha,
+            Script script,
+            List<Integer> which,
+            List<String[]> keys,
+            List<byte[][]> args,
+            List<List<Object>> answers) {
         List<RedisFuture<List<Object>>> futures = new ArrayList<>(which.size());
         for (int i : which) {
-            futures.add(bySha ? async.evalsha(script.sha(), ScriptOutputType.MULTI, keys.get(i), args.get(i))
-                    : async.eval(script.source(), ScriptOutputType.MULTI, keys.get(i), args.get(i)));
+            futures.add(
+                    bySha
+                            ? async.evalsha(script.sha(), ScriptOutputType.MULTI, keys.get(i), args.get(i))
+                            : async.eval(script.source(), ScriptOutputType.MULTI, keys.get(i), args.get(i)));
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Integer> refused = new ArrayList<>();
@@ -232,5 +246,19 @@ final class CommandConnection implements AutoCloseable {
     public void close() {
         markClosed();
         connection.close();
+    }
+
+    /** Every key matching {@code pattern}, by SCAN: one round trip per page (on a cluster, Lettuce scans every node). */
+    List<String> scan(String operation, String pattern) {
+        List<String> out = new ArrayList<>();
+        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            roundTrip(operation);
+            KeyScanCursor<String> page = sync.scan(cursor, args);
+            out.addAll(page.getKeys());
+            cursor = page;
+        } while (!cursor.isFinished());
+        return out;
     }
 }

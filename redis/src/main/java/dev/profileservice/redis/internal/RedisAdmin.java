@@ -5,13 +5,9 @@ import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,8 +25,6 @@ import java.util.TreeSet;
  * from many threads at once; they share the backend's {@link CommandConnection}.
  */
 final class RedisAdmin implements BackendAdmin {
-    private static final int SCAN_COUNT = 1000;
-
     private final CommandConnection redis;
     private final RedisKeys keys;
 
@@ -45,8 +39,9 @@ final class RedisAdmin implements BackendAdmin {
         return redis.call("servers", "listing servers", () -> {
             String start = keys.server("");
             List<ServerLease> out = new ArrayList<>();
-            for (String k : scan("servers", keys.serverPattern())) {
-                Scripts.lease(k.substring(start.length()), redis.eval(Scripts.SERVER, new String[]{k})).ifPresent(out::add);
+            for (String k : redis.scan("servers", keys.serverPattern())) {
+                Scripts.lease(k.substring(start.length()), redis.eval(Scripts.SERVER, new String[] {k}))
+                        .ifPresent(out::add);
             }
             out.sort(Comparator.comparing(ServerLease::serverId));
             return out;
@@ -65,7 +60,7 @@ final class RedisAdmin implements BackendAdmin {
     @Override
     public StoredProfile forceRelease(String store, String key) {
         return redis.call("forceRelease", store, key, () -> {
-            List<Object> answer = redis.eval(Scripts.FORCE_RELEASE, new String[]{keys.record(store, key)});
+            List<Object> answer = redis.eval(Scripts.FORCE_RELEASE, keys.profile(store, key));
             return Scripts.status(answer) == 1 ? Scripts.record(answer, 1) : StoredProfile.ABSENT;
         });
     }
@@ -73,8 +68,7 @@ final class RedisAdmin implements BackendAdmin {
     @Override
     public boolean delete(String store, String key) {
         return redis.call("delete", store, key, () -> {
-            Long existed = redis.eval(Scripts.DELETE, ScriptOutputType.INTEGER,
-                    new String[]{keys.record(store, key), keys.quarantine(store, key)});
+            Long existed = redis.eval(Scripts.DELETE, ScriptOutputType.INTEGER, profileAndQuarantine(store, key));
             return existed != null && existed == 1L;
         });
     }
@@ -89,7 +83,7 @@ final class RedisAdmin implements BackendAdmin {
             if (limit == 0) {
                 return List.<String>of();
             }
-            for (String redisKey : scan("keys", keys.recordPattern(store))) {
+            for (String redisKey : redis.scan("keys", keys.recordPattern(store))) {
                 String key = keys.keyOfRecord(store, redisKey);
                 if (key == null || (afterKey != null && key.compareTo(afterKey) <= 0)) {
                     continue;
@@ -106,7 +100,7 @@ final class RedisAdmin implements BackendAdmin {
     @Override
     public List<SessionInfo> sessions(String store) {
         return redis.call("sessions", "store " + store, () -> {
-            List<String> found = scan("sessions", keys.recordPattern(store));
+            List<String> found = redis.scan("sessions", keys.recordPattern(store));
             List<String> profileKeys = new ArrayList<>();
             List<RedisFuture<List<KeyValue<String, byte[]>>>> futures = new ArrayList<>();
             for (String redisKey : found) {
@@ -123,7 +117,9 @@ final class RedisAdmin implements BackendAdmin {
             for (int i = 0; i < futures.size(); i++) {
                 List<KeyValue<String, byte[]>> f = redis.await(futures.get(i));
                 if (f.get(1).hasValue()) {
-                    out.add(new SessionInfo(profileKeys.get(i), Scripts.number(f.get(0).getValueOrElse(null)),
+                    out.add(new SessionInfo(
+                            profileKeys.get(i),
+                            Scripts.number(f.get(0).getValueOrElse(null)),
                             new Owner(text(f.get(1)), text(f.get(2)), text(f.get(3)))));
                 }
             }
@@ -136,17 +132,11 @@ final class RedisAdmin implements BackendAdmin {
         return Scripts.text(kv.getValueOrElse(null));
     }
 
-    /** Every key matching {@code pattern}, by SCAN (one round trip per page; works on any server). */
-    private List<String> scan(String operation, String pattern) {
-        List<String> out = new ArrayList<>();
-        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-            redis.roundTrip(operation);
-            KeyScanCursor<String> page = redis.sync().scan(cursor, args);
-            out.addAll(page.getKeys());
-            cursor = page;
-        } while (!cursor.isFinished());
-        return out;
+    /** Every key of a profile: {@link RedisKeys#profile} and the quarantine. */
+    private String[] profileAndQuarantine(String store, String key) {
+        String[] profile = keys.profile(store, key);
+        String[] all = java.util.Arrays.copyOf(profile, profile.length + 1);
+        all[profile.length] = keys.quarantine(store, key);
+        return all;
     }
 }

@@ -1,5 +1,8 @@
 package dev.profileservice.redis.internal;
 
+import static dev.profileservice.redis.internal.Scripts.ascii;
+import static dev.profileservice.redis.internal.Scripts.utf8;
+
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
@@ -10,20 +13,16 @@ import dev.profileservice.spi.RoundTripListener;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
-import io.lettuce.core.KeyValue;
+import dev.profileservice.spi.UpdateOp;
 import io.lettuce.core.ScriptOutputType;
-
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static dev.profileservice.redis.internal.Scripts.ascii;
-import static dev.profileservice.redis.internal.Scripts.utf8;
 
 /**
  * The Redis {@link Backend}: one record per profile in a hash, every atomic operation one Lua script
@@ -79,16 +78,8 @@ public final class RedisBackend implements Backend {
 
     @Override
     public StoredProfile read(String store, String key) {
-        return redis.call("read", store, key, () -> {
-            redis.roundTrip("read");
-            List<KeyValue<String, byte[]>> fields = redis.sync().hmget(keys.record(store, key),
-                    "payload", "epoch", "sid", "place", "job", "inbox", "iv");
-            List<Object> values = new ArrayList<>(fields.size());
-            for (KeyValue<String, byte[]> kv : fields) {
-                values.add(kv.getValueOrElse(null));
-            }
-            return Scripts.record(values, 0);
-        });
+        return redis.call(
+                "read", store, key, () -> Scripts.record(redis.eval(Scripts.READ, keys.profile(store, key)), 1));
     }
 
     @Override
@@ -97,8 +88,14 @@ public final class RedisBackend implements Backend {
             throw new IllegalArgumentException("expectedEpoch must be -1 or >= 0, was " + expectedEpoch);
         }
         return redis.call("acquire", store, key, () -> {
-            List<Object> r = redis.eval(Scripts.ACQUIRE, new String[]{keys.record(store, key)},
-                    ascii(expectedEpoch), utf8(me.serverId()), utf8(me.placeId()), utf8(me.jobId()), initialPayload);
+            List<Object> r = redis.eval(
+                    Scripts.ACQUIRE,
+                    keys.profile(store, key),
+                    ascii(expectedEpoch),
+                    utf8(me.serverId()),
+                    utf8(me.placeId()),
+                    utf8(me.jobId()),
+                    initialPayload);
             return new AcquireResult(Scripts.status(r) == 1, Scripts.record(r, 1));
         });
     }
@@ -108,7 +105,7 @@ public final class RedisBackend implements Backend {
         return redis.call("save", store, key, () -> {
             byte[][] args = new byte[Scripts.SAVE_ARGS][];
             Scripts.saveArgs(w, args, 0);
-            return Scripts.saveResult(w, redis.eval(Scripts.SAVE, new String[]{keys.record(store, key)}, args), 0);
+            return Scripts.saveResult(w, redis.eval(Scripts.SAVE, keys.profile(store, key), args), 0);
         });
     }
 
@@ -123,35 +120,67 @@ public final class RedisBackend implements Backend {
         return RedisSaveBatch.MAX_BATCH_SIZE;
     }
 
+    /** One script: the checks and writes of {@link dev.profileservice.spi.SendPlan}'s rules, inside Redis. */
     @Override
-    public Optional<StoredProfile> writeInbox(String store, String key, long expectedVersion, byte[] inbox) {
-        Objects.requireNonNull(inbox, "inbox");
-        return redis.call("writeInbox", store, key, () -> {
-            List<Object> r = redis.eval(Scripts.WRITE_INBOX, new String[]{keys.record(store, key)}, ascii(expectedVersion), inbox);
-            return Scripts.status(r) == 1 ? Optional.of(Scripts.record(r, 1)) : Optional.<StoredProfile>empty();
-        });
+    public SendResult sendUpdates(String store, String key, List<UpdateOp> ops, int maxPending) {
+        Objects.requireNonNull(ops, "ops");
+        return redis.call(
+                "sendUpdates",
+                store,
+                key,
+                () -> Scripts.sendResult(
+                        redis.eval(Scripts.SEND, keys.profile(store, key), Scripts.sendArgs(ops, maxPending))));
+    }
+
+    @Override
+    public StoredProfile readUpdates(String store, String key) {
+        return redis.call(
+                "readUpdates",
+                store,
+                key,
+                () -> Scripts.record(redis.eval(Scripts.READ_UPDATES, keys.profile(store, key)), 1));
     }
 
     @Override
     public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
         Objects.requireNonNull(payload, "payload");
-        redis.call("quarantine", store, key, () -> redis.eval(Scripts.QUARANTINE, ScriptOutputType.INTEGER,
-                new String[]{keys.quarantine(store, key)}, payload, utf8(reason == null ? "" : reason), ascii(atMillis)));
+        redis.call(
+                "quarantine",
+                store,
+                key,
+                () -> redis.eval(
+                        Scripts.QUARANTINE,
+                        ScriptOutputType.INTEGER,
+                        new String[] {keys.quarantine(store, key)},
+                        payload,
+                        utf8(reason == null ? "" : reason),
+                        ascii(atMillis)));
     }
 
     // ---------------------------------------------------------------- servers
 
     @Override
     public void heartbeat(Owner me, Duration lease) {
-        redis.call("heartbeat", "server " + me.serverId(), () -> redis.eval(Scripts.HEARTBEAT, ScriptOutputType.INTEGER,
-                new String[]{keys.server(me.serverId())}, utf8(me.serverId()), utf8(me.placeId()), utf8(me.jobId()),
-                ascii(lease.toMillis()), ascii(SERVER_GC_TTL.toMillis())));
+        redis.call(
+                "heartbeat",
+                "server " + me.serverId(),
+                () -> redis.eval(
+                        Scripts.HEARTBEAT,
+                        ScriptOutputType.INTEGER,
+                        new String[] {keys.server(me.serverId())},
+                        utf8(me.serverId()),
+                        utf8(me.placeId()),
+                        utf8(me.jobId()),
+                        ascii(lease.toMillis()),
+                        ascii(SERVER_GC_TTL.toMillis())));
     }
 
     @Override
     public Optional<ServerLease> server(String serverId) {
-        return redis.call("server", "server " + serverId,
-                () -> Scripts.lease(serverId, redis.eval(Scripts.SERVER, new String[]{keys.server(serverId)})));
+        return redis.call(
+                "server",
+                "server " + serverId,
+                () -> Scripts.lease(serverId, redis.eval(Scripts.SERVER, new String[] {keys.server(serverId)})));
     }
 
     /** Redis's own {@code TIME}, read inside the scripts. */

@@ -2,7 +2,6 @@ package dev.profileservice.redis.internal;
 
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendProvider;
-
 import java.util.Set;
 
 /**

@@ -8,7 +8,6 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -21,7 +20,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +49,7 @@ public final class RedisConnector {
     /** Lettuce's form of {@code timeout}: a whole number and a unit, milliseconds without one. */
     private static final Pattern TIMEOUT = Pattern.compile("(\\d{1,15})(ns|us|ms|s|m|h|d)?");
 
-    private RedisConnector() {
-    }
+    private RedisConnector() {}
 
     /**
      * Opens {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps&cluster=true]}
@@ -69,8 +66,10 @@ public final class RedisConnector {
         }
         StoreUri u = StoreUri.parse(uri, RedisURI.DEFAULT_REDIS_PORT);
         if (u.hosts().size() != 1) {
-            throw new BackendException("store URI '" + u.masked() + "' names " + u.hosts().size()
-                    + " hosts; give one (for a Redis Cluster, one seed node and cluster=true)", false);
+            throw new BackendException(
+                    "store URI '" + u.masked() + "' names " + u.hosts().size()
+                            + " hosts; give one (for a Redis Cluster, one seed node and cluster=true)",
+                    false);
         }
         String prefix = u.take("prefix", Options.DEFAULT_KEY_PREFIX);
         boolean cluster = u.takeBoolean("cluster", false);
@@ -85,9 +84,11 @@ public final class RedisConnector {
         try {
             redisUri = RedisURI.create(u.withHosts(u.hosts()));
         } catch (RuntimeException e) {
-            throw new BackendException(errors.scrub("malformed store URI '" + u.masked() + "': " + e.getMessage()), false, e);
+            throw new BackendException(
+                    errors.scrub("malformed store URI '" + u.masked() + "': " + e.getMessage()), false, e);
         }
-        return cluster ? ownClusterClient(redisUri, options, u.masked(), u.secret())
+        return cluster
+                ? ownClusterClient(redisUri, options, u.masked(), u.secret())
                 : ownClient(redisUri, options, u.masked(), u.secret());
     }
 
@@ -99,8 +100,10 @@ public final class RedisConnector {
         }
         Matcher m = TIMEOUT.matcher(value.trim());
         if (!m.matches()) {
-            throw new BackendException("store URI '" + u.masked() + "': parameter timeout must be a whole number with a unit"
-                    + " (ns, us, ms, s, m, h, d; ms if none), e.g. 500ms or 5s, was '" + value + "'", false);
+            throw new BackendException(
+                    "store URI '" + u.masked() + "': parameter timeout must be a whole number with a unit"
+                            + " (ns, us, ms, s, m, h, d; ms if none), e.g. 500ms or 5s, was '" + value + "'",
+                    false);
         }
         TimeUnit unit = switch (m.group(2) == null ? "ms" : m.group(2)) {
             case "ns" -> TimeUnit.NANOSECONDS;
@@ -127,14 +130,24 @@ public final class RedisConnector {
 
     /** A backend on the caller's client (its default URI); the client is not shut down on close. */
     public static RedisBackend create(RedisClient client, Options options) {
-        return connect(() -> client.connect(CODEC), () -> client.connectPubSub(StringCodec.UTF8),
-                options, "redis (caller's RedisClient)", null, null);
+        return connect(
+                () -> client.connect(CODEC),
+                () -> client.connectPubSub(StringCodec.UTF8),
+                options,
+                "redis (caller's RedisClient)",
+                null,
+                null);
     }
 
     /** A backend on the caller's cluster client; the client is not shut down on close. */
     public static RedisBackend create(RedisClusterClient client, Options options) {
-        return connect(() -> client.connect(CODEC), () -> client.connectPubSub(StringCodec.UTF8),
-                options, "redis cluster (caller's RedisClusterClient)", null, null);
+        return connect(
+                () -> client.connect(CODEC),
+                () -> client.connectPubSub(StringCodec.UTF8),
+                options,
+                "redis cluster (caller's RedisClusterClient)",
+                null,
+                null);
     }
 
     private static RedisBackend ownClient(RedisURI uri, Options options, String description, String password) {
@@ -144,8 +157,13 @@ public final class RedisConnector {
         ClientOptions.Builder clientOptions = ClientOptions.builder();
         connectionOptions(clientOptions, options.commandTimeout());
         client.setOptions(clientOptions.build());
-        return connect(() -> client.connect(CODEC, uri), () -> client.connectPubSub(StringCodec.UTF8, uri),
-                options, description, password, shutdownOf(client, resources));
+        return connect(
+                () -> client.connect(CODEC, uri),
+                () -> client.connectPubSub(StringCodec.UTF8, uri),
+                options,
+                description,
+                password,
+                shutdownOf(client, resources));
     }
 
     private static RedisBackend ownClusterClient(RedisURI uri, Options options, String description, String password) {
@@ -153,11 +171,18 @@ public final class RedisConnector {
         ClientResources resources = resources();
         RedisClusterClient client = RedisClusterClient.create(resources, uri);
         ClusterClientOptions.Builder clientOptions = ClusterClientOptions.builder()
-                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enableAllAdaptiveRefreshTriggers()
+                        .build());
         connectionOptions(clientOptions, options.commandTimeout());
         client.setOptions(clientOptions.build());
-        return connect(() -> client.connect(CODEC), () -> client.connectPubSub(StringCodec.UTF8),
-                options, description, password, shutdownOf(client, resources));
+        return connect(
+                () -> client.connect(CODEC),
+                () -> client.connectPubSub(StringCodec.UTF8),
+                options,
+                description,
+                password,
+                shutdownOf(client, resources));
     }
 
     private static ClientResources resources() {
@@ -172,7 +197,10 @@ public final class RedisConnector {
     private static void connectionOptions(ClientOptions.Builder options, Duration timeout) {
         options.autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(timeout)
+                        .keepAlive(true)
+                        .build())
                 .timeoutOptions(TimeoutOptions.enabled(timeout));
     }
 
@@ -198,9 +226,13 @@ public final class RedisConnector {
      * @param owned         closed with the backend (or at once if opening fails); null if none
      * @throws BackendException naming {@code description} if the server cannot be reached
      */
-    private static RedisBackend connect(Supplier<? extends StatefulConnection<String, byte[]>> connect,
-                                        Supplier<? extends StatefulRedisPubSubConnection<String, String>> connectPubSub,
-                                        Options options, String description, String password, AutoCloseable owned) {
+    private static RedisBackend connect(
+            Supplier<? extends StatefulConnection<String, byte[]>> connect,
+            Supplier<? extends StatefulRedisPubSubConnection<String, String>> connectPubSub,
+            Options options,
+            String description,
+            String password,
+            AutoCloseable owned) {
         RedisKeys keys = new RedisKeys(options.keyPrefix());
         RedisErrors errors = new RedisErrors(password);
         StatefulConnection<String, byte[]> connection = null;
@@ -213,7 +245,7 @@ public final class RedisConnector {
             if (!"PONG".equalsIgnoreCase(pong)) {
                 throw new BackendException("Redis at " + description + " answered PING with '" + pong + "'", false);
             }
-            checkLayout(redis, keys);
+            new RedisLayout(redis, keys).ensure();
             redis.load(Scripts.LOADED);
             pubSub = connectPubSub.get();
             pubSub.setTimeout(options.commandTimeout());
@@ -224,21 +256,6 @@ public final class RedisConnector {
             RedisBackend.closeQuietly(connection);
             RedisBackend.closeQuietly(owned);
             throw errors.map("cannot open Redis backend " + description + ":", e);
-        }
-    }
-
-    /**
-     * Records the key layout version under {@code PREFIX:layout} on first use and refuses to run on
-     * a newer one (a later release that changes the layout migrates from this number).
-     */
-    private static void checkLayout(CommandConnection redis, RedisKeys keys) {
-        byte[] found = redis.sync().eval(Scripts.LAYOUT, ScriptOutputType.VALUE, new String[]{keys.layout()},
-                Scripts.ascii(RedisKeys.LAYOUT_VERSION));
-        long version = Scripts.number(found);
-        if (version > RedisKeys.LAYOUT_VERSION) {
-            throw new BackendException("Redis key layout under prefix '" + keys.prefix() + "' on " + redis.description()
-                    + " is version " + version + ", newer than this library's " + RedisKeys.LAYOUT_VERSION
-                    + "; upgrade profileservice-redis", false);
         }
     }
 }

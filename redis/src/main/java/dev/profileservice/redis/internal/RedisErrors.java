@@ -6,7 +6,6 @@ import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
-
 import java.util.Locale;
 
 /**
@@ -16,8 +15,18 @@ import java.util.Locale;
 final class RedisErrors {
     /** Server error prefixes after which the same call may succeed later. */
     private static final String[] TRANSIENT_SERVER_ERRORS = {
-            "LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY", "NOREPLICAS",
-            "MOVED", "ASK", "OOM", "UNBLOCKED"};
+        "LOADING",
+        "BUSY",
+        "TRYAGAIN",
+        "CLUSTERDOWN",
+        "MASTERDOWN",
+        "READONLY",
+        "NOREPLICAS",
+        "MOVED",
+        "ASK",
+        "OOM",
+        "UNBLOCKED"
+    };
 
     private final String password;
 
@@ -42,9 +51,9 @@ final class RedisErrors {
         if (e instanceof RedisCommandInterruptedException) {
             Thread.currentThread().interrupt();
         }
-        String kind = e instanceof RedisCommandTimeoutException ? "timed out"
-                : e instanceof RedisConnectionException ? "could not connect"
-                : "failed";
+        String kind = e instanceof RedisCommandTimeoutException
+                ? "timed out"
+                : e instanceof RedisConnectionException ? "could not connect" : "failed";
         return new BackendException(scrub(what + " " + kind + ": " + describeCause(e)), transientFailure, e);
     }
 
@@ -55,7 +64,8 @@ final class RedisErrors {
                 return isTransient(c);
             }
         }
-        if (e instanceof RedisCommandTimeoutException || e instanceof RedisConnectionException
+        if (e instanceof RedisCommandTimeoutException
+                || e instanceof RedisConnectionException
                 || e instanceof RedisCommandInterruptedException) {
             return true;
         }

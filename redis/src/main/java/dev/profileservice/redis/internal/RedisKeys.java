@@ -1,28 +1,33 @@
 package dev.profileservice.redis.internal;
 
 import io.lettuce.core.cluster.SlotHash;
-
 import java.nio.charset.StandardCharsets;
 
 /**
  * The key layout. Everything one profile owns shares the hash tag {@code {store:key}}, so every
  * per-profile script touches one Cluster slot:
  * <pre>
- *   PREFIX:{STORE:KEY}:p     hash: payload, epoch, sid, place, job, inbox, iv   (the record)
- *   PREFIX:{STORE:KEY}:q     hash: count, N.payload, N.reason, N.at            (quarantined copies)
- *   PREFIX:server:SERVERID   hash: id, place, job, expires                     (heartbeat, 7-day TTL)
- *   PREFIX:layout            string: the layout version (1), written on first use
+ *   PREFIX:{STORE:KEY}:p     hash: payload, epoch, sid, place, job, seq  (the record; seq: last update id given)
+ *   PREFIX:{STORE:KEY}:u     hash: ID.v, ID.d, ID.t                     (pending updates: version, data, token)
+ *   PREFIX:{STORE:KEY}:t     hash: TOKEN -> ID                          (tokens of pending and recently consumed adds)
+ *   PREFIX:{STORE:KEY}:c     sorted set: TOKEN scored by consumed-at    (when each consumed token may be forgotten)
+ *   PREFIX:{STORE:KEY}:q     hash: count, N.payload, N.reason, N.at     (quarantined copies)
+ *   PREFIX:server:SERVERID   hash: id, place, job, expires              (heartbeat, 7-day TTL)
+ *   PREFIX:layout            string: the layout number ({@link #LAYOUT_VERSION}), see {@link RedisLayout}
+ *   PREFIX:layout-lock       string: the process upgrading the layout, while it does
  *   PREFIX:bus:SERVERID      pub/sub channel of one server (not a key)
  * </pre>
+ * Layout 1 kept the whole inbox in the record's {@code inbox} and {@code iv} fields instead of
+ * {@code :u}, {@code :t}, {@code :c} and {@code seq}.
  * Store names match {@code [A-Za-z0-9_.-]} (no {@code :}, no braces) and the prefix allows no
  * braces, so {@code PREFIX:{STORE:} names exactly one store and stores never clash. Immutable;
  * thread-safe.
  */
 final class RedisKeys {
-    /** The version of this layout, stored under {@link #layout()}. */
-    static final long LAYOUT_VERSION = 1;
-
     static final String RECORD_SUFFIX = "}:p";
+    static final String UPDATES_SUFFIX = "}:u";
+    static final String TOKENS_SUFFIX = "}:t";
+    static final String CONSUMED_SUFFIX = "}:c";
     static final String QUARANTINE_SUFFIX = "}:q";
 
     private final String prefix;
@@ -46,6 +51,22 @@ final class RedisKeys {
         return profileStart(store) + key + QUARANTINE_SUFFIX;
     }
 
+    /** The keys of one profile that the record scripts take, in their order: record, updates, tokens, consumed tokens. */
+    String[] profile(String store, String key) {
+        return siblings(record(store, key));
+    }
+
+    /** {@link #profile} from the name of a record hash. */
+    static String[] siblings(String recordKey) {
+        String base = recordKey.substring(0, recordKey.length() - RECORD_SUFFIX.length());
+        return new String[] {recordKey, base + UPDATES_SUFFIX, base + TOKENS_SUFFIX, base + CONSUMED_SUFFIX};
+    }
+
+    /** SCAN pattern matching the record hashes of every store under this prefix. */
+    String anyRecordPattern() {
+        return globEscape(prefix + ":{") + "*" + globEscape(RECORD_SUFFIX);
+    }
+
     /** {@code PREFIX:{STORE:} : the part every key of a store's records starts with. */
     String profileStart(String store) {
         return prefix + ":{" + store + ":";
@@ -59,7 +80,8 @@ final class RedisKeys {
     /** The profile key of a record hash name found by {@link #recordPattern}, or null if it is not one. */
     String keyOfRecord(String store, String redisKey) {
         String start = profileStart(store);
-        if (!redisKey.startsWith(start) || !redisKey.endsWith(RECORD_SUFFIX)
+        if (!redisKey.startsWith(start)
+                || !redisKey.endsWith(RECORD_SUFFIX)
                 || redisKey.length() <= start.length() + RECORD_SUFFIX.length()) {
             return null;
         }
@@ -86,9 +108,14 @@ final class RedisKeys {
         return globEscape(prefix + ":server:") + "*";
     }
 
-    /** The key holding the layout version. */
+    /** The key holding the layout number. */
     String layout() {
         return prefix + ":layout";
+    }
+
+    /** The key a process holds while it upgrades the layout. */
+    String layoutLock() {
+        return prefix + ":layout-lock";
     }
 
     /** The pub/sub channel a server listens on. */

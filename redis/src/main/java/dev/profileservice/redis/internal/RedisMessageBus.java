@@ -4,9 +4,6 @@ import dev.profileservice.spi.MessageBus;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Redis pub/sub as the {@link MessageBus}: server {@code S} listens on channel
@@ -40,8 +39,11 @@ final class RedisMessageBus implements MessageBus {
     private final ScheduledExecutorService delivery;
     private volatile boolean closed;
 
-    RedisMessageBus(StatefulRedisPubSubConnection<String, String> pubSub, RedisClusterAsyncCommands<String, byte[]> publisher,
-                    RedisKeys keys, String description) {
+    RedisMessageBus(
+            StatefulRedisPubSubConnection<String, String> pubSub,
+            RedisClusterAsyncCommands<String, byte[]> publisher,
+            RedisKeys keys,
+            String description) {
         this.pubSub = pubSub;
         this.publisher = publisher;
         this.keys = keys;
@@ -95,8 +97,12 @@ final class RedisMessageBus implements MessageBus {
         }
         pubSub.async().subscribe(channel).whenComplete((ok, error) -> {
             if (error != null && !closed) {
-                LOG.warn("SUBSCRIBE {} on {} failed ({}); retrying in {} ms", channel, description,
-                        error.getMessage(), RESUBSCRIBE_DELAY_MILLIS);
+                LOG.warn(
+                        "SUBSCRIBE {} on {} failed ({}); retrying in {} ms",
+                        channel,
+                        description,
+                        error.getMessage(),
+                        RESUBSCRIBE_DELAY_MILLIS);
                 try {
                     delivery.schedule(() -> sendSubscribe(channel), RESUBSCRIBE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException ignored) {
@@ -112,7 +118,8 @@ final class RedisMessageBus implements MessageBus {
             return;
         }
         try {
-            publisher.publish(keys.channel(targetServerId), message.getBytes(StandardCharsets.UTF_8))
+            publisher
+                    .publish(keys.channel(targetServerId), message.getBytes(StandardCharsets.UTF_8))
                     .whenComplete((receivers, error) -> {
                         if (error != null) {
                             LOG.debug("PUBLISH to {} on {} lost: {}", targetServerId, description, error.getMessage());

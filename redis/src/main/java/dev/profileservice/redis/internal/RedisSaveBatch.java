@@ -3,7 +3,6 @@ package dev.profileservice.redis.internal;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveResult;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -52,7 +51,7 @@ final class RedisSaveBatch {
     static final int MAX_BATCH_SIZE = 64;
 
     /**
-     * The most bytes ({@link SaveItem#estimatedBytes}, mostly payloads and inboxes) one batch script
+     * The most bytes ({@link SaveItem#estimatedBytes}, mostly payloads) one batch script
      * carries (one item may exceed it alone). Profiles may be megabytes (the engine's default limit
      * is 4 MB); 64 of those in one script would block the server while it copies them, so such a
      * batch goes out as several pipelined scripts instead, between which other clients' commands run.
@@ -85,14 +84,16 @@ final class RedisSaveBatch {
         for (int i = 0; i < recordKeys.length; i++) {
             recordKeys[i] = keys.record(items.get(i).store(), items.get(i).key());
         }
+        // every item's keys share its record's slot, so grouping by the record key is enough
         List<int[]> chunks = chunks(items, recordKeys, redis.isCluster());
         List<String[]> scriptKeys = new ArrayList<>(chunks.size());
         List<byte[][]> scriptArgs = new ArrayList<>(chunks.size());
         for (int[] chunk : chunks) {
-            String[] k = new String[chunk.length];
+            String[] k = new String[chunk.length * Scripts.SAVE_KEYS];
             byte[][] args = new byte[chunk.length * Scripts.SAVE_ARGS][];
             for (int j = 0; j < chunk.length; j++) {
-                k[j] = recordKeys[chunk[j]];
+                System.arraycopy(
+                        RedisKeys.siblings(recordKeys[chunk[j]]), 0, k, j * Scripts.SAVE_KEYS, Scripts.SAVE_KEYS);
                 Scripts.saveArgs(items.get(chunk[j]).request(), args, j * Scripts.SAVE_ARGS);
             }
             scriptKeys.add(k);
@@ -103,12 +104,12 @@ final class RedisSaveBatch {
         for (int c = 0; c < chunks.size(); c++) {
             int[] chunk = chunks.get(c);
             List<Object> answer = answers.get(c);
-            if (answer.size() != 8 * chunk.length) {
+            if (answer.size() != 7 * chunk.length) {
                 throw new IllegalStateException("unexpected saveBatch answer with " + answer.size() + " elements for "
                         + chunk.length + " items");
             }
             for (int j = 0; j < chunk.length; j++) {
-                results[chunk[j]] = Scripts.saveResult(items.get(chunk[j]).request(), answer, 8 * j);
+                results[chunk[j]] = Scripts.saveResult(items.get(chunk[j]).request(), answer, 7 * j);
             }
         }
         return Arrays.asList(results);
@@ -122,13 +123,17 @@ final class RedisSaveBatch {
     static List<int[]> chunks(List<SaveItem> items, String[] recordKeys, boolean cluster) {
         Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < recordKeys.length; i++) {
-            groups.computeIfAbsent(cluster ? RedisKeys.slot(recordKeys[i]) : 0, slot -> new ArrayList<>()).add(i);
+            groups.computeIfAbsent(cluster ? RedisKeys.slot(recordKeys[i]) : 0, slot -> new ArrayList<>())
+                    .add(i);
         }
         List<int[]> out = new ArrayList<>();
         for (List<Integer> group : groups.values()) {
             int from = 0;
-            for (List<SaveItem> chunk : SaveItem.chunks(group.stream().map(items::get).toList(), MAX_BATCH_SIZE, MAX_SCRIPT_BYTES)) {
-                out.add(group.subList(from, from + chunk.size()).stream().mapToInt(Integer::intValue).toArray());
+            for (List<SaveItem> chunk :
+                    SaveItem.chunks(group.stream().map(items::get).toList(), MAX_BATCH_SIZE, MAX_SCRIPT_BYTES)) {
+                out.add(group.subList(from, from + chunk.size()).stream()
+                        .mapToInt(Integer::intValue)
+                        .toArray());
                 from += chunk.size();
             }
         }

@@ -1,39 +1,85 @@
 package dev.profileservice.redis.internal;
 
+import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
-
+import dev.profileservice.spi.UpdateOp;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The Lua scripts behind every atomic operation. Each runs on one key slot (all its KEYS share the
- * profile's hash tag), so it is atomic on a single server and on Redis Cluster alike.
+ * profile's hash tag), so it is atomic on a single server and on Redis Cluster alike. The keys of
+ * one profile are, in this order wherever a script takes them, its record {@code :p}, its pending
+ * updates {@code :u}, its tokens {@code :t} and its consumed tokens {@code :c} ({@link RedisKeys}).
  *
- * <p>Record scripts answer {@code {status, payload, epoch, sid, place, job, inbox, iv}} with
- * Redis nil ({@code false} in Lua) for a missing field. The Java side of each script's protocol
- * is here too: its arguments ({@link #saveArgs}, {@link #ascii}, {@link #utf8}) and the reading of
- * its answer ({@link #record}, {@link #saveResult}, {@link #lease}). Stateless.
+ * <p>Scripts that answer a record answer {@code payload, epoch, sid, place, job, seq} (Redis nil,
+ * {@code false} in Lua, for a missing field) followed, where they answer updates, by the flat
+ * field/value list of the {@code :u} hash ({@code ID.v}, {@code ID.d}, {@code ID.t}). The Java side
+ * of each script's protocol is here too: its arguments ({@link #saveArgs}, {@link #sendArgs}) and
+ * the reading of its answer ({@link #record}, {@link #saveResult}, {@link #sendResult},
+ * {@link #lease}). Stateless.
  */
 final class Scripts {
-    private Scripts() {
-    }
+    private Scripts() {}
 
-    /** Every field of a record, in the order {@link #record} reads them. */
-    private static final String ALL = "redis.call('HMGET', KEYS[1], 'payload', 'epoch', 'sid', 'place', 'job', 'inbox', 'iv')";
-    /** Every field but the payload (a save's caller already has it: saves the transfer). */
-    private static final String NO_PAYLOAD = "redis.call('HMGET', KEYS[1], 'epoch', 'sid', 'place', 'job', 'inbox', 'iv')";
+    /** {@code now_millis()}: the server's clock in epoch milliseconds, the one clock leases and token retention are judged by. */
+    private static final String NOW = """
+            local function now_millis()
+              local t = redis.call('TIME')
+              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            """;
+
+    /** The record's fields in the order {@link #record} reads them. */
+    private static final String FIELDS = "'payload', 'epoch', 'sid', 'place', 'job', 'seq'";
+
+    /** Lua helpers: {@code record(p, u, withPayload, withUpdates)} answers the record as described above; and {@link #NOW}. */
+    private static final String HELPERS = NOW + """
+            local function record(p, u, withPayload, withUpdates)
+              local out = redis.call('HMGET', p, %s)
+              if not withPayload then
+                out[1] = false
+              end
+              if withUpdates then
+                local all = redis.call('HGETALL', u)
+                for i = 1, #all do
+                  out[6 + i] = all[i]
+                end
+              end
+              return out
+            end
+            """.formatted(FIELDS);
 
     /**
-     * Acquire. KEYS: record. ARGV: expectedEpoch (-1 = only if free), sid, place, job,
-     * initialPayload (stored only if the record has no payload yet).
-     * Status 1 = taken (epoch + 1, owner set), 0 = refused (nothing changed).
+     * Takes a pending update out of the inbox (consumed by a save, or cleared by a sender): its
+     * fields go, its token stays in {@code :t} and is stamped in {@code :c} with the time, so a
+     * sender retrying the add within the retention still finds it.
      */
-    static final Script ACQUIRE = Script.of("acquire", """
+    private static final String RETIRE = """
+            local function retire(u, c, id, now)
+              local token = redis.call('HGET', u, id .. '.t')
+              redis.call('HDEL', u, id .. '.v', id .. '.d', id .. '.t')
+              if token then
+                redis.call('ZADD', c, now, token)
+              end
+            end
+            """;
+
+    /**
+     * Acquire. KEYS: p, u. ARGV: expectedEpoch (-1 = only if free), sid, place, job, initialPayload
+     * (stored only if the record has no payload yet). Status 1 = taken (epoch + 1, owner set), 0 =
+     * refused (nothing changed); then the record with its payload and updates.
+     */
+    static final Script ACQUIRE = Script.of("acquire", HELPERS + """
             local f = redis.call('HMGET', KEYS[1], 'epoch', 'sid')
             local ok
             if ARGV[1] == '-1' then
@@ -46,99 +92,186 @@ final class Scripts {
               redis.call('HSET', KEYS[1], 'sid', ARGV[2], 'place', ARGV[3], 'job', ARGV[4])
               redis.call('HSETNX', KEYS[1], 'payload', ARGV[5])
             end
-            return {ok and 1 or 0, unpack(%s)}
-            """.formatted(ALL));
+            return {ok and 1 or 0, unpack(record(KEYS[1], KEYS[2], true, true))}
+            """);
+
+    /** Reads a record with its updates, atomically. KEYS: p, u. Answers status 1, then the record. */
+    static final Script READ = Script.of("read", HELPERS + """
+            return {1, unpack(record(KEYS[1], KEYS[2], true, true))}
+            """);
+
+    /** {@link #READ} without the payload (what an owner reads to pick up new updates). KEYS: p, u. */
+    static final Script READ_UPDATES = Script.of("readUpdates", HELPERS + """
+            return {1, unpack(record(KEYS[1], KEYS[2], false, true))}
+            """);
 
     /**
      * The fenced save of one record, as a Lua function shared by {@link #SAVE} and
      * {@link #SAVE_BATCH} so a batch item is judged by exactly the same code as a single save.
-     * {@code save_one(key, a)} reads its seven arguments from {@code ARGV[a + 1] .. ARGV[a + 7]}:
-     * sid, epoch, payload, release (1/0), withInbox (1/0), expectedInboxVersion, newInbox. It
-     * writes only when it answers 0 = SAVED; 1 = LOST_SESSION and 2 = INBOX_CHANGED change nothing.
+     * {@code save_one(k, a)} takes the item's four keys from {@code KEYS[k + 1] .. KEYS[k + 4]} and
+     * its {@link #SAVE_ARGS} arguments from {@code ARGV[a + 1] ..}: sid, epoch, payload, release
+     * (1/0), and the updates it consumes as {@code "id:version id:version ..."}. It writes only when
+     * it answers 0 = SAVED; 1 = LOST_SESSION and 2 = UPDATES_CHANGED change nothing. A consuming
+     * save also forgets tokens consumed longer than the retention ago (a bounded number per save).
      */
-    private static final String SAVE_ONE = """
-            local function save_one(key, a)
-              local f = redis.call('HMGET', key, 'epoch', 'sid', 'iv')
+    private static final String SAVE_ONE = HELPERS + RETIRE + """
+            local function save_one(k, a)
+              local p, u, t, c = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+              local f = redis.call('HMGET', p, 'epoch', 'sid')
               if (not f[2]) or f[2] ~= ARGV[a + 1] or tonumber(f[1] or '0') ~= tonumber(ARGV[a + 2]) then
                 return 1
               end
-              local withInbox = ARGV[a + 5] == '1'
-              if withInbox and tonumber(f[3] or '0') ~= tonumber(ARGV[a + 6]) then
-                return 2
+              local ids = {}
+              for id, version in string.gmatch(ARGV[a + 5], '(%%d+):(%%d+)') do
+                if tonumber(redis.call('HGET', u, id .. '.v') or '-1') ~= tonumber(version) then
+                  return 2
+                end
+                ids[#ids + 1] = id
               end
-              redis.call('HSET', key, 'payload', ARGV[a + 3])
-              if withInbox then
-                redis.call('HSET', key, 'inbox', ARGV[a + 7])
-                redis.call('HINCRBY', key, 'iv', 1)
+              redis.call('HSET', p, 'payload', ARGV[a + 3])
+              if #ids > 0 then
+                local now = now_millis()
+                for _, id in ipairs(ids) do
+                  retire(u, c, id, now)
+                end
+                local before = now - %d
+                local old = redis.call('ZRANGEBYSCORE', c, '-inf', '(' .. before, 'LIMIT', 0, 1000)
+                if #old > 0 then
+                  redis.call('HDEL', t, unpack(old))
+                  redis.call('ZREM', c, unpack(old))
+                end
               end
               if ARGV[a + 4] == '1' then
-                redis.call('HDEL', key, 'sid', 'place', 'job')
+                redis.call('HDEL', p, 'sid', 'place', 'job')
               end
               return 0
             end
-            """;
+            """.formatted(Backend.TOKEN_RETENTION.toMillis());
+
+    /** Number of KEYS per item of {@link #SAVE_BATCH} (and of {@link #SAVE}). */
+    static final int SAVE_KEYS = 4;
 
     /** Number of ARGV entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}). */
-    static final int SAVE_ARGS = 7;
+    static final int SAVE_ARGS = 5;
 
     /**
-     * Fenced save. KEYS: record. ARGV: sid, epoch, payload, release (1/0), withInbox (1/0),
-     * expectedInboxVersion, newInbox. Status 0 = SAVED, 1 = LOST_SESSION, 2 = INBOX_CHANGED.
+     * Fenced save. KEYS: p, u, t, c. ARGV: sid, epoch, payload, release (1/0), consumed updates.
+     * Status 0 = SAVED, 1 = LOST_SESSION, 2 = UPDATES_CHANGED; then the record without payload and
+     * updates.
      */
     static final Script SAVE = Script.of("save", SAVE_ONE + """
-            local status = save_one(KEYS[1], 0)
-            return {status, false, unpack(%s)}
-            """.formatted(NO_PAYLOAD));
+            local status = save_one(0, 0)
+            return {status, unpack(record(KEYS[1], KEYS[2], false, false))}
+            """);
 
     /**
-     * Several fenced saves, each item judged on its own by {@code save_one}, in KEYS order.
-     * KEYS: the records (all in one Cluster slot when run on a cluster; the caller groups them).
-     * ARGV: {@link #SAVE_ARGS} arguments per key, in the order of {@link #SAVE}. Answers a flat
-     * array of 8 entries per item, as {@link #SAVE} does for one: {@code status, nil (payload),
-     * epoch, sid, place, job, inbox, iv}. One item's refusal never stops the next.
+     * Several fenced saves, each item judged on its own by {@code save_one}, in order. KEYS:
+     * {@link #SAVE_KEYS} per item (all in one Cluster slot when run on a cluster; the caller groups
+     * them). ARGV: {@link #SAVE_ARGS} per item, in the order of {@link #SAVE}. Answers a flat array
+     * of 7 entries per item, as {@link #SAVE} does for one. One item's refusal never stops the next.
      */
-    static final Script SAVE_BATCH = Script.of("saveBatch", SAVE_ONE + """
-            if #ARGV ~= %d * #KEYS then
-              return redis.error_reply('ERR saveBatch: ' .. #KEYS .. ' keys need ' .. (%d * #KEYS) .. ' arguments, got ' .. #ARGV)
+    static final Script SAVE_BATCH =
+            Script.of("saveBatch", SAVE_ONE + """
+            local items = #KEYS / %d
+            if #ARGV ~= %d * items then
+              return redis.error_reply('ERR saveBatch: ' .. items .. ' items need ' .. (%d * items) .. ' arguments, got ' .. #ARGV)
             end
             local out, n = {}, 0
-            for i = 1, #KEYS do
-              local status = save_one(KEYS[i], (i - 1) * %d)
-              local f = redis.call('HMGET', KEYS[i], 'epoch', 'sid', 'place', 'job', 'inbox', 'iv')
-              out[n + 1] = status
-              out[n + 2] = false
+            for i = 1, items do
+              local k = (i - 1) * %d
+              out[n + 1] = save_one(k, (i - 1) * %d)
+              local f = record(KEYS[k + 1], KEYS[k + 2], false, false)
               for j = 1, 6 do
-                out[n + 2 + j] = f[j]
+                out[n + 1 + j] = f[j]
               end
-              n = n + 8
+              n = n + 7
             end
             return out
-            """.formatted(SAVE_ARGS, SAVE_ARGS, SAVE_ARGS));
+            """.formatted(SAVE_KEYS, SAVE_ARGS, SAVE_ARGS, SAVE_KEYS, SAVE_ARGS));
 
     /**
-     * Inbox compare-and-set. KEYS: record. ARGV: expectedVersion, inbox. Status 1 = written
-     * (record created with epoch 0 if missing), 0 = version mismatch (nothing changed).
+     * A sender's operations on one inbox, all or nothing, by the rules of
+     * {@link dev.profileservice.spi.SendPlan} (which the SQL stores run in Java): checks first,
+     * writes only if every check passes. KEYS: p, u, t, c. ARGV: maxPending, then each operation:
+     * {@code a, token, data} (add), {@code c, id, expectedVersion, data} (change), {@code x, id,
+     * expectedVersion} (clear). Answers {@code status, sid, place, job, addedIds...} with status 0 =
+     * APPLIED, 1 = CONFLICT, 2 = FULL. Creates the record (epoch 0, no owner, no payload) if missing.
      */
-    static final Script WRITE_INBOX = Script.of("writeInbox", """
-            local iv = tonumber(redis.call('HGET', KEYS[1], 'iv') or '0')
-            if iv ~= tonumber(ARGV[1]) then
-              return {0}
+    static final Script SEND = Script.of("sendUpdates", HELPERS + RETIRE + """
+            local p, u, t, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+            local owner = redis.call('HMGET', p, 'sid', 'place', 'job')
+            local seq = tonumber(redis.call('HGET', p, 'seq') or '0')
+            local nextId = seq
+            local fresh, seen, added, changes, clears = {}, {}, {}, {}, {}
+            local i = 2
+            while i <= #ARGV do
+              local kind = ARGV[i]
+              if kind == 'a' then
+                local token = ARGV[i + 1]
+                local id = seen[token]
+                if not id then
+                  local known = redis.call('HGET', t, token)
+                  if known then
+                    id = tonumber(known)
+                  else
+                    nextId = nextId + 1
+                    id = nextId
+                    fresh[#fresh + 1] = {id, token, ARGV[i + 2]}
+                  end
+                  seen[token] = id
+                end
+                added[#added + 1] = id
+                i = i + 3
+              elseif kind == 'c' or kind == 'x' then
+                local id, version = ARGV[i + 1], tonumber(ARGV[i + 2])
+                if tonumber(redis.call('HGET', u, id .. '.v') or '-1') ~= version then
+                  return {1, unpack(owner)}
+                end
+                if kind == 'c' then
+                  changes[#changes + 1] = {id, version + 1, ARGV[i + 3]}
+                  i = i + 4
+                else
+                  clears[#clears + 1] = id
+                  i = i + 3
+                end
+              else
+                return redis.error_reply('ERR sendUpdates: unknown operation ' .. tostring(kind))
+              end
             end
-            redis.call('HSET', KEYS[1], 'inbox', ARGV[2])
-            redis.call('HINCRBY', KEYS[1], 'iv', 1)
-            redis.call('HSETNX', KEYS[1], 'epoch', '0')
-            return {1, unpack(%s)}
-            """.formatted(ALL));
+            if #fresh > 0 and redis.call('HLEN', u) / 3 - #clears + #fresh > tonumber(ARGV[1]) then
+              return {2, unpack(owner)}
+            end
+            redis.call('HSETNX', p, 'epoch', '0')
+            for _, f in ipairs(fresh) do
+              redis.call('HSET', u, f[1] .. '.v', 1, f[1] .. '.d', f[3], f[1] .. '.t', f[2])
+              redis.call('HSET', t, f[2], f[1])
+            end
+            for _, ch in ipairs(changes) do
+              redis.call('HSET', u, ch[1] .. '.v', ch[2], ch[1] .. '.d', ch[3])
+            end
+            if #clears > 0 then
+              local now = now_millis()
+              for _, id in ipairs(clears) do
+                retire(u, c, id, now)
+              end
+            end
+            redis.call('HSET', p, 'seq', nextId)
+            local out = {0, owner[1], owner[2], owner[3]}
+            for j = 1, #added do
+              out[4 + j] = added[j]
+            end
+            return out
+            """);
 
-    /** Administrative release. KEYS: record. Status 0 = no record (nothing created), 1 = released. */
-    static final Script FORCE_RELEASE = Script.of("forceRelease", """
+    /** Administrative release. KEYS: p, u. Status 0 = no record (nothing created), 1 = released; then the record. */
+    static final Script FORCE_RELEASE = Script.of("forceRelease", HELPERS + """
             if redis.call('EXISTS', KEYS[1]) == 0 then
               return {0}
             end
             redis.call('HINCRBY', KEYS[1], 'epoch', 1)
             redis.call('HDEL', KEYS[1], 'sid', 'place', 'job')
-            return {1, unpack(%s)}
-            """.formatted(ALL));
+            return {1, unpack(record(KEYS[1], KEYS[2], true, true))}
+            """);
 
     /** Adds a quarantined copy. KEYS: quarantine hash. ARGV: payload, reason, atMillis. Returns the new count. */
     static final Script QUARANTINE = Script.of("quarantine", """
@@ -147,32 +280,45 @@ final class Scripts {
             return n
             """);
 
-    /** Deletes record, inbox (same hash) and quarantined copies. KEYS: record, quarantine. Returns 1 if the record existed. */
+    /** Deletes everything of a profile. KEYS: p, u, t, c, q. Returns 1 if the record existed. */
     static final Script DELETE = Script.of("delete", """
             local existed = redis.call('EXISTS', KEYS[1])
-            redis.call('DEL', KEYS[1], KEYS[2])
+            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
             return existed
             """);
 
-    /** Layout version marker. KEYS: layout key. ARGV: this library's version. Sets it if missing, returns the stored one. */
-    static final String LAYOUT = """
-            redis.call('SET', KEYS[1], ARGV[1], 'NX')
-            return redis.call('GET', KEYS[1])
-            """;
-
-    /** The server's clock in epoch milliseconds, as a Lua number: the one clock leases are judged by. */
-    private static final String NOW_MILLIS = """
-            local function now_millis()
-              local t = redis.call('TIME')
-              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    /**
+     * Layout 2 step for one record: moves its layout-1 inbox into {@code :u} and {@code :t}.
+     * KEYS: p, u, t. ARGV: the inbox as read (the move happens only if it is still that), seq, then
+     * {@code id, data} per Active update. Answers 1 = moved, 0 = the inbox changed since it was read.
+     */
+    static final Script MOVE_INBOX = Script.of("moveInbox", """
+            if redis.call('HGET', KEYS[1], 'inbox') ~= ARGV[1] then
+              return 0
             end
+            for i = 3, #ARGV, 2 do
+              local token = 'legacy-' .. ARGV[i]
+              redis.call('HSET', KEYS[2], ARGV[i] .. '.v', 1, ARGV[i] .. '.d', ARGV[i + 1], ARGV[i] .. '.t', token)
+              redis.call('HSET', KEYS[3], token, ARGV[i])
+            end
+            redis.call('HSET', KEYS[1], 'seq', ARGV[2])
+            redis.call('HDEL', KEYS[1], 'inbox', 'iv')
+            return 1
+            """);
+
+    /** Releases the upgrade lock if this process still holds it. KEYS: lock. ARGV: holder. */
+    static final String UNLOCK = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return redis.call('DEL', KEYS[1])
+            end
+            return 0
             """;
 
     /**
      * Heartbeat upsert. KEYS: server hash. ARGV: id, place, job, leaseMillis, gcTtlMillis. The
      * expiry is this server's {@code TIME} plus the lease (epoch millis).
      */
-    static final Script HEARTBEAT = Script.of("heartbeat", NOW_MILLIS + """
+    static final Script HEARTBEAT = Script.of("heartbeat", NOW + """
             local expires = string.format('%.0f', now_millis() + tonumber(ARGV[4]))
             redis.call('HSET', KEYS[1], 'id', ARGV[1], 'place', ARGV[2], 'job', ARGV[3], 'expires', expires)
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
@@ -183,7 +329,7 @@ final class Scripts {
      * A server's lease as this server's clock judges it now. KEYS: server hash. Answers
      * {@code {0}} when there is no row, else {@code {1, place, job, expiresInMillis}}.
      */
-    static final Script SERVER = Script.of("server", NOW_MILLIS + """
+    static final Script SERVER = Script.of("server", NOW + """
             local f = redis.call('HMGET', KEYS[1], 'place', 'job', 'expires')
             if not f[3] then
               return {0}
@@ -192,8 +338,8 @@ final class Scripts {
             """);
 
     /** The scripts run by EVALSHA, loaded when a backend opens so that the first call of each already hits. */
-    static final List<Script> LOADED = List.of(ACQUIRE, SAVE, SAVE_BATCH, WRITE_INBOX, FORCE_RELEASE, QUARANTINE, DELETE,
-            HEARTBEAT, SERVER);
+    static final List<Script> LOADED = List.of(
+            ACQUIRE, READ, READ_UPDATES, SAVE, SAVE_BATCH, SEND, FORCE_RELEASE, QUARANTINE, DELETE, HEARTBEAT, SERVER);
 
     // ---------------------------------------------------------------- arguments and answers
 
@@ -207,8 +353,8 @@ final class Scripts {
     }
 
     /** A number stored as ASCII digits, 0 for a missing field. */
-    static long number(byte[] ascii) {
-        return ascii == null ? 0 : Long.parseLong(new String(ascii, StandardCharsets.US_ASCII));
+    static long number(Object ascii) {
+        return ascii instanceof byte[] b ? Long.parseLong(new String(b, StandardCharsets.US_ASCII)) : 0;
     }
 
     /** The status a script answers first. */
@@ -216,47 +362,109 @@ final class Scripts {
         return (Long) answer.get(0);
     }
 
-    /** A record from {@code payload, epoch, sid, place, job, inbox, iv} starting at {@code from}. */
+    /**
+     * A record from {@code payload, epoch, sid, place, job, seq} starting at {@code from}, with the
+     * updates of the {@code :u} field/value list that follows up to the end of the answer.
+     */
     static StoredProfile record(List<Object> answer, int from) {
-        if (answer.size() < from + 7) {
+        if (answer.size() < from + 6) {
             throw new IllegalStateException("unexpected script answer with " + answer.size() + " elements");
         }
         byte[] payload = (byte[]) answer.get(from);
-        byte[] epoch = (byte[]) answer.get(from + 1);
+        Object epoch = answer.get(from + 1);
         byte[] sid = (byte[]) answer.get(from + 2);
-        byte[] place = (byte[]) answer.get(from + 3);
-        byte[] job = (byte[]) answer.get(from + 4);
-        byte[] inbox = (byte[]) answer.get(from + 5);
-        byte[] iv = (byte[]) answer.get(from + 6);
-        if (payload == null && epoch == null && sid == null && inbox == null && iv == null) {
+        Object seq = answer.get(from + 5);
+        List<PendingUpdate> updates = updates(answer, from + 6);
+        if (payload == null && epoch == null && sid == null && seq == null && updates.isEmpty()) {
             return StoredProfile.ABSENT;
         }
-        Owner owner = sid == null ? null : new Owner(text(sid), text(place), text(job));
-        return new StoredProfile(payload, number(epoch), owner, inbox, number(iv));
+        Owner owner = sid == null ? null : new Owner(text(sid), text(answer.get(from + 3)), text(answer.get(from + 4)));
+        return new StoredProfile(payload, number(epoch), owner, updates, number(seq));
+    }
+
+    /** The pending updates of a {@code :u} field/value list ({@code ID.v}, {@code ID.d}, {@code ID.t}), in id order. */
+    private static List<PendingUpdate> updates(List<Object> answer, int from) {
+        TreeMap<Long, long[]> versions = new TreeMap<>();
+        TreeMap<Long, byte[]> data = new TreeMap<>();
+        for (int i = from; i + 1 < answer.size(); i += 2) {
+            String field = text(answer.get(i));
+            int dot = field.lastIndexOf('.');
+            long id = Long.parseLong(field.substring(0, dot));
+            switch (field.substring(dot + 1)) {
+                case "v" -> versions.put(id, new long[] {number(answer.get(i + 1))});
+                case "d" -> data.put(id, (byte[]) answer.get(i + 1));
+                default -> {} // the token: only the store needs it
+            }
+        }
+        List<PendingUpdate> out = new ArrayList<>(versions.size());
+        versions.forEach((id, v) -> out.add(new PendingUpdate(id, v[0], data.getOrDefault(id, new byte[0]))));
+        return List.copyOf(out);
     }
 
     /** Writes the {@link #SAVE_ARGS} arguments of one save into {@code args} from {@code at}, in the order {@code save_one} reads them. */
     static void saveArgs(SaveRequest w, byte[][] args, int at) {
-        boolean withInbox = w.newInbox() != null;
+        StringBuilder consume = new StringBuilder();
+        for (SaveRequest.Consume c : w.consume()) {
+            consume.append(consume.isEmpty() ? "" : " ")
+                    .append(c.id())
+                    .append(':')
+                    .append(c.version());
+        }
         args[at] = utf8(w.serverId());
         args[at + 1] = ascii(w.epoch());
         args[at + 2] = w.payload();
         args[at + 3] = ascii(w.release() ? 1 : 0);
-        args[at + 4] = ascii(withInbox ? 1 : 0);
-        args[at + 5] = ascii(w.expectedInboxVersion());
-        args[at + 6] = withInbox ? w.newInbox() : new byte[0];
+        args[at + 4] = consume.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** A save's outcome from {@code status, nil, epoch, sid, place, job, inbox, iv} starting at {@code from}. */
+    /**
+     * A save's outcome from {@code status, nil, epoch, sid, place, job, seq} starting at {@code from};
+     * a saved record carries the payload just written (the script leaves it out of its answer).
+     */
     static SaveResult saveResult(SaveRequest w, List<Object> answer, int from) {
         long status = (Long) answer.get(from);
-        StoredProfile after = record(answer, from + 1);
+        StoredProfile after = record(answer.subList(from, from + 7), 1);
         if (status == 0) {
-            // The script leaves the payload out of its answer: it is the one just written.
-            after = new StoredProfile(w.payload(), after.epoch(), after.owner(), after.inbox(), after.inboxVersion());
-            return new SaveResult(SaveResult.Status.SAVED, after);
+            after = new StoredProfile(w.payload(), after.epoch(), after.owner(), List.of(), after.updateSeq());
         }
-        return new SaveResult(status == 1 ? SaveResult.Status.LOST_SESSION : SaveResult.Status.INBOX_CHANGED, after);
+        SaveResult.Status outcome = switch ((int) status) {
+            case 0 -> SaveResult.Status.SAVED;
+            case 1 -> SaveResult.Status.LOST_SESSION;
+            case 2 -> SaveResult.Status.UPDATES_CHANGED;
+            default -> throw new IllegalStateException("unexpected save status " + status);
+        };
+        return new SaveResult(outcome, after);
+    }
+
+    /** The ARGV of {@link #SEND}. */
+    static byte[][] sendArgs(List<UpdateOp> ops, int maxPending) {
+        List<byte[]> args = new ArrayList<>(1 + 3 * ops.size());
+        args.add(ascii(maxPending));
+        for (UpdateOp op : ops) {
+            if (op instanceof UpdateOp.Add a) {
+                args.addAll(List.of(utf8("a"), utf8(a.token()), a.data()));
+            } else if (op instanceof UpdateOp.Change ch) {
+                args.addAll(List.of(utf8("c"), ascii(ch.id()), ascii(ch.expectedVersion()), ch.data()));
+            } else if (op instanceof UpdateOp.Clear cl) {
+                args.addAll(List.of(utf8("x"), ascii(cl.id()), ascii(cl.expectedVersion())));
+            }
+        }
+        return args.toArray(new byte[0][]);
+    }
+
+    /** A send's outcome from {@code status, sid, place, job, addedIds...}. */
+    static SendResult sendResult(List<Object> answer) {
+        long status = status(answer);
+        Owner owner =
+                answer.get(1) == null ? null : new Owner(text(answer.get(1)), text(answer.get(2)), text(answer.get(3)));
+        if (status != 0) {
+            return new SendResult(status == 1 ? SendResult.Status.CONFLICT : SendResult.Status.FULL, List.of(), owner);
+        }
+        List<Long> added = new ArrayList<>(answer.size() - 4);
+        for (Object id : answer.subList(4, answer.size())) {
+            added.add((Long) id);
+        }
+        return new SendResult(SendResult.Status.APPLIED, List.copyOf(added), owner);
     }
 
     /** A lease from the answer of {@link #SERVER}; empty when the server has no heartbeat row. */
@@ -264,7 +472,8 @@ final class Scripts {
         if (status(answer) != 1) {
             return Optional.empty();
         }
-        return Optional.of(new ServerLease(serverId, text(answer.get(1)), text(answer.get(2)), ((Number) answer.get(3)).longValue()));
+        return Optional.of(new ServerLease(
+                serverId, text(answer.get(1)), text(answer.get(2)), ((Number) answer.get(3)).longValue()));
     }
 
     /** UTF-8 bytes as text; anything else (a missing field) as {@code ""}. */

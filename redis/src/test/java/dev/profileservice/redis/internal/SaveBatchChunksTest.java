@@ -1,15 +1,14 @@
 package dev.profileservice.redis.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** How {@code saveBatch} cuts a batch into scripts: by item count, by bytes, and by Cluster slot. */
 class SaveBatchChunksTest {
@@ -36,22 +35,28 @@ class SaveBatchChunksTest {
         List<SaveItem> items = items(150, 10);
         List<List<Integer>> chunks = asLists(RedisSaveBatch.chunks(items, recordKeys(items), false));
         assertThat(chunks).extracting(List::size).containsExactly(64, 64, 22);
-        assertThat(chunks.stream().flatMap(List::stream).toList()).isEqualTo(IntStream.range(0, 150).boxed().toList());
-        assertThat(asLists(RedisSaveBatch.chunks(items(64, 10), recordKeys(items(64, 10)), false))).hasSize(1);
+        assertThat(chunks.stream().flatMap(List::stream).toList())
+                .isEqualTo(IntStream.range(0, 150).boxed().toList());
+        assertThat(asLists(RedisSaveBatch.chunks(items(64, 10), recordKeys(items(64, 10)), false)))
+                .hasSize(1);
     }
 
     @Test
     void heavyItemsAreCutByBytesAndAnOversizedItemGoesAlone() {
         int mb = 1024 * 1024;
         List<SaveItem> items = items(5, 3 * mb); // 8 MB budget: 2 + 2 + 1
-        assertThat(asLists(RedisSaveBatch.chunks(items, recordKeys(items), false))).extracting(List::size).containsExactly(2, 2, 1);
+        assertThat(asLists(RedisSaveBatch.chunks(items, recordKeys(items), false)))
+                .extracting(List::size)
+                .containsExactly(2, 2, 1);
         List<SaveItem> huge = items(2, 9 * mb); // each over the budget on its own: one script each
-        assertThat(asLists(RedisSaveBatch.chunks(huge, recordKeys(huge), false))).containsExactly(List.of(0), List.of(1));
-        List<SaveItem> withInbox = List.of(
-                new SaveItem("S", "a", new SaveRequest("srv", 1, new byte[5 * mb], false, 0, new byte[2 * mb])),
+        assertThat(asLists(RedisSaveBatch.chunks(huge, recordKeys(huge), false)))
+                .containsExactly(List.of(0), List.of(1));
+        List<SaveItem> exactlyFull = List.of(
+                new SaveItem("S", "a", SaveRequest.of("srv", 1, new byte[6 * mb], false)),
                 new SaveItem("S", "b", SaveRequest.of("srv", 1, new byte[2 * mb], false)));
-        assertThat(asLists(RedisSaveBatch.chunks(withInbox, recordKeys(withInbox), false)))
-                .as("inbox bytes count too").containsExactly(List.of(0), List.of(1));
+        assertThat(asLists(RedisSaveBatch.chunks(exactlyFull, recordKeys(exactlyFull), false)))
+                .as("the per-item overhead counts too")
+                .containsExactly(List.of(0), List.of(1));
     }
 
     @Test
@@ -74,12 +79,21 @@ class SaveBatchChunksTest {
         }
         String[] recordKeys = recordKeys(items);
         List<int[]> chunks = RedisSaveBatch.chunks(items, recordKeys, true);
-        assertThat(chunks.stream().flatMap(c -> Arrays.stream(c).boxed()).sorted().toList())
-                .as("every item in exactly one script").isEqualTo(IntStream.range(0, items.size()).boxed().toList());
-        long slots = Arrays.stream(recordKeys).mapToInt(RedisKeys::slot).distinct().count();
+        assertThat(chunks.stream()
+                        .flatMap(c -> Arrays.stream(c).boxed())
+                        .sorted()
+                        .toList())
+                .as("every item in exactly one script")
+                .isEqualTo(IntStream.range(0, items.size()).boxed().toList());
+        long slots =
+                Arrays.stream(recordKeys).mapToInt(RedisKeys::slot).distinct().count();
         assertThat(chunks).hasSize((int) slots).hasSizeLessThan(items.size());
         for (int[] chunk : chunks) {
-            assertThat(Arrays.stream(chunk).map(i -> RedisKeys.slot(recordKeys[i])).distinct().count()).isEqualTo(1);
+            assertThat(Arrays.stream(chunk)
+                            .map(i -> RedisKeys.slot(recordKeys[i]))
+                            .distinct()
+                            .count())
+                    .isEqualTo(1);
             assertThat(chunk).as("items keep their order within a script").isSorted();
         }
     }
