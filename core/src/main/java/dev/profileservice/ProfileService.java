@@ -256,9 +256,12 @@ public final class ProfileService implements AutoCloseable {
         }
 
         /**
-         * The most Active global updates one profile may hold waiting for its owner to lock them;
-         * a send that would go over fails with {@link IllegalStateException} and sends nothing, so
-         * a storm against an offline profile cannot grow its record without limit. At least 1.
+         * The most Active global updates one profile may hold waiting for its owner to lock them,
+         * so a storm against an offline profile cannot grow its record without limit. A send that
+         * would go over sends nothing and fails with {@link IllegalStateException}: at once when no
+         * session holds the profile; when one does, a send that only adds first waits up to 10
+         * seconds (or two auto-save periods, if longer) for the owner to take updates in (a storm outruns a busy owner for moments), so
+         * under contention senders are slowed down rather than failed. At least 1.
          * Default {@link Settings#DEFAULT_MAX_PENDING_UPDATES}.
          */
         public Builder maxPendingUpdates(int updates) {

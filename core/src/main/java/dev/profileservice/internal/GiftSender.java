@@ -5,11 +5,12 @@ import dev.profileservice.GlobalUpdates;
 import dev.profileservice.ProfileServiceException;
 import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.UpdateOp;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -28,6 +29,9 @@ import java.util.function.Consumer;
  *       updates. On a conflict (typically: the owner locked the update meanwhile), the handler runs
  *       again on a fresh read, where it sees the update Locked.</li>
  *   <li>Every add carries a token, so a retry after a lost reply never adds twice.</li>
+ *   <li>A full inbox ({@code maxPendingUpdates}) fails a send at once when nobody holds the
+ *       profile; when a session holds it, sends of adds wait up to {@link #FULL_WAIT} (or two auto-save periods) for the owner
+ *       to take updates in (backpressure), trying again after short pauses.</li>
  * </ul>
  *
  * <p>Threads: handlers run on I/O threads (the caller's blocking call waits for them); store calls
@@ -38,6 +42,18 @@ final class GiftSender {
     static final int CONFLICT_ATTEMPTS = 50;
     /** The most sends of adds that share one round trip. */
     static final int MAX_GROUP = 256;
+    /**
+     * How long sends of adds wait at least, when the inbox is full but a session holds the profile,
+     * for the owner to take updates in before they fail; at least two auto-save periods too, since
+     * an owner on a store without a push channel learns of gifts at its auto-save. A storm outruns
+     * the owner for moments at a time (it takes updates in by whole batches, a few round trips
+     * each); such a send is delayed, not failed. A full inbox without an owner fails at once.
+     */
+    static final Duration FULL_WAIT = Duration.ofSeconds(10);
+    /** The first pause before a full inbox is tried again; it doubles up to {@link #FULL_PAUSE_MAX}. */
+    static final Duration FULL_PAUSE = Duration.ofMillis(5);
+
+    static final Duration FULL_PAUSE_MAX = Duration.ofMillis(200);
 
     private final Engine engine;
     /** Per {@code store NUL key}: sends of adds waiting for the one at the store. */
@@ -187,7 +203,10 @@ final class GiftSender {
     private final class AddQueue {
         private final String store;
         private final String key;
-        private final Queue<Waiting> waiting = new ArrayDeque<>();
+        private final Deque<Waiting> waiting = new ArrayDeque<>();
+        /** The most sends the next group takes: {@link #MAX_GROUP}, less while the inbox is full. */
+        private int groupLimit = MAX_GROUP;
+
         private boolean atStore;
 
         AddQueue(String store, String key) {
@@ -196,6 +215,11 @@ final class GiftSender {
         }
 
         private record Waiting(List<UpdateOp> adds, CompletableFuture<List<Long>> ids) {}
+
+        /** When the group at the store first found the inbox full (the service clock's millis), or -1. */
+        private long fullSince = -1;
+
+        private Duration fullPause = FULL_PAUSE;
 
         CompletableFuture<List<Long>> submit(List<UpdateOp> adds) {
             Waiting w = new Waiting(adds, new CompletableFuture<>());
@@ -215,7 +239,7 @@ final class GiftSender {
         /** Caller holds the monitor. */
         private List<Waiting> takeGroup() {
             List<Waiting> group = new ArrayList<>();
-            while (!waiting.isEmpty() && group.size() < MAX_GROUP) {
+            while (!waiting.isEmpty() && group.size() < groupLimit) {
                 group.add(waiting.poll());
             }
             return group;
@@ -228,19 +252,52 @@ final class GiftSender {
                 if (e != null) {
                     group.forEach(w -> w.ids().completeExceptionally(e));
                 } else if (r.status() == SendResult.Status.APPLIED) {
+                    fullSince = -1;
+                    fullPause = FULL_PAUSE;
+                    synchronized (this) {
+                        groupLimit = Math.min(MAX_GROUP, groupLimit * 2);
+                    }
                     int at = 0;
                     for (Waiting w : group) {
                         w.ids().complete(r.addedIds().subList(at, at + w.adds().size()));
                         at += w.adds().size();
                     }
-                } else if (group.size() > 1) {
-                    // FULL for the group: each send gets its own answer
-                    group.forEach(this::sendAlone);
+                } else if (r.owner() != null && waitForOwner()) {
+                    // full, but its owner is taking updates in: try again in a moment, with a smaller
+                    // group (a group larger than the room left would never fit)
+                    synchronized (this) {
+                        for (int i = group.size() - 1; i >= 0; i--) {
+                            waiting.addFirst(group.get(i));
+                        }
+                        groupLimit = Math.max(1, group.size() / 2);
+                    }
+                    engine.after(fullPause, this::next);
+                    fullPause = fullPause.multipliedBy(2).compareTo(FULL_PAUSE_MAX) > 0
+                            ? FULL_PAUSE_MAX
+                            : fullPause.multipliedBy(2);
+                    return;
                 } else {
-                    group.get(0).ids().completeExceptionally(full(store, key));
+                    fullSince = -1; // the next group gets a wait of its own
+                    fullPause = FULL_PAUSE;
+                    if (group.size() > 1) {
+                        group.forEach(this::sendAlone); // each send gets its own answer
+                    } else {
+                        group.get(0).ids().completeExceptionally(full(store, key));
+                    }
                 }
                 next();
             });
+        }
+
+        /** Whether a group that found the inbox full may still wait for the owner ({@link #FULL_WAIT}). */
+        private boolean waitForOwner() {
+            long now = engine.now();
+            if (fullSince < 0) {
+                fullSince = now;
+            }
+            long wait = Math.max(
+                    FULL_WAIT.toMillis(), 2 * engine.settings().autoSavePeriod().toMillis());
+            return now - fullSince < wait;
         }
 
         private void sendAlone(Waiting w) {

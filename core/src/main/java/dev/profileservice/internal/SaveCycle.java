@@ -227,9 +227,10 @@ final class SaveCycle implements SaveBatcher.Sync {
                     return;
                 }
                 if (behind) {
-                    synchronized (this) {
-                        again = true; // new gifts arrived: the next sync reads them
-                    }
+                    // new gifts arrived: read them now, so the next save locks them with whatever else
+                    // changed (during a storm: one read and one save per round, not a save in between)
+                    engine.io.execute(() -> checkSession(true));
+                    return;
                 }
             }
             case LOST_SESSION -> {

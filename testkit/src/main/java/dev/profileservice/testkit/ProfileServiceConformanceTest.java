@@ -964,6 +964,33 @@ public abstract class ProfileServiceConformanceTest extends ConformanceHarness {
 
     @Test
     @DisplayName(
+            "a full inbox of a profile whose owner is online slows its senders down instead of failing them: every gift"
+                    + " is applied exactly once")
+    @Timeout(120)
+    void fullInboxOfAnOnlineOwnerDelaysSenders() {
+        Server owner = server("O");
+        Server sender = server("S", b -> b.maxPendingUpdates(2));
+        String k = key("backpressure");
+        Profile<PlayerData> p = owner.load(k);
+        processGifts(p);
+        List<String> expected = new CopyOnWriteArrayList<>();
+        drive(CompletableFuture.allOf(
+                storm(new Server[] {sender}, k, "bp", 4, 5, expected).toArray(CompletableFuture[]::new)));
+        advanceUntil("every gift processed", () -> {
+            if (p.isActive()) {
+                p.save();
+            }
+            return viewedCoins(owner, k) == expected.size() && noUpdatesLeft(owner, k);
+        });
+        driveRun(p::release);
+        assertThat(owner.view(k).orElseThrow().getData().items)
+                .as("every gift exactly once")
+                .hasSize(20)
+                .containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    @DisplayName(
             "a send over maxPendingUpdates fails with IllegalStateException naming the limit, and nothing of it is written")
     void pendingUpdatesAreBounded() {
         Server sender = server("S", b -> b.maxPendingUpdates(3));
