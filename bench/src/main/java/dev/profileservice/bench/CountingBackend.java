@@ -144,6 +144,12 @@ public final class CountingBackend extends ForwardingBackend {
     }
 
     @Override
+    public StoredProfile readUpdates(String store, String key) {
+        call("readUpdates");
+        return delegate().readUpdates(store, key);
+    }
+
+    @Override
     public AcquireResult acquire(String store, String key, Owner me, long expectedEpoch, byte[] initialPayload) {
         call("acquire");
         return delegate().acquire(store, key, me, expectedEpoch, initialPayload);

@@ -121,11 +121,14 @@ final class GiftStorm extends MacroMeasurement {
             report.note(String.format(
                     Locale.ROOT,
                     "Gift storm: %d gifts, %d acknowledged and each applied exactly once (the stored"
-                            + " count matches); the two services sent them in %d store calls (%.1f gifts per call)%s.",
+                            + " count matches); the two services sent them in %d store calls (%.1f gifts per call);"
+                            + " the owner took them in with %d saves and %d reads of its updates%s.",
                     total,
                     acknowledged,
                     sends,
                     acknowledged / (double) Math.max(1, sends),
+                    owner.backend().calls("save") + owner.backend().calls("saveBatch"),
+                    owner.backend().calls("readUpdates"),
                     failures.isEmpty() ? "" : "; first failures: " + failures));
         } finally {
             pool.shutdownNow();
