@@ -7,9 +7,10 @@
  * A backend keeps one record per {@code (store, key)} ({@link dev.profileservice.spi.StoredProfile}):
  * the <em>payload</em> the owner writes (data, meta tags, Locked global updates, creation time,
  * load count: {@link Codec}), the <em>epoch</em> (a fencing token that grows on every acquisition),
- * the <em>owner</em> (which server holds the session, or none), and the <em>inbox</em> of Active
- * global updates that senders write, with its version. Heartbeat rows, one per server, keep that
- * server's sessions alive.
+ * the <em>owner</em> (which server holds the session, or none), and the <em>inbox</em>: the Active
+ * global updates that senders added, each with the id the store gave it and a version, and the
+ * last id given ({@code updateSeq}). Heartbeat rows, one per server, keep that server's sessions
+ * alive.
  *
  * <h2>Loading: acquire, lease, steal ({@link Load})</h2>
  * A load takes a free record in one atomic write, creating it with the template on a first load.
@@ -29,13 +30,18 @@
  * is only read (its digest matches), never rewritten. Saves due together go to the store together
  * ({@link SaveBatcher}, fed by the one auto-save timer of all profiles, {@link AutoSaveWheel}).
  *
- * <h2>Gifts: global updates ({@link GiftLedger}, {@link UpdatesView})</h2>
- * A sender adds an Active update to the inbox (a compare-and-set on its version). The owner locks
- * it by moving it from the inbox into the payload in its fenced save (with an inbox
- * compare-and-set: INBOX_CHANGED means rebase and retry), and the game clears a Locked update in
- * the same edit that applies it, so both are saved together or not at all: a gift is applied once
- * across crashes, steals and lost replies. When a save's reply is lost, the stored payload, read
- * once, decides whether a lock took effect.
+ * <h2>Gifts: global updates ({@link GiftSender}, {@link GiftLedger}, {@link UpdatesView})</h2>
+ * A sender's adds are appended to the inbox, numbered by the store, without a read and without
+ * conflicting with other senders or the owner; each carries a token, so a retry after a lost reply
+ * adds nothing. Sends of adds to one key from one service share a round trip ({@link GiftSender});
+ * a full inbox ({@code maxPendingUpdates}) fails them at once when nobody holds the profile, and
+ * slows them down while its owner takes updates in. A change or clear is conditional on the
+ * version the sender read. The owner locks an update by moving it from the inbox into the payload
+ * in its fenced save, naming each consumed update's (id, version) (UPDATES_CHANGED: a sender
+ * changed one meanwhile; read and retry); a save whose answer shows new ids reads them at once. The
+ * game clears a Locked update in the same edit that applies it, so both are saved together or not
+ * at all: a gift is applied once across crashes, steals and lost replies. When a save's reply is
+ * lost, the stored payload, read once, decides whether a lock took effect.
  *
  * <h2>Messages ({@link Message}, {@link HandOver})</h2>
  * Servers tell each other "please release", "tell me when you release", "released" and "a gift
