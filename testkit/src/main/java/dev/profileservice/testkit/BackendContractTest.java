@@ -778,6 +778,24 @@ public abstract class BackendContractTest {
     }
 
     @Test
+    @DisplayName("a FULL answer names the session holding the profile (senders wait for an online owner to catch up)")
+    void fullAnswerNamesTheOwner() {
+        String k = key("fullowned");
+        backend.acquire(store, k, alice, -1, INITIAL);
+        add(backend, k, "1");
+        SendResult full = backend.sendUpdates(store, k, List.of(new UpdateOp.Add(token("2"), bytes("2"))), 1);
+        assertThat(full.status()).isEqualTo(SendResult.Status.FULL);
+        assertThat(full.owner()).as("the owner").isNotNull();
+        assertThat(full.owner().serverId()).isEqualTo(alice.serverId());
+        String free = key("fullfree");
+        add(backend, free, "1");
+        assertThat(backend.sendUpdates(store, free, List.of(new UpdateOp.Add(token("2"), bytes("2"))), 1)
+                        .owner())
+                .as("nobody holds it")
+                .isNull();
+    }
+
+    @Test
     @DisplayName(
             "sendUpdates never touches payload, epoch or owner; it answers the owner, whose save then still succeeds")
     void sendUpdatesLeavesSessionAlone() {

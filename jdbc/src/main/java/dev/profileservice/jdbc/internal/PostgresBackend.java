@@ -210,7 +210,7 @@ public final class PostgresBackend extends ReturningBackend {
      * A send of adds in one statement: look up the tokens, upsert the record's row (which takes its
      * lock and reads its newest counters) raising the sequence and pending count by the fresh adds
      * unless that would pass the limit, insert the fresh adds numbered after the old sequence, and
-     * return the id of every add in order; no row back means {@code FULL}. The token lookup reads the
+     * return the id of every add in order; no row back means {@code FULL} (then the transaction decides again, naming the owner). The token lookup reads the
      * statement's snapshot, older than the lock: a racing add of the same token (a retry racing its
      * first try) then fails on the unique token key, and {@link #sendAdds} falls back to the
      * transaction, which reads after locking. Parameters: store, key, tokens, data, store, key,
@@ -273,9 +273,9 @@ public final class PostgresBackend extends ReturningBackend {
                     ids.add(rs.getLong("id"));
                 }
             }
-            return ids.isEmpty()
-                    ? new SendResult(SendResult.Status.FULL, List.of(), null)
-                    : new SendResult(SendResult.Status.APPLIED, List.copyOf(ids), owner);
+            // no row back: FULL, but the statement cannot say who holds the profile (a sender waits
+            // for an online owner); the transaction decides again and says so
+            return ids.isEmpty() ? null : new SendResult(SendResult.Status.APPLIED, List.copyOf(ids), owner);
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 return null; // the same token raced in: decide again after locking
