@@ -39,14 +39,10 @@ final class PlayerDriver {
         long epoch = -1;
         long nextActionAt;
         boolean hopAfterLeave;
-        /** Why the next join is sent, and the fault behind it (millis, 0 if none). */
-        JoinKind nextKind = JoinKind.FRESH;
-
-        long nextFaultAt;
+        /** Why the next join is sent, and the fault behind it. */
+        JoinReason next = JoinReason.FRESH;
         /** Why the pending join was sent, and the fault behind it. */
-        JoinKind kind;
-
-        long faultAt;
+        JoinReason why = JoinReason.FRESH;
 
         Player(String key) {
             this.key = key;
@@ -117,9 +113,9 @@ final class PlayerDriver {
     boolean movingAfterFault() {
         return players.stream()
                 .anyMatch(p -> p.req != 0
-                        && (p.kind == JoinKind.AFTER_KILL
-                                || p.kind == JoinKind.AFTER_FREEZE
-                                || p.kind == JoinKind.DURING_CUT));
+                        && (p.why.kind() == JoinKind.AFTER_KILL
+                                || p.why.kind() == JoinKind.AFTER_FREEZE
+                                || p.why.kind() == JoinKind.DURING_CUT));
     }
 
     /** Makes {@code key}'s next action (a hand-over, hop or leave) due within a second, if it is online and idle. */
@@ -149,8 +145,7 @@ final class PlayerDriver {
                 double r = rnd.nextDouble();
                 ServerProcess other = pick(p.server, now);
                 if (r < 0.4 && other != null) {
-                    p.nextKind = JoinKind.HANDOVER;
-                    p.nextFaultAt = 0;
+                    p.next = JoinReason.noFault(JoinKind.HANDOVER);
                     sendJoin(p, other);
                 } else {
                     p.hopAfterLeave = r < 0.75;
@@ -163,14 +158,12 @@ final class PlayerDriver {
     private void sendJoin(Player p, ServerProcess target) {
         p.req = ++requests;
         p.target = target;
-        p.kind = draining ? JoinKind.DRAIN : p.nextKind;
-        p.faultAt = p.nextFaultAt;
+        p.why = draining ? new JoinReason(JoinKind.DRAIN, p.next.faultAt()) : p.next;
         if (p.state != State.ONLINE) {
             p.server = null;
         }
         p.state = State.JOINING;
-        p.nextKind = JoinKind.FRESH;
-        p.nextFaultAt = 0;
+        p.next = JoinReason.FRESH;
         target.send(Map.of("op", "join", "req", p.req, "k", p.key));
     }
 
@@ -205,12 +198,11 @@ final class PlayerDriver {
         if (p == null) {
             return;
         }
-        session.kind = p.kind;
-        session.faultAt = p.faultAt;
-        if (p.kind == JoinKind.HOP || p.kind == JoinKind.HANDOVER) {
+        session.why = p.why;
+        if (p.why.kind() == JoinKind.HOP || p.why.kind() == JoinKind.HANDOVER) {
             history.hops++;
         }
-        if (p.kind == JoinKind.HANDOVER) {
+        if (p.why.kind() == JoinKind.HANDOVER) {
             history.handovers++;
         }
         if (history.storm != null && history.storm.running() && history.storm.key.equals(key)) {
@@ -239,8 +231,7 @@ final class PlayerDriver {
         }
         ServerProcess hopTo = p.hopAfterLeave && !draining ? pick(s, now) : null;
         p.offline(hopTo != null ? now : now + 500 + rnd.nextInt(2_500));
-        p.nextKind = hopTo != null ? JoinKind.HOP : JoinKind.FRESH;
-        p.nextFaultAt = 0;
+        p.next = hopTo != null ? JoinReason.noFault(JoinKind.HOP) : JoinReason.FRESH;
         if (hopTo != null) {
             sendJoin(p, hopTo);
         }
@@ -251,7 +242,7 @@ final class PlayerDriver {
         Player p = byKey.get(session.key);
         if (p != null && p.state == State.ONLINE && p.server == s && p.epoch == session.epoch && p.req == 0) {
             p.offline(now + 300);
-            p.nextKind = JoinKind.FRESH;
+            p.next = JoinReason.FRESH;
         }
     }
 
@@ -260,16 +251,14 @@ final class PlayerDriver {
     /** {@code s} was killed or died: its players, and those joining it, go elsewhere (a steal). */
     void onServerGone(ServerProcess s, long now) {
         for (Player p : players) {
-            if (p.state == State.JOINING && p.server == s && p.kind == JoinKind.HANDOVER) {
-                p.kind = JoinKind.AFTER_KILL; // the owner it asked died: this is now a steal
-                p.faultAt = s.killAt;
+            if (p.state == State.JOINING && p.server == s && p.why.kind() == JoinKind.HANDOVER) {
+                p.why = new JoinReason(JoinKind.AFTER_KILL, s.killAt); // the owner it asked died: this is now a steal
             }
             boolean onIt = (p.server == s && (p.state == State.ONLINE || p.state == State.LEAVING))
                     || (p.target == s && p.state == State.JOINING && p.req != 0);
             if (onIt) {
                 p.offline(now + 300);
-                p.nextKind = JoinKind.AFTER_KILL;
-                p.nextFaultAt = s.killAt;
+                p.next = new JoinReason(JoinKind.AFTER_KILL, s.killAt);
             }
         }
     }
@@ -281,14 +270,12 @@ final class PlayerDriver {
         }
         long now = System.currentTimeMillis();
         for (Player p : players) {
-            if (p.state == State.JOINING && p.server == frozen && p.kind == JoinKind.HANDOVER) {
-                p.kind = JoinKind.AFTER_FREEZE; // the owner it asked is frozen: this is now a steal
-                p.faultAt = frozenAt;
+            if (p.state == State.JOINING && p.server == frozen && p.why.kind() == JoinKind.HANDOVER) {
+                p.why = new JoinReason(JoinKind.AFTER_FREEZE, frozenAt); // the owner it asked is frozen: a steal now
             }
             if (p.server == frozen && p.state == State.ONLINE && p.req == 0) {
                 p.offline(now);
-                p.nextKind = JoinKind.AFTER_FREEZE;
-                p.nextFaultAt = frozenAt;
+                p.next = new JoinReason(JoinKind.AFTER_FREEZE, frozenAt);
             }
         }
     }
@@ -296,8 +283,10 @@ final class PlayerDriver {
     /** {@code victim}'s store connection was cut: a hand-over from or to it is no longer between healthy servers. */
     void onCut(ServerProcess victim) {
         for (Player p : players) {
-            if (p.state == State.JOINING && p.kind == JoinKind.HANDOVER && (p.server == victim || p.target == victim)) {
-                p.kind = JoinKind.DURING_CUT;
+            if (p.state == State.JOINING
+                    && p.why.kind() == JoinKind.HANDOVER
+                    && (p.server == victim || p.target == victim)) {
+                p.why = JoinReason.noFault(JoinKind.DURING_CUT);
             }
         }
     }

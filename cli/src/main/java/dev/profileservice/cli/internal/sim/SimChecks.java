@@ -251,11 +251,11 @@ final class SimChecks {
             String key = e.getKey();
             SimHistory.SessionRec prev = null;
             for (SimHistory.SessionRec b : e.getValue().values()) {
-                if (b.loaded >= 0 && b.kind != null) {
-                    switch (b.kind) {
+                if (b.loaded >= 0 && b.why != null) {
+                    switch (b.why.kind()) {
                         case HANDOVER -> handoverMs.add(b.joinMs);
-                        case AFTER_KILL -> stealAfterKillMs.add((double) (b.joinedAt - b.faultAt));
-                        case AFTER_FREEZE -> stealAfterFreezeMs.add((double) (b.joinedAt - b.faultAt));
+                        case AFTER_KILL -> stealAfterKillMs.add((double) (b.joinedAt - b.why.faultAt()));
+                        case AFTER_FREEZE -> stealAfterFreezeMs.add((double) (b.joinedAt - b.why.faultAt()));
                         default -> {}
                     }
                 }
