@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The simulated players: each comes online on a server, plays there (the server edits its data),
@@ -58,17 +57,15 @@ final class PlayerDriver {
 
     private final List<Player> players = new ArrayList<>();
     private final Map<String, Player> byKey = new HashMap<>();
+    private final SimContext sim;
     private final ServerSupervisor servers;
-    private final Random rnd;
-    private final SimHistory history;
     private long requests;
     private boolean draining;
 
-    PlayerDriver(int count, ServerSupervisor servers, Random rnd, SimHistory history) {
+    PlayerDriver(SimContext sim, ServerSupervisor servers) {
+        this.sim = sim;
         this.servers = servers;
-        this.rnd = rnd;
-        this.history = history;
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < sim.cfg().players(); i++) {
             Player p = new Player(String.format(Locale.ROOT, "player-%04d", i));
             players.add(p);
             byKey.put(p.key, p);
@@ -83,7 +80,7 @@ final class PlayerDriver {
     /** Lets every player join within the first second from {@code now}. */
     void begin(long now) {
         for (Player p : players) {
-            p.nextActionAt = now + rnd.nextInt(1000);
+            p.nextActionAt = now + sim.rnd().nextInt(1000);
         }
     }
 
@@ -122,7 +119,7 @@ final class PlayerDriver {
     void hurry(String key, long now) {
         Player p = byKey.get(key);
         if (p.state == State.ONLINE && p.req == 0 && p.nextActionAt > now + 1_000) {
-            p.nextActionAt = now + rnd.nextInt(1_000);
+            p.nextActionAt = now + sim.rnd().nextInt(1_000);
         }
     }
 
@@ -142,7 +139,7 @@ final class PlayerDriver {
                     p.nextActionAt = now + 500;
                     continue;
                 }
-                double r = rnd.nextDouble();
+                double r = sim.rnd().nextDouble();
                 ServerProcess other = pick(p.server, now);
                 if (r < 0.4 && other != null) {
                     p.next = JoinReason.noFault(JoinKind.HANDOVER);
@@ -181,7 +178,7 @@ final class PlayerDriver {
                 candidates.add(s);
             }
         }
-        return candidates.isEmpty() ? null : candidates.get(rnd.nextInt(candidates.size()));
+        return candidates.isEmpty() ? null : candidates.get(sim.rnd().nextInt(candidates.size()));
     }
 
     /** The player's current request, or null if {@code req} is an answer it no longer waits for. */
@@ -200,20 +197,21 @@ final class PlayerDriver {
         }
         session.why = p.why;
         if (p.why.kind() == JoinKind.HOP || p.why.kind() == JoinKind.HANDOVER) {
-            history.hops++;
+            sim.history().hops++;
         }
         if (p.why.kind() == JoinKind.HANDOVER) {
-            history.handovers++;
+            sim.history().handovers++;
         }
-        if (history.storm != null && history.storm.running() && history.storm.key.equals(key)) {
-            history.storm.joins++;
+        SimHistory.Storm storm = sim.history().stormRunningFor(key);
+        if (storm != null) {
+            storm.joins++;
         }
         p.req = 0;
         p.server = s;
         p.epoch = session.epoch;
         // a session that already ended (taken over before the answer came) sends the player back soon
         p.state = session.endedCounter >= 0 ? State.OFFLINE : State.ONLINE;
-        p.nextActionAt = now + (p.state == State.ONLINE ? 1_000 + rnd.nextInt(3_000) : 300);
+        p.nextActionAt = now + (p.state == State.ONLINE ? 1_000 + sim.rnd().nextInt(3_000) : 300);
     }
 
     void onJoinFailed(String key, long req, long now) {
@@ -230,7 +228,7 @@ final class PlayerDriver {
             return;
         }
         ServerProcess hopTo = p.hopAfterLeave && !draining ? pick(s, now) : null;
-        p.offline(hopTo != null ? now : now + 500 + rnd.nextInt(2_500));
+        p.offline(hopTo != null ? now : now + 500 + sim.rnd().nextInt(2_500));
         p.next = hopTo != null ? JoinReason.noFault(JoinKind.HOP) : JoinReason.FRESH;
         if (hopTo != null) {
             sendJoin(p, hopTo);

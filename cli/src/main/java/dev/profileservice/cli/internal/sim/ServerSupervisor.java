@@ -42,34 +42,21 @@ final class ServerSupervisor {
         void onExit(ServerProcess server);
     }
 
-    private final Object lock;
-    private final SimConfig cfg;
+    private final SimContext sim;
     private final Path runDir;
     private final StoreLinks links;
     private final String storeName;
-    private final Timers timers;
-    private final SimHistory history;
     private final ServerProcess[] slots;
     private final List<ServerProcess> all = new ArrayList<>();
     private Listener listener;
     private boolean stopping;
 
-    ServerSupervisor(
-            Object lock,
-            SimConfig cfg,
-            Path runDir,
-            StoreLinks links,
-            String storeName,
-            Timers timers,
-            SimHistory history) {
-        this.lock = lock;
-        this.cfg = cfg;
+    ServerSupervisor(SimContext sim, Path runDir, StoreLinks links, String storeName) {
+        this.sim = sim;
         this.runDir = runDir;
         this.links = links;
         this.storeName = storeName;
-        this.timers = timers;
-        this.history = history;
-        this.slots = new ServerProcess[cfg.servers()];
+        this.slots = new ServerProcess[sim.cfg().servers()];
     }
 
     /** Starts one process per slot (caller holds the lock); {@link #awaitReady} waits for them. */
@@ -99,8 +86,8 @@ final class ServerSupervisor {
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
-        if (cfg.childJvmOptions() != null && !cfg.childJvmOptions().isBlank()) {
-            cmd.addAll(List.of(cfg.childJvmOptions().trim().split("\\s+")));
+        if (sim.cfg().childJvmOptions() != null && !sim.cfg().childJvmOptions().isBlank()) {
+            cmd.addAll(List.of(sim.cfg().childJvmOptions().trim().split("\\s+")));
         }
         cmd.add("-cp");
         cmd.add(classPath());
@@ -109,8 +96,8 @@ final class ServerSupervisor {
         cmd.add("--store=" + links.uri(slot));
         cmd.add("--profile-store=" + storeName);
         cmd.add("--job-id=" + job);
-        cmd.addAll(GameServerOptions.childArguments(cfg));
-        cmd.add("--clock-offset-ms=" + cfg.clockOffset(slot).toMillis());
+        cmd.addAll(GameServerOptions.childArguments(sim.cfg()));
+        cmd.add("--clock-offset-ms=" + sim.cfg().clockOffset(slot).toMillis());
         Process process;
         try {
             process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
@@ -143,7 +130,7 @@ final class ServerSupervisor {
      */
     void awaitReady(long timeoutMs) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
-        synchronized (lock) {
+        synchronized (sim.lock()) {
             while (true) {
                 boolean all = true;
                 for (ServerProcess s : slots) {
@@ -161,7 +148,7 @@ final class ServerSupervisor {
                     throw new IllegalStateException(
                             "server processes not ready after " + timeoutMs / 1000 + " s; see logs in " + runDir);
                 }
-                lock.wait(Math.min(left, 200));
+                sim.lock().wait(Math.min(left, 200));
             }
         }
     }
@@ -197,7 +184,7 @@ final class ServerSupervisor {
                     .start();
             return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
         } catch (IOException e) {
-            history.issue("cannot send " + sig + " to " + s.job + ": " + e.getMessage());
+            sim.history().issue("cannot send " + sig + " to " + s.job + ": " + e.getMessage());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -211,7 +198,7 @@ final class ServerSupervisor {
      * this. Takes the lock.
      */
     void stopAll(long timeoutMs) throws InterruptedException {
-        synchronized (lock) {
+        synchronized (sim.lock()) {
             stopping = true;
             for (ServerProcess s : slots) {
                 s.shutdownRequested = true;
@@ -220,12 +207,13 @@ final class ServerSupervisor {
             long deadline = System.currentTimeMillis() + timeoutMs;
             while (System.currentTimeMillis() < deadline
                     && !Arrays.stream(slots).allMatch(s -> s.dead)) {
-                lock.wait(100);
+                sim.lock().wait(100);
             }
             for (ServerProcess s : slots) {
                 if (!s.dead) {
-                    history.issue(
-                            s.job + " did not stop within " + timeoutMs / 1000 + " s of the shutdown command; killed");
+                    sim.history()
+                            .issue(s.job + " did not stop within " + timeoutMs / 1000
+                                    + " s of the shutdown command; killed");
                     s.process.destroyForcibly();
                 }
             }
@@ -234,7 +222,7 @@ final class ServerSupervisor {
 
     /** Kills every process still alive, paused ones included (the run ended early or failed). Takes the lock. */
     void destroyAll() {
-        synchronized (lock) {
+        synchronized (sim.lock()) {
             for (ServerProcess s : all) {
                 if (s.process.isAlive()) {
                     resume(s);
@@ -259,13 +247,13 @@ final class ServerSupervisor {
                 } catch (IOException e) {
                     event = null;
                 }
-                synchronized (lock) {
+                synchronized (sim.lock()) {
                     if (event == null) {
                         listener.onUnreadable(s, line);
                     } else {
                         listener.onEvent(s, event);
                     }
-                    lock.notifyAll();
+                    sim.lock().notifyAll();
                 }
             }
         } catch (IOException e) {
@@ -276,9 +264,9 @@ final class ServerSupervisor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (lock) {
+        synchronized (sim.lock()) {
             exited(s);
-            lock.notifyAll();
+            sim.lock().notifyAll();
         }
     }
 
@@ -289,11 +277,12 @@ final class ServerSupervisor {
         s.dead = true;
         listener.onExit(s);
         if (!s.shutdownRequested && isCurrent(s)) {
-            timers.at(System.currentTimeMillis() + cfg.restartAfter().toMillis(), () -> {
-                if (isCurrent(s) && !stopping) {
-                    start(s.slot, s.incarnation + 1);
-                }
-            });
+            sim.timers()
+                    .at(System.currentTimeMillis() + sim.cfg().restartAfter().toMillis(), () -> {
+                        if (isCurrent(s) && !stopping) {
+                            start(s.slot, s.incarnation + 1);
+                        }
+                    });
         }
     }
 }

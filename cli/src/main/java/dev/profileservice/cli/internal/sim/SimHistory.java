@@ -83,6 +83,11 @@ final class SimHistory {
     /** The storm, once it started. */
     Storm storm;
 
+    /** The storm while it runs and its gifts go to {@code key}; else null. */
+    Storm stormRunningFor(String key) {
+        return storm != null && storm.running() && storm.key.equals(key) ? storm : null;
+    }
+
     static final class Gift {
         final String id;
         final String key;
