@@ -94,7 +94,6 @@ public abstract class JdbcBackend implements Backend {
 
     private final LeaseClock leaseClock;
     private final JdbcConnections connections;
-    private final String description;
     private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
     private MessageBus bus;
     private final JdbcAdmin admin = new JdbcAdmin(this);
@@ -123,7 +122,6 @@ public abstract class JdbcBackend implements Backend {
     protected JdbcBackend(Pool pool, String nowMillis, LeaseClock leaseClock) {
         this.dataSource = pool.dataSource();
         this.connections = new JdbcConnections(pool);
-        this.description = pool.description();
         this.nowMillis = nowMillis;
         this.leaseClock = leaseClock;
         this.inbox = new JdbcInbox(this);
@@ -138,7 +136,7 @@ public abstract class JdbcBackend implements Backend {
         withConnection("schema", c -> {
             checkConnection(c);
             underSchemaLock(c, locked -> {
-                new JdbcLayout(description, tables()).ensure(locked);
+                new JdbcLayout(describe(), tables()).ensure(locked);
                 return null;
             });
             return null;
@@ -207,7 +205,7 @@ public abstract class JdbcBackend implements Backend {
         try {
             execute(c, "ROLLBACK");
         } catch (SQLException | RuntimeException e) {
-            LOG.trace("ROLLBACK failed on {}", description, e);
+            LOG.trace("ROLLBACK failed on {}", describe(), e);
         }
     }
 
@@ -227,7 +225,7 @@ public abstract class JdbcBackend implements Backend {
 
     @Override
     public String describe() {
-        return description;
+        return connections.description();
     }
 
     /** The built-in stores offer every administrative operation. */
@@ -572,7 +570,7 @@ public abstract class JdbcBackend implements Backend {
             try {
                 b.close();
             } catch (RuntimeException e) {
-                LOG.debug("closing the message bus of {} failed", description, e);
+                LOG.debug("closing the message bus of {} failed", describe(), e);
             }
         }
         connections.closePool();
