@@ -1,11 +1,9 @@
 package dev.profileservice.cli.internal.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.profileservice.cli.internal.GameServerOptions;
 import dev.profileservice.cli.internal.Json;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The game-server child processes, one per slot: starts them ({@code profiles server-node}), restarts
+ * The game-server child processes, one per slot: starts them ({@link ServerCommand}), restarts
  * a slot whose process died, kills, pauses and resumes them, stops them gracefully at the end, and
  * hands each child's output lines, and its exit, to a {@link Listener}.
  *
@@ -44,18 +42,16 @@ final class ServerSupervisor {
 
     private final SimContext sim;
     private final Path runDir;
-    private final StoreLinks links;
-    private final String storeName;
+    private final ServerCommand command;
     private final ServerProcess[] slots;
     private final List<ServerProcess> all = new ArrayList<>();
     private Listener listener;
     private boolean stopping;
 
-    ServerSupervisor(SimContext sim, Path runDir, StoreLinks links, String storeName) {
+    ServerSupervisor(SimContext sim, Path runDir, ServerCommand command) {
         this.sim = sim;
         this.runDir = runDir;
-        this.links = links;
-        this.storeName = storeName;
+        this.command = command;
         this.slots = new ServerProcess[sim.cfg().servers()];
     }
 
@@ -80,27 +76,11 @@ final class ServerSupervisor {
     private void start(int slot, int incarnation) {
         String job = ServerProcess.job(slot, incarnation);
         Path log = runDir.resolve(job + ".log");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
-        cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
-        if (sim.cfg().childJvmOptions() != null && !sim.cfg().childJvmOptions().isBlank()) {
-            cmd.addAll(List.of(sim.cfg().childJvmOptions().trim().split("\\s+")));
-        }
-        cmd.add("-cp");
-        cmd.add(classPath());
-        cmd.add("dev.profileservice.cli.Main");
-        cmd.add("server-node");
-        cmd.add("--store=" + links.uri(slot));
-        cmd.add("--profile-store=" + storeName);
-        cmd.add("--job-id=" + job);
-        cmd.addAll(GameServerOptions.childArguments(sim.cfg()));
-        cmd.add("--clock-offset-ms=" + sim.cfg().clockOffset(slot).toMillis());
         Process process;
         try {
-            process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+            process = new ProcessBuilder(command.forJob(slot, job))
+                    .redirectError(log.toFile())
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start a server process: " + e.getMessage(), e);
         }
@@ -110,17 +90,6 @@ final class ServerSupervisor {
         Thread reader = new Thread(() -> readLoop(s), "sim-read-" + s.job);
         reader.setDaemon(true);
         reader.start();
-    }
-
-    /** This JVM's class path with absolute entries, so that the children find the same classes. */
-    private static String classPath() {
-        List<String> abs = new ArrayList<>();
-        for (String p : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!p.isBlank()) {
-                abs.add(Path.of(p).toAbsolutePath().toString());
-            }
-        }
-        return String.join(File.pathSeparator, abs);
     }
 
     /**

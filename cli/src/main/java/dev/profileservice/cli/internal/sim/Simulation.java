@@ -95,7 +95,7 @@ public final class Simulation {
                 SimHistory history) {
             this.history = history;
             this.sim = new SimContext(lock, cfg, rnd, new Timers(), history);
-            this.servers = new ServerSupervisor(sim, runDir, links, storeName);
+            this.servers = new ServerSupervisor(sim, runDir, new ServerCommand(cfg, links, storeName));
             this.players = new PlayerDriver(sim, servers);
             this.faults = new FaultInjector(sim, servers, players, links);
             this.gifts = new GiftSender(sim, adminStore, runId, players.keys());
