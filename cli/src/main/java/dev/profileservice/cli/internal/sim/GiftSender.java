@@ -27,14 +27,9 @@ final class GiftSender {
     /** The senders of the storm phase. */
     static final int STORM_THREADS = 16;
 
-    private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> daemon(r, "sim-gift"));
-    private final ExecutorService stormPool = Executors.newFixedThreadPool(STORM_THREADS, r -> daemon(r, "sim-storm"));
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
+    private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> Daemons.thread(r, "sim-gift"));
+    private final ExecutorService stormPool =
+            Executors.newFixedThreadPool(STORM_THREADS, r -> Daemons.thread(r, "sim-storm"));
 
     GiftSender(SimContext sim, ProfileStore<SimPlayerData> store, String runId, List<String> keys) {
         this.sim = sim;

@@ -16,7 +16,7 @@ final class ProgressPrinter {
     private final boolean terminal;
     private final PlayerDriver players;
     private final long startAt;
-    private final Thread thread = new Thread(this::loop, "sim-progress");
+    private final Thread thread = Daemons.thread(this::loop, "sim-progress");
     private long hopsAtLastLine;
     private long lastLineAt;
 
@@ -26,7 +26,6 @@ final class ProgressPrinter {
         this.terminal = terminal;
         this.players = players;
         this.startAt = startAt;
-        thread.setDaemon(true);
     }
 
     void start() {

@@ -87,9 +87,7 @@ final class ServerSupervisor {
         ServerProcess s = new ServerProcess(slot, incarnation, process, log);
         slots[slot] = s;
         all.add(s);
-        Thread reader = new Thread(() -> readLoop(s), "sim-read-" + s.job);
-        reader.setDaemon(true);
-        reader.start();
+        Daemons.thread(() -> readLoop(s), "sim-read-" + s.job).start();
     }
 
     /**
