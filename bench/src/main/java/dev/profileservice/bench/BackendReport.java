@@ -46,6 +46,14 @@ final class BackendReport {
         notes.add(note);
     }
 
+    /**
+     * A row for a latency that has no raw baseline: the library's {@code nanos} beside ProfileService's
+     * {@code profileServiceNanos}, which {@code profileService} explains.
+     */
+    void rowAgainstProfileService(String figure, long nanos, double profileServiceNanos, String profileService) {
+        row(figure, Samples.ms(nanos), "—", ratioToProfileService(nanos, profileServiceNanos), profileService);
+    }
+
     /** Rows for the p50 and p99 of a latency, library beside raw; ProfileService's figure on the p50 row. */
     void latencyRows(String figure, Samples library, Samples raw, String profileService) {
         for (double p : new double[] {50, 99}) {

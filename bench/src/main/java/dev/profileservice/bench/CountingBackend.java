@@ -54,8 +54,8 @@ public final class CountingBackend extends ForwardingBackend {
             "forceRelease",
             "delete");
 
-    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> roundTrips = new ConcurrentHashMap<>();
+    private final PerOperation calls = new PerOperation();
+    private final PerOperation roundTrips = new PerOperation();
     private final LongAdder savedOk = new LongAdder();
     private final AtomicInteger savesInFlight = new AtomicInteger();
     private final AtomicInteger maxSavesInFlight = new AtomicInteger();
@@ -66,7 +66,7 @@ public final class CountingBackend extends ForwardingBackend {
     public CountingBackend(Backend delegate) {
         super(delegate);
         delegate.setRoundTripListener(op -> {
-            roundTrips.computeIfAbsent(op, o -> new LongAdder()).increment();
+            roundTrips.add(op);
             userListener.roundTrip(op);
         });
     }
@@ -85,13 +85,12 @@ public final class CountingBackend extends ForwardingBackend {
         if (dead) {
             throw new BackendException("benchmark: this server is playing dead", true);
         }
-        calls.computeIfAbsent(op, o -> new LongAdder()).increment();
+        calls.add(op);
     }
 
     /** Calls of one operation so far (a batch of saves is one call of {@code "saveBatch"}). */
     public long calls(String op) {
-        LongAdder a = calls.get(op);
-        return a == null ? 0 : a.sum();
+        return calls.get(op);
     }
 
     /** Calls of every write operation (acquire, save, saveBatch, sendUpdates, heartbeat, ...) so far. */
@@ -101,20 +100,17 @@ public final class CountingBackend extends ForwardingBackend {
 
     /** Calls by operation, sorted by name. */
     public Map<String, Long> callsByOperation() {
-        Map<String, Long> out = new TreeMap<>();
-        calls.forEach((k, v) -> out.put(k, v.sum()));
-        return out;
+        return calls.sorted();
     }
 
     /** Round trips the wrapped backend reported, all operations. */
     public long roundTrips() {
-        return roundTrips.values().stream().mapToLong(LongAdder::sum).sum();
+        return roundTrips.total();
     }
 
     /** Round trips the wrapped backend reported for one operation. */
     public long roundTrips(String op) {
-        LongAdder a = roundTrips.get(op);
-        return a == null ? 0 : a.sum();
+        return roundTrips.get(op);
     }
 
     /** Saves that returned {@code SAVED}, single ones and items of batches. */
@@ -234,8 +230,7 @@ public final class CountingBackend extends ForwardingBackend {
             public void subscribe(String serverId, Consumer<String> handler) {
                 bus.subscribe(serverId, message -> {
                     if (!dead) {
-                        calls.computeIfAbsent("message-in", o -> new LongAdder())
-                                .increment();
+                        calls.add("message-in");
                         handler.accept(message);
                     }
                 });
@@ -246,7 +241,7 @@ public final class CountingBackend extends ForwardingBackend {
                 if (dead) {
                     throw new BackendException("benchmark: this server is playing dead", true);
                 }
-                calls.computeIfAbsent("message-out", o -> new LongAdder()).increment();
+                calls.add("message-out");
                 bus.publish(targetServerId, message);
             }
 
@@ -264,5 +259,30 @@ public final class CountingBackend extends ForwardingBackend {
     @Override
     public void setRoundTripListener(RoundTripListener listener) {
         this.userListener = listener == null ? RoundTripListener.NONE : listener;
+    }
+
+    /** Counts by operation name; thread-safe. */
+    private static final class PerOperation {
+        private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+
+        void add(String op) {
+            counts.computeIfAbsent(op, o -> new LongAdder()).increment();
+        }
+
+        long get(String op) {
+            LongAdder a = counts.get(op);
+            return a == null ? 0 : a.sum();
+        }
+
+        long total() {
+            return counts.values().stream().mapToLong(LongAdder::sum).sum();
+        }
+
+        /** The counts by operation, sorted by name. */
+        Map<String, Long> sorted() {
+            Map<String, Long> out = new TreeMap<>();
+            counts.forEach((k, v) -> out.put(k, v.sum()));
+            return out;
+        }
     }
 }

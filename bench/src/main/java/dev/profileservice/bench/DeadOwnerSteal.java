@@ -1,6 +1,5 @@
 package dev.profileservice.bench;
 
-import static dev.profileservice.bench.BackendReport.ratioToProfileService;
 import static dev.profileservice.bench.Blocking.await;
 import static dev.profileservice.bench.Profiles.load;
 import static dev.profileservice.bench.Profiles.touch;
@@ -84,15 +83,14 @@ final class DeadOwnerSteal extends MacroMeasurement {
                 }
             }
         }
-        report.row(
+        report.rowAgainstProfileService(
                 String.format(
                         Locale.ROOT,
                         "dead-owner steal (lease %d s, FORCE_LOAD timeout default), %s",
                         lease.toSeconds(),
                         steal.size() == 1 ? "1 sample" : "max of " + steal.size()),
-                Samples.ms(steal.percentile(100)),
-                "—",
-                ratioToProfileService(steal.percentile(100), 60e9),
+                steal.percentile(100),
+                60e9,
                 "ForceLoad: 8 steps, ~1 min+; without ForceLoad the dead lock is trusted 30 min");
         report.note(
                 "Dead owner: A (lease " + lease.toSeconds() + " s) is killed right after a heartbeat: every store call "

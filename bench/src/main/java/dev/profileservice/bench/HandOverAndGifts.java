@@ -1,6 +1,5 @@
 package dev.profileservice.bench;
 
-import static dev.profileservice.bench.BackendReport.ratioToProfileService;
 import static dev.profileservice.bench.Blocking.await;
 import static dev.profileservice.bench.Profiles.keys;
 
@@ -86,23 +85,16 @@ final class HandOverAndGifts extends MacroMeasurement {
                 }
             }
         }
-        report.row(
+        report.rowAgainstProfileService(
                 "hand-over p50 (B's FORCE_LOAD while A holds " + held + " auto-saving profiles)",
-                Samples.ms(handOver.percentile(50)),
-                "—",
-                ratioToProfileService(handOver.percentile(50), 15e9),
+                handOver.percentile(50),
+                15e9,
                 "~15 s mean, up to 30 s (waits for the owner's next auto-save)");
-        report.row(
-                "hand-over p99",
-                Samples.ms(handOver.percentile(99)),
-                "—",
-                ratioToProfileService(handOver.percentile(99), 30e9),
-                "up to 30 s");
-        report.row(
+        report.rowAgainstProfileService("hand-over p99", handOver.percentile(99), 30e9, "up to 30 s");
+        report.rowAgainstProfileService(
                 "gift delivery p99 (B's globalUpdateProfile until A's listenToNewActiveUpdate)",
-                Samples.ms(gift.percentile(99)),
-                "—",
-                ratioToProfileService(gift.percentile(99), 30e9),
+                gift.percentile(99),
+                30e9,
                 "at the owner's next auto-save: ~15 s mean, up to 30 s");
         report.note(String.format(
                 Locale.ROOT,

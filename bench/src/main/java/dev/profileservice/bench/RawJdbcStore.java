@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * trip), and an acquire that is {@code UPDATE ... RETURNING} where the database has it (PostgreSQL,
  * SQLite: one round trip) or {@code UPDATE} then {@code SELECT} (MariaDB: two). Thread-safe.
  */
-public final class RawJdbcStore implements RawStore {
+public final class RawJdbcStore extends CountedRawStore {
 
     /** The SQL flavour. */
     public enum Dialect {
@@ -31,7 +31,6 @@ public final class RawJdbcStore implements RawStore {
     private final HikariDataSource pool;
     private final String table =
             "psbench_raw_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    private final LongAdder roundTrips = new LongAdder();
     private final LongAdder busyRetries = new LongAdder();
     private final String description;
 
@@ -122,7 +121,7 @@ public final class RawJdbcStore implements RawStore {
                         "UPDATE " + table + " SET epoch = epoch + 1, owner = ? WHERE k = ? AND owner IS NULL")) {
                     ps.setString(1, owner);
                     ps.setString(2, key);
-                    roundTrips.increment();
+                    roundTrip();
                     if (ps.executeUpdate() != 1) {
                         throw new IllegalStateException("raw baseline: " + key + " is owned or missing");
                     }
@@ -130,7 +129,7 @@ public final class RawJdbcStore implements RawStore {
                 try (PreparedStatement ps =
                         c.prepareStatement("SELECT epoch, payload FROM " + table + " WHERE k = ?")) {
                     ps.setString(1, key);
-                    roundTrips.increment();
+                    roundTrip();
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         return new Session(key, owner, rs.getLong(1), rs.getBytes(2));
@@ -141,7 +140,7 @@ public final class RawJdbcStore implements RawStore {
                     + " SET epoch = epoch + 1, owner = ? WHERE k = ? AND owner IS NULL RETURNING epoch, payload")) {
                 ps.setString(1, owner);
                 ps.setString(2, key);
-                roundTrips.increment();
+                roundTrip();
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         throw new IllegalStateException("raw baseline: " + key + " is owned or missing");
@@ -175,7 +174,7 @@ public final class RawJdbcStore implements RawStore {
                 ps.setString(2, s.key());
                 ps.setLong(3, s.epoch());
                 ps.setString(4, s.owner());
-                roundTrips.increment();
+                roundTrip();
                 return ps.executeUpdate() == 1;
             } catch (SQLException e) {
                 // What a careful user does with SQLite: a write that outwaited the busy timeout is tried again.
@@ -193,11 +192,6 @@ public final class RawJdbcStore implements RawStore {
     /** SQLite writes that hit SQLITE_BUSY after the busy timeout and were tried again. */
     public long busyRetries() {
         return busyRetries.sum();
-    }
-
-    @Override
-    public long roundTrips() {
-        return roundTrips.sum();
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The raw baseline over Redis with Lettuce: one hash per key {@code (epoch, owner, payload)} and
@@ -18,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * one shared connection (Lettuce multiplexes concurrent callers onto it): one round trip each.
  * Thread-safe.
  */
-public final class RawRedisStore implements RawStore {
+public final class RawRedisStore extends CountedRawStore {
 
     private static final String ACQUIRE = """
             if redis.call('HEXISTS', KEYS[1], 'owner') == 1 then return false end
@@ -40,7 +39,6 @@ public final class RawRedisStore implements RawStore {
     private final String prefix = "psbench:raw:" + UUID.randomUUID().toString().substring(0, 8) + ":";
     private final String acquireSha;
     private final String saveSha;
-    private final LongAdder roundTrips = new LongAdder();
     private final List<byte[]> created = new ArrayList<>();
 
     /** @param redisUri e.g. {@code redis://127.0.0.1:6379} */
@@ -89,7 +87,7 @@ public final class RawRedisStore implements RawStore {
 
     @Override
     public Session acquire(String key, String owner) {
-        roundTrips.increment();
+        roundTrip();
         List<Object> out = redis.evalsha(acquireSha, ScriptOutputType.MULTI, new byte[][] {key(key)}, bytes(owner));
         if (out == null || out.isEmpty() || out.get(0) == null) {
             throw new IllegalStateException("raw baseline: " + key + " is owned");
@@ -108,7 +106,7 @@ public final class RawRedisStore implements RawStore {
     }
 
     private boolean write(Session s, byte[] payload, String release) {
-        roundTrips.increment();
+        roundTrip();
         Long ok = redis.evalsha(
                 saveSha,
                 ScriptOutputType.INTEGER,
@@ -118,11 +116,6 @@ public final class RawRedisStore implements RawStore {
                 payload,
                 bytes(release));
         return ok != null && ok == 1L;
-    }
-
-    @Override
-    public long roundTrips() {
-        return roundTrips.sum();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.profileservice.jdbc;
 
+import static dev.profileservice.spi.SaveResult.Status.LOST_SESSION;
+import static dev.profileservice.spi.SaveResult.Status.SAVED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -255,7 +257,7 @@ abstract class JdbcDialectTest {
 
         trips.clear();
         SaveResult lost = backend.save(store, key, SaveRequest.of(bob.serverId(), 1, bytes("x"), false));
-        assertThat(lost.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(lost.status()).isEqualTo(LOST_SESSION);
         assertThat(trips)
                 .as("refused save")
                 .hasSize(dialect.refusedStepRoundTrips())
@@ -295,13 +297,7 @@ abstract class JdbcDialectTest {
                 .as("a batch with refused items")
                 .hasSize(dialect.refusedStepRoundTrips())
                 .allMatch("saveBatch"::equals);
-        assertThat(results)
-                .extracting(SaveResult::status)
-                .containsExactly(
-                        SaveResult.Status.LOST_SESSION,
-                        SaveResult.Status.SAVED,
-                        SaveResult.Status.LOST_SESSION,
-                        SaveResult.Status.SAVED);
+        assertThat(results).extracting(SaveResult::status).containsExactly(LOST_SESSION, SAVED, LOST_SESSION, SAVED);
         assertThat(results.get(0).record().owner()).isEqualTo(bob);
         assertThat(results.get(0).record().epoch()).isEqualTo(2);
         assertThat(results.get(1).record().owner()).isNull();
@@ -334,7 +330,7 @@ abstract class JdbcDialectTest {
         assertThat(trips)
                 .as("round trips of a batch of " + n + " with maxBatchSize " + max)
                 .hasSize(3);
-        assertThat(results).hasSize(n).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
+        assertThat(results).hasSize(n).extracting(SaveResult::status).containsOnly(SAVED);
         for (int i = 0; i < n; i++) {
             assertThat(results.get(i).record().owner()).as("item " + i).isEqualTo(i % 2 == 0 ? null : alice);
             assertThat(backend.read(store, "k" + i).payload()).as("item " + i).isEqualTo(bytes("v" + i));
@@ -362,7 +358,7 @@ abstract class JdbcDialectTest {
         backend.setRoundTripListener(trips::add);
         List<SaveResult> results = backend.saveBatch(items);
         backend.setRoundTripListener(null);
-        assertThat(results).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
+        assertThat(results).extracting(SaveResult::status).containsOnly(SAVED);
         assertThat(trips.size()).as("round trips: cut into several statements").isBetween(2, 5);
         for (int i = 0; i < 5; i++) {
             assertThat(backend.read(store, "k" + i).payload())

@@ -1,21 +1,14 @@
 package dev.profileservice.redis;
 
 import dev.profileservice.spi.Backend;
-import dev.profileservice.spi.Backends;
 import dev.profileservice.testkit.ProfileServiceConformanceTest;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The testkit's public-API conformance suite with every server on the real Redis. */
+@ExtendWith(RedisTestPrefix.class)
 class RedisConformanceTest extends ProfileServiceConformanceTest {
-    private static final String PREFIX = RedisTestSupport.uniquePrefix();
-
     @Override
     protected Backend openBackend() {
-        return Backends.open(RedisTestSupport.uri(PREFIX));
-    }
-
-    @AfterAll
-    static void deleteKeys() {
-        RedisTestSupport.deleteAll(PREFIX);
+        return RedisTestPrefix.open(getClass());
     }
 }

@@ -1,19 +1,13 @@
 package dev.profileservice.redis;
 
 import dev.profileservice.testkit.MultiProcessHandOffTest;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two JVM processes hand one profile back and forth through the real Redis (testkit suite). */
+@ExtendWith(RedisTestPrefix.class)
 class RedisMultiProcessHandOffTest extends MultiProcessHandOffTest {
-    private static final String PREFIX = RedisTestSupport.uniquePrefix();
-
     @Override
     protected String backendUri() {
-        return RedisTestSupport.uri(PREFIX);
-    }
-
-    @AfterAll
-    static void deleteKeys() {
-        RedisTestSupport.deleteAll(PREFIX);
+        return RedisTestPrefix.uri(getClass());
     }
 }

@@ -49,6 +49,11 @@ class RedisProfileServiceTest {
         return settings().backend(RedisTestSupport.uri(prefix));
     }
 
+    /** The profile store of these tests on {@code service}. */
+    private static ProfileStore<PlayerData> players(ProfileService service) {
+        return service.getProfileStore("PlayerData", new PlayerData());
+    }
+
     /** The settings of these tests, without a store. */
     private static ProfileService.Builder settings() {
         return ProfileService.builder()
@@ -61,7 +66,7 @@ class RedisProfileServiceTest {
     @Test
     void loadEditReleaseViewAndReload() {
         ProfileService service = closeLater(builder().build());
-        ProfileStore<PlayerData> store = service.getProfileStore("PlayerData", new PlayerData());
+        ProfileStore<PlayerData> store = players(service);
         Profile<PlayerData> p = store.loadProfile("Player_1").orElseThrow();
         p.edit(d -> {
             d.coins = 42;
@@ -85,17 +90,14 @@ class RedisProfileServiceTest {
     void forceLoadHandsOverThroughPubSubAtOnce() {
         ProfileService a = closeLater(builder().jobId("A").build());
         ProfileService b = closeLater(builder().jobId("B").build());
-        Profile<PlayerData> held = a.getProfileStore("PlayerData", new PlayerData())
-                .loadProfile("p")
-                .orElseThrow();
+        Profile<PlayerData> held = players(a).loadProfile("p").orElseThrow();
         held.edit(d -> d.coins = 7);
         AtomicBoolean released = new AtomicBoolean();
         held.listenToRelease(() -> released.set(true));
 
         long start = System.nanoTime();
-        Profile<PlayerData> taken = b.getProfileStore("PlayerData", new PlayerData())
-                .loadProfile("p", NotReleasedHandler.FORCE_LOAD)
-                .orElseThrow();
+        Profile<PlayerData> taken =
+                players(b).loadProfile("p", NotReleasedHandler.FORCE_LOAD).orElseThrow();
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(took).isLessThan(Duration.ofSeconds(5));
@@ -110,14 +112,11 @@ class RedisProfileServiceTest {
     void giftReachesTheActiveOwnerWithoutWaitingForAutoSave() {
         ProfileService a = closeLater(builder().jobId("A").build());
         ProfileService sender = closeLater(builder().jobId("S").build());
-        Profile<PlayerData> held = a.getProfileStore("PlayerData", new PlayerData())
-                .loadProfile("p")
-                .orElseThrow();
+        Profile<PlayerData> held = players(a).loadProfile("p").orElseThrow();
         List<Map<String, Object>> gifts = new CopyOnWriteArrayList<>();
         held.getGlobalUpdates().listenToNewActiveUpdate((id, data) -> gifts.add(data));
 
-        sender.getProfileStore("PlayerData", new PlayerData())
-                .globalUpdateProfile("p", u -> u.addActiveUpdate(Map.of("coins", 100)));
+        players(sender).globalUpdateProfile("p", u -> u.addActiveUpdate(Map.of("coins", 100)));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> gifts.size() == 1);
         assertThat(gifts.get(0)).containsEntry("coins", 100);
@@ -131,7 +130,7 @@ class RedisProfileServiceTest {
         backend.setRoundTripListener(trips::add);
         ProfileService service = closeLater(
                 settings().backend(backend).lease(Duration.ofSeconds(60)).build());
-        ProfileStore<PlayerData> store = service.getProfileStore("PlayerData", new PlayerData());
+        ProfileStore<PlayerData> store = players(service);
 
         trips.clear();
         Profile<PlayerData> p = store.loadProfile("fresh").orElseThrow();
@@ -167,7 +166,7 @@ class RedisProfileServiceTest {
         closeLater(service);
         List<String> issues = new CopyOnWriteArrayList<>();
         service.issueSignal().connect(issues::add);
-        ProfileStore<PlayerData> store = service.getProfileStore("PlayerData", new PlayerData());
+        ProfileStore<PlayerData> store = players(service);
         List<Profile<PlayerData>> profiles = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             Profile<PlayerData> p = store.loadProfile("p" + i).orElseThrow();
@@ -194,7 +193,7 @@ class RedisProfileServiceTest {
         service.close(); // releases every profile with a final save, after the connection is back
 
         ProfileService reader = closeLater(builder().jobId("reader").build());
-        ProfileStore<PlayerData> check = reader.getProfileStore("PlayerData", new PlayerData());
+        ProfileStore<PlayerData> check = players(reader);
         for (int i = 0; i < 5; i++) {
             Profile<PlayerData> view = check.viewProfile("p" + i).orElseThrow();
             assertThat(view.getData().coins).as("p" + i).isEqualTo(11);

@@ -2,7 +2,6 @@ package dev.profileservice.cli.internal;
 
 import dev.profileservice.GlobalUpdate;
 import dev.profileservice.GlobalUpdates;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,13 +56,7 @@ public final class GiftCommand implements Callable<Integer> {
             List<GlobalUpdate> sent = after.get().getActiveUpdates();
             long id = sent.get(sent.size() - 1).id();
             store.print(
-                    () -> {
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        out.put("key", key);
-                        out.put("id", id);
-                        out.put("data", payload);
-                        return out;
-                    },
+                    () -> Json.object("key", key, "id", id, "data", payload),
                     w -> w.println("sent global update #" + id + " to " + key + " in " + store.profileStore() + ": "
                             + Json.write(payload)));
             return 0;

@@ -62,11 +62,7 @@ public final class ImportCommand implements Callable<Integer> {
                     return NotReleasedAction.CANCEL;
                 });
                 if (loaded.isEmpty()) {
-                    Map<String, Object> s = new LinkedHashMap<>();
-                    s.put("key", e.key());
-                    s.put("placeId", holder[0]);
-                    s.put("jobId", holder[1]);
-                    skipped.add(s);
+                    skipped.add(Json.object("key", e.key(), "placeId", holder[0], "jobId", holder[1]));
                     continue;
                 }
                 Profile<Map<String, Object>> profile = loaded.get();
@@ -84,26 +80,18 @@ public final class ImportCommand implements Callable<Integer> {
                 imported++;
             }
             int count = imported;
-            store.print(
-                    () -> {
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        out.put("imported", count);
-                        out.put("skipped", skipped);
-                        return out;
-                    },
-                    w -> {
-                        w.println("imported " + count + " profile(s) into " + store.profileStore() + " at "
-                                + session.maskedUri());
-                        if (!skipped.isEmpty()) {
-                            w.println(
-                                    "skipped " + skipped.size()
-                                            + " held by another server (run 'profiles release KEY' first if that server is gone):");
-                            for (Map<String, Object> s : skipped) {
-                                w.println("  " + s.get("key") + " held by place " + s.get("placeId") + ", job "
-                                        + s.get("jobId"));
-                            }
-                        }
-                    });
+            store.print(() -> Json.object("imported", count, "skipped", skipped), w -> {
+                w.println("imported " + count + " profile(s) into " + store.profileStore() + " at "
+                        + session.maskedUri());
+                if (!skipped.isEmpty()) {
+                    w.println("skipped " + skipped.size()
+                            + " held by another server (run 'profiles release KEY' first if that server is gone):");
+                    for (Map<String, Object> s : skipped) {
+                        w.println(
+                                "  " + s.get("key") + " held by place " + s.get("placeId") + ", job " + s.get("jobId"));
+                    }
+                }
+            });
             return 0;
         }
     }

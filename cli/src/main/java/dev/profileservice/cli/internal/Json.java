@@ -33,6 +33,26 @@ public final class Json {
     }
 
     /**
+     * A JSON object of the fields given, in the order given: {@code object("key", key, "id", 7)}.
+     * Values may be null (written as JSON null).
+     *
+     * @throws IllegalArgumentException if a key is not a string or has no value
+     */
+    public static Map<String, Object> object(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("a key without a value");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            if (!(keysAndValues[i] instanceof String key)) {
+                throw new IllegalArgumentException("not a key: " + keysAndValues[i]);
+            }
+            out.put(key, keysAndValues[i + 1]);
+        }
+        return out;
+    }
+
+    /**
      * Parses a JSON object, or throws {@link BadInputException} naming {@code what} and the
      * parser's complaint.
      */

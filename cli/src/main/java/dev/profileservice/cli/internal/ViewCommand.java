@@ -52,10 +52,7 @@ public final class ViewCommand extends OneProfileCommand {
     private static List<Map<String, Object>> updates(List<GlobalUpdate> list) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (GlobalUpdate u : list) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", u.id());
-            m.put("data", u.data());
-            out.add(m);
+            out.add(Json.object("id", u.id(), "data", u.data()));
         }
         return out;
     }

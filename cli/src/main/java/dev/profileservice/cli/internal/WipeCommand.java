@@ -8,9 +8,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -48,13 +46,7 @@ public final class WipeCommand extends OneProfileCommand {
         }
         boolean deleted = session.admin().delete(store.profileStore(), key);
         store.print(
-                () -> {
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    out.put("key", key);
-                    out.put("deleted", deleted);
-                    out.put("wasHeldBy", holder);
-                    return out;
-                },
+                () -> Json.object("key", key, "deleted", deleted, "wasHeldBy", holder),
                 w -> w.println((deleted ? "deleted " : "nothing to delete for ") + key + " in " + store.profileStore()
                         + (holder != null ? "; its holder (job " + holder + ") will have its next save refused" : "")));
         return 0;

@@ -4,7 +4,7 @@ import static dev.profileservice.jdbc.internal.JdbcBackend.PROFILES;
 import static dev.profileservice.jdbc.internal.JdbcBackend.QUARANTINE;
 import static dev.profileservice.jdbc.internal.JdbcBackend.SERVERS;
 import static dev.profileservice.jdbc.internal.JdbcBackend.UPDATES;
-import static dev.profileservice.jdbc.internal.JdbcBackend.prepare;
+import static dev.profileservice.jdbc.internal.JdbcConnections.prepare;
 
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.ServerLease;
@@ -72,7 +72,7 @@ final class JdbcAdmin implements BackendAdmin {
     public boolean delete(String store, String key) {
         return backend.write(
                 "delete",
-                c -> JdbcBackend.inTransaction(c, tx -> {
+                c -> JdbcConnections.inTransaction(c, tx -> {
                     int n = 0;
                     for (String table : List.of(QUARANTINE, UPDATES, PROFILES)) {
                         try (PreparedStatement ps =

@@ -1,5 +1,8 @@
 package dev.profileservice.jdbc.internal;
 
+import static dev.profileservice.jdbc.internal.JdbcConnections.execute;
+import static dev.profileservice.jdbc.internal.JdbcConnections.prepare;
+
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.BackendException;
@@ -18,7 +21,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The part of every JDBC backend that does not depend on the database: pooling, error translation,
- * round-trip counting, transactions, batch splitting, and the operations that are plain SQL
- * everywhere; the administrative ones are in {@link JdbcAdmin}. Each dialect subclass supplies the
+ * The part of every JDBC backend that does not depend on the database: round-trip counting, batch
+ * splitting, and the operations that are plain SQL everywhere; the administrative ones are in
+ * {@link JdbcAdmin}, and the connection plumbing (pooling, write queueing, error translation,
+ * statement binding, transactions) in {@link JdbcConnections}. Each dialect subclass supplies the
  * schema, its clock, its heartbeat upsert, the row lock inbox writers start with
  * ({@link #lockRecord}) and the atomic operations ({@code acquire}, the plain {@code save},
  * {@code forceRelease}) in the fewest round trips its database allows. The inbox is
@@ -90,19 +93,12 @@ public abstract class JdbcBackend implements Backend {
     protected final String nowMillis;
 
     private final LeaseClock leaseClock;
-    private final AutoCloseable ownedPool;
-    private final DirectConnections direct;
-    private final String description;
-    private final String secret;
+    private final JdbcConnections connections;
     private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
-    private volatile boolean closed;
     private MessageBus bus;
     private final JdbcAdmin admin = new JdbcAdmin(this);
     /** The global-update inbox of every record of this store. */
     protected final JdbcInbox inbox;
-
-    private volatile java.util.concurrent.locks.Lock writeLock;
-    private volatile long writeLockTimeoutMillis;
 
     /**
      * Where a backend's connections come from, as {@link Opener} or the user's pool provides them.
@@ -125,10 +121,7 @@ public abstract class JdbcBackend implements Backend {
      */
     protected JdbcBackend(Pool pool, String nowMillis, LeaseClock leaseClock) {
         this.dataSource = pool.dataSource();
-        this.ownedPool = pool.owned();
-        this.direct = pool.direct();
-        this.description = pool.description();
-        this.secret = pool.secret() == null || pool.secret().isEmpty() ? null : pool.secret();
+        this.connections = new JdbcConnections(pool);
         this.nowMillis = nowMillis;
         this.leaseClock = leaseClock;
         this.inbox = new JdbcInbox(this);
@@ -143,7 +136,7 @@ public abstract class JdbcBackend implements Backend {
         withConnection("schema", c -> {
             checkConnection(c);
             underSchemaLock(c, locked -> {
-                new JdbcLayout(description, tables()).ensure(locked);
+                new JdbcLayout(describe(), tables()).ensure(locked);
                 return null;
             });
             return null;
@@ -212,7 +205,7 @@ public abstract class JdbcBackend implements Backend {
         try {
             execute(c, "ROLLBACK");
         } catch (SQLException | RuntimeException e) {
-            LOG.trace("ROLLBACK failed on {}", description, e);
+            LOG.trace("ROLLBACK failed on {}", describe(), e);
         }
     }
 
@@ -232,7 +225,7 @@ public abstract class JdbcBackend implements Backend {
 
     @Override
     public String describe() {
-        return description;
+        return connections.description();
     }
 
     /** The built-in stores offer every administrative operation. */
@@ -241,21 +234,10 @@ public abstract class JdbcBackend implements Backend {
         return Optional.of(admin);
     }
 
-    private boolean poolIsEmpty() {
-        if (direct == null || !(ownedPool instanceof com.zaxxer.hikari.HikariDataSource hikari)) {
-            return false;
-        }
-        com.zaxxer.hikari.HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
-        return pool != null && pool.getTotalConnections() == 0;
-    }
-
     /** The pool's size when it is a HikariCP pool (ours or the user's), else HikariCP's default of 10. */
     @Override
     public int maxConcurrentCalls() {
-        if (dataSource instanceof com.zaxxer.hikari.HikariDataSource hikari) {
-            return Math.max(1, hikari.getMaximumPoolSize());
-        }
-        return 10;
+        return connections.maxConcurrentCalls();
     }
 
     @Override
@@ -294,19 +276,7 @@ public abstract class JdbcBackend implements Backend {
      * calls after the database's return should not wait for the next one. It refills meanwhile.
      */
     protected final <R> R withConnection(String op, SqlWork<R> work) {
-        if (closed) {
-            throw new BackendException(op + " refused: " + description + " is closed", false);
-        }
-        try (Connection c = poolIsEmpty() ? direct.open() : dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw translate(op, e);
-        } catch (BackendException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new BackendException(
-                    op + " failed on " + description + ": " + scrub(String.valueOf(e)), SqlErrors.isTransient(e), e);
-        }
+        return connections.withConnection(op, work);
     }
 
     /**
@@ -315,81 +285,22 @@ public abstract class JdbcBackend implements Backend {
      * busy handler; other processes are still handled by the busy timeout).
      */
     protected final void serializeWrites(java.util.concurrent.locks.Lock lock, long timeoutMillis) {
-        this.writeLockTimeoutMillis = timeoutMillis;
-        this.writeLock = lock;
+        connections.serializeWrites(lock, timeoutMillis);
     }
 
     /** Like {@link #withConnection} for an operation that writes. */
     protected final <R> R write(String op, SqlWork<R> work) {
-        java.util.concurrent.locks.Lock lock = writeLock;
-        if (lock == null) {
-            return withConnection(op, work);
-        }
-        boolean locked;
-        try {
-            locked = lock.tryLock(writeLockTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException(op + " on " + description + " interrupted while waiting to write", true, e);
-        }
-        if (!locked) {
-            throw new BackendException(
-                    op + " on " + description + ": timed out after " + writeLockTimeoutMillis
-                            + " ms waiting for the other writers of this JVM",
-                    true);
-        }
-        try {
-            return withConnection(op, work);
-        } finally {
-            lock.unlock();
-        }
+        return connections.write(op, work);
     }
 
     /** A {@link BackendException} for {@code e} with the password scrubbed from the message. */
     protected final BackendException translate(String op, SQLException e) {
-        BackendException b = SqlErrors.translate(op, description, e);
-        if (secret != null && b.getMessage().contains(secret)) {
-            return new BackendException(scrub(b.getMessage()), b.isTransient(), null);
-        }
-        return b;
+        return connections.translate(op, e);
     }
 
     /** {@code text} with the password replaced by {@code ****}. */
     protected final String scrub(String text) {
-        return secret == null || text == null ? text : text.replace(secret, "****");
-    }
-
-    /** Prepares {@code sql} and binds {@code args} (String, Long, Integer, byte[]; null as SQL NULL text). */
-    protected static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
-        try {
-            bind(ps, args);
-        } catch (SQLException | RuntimeException e) {
-            ps.close();
-            throw e;
-        }
-        return ps;
-    }
-
-    /** Binds {@code args} to {@code ps} from parameter 1. */
-    protected static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            int p = i + 1;
-            if (a == null) {
-                ps.setNull(p, java.sql.Types.VARCHAR);
-            } else if (a instanceof String s) {
-                ps.setString(p, s);
-            } else if (a instanceof Long l) {
-                ps.setLong(p, l);
-            } else if (a instanceof Integer n) {
-                ps.setInt(p, n);
-            } else if (a instanceof byte[] b) {
-                ps.setBytes(p, b);
-            } else {
-                throw new IllegalArgumentException("cannot bind " + a.getClass());
-            }
-        }
+        return connections.scrub(text);
     }
 
     /**
@@ -421,42 +332,6 @@ public abstract class JdbcBackend implements Backend {
 
     static String nz(String s) {
         return s == null ? "" : s;
-    }
-
-    /** Runs DDL or other parameterless statements (not counted as round trips of an operation). */
-    protected static void execute(Connection c, String... sqls) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String sql : sqls) {
-                st.execute(sql);
-            }
-        }
-    }
-
-    /**
-     * Runs {@code work} on {@code c} as one transaction: commits when it returns, rolls back when it
-     * throws, and puts the connection back into autocommit mode either way, so that a pooled
-     * connection never keeps a transaction open.
-     */
-    protected static <R> R inTransaction(Connection c, SqlWork<R> work) throws SQLException {
-        c.setAutoCommit(false);
-        try {
-            R result = work.run(c);
-            c.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException rollbackFailed) {
-                e.addSuppressed(rollbackFailed); // the connection is probably gone; the pool discards it
-            }
-            throw e;
-        } finally {
-            try {
-                c.setAutoCommit(true);
-            } catch (SQLException ignored) {
-                // as above
-            }
-        }
     }
 
     // ------------------------------------------------------------------ batches
@@ -684,10 +559,9 @@ public abstract class JdbcBackend implements Backend {
 
     @Override
     public void close() {
-        if (closed) {
+        if (!connections.markClosed()) {
             return;
         }
-        closed = true;
         MessageBus b;
         synchronized (this) {
             b = bus;
@@ -696,20 +570,14 @@ public abstract class JdbcBackend implements Backend {
             try {
                 b.close();
             } catch (RuntimeException e) {
-                LOG.debug("closing the message bus of {} failed", description, e);
+                LOG.debug("closing the message bus of {} failed", describe(), e);
             }
         }
-        if (ownedPool != null) {
-            try {
-                ownedPool.close();
-            } catch (Exception e) {
-                LOG.warn("closing the connection pool of {} failed: {}", description, scrub(String.valueOf(e)));
-            }
-        }
+        connections.closePool();
     }
 
     /** Whether {@link #close()} was called. */
     protected final boolean isClosed() {
-        return closed;
+        return connections.isClosed();
     }
 }

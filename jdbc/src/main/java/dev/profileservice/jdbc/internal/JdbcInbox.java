@@ -2,7 +2,7 @@ package dev.profileservice.jdbc.internal;
 
 import static dev.profileservice.jdbc.internal.JdbcBackend.PROFILES;
 import static dev.profileservice.jdbc.internal.JdbcBackend.UPDATES;
-import static dev.profileservice.jdbc.internal.JdbcBackend.prepare;
+import static dev.profileservice.jdbc.internal.JdbcConnections.prepare;
 
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.PendingUpdate;

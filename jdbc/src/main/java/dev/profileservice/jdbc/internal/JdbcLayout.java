@@ -4,8 +4,8 @@ import static dev.profileservice.jdbc.internal.JdbcBackend.PROFILES;
 import static dev.profileservice.jdbc.internal.JdbcBackend.QUARANTINE;
 import static dev.profileservice.jdbc.internal.JdbcBackend.SCHEMA;
 import static dev.profileservice.jdbc.internal.JdbcBackend.UPDATES;
-import static dev.profileservice.jdbc.internal.JdbcBackend.execute;
-import static dev.profileservice.jdbc.internal.JdbcBackend.prepare;
+import static dev.profileservice.jdbc.internal.JdbcConnections.execute;
+import static dev.profileservice.jdbc.internal.JdbcConnections.prepare;
 
 import dev.profileservice.spi.LayoutOneInbox;
 import dev.profileservice.spi.LayoutUpgrade;
@@ -291,7 +291,7 @@ final class JdbcLayout {
         if (!c.getAutoCommit()) {
             work.run(c);
         } else {
-            JdbcBackend.inTransaction(c, work);
+            JdbcConnections.inTransaction(c, work);
         }
     }
 }

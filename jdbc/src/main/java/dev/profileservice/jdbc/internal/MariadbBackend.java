@@ -1,5 +1,7 @@
 package dev.profileservice.jdbc.internal;
 
+import static dev.profileservice.jdbc.internal.JdbcConnections.prepare;
+
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.LeaseClock;

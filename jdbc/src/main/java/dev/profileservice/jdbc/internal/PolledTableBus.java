@@ -41,7 +41,7 @@ public final class PolledTableBus extends ThreadedBus {
     @Override
     void send(String targetServerId, String message) {
         backend.write("publish", c -> {
-            try (PreparedStatement ps = JdbcBackend.prepare(
+            try (PreparedStatement ps = JdbcConnections.prepare(
                     c,
                     "INSERT INTO " + JdbcBackend.MESSAGES + " (target, body, created_at) VALUES (?, ?, "
                             + backend.nowMillis + ")",
@@ -69,7 +69,7 @@ public final class PolledTableBus extends ThreadedBus {
                 lastCleanup = now;
                 // a message's age by the database's clock, which also stamped it: no two clocks compared
                 backend.write("pollBus", c -> {
-                    try (PreparedStatement ps = JdbcBackend.prepare(
+                    try (PreparedStatement ps = JdbcConnections.prepare(
                             c,
                             "DELETE FROM " + JdbcBackend.MESSAGES + " WHERE created_at < " + backend.nowMillis + " - ?",
                             STALE_MILLIS)) {
@@ -99,7 +99,7 @@ public final class PolledTableBus extends ThreadedBus {
                 args[i] = targets.get(i);
             }
             args[targets.size()] = BATCH;
-            try (PreparedStatement ps = JdbcBackend.prepare(
+            try (PreparedStatement ps = JdbcConnections.prepare(
                             c,
                             "SELECT id, target, body FROM " + JdbcBackend.MESSAGES + " WHERE target IN (" + in
                                     + ") ORDER BY id LIMIT ?",
@@ -119,7 +119,7 @@ public final class PolledTableBus extends ThreadedBus {
         String ids = String.join(", ", java.util.Collections.nCopies(got.size(), "?"));
         backend.write("pollBus", c -> {
             Object[] args = got.stream().map(m -> (Object) m.id()).toArray();
-            try (PreparedStatement ps = JdbcBackend.prepare(
+            try (PreparedStatement ps = JdbcConnections.prepare(
                     c, "DELETE FROM " + JdbcBackend.MESSAGES + " WHERE id IN (" + ids + ")", args)) {
                 return ps.executeUpdate();
             }

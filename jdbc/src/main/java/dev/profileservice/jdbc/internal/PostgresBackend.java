@@ -1,5 +1,8 @@
 package dev.profileservice.jdbc.internal;
 
+import static dev.profileservice.jdbc.internal.JdbcConnections.inTransaction;
+import static dev.profileservice.jdbc.internal.JdbcConnections.prepare;
+
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;

@@ -1,5 +1,8 @@
 package dev.profileservice.jdbc.internal;
 
+import static dev.profileservice.jdbc.internal.JdbcConnections.bind;
+import static dev.profileservice.jdbc.internal.JdbcConnections.prepare;
+
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.Owner;

@@ -1,5 +1,8 @@
 package dev.profileservice.jdbc.internal;
 
+import static dev.profileservice.jdbc.internal.JdbcConnections.execute;
+import static dev.profileservice.jdbc.internal.JdbcConnections.inTransaction;
+
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.SaveItem;

@@ -10,14 +10,7 @@ import java.util.ArrayList;
  *
  * <p>Runs on the child reader threads, under the simulation lock ({@link ServerSupervisor.Listener}).
  */
-final class EventIntake implements ServerSupervisor.Listener {
-    private final SimHistory history;
-    private final PlayerDriver players;
-
-    EventIntake(SimHistory history, PlayerDriver players) {
-        this.history = history;
-        this.players = players;
-    }
+record EventIntake(SimHistory history, PlayerDriver players) implements ServerSupervisor.Listener {
 
     @Override
     public void onEvent(ServerProcess s, JsonNode ev) {

@@ -1,7 +1,6 @@
 package dev.profileservice.cli.internal.sim;
 
 import java.util.List;
-import java.util.Random;
 
 /**
  * Injects the faults, one at a time, into a random server, rotating through the kinds switched on
@@ -13,32 +12,19 @@ import java.util.Random;
  * <p>Runs on the driving thread under the simulation lock, the timed parts included ({@link Timers}).
  */
 final class FaultInjector {
-    private final SimConfig cfg;
-    private final Random rnd;
+    private final SimContext sim;
     private final ServerSupervisor servers;
     private final PlayerDriver players;
     private final StoreLinks links;
-    private final Timers timers;
-    private final SimHistory history;
     private final List<FaultKind> kinds;
     private int rotation;
 
-    FaultInjector(
-            SimConfig cfg,
-            Random rnd,
-            ServerSupervisor servers,
-            PlayerDriver players,
-            StoreLinks links,
-            Timers timers,
-            SimHistory history) {
-        this.cfg = cfg;
-        this.rnd = rnd;
+    FaultInjector(SimContext sim, ServerSupervisor servers, PlayerDriver players, StoreLinks links) {
+        this.sim = sim;
         this.servers = servers;
         this.players = players;
         this.links = links;
-        this.timers = timers;
-        this.history = history;
-        this.kinds = cfg.faultKinds().stream()
+        this.kinds = sim.cfg().faultKinds().stream()
                 .filter(k -> k != FaultKind.CUT || links.cuttable())
                 .toList();
     }
@@ -58,8 +44,8 @@ final class FaultInjector {
             return false;
         }
         FaultKind kind = kinds.get(rotation++ % kinds.size());
-        ServerProcess victim = servers.current().get(rnd.nextInt(cfg.servers()));
-        if (kind != FaultKind.CUT && cfg.servers() < 2) {
+        ServerProcess victim = servers.current().get(sim.rnd().nextInt(sim.cfg().servers()));
+        if (kind != FaultKind.CUT && sim.cfg().servers() < 2) {
             return true; // a kill or a freeze needs another server for its players to move to
         }
         switch (kind) {
@@ -73,31 +59,31 @@ final class FaultInjector {
 
     private void kill(ServerProcess victim, long now) {
         servers.kill(victim, now);
-        history.fault(FaultKind.KILL, victim.job, now, now);
+        sim.history().fault(FaultKind.KILL, victim.job, now, now);
     }
 
     private void freeze(ServerProcess victim, long now) {
         if (!servers.pause(victim)) {
             return;
         }
-        long until = now + cfg.freezeFor().toMillis();
-        history.fault(FaultKind.FREEZE, victim.job, now, until);
-        timers.at(now + 1_000, () -> players.moveOff(victim, now));
-        timers.at(until, () -> servers.resume(victim));
+        long until = now + sim.cfg().freezeFor().toMillis();
+        sim.history().fault(FaultKind.FREEZE, victim.job, now, until);
+        sim.timers().at(now + 1_000, () -> players.moveOff(victim, now));
+        sim.timers().at(until, () -> servers.resume(victim));
     }
 
     private void cut(ServerProcess victim, long now) {
-        long until = now + cfg.cutFor().toMillis();
-        links.cut(victim.slot, cfg.cutFor());
+        long until = now + sim.cfg().cutFor().toMillis();
+        links.cut(victim.slot, sim.cfg().cutFor());
         victim.cutUntil = until;
         players.onCut(victim);
-        history.fault(FaultKind.CUT, victim.job, now, until);
-        if (cfg.kill()) {
+        sim.history().fault(FaultKind.CUT, victim.job, now, until);
+        if (sim.cfg().kill()) {
             // a crash shortly after the store comes back may lose only what an auto-save period
             // holds: the saves that waited out the outage must have resumed at once
-            long at = until + 500 + rnd.nextInt(2_501);
+            long at = until + 500 + sim.rnd().nextInt(2_501);
             victim.killAfterOutageAt = at;
-            timers.at(at, () -> {
+            sim.timers().at(at, () -> {
                 victim.killAfterOutageAt = 0;
                 if (servers.isCurrent(victim) && victim.usable(at)) {
                     kill(victim, System.currentTimeMillis());

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -21,35 +20,20 @@ import java.util.concurrent.TimeUnit;
  * sixteen more ({@code sim-storm}); they take the simulation lock to record the outcome.
  */
 final class GiftSender {
-    private final Object lock;
+    private final SimContext sim;
     private final ProfileStore<SimPlayerData> store;
-    private final SimHistory history;
-    private final Random rnd;
     private final String runId;
     private final List<String> keys;
     /** The senders of the storm phase. */
     static final int STORM_THREADS = 16;
 
-    private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> daemon(r, "sim-gift"));
-    private final ExecutorService stormPool = Executors.newFixedThreadPool(STORM_THREADS, r -> daemon(r, "sim-storm"));
+    private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> Daemons.thread(r, "sim-gift"));
+    private final ExecutorService stormPool =
+            Executors.newFixedThreadPool(STORM_THREADS, r -> Daemons.thread(r, "sim-storm"));
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
-
-    GiftSender(
-            Object lock,
-            ProfileStore<SimPlayerData> store,
-            SimHistory history,
-            Random rnd,
-            String runId,
-            List<String> keys) {
-        this.lock = lock;
+    GiftSender(SimContext sim, ProfileStore<SimPlayerData> store, String runId, List<String> keys) {
+        this.sim = sim;
         this.store = store;
-        this.history = history;
-        this.rnd = rnd;
         this.runId = runId;
         this.keys = keys;
     }
@@ -57,8 +41,8 @@ final class GiftSender {
     /** Sends one gift to a random player in the background. Takes the lock. */
     void send() {
         String key;
-        synchronized (lock) {
-            key = keys.get(rnd.nextInt(keys.size()));
+        synchronized (sim.lock()) {
+            key = keys.get(sim.rnd().nextInt(keys.size()));
         }
         pool.execute(sender(key));
     }
@@ -71,9 +55,9 @@ final class GiftSender {
      */
     void storm(String key, int gifts, Duration window, long now) {
         SimHistory.Storm storm;
-        synchronized (lock) {
+        synchronized (sim.lock()) {
             storm = new SimHistory.Storm(key, gifts, now);
-            history.storm = storm;
+            sim.history().storm = storm;
         }
         java.util.concurrent.atomic.AtomicInteger remaining =
                 new java.util.concurrent.atomic.AtomicInteger(STORM_THREADS);
@@ -86,7 +70,7 @@ final class GiftSender {
                     java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos); // pacing, not synchronisation
                 }
                 if (remaining.decrementAndGet() == 0) {
-                    synchronized (lock) {
+                    synchronized (sim.lock()) {
                         storm.endedAt = System.currentTimeMillis();
                     }
                 }
@@ -98,10 +82,10 @@ final class GiftSender {
     private Runnable sender(String key) {
         SimHistory.Gift gift;
         int coins;
-        synchronized (lock) {
-            gift = new SimHistory.Gift("g-" + runId + "-" + (history.gifts.size() + 1), key);
-            history.gifts.put(gift.id, gift);
-            coins = 1 + rnd.nextInt(100);
+        synchronized (sim.lock()) {
+            gift = new SimHistory.Gift("g-" + runId + "-" + (sim.history().gifts.size() + 1), key);
+            sim.history().gifts.put(gift.id, gift);
+            coins = 1 + sim.rnd().nextInt(100);
         }
         return () -> {
             boolean acked;
@@ -114,11 +98,12 @@ final class GiftSender {
                 acked = false;
                 error = String.valueOf(e);
             }
-            synchronized (lock) {
+            synchronized (sim.lock()) {
                 gift.acked = acked;
                 gift.error = error;
-                if (!acked && history.storm != null && history.storm.running() && history.storm.key.equals(gift.key)) {
-                    history.storm.failed++;
+                SimHistory.Storm storm = sim.history().stormRunningFor(gift.key);
+                if (!acked && storm != null) {
+                    storm.failed++;
                 }
             }
         };

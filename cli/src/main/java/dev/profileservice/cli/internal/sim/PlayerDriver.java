@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The simulated players: each comes online on a server, plays there (the server edits its data),
@@ -39,14 +38,10 @@ final class PlayerDriver {
         long epoch = -1;
         long nextActionAt;
         boolean hopAfterLeave;
-        /** Why the next join is sent, and the fault behind it (millis, 0 if none). */
-        JoinKind nextKind = JoinKind.FRESH;
-
-        long nextFaultAt;
+        /** Why the next join is sent, and the fault behind it. */
+        JoinReason next = JoinReason.FRESH;
         /** Why the pending join was sent, and the fault behind it. */
-        JoinKind kind;
-
-        long faultAt;
+        JoinReason why = JoinReason.FRESH;
 
         Player(String key) {
             this.key = key;
@@ -62,17 +57,15 @@ final class PlayerDriver {
 
     private final List<Player> players = new ArrayList<>();
     private final Map<String, Player> byKey = new HashMap<>();
+    private final SimContext sim;
     private final ServerSupervisor servers;
-    private final Random rnd;
-    private final SimHistory history;
     private long requests;
     private boolean draining;
 
-    PlayerDriver(int count, ServerSupervisor servers, Random rnd, SimHistory history) {
+    PlayerDriver(SimContext sim, ServerSupervisor servers) {
+        this.sim = sim;
         this.servers = servers;
-        this.rnd = rnd;
-        this.history = history;
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < sim.cfg().players(); i++) {
             Player p = new Player(String.format(Locale.ROOT, "player-%04d", i));
             players.add(p);
             byKey.put(p.key, p);
@@ -87,7 +80,7 @@ final class PlayerDriver {
     /** Lets every player join within the first second from {@code now}. */
     void begin(long now) {
         for (Player p : players) {
-            p.nextActionAt = now + rnd.nextInt(1000);
+            p.nextActionAt = now + sim.rnd().nextInt(1000);
         }
     }
 
@@ -117,16 +110,16 @@ final class PlayerDriver {
     boolean movingAfterFault() {
         return players.stream()
                 .anyMatch(p -> p.req != 0
-                        && (p.kind == JoinKind.AFTER_KILL
-                                || p.kind == JoinKind.AFTER_FREEZE
-                                || p.kind == JoinKind.DURING_CUT));
+                        && (p.why.kind() == JoinKind.AFTER_KILL
+                                || p.why.kind() == JoinKind.AFTER_FREEZE
+                                || p.why.kind() == JoinKind.DURING_CUT));
     }
 
     /** Makes {@code key}'s next action (a hand-over, hop or leave) due within a second, if it is online and idle. */
     void hurry(String key, long now) {
         Player p = byKey.get(key);
         if (p.state == State.ONLINE && p.req == 0 && p.nextActionAt > now + 1_000) {
-            p.nextActionAt = now + rnd.nextInt(1_000);
+            p.nextActionAt = now + sim.rnd().nextInt(1_000);
         }
     }
 
@@ -146,11 +139,10 @@ final class PlayerDriver {
                     p.nextActionAt = now + 500;
                     continue;
                 }
-                double r = rnd.nextDouble();
+                double r = sim.rnd().nextDouble();
                 ServerProcess other = pick(p.server, now);
                 if (r < 0.4 && other != null) {
-                    p.nextKind = JoinKind.HANDOVER;
-                    p.nextFaultAt = 0;
+                    p.next = JoinReason.noFault(JoinKind.HANDOVER);
                     sendJoin(p, other);
                 } else {
                     p.hopAfterLeave = r < 0.75;
@@ -163,14 +155,12 @@ final class PlayerDriver {
     private void sendJoin(Player p, ServerProcess target) {
         p.req = ++requests;
         p.target = target;
-        p.kind = draining ? JoinKind.DRAIN : p.nextKind;
-        p.faultAt = p.nextFaultAt;
+        p.why = draining ? new JoinReason(JoinKind.DRAIN, p.next.faultAt()) : p.next;
         if (p.state != State.ONLINE) {
             p.server = null;
         }
         p.state = State.JOINING;
-        p.nextKind = JoinKind.FRESH;
-        p.nextFaultAt = 0;
+        p.next = JoinReason.FRESH;
         target.send(Map.of("op", "join", "req", p.req, "k", p.key));
     }
 
@@ -188,7 +178,7 @@ final class PlayerDriver {
                 candidates.add(s);
             }
         }
-        return candidates.isEmpty() ? null : candidates.get(rnd.nextInt(candidates.size()));
+        return candidates.isEmpty() ? null : candidates.get(sim.rnd().nextInt(candidates.size()));
     }
 
     /** The player's current request, or null if {@code req} is an answer it no longer waits for. */
@@ -205,23 +195,23 @@ final class PlayerDriver {
         if (p == null) {
             return;
         }
-        session.kind = p.kind;
-        session.faultAt = p.faultAt;
-        if (p.kind == JoinKind.HOP || p.kind == JoinKind.HANDOVER) {
-            history.hops++;
+        session.why = p.why;
+        if (p.why.kind() == JoinKind.HOP || p.why.kind() == JoinKind.HANDOVER) {
+            sim.history().hops++;
         }
-        if (p.kind == JoinKind.HANDOVER) {
-            history.handovers++;
+        if (p.why.kind() == JoinKind.HANDOVER) {
+            sim.history().handovers++;
         }
-        if (history.storm != null && history.storm.running() && history.storm.key.equals(key)) {
-            history.storm.joins++;
+        SimHistory.Storm storm = sim.history().stormRunningFor(key);
+        if (storm != null) {
+            storm.joins++;
         }
         p.req = 0;
         p.server = s;
         p.epoch = session.epoch;
         // a session that already ended (taken over before the answer came) sends the player back soon
         p.state = session.endedCounter >= 0 ? State.OFFLINE : State.ONLINE;
-        p.nextActionAt = now + (p.state == State.ONLINE ? 1_000 + rnd.nextInt(3_000) : 300);
+        p.nextActionAt = now + (p.state == State.ONLINE ? 1_000 + sim.rnd().nextInt(3_000) : 300);
     }
 
     void onJoinFailed(String key, long req, long now) {
@@ -238,9 +228,8 @@ final class PlayerDriver {
             return;
         }
         ServerProcess hopTo = p.hopAfterLeave && !draining ? pick(s, now) : null;
-        p.offline(hopTo != null ? now : now + 500 + rnd.nextInt(2_500));
-        p.nextKind = hopTo != null ? JoinKind.HOP : JoinKind.FRESH;
-        p.nextFaultAt = 0;
+        p.offline(hopTo != null ? now : now + 500 + sim.rnd().nextInt(2_500));
+        p.next = hopTo != null ? JoinReason.noFault(JoinKind.HOP) : JoinReason.FRESH;
         if (hopTo != null) {
             sendJoin(p, hopTo);
         }
@@ -251,7 +240,7 @@ final class PlayerDriver {
         Player p = byKey.get(session.key);
         if (p != null && p.state == State.ONLINE && p.server == s && p.epoch == session.epoch && p.req == 0) {
             p.offline(now + 300);
-            p.nextKind = JoinKind.FRESH;
+            p.next = JoinReason.FRESH;
         }
     }
 
@@ -260,16 +249,14 @@ final class PlayerDriver {
     /** {@code s} was killed or died: its players, and those joining it, go elsewhere (a steal). */
     void onServerGone(ServerProcess s, long now) {
         for (Player p : players) {
-            if (p.state == State.JOINING && p.server == s && p.kind == JoinKind.HANDOVER) {
-                p.kind = JoinKind.AFTER_KILL; // the owner it asked died: this is now a steal
-                p.faultAt = s.killAt;
+            if (p.state == State.JOINING && p.server == s && p.why.kind() == JoinKind.HANDOVER) {
+                p.why = new JoinReason(JoinKind.AFTER_KILL, s.killAt); // the owner it asked died: this is now a steal
             }
             boolean onIt = (p.server == s && (p.state == State.ONLINE || p.state == State.LEAVING))
                     || (p.target == s && p.state == State.JOINING && p.req != 0);
             if (onIt) {
                 p.offline(now + 300);
-                p.nextKind = JoinKind.AFTER_KILL;
-                p.nextFaultAt = s.killAt;
+                p.next = new JoinReason(JoinKind.AFTER_KILL, s.killAt);
             }
         }
     }
@@ -281,14 +268,12 @@ final class PlayerDriver {
         }
         long now = System.currentTimeMillis();
         for (Player p : players) {
-            if (p.state == State.JOINING && p.server == frozen && p.kind == JoinKind.HANDOVER) {
-                p.kind = JoinKind.AFTER_FREEZE; // the owner it asked is frozen: this is now a steal
-                p.faultAt = frozenAt;
+            if (p.state == State.JOINING && p.server == frozen && p.why.kind() == JoinKind.HANDOVER) {
+                p.why = new JoinReason(JoinKind.AFTER_FREEZE, frozenAt); // the owner it asked is frozen: a steal now
             }
             if (p.server == frozen && p.state == State.ONLINE && p.req == 0) {
                 p.offline(now);
-                p.nextKind = JoinKind.AFTER_FREEZE;
-                p.nextFaultAt = frozenAt;
+                p.next = new JoinReason(JoinKind.AFTER_FREEZE, frozenAt);
             }
         }
     }
@@ -296,8 +281,10 @@ final class PlayerDriver {
     /** {@code victim}'s store connection was cut: a hand-over from or to it is no longer between healthy servers. */
     void onCut(ServerProcess victim) {
         for (Player p : players) {
-            if (p.state == State.JOINING && p.kind == JoinKind.HANDOVER && (p.server == victim || p.target == victim)) {
-                p.kind = JoinKind.DURING_CUT;
+            if (p.state == State.JOINING
+                    && p.why.kind() == JoinKind.HANDOVER
+                    && (p.server == victim || p.target == victim)) {
+                p.why = JoinReason.noFault(JoinKind.DURING_CUT);
             }
         }
     }

@@ -11,25 +11,21 @@ import java.util.Locale;
  * the simulation lock.
  */
 final class ProgressPrinter {
-    private final Object lock;
+    private final SimContext sim;
     private final PrintWriter out;
     private final boolean terminal;
     private final PlayerDriver players;
-    private final SimHistory history;
     private final long startAt;
-    private final Thread thread = new Thread(this::loop, "sim-progress");
+    private final Thread thread = Daemons.thread(this::loop, "sim-progress");
     private long hopsAtLastLine;
     private long lastLineAt;
 
-    ProgressPrinter(
-            Object lock, PrintWriter out, boolean terminal, PlayerDriver players, SimHistory history, long startAt) {
-        this.lock = lock;
+    ProgressPrinter(SimContext sim, PrintWriter out, boolean terminal, PlayerDriver players, long startAt) {
+        this.sim = sim;
         this.out = out;
         this.terminal = terminal;
         this.players = players;
-        this.history = history;
         this.startAt = startAt;
-        thread.setDaemon(true);
     }
 
     void start() {
@@ -66,11 +62,11 @@ final class ProgressPrinter {
     }
 
     private String line() {
-        synchronized (lock) {
+        synchronized (sim.lock()) {
             long now = System.currentTimeMillis();
             double seconds = Math.max(0.001, (now - (lastLineAt == 0 ? startAt : lastLineAt)) / 1000.0);
-            double hopsPerSecond = (history.hops - hopsAtLastLine) / seconds;
-            hopsAtLastLine = history.hops;
+            double hopsPerSecond = (sim.history().hops - hopsAtLastLine) / seconds;
+            hopsAtLastLine = sim.history().hops;
             lastLineAt = now;
             return String.format(
                     Locale.ROOT,
@@ -80,11 +76,11 @@ final class ProgressPrinter {
                     players.online(),
                     players.count(),
                     hopsPerSecond,
-                    history.gifts.size(),
-                    history.giftsApplied(),
-                    history.count(FaultKind.KILL),
-                    history.count(FaultKind.FREEZE),
-                    history.count(FaultKind.CUT));
+                    sim.history().gifts.size(),
+                    sim.history().giftsApplied(),
+                    sim.history().count(FaultKind.KILL),
+                    sim.history().count(FaultKind.FREEZE),
+                    sim.history().count(FaultKind.CUT));
         }
     }
 }

@@ -62,8 +62,9 @@ public final class ServerNode {
     private final BufferedWriter out =
             new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-    private final ExecutorService pool = Executors.newCachedThreadPool(daemon("node-op"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("node-edit"));
+    private final ExecutorService pool = Executors.newCachedThreadPool(Daemons.numbered("node-op"));
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(Daemons.numbered("node-edit"));
     private final AtomicInteger issues = new AtomicInteger();
     private AuditingBackend audit;
     private ProfileService service;
@@ -95,17 +96,17 @@ public final class ServerNode {
         audit = new AuditingBackend(Backends.open(settings.uri()), new AuditingBackend.AuditSink() {
             @Override
             public void acquired(String key, long epoch, long expectedEpoch, long t0, long t1) {
-                emit(map("ev", "acq", "k", key, "e", epoch, "x", expectedEpoch, "t0", t0, "t1", t1));
+                emit(Json.object("ev", "acq", "k", key, "e", epoch, "x", expectedEpoch, "t0", t0, "t1", t1));
             }
 
             @Override
             public void heartbeat(long expiresAtMillis, long t0, long t1) {
-                emit(map("ev", "hb", "exp", expiresAtMillis, "t0", t0, "t1", t1));
+                emit(Json.object("ev", "hb", "exp", expiresAtMillis, "t0", t0, "t1", t1));
             }
 
             @Override
             public void saved(String key, long epoch, boolean release, String status, long t0, long t1) {
-                emit(map("ev", "save", "k", key, "e", epoch, "rel", release, "st", status, "t0", t0, "t1", t1));
+                emit(Json.object("ev", "save", "k", key, "e", epoch, "rel", release, "st", status, "t0", t0, "t1", t1));
             }
         });
         service = ProfileService.builder()
@@ -120,14 +121,14 @@ public final class ServerNode {
                 .build();
         service.issueSignal().connect(message -> {
             if (issues.incrementAndGet() <= 20) {
-                emit(map("ev", "issue", "msg", message));
+                emit(Json.object("ev", "issue", "msg", message));
             }
         });
         store = service.getProfileStore(settings.storeName(), new SimPlayerData());
         long editMs = settings.editInterval().toMillis();
         timer.scheduleAtFixedRate(this::editAll, editMs, editMs, TimeUnit.MILLISECONDS);
         timer.scheduleAtFixedRate(this::tick, 200, 200, TimeUnit.MILLISECONDS);
-        emit(map(
+        emit(Json.object(
                 "ev",
                 "ready",
                 "job",
@@ -149,7 +150,7 @@ public final class ServerNode {
                     shutdown();
                     return;
                 }
-                default -> emit(map("ev", "issue", "msg", "unknown command " + line));
+                default -> emit(Json.object("ev", "issue", "msg", "unknown command " + line));
             }
         }
         // the parent is gone: behave like a crashed server, leave nothing behind
@@ -164,7 +165,7 @@ public final class ServerNode {
             try {
                 stale.profile.release();
             } catch (RuntimeException e) {
-                emit(map("ev", "issue", "msg", "releasing the old session of " + key + " failed: " + e));
+                emit(Json.object("ev", "issue", "msg", "releasing the old session of " + key + " failed: " + e));
             }
         }
         long started = System.nanoTime();
@@ -172,12 +173,12 @@ public final class ServerNode {
         try {
             loaded = store.loadProfile(key, NotReleasedHandler.FORCE_LOAD);
         } catch (RuntimeException e) {
-            emit(map("ev", "joined", "req", req, "k", key, "ok", false, "error", String.valueOf(e)));
+            emit(Json.object("ev", "joined", "req", req, "k", key, "ok", false, "error", String.valueOf(e)));
             return;
         }
         double ms = (System.nanoTime() - started) / 1e6;
         if (loaded.isEmpty()) {
-            emit(map("ev", "joined", "req", req, "k", key, "ok", false, "error", "loadProfile returned empty"));
+            emit(Json.object("ev", "joined", "req", req, "k", key, "ok", false, "error", "loadProfile returned empty"));
             return;
         }
         Profile<SimPlayerData> profile = loaded.get();
@@ -191,10 +192,11 @@ public final class ServerNode {
         s.reportedCounter = loadedEdits;
         Session previous = sessions.put(key, s);
         if (previous != null && !previous.ended) {
-            emit(map("ev", "issue", "msg", "loaded " + key + " while an old session of it was still active here"));
+            emit(Json.object(
+                    "ev", "issue", "msg", "loaded " + key + " while an old session of it was still active here"));
         }
         // the joined event goes out before any event of this session (gifts, ticks, end)
-        emit(map(
+        emit(Json.object(
                 "ev",
                 "joined",
                 "req",
@@ -257,7 +259,7 @@ public final class ServerNode {
                 d.coins += coins;
             });
             s.profile.save();
-            emit(map("ev", "gift", "k", s.key, "e", s.epoch, "g", giftId, "id", id));
+            emit(Json.object("ev", "gift", "k", s.key, "e", s.epoch, "g", giftId, "id", id));
         } catch (IllegalStateException inactive) {
             // not active any more: the update stays locked and the next session applies it
         } catch (IllegalArgumentException alreadyApplied) {
@@ -268,16 +270,16 @@ public final class ServerNode {
     private void leave(long req, String key) {
         Session s = sessions.get(key);
         if (s == null) {
-            emit(map("ev", "left", "req", req, "k", key, "ok", false, "error", "not loaded here"));
+            emit(Json.object("ev", "left", "req", req, "k", key, "ok", false, "error", "not loaded here"));
             return;
         }
         try {
             s.profile.release();
         } catch (RuntimeException e) {
-            emit(map("ev", "left", "req", req, "k", key, "ok", false, "error", String.valueOf(e)));
+            emit(Json.object("ev", "left", "req", req, "k", key, "ok", false, "error", String.valueOf(e)));
             return;
         }
-        emit(map("ev", "left", "req", req, "k", key, "ok", true, "e", s.epoch, "counter", s.counter));
+        emit(Json.object("ev", "left", "req", req, "k", key, "ok", true, "e", s.epoch, "counter", s.counter));
     }
 
     private void ended(Session s) {
@@ -290,7 +292,7 @@ public final class ServerNode {
             lastEditAt = s.lastEditAt;
         }
         sessions.remove(s.key, s);
-        emit(map(
+        emit(Json.object(
                 "ev",
                 "ended",
                 "k",
@@ -324,7 +326,7 @@ public final class ServerNode {
             } catch (IllegalStateException inactive) {
                 // released or taken over: the release listener reports it
             } catch (RuntimeException e) {
-                emit(map("ev", "issue", "msg", "edit failed: " + e));
+                emit(Json.object("ev", "issue", "msg", "edit failed: " + e));
             }
         }
     }
@@ -339,7 +341,7 @@ public final class ServerNode {
             }
         }
         if (!counters.isEmpty()) {
-            emit(map("ev", "tick", "c", counters));
+            emit(Json.object("ev", "tick", "c", counters));
         }
     }
 
@@ -348,7 +350,7 @@ public final class ServerNode {
         try {
             service.close();
         } catch (RuntimeException e) {
-            emit(map("ev", "issue", "msg", "close failed: " + e));
+            emit(Json.object("ev", "issue", "msg", "close failed: " + e));
         }
         long deadline = System.currentTimeMillis() + 10_000;
         while (!sessions.isEmpty() && System.currentTimeMillis() < deadline) {
@@ -359,7 +361,7 @@ public final class ServerNode {
                 break;
             }
         }
-        emit(map("ev", "bye", "unreported", sessions.size(), "issues", issues.get()));
+        emit(Json.object("ev", "bye", "unreported", sessions.size(), "issues", issues.get()));
         Runtime.getRuntime().halt(0);
     }
 
@@ -374,22 +376,5 @@ public final class ServerNode {
                 Runtime.getRuntime().halt(4); // the parent is gone
             }
         }
-    }
-
-    static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -1,11 +1,9 @@
 package dev.profileservice.cli.internal.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.profileservice.cli.internal.GameServerOptions;
 import dev.profileservice.cli.internal.Json;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The game-server child processes, one per slot: starts them ({@code profiles server-node}), restarts
+ * The game-server child processes, one per slot: starts them ({@link ServerCommand}), restarts
  * a slot whose process died, kills, pauses and resumes them, stops them gracefully at the end, and
  * hands each child's output lines, and its exit, to a {@link Listener}.
  *
@@ -42,34 +40,19 @@ final class ServerSupervisor {
         void onExit(ServerProcess server);
     }
 
-    private final Object lock;
-    private final SimConfig cfg;
+    private final SimContext sim;
     private final Path runDir;
-    private final StoreLinks links;
-    private final String storeName;
-    private final Timers timers;
-    private final SimHistory history;
+    private final ServerCommand command;
     private final ServerProcess[] slots;
     private final List<ServerProcess> all = new ArrayList<>();
     private Listener listener;
     private boolean stopping;
 
-    ServerSupervisor(
-            Object lock,
-            SimConfig cfg,
-            Path runDir,
-            StoreLinks links,
-            String storeName,
-            Timers timers,
-            SimHistory history) {
-        this.lock = lock;
-        this.cfg = cfg;
+    ServerSupervisor(SimContext sim, Path runDir, ServerCommand command) {
+        this.sim = sim;
         this.runDir = runDir;
-        this.links = links;
-        this.storeName = storeName;
-        this.timers = timers;
-        this.history = history;
-        this.slots = new ServerProcess[cfg.servers()];
+        this.command = command;
+        this.slots = new ServerProcess[sim.cfg().servers()];
     }
 
     /** Starts one process per slot (caller holds the lock); {@link #awaitReady} waits for them. */
@@ -93,47 +76,18 @@ final class ServerSupervisor {
     private void start(int slot, int incarnation) {
         String job = ServerProcess.job(slot, incarnation);
         Path log = runDir.resolve(job + ".log");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
-        cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
-        if (cfg.childJvmOptions() != null && !cfg.childJvmOptions().isBlank()) {
-            cmd.addAll(List.of(cfg.childJvmOptions().trim().split("\\s+")));
-        }
-        cmd.add("-cp");
-        cmd.add(classPath());
-        cmd.add("dev.profileservice.cli.Main");
-        cmd.add("server-node");
-        cmd.add("--store=" + links.uri(slot));
-        cmd.add("--profile-store=" + storeName);
-        cmd.add("--job-id=" + job);
-        cmd.addAll(GameServerOptions.childArguments(cfg));
-        cmd.add("--clock-offset-ms=" + cfg.clockOffset(slot).toMillis());
         Process process;
         try {
-            process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+            process = new ProcessBuilder(command.forJob(slot, job))
+                    .redirectError(log.toFile())
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start a server process: " + e.getMessage(), e);
         }
         ServerProcess s = new ServerProcess(slot, incarnation, process, log);
         slots[slot] = s;
         all.add(s);
-        Thread reader = new Thread(() -> readLoop(s), "sim-read-" + s.job);
-        reader.setDaemon(true);
-        reader.start();
-    }
-
-    /** This JVM's class path with absolute entries, so that the children find the same classes. */
-    private static String classPath() {
-        List<String> abs = new ArrayList<>();
-        for (String p : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!p.isBlank()) {
-                abs.add(Path.of(p).toAbsolutePath().toString());
-            }
-        }
-        return String.join(File.pathSeparator, abs);
+        Daemons.thread(() -> readLoop(s), "sim-read-" + s.job).start();
     }
 
     /**
@@ -143,7 +97,7 @@ final class ServerSupervisor {
      */
     void awaitReady(long timeoutMs) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
-        synchronized (lock) {
+        synchronized (sim.lock()) {
             while (true) {
                 boolean all = true;
                 for (ServerProcess s : slots) {
@@ -161,7 +115,7 @@ final class ServerSupervisor {
                     throw new IllegalStateException(
                             "server processes not ready after " + timeoutMs / 1000 + " s; see logs in " + runDir);
                 }
-                lock.wait(Math.min(left, 200));
+                sim.lock().wait(Math.min(left, 200));
             }
         }
     }
@@ -197,7 +151,7 @@ final class ServerSupervisor {
                     .start();
             return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
         } catch (IOException e) {
-            history.issue("cannot send " + sig + " to " + s.job + ": " + e.getMessage());
+            sim.history().issue("cannot send " + sig + " to " + s.job + ": " + e.getMessage());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -211,7 +165,7 @@ final class ServerSupervisor {
      * this. Takes the lock.
      */
     void stopAll(long timeoutMs) throws InterruptedException {
-        synchronized (lock) {
+        synchronized (sim.lock()) {
             stopping = true;
             for (ServerProcess s : slots) {
                 s.shutdownRequested = true;
@@ -220,12 +174,13 @@ final class ServerSupervisor {
             long deadline = System.currentTimeMillis() + timeoutMs;
             while (System.currentTimeMillis() < deadline
                     && !Arrays.stream(slots).allMatch(s -> s.dead)) {
-                lock.wait(100);
+                sim.lock().wait(100);
             }
             for (ServerProcess s : slots) {
                 if (!s.dead) {
-                    history.issue(
-                            s.job + " did not stop within " + timeoutMs / 1000 + " s of the shutdown command; killed");
+                    sim.history()
+                            .issue(s.job + " did not stop within " + timeoutMs / 1000
+                                    + " s of the shutdown command; killed");
                     s.process.destroyForcibly();
                 }
             }
@@ -234,7 +189,7 @@ final class ServerSupervisor {
 
     /** Kills every process still alive, paused ones included (the run ended early or failed). Takes the lock. */
     void destroyAll() {
-        synchronized (lock) {
+        synchronized (sim.lock()) {
             for (ServerProcess s : all) {
                 if (s.process.isAlive()) {
                     resume(s);
@@ -259,13 +214,13 @@ final class ServerSupervisor {
                 } catch (IOException e) {
                     event = null;
                 }
-                synchronized (lock) {
+                synchronized (sim.lock()) {
                     if (event == null) {
                         listener.onUnreadable(s, line);
                     } else {
                         listener.onEvent(s, event);
                     }
-                    lock.notifyAll();
+                    sim.lock().notifyAll();
                 }
             }
         } catch (IOException e) {
@@ -276,9 +231,9 @@ final class ServerSupervisor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (lock) {
+        synchronized (sim.lock()) {
             exited(s);
-            lock.notifyAll();
+            sim.lock().notifyAll();
         }
     }
 
@@ -289,11 +244,12 @@ final class ServerSupervisor {
         s.dead = true;
         listener.onExit(s);
         if (!s.shutdownRequested && isCurrent(s)) {
-            timers.at(System.currentTimeMillis() + cfg.restartAfter().toMillis(), () -> {
-                if (isCurrent(s) && !stopping) {
-                    start(s.slot, s.incarnation + 1);
-                }
-            });
+            sim.timers()
+                    .at(System.currentTimeMillis() + sim.cfg().restartAfter().toMillis(), () -> {
+                        if (isCurrent(s) && !stopping) {
+                            start(s.slot, s.incarnation + 1);
+                        }
+                    });
         }
     }
 }

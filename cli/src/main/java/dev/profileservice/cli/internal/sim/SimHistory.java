@@ -30,10 +30,8 @@ final class SimHistory {
 
         long joinedAt;
         double joinMs = Double.NaN;
-        /** Why its join was sent; null for a join the driver had given up on. */
-        JoinKind kind;
-        /** The fault that sent its player here (millis), for steal times. */
-        long faultAt;
+        /** Why its join was sent, and the fault that sent its player here; null for a join the driver had given up on. */
+        JoinReason why;
         /** The edit counter when the session ended (released or lost). */
         long endedCounter = -1;
 
@@ -84,6 +82,11 @@ final class SimHistory {
 
     /** The storm, once it started. */
     Storm storm;
+
+    /** The storm while it runs and its gifts go to {@code key}; else null. */
+    Storm stormRunningFor(String key) {
+        return storm != null && storm.running() && storm.key.equals(key) ? storm : null;
+    }
 
     static final class Gift {
         final String id;

@@ -81,7 +81,7 @@ public final class Simulation {
     /** The parts of one run, wired together; driven by the thread that called {@link #run}. */
     private final class Run {
         final SimHistory history;
-        final Timers timers = new Timers();
+        final SimContext sim;
         final ServerSupervisor servers;
         final PlayerDriver players;
         final FaultInjector faults;
@@ -94,10 +94,11 @@ public final class Simulation {
                 ProfileStore<SimPlayerData> adminStore,
                 SimHistory history) {
             this.history = history;
-            this.servers = new ServerSupervisor(lock, cfg, runDir, links, storeName, timers, history);
-            this.players = new PlayerDriver(cfg.players(), servers, rnd, history);
-            this.faults = new FaultInjector(cfg, rnd, servers, players, links, timers, history);
-            this.gifts = new GiftSender(lock, adminStore, history, rnd, runId, players.keys());
+            this.sim = new SimContext(lock, cfg, rnd, new Timers(), history);
+            this.servers = new ServerSupervisor(sim, runDir, new ServerCommand(cfg, links, storeName));
+            this.players = new PlayerDriver(sim, servers);
+            this.faults = new FaultInjector(sim, servers, players, links);
+            this.gifts = new GiftSender(sim, adminStore, runId, players.keys());
         }
 
         /** Starts the servers, plays for the configured duration, then drains; every child has exited on return. */
@@ -113,7 +114,7 @@ public final class Simulation {
                 synchronized (lock) {
                     players.begin(startAt);
                 }
-                progress = new ProgressPrinter(lock, progressOut, terminal, players, history, startAt);
+                progress = new ProgressPrinter(sim, progressOut, terminal, players, startAt);
                 progress.start();
                 long nextFault = startAt + Math.min(2_000, cfg.faultEvery().toMillis());
                 long stormAt = cfg.stormGifts() > 0 ? startAt + cfg.duration().toMillis() / 3 : Long.MAX_VALUE;
@@ -160,7 +161,7 @@ public final class Simulation {
 
         /** Runs the timed actions that are due, then the players' next actions. Caller holds the lock. */
         private void step(long now) {
-            timers.runDue(now);
+            sim.timers().runDue(now);
             players.step(now);
         }
 
