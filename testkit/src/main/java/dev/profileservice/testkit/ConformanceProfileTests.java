@@ -1,0 +1,473 @@
+package dev.profileservice.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.profileservice.GlobalUpdates;
+import dev.profileservice.NotReleasedAction;
+import dev.profileservice.NotReleasedHandler;
+import dev.profileservice.Profile;
+import dev.profileservice.ProfileStore;
+import dev.profileservice.spi.ServerLease;
+import dev.profileservice.spi.StoredProfile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance suite's tests of the profile API on one store: ProfileStore and Profile basics
+ * (templates, blocking and async forms, Map stores, metadata, meta tags, views), release, auto-save,
+ * {@code close()} and edits that are never saved half applied.
+ *
+ * <p>One layer of the suite: third parties extend {@link ProfileServiceConformanceTest}, which runs
+ * every layer; this class is not meant to be extended on its own.
+ */
+public abstract class ConformanceProfileTests extends ConformanceHarness {
+
+    /** A gift: the data of a global update that adds {@code amount} coins and item {@code id}. */
+    protected static Map<String, Object> gift(String id, int amount) {
+        return Map.of("gift", id, "amount", amount);
+    }
+
+    // ================================================================ ProfileStore / Profile basics
+
+    @Test
+    @DisplayName("a new profile starts from a deep copy of the template")
+    void newProfileIsADeepCopyOfTheTemplate() {
+        Server a = server("A");
+        PlayerData template = new PlayerData();
+        template.coins = 7;
+        template.items.add("starter");
+        ProfileStore<PlayerData> store = a.service.getProfileStore(STORE, template);
+        assertThat(store.getName()).isEqualTo(STORE);
+        Profile<PlayerData> p1 = drive(store.loadProfileAsync(key("p1"), NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        template.items.add("changed-later");
+        Profile<PlayerData> p2 = drive(store.loadProfileAsync(key("p2"), NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        assertThat(p1.getKey()).isEqualTo(key("p1"));
+        assertThat(p1.isActive()).isTrue();
+        assertThat(p1.getData().coins).isEqualTo(7);
+        assertThat(p1.getData().items).containsExactly("starter");
+        assertThat(p2.getData()).isNotSameAs(p1.getData()).isNotSameAs(template);
+        p1.edit(d -> d.items.add("sword"));
+        assertThat(p2.getData().items).containsExactly("starter");
+        assertThat(p1.getMetaData().getMetaTags()).isEmpty();
+        assertThat(p1.getGlobalUpdates().getActiveUpdates()).isEmpty();
+        assertThat(p1.getGlobalUpdates().getLockedUpdates()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("blocking and async forms: loadProfile(key), loadProfileAsync, globalUpdateProfileAsync; service ids")
+    void blockingAndAsyncForms() {
+        Server[] s = twoServers();
+        assertThat(s[0].service.getPlaceId()).isEqualTo(s[0].placeId);
+        assertThat(s[0].service.getJobId()).isEqualTo(s[0].jobId);
+        String k = key("forms");
+        Profile<PlayerData> p = drive(() -> s[0].store().loadProfile(k)).orElseThrow(); // FORCE_LOAD by default
+        assertThat(p.isActive()).isTrue();
+        GlobalUpdates sent = drive(s[1].store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(gift("async", 2))))
+                .orElseThrow();
+        assertThat(sent.getActiveUpdates())
+                .extracting(u -> u.data().get("gift"))
+                .containsExactly("async");
+        List<Long> heard = new CopyOnWriteArrayList<>();
+        p.getGlobalUpdates().listenToNewActiveUpdate((id, d) -> heard.add(id));
+        long second = drive(s[1].store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(gift("async2", 3))))
+                .orElseThrow()
+                .getActiveUpdates()
+                .stream()
+                .filter(u -> "async2".equals(u.data().get("gift")))
+                .findFirst()
+                .orElseThrow()
+                .id();
+        advanceUntil("second update heard", () -> heard.contains(second));
+        driveRun(p::release);
+        CompletableFuture<Optional<Profile<PlayerData>>> f =
+                s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD);
+        Profile<PlayerData> q = drive(f).orElseThrow();
+        assertThat(q.getGlobalUpdates().getActiveUpdates()).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a Map<String,Object> store loads, edits and saves like a class store")
+    void mapStore() {
+        Server[] s = twoServers();
+        Profile<Map<String, Object>> p = drive(
+                        s[0].mapStore().loadProfileAsync(key("m"), NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        assertThat(p.getData()).containsEntry("Coins", 0);
+        p.edit(d -> {
+            d.put("Coins", 15);
+            d.put("Inventory", new ArrayList<>(List.of("sword", "shield")));
+            d.put("Nested", new LinkedHashMap<>(Map.of("level", 3)));
+        });
+        driveRun(p::release);
+        Map<String, Object> seen =
+                s[1].mapStore().viewProfile(key("m")).orElseThrow().getData();
+        assertThat(((Number) seen.get("Coins")).intValue()).isEqualTo(15);
+        assertThat(seen.get("Inventory")).isEqualTo(List.of("sword", "shield"));
+        assertThat(seen.get("Nested")).isEqualTo(Map.of("level", 3));
+        Profile<Map<String, Object>> again = drive(
+                        s[1].mapStore().loadProfileAsync(key("m"), NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        assertThat(((Number) again.getData().get("Coins")).intValue()).isEqualTo(15);
+        again.setData(new HashMap<>(Map.of("Coins", 1)));
+        driveRun(again::release);
+        assertThat(((Number) s[0].mapStore()
+                                .viewProfile(key("m"))
+                                .orElseThrow()
+                                .getData()
+                                .get("Coins"))
+                        .intValue())
+                .isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("metadata: create time from the clock, session load count per load, active session of the holder")
+    void metadata() {
+        Server[] s = twoServers();
+        String k = key("meta");
+        Instant created = vt.now();
+        // an uncontended load needs no virtual time: keep the clock still so the create time is exact
+        Profile<PlayerData> p = awaitReal(s[0].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        assertThat(p.getMetaData().getProfileCreateTime()).isEqualTo(created);
+        assertThat(p.getMetaData().getSessionLoadCount()).isEqualTo(1);
+        assertThat(p.getMetaData().getActiveSession()).contains(s[0].session());
+        Profile<PlayerData> view =
+                s[1].view(k).orElseThrow(() -> new AssertionError("a loaded profile is visible at once"));
+        assertThat(view.getMetaData().getActiveSession()).contains(s[0].session());
+        assertThat(view.getMetaData().getProfileCreateTime()).isEqualTo(created);
+        assertThat(view.getMetaData().getSessionLoadCount()).isEqualTo(1);
+        vt.advance(Duration.ofMinutes(5));
+        driveRun(p::release);
+        assertThat(p.getMetaData().getActiveSession()).isEmpty();
+        Profile<PlayerData> released = s[1].view(k).orElseThrow();
+        assertThat(released.getMetaData().getActiveSession()).isEmpty();
+        assertThat(released.getMetaData().getProfileCreateTime()).isEqualTo(created);
+        assertThat(released.getMetaData().getSessionLoadCount()).isEqualTo(1);
+
+        Profile<PlayerData> p2 = s[1].load(k);
+        assertThat(p2.getMetaData().getSessionLoadCount()).isEqualTo(2);
+        assertThat(p2.getMetaData().getProfileCreateTime()).isEqualTo(created);
+        assertThat(p2.getMetaData().getActiveSession()).contains(s[1].session());
+        p2.save();
+        advanceUntil(
+                "B's session visible in a view",
+                () -> s[0].view(k)
+                        .orElseThrow()
+                        .getMetaData()
+                        .getActiveSession()
+                        .equals(Optional.of(s[1].session())));
+        driveRun(p2::release);
+        Profile<PlayerData> p3 = s[0].load(k);
+        assertThat(p3.getMetaData().getSessionLoadCount()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("meta tags are saved with the data; MetaTagsLatest changes only after a save")
+    void metaTags() {
+        Server[] s = twoServers();
+        String k = key("tags");
+        Profile<PlayerData> p = s[0].load(k);
+        p.setMetaTag("Purchase", "abc-1");
+        assertThat(p.getMetaTag("Purchase")).isEqualTo("abc-1");
+        assertThat(p.getMetaData().getMetaTags()).containsEntry("Purchase", "abc-1");
+        assertThat(p.getMetaData().getMetaTagsLatest()).doesNotContainKey("Purchase");
+        assertThatThrownBy(() -> p.getMetaData().getMetaTagsLatest().put("x", 1))
+                .isInstanceOf(UnsupportedOperationException.class);
+        p.save();
+        advanceUntil(
+                "MetaTagsLatest after save",
+                () -> "abc-1".equals(p.getMetaData().getMetaTagsLatest().get("Purchase")));
+        assertThat(s[1].view(k).orElseThrow().getMetaTag("Purchase")).isEqualTo("abc-1");
+        assertThatThrownBy(() -> p.setMetaTag(null, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> p.setMetaTag("", 1)).isInstanceOf(IllegalArgumentException.class);
+        p.setMetaTag("Count", 2);
+        driveRun(p::release);
+        Profile<PlayerData> again = s[1].load(k);
+        assertThat(again.getMetaTag("Purchase")).isEqualTo("abc-1");
+        assertThat(((Number) again.getMetaTag("Count")).intValue()).isEqualTo(2);
+        assertThat(again.getMetaData().getMetaTagsLatest()).containsEntry("Purchase", "abc-1");
+    }
+
+    @Test
+    @DisplayName("release() is durable when it returns; a released profile refuses writes")
+    void releaseIsDurable() {
+        Server[] s = twoServers();
+        String k = key("rel");
+        Profile<PlayerData> p = s[0].load(k);
+        AtomicInteger releases = new AtomicInteger();
+        p.listenToRelease(releases::incrementAndGet);
+        p.edit(d -> {
+            d.coins = 5;
+            d.items.add("gem");
+        });
+        driveRun(p::release);
+        assertThat(p.isActive()).isFalse();
+        Profile<PlayerData> seen = s[1].view(k).orElseThrow();
+        assertThat(seen.getData().coins).isEqualTo(5);
+        assertThat(seen.getData().items).containsExactly("gem");
+        StoredProfile record = raw().read(STORE, k);
+        assertThat(record.owner()).as("lock freed").isNull();
+        awaitReal("release listener", () -> releases.get() == 1);
+        driveRun(p::release); // idempotent
+        assertThatThrownBy(p::save).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.edit(d -> d.coins++)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.setData(new PlayerData())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.setMetaTag("x", 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.getGlobalUpdates().lockActiveUpdate(1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.getGlobalUpdates().clearLockedUpdate(1)).isInstanceOf(IllegalStateException.class);
+        AtomicBoolean late = new AtomicBoolean();
+        p.listenToRelease(() -> late.set(true));
+        awaitReal("listener on an inactive profile runs right away", late::get);
+        assertThat(releases).hasValue(1);
+    }
+
+    @Test
+    @DisplayName("loading a key this service holds throws IllegalStateException; after release it loads again at once")
+    void loadHeldKeyThrowsAndReloadAfterRelease() {
+        Server a = server("A");
+        String k = key("held");
+        Profile<PlayerData> p = a.load(k);
+        assertThatThrownBy(() -> a.store().loadProfile(k))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(k);
+        ProfileStore<PlayerData> sameName = a.service.getProfileStore(STORE, new PlayerData());
+        assertThatThrownBy(() -> sameName.loadProfile(k, (pl, j) -> NotReleasedAction.CANCEL))
+                .as("stores of one name share their loaded profiles")
+                .isInstanceOf(IllegalStateException.class);
+        p.edit(d -> d.coins = 3);
+        driveRun(p::release);
+        Profile<PlayerData> again = a.load(k);
+        assertThat(again.isActive()).isTrue();
+        assertThat(again.getData().coins).isEqualTo(3);
+        assertThat(again.getMetaData().getSessionLoadCount()).isEqualTo(2);
+        assertThat(p.isActive()).isFalse();
+    }
+
+    @Test
+    @DisplayName("viewProfile: empty for keys never saved, read-only and never active, takes no lock")
+    void viewProfile() {
+        Server[] s = twoServers();
+        String k = key("view");
+        assertThat(s[1].view(key("never"))).isEmpty();
+        assertThat(raw().read(STORE, key("never")).isEmpty())
+                .as("a view creates nothing")
+                .isTrue();
+
+        drive(() -> s[1].store().globalUpdateProfile(key("giftonly"), u -> u.addActiveUpdate(Map.of("gift", 1))));
+        assertThat(s[1].view(key("giftonly"))).as("no payload was ever saved").isEmpty();
+
+        Profile<PlayerData> p = s[0].load(k);
+        p.edit(d -> d.coins = 9);
+        p.save();
+        advanceUntil("saved", () -> viewedCoins(s[1], k) == 9);
+        Profile<PlayerData> v = s[1].view(k).orElseThrow();
+        assertThat(v.isActive()).isFalse();
+        assertThat(v.getKey()).isEqualTo(k);
+        assertThat(v.getMetaData().getActiveSession()).contains(s[0].session());
+        assertThatThrownBy(() -> v.setData(new PlayerData())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.edit(d -> d.coins = 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(v::save).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.setMetaTag("x", 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.getGlobalUpdates().lockActiveUpdate(1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.getGlobalUpdates().listenToNewActiveUpdate((id, d) -> {}))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.getGlobalUpdates().addActiveUpdate(Map.of()))
+                .isInstanceOf(IllegalStateException.class);
+        v.release(); // a no-op for views
+        assertThat(p.isActive()).as("a view takes no lock").isTrue();
+        assertThat(raw().read(STORE, k).owner().jobId()).isEqualTo(s[0].jobId);
+        p.edit(d -> d.coins = 10);
+        driveRun(p::release);
+        assertThat(viewedCoins(s[1], k)).isEqualTo(10);
+        assertThat(v.getData().coins).as("a view is a snapshot").isEqualTo(9);
+    }
+
+    @Test
+    @DisplayName(
+            "a profile exists from its first load: any server's view sees the template and the session at once, nothing saved yet")
+    void firstLoadCreatesTheProfile() {
+        Server[] s = twoServers();
+        String k = key("first");
+        s[0].backend.resetCounts();
+        Profile<PlayerData> p = awaitReal(s[0].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        assertThat(s[0].backend.calls("acquire"))
+                .as("the lock and the profile in one call")
+                .isEqualTo(1);
+        assertThat(s[0].backend.calls("save") + s[0].backend.calls("saveBatch"))
+                .as("no save needed to exist")
+                .isZero();
+
+        Profile<PlayerData> v =
+                s[1].view(k).orElseThrow(() -> new AssertionError("another server sees the new profile"));
+        assertThat(v.getData().coins).isZero();
+        assertThat(v.getData().items).isEmpty();
+        assertThat(v.getMetaData().getActiveSession()).contains(s[0].session());
+        assertThat(v.getMetaData().getSessionLoadCount()).isEqualTo(1);
+        assertThat(v.getMetaData().getProfileCreateTime())
+                .isEqualTo(p.getMetaData().getProfileCreateTime());
+
+        for (int period = 1; period <= 2; period++) {
+            int reads = period;
+            vt.advance(AUTO_SAVE);
+            awaitReal("auto-save check " + period, () -> s[0].backend.calls("readUpdates") >= reads);
+        }
+        assertThat(s[0].backend.calls("save") + s[0].backend.calls("saveBatch"))
+                .as("an untouched new profile is never rewritten")
+                .isZero();
+        driveRun(p::release);
+        Profile<PlayerData> after = s[1].view(k).orElseThrow();
+        assertThat(after.getMetaData().getActiveSession()).isEmpty();
+        assertThat(after.getMetaData().getSessionLoadCount()).isEqualTo(1);
+        assertThat(drive(s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                        .orElseThrow()
+                        .getMetaData()
+                        .getSessionLoadCount())
+                .isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("no save ever contains a half-applied edit")
+    void noHalfAppliedEdit() throws Exception {
+        Server a = server("A", b -> b.autoSavePeriod(Duration.ofSeconds(1)));
+        Server viewer = server("V");
+        String k = key("half");
+        Profile<PlayerData> p = a.load(k);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong edits = new AtomicLong();
+        CompletableFuture<Void> editor = CompletableFuture.runAsync(
+                () -> {
+                    while (!stop.get()) {
+                        p.edit(d -> {
+                            d.a++;
+                            Thread.yield();
+                            d.b++;
+                        });
+                        edits.incrementAndGet();
+                        java.util.concurrent.locks.LockSupport.parkNanos(
+                                20_000); // a game loop does other work between edits
+                    }
+                },
+                callers);
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        List<String> halfApplied = new CopyOnWriteArrayList<>();
+        try {
+            advanceUntil("five distinct saves seen while editing", Duration.ofMillis(250), () -> {
+                Optional<Profile<PlayerData>> v = viewer.view(k);
+                if (v.isPresent()) {
+                    PlayerData d = v.get().getData();
+                    if (d.a != d.b) {
+                        halfApplied.add("a=" + d.a + " b=" + d.b);
+                    }
+                    if (seen.isEmpty() || seen.get(seen.size() - 1) != d.a) {
+                        seen.add(d.a);
+                    }
+                }
+                return seen.size() >= 5 || !halfApplied.isEmpty();
+            });
+        } finally {
+            stop.set(true);
+            editor.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(halfApplied).as("saved payloads with a != b").isEmpty();
+        assertThat(seen)
+                .as("several distinct saves were observed while editing")
+                .hasSizeGreaterThanOrEqualTo(5);
+        assertThat(edits.get()).isPositive();
+    }
+
+    // ================================================================ auto-save
+
+    @Test
+    @DisplayName("auto-save writes each changed profile once per period and never rewrites an unchanged one")
+    void autoSave() {
+        Server[] s = twoServers();
+        Server a = s[0];
+        List<Profile<PlayerData>> profiles = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Profile<PlayerData> p = a.load(key("auto" + i));
+            int v = i + 1;
+            p.edit(d -> d.coins = v);
+            profiles.add(p);
+        }
+        a.backend.resetCounts();
+        vt.advance(AUTO_SAVE);
+        awaitReal(
+                "three auto-saves",
+                () -> viewedCoins(s[1], key("auto0")) == 1
+                        && viewedCoins(s[1], key("auto1")) == 2
+                        && viewedCoins(s[1], key("auto2")) == 3);
+        assertThat(a.backend.calls("save"))
+                .as("one save per profile in one period")
+                .isEqualTo(3);
+        int reads = a.backend.calls("readUpdates");
+        vt.advance(AUTO_SAVE);
+        awaitReal(
+                "three unchanged checks (reads without the payload)",
+                () -> a.backend.calls("readUpdates") >= reads + 3);
+        assertThat(a.backend.calls("save"))
+                .as("unchanged profiles are not rewritten")
+                .isEqualTo(3);
+
+        profiles.get(1).edit(d -> d.coins = 20);
+        vt.advance(AUTO_SAVE);
+        awaitReal("the changed profile saved", () -> viewedCoins(s[1], key("auto1")) == 20);
+        assertThat(a.backend.calls("save"))
+                .as("only the changed profile was written")
+                .isEqualTo(4);
+        assertThat(profiles).allMatch(Profile::isActive);
+    }
+
+    // ================================================================ close
+
+    @Test
+    @DisplayName("close() locks the service, releases and saves every profile, and is idempotent")
+    void closeReleasesEverything() {
+        Server[] s = twoServers();
+        Server a = s[0];
+        assertThat(a.service.isServiceLocked()).isFalse();
+        AtomicInteger releases = new AtomicInteger();
+        List<Profile<PlayerData>> profiles = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Profile<PlayerData> p = a.load(key("close" + i));
+            int v = 100 + i;
+            p.edit(d -> d.coins = v);
+            p.listenToRelease(releases::incrementAndGet);
+            profiles.add(p);
+        }
+        driveRun(a.service::close);
+        assertThat(a.service.isServiceLocked()).isTrue();
+        assertThat(profiles).noneMatch(Profile::isActive);
+        awaitReal("release listeners", () -> releases.get() == 3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(viewedCoins(s[1], key("close" + i))).isEqualTo(100 + i);
+            assertThat(raw().read(STORE, key("close" + i)).owner()).isNull();
+        }
+        assertThat(a.store().loadProfile(key("after")))
+                .as("loads return empty once locked")
+                .isEmpty();
+        assertThat(a.store().viewProfile(key("close0"))).isEmpty();
+        assertThat(a.store().globalUpdateProfile(key("close0"), u -> u.addActiveUpdate(Map.of())))
+                .isEmpty();
+        driveRun(a.service::close); // idempotent
+        assertThat(admin(raw()).servers()).extracting(ServerLease::jobId).doesNotContain(a.jobId);
+        assertThat(raw().read(STORE, key("after")).isEmpty()).isTrue();
+    }
+}
