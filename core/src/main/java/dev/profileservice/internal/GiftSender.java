@@ -67,7 +67,7 @@ final class GiftSender {
     CompletableFuture<Optional<GlobalUpdates>> send(String store, String key, Consumer<GlobalUpdates> handler) {
         CompletableFuture<Optional<GlobalUpdates>> result = new CompletableFuture<>();
         engine.io.execute(() -> run(store, key, handler, null, List.of(), 1, result));
-        return result;
+        return engine.track(result); // close() waits for it (a send waiting on a full inbox gives up then)
     }
 
     /** One run of the handler, on {@code state} (null: not read yet). */
@@ -289,8 +289,14 @@ final class GiftSender {
             });
         }
 
-        /** Whether a group that found the inbox full may still wait for the owner ({@link #FULL_WAIT}). */
+        /**
+         * Whether a group that found the inbox full may still wait for the owner ({@link #FULL_WAIT});
+         * never once the service is closing.
+         */
         private boolean waitForOwner() {
+            if (engine.isLocked()) {
+                return false;
+            }
             long now = engine.now();
             if (fullSince < 0) {
                 fullSince = now;

@@ -324,6 +324,30 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
 
     @Test
     @DisplayName(
+            "closing a service ends its sends that wait on a full inbox: they fail naming the limit, and close() returns")
+    @Timeout(60)
+    void closeEndsSendsWaitingOnAFullInbox() {
+        Server owner = server("O");
+        Server sender = server("S", b -> b.maxPendingUpdates(1));
+        String k = key("fullclose");
+        owner.load(k); // holds the profile and takes no gift in: the inbox stays full
+        drive(sender.store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(gift("g0", 1))));
+        CompletableFuture<Optional<GlobalUpdates>> waiting =
+                sender.store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(gift("g1", 1)));
+        advanceUntil("the second send found the inbox full", () -> sender.backend.calls("sendUpdates") >= 3);
+        assertThat(waiting).as("waiting for the owner, not failed").isNotDone();
+        drive(CompletableFuture.runAsync(sender.service::close, callers));
+        assertThat(waiting)
+                .isCompletedExceptionally()
+                .failsWithin(Duration.ZERO)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(IllegalStateException.class)
+                .withMessageContaining("maxPendingUpdates");
+        assertThat(raw().read(STORE, k).updates()).as("only the first").hasSize(1);
+    }
+
+    @Test
+    @DisplayName(
             "a send over maxPendingUpdates fails with IllegalStateException naming the limit, and nothing of it is written")
     void pendingUpdatesAreBounded() {
         Server sender = server("S", b -> b.maxPendingUpdates(3));
