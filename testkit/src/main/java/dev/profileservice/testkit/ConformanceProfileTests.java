@@ -402,21 +402,24 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
         Server a = s[0];
         List<Profile<PlayerData>> profiles = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Profile<PlayerData> p = a.load(key("auto" + i));
-            int v = i + 1;
-            p.edit(d -> d.coins = v);
-            profiles.add(p);
+            profiles.add(a.load(key("auto" + i)));
         }
+        // the edits after every load: a load's wait may move virtual time, and with it an auto-save
         a.backend.resetCounts();
+        for (int i = 0; i < 3; i++) {
+            int v = i + 1;
+            profiles.get(i).edit(d -> d.coins = v);
+        }
         vt.advance(AUTO_SAVE);
         awaitReal(
                 "three auto-saves",
                 () -> viewedCoins(s[1], key("auto0")) == 1
                         && viewedCoins(s[1], key("auto1")) == 2
                         && viewedCoins(s[1], key("auto2")) == 3);
-        assertThat(a.backend.calls("save"))
-                .as("one save per profile in one period")
-                .isEqualTo(3);
+        assertThat(a.backend.savesSent())
+                .as("one save per changed profile in one period")
+                .containsExactlyInAnyOrder(key("auto0"), key("auto1"), key("auto2"));
+        int saves = a.backend.calls("save");
         int reads = a.backend.calls("readUpdates");
         vt.advance(AUTO_SAVE);
         awaitReal(
@@ -424,14 +427,14 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
                 () -> a.backend.calls("readUpdates") >= reads + 3);
         assertThat(a.backend.calls("save"))
                 .as("unchanged profiles are not rewritten")
-                .isEqualTo(3);
+                .isEqualTo(saves);
 
         profiles.get(1).edit(d -> d.coins = 20);
         vt.advance(AUTO_SAVE);
         awaitReal("the changed profile saved", () -> viewedCoins(s[1], key("auto1")) == 20);
         assertThat(a.backend.calls("save"))
                 .as("only the changed profile was written")
-                .isEqualTo(4);
+                .isEqualTo(saves + 1);
         assertThat(profiles).allMatch(Profile::isActive);
     }
 

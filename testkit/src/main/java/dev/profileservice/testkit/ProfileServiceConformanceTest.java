@@ -132,16 +132,14 @@ public abstract class ProfileServiceConformanceTest extends ConformanceBadDataTe
                 () -> release.get(0).isDone() && profiles.stream().allMatch(p -> viewedCoins(b, p.getKey()) == 2));
         List<String> sent = a.backend.savesSent();
         int releaseAt = sent.indexOf(leaving.getKey() + " (release)");
+        assertThat(releaseAt).as("the release was written: %s", sent).isNotNegative();
         if (raw().maxBatchSize() > 1) {
             assertThat(releaseAt)
                     .as("the waiting release goes first, at the head of the first batch: %s", sent)
                     .isZero();
-        } else {
-            // without batches, several flushers write at once: the release, queued first, races the first saves
-            assertThat(releaseAt)
-                    .as("the waiting release goes out with the first writes: %s", sent)
-                    .isBetween(0, sent.size() / 2);
         }
+        // without batches every waiting write goes out at once, each on a flusher of its own: the
+        // release is taken first, but the order the threads reach the store is the scheduler's
         assertThat(a.issues)
                 .as("the notice of the return, with what waited")
                 .anyMatch(m -> m.startsWith("the store is back") && m.contains("release(s)"));
