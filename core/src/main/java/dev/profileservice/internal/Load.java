@@ -3,6 +3,7 @@ package dev.profileservice.internal;
 import dev.profileservice.NotReleasedAction;
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
+import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.ServerLease;
@@ -90,13 +91,63 @@ final class Load<T> {
 
     private void acquire(String what, long expectedEpoch) {
         byte[] initial = store.initialPayload();
-        call(what, () -> engine.backend.acquire(store.name, key, engine.me, expectedEpoch, initial), r -> {
-            if (r.acquired()) {
-                acquired(r.record(), Arrays.equals(r.record().payload(), initial));
-            } else {
-                held(r.record());
-            }
-        });
+        engine.call(
+                        what + " of " + store.name + "/" + key,
+                        () -> engine.backend.acquire(store.name, key, engine.me, expectedEpoch, initial),
+                        Engine.CALL_ATTEMPTS)
+                .whenComplete((r, error) -> {
+                    if (error != null) {
+                        fail(error);
+                        if (Engine.unwrap(error).getCause() instanceof BackendException b && b.isTransient()) {
+                            freeIfTakenUnseen(); // the last attempt may have been applied, its reply lost
+                        }
+                        return;
+                    }
+                    try {
+                        if (r.acquired()) {
+                            acquired(r.record(), Arrays.equals(r.record().payload(), initial));
+                        } else {
+                            held(r.record());
+                        }
+                    } catch (RuntimeException e) {
+                        fail(e);
+                    }
+                });
+    }
+
+    /**
+     * After a load failed on an acquire whose outcome is unknown: if the store names this server as
+     * the owner while this service holds no session or load of the key, that acquire was applied
+     * and its reply lost. Nobody would ever release that session (this server's heartbeat keeps its
+     * lease alive), so every other server's load would wait for a FORCE_LOAD. Release it, fenced
+     * on the epoch read, payload as stored. Runs on the I/O pool; a failure is only reported.
+     */
+    private void freeIfTakenUnseen() {
+        String what = "release of " + store.name + "/" + key + " after a load whose last acquire went unanswered";
+        engine.call(what, () -> engine.backend.read(store.name, key), Engine.CALL_ATTEMPTS)
+                .thenCompose(record -> {
+                    Owner owner = record.owner();
+                    if (owner == null
+                            || !owner.serverId().equals(engine.me.serverId())
+                            || engine.slots.containsKey(slot)
+                            || record.payload() == null) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    engine.issue(store.name + "/" + key + " was taken by this server's last load attempt, whose"
+                            + " reply was lost; releasing it");
+                    return engine.call(
+                            what,
+                            () -> engine.backend.save(
+                                    store.name,
+                                    key,
+                                    SaveRequest.of(engine.me.serverId(), record.epoch(), record.payload(), true)),
+                            Engine.CALL_ATTEMPTS);
+                })
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        engine.issue(what + " failed: " + Engine.unwrap(e).getMessage());
+                    }
+                });
     }
 
     /** Step 2: someone holds it (or it was freed meanwhile). */

@@ -1,6 +1,7 @@
 package dev.profileservice.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.profileservice.NotReleasedAction;
@@ -487,5 +488,29 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
             assertThat(pb.getData().coins).as("handed over with A's edits").isEqualTo(5);
             driveRun(pb::release);
         }
+    }
+
+    @Test
+    @DisplayName(
+            "a load that fails because its last acquire was applied but its reply lost frees the record it took, so"
+                    + " another server's load does not wait for a FORCE_LOAD")
+    void loadFailingAfterAnAppliedAcquireFreesTheRecord() {
+        Server a = server("A");
+        Server b = server("B");
+        String k = key("lostacquire");
+        a.backend.failNext("acquire", 7).loseNextReply("acquire", 1); // 8 attempts; the last one is applied
+        assertThatThrownBy(() -> drive(a.store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)))
+                .isInstanceOf(dev.profileservice.ProfileServiceException.class);
+        assertThat(a.backend.injectedFailures("acquire"))
+                .as("every attempt failed")
+                .isEqualTo(8);
+        advanceUntil(
+                "A let go of the record its lost reply left it holding",
+                () -> raw().read(STORE, k).owner() == null);
+        assertThat(a.issues).anyMatch(m -> m.contains(k) && m.contains("reply was lost"));
+        Optional<Profile<PlayerData>> got =
+                drive(b.store().loadProfileAsync(k, (place, job) -> dev.profileservice.NotReleasedAction.CANCEL));
+        assertThat(got).as("B loads it at once, without asking anyone").isPresent();
+        driveRun(got.get()::release);
     }
 }
