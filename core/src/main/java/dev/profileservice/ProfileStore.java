@@ -53,7 +53,8 @@ public interface ProfileStore<T> {
      *         service is closing
      * @throws IllegalStateException if the profile already holds
      *                               {@link ProfileService.Builder#maxPendingUpdates the most Active updates}
-     *                               it may: nothing was sent
+     *                               it may: nothing was sent (when a session holds the profile, a send that
+     *                               only adds first waits for its owner to take updates in)
      */
     Optional<GlobalUpdates> globalUpdateProfile(String key, Consumer<GlobalUpdates> handler);
 
@@ -65,4 +66,26 @@ public interface ProfileStore<T> {
      * data was ever saved under {@code key}. The result is never active and refuses writes.
      */
     Optional<Profile<T>> viewProfile(String key);
+
+    /**
+     * Erases the profile of {@code key}: its record (data, meta tags, Locked updates, session), its
+     * pending global updates and their remembered tokens, every stored version and every
+     * quarantined copy, in one atomic step where the store allows it (SQL: one transaction; Redis:
+     * one script): ProfileService's {@code WipeProfileAsync}, for erasure requests. A session
+     * that holds the profile anywhere ends as if stolen: its later saves and its release are
+     * refused (they never bring the profile back), and its release listeners fire; on this service
+     * that happens at its next sync, on another server at its next save. A later load starts from
+     * the template.
+     *
+     * @return true if a record existed
+     * @throws IllegalArgumentException      if the key is invalid
+     * @throws UnsupportedOperationException if the store offers no administrative operations
+     *                                       ({@link dev.profileservice.spi.Backend#admin()}; every
+     *                                       built-in store does)
+     * @throws ProfileServiceException       if the store keeps failing
+     */
+    boolean wipeProfile(String key);
+
+    /** The non-blocking form of {@link #wipeProfile}; argument errors fail the future. */
+    CompletableFuture<Boolean> wipeProfileAsync(String key);
 }

@@ -235,4 +235,40 @@ final class StoreImpl<T> implements ProfileStore<T> {
         return Optional.of(new ProfileView<>(
                 key, stored != null ? stored : emptyPayload(), inbox.updates(), session, engine.listenerBase));
     }
+
+    // ---------------------------------------------------------------- wipe
+
+    @Override
+    public boolean wipeProfile(String key) {
+        return Engine.join(wipeProfileAsync(key));
+    }
+
+    /**
+     * The admin delete (one atomic operation, idempotent, so retried like any call); then a session
+     * of this service on the key syncs at once, finds the record gone and ends.
+     */
+    @Override
+    public CompletableFuture<Boolean> wipeProfileAsync(String key) {
+        try {
+            Names.key(key);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (engine.isLocked()) {
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("wipe of " + name + "/" + key + ": the service is closed"));
+        }
+        Optional<dev.profileservice.spi.BackendAdmin> admin = engine.backend.admin();
+        if (admin.isEmpty()) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("wipe of " + name + "/" + key
+                    + ": the store " + engine.backend.describe() + " offers no administrative operations"));
+        }
+        return engine.call("wipe of " + name + "/" + key, () -> admin.get().delete(name, key), Engine.CALL_ATTEMPTS)
+                .thenApply(existed -> {
+                    if (engine.slots.get(Engine.slot(name, key)) instanceof ActiveProfile<?> p) {
+                        p.cycle().request(false); // its sync is refused or finds no session: the session ends
+                    }
+                    return existed;
+                });
+    }
 }

@@ -393,6 +393,75 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
         assertThat(edits.get()).isPositive();
     }
 
+    // ================================================================ wipe (erasure)
+
+    @Test
+    @DisplayName("wipeProfile erases the record, its pending gifts and tokens and its quarantined copies; a second wipe"
+            + " finds nothing")
+    void wipeErasesEverything() {
+        Server[] s = twoServers();
+        String k = key("wipe");
+        Profile<PlayerData> p = s[0].load(k);
+        p.edit(d -> d.coins = 7);
+        driveRun(p::release);
+        drive(s[1].store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(Map.of("gift", "g", "amount", 1))));
+        raw().quarantine(STORE, k, "a copy set aside".getBytes(java.nio.charset.StandardCharsets.UTF_8), "test", 1);
+
+        assertThat(drive(s[1].store().wipeProfileAsync(k)))
+                .as("a record existed")
+                .isTrue();
+        assertThat(raw().read(STORE, k).isEmpty()).as("no record, no updates").isTrue();
+        assertThat(admin(raw()).quarantineCount(STORE, k))
+                .as("no quarantined copy")
+                .isZero();
+        assertThat(admin(raw()).keys(STORE, null, 100)).doesNotContain(k);
+        assertThat(s[0].view(k)).as("nothing to view").isEmpty();
+        assertThat(drive(s[1].store().wipeProfileAsync(k)))
+                .as("nothing left to erase")
+                .isFalse();
+
+        Profile<PlayerData> fresh = s[0].load(k);
+        assertThat(fresh.getData().coins)
+                .as("a later load starts from the template")
+                .isZero();
+        assertThat(fresh.getGlobalUpdates().getActiveUpdates())
+                .as("the wiped gift is gone")
+                .isEmpty();
+        driveRun(fresh::release);
+        assertThatThrownBy(() -> drive(s[1].store().wipeProfileAsync(""))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("wipeProfile while a server holds the profile ends that session: its saves and release are refused and"
+            + " never bring the profile back, its release listeners fire")
+    void wipeEndsALiveSessionWithoutRecreatingTheProfile() {
+        Server[] s = twoServers();
+        String k = key("wipelive");
+        Profile<PlayerData> held = s[0].load(k);
+        AtomicBoolean released = new AtomicBoolean();
+        held.listenToRelease(() -> released.set(true));
+        held.edit(d -> d.coins = 3);
+        driveRun(held::save);
+
+        assertThat(drive(s[1].store().wipeProfileAsync(k))).isTrue();
+        held.edit(d -> d.coins = 99); // the owner goes on playing; its next save is refused
+        advanceUntil("the owner learned its session is gone", () -> {
+            if (held.isActive()) {
+                held.save();
+            }
+            return !held.isActive() && released.get();
+        });
+        assertThat(raw().read(STORE, k).isEmpty())
+                .as("the refused writes did not bring it back")
+                .isTrue();
+        assertThat(s[1].view(k)).isEmpty();
+
+        Profile<PlayerData> mine = s[1].load(k);
+        assertThat(drive(s[1].store().wipeProfileAsync(k))).isTrue();
+        advanceUntil("this service's own session ended too", () -> !mine.isActive());
+        assertThat(raw().read(STORE, k).isEmpty()).isTrue();
+    }
+
     // ================================================================ auto-save
 
     @Test
