@@ -507,7 +507,9 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
         advanceUntil(
                 "A let go of the record its lost reply left it holding",
                 () -> raw().read(STORE, k).owner() == null);
-        assertThat(a.issues).anyMatch(m -> m.contains(k) && m.contains("reply was lost"));
+        awaitReal( // issues reach their listeners on the listener executor
+                "an issue says so",
+                () -> a.issues.stream().anyMatch(m -> m.contains(k) && m.contains("reply was lost")));
         Optional<Profile<PlayerData>> got =
                 drive(b.store().loadProfileAsync(k, (place, job) -> dev.profileservice.NotReleasedAction.CANCEL));
         assertThat(got).as("B loads it at once, without asking anyone").isPresent();
