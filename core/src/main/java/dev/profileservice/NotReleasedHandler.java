@@ -12,6 +12,9 @@ public interface NotReleasedHandler {
     /** Always {@link NotReleasedAction#FORCE_LOAD}: ProfileService's {@code "ForceLoad"}. */
     NotReleasedHandler FORCE_LOAD = (placeId, jobId) -> NotReleasedAction.FORCE_LOAD;
 
+    /** Always {@link NotReleasedAction#STEAL}: ProfileService's {@code "Steal"}. */
+    NotReleasedHandler STEAL = (placeId, jobId) -> NotReleasedAction.STEAL;
+
     /**
      * @param placeId the owner's place id
      * @param jobId   the owner's job id

@@ -72,6 +72,29 @@ public interface Profile<T> {
     Subscription listenToRelease(Runnable listener);
 
     /**
+     * Calls {@code listener} once the session has ended and its last write is done: the releasing
+     * save is durable and the session lock is free, or the session turned out to be taken over (no
+     * write of this server can land any more). ProfileService's {@code ListenToHopReady}: send the
+     * player to another server from here, and its load there does not wait. Runs on the listener
+     * executor; right away if that point has passed (and on a view, which holds no session).
+     */
+    Subscription listenToHopReady(Runnable listener);
+
+    /**
+     * ProfileService's {@code MetaTagsUpdated}: after every save that writes the profile (an
+     * unchanged profile is not rewritten), the meta tags as that save wrote them (the new
+     * {@link MetaData#getMetaTagsLatest()}), including the releasing save.
+     * Listeners run on the listener executor, in the order of the saves. A view never fires it.
+     */
+    Signal<java.util.function.Consumer<java.util.Map<String, Object>>> metaTagsUpdated();
+
+    /**
+     * ProfileService's {@code Identify}: the store and the key, for log lines, e.g.
+     * {@code [Store:"PlayerData";Key:"Player_2312310"]}.
+     */
+    String identify();
+
+    /**
      * Saves one last time and frees the session lock. Returns once that save is durable (it keeps
      * retrying while the store fails, reporting each failure on the issue signal) or once it turns
      * out another server had taken the profile. Idempotent; a no-op for view profiles.

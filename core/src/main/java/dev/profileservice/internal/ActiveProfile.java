@@ -5,6 +5,7 @@ import dev.profileservice.GlobalUpdate;
 import dev.profileservice.GlobalUpdates;
 import dev.profileservice.MetaData;
 import dev.profileservice.Profile;
+import dev.profileservice.Signal;
 import dev.profileservice.Subscription;
 import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.SaveRequest;
@@ -74,6 +75,8 @@ final class ActiveProfile<T> implements Profile<T> {
     private volatile int wheelSlot = -1;
 
     private final Listeners<Runnable> releaseListeners;
+    private final Listeners<Runnable> hopReadyListeners;
+    private final Listeners<Consumer<Map<String, Object>>> metaTagsListeners;
     final Listeners<BiConsumer<Long, Map<String, Object>>> activeListeners;
     final Listeners<BiConsumer<Long, Map<String, Object>>> lockedListeners;
     private final GlobalUpdates updates = UpdatesView.owner(this);
@@ -109,6 +112,8 @@ final class ActiveProfile<T> implements Profile<T> {
         this.cycle = new SaveCycle(this, engine);
         SerialExecutor listenerExecutor = new SerialExecutor(engine.listenerBase);
         this.releaseListeners = new Listeners<>(listenerExecutor);
+        this.hopReadyListeners = new Listeners<>(listenerExecutor);
+        this.metaTagsListeners = new Listeners<>(listenerExecutor);
         this.activeListeners = new Listeners<>(listenerExecutor);
         this.lockedListeners = new Listeners<>(listenerExecutor);
         this.meta = new MetaDataImpl(created, loads, this::activeSession, tags, () -> tagsLatest);
@@ -117,6 +122,7 @@ final class ActiveProfile<T> implements Profile<T> {
     /** Starts auto-save: puts the profile's cycle on the service's auto-save wheel (see {@link AutoSaveWheel}). */
     void start() {
         wheelSlot = engine.wheel.add(cycle);
+        cycle.released().whenComplete((v, e) -> hopReadyListeners.fire(Runnable::run));
     }
 
     String storeName() {
@@ -215,6 +221,34 @@ final class ActiveProfile<T> implements Profile<T> {
             releaseListeners.fireOne(c, Runnable::run); // already released: this listener only, right away
         }
         return c;
+    }
+
+    /** Once per listener: it may be fired both by the end of the session and by a late connect. */
+    @Override
+    public Subscription listenToHopReady(Runnable listener) {
+        if (listener == null) {
+            throw new IllegalArgumentException("listener must not be null");
+        }
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        Subscription c = hopReadyListeners.connect(() -> {
+            if (ran.compareAndSet(false, true)) {
+                listener.run();
+            }
+        });
+        if (cycle.released().isDone()) {
+            hopReadyListeners.fireOne(c, Runnable::run); // the session ended already: right away
+        }
+        return c;
+    }
+
+    @Override
+    public Signal<Consumer<Map<String, Object>>> metaTagsUpdated() {
+        return metaTagsListeners;
+    }
+
+    @Override
+    public String identify() {
+        return Names.identify(store.name, key);
     }
 
     @Override
@@ -385,6 +419,8 @@ final class ActiveProfile<T> implements Profile<T> {
         } finally {
             lock.unlock();
         }
+        Map<String, Object> written = s.tags();
+        metaTagsListeners.fire(l -> l.accept(written));
         if (s.release()) {
             return false;
         }

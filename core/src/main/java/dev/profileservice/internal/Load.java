@@ -50,6 +50,9 @@ final class Load<T> {
     private final Object marker;
     private final NotReleasedHandler handler;
     final CompletableFuture<Optional<Profile<T>>> result = new CompletableFuture<>();
+    /** The live owner a STEAL answer takes the profile from (told once it is taken), or null. */
+    private Owner stolenFrom;
+
     private boolean forcing;
     private long forceDeadline;
     private long forcedEpoch;
@@ -204,6 +207,10 @@ final class Load<T> {
         switch (action) {
             case CANCEL -> finish(Optional.empty());
             case REPEAT -> askThenAttempt(owner, Message.Kind.NOTIFY_ON_RELEASE);
+            case STEAL -> {
+                stolenFrom = owner;
+                steal(record.epoch());
+            }
             case FORCE_LOAD -> {
                 forcing = true;
                 forcedEpoch = record.epoch();
@@ -241,6 +248,10 @@ final class Load<T> {
             return;
         }
         profile.start();
+        if (stolenFrom != null) {
+            // its next write is refused anyway; asked to release, it finds out now, not at its next save
+            engine.handOver.send(stolenFrom.serverId(), Message.Kind.PLEASE_RELEASE, store.name, key);
+        }
         result.complete(Optional.of(profile));
     }
 

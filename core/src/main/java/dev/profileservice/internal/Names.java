@@ -40,6 +40,11 @@ final class Names {
         return key;
     }
 
+    /** ProfileService's {@code Identify()} form; keys hold no control characters ({@link #key}), so it is one log-safe line. */
+    static String identify(String store, String key) {
+        return "[Store:\"" + store + "\";Key:\"" + key + "\"]";
+    }
+
     private static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (char c : s.toCharArray()) {

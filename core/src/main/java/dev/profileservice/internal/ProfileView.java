@@ -18,6 +18,7 @@ import java.util.function.Consumer;
  * Safe to read from any thread (nothing in it changes).
  */
 final class ProfileView<T> implements Profile<T> {
+    private final String store;
     private final String key;
     private final T data;
     private final Map<String, Object> tags;
@@ -35,11 +36,13 @@ final class ProfileView<T> implements Profile<T> {
     };
 
     ProfileView(
+            String store,
             String key,
             Codec.Payload<T> stored,
             List<GlobalUpdate> active,
             ActiveSession session,
             java.util.concurrent.Executor listenerExecutor) {
+        this.store = store;
         this.key = key;
         this.listenerExecutor = listenerExecutor;
         this.data = stored.data();
@@ -102,6 +105,28 @@ final class ProfileView<T> implements Profile<T> {
         }
         listenerExecutor.execute(listener);
         return noSubscription;
+    }
+
+    /** A view holds no session: the listener runs right away (on the listener executor). */
+    @Override
+    public Subscription listenToHopReady(Runnable listener) {
+        return listenToRelease(listener);
+    }
+
+    /** A view never saves: a signal that never fires. */
+    @Override
+    public dev.profileservice.Signal<Consumer<Map<String, Object>>> metaTagsUpdated() {
+        return listener -> {
+            if (listener == null) {
+                throw new IllegalArgumentException("listener must not be null");
+            }
+            return noSubscription;
+        };
+    }
+
+    @Override
+    public String identify() {
+        return Names.identify(store, key);
     }
 
     /** A no-op: a view holds no session. */

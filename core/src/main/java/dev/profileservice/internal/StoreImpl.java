@@ -233,7 +233,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
                 ? null
                 : new ActiveSession(record.owner().placeId(), record.owner().jobId());
         return Optional.of(new ProfileView<>(
-                key, stored != null ? stored : emptyPayload(), inbox.updates(), session, engine.listenerBase));
+                name, key, stored != null ? stored : emptyPayload(), inbox.updates(), session, engine.listenerBase));
     }
 
     // ---------------------------------------------------------------- wipe

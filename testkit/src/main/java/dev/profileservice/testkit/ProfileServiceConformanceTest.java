@@ -34,10 +34,11 @@ import org.junit.jupiter.api.Test;
  * <p>The suite is a chain of abstract classes, one topic each: {@link ConformanceProfileTests} (the
  * profile API on one server), {@link ConformanceSessionTests} (who holds a profile: concurrent loads,
  * hand-over, steals, leases), {@link ConformanceGiftTests} (global updates), {@link
- * ConformanceBadDataTests} (corrupt records, bad input) and this class (outages, retries, critical
- * state, signals). Extend this class: the layers below it are not meant to be run alone.
+ * ConformanceBadDataTests} (corrupt records, bad input), {@link ConformanceLaterApiTests}
+ * (ProfileService's later API: STEAL, hop-ready, meta tags updated, identify, wipe) and this class
+ * (outages, retries, critical state, signals). Extend this class: the layers below it are not meant to be run alone.
  */
-public abstract class ProfileServiceConformanceTest extends ConformanceBadDataTests {
+public abstract class ProfileServiceConformanceTest extends ConformanceLaterApiTests {
 
     // ================================================================ failures, retries, critical state
 

@@ -1,0 +1,206 @@
+package dev.profileservice.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.profileservice.NotReleasedAction;
+import dev.profileservice.NotReleasedHandler;
+import dev.profileservice.Profile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance suite's tests of ProfileService's later API (API.md, "the rest of
+ * ProfileService's API"): {@code NotReleasedAction.STEAL}, {@code listenToHopReady},
+ * {@code metaTagsUpdated}, {@code identify} and {@code wipeProfile}.
+ *
+ * <p>One layer of the suite: third parties extend {@link ProfileServiceConformanceTest}, which runs
+ * every layer; this class is not meant to be extended on its own.
+ */
+public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
+
+    // ================================================================ STEAL
+
+    @Test
+    @DisplayName(
+            "STEAL takes a live owner's profile at once, without waiting for the force-load timeout; the owner's later"
+                    + " writes are refused and its release listeners fire")
+    void stealTakesALiveOwnersProfileAtOnce() {
+        Server[] s = twoServers();
+        String k = key("steal");
+        Profile<PlayerData> a = s[0].load(k);
+        AtomicBoolean aReleased = new AtomicBoolean();
+        a.listenToRelease(() -> aReleased.set(true));
+        a.edit(d -> d.coins = 4);
+        driveRun(a::save);
+        awaitReal("A's save stored", () -> viewedCoins(s[1], k) == 4);
+        a.edit(d -> d.coins = 99); // never saved: a steal loses it
+
+        Instant start = vt.now();
+        Profile<PlayerData> b = drive(s[1].store().loadProfileAsync(k, NotReleasedHandler.STEAL))
+                .orElseThrow();
+        assertThat(Duration.between(start, vt.now()))
+                .as("no wait for the owner nor for the force-load timeout")
+                .isLessThan(s[1].service.settings().forceLoadTimeout());
+        assertThat(b.getData().coins).as("A's last saved data").isEqualTo(4);
+        advanceUntil("A learned it lost the session", () -> {
+            if (a.isActive()) {
+                a.save();
+            }
+            return !a.isActive() && aReleased.get();
+        });
+        b.edit(d -> d.coins = 5);
+        driveRun(b::release);
+        assertThat(viewedCoins(s[0], k))
+                .as("B's data, A's refused write left no trace")
+                .isEqualTo(5);
+        assertThat((Object) NotReleasedHandler.STEAL.onNotReleased("p", "j")).isEqualTo(NotReleasedAction.STEAL);
+    }
+
+    // ================================================================ listenToHopReady
+
+    @Test
+    @DisplayName("listenToHopReady runs once the releasing save is durable and the lock is free, once per listener, and"
+            + " right away when connected later or on a view")
+    void hopReadyRunsWhenTheLockIsFree() {
+        Server[] s = twoServers();
+        String k = key("hop");
+        Profile<PlayerData> p = s[0].load(k);
+        List<Boolean> freeWhenRun = new CopyOnWriteArrayList<>();
+        p.listenToHopReady(() -> freeWhenRun.add(raw().read(STORE, k).owner() == null));
+        p.edit(d -> d.coins = 8);
+        driveRun(p::release);
+        awaitReal("the hop-ready listener ran", () -> !freeWhenRun.isEmpty());
+        assertThat(freeWhenRun).as("once, with the lock already free").containsExactly(true);
+        assertThat(viewedCoins(s[1], k)).as("the release's save was durable").isEqualTo(8);
+
+        AtomicBoolean late = new AtomicBoolean();
+        p.listenToHopReady(() -> late.set(true));
+        awaitReal("a listener connected after the release runs at once", late::get);
+        AtomicBoolean onView = new AtomicBoolean();
+        s[1].view(k).orElseThrow().listenToHopReady(() -> onView.set(true));
+        awaitReal("a view's listener runs at once", onView::get);
+        assertThat(freeWhenRun).as("still once").hasSize(1);
+    }
+
+    // ================================================================ metaTagsUpdated
+
+    @Test
+    @DisplayName(
+            "metaTagsUpdated fires after each save that writes, with the tags it wrote, including the releasing save;"
+                    + " a view's never fires")
+    void metaTagsUpdatedFollowsTheSaves() {
+        Server[] s = twoServers();
+        String k = key("tags");
+        Profile<PlayerData> p = s[0].load(k);
+        List<Map<String, Object>> seen = new CopyOnWriteArrayList<>();
+        p.metaTagsUpdated().connect(seen::add);
+        p.setMetaTag("level", 3);
+        driveRun(p::save);
+        awaitReal("the first save's tags", () -> !seen.isEmpty());
+        assertThat(seen.get(seen.size() - 1)).containsEntry("level", 3);
+        assertThat(p.getMetaData().getMetaTagsLatest()).containsEntry("level", 3);
+        p.setMetaTag("level", 4);
+        driveRun(p::release);
+        awaitReal(
+                "the releasing save's tags",
+                () -> seen.get(seen.size() - 1).get("level").equals(4));
+
+        AtomicReference<Map<String, Object>> onView = new AtomicReference<>();
+        s[1].view(k).orElseThrow().metaTagsUpdated().connect(onView::set);
+        assertThat(onView.get()).isNull();
+        assertThatThrownBy(() -> p.metaTagsUpdated().connect(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // ================================================================ identify
+
+    @Test
+    @DisplayName("identify names the store and the key the way ProfileService does, on active profiles and views")
+    void identifyNamesStoreAndKey() {
+        Server[] s = twoServers();
+        String k = key("who");
+        Profile<PlayerData> p = s[0].load(k);
+        String expected = "[Store:\"" + STORE + "\";Key:\"" + k + "\"]";
+        assertThat(p.identify()).isEqualTo(expected);
+        driveRun(p::release);
+        Optional<Profile<PlayerData>> view = s[1].view(k);
+        assertThat(view.orElseThrow().identify()).isEqualTo(expected);
+    }
+
+    // ================================================================ wipeProfile (erasure)
+
+    @Test
+    @DisplayName("wipeProfile erases the record, its pending gifts and tokens and its quarantined copies; a second wipe"
+            + " finds nothing")
+    void wipeErasesEverything() {
+        Server[] s = twoServers();
+        String k = key("wipe");
+        Profile<PlayerData> p = s[0].load(k);
+        p.edit(d -> d.coins = 7);
+        driveRun(p::release);
+        drive(s[1].store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(Map.of("gift", "g", "amount", 1))));
+        raw().quarantine(STORE, k, "a copy set aside".getBytes(java.nio.charset.StandardCharsets.UTF_8), "test", 1);
+
+        assertThat(drive(s[1].store().wipeProfileAsync(k)))
+                .as("a record existed")
+                .isTrue();
+        assertThat(raw().read(STORE, k).isEmpty()).as("no record, no updates").isTrue();
+        assertThat(admin(raw()).quarantineCount(STORE, k))
+                .as("no quarantined copy")
+                .isZero();
+        assertThat(admin(raw()).keys(STORE, null, 100)).doesNotContain(k);
+        assertThat(s[0].view(k)).as("nothing to view").isEmpty();
+        assertThat(drive(s[1].store().wipeProfileAsync(k)))
+                .as("nothing left to erase")
+                .isFalse();
+
+        Profile<PlayerData> fresh = s[0].load(k);
+        assertThat(fresh.getData().coins)
+                .as("a later load starts from the template")
+                .isZero();
+        assertThat(fresh.getGlobalUpdates().getActiveUpdates())
+                .as("the wiped gift is gone")
+                .isEmpty();
+        driveRun(fresh::release);
+        assertThatThrownBy(() -> drive(s[1].store().wipeProfileAsync(""))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("wipeProfile while a server holds the profile ends that session: its saves and release are refused and"
+            + " never bring the profile back, its release listeners fire")
+    void wipeEndsALiveSessionWithoutRecreatingTheProfile() {
+        Server[] s = twoServers();
+        String k = key("wipelive");
+        Profile<PlayerData> held = s[0].load(k);
+        AtomicBoolean released = new AtomicBoolean();
+        held.listenToRelease(() -> released.set(true));
+        held.edit(d -> d.coins = 3);
+        driveRun(held::save);
+
+        assertThat(drive(s[1].store().wipeProfileAsync(k))).isTrue();
+        held.edit(d -> d.coins = 99); // the owner goes on playing; its next save is refused
+        advanceUntil("the owner learned its session is gone", () -> {
+            if (held.isActive()) {
+                held.save();
+            }
+            return !held.isActive() && released.get();
+        });
+        assertThat(raw().read(STORE, k).isEmpty())
+                .as("the refused writes did not bring it back")
+                .isTrue();
+        assertThat(s[1].view(k)).isEmpty();
+
+        Profile<PlayerData> mine = s[1].load(k);
+        assertThat(drive(s[1].store().wipeProfileAsync(k))).isTrue();
+        advanceUntil("this service's own session ended too", () -> !mine.isActive());
+        assertThat(raw().read(STORE, k).isEmpty()).isTrue();
+    }
+}
