@@ -89,6 +89,17 @@ public interface Profile<T> {
     Signal<java.util.function.Consumer<java.util.Map<String, Object>>> metaTagsUpdated();
 
     /**
+     * ProfileService's {@code Reconcile}: fills what is missing in the data from the store's
+     * template, recursively (map keys that are absent; fields or record components that are null),
+     * never overwriting a value that is there. Lists are not merged. Call it after a load when the
+     * template gained fields since the profile was last saved. A class's or map's data object is
+     * filled in place; a record is replaced by a filled copy ({@link #getData()} returns it).
+     *
+     * @throws IllegalStateException if the profile is not active (a view is read-only)
+     */
+    void reconcile();
+
+    /**
      * ProfileService's {@code Identify}: the store and the key, for log lines, e.g.
      * {@code [Store:"PlayerData";Key:"Player_2312310"]}.
      */

@@ -247,6 +247,19 @@ final class ActiveProfile<T> implements Profile<T> {
     }
 
     @Override
+    public void reconcile() {
+        requireActive("reconcile");
+        T template = store.newData();
+        lock.lock();
+        try {
+            requireActive("reconcile");
+            data = engine.reconciler.reconcile(data, template, store.dataType());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public String identify() {
         return Names.identify(store.name, key);
     }

@@ -304,6 +304,11 @@ public final class Codec {
         return new GlobalUpdate(id, Collections.unmodifiableMap(copyMap(data, "global update data")));
     }
 
+    /** A {@link Reconciler} that reads and writes data as this codec does. */
+    Reconciler reconciler() {
+        return new Reconciler(mapper);
+    }
+
     /** A deep copy of {@code value} as {@code type}, through JSON; {@link IllegalArgumentException} if it cannot be encoded. */
     public <T> T copy(Object value, JavaType type, String what) {
         try {

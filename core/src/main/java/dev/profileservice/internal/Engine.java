@@ -62,6 +62,7 @@ public final class Engine {
     final StoreRecovery recovery;
 
     final Codec codec = new Codec();
+    final Reconciler reconciler = codec.reconciler();
     final Owner me;
     final ScheduledExecutorService scheduler;
     final ExecutorService io;

@@ -125,6 +125,11 @@ final class ProfileView<T> implements Profile<T> {
     }
 
     @Override
+    public void reconcile() {
+        throw readOnly("reconcile");
+    }
+
+    @Override
     public String identify() {
         return Names.identify(store, key);
     }

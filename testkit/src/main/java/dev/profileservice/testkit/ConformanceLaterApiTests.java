@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The conformance suite's tests of ProfileService's later API (API.md, "the rest of
  * ProfileService's API"): {@code NotReleasedAction.STEAL}, {@code listenToHopReady},
- * {@code metaTagsUpdated}, {@code identify} and {@code wipeProfile}.
+ * {@code metaTagsUpdated}, {@code reconcile}, {@code identify} and {@code wipeProfile}.
  *
  * <p>One layer of the suite: third parties extend {@link ProfileServiceConformanceTest}, which runs
  * every layer; this class is not meant to be extended on its own.
@@ -118,6 +118,66 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
         s[1].view(k).orElseThrow().metaTagsUpdated().connect(onView::set);
         assertThat(onView.get()).isNull();
         assertThatThrownBy(() -> p.metaTagsUpdated().connect(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // ================================================================ reconcile
+
+    @Test
+    @DisplayName(
+            "reconcile fills what the stored data lacks from a newer template, recursively, and keeps every value that"
+                    + " is there; a null field of a class is filled in place")
+    void reconcileFillsFromTheTemplate() {
+        Server[] s = twoServers();
+        String k = key("reconcile");
+        String store = STORE + "_r";
+        Map<String, Object> oldShape = Map.of("coins", 0, "inventory", Map.of("items", List.of()));
+        Profile<Map<String, Object>> old = drive(s[1].service
+                        .getProfileStore(store, oldShape)
+                        .loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        old.edit(d -> {
+            d.put("coins", 5);
+            d.put("inventory", new java.util.LinkedHashMap<>(Map.of("items", List.of("sword"))));
+        });
+        driveRun(old::release);
+
+        Map<String, Object> newShape =
+                Map.of("coins", 0, "name", "?", "inventory", Map.of("items", List.of(), "slots", 10));
+        Profile<Map<String, Object>> p = drive(s[0].service
+                        .getProfileStore(store, newShape)
+                        .loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        assertThat(p.getData()).doesNotContainKey("name");
+        p.reconcile();
+        assertThat(p.getData())
+                .containsEntry("coins", 5)
+                .containsEntry("name", "?")
+                .containsEntry("inventory", Map.of("items", List.of("sword"), "slots", 10));
+        driveRun(p::release);
+        assertThat(s[1].service
+                        .getProfileStore(store, oldShape)
+                        .viewProfile(k)
+                        .orElseThrow()
+                        .getData())
+                .as("saved filled")
+                .containsEntry("name", "?");
+
+        Profile<PlayerData> c = s[0].load(key("reconcile-class"));
+        PlayerData same = c.getData();
+        c.edit(d -> {
+            d.coins = 3;
+            d.items = null;
+        });
+        c.reconcile();
+        assertThat(c.getData()).as("filled in place").isSameAs(same);
+        assertThat(c.getData().items)
+                .as("the template's empty list")
+                .isNotNull()
+                .isEmpty();
+        assertThat(c.getData().coins).isEqualTo(3);
+        driveRun(c::release);
+        assertThatThrownBy(() -> s[1].view(key("reconcile-class")).orElseThrow().reconcile())
+                .isInstanceOf(IllegalStateException.class);
     }
 
     // ================================================================ identify
