@@ -88,4 +88,15 @@ public interface ProfileStore<T> {
 
     /** The non-blocking form of {@link #wipeProfile}; argument errors fail the future. */
     CompletableFuture<Boolean> wipeProfileAsync(String key);
+
+    /**
+     * ProfileService's {@code ProfileStore.Mock}: this store (same name, same template) on a detached
+     * in-memory store, for tests and tools: what it loads, saves and receives never reaches the real
+     * store, and the real store's profiles are not in it. Every store of one service shares one mock
+     * service, with this service's settings; it is closed with this service. Calling it again
+     * returns a store on the same mock data.
+     *
+     * @throws IllegalStateException if the service is closed
+     */
+    ProfileStore<T> mock();
 }

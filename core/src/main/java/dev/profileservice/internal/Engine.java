@@ -92,6 +92,9 @@ public final class Engine {
     private final ConcurrentHashMap<String, StoreImpl<?>> stores = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean locked;
+    /** The service behind the stores' {@code mock()}, made at the first call; guarded by {@code this}. */
+    private ProfileService mock;
+
     private volatile ScheduledFuture<?> heartbeatTask;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -347,6 +350,40 @@ public final class Engine {
         return f;
     }
 
+    /**
+     * The service behind every store's {@code mock()}: this service's settings on a detached
+     * in-memory store of its own (isolated from the real store and from other services' mocks),
+     * sharing an injected scheduler and listener executor; closed with this one.
+     *
+     * @throws IllegalStateException once this service is closed
+     */
+    synchronized ProfileService mockService() {
+        if (locked) {
+            throw new IllegalStateException("mock() called on a closed ProfileService");
+        }
+        if (mock == null) {
+            ProfileService.Settings s = settings();
+            ProfileService.Builder b = ProfileService.builder()
+                    .backend(new dev.profileservice.internal.memory.MemoryBackend(config.clock()))
+                    .placeId(s.placeId())
+                    .jobId(s.jobId())
+                    .autoSavePeriod(s.autoSavePeriod())
+                    .lease(s.lease())
+                    .forceLoadTimeout(s.forceLoadTimeout())
+                    .pollInterval(s.pollInterval())
+                    .maxDataBytes(s.maxDataBytes())
+                    .maxPendingUpdates(s.maxPendingUpdates())
+                    .retryBackoffMax(s.retryBackoffMax())
+                    .clock(config.clock());
+            if (!ownScheduler) {
+                b.scheduler(scheduler);
+            }
+            config.listenerExecutor().ifPresent(b::listenerExecutor);
+            mock = b.build();
+        }
+        return mock;
+    }
+
     // ---------------------------------------------------------------- close
 
     public void close() {
@@ -379,6 +416,13 @@ public final class Engine {
             CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new))
                     .exceptionally(e -> null)
                     .join();
+            ProfileService mockToClose;
+            synchronized (this) {
+                mockToClose = mock;
+            }
+            if (mockToClose != null) {
+                mockToClose.close(); // before the scheduler it may share goes
+            }
             ScheduledFuture<?> hb = heartbeatTask;
             if (hb != null) {
                 hb.cancel(false);

@@ -271,4 +271,11 @@ final class StoreImpl<T> implements ProfileStore<T> {
                     return existed;
                 });
     }
+
+    // ---------------------------------------------------------------- mock
+
+    @Override
+    public ProfileStore<T> mock() {
+        return engine.mockService().getProfileStore(name, newData());
+    }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.profileservice.NotReleasedAction;
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
+import dev.profileservice.ProfileStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The conformance suite's tests of ProfileService's later API (API.md, "the rest of
  * ProfileService's API"): {@code NotReleasedAction.STEAL}, {@code listenToHopReady},
- * {@code metaTagsUpdated}, {@code reconcile}, {@code identify} and {@code wipeProfile}.
+ * {@code metaTagsUpdated}, {@code reconcile}, {@code mock}, {@code identify} and {@code wipeProfile}.
  *
  * <p>One layer of the suite: third parties extend {@link ProfileServiceConformanceTest}, which runs
  * every layer; this class is not meant to be extended on its own.
@@ -178,6 +179,37 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
         driveRun(c::release);
         assertThatThrownBy(() -> s[1].view(key("reconcile-class")).orElseThrow().reconcile())
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    // ================================================================ mock
+
+    @Test
+    @DisplayName("mock() is the same store on a detached in-memory store: isolated from the real store and from other"
+            + " services' mocks, the same mock data on every call, gone with its service")
+    void mockIsDetached() {
+        Server[] s = twoServers();
+        String k = key("mock");
+        ProfileStore<PlayerData> mock = s[0].store().mock();
+        Profile<PlayerData> m =
+                drive(mock.loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)).orElseThrow();
+        m.edit(d -> d.coins = 9);
+        driveRun(m::release);
+        assertThat(mock.getName()).isEqualTo(STORE);
+        assertThat(s[0].store().mock().viewProfile(k).orElseThrow().getData().coins)
+                .as("the same mock data on the next call")
+                .isEqualTo(9);
+        assertThat(s[0].view(k)).as("the real store never saw it").isEmpty();
+        assertThat(raw().read(STORE, k).isEmpty()).isTrue();
+        assertThat(s[1].store().mock().viewProfile(k))
+                .as("another service's mock is its own")
+                .isEmpty();
+        Profile<PlayerData> real = s[0].load(k);
+        assertThat(real.getData().coins)
+                .as("the real profile is untouched by the mock's")
+                .isZero();
+        driveRun(real::release);
+        driveRun(s[0].service::close);
+        assertThatThrownBy(() -> s[0].store().mock()).isInstanceOf(IllegalStateException.class);
     }
 
     // ================================================================ identify
