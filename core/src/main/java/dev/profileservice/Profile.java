@@ -89,6 +89,28 @@ public interface Profile<T> {
     Signal<java.util.function.Consumer<java.util.Map<String, Object>>> metaTagsUpdated();
 
     /**
+     * ProfileService's {@code UserIds}: the user ids saved with this profile, in the order added, for
+     * erasure requests (which profiles hold a person's data). Unmodifiable; a copy.
+     */
+    java.util.List<Long> getUserIds();
+
+    /**
+     * ProfileService's {@code AddUserId}: saves {@code userId} with the profile (at its next save);
+     * a no-op if it is there already.
+     *
+     * @throws IllegalStateException if the profile is not active (a view is read-only)
+     */
+    void addUserId(long userId);
+
+    /**
+     * ProfileService's {@code RemoveUserId}: removes {@code userId} (at the next save); a no-op if it
+     * is not there.
+     *
+     * @throws IllegalStateException if the profile is not active (a view is read-only)
+     */
+    void removeUserId(long userId);
+
+    /**
      * ProfileService's {@code Reconcile}: fills what is missing in the data from the store's
      * template, recursively (map keys that are absent; fields or record components that are null),
      * never overwriting a value that is there. Lists are not merged. Call it after a load when the

@@ -66,6 +66,8 @@ final class ActiveProfile<T> implements Profile<T> {
     private T data;
     private final Map<String, Object> tags;
     private volatile Map<String, Object> tagsLatest;
+    /** The user ids saved with the profile (erasure requests); guarded by {@link #lock}. */
+    private final List<Long> userIds;
     /** Guarded by {@link #lock}. */
     private final GiftLedger gifts;
     /** SHA-256 of the payload as last stored (null if none): how an unchanged profile is recognised without keeping a copy. */
@@ -103,6 +105,7 @@ final class ActiveProfile<T> implements Profile<T> {
         this.loads = decoded.loads();
         this.data = data;
         this.tags = Collections.synchronizedMap(new LinkedHashMap<>(decoded.tags()));
+        this.userIds = new java.util.ArrayList<>(decoded.userIds());
         this.tagsLatest = decoded.tags().isEmpty()
                 ? Map.of()
                 : Collections.unmodifiableMap(
@@ -247,6 +250,40 @@ final class ActiveProfile<T> implements Profile<T> {
     }
 
     @Override
+    public List<Long> getUserIds() {
+        lock.lock();
+        try {
+            return List.copyOf(userIds);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void addUserId(long userId) {
+        lock.lock();
+        try {
+            requireActive("addUserId");
+            if (!userIds.contains(userId)) {
+                userIds.add(userId);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void removeUserId(long userId) {
+        lock.lock();
+        try {
+            requireActive("removeUserId");
+            userIds.remove(Long.valueOf(userId));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public void reconcile() {
         requireActive("reconcile");
         T template = store.newData();
@@ -359,7 +396,8 @@ final class ActiveProfile<T> implements Profile<T> {
             byte[] payload = null;
             String problem = null;
             try {
-                payload = engine.codec.encodePayload(created, loads, data, tags, gifts.lockedAfter(toLock));
+                payload = engine.codec.encodePayload(
+                        created, loads, data, tags, gifts.lockedAfter(toLock), List.copyOf(userIds));
                 if (payload.length > engine.settings().maxDataBytes()) {
                     problem = "profile " + store.name + "/" + key + " is " + payload.length
                             + " bytes encoded, over the limit of "
@@ -413,7 +451,8 @@ final class ActiveProfile<T> implements Profile<T> {
         byte[] stored = engine.backend.read(store.name, key).payload();
         return stored != null
                 ? stored
-                : engine.codec.encodePayload(created, loads, store.newData(), Map.of(), gifts.locked());
+                : engine.codec.encodePayload(
+                        created, loads, store.newData(), Map.of(), gifts.locked(), List.copyOf(userIds));
     }
 
     /**

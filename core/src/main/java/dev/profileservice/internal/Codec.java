@@ -151,7 +151,13 @@ public final class Codec {
     }
 
     /** The payload fields, decoded. */
-    public record Payload<T>(long created, long loads, T data, Map<String, Object> tags, List<GlobalUpdate> locked) {}
+    public record Payload<T>(
+            long created,
+            long loads,
+            T data,
+            Map<String, Object> tags,
+            List<GlobalUpdate> locked,
+            List<Long> userIds) {}
 
     /** An Active update as the engine holds it: the API's view, and the version the store gave it. */
     public record ActiveUpdate(GlobalUpdate update, long version) {
@@ -185,13 +191,21 @@ public final class Codec {
 
     /** Encodes a payload; {@link IllegalArgumentException} naming the problem if something cannot be encoded. */
     public byte[] encodePayload(
-            long created, long loads, Object data, Map<String, Object> tags, List<GlobalUpdate> locked) {
+            long created,
+            long loads,
+            Object data,
+            Map<String, Object> tags,
+            List<GlobalUpdate> locked,
+            List<Long> userIds) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("v", FORMAT);
         out.put("created", created);
         out.put("loads", loads);
         out.put("tags", tags);
         out.put("locked", locked);
+        if (!userIds.isEmpty()) {
+            out.put("userIds", userIds); // absent when empty: payloads of profiles without ids stay as they were
+        }
         out.put("data", data);
         try {
             return mapper.writeValueAsBytes(out);
@@ -226,11 +240,34 @@ public final class Codec {
             }
             Map<String, Object> tagMap = mapper.convertValue(tags, mapType);
             return new Payload<>(
-                    created.asLong(), loads.asLong(), value, tagMap, updates(root.get("locked"), "locked"));
+                    created.asLong(),
+                    loads.asLong(),
+                    value,
+                    tagMap,
+                    updates(root.get("locked"), "locked"),
+                    userIds(root.get("userIds")));
         } catch (IOException | IllegalArgumentException e) {
             throw new CorruptException(
                     "payload 'data' does not match " + dataType.toCanonical() + ": " + rootMessage(e), e);
         }
+    }
+
+    /** A payload's user ids: none when absent (payloads written before user ids existed). */
+    private static List<Long> userIds(JsonNode ids) throws CorruptException {
+        if (ids == null || ids.isNull()) {
+            return List.of();
+        }
+        if (!ids.isArray()) {
+            throw new CorruptException("payload 'userIds' is not a list", null);
+        }
+        List<Long> out = new ArrayList<>(ids.size());
+        for (JsonNode id : ids) {
+            if (!id.isIntegralNumber() || !id.canConvertToLong()) {
+                throw new CorruptException("payload 'userIds' holds " + id + ", not a whole number", null);
+            }
+            out.add(id.asLong());
+        }
+        return List.copyOf(out);
     }
 
     /** The Locked updates of a payload, without decoding its data (a sender's view needs no more). */

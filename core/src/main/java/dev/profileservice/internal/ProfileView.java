@@ -22,6 +22,7 @@ final class ProfileView<T> implements Profile<T> {
     private final String key;
     private final T data;
     private final Map<String, Object> tags;
+    private final List<Long> userIds;
     private final MetaData meta;
     private final GlobalUpdates updates;
     private final java.util.concurrent.Executor listenerExecutor;
@@ -47,6 +48,7 @@ final class ProfileView<T> implements Profile<T> {
         this.listenerExecutor = listenerExecutor;
         this.data = stored.data();
         this.tags = Collections.unmodifiableMap(stored.tags());
+        this.userIds = stored.userIds();
         this.meta = new MetaDataImpl(
                 stored.created(), stored.loads(), () -> Optional.ofNullable(session), tags, () -> tags);
         this.updates = UpdatesView.readOnly(active, stored.locked());
@@ -122,6 +124,21 @@ final class ProfileView<T> implements Profile<T> {
             }
             return noSubscription;
         };
+    }
+
+    @Override
+    public List<Long> getUserIds() {
+        return userIds;
+    }
+
+    @Override
+    public void addUserId(long userId) {
+        throw readOnly("addUserId");
+    }
+
+    @Override
+    public void removeUserId(long userId) {
+        throw readOnly("removeUserId");
     }
 
     @Override

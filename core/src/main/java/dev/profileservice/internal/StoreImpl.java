@@ -107,7 +107,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
      * loaded once. A view on any server sees the profile and its session from then on.
      */
     byte[] initialPayload() {
-        return engine.codec.encodePayload(engine.now(), 1, newData(), Map.of(), List.of());
+        return engine.codec.encodePayload(engine.now(), 1, newData(), Map.of(), List.of(), List.of());
     }
 
     /**
@@ -127,7 +127,8 @@ final class StoreImpl<T> implements ProfileStore<T> {
                 payload.loads() + (created ? 0 : 1),
                 payload.data(),
                 payload.tags(),
-                payload.locked());
+                payload.locked(),
+                payload.userIds());
         // an unchanged profile must not be rewritten: remember the bytes as stored (a profile loaded
         // before differs in 'loads', so its first save writes once; a new one is stored as it is)
         return new ActiveProfile<>(this, key, record.epoch(), loaded, loaded.data(), inbox, record.payload());
@@ -135,7 +136,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
 
     /** A profile as a fresh template with no metadata, for records with no (decodable) payload. */
     private Codec.Payload<T> emptyPayload() {
-        return new Codec.Payload<>(engine.now(), 0, newData(), new java.util.LinkedHashMap<>(), List.of());
+        return new Codec.Payload<>(engine.now(), 0, newData(), new java.util.LinkedHashMap<>(), List.of(), List.of());
     }
 
     /**

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The conformance suite's tests of ProfileService's later API (API.md, "the rest of
  * ProfileService's API"): {@code NotReleasedAction.STEAL}, {@code listenToHopReady},
- * {@code metaTagsUpdated}, {@code reconcile}, {@code mock}, {@code identify} and {@code wipeProfile}.
+ * {@code metaTagsUpdated}, {@code reconcile}, {@code mock}, user ids, {@code identify} and {@code wipeProfile}.
  *
  * <p>One layer of the suite: third parties extend {@link ProfileServiceConformanceTest}, which runs
  * every layer; this class is not meant to be extended on its own.
@@ -210,6 +210,37 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
         driveRun(real::release);
         driveRun(s[0].service::close);
         assertThatThrownBy(() -> s[0].store().mock()).isInstanceOf(IllegalStateException.class);
+    }
+
+    // ================================================================ user ids
+
+    @Test
+    @DisplayName(
+            "user ids are saved with the profile, survive release and reload on another server, have no duplicates,"
+                    + " and a view's are read-only")
+    void userIdsAreSavedWithTheProfile() {
+        Server[] s = twoServers();
+        String k = key("userids");
+        Profile<PlayerData> p = s[0].load(k);
+        assertThat(p.getUserIds()).isEmpty();
+        p.addUserId(1001);
+        p.addUserId(2002);
+        p.addUserId(1001);
+        p.removeUserId(3003);
+        assertThat(p.getUserIds()).containsExactly(1001L, 2002L);
+        driveRun(p::release);
+        assertThat(s[1].view(k).orElseThrow().getUserIds()).containsExactly(1001L, 2002L);
+
+        Profile<PlayerData> again = s[1].load(k);
+        assertThat(again.getUserIds()).as("reloaded elsewhere").containsExactly(1001L, 2002L);
+        again.removeUserId(1001);
+        driveRun(again::release);
+        Profile<PlayerData> view = s[0].view(k).orElseThrow();
+        assertThat(view.getUserIds()).containsExactly(2002L);
+        assertThatThrownBy(() -> view.addUserId(5)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> again.addUserId(5))
+                .as("released: no longer active")
+                .isInstanceOf(IllegalStateException.class);
     }
 
     // ================================================================ identify
