@@ -140,6 +140,7 @@ public final class ProfileService implements AutoCloseable {
         private ScheduledExecutorService scheduler;
         private Executor listenerExecutor;
         private boolean shutdownHook;
+        private boolean reconcileOnLoad;
 
         private Builder() {}
 
@@ -308,6 +309,16 @@ public final class ProfileService implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Run {@link Profile#reconcile()} on every profile as it loads, before the game sees it, so
+         * fields added to the template since a profile was last saved are filled at once (and saved
+         * with its next save). Default false, as ProfileService: call {@code reconcile()} yourself.
+         */
+        public Builder reconcileOnLoad(boolean enabled) {
+            this.reconcileOnLoad = enabled;
+            return this;
+        }
+
         /** Also run {@link ProfileService#close()} from a JVM shutdown hook. Default false. */
         public Builder shutdownHook(boolean enabled) {
             this.shutdownHook = enabled;
@@ -395,8 +406,10 @@ public final class ProfileService implements AutoCloseable {
         private final Clock clock;
         private final ScheduledExecutorService scheduler;
         private final Executor listenerExecutor;
+        private final boolean reconcileOnLoad;
 
         Settings(Builder b) {
+            this.reconcileOnLoad = b.reconcileOnLoad;
             this.backend = b.backend;
             this.backendUri = b.backend == null && b.backendUri == null ? DEFAULT_BACKEND_URI : b.backendUri;
             this.placeId = b.placeId;
@@ -431,6 +444,11 @@ public final class ProfileService implements AutoCloseable {
                         + forceLoadTimeout + "): a FORCE_LOAD would not look again before its timeout; set pollInterval"
                         + " to at most forceLoadTimeout");
             }
+        }
+
+        /** Whether every load reconciles the data with the template ({@link Builder#reconcileOnLoad}). */
+        public boolean reconcileOnLoad() {
+            return reconcileOnLoad;
         }
 
         /** The store URI, if the store was given as one ({@link #DEFAULT_BACKEND_URI} if none was given). */

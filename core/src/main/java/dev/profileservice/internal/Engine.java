@@ -374,6 +374,7 @@ public final class Engine {
                     .maxDataBytes(s.maxDataBytes())
                     .maxPendingUpdates(s.maxPendingUpdates())
                     .retryBackoffMax(s.retryBackoffMax())
+                    .reconcileOnLoad(s.reconcileOnLoad())
                     .clock(config.clock());
             if (!ownScheduler) {
                 b.scheduler(scheduler);

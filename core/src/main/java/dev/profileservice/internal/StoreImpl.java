@@ -129,9 +129,12 @@ final class StoreImpl<T> implements ProfileStore<T> {
                 payload.tags(),
                 payload.locked(),
                 payload.userIds());
+        T data = engine.settings().reconcileOnLoad()
+                ? engine.reconciler.reconcile(loaded.data(), newData(), dataType)
+                : loaded.data();
         // an unchanged profile must not be rewritten: remember the bytes as stored (a profile loaded
         // before differs in 'loads', so its first save writes once; a new one is stored as it is)
-        return new ActiveProfile<>(this, key, record.epoch(), loaded, loaded.data(), inbox, record.payload());
+        return new ActiveProfile<>(this, key, record.epoch(), loaded, data, inbox, record.payload());
     }
 
     /** A profile as a fresh template with no metadata, for records with no (decodable) payload. */

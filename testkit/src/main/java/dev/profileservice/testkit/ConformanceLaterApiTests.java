@@ -181,6 +181,38 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
                 .isInstanceOf(IllegalStateException.class);
     }
 
+    @Test
+    @DisplayName("reconcileOnLoad fills the data from the template before the game sees it, and the next save keeps it")
+    void reconcileOnLoadFillsBeforeTheGameSeesIt() {
+        Map<String, Object> oldShape = Map.of("coins", 0);
+        Server writer = server("W");
+        Server reader = server("R", b -> b.reconcileOnLoad(true));
+        String k = key("reconcile-on-load");
+        String store = STORE + "_rl";
+        Profile<Map<String, Object>> old = drive(writer.service
+                        .getProfileStore(store, oldShape)
+                        .loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        old.edit(d -> d.put("coins", 6));
+        driveRun(old::release);
+
+        Map<String, Object> newShape = Map.of("coins", 0, "gems", 1);
+        Profile<Map<String, Object>> p = drive(reader.service
+                        .getProfileStore(store, newShape)
+                        .loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        assertThat(p.getData()).containsEntry("coins", 6).containsEntry("gems", 1);
+        assertThat(reader.service.settings().reconcileOnLoad()).isTrue();
+        driveRun(p::release);
+        assertThat(writer.service
+                        .getProfileStore(store, oldShape)
+                        .viewProfile(k)
+                        .orElseThrow()
+                        .getData())
+                .as("saved filled")
+                .containsEntry("gems", 1);
+    }
+
     // ================================================================ mock
 
     @Test
