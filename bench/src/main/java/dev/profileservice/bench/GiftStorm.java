@@ -48,8 +48,8 @@ final class GiftStorm extends MacroMeasurement {
                     .listenToNewActiveUpdate((id, data) -> p.getGlobalUpdates().lockActiveUpdate(id));
             p.getGlobalUpdates()
                     .listenToNewLockedUpdate((id, data) -> p.edit(d -> {
-                        d.put("gifts", ((Number) d.getOrDefault("gifts", 0L)).longValue() + 1);
                         p.getGlobalUpdates().clearLockedUpdate(id);
+                        d.put("gifts", ((Number) d.getOrDefault("gifts", 0L)).longValue() + 1);
                         applied.incrementAndGet();
                     }));
             List<ProfileStore<Map<String, Object>>> senders = List.of(run.store(s1, "storm"), run.store(s2, "storm"));

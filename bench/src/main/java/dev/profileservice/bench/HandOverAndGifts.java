@@ -56,8 +56,8 @@ final class HandOverAndGifts extends MacroMeasurement {
                 });
                 p.getGlobalUpdates()
                         .listenToNewLockedUpdate((id, data) -> p.edit(d -> {
-                            d.put("gifts", ((Number) d.getOrDefault("gifts", 0L)).longValue() + 1);
                             p.getGlobalUpdates().clearLockedUpdate(id);
+                            d.put("gifts", ((Number) d.getOrDefault("gifts", 0L)).longValue() + 1);
                         }));
             }
             try (ContinuousEditor editor = new ContinuousEditor(profiles, aPeriod.dividedBy(2))) {

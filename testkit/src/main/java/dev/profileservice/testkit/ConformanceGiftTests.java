@@ -56,9 +56,11 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
     private static void apply(Profile<PlayerData> p, long id, Map<String, Object> data) {
         try {
             p.edit(d -> {
+                // clear first, in the same edit: saved atomically with the data, and a gift applied already
+                // (by the listener and the sweep of locked updates racing) throws before anything changed
+                p.getGlobalUpdates().clearLockedUpdate(id);
                 d.coins += ((Number) data.get("amount")).intValue();
                 d.items.add(String.valueOf(data.get("gift")));
-                p.getGlobalUpdates().clearLockedUpdate(id); // in the same edit: saved atomically with the data
             });
         } catch (IllegalStateException | IllegalArgumentException ignored) {
             // the session was lost: the next owner processes it
