@@ -1,5 +1,7 @@
 package dev.profileservice;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -109,6 +111,60 @@ public interface Profile<T> {
      * @throws IllegalStateException if the profile is not active (a view is read-only)
      */
     void removeUserId(long userId);
+
+    /**
+     * ProfileService's {@code KeyInfo}: which version of the profile this is and when it was made.
+     *
+     * @param version     the version id ({@link ProfileStore#viewProfile(String, String)} takes it):
+     *                    for an active profile, the version its last completed save wrote (the
+     *                    loaded one before its first save); "0" for a profile never saved
+     * @param createdTime when the profile was first loaded anywhere
+     * @param updatedTime when this version was written: by the store's clock for a kept version
+     *                    (a view from {@link ProfileVersionQuery} or of a version); for an active
+     *                    profile, when its last completed save ended (its load, before that); for a
+     *                    view of the latest data, when the view was read, unless it is a kept version
+     * @param userIds     the user ids saved with this version
+     */
+    record KeyInfo(String version, Instant createdTime, Instant updatedTime, List<Long> userIds) {
+        public KeyInfo {
+            userIds = List.copyOf(userIds);
+        }
+    }
+
+    /** ProfileService's {@code KeyInfo}: this profile's version and times (see {@link KeyInfo}). */
+    KeyInfo getKeyInfo();
+
+    /**
+     * ProfileService's {@code KeyInfoUpdated}: after every completed save that writes the profile
+     * (the releasing one too), the {@link KeyInfo} it made. Listeners run on the listener executor,
+     * in the order of the saves. A view never fires it.
+     */
+    Signal<Consumer<KeyInfo>> keyInfoUpdated();
+
+    /**
+     * ProfileService's {@code ClearGlobalUpdates}: on a view only, removes its Active and Locked
+     * global updates, so that an {@link #overwrite()} that follows writes none and clears the pending
+     * ones in the store. Changes only this view until then.
+     *
+     * @throws IllegalStateException on an active profile
+     */
+    void clearGlobalUpdates();
+
+    /**
+     * ProfileService's {@code OverwriteAsync}, the rollback: on a view only (of a version or of the
+     * latest data), writes the view's data, meta tags, user ids and Locked global updates as the
+     * newest version of the profile, kept in the history with cause "overwrite". Any live session on
+     * the key ends as a steal ends it: the owner's later writes are refused and its release
+     * listeners fire, so the next load reads what this wrote. After {@link #clearGlobalUpdates()}, the
+     * profile's pending global updates are cleared in the same write. Blocks until it is durable.
+     *
+     * @throws IllegalStateException         on an active profile, or if the profile no longer exists
+     *                                       (wiped: an overwrite never brings it back); nothing is
+     *                                       written
+     * @throws UnsupportedOperationException if the store keeps no history
+     * @throws ProfileServiceException       if the store keeps failing
+     */
+    void overwrite();
 
     /**
      * ProfileService's {@code Reconcile}: fills what is missing in the data from the store's

@@ -136,6 +136,9 @@ public final class ProfileService implements AutoCloseable {
         private int maxDataBytes = Settings.DEFAULT_MAX_DATA_BYTES;
         private int maxPendingUpdates = Settings.DEFAULT_MAX_PENDING_UPDATES;
         private Duration retryBackoffMax = Settings.DEFAULT_RETRY_BACKOFF_MAX;
+        private Duration versionInterval = Settings.DEFAULT_VERSION_INTERVAL;
+        private int versionsKept = Settings.DEFAULT_VERSIONS_KEPT;
+        private Duration versionMaxAge = Settings.DEFAULT_VERSION_MAX_AGE;
         private Clock clock = Clock.systemUTC();
         private ScheduledExecutorService scheduler;
         private Executor listenerExecutor;
@@ -284,6 +287,36 @@ public final class ProfileService implements AutoCloseable {
         }
 
         /**
+         * How often an auto-save or a {@code save()} of one profile is kept as a version in the
+         * store's history: at most once per interval per session. Saves by a release, an
+         * {@code overwrite()} or a migration are always kept. Default {@link Settings#DEFAULT_VERSION_INTERVAL}.
+         */
+        public Builder versionInterval(Duration interval) {
+            this.versionInterval = positive(interval, "versionInterval");
+            return this;
+        }
+
+        /**
+         * How long the history keeps versions: the newest {@code newest} of each profile (0: no limit
+         * by count), and those younger than {@code maxAge} ({@link Duration#ZERO}: no limit by age;
+         * the newest version is kept whatever its age). Pinned versions are always kept. Pruning runs
+         * after a release, off the save path. Defaults {@link Settings#DEFAULT_VERSIONS_KEPT} and
+         * {@link Settings#DEFAULT_VERSION_MAX_AGE}.
+         */
+        public Builder versionRetention(int newest, Duration maxAge) {
+            if (newest < 0) {
+                throw new IllegalArgumentException("versionRetention: newest must be 0 or more, was " + newest);
+            }
+            Objects.requireNonNull(maxAge, "maxAge");
+            if (maxAge.isNegative()) {
+                throw new IllegalArgumentException("versionRetention: maxAge must not be negative, was " + maxAge);
+            }
+            this.versionsKept = newest;
+            this.versionMaxAge = maxAge;
+            return this;
+        }
+
+        /**
          * The clock for this server's own waits (force-load timeout, critical state) and metadata
          * times. Leases are judged by the store's clock, not this one, except on {@code memory:},
          * whose store judges them by the clock of the service that opened it, so tests can run
@@ -388,6 +421,12 @@ public final class ProfileService implements AutoCloseable {
         public static final int DEFAULT_MAX_PENDING_UPDATES = 1000;
         /** The default longest backoff between retries: 8 s. */
         public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofSeconds(8);
+        /** The default interval between kept versions of auto-saves: 5 minutes. */
+        public static final Duration DEFAULT_VERSION_INTERVAL = Duration.ofMinutes(5);
+        /** The default count of versions kept per profile: 100. */
+        public static final int DEFAULT_VERSIONS_KEPT = 100;
+        /** The default age of kept versions: 30 days, as Roblox keeps DataStore versions. */
+        public static final Duration DEFAULT_VERSION_MAX_AGE = Duration.ofDays(30);
 
         private final String backendUri;
         private final Backend backend;
@@ -403,6 +442,9 @@ public final class ProfileService implements AutoCloseable {
         private final int maxDataBytes;
         private final int maxPendingUpdates;
         private final Duration retryBackoffMax;
+        private final Duration versionInterval;
+        private final int versionsKept;
+        private final Duration versionMaxAge;
         private final Clock clock;
         private final ScheduledExecutorService scheduler;
         private final Executor listenerExecutor;
@@ -424,6 +466,9 @@ public final class ProfileService implements AutoCloseable {
             this.maxDataBytes = b.maxDataBytes;
             this.maxPendingUpdates = b.maxPendingUpdates;
             this.retryBackoffMax = b.retryBackoffMax;
+            this.versionInterval = b.versionInterval;
+            this.versionsKept = b.versionsKept;
+            this.versionMaxAge = b.versionMaxAge;
             this.clock = b.clock;
             this.scheduler = b.scheduler;
             this.listenerExecutor = b.listenerExecutor;
@@ -521,6 +566,21 @@ public final class ProfileService implements AutoCloseable {
             return retryBackoffMax;
         }
 
+        /** How often an auto-save of one profile is kept as a version. */
+        public Duration versionInterval() {
+            return versionInterval;
+        }
+
+        /** How many versions of each profile the history keeps (0: no limit by count). */
+        public int versionsKept() {
+            return versionsKept;
+        }
+
+        /** How long the history keeps versions ({@link Duration#ZERO}: no limit by age). */
+        public Duration versionMaxAge() {
+            return versionMaxAge;
+        }
+
         /** The clock of this server's own waits and metadata times. */
         public Clock clock() {
             return clock;
@@ -547,7 +607,8 @@ public final class ProfileService implements AutoCloseable {
                     + " in "
                     + criticalWindow + " / " + criticalCooldown + ", maxDataBytes=" + maxDataBytes
                     + ", maxPendingUpdates=" + maxPendingUpdates + ", retryBackoffMax="
-                    + retryBackoffMax + "}";
+                    + retryBackoffMax + ", versions every " + versionInterval + ", kept " + versionsKept + " / "
+                    + versionMaxAge + "}";
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.profileservice;
 
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -66,6 +67,34 @@ public interface ProfileStore<T> {
      * data was ever saved under {@code key}. The result is never active and refuses writes.
      */
     Optional<Profile<T>> viewProfile(String key);
+
+    /**
+     * A kept version of a profile: ProfileService's {@code ViewProfileAsync(key, version)}. Versions
+     * are named by {@link Profile.KeyInfo#version()}; a profile's latest data is a version too, kept
+     * or not. The result is a view: never active, read-only but for {@link Profile#clearGlobalUpdates()}
+     * and {@link Profile#overwrite()} (the rollback).
+     *
+     * @return the view, or empty if the version does not exist (any more: pruned, or wiped) or the
+     *         store keeps no history
+     * @throws IllegalArgumentException if the key is invalid or {@code version} is not a version id
+     * @throws ProfileServiceException  if the store keeps failing
+     */
+    Optional<Profile<T>> viewProfile(String key, String version);
+
+    /** {@code profileVersionQuery(key, SortDirection.ASCENDING, null, null)}: every kept version, oldest first. */
+    default ProfileVersionQuery<T> profileVersionQuery(String key) {
+        return profileVersionQuery(key, SortDirection.ASCENDING, null, null);
+    }
+
+    /**
+     * The kept versions of {@code key} written between {@code minDate} and {@code maxDate} (either may
+     * be null: no bound), in {@code direction}: ProfileService's {@code ProfileVersionQuery}. Times are
+     * the store's. Nothing is read until the first {@link ProfileVersionQuery#next()}.
+     *
+     * @throws IllegalArgumentException if the key is invalid, {@code direction} is null, or
+     *                                  {@code minDate} is after {@code maxDate}
+     */
+    ProfileVersionQuery<T> profileVersionQuery(String key, SortDirection direction, Instant minDate, Instant maxDate);
 
     /**
      * Erases the profile of {@code key}: its record (data, meta tags, Locked updates, session), its

@@ -10,6 +10,7 @@ import dev.profileservice.Subscription;
 import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.StoredProfile;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -79,6 +80,12 @@ final class ActiveProfile<T> implements Profile<T> {
     private final Listeners<Runnable> releaseListeners;
     private final Listeners<Runnable> hopReadyListeners;
     private final Listeners<Consumer<Map<String, Object>>> metaTagsListeners;
+    private final Listeners<Consumer<KeyInfo>> keyInfoListeners;
+    /** The record's revision as this session last wrote (or loaded) it: the version id. */
+    private volatile long revision;
+    /** When the last save completed, or the load (this server's clock). */
+    private volatile long updatedAtMillis;
+
     final Listeners<BiConsumer<Long, Map<String, Object>>> activeListeners;
     final Listeners<BiConsumer<Long, Map<String, Object>>> lockedListeners;
     private final GlobalUpdates updates = UpdatesView.owner(this);
@@ -93,6 +100,7 @@ final class ActiveProfile<T> implements Profile<T> {
             StoreImpl<T> store,
             String key,
             long epoch,
+            long revision,
             Codec.Payload<T> decoded,
             T data,
             Codec.Inbox inbox,
@@ -101,6 +109,8 @@ final class ActiveProfile<T> implements Profile<T> {
         this.engine = store.engine;
         this.key = key;
         this.epoch = epoch;
+        this.revision = revision;
+        this.updatedAtMillis = engine.now();
         this.created = decoded.created();
         this.loads = decoded.loads();
         this.data = data;
@@ -117,6 +127,7 @@ final class ActiveProfile<T> implements Profile<T> {
         this.releaseListeners = new Listeners<>(listenerExecutor);
         this.hopReadyListeners = new Listeners<>(listenerExecutor);
         this.metaTagsListeners = new Listeners<>(listenerExecutor);
+        this.keyInfoListeners = new Listeners<>(listenerExecutor);
         this.activeListeners = new Listeners<>(listenerExecutor);
         this.lockedListeners = new Listeners<>(listenerExecutor);
         this.meta = new MetaDataImpl(created, loads, this::activeSession, tags, () -> tagsLatest);
@@ -309,7 +320,35 @@ final class ActiveProfile<T> implements Profile<T> {
     @Override
     public void save() {
         requireActive("save");
-        cycle.request(false);
+        cycle.requestByGame();
+    }
+
+    @Override
+    public KeyInfo getKeyInfo() {
+        return new KeyInfo(
+                Long.toString(revision),
+                Instant.ofEpochMilli(created),
+                Instant.ofEpochMilli(updatedAtMillis),
+                getUserIds());
+    }
+
+    @Override
+    public Signal<Consumer<KeyInfo>> keyInfoUpdated() {
+        return keyInfoListeners;
+    }
+
+    /** Only views clear their updates before an overwrite. */
+    @Override
+    public void clearGlobalUpdates() {
+        throw new IllegalStateException("clearGlobalUpdates called on the active profile " + identify()
+                + ": it works on a view only (viewProfile), before overwrite()");
+    }
+
+    /** Only views overwrite: an active profile saves. */
+    @Override
+    public void overwrite() {
+        throw new IllegalStateException("overwrite called on the active profile " + identify()
+                + ": it works on a view only (viewProfile); an active profile is saved by its session");
     }
 
     @Override
@@ -387,6 +426,11 @@ final class ActiveProfile<T> implements Profile<T> {
     }
 
     // ---------------------------------------------------------------- the save cycle's side
+
+    /** Prunes this key's kept versions after its release (see {@link ProfileHistory#pruneLater}). */
+    void pruneHistory() {
+        store.history.pruneLater(key);
+    }
 
     /** Encodes what the next sync writes, under the data lock. A save that cannot be encoded is reported and skipped, except a release. */
     Snapshot snapshot(boolean release) {
@@ -471,8 +515,12 @@ final class ActiveProfile<T> implements Profile<T> {
         } finally {
             lock.unlock();
         }
+        revision = record.revision();
+        updatedAtMillis = engine.now();
         Map<String, Object> written = s.tags();
         metaTagsListeners.fire(l -> l.accept(written));
+        KeyInfo info = getKeyInfo();
+        keyInfoListeners.fire(l -> l.accept(info));
         if (s.release()) {
             return false;
         }

@@ -5,7 +5,9 @@ import dev.profileservice.GlobalUpdate;
 import dev.profileservice.GlobalUpdates;
 import dev.profileservice.MetaData;
 import dev.profileservice.Profile;
+import dev.profileservice.Signal;
 import dev.profileservice.Subscription;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +15,20 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A read-only snapshot of a stored profile ({@code viewProfile}): never active, refuses every
- * write with {@link IllegalStateException}, holds no lock and costs nothing after it is made.
- * Safe to read from any thread (nothing in it changes).
+ * A read-only snapshot of a stored profile ({@code viewProfile}) or of a kept version: never active,
+ * refuses every write with {@link IllegalStateException} but the rollback's two steps
+ * ({@link #clearGlobalUpdates()}, {@link #overwrite()}), holds no lock and costs nothing after it is
+ * made. Safe to read from any thread (only the cleared flag changes, and it is volatile).
  */
 final class ProfileView<T> implements Profile<T> {
-    private final String store;
+    private final StoreImpl<T> store;
     private final String key;
+    private final Codec.Payload<T> stored;
+    private final long revision;
+    private final long updatedAtMillis;
+    /** After {@link #clearGlobalUpdates()}: the view shows no updates, and an overwrite clears the store's. */
+    private volatile boolean cleared;
+
     private final T data;
     private final Map<String, Object> tags;
     private final List<Long> userIds;
@@ -37,15 +46,19 @@ final class ProfileView<T> implements Profile<T> {
     };
 
     ProfileView(
-            String store,
+            StoreImpl<T> store,
             String key,
             Codec.Payload<T> stored,
             List<GlobalUpdate> active,
             ActiveSession session,
-            java.util.concurrent.Executor listenerExecutor) {
+            long revision,
+            long updatedAtMillis) {
         this.store = store;
         this.key = key;
-        this.listenerExecutor = listenerExecutor;
+        this.stored = stored;
+        this.revision = revision;
+        this.updatedAtMillis = updatedAtMillis;
+        this.listenerExecutor = store.engine.listenerBase;
         this.data = stored.data();
         this.tags = Collections.unmodifiableMap(stored.tags());
         this.userIds = stored.userIds();
@@ -81,7 +94,7 @@ final class ProfileView<T> implements Profile<T> {
 
     @Override
     public GlobalUpdates getGlobalUpdates() {
-        return updates;
+        return cleared ? UpdatesView.readOnly(List.of(), List.of()) : updates;
     }
 
     @Override
@@ -117,7 +130,11 @@ final class ProfileView<T> implements Profile<T> {
 
     /** A view never saves: a signal that never fires. */
     @Override
-    public dev.profileservice.Signal<Consumer<Map<String, Object>>> metaTagsUpdated() {
+    public Signal<Consumer<Map<String, Object>>> metaTagsUpdated() {
+        return never();
+    }
+
+    private <L> Signal<L> never() {
         return listener -> {
             if (listener == null) {
                 throw new IllegalArgumentException("listener must not be null");
@@ -148,7 +165,34 @@ final class ProfileView<T> implements Profile<T> {
 
     @Override
     public String identify() {
-        return Names.identify(store, key);
+        return Names.identify(store.name, key);
+    }
+
+    @Override
+    public KeyInfo getKeyInfo() {
+        return new KeyInfo(
+                Long.toString(revision),
+                Instant.ofEpochMilli(stored.created()),
+                Instant.ofEpochMilli(updatedAtMillis),
+                userIds);
+    }
+
+    /** A view never saves: a signal that never fires. */
+    @Override
+    public Signal<Consumer<KeyInfo>> keyInfoUpdated() {
+        return never();
+    }
+
+    @Override
+    public void clearGlobalUpdates() {
+        cleared = true;
+    }
+
+    @Override
+    public void overwrite() {
+        byte[] payload = store.engine.codec.encodePayload(
+                stored.created(), stored.loads(), data, tags, cleared ? List.of() : stored.locked(), userIds);
+        store.history.overwrite(key, payload, cleared);
     }
 
     /** A no-op: a view holds no session. */

@@ -5,6 +5,7 @@ import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.VersionCause;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -82,6 +83,14 @@ final class SaveCycle implements SaveBatcher.Sync {
     private boolean again;
 
     private boolean releaseWanted;
+    /** The game asked for the coming save ({@code Profile.save()}): its version's cause is SAVE. */
+    private boolean askedByGame;
+    /**
+     * When this session last wrote a kept version (its load, before that): auto-saves are kept at
+     * most once per {@code versionInterval}. Touched by the one sync running at a time.
+     */
+    private long lastKeptMillis;
+
     private int failures;
     /** Whether the retry now running was woken early by {@link StoreRecovery}. */
     private volatile boolean retryWokenEarly;
@@ -89,6 +98,7 @@ final class SaveCycle implements SaveBatcher.Sync {
     SaveCycle(ActiveProfile<?> profile, Engine engine) {
         this.profile = profile;
         this.engine = engine;
+        this.lastKeptMillis = engine.now();
     }
 
     Lifecycle lifecycle() {
@@ -127,6 +137,14 @@ final class SaveCycle implements SaveBatcher.Sync {
         if (submit) {
             queue(release);
         }
+    }
+
+    /** A save the game asked for ({@code Profile.save()}): as {@link #request}, and kept in the history as SAVE. */
+    void requestByGame() {
+        synchronized (this) {
+            askedByGame = true;
+        }
+        request(false);
     }
 
     /** For the auto-save wheel: whether this active profile now owes the batcher a sync (the wheel submits it). */
@@ -169,6 +187,7 @@ final class SaveCycle implements SaveBatcher.Sync {
     @Override
     public SaveBatcher.PendingSave begin() {
         boolean release;
+        boolean byGame;
         synchronized (this) {
             if (lifecycle == Lifecycle.RELEASED) {
                 move(Phase.IDLE);
@@ -177,6 +196,8 @@ final class SaveCycle implements SaveBatcher.Sync {
             move(Phase.WRITING);
             again = false;
             release = releaseWanted;
+            byGame = askedByGame;
+            askedByGame = false;
         }
         ActiveProfile.Snapshot s;
         try {
@@ -190,10 +211,11 @@ final class SaveCycle implements SaveBatcher.Sync {
             engine.io.execute(() -> checkSession(false)); // a read, on its own I/O task: it must not hold up the batch
             return null;
         }
+        VersionCause keepAs = keepAs(s.release(), byGame);
         SaveItem item = new SaveItem(
                 profile.storeName(),
                 profile.getKey(),
-                new SaveRequest(engine.me.serverId(), profile.epoch(), s.payload(), s.release(), s.consume()));
+                new SaveRequest(engine.me.serverId(), profile.epoch(), s.payload(), s.release(), s.consume(), keepAs));
         return new SaveBatcher.PendingSave() {
             @Override
             public SaveItem item() {
@@ -202,6 +224,9 @@ final class SaveCycle implements SaveBatcher.Sync {
 
             @Override
             public void complete(SaveResult result) {
+                if (keepAs != null && result.status() == SaveResult.Status.SAVED) {
+                    lastKeptMillis = engine.now();
+                }
                 try {
                     outcome(s, result);
                 } catch (RuntimeException e) {
@@ -217,6 +242,20 @@ final class SaveCycle implements SaveBatcher.Sync {
         };
     }
 
+    /**
+     * Whether the store keeps this save as a version, and why: a release always (SHUTDOWN while the
+     * service closes); a save or auto-save once per {@code versionInterval}; else null.
+     */
+    private VersionCause keepAs(boolean release, boolean byGame) {
+        if (release) {
+            return engine.isLocked() ? VersionCause.SHUTDOWN : VersionCause.RELEASE;
+        }
+        if (engine.now() - lastKeptMillis < engine.settings().versionInterval().toMillis()) {
+            return null;
+        }
+        return byGame ? VersionCause.SAVE : VersionCause.AUTO_SAVE;
+    }
+
     private void outcome(ActiveProfile.Snapshot s, SaveResult result) {
         succeeded();
         switch (result.status()) {
@@ -224,6 +263,7 @@ final class SaveCycle implements SaveBatcher.Sync {
                 boolean behind = profile.saved(s, result.record());
                 if (s.release()) {
                     finish();
+                    profile.pruneHistory(); // off the save path: the session is over
                     return;
                 }
                 if (behind) {

@@ -1,13 +1,15 @@
 package dev.profileservice.internal;
 
 import com.fasterxml.jackson.databind.JavaType;
-import dev.profileservice.ActiveSession;
 import dev.profileservice.GlobalUpdates;
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileStore;
+import dev.profileservice.ProfileVersionQuery;
+import dev.profileservice.SortDirection;
 import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.StoredProfile;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +27,8 @@ final class StoreImpl<T> implements ProfileStore<T> {
     final String name;
     private final JavaType dataType;
     private final byte[] templateBytes;
+    /** Versions, their views and the rollback. */
+    final ProfileHistory<T> history;
 
     StoreImpl(Engine engine, String name, T template) {
         this.engine = engine;
@@ -37,6 +41,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
                     "profile template of store '" + name + "' cannot be encoded as JSON: " + e.getMessage(), e);
         }
         newData(); // fails now, not at the first load, if the template does not decode back
+        this.history = new ProfileHistory<>(this);
     }
 
     JavaType dataType() {
@@ -134,7 +139,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
                 : loaded.data();
         // an unchanged profile must not be rewritten: remember the bytes as stored (a profile loaded
         // before differs in 'loads', so its first save writes once; a new one is stored as it is)
-        return new ActiveProfile<>(this, key, record.epoch(), loaded, data, inbox, record.payload());
+        return new ActiveProfile<>(this, key, record.epoch(), record.revision(), loaded, data, inbox, record.payload());
     }
 
     /** A profile as a fresh template with no metadata, for records with no (decodable) payload. */
@@ -231,13 +236,39 @@ final class StoreImpl<T> implements ProfileStore<T> {
         if (record.payload() == null) {
             return Optional.empty();
         }
+        return Optional.of(view(key, record, null));
+    }
+
+    @Override
+    public Optional<Profile<T>> viewProfile(String key, String version) {
+        return history.view(key, version);
+    }
+
+    @Override
+    public ProfileVersionQuery<T> profileVersionQuery(
+            String key, SortDirection direction, Instant minDate, Instant maxDate) {
+        return history.query(key, direction, minDate, maxDate);
+    }
+
+    /**
+     * A view of {@code record}: the latest data ({@code savedAtMillis} null; a payload that does not
+     * decode is reported and shown as the template), or a kept version written at
+     * {@code savedAtMillis} (null if it does not decode).
+     */
+    ProfileView<T> view(String key, StoredProfile record, Long savedAtMillis) {
         Codec.Payload<T> stored = decodeOrQuarantine(key, record.payload(), false);
+        if (stored == null && savedAtMillis != null) {
+            return null;
+        }
         Codec.Inbox inbox = engine.codec.decodeInbox(record);
-        ActiveSession session = record.owner() == null
-                ? null
-                : new ActiveSession(record.owner().placeId(), record.owner().jobId());
-        return Optional.of(new ProfileView<>(
-                name, key, stored != null ? stored : emptyPayload(), inbox.updates(), session, engine.listenerBase));
+        return new ProfileView<>(
+                this,
+                key,
+                stored != null ? stored : emptyPayload(),
+                inbox.updates(),
+                ProfileHistory.session(record),
+                record.revision(),
+                savedAtMillis != null ? savedAtMillis : engine.now());
     }
 
     // ---------------------------------------------------------------- wipe

@@ -163,6 +163,15 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * The versions this store keeps of each profile (see {@link VersionHistory}): saves whose
+     * request says {@link SaveRequest#keepAs()} are kept in the same atomic write. Empty (the
+     * default) when the store keeps none; then {@code keepAs} is ignored.
+     */
+    default Optional<VersionHistory> history() {
+        return Optional.empty();
+    }
+
+    /**
      * The push channel between servers, if this store has one. Empty means the engine uses only
      * polling (slower hand-over, same safety).
      */

@@ -29,7 +29,10 @@ public interface BackendAdmin {
      */
     StoredProfile forceRelease(String store, String key);
 
-    /** Deletes a record, its inbox (pending updates and remembered tokens) and its quarantined copies. Returns whether a record existed. */
+    /**
+     * Deletes a record, its inbox (pending updates and remembered tokens), its kept versions
+     * ({@link VersionHistory}) and its quarantined copies. Returns whether a record existed.
+     */
     boolean delete(String store, String key);
 
     /**

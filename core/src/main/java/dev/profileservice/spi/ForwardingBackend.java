@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * <p>Every method of {@link Backend} is forwarded, the ones with a default body too:
  * {@link #saveBatch}, {@link #maxBatchSize()}, {@link #messageBus()}, {@link #maxConcurrentCalls()},
- * {@link #setRoundTripListener}, {@link #admin()} and {@link #close()} all reach the delegate, so wrapping a backend
+ * {@link #setRoundTripListener}, {@link #admin()}, {@link #history()} and {@link #close()} all reach the delegate, so wrapping a backend
  * changes neither how the engine batches and sizes its I/O threads, nor whether it has a message
  * bus, nor who counts round trips.
  *
@@ -120,6 +120,12 @@ public abstract class ForwardingBackend implements Backend {
     @Override
     public Optional<BackendAdmin> admin() {
         return delegate.admin();
+    }
+
+    /** The wrapped store's version history, untouched by this wrapper (override to intercept it). */
+    @Override
+    public Optional<VersionHistory> history() {
+        return delegate.history();
     }
 
     @Override

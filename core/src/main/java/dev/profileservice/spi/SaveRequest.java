@@ -17,8 +17,12 @@ import java.util.Objects;
  *                 the write is applied only if every one is still pending at that version, else
  *                 nothing is written ({@link SaveResult.Status#UPDATES_CHANGED}); consuming never
  *                 conflicts with updates added meanwhile
+ * @param keepAs   when not null, the store also keeps this payload as a version with this cause
+ *                 ({@link VersionHistory}), in the same atomic write; null: the save only advances
+ *                 the revision. A store without {@link Backend#history()} ignores it
  */
-public record SaveRequest(String serverId, long epoch, byte[] payload, boolean release, List<Consume> consume) {
+public record SaveRequest(
+        String serverId, long epoch, byte[] payload, boolean release, List<Consume> consume, VersionCause keepAs) {
     public SaveRequest {
         Objects.requireNonNull(serverId, "serverId");
         Objects.requireNonNull(payload, "payload");
@@ -26,6 +30,11 @@ public record SaveRequest(String serverId, long epoch, byte[] payload, boolean r
         if (consume.stream().map(Consume::id).distinct().count() != consume.size()) {
             throw new IllegalArgumentException("a save names an update to consume twice: " + consume);
         }
+    }
+
+    /** A save that keeps no version. */
+    public SaveRequest(String serverId, long epoch, byte[] payload, boolean release, List<Consume> consume) {
+        this(serverId, epoch, payload, release, consume, null);
     }
 
     /** One update a save takes out of the inbox, at the version the owner read. */

@@ -17,11 +17,20 @@ import java.util.Objects;
  *                  a save answers with (see {@link Backend#save}): {@code updateSeq} says whether
  *                  new ones arrived
  * @param updateSeq the last id the inbox gave to an update (0 if none ever); grows with every add
+ * @param revision  how many payload writes the record has had (saves and overwrites; the first
+ *                  load's write does not count): the id of the version the payload is
+ *                  ({@link VersionHistory}); 0 from a store that does not count them
  */
-public record StoredProfile(byte[] payload, long epoch, Owner owner, List<PendingUpdate> updates, long updateSeq) {
+public record StoredProfile(
+        byte[] payload, long epoch, Owner owner, List<PendingUpdate> updates, long updateSeq, long revision) {
 
     public StoredProfile {
         Objects.requireNonNull(updates, "updates");
+    }
+
+    /** A record of a store that does not count revisions (revision 0). */
+    public StoredProfile(byte[] payload, long epoch, Owner owner, List<PendingUpdate> updates, long updateSeq) {
+        this(payload, epoch, owner, updates, updateSeq, 0);
     }
 
     /** The value a missing record reads as. */
@@ -34,6 +43,6 @@ public record StoredProfile(byte[] payload, long epoch, Owner owner, List<Pendin
 
     /** This record without its updates (what a save answers): the session fields and the sequence. */
     public StoredProfile withoutUpdates() {
-        return updates.isEmpty() ? this : new StoredProfile(payload, epoch, owner, List.of(), updateSeq);
+        return updates.isEmpty() ? this : new StoredProfile(payload, epoch, owner, List.of(), updateSeq, revision);
     }
 }

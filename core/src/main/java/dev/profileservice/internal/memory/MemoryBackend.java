@@ -15,7 +15,10 @@ import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.UpdateOp;
+import dev.profileservice.spi.VersionCause;
+import dev.profileservice.spi.VersionHistory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +47,7 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     private final String description;
     private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
     private volatile boolean closed;
+    private final VersionHistory history = new History();
 
     /** A private store on the system clock. */
     public MemoryBackend() {
@@ -76,19 +80,24 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     /** A heartbeat row: who, and when its lease runs out by the store's clock. */
     private record Heartbeat(Owner server, long expiresAtMillis) {}
 
-    /** One record: the session fields, replaced on each write, and its inbox. */
-    private record Rec(byte[] payload, long epoch, Owner owner, UpdateInbox inbox) {
+    /** One record: the session fields and revision, replaced on each write, and its inbox. */
+    private record Rec(byte[] payload, long epoch, Owner owner, long revision, UpdateInbox inbox) {
         Rec withSession(byte[] newPayload, long newEpoch, Owner newOwner) {
-            return new Rec(newPayload, newEpoch, newOwner, inbox);
+            return new Rec(newPayload, newEpoch, newOwner, revision, inbox);
+        }
+
+        /** A payload write: the next revision. */
+        Rec written(byte[] newPayload, long newEpoch, Owner newOwner) {
+            return new Rec(newPayload, newEpoch, newOwner, revision + 1, inbox);
         }
 
         StoredProfile view() {
-            return new StoredProfile(payload, epoch, owner, inbox.updates(), inbox.seq());
+            return new StoredProfile(payload, epoch, owner, inbox.updates(), inbox.seq(), revision);
         }
 
         /** What a save answers: no updates, only whether new ones arrived. */
         StoredProfile sessionView() {
-            return new StoredProfile(payload, epoch, owner, List.of(), inbox.seq());
+            return new StoredProfile(payload, epoch, owner, List.of(), inbox.seq(), revision);
         }
     }
 
@@ -98,6 +107,9 @@ public final class MemoryBackend implements Backend, BackendAdmin {
         final Map<String, TreeMap<String, Rec>> stores = new HashMap<>();
         final Map<String, Heartbeat> servers = new HashMap<>();
         final Map<String, List<byte[]>> quarantine = new HashMap<>();
+        /** Kept versions by {@code store NUL key}, by revision. */
+        final Map<String, TreeMap<Long, StoredVersion>> versions = new HashMap<>();
+
         final MemoryMessageBus bus = new MemoryMessageBus();
 
         Shared(Clock clock) {
@@ -120,7 +132,7 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     /** The record, or a new empty one (not yet stored) if there is none. */
     private Rec rec(String store, String key) {
         Rec r = store(store).get(key);
-        return r != null ? r : new Rec(null, 0, null, new UpdateInbox());
+        return r != null ? r : new Rec(null, 0, null, 0, new UpdateInbox());
     }
 
     private void call(String operation) {
@@ -139,6 +151,11 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     @Override
     public Optional<BackendAdmin> admin() {
         return Optional.of(this);
+    }
+
+    @Override
+    public Optional<VersionHistory> history() {
+        return Optional.of(history);
     }
 
     @Override
@@ -201,8 +218,11 @@ public final class MemoryBackend implements Backend, BackendAdmin {
             return new SaveResult(SaveResult.Status.UPDATES_CHANGED, r.sessionView());
         }
         r.inbox().consume(w.consume(), shared.clock.millis());
-        Rec after = r.withSession(w.payload(), r.epoch(), w.release() ? null : r.owner());
+        Rec after = r.written(w.payload(), r.epoch(), w.release() ? null : r.owner());
         store(store).put(key, after);
+        if (w.keepAs() != null) {
+            keep(store, key, after, w.keepAs(), r.owner());
+        }
         return new SaveResult(SaveResult.Status.SAVED, after.sessionView());
     }
 
@@ -307,6 +327,7 @@ public final class MemoryBackend implements Backend, BackendAdmin {
         call("delete");
         synchronized (shared) {
             shared.quarantine.remove(store + "\u0000" + key);
+            shared.versions.remove(store + "\u0000" + key);
             return store(store).remove(key) != null;
         }
     }
@@ -354,5 +375,130 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     @Override
     public void close() {
         closed = true;
+    }
+
+    // ---------------------------------------------------------------- versions
+
+    /** Keeps {@code after}'s payload as a version; the caller holds the store's lock. */
+    private void keep(String store, String key, Rec after, VersionCause cause, Owner writer) {
+        shared.versions
+                .computeIfAbsent(store + "\u0000" + key, k -> new TreeMap<>())
+                .put(
+                        after.revision(),
+                        new StoredVersion(
+                                after.revision(),
+                                shared.clock.millis(),
+                                cause,
+                                writer,
+                                after.payload().length,
+                                false,
+                                after.payload()));
+    }
+
+    /** The kept versions of a record, under the store's lock. */
+    private TreeMap<Long, StoredVersion> versionsOf(String store, String key) {
+        return shared.versions.getOrDefault(store + "\u0000" + key, new TreeMap<>());
+    }
+
+    /** {@link VersionHistory} over the same lock as every other operation. */
+    private final class History implements VersionHistory {
+        @Override
+        public List<StoredVersion> versions(
+                String store,
+                String key,
+                boolean descending,
+                long minMillis,
+                long maxMillis,
+                long afterRevision,
+                int limit) {
+            call("versions");
+            synchronized (shared) {
+                var all = versionsOf(store, key);
+                var ordered = descending ? all.descendingMap() : all;
+                var page = afterRevision < 0 ? ordered : ordered.tailMap(afterRevision, false);
+                List<StoredVersion> out = new ArrayList<>();
+                for (StoredVersion v : page.values()) {
+                    if (out.size() >= limit) {
+                        break;
+                    }
+                    if (v.savedAtMillis() >= minMillis && v.savedAtMillis() <= maxMillis) {
+                        out.add(v);
+                    }
+                }
+                return out;
+            }
+        }
+
+        @Override
+        public Optional<StoredVersion> version(String store, String key, long revision) {
+            call("version");
+            synchronized (shared) {
+                return Optional.ofNullable(versionsOf(store, key).get(revision));
+            }
+        }
+
+        @Override
+        public boolean setPinned(String store, String key, long revision, boolean pinned) {
+            call("setPinned");
+            synchronized (shared) {
+                StoredVersion v = versionsOf(store, key).get(revision);
+                if (v == null) {
+                    return false;
+                }
+                versionsOf(store, key)
+                        .put(
+                                revision,
+                                new StoredVersion(
+                                        v.revision(),
+                                        v.savedAtMillis(),
+                                        v.cause(),
+                                        v.writer(),
+                                        v.size(),
+                                        pinned,
+                                        v.payload()));
+                return true;
+            }
+        }
+
+        @Override
+        public int prune(String store, String key, int keepNewest, Duration maxAge) {
+            call("prune");
+            synchronized (shared) {
+                var all = versionsOf(store, key);
+                long cutoff = maxAge.isZero() ? Long.MIN_VALUE : shared.clock.millis() - maxAge.toMillis();
+                int rank = 0;
+                int deleted = 0;
+                for (var it = all.descendingMap().values().iterator(); it.hasNext(); ) {
+                    StoredVersion v = it.next();
+                    rank++;
+                    boolean beyondCount = keepNewest > 0 && rank > keepNewest;
+                    boolean tooOld = rank > 1 && v.savedAtMillis() < cutoff;
+                    if (!v.pinned() && (beyondCount || tooOld)) {
+                        it.remove();
+                        deleted++;
+                    }
+                }
+                return deleted;
+            }
+        }
+
+        @Override
+        public StoredProfile overwrite(
+                String store, String key, byte[] payload, boolean clearUpdates, VersionCause cause) {
+            call("overwrite");
+            synchronized (shared) {
+                Rec r = store(store).get(key);
+                if (r == null || r.payload() == null) {
+                    return StoredProfile.ABSENT;
+                }
+                if (clearUpdates) {
+                    r.inbox().clearPending(shared.clock.millis());
+                }
+                Rec after = r.written(payload, r.epoch() + 1, null);
+                store(store).put(key, after);
+                keep(store, key, after, cause, null);
+                return after.view();
+            }
+        }
     }
 }

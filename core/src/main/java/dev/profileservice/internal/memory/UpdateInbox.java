@@ -93,6 +93,13 @@ public final class UpdateInbox implements Serializable {
         });
     }
 
+    /** Clears every pending update (an overwrite that clears them); their tokens are remembered as consumed. */
+    public void clearPending(long nowMillis) {
+        for (Long id : List.copyOf(pending.keySet())) {
+            remove(id, nowMillis);
+        }
+    }
+
     private boolean isAt(long id, long version) {
         Entry e = pending.get(id);
         return e != null && e.version() == version;
