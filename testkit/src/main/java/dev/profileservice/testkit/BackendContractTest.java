@@ -62,7 +62,7 @@ import org.junit.jupiter.api.Timeout;
  * the administrative operations) and this class (awkward keys and payloads, round trips, the message
  * bus, close, the concurrent fuzz). Extend this class: the layers below it are not meant to be run alone.
  */
-public abstract class BackendContractTest extends BackendLeaseAndAdminContractTests {
+public abstract class BackendContractTest extends BackendHistoryContractTests {
 
     // ---------------------------------------------------------------- awkward keys and payloads
 
