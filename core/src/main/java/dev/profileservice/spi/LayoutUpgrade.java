@@ -37,6 +37,33 @@ public final class LayoutUpgrade<S> {
 
         /** Changes the store; safe to run again after a failure part way. */
         void apply(S store) throws Exception;
+        /** A step made of its three parts. */
+        static <S> Step<S> of(int to, String description, Action<S> apply) {
+            Objects.requireNonNull(description, "description");
+            Objects.requireNonNull(apply, "apply");
+            return new Step<>() {
+                @Override
+                public int to() {
+                    return to;
+                }
+
+                @Override
+                public String description() {
+                    return description;
+                }
+
+                @Override
+                public void apply(S store) throws Exception {
+                    apply.apply(store);
+                }
+            };
+        }
+    }
+
+    /** What a step does to the store ({@link Step#apply}). */
+    @FunctionalInterface
+    public interface Action<S> {
+        void apply(S store) throws Exception;
     }
 
     /** Records the layout a store is now at, in the store. */

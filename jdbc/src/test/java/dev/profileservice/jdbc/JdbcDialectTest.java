@@ -91,16 +91,18 @@ abstract class JdbcDialectTest {
     }
 
     @Test
-    void createsTheDocumentedTablesAtLayoutTwo() throws SQLException {
+    void createsTheDocumentedTablesAtLayoutThree() throws SQLException {
         try (Connection c = TestDatabases.jdbc(uri())) {
             try (PreparedStatement ps =
                             c.prepareStatement("SELECT version FROM ps_schema WHERE component = 'profiles'");
                     ResultSet rs = ps.executeQuery()) {
                 assertThat(rs.next()).as("schema version row").isTrue();
-                assertThat(rs.getInt(1)).isEqualTo(2);
+                assertThat(rs.getInt(1)).isEqualTo(3);
             }
             for (String sql : List.of(
-                    "SELECT store, pkey, payload, epoch, owner_server, owner_place, owner_job, update_seq, update_pending, revision FROM ps_profiles WHERE 1 = 0",
+                    "SELECT store, pkey, payload, epoch, owner_server, owner_place, owner_job, update_seq, update_pending, revision, keep_as FROM ps_profiles WHERE 1 = 0",
+                    "SELECT store, pkey, revision, saved_at, cause, writer_server, writer_place, writer_job, payload_size,"
+                            + " pinned, payload FROM ps_versions WHERE 1 = 0",
                     "SELECT store, pkey, id, version, token, data, consumed_at FROM ps_updates WHERE 1 = 0",
                     "SELECT server_id, place_id, job_id, expires_at FROM ps_servers WHERE 1 = 0",
                     "SELECT id, store, pkey, payload, reason, at_millis FROM ps_quarantine WHERE 1 = 0",
@@ -201,16 +203,80 @@ abstract class JdbcDialectTest {
                     assertThat(rs.next()).as("the layout-1 columns are dropped").isFalse();
                 }
                 try (java.sql.Statement st = c.createStatement()) {
-                    st.executeUpdate("UPDATE ps_schema SET version = 3 WHERE component = 'profiles'");
+                    st.executeUpdate("UPDATE ps_schema SET version = 4 WHERE component = 'profiles'");
                 }
             }
             assertThatThrownBy(() -> Backends.open(db))
                     .isInstanceOf(BackendException.class)
-                    .hasMessageContaining("layout 3")
-                    .hasMessageContaining("(2)")
+                    .hasMessageContaining("layout 4")
+                    .hasMessageContaining("(3)")
                     .satisfies(e -> assertThat(((BackendException) e).isTransient())
                             .as("retrying cannot help")
                             .isFalse());
+        } finally {
+            opened.forEach(Backend::close);
+            opened.clear();
+            TestDatabases.dropDatabase(uri(), name);
+        }
+    }
+
+    @Test
+    void upgradesLayoutTwoToTheVersionHistoryKeepingEveryRecord() throws Exception {
+        String name = "ps_upgrade3_" + run;
+        String db = TestDatabases.createDatabase(uri(), name);
+        try {
+            Backend before = Backends.open(db);
+            opened.add(before);
+            before.acquire("S", "k", alice, -1, INITIAL);
+            assertThat(before.save("S", "k", SaveRequest.of(alice.serverId(), 1, bytes("saved"), false))
+                            .status())
+                    .isEqualTo(SAVED);
+            before.sendUpdates("S", "k", List.of(new UpdateOp.Add("t1", bytes("{}"))), 100);
+            StoredProfile was = before.read("S", "k");
+            before.close();
+            try (Connection c = TestDatabases.jdbc(db);
+                    java.sql.Statement st = c.createStatement()) {
+                // back to layout 2 exactly: layout 3 only added the trigger, ps_versions and keep_as
+                st.execute(
+                        uri().startsWith("postgresql")
+                                ? "DROP TRIGGER ps_profiles_keep_version ON ps_profiles"
+                                : "DROP TRIGGER ps_profiles_keep_version");
+                st.execute("DROP TABLE ps_versions");
+                st.execute("ALTER TABLE ps_profiles DROP COLUMN keep_as");
+                st.executeUpdate("UPDATE ps_schema SET version = 2 WHERE component = 'profiles'");
+            }
+
+            Backend upgraded = Backends.open(db);
+            opened.add(upgraded);
+            StoredProfile now = upgraded.read("S", "k");
+            assertThat(now.payload()).isEqualTo(bytes("saved"));
+            assertThat(now.owner()).isEqualTo(alice);
+            assertThat(now.epoch()).isEqualTo(was.epoch());
+            assertThat(now.revision()).isEqualTo(was.revision());
+            assertThat(now.updates()).hasSize(1);
+            SaveResult kept = upgraded.save(
+                    "S",
+                    "k",
+                    new SaveRequest(
+                            alice.serverId(),
+                            1,
+                            bytes("kept"),
+                            true,
+                            List.of(),
+                            dev.profileservice.spi.VersionCause.RELEASE));
+            assertThat(kept.status()).isEqualTo(SAVED);
+            assertThat(upgraded.history()
+                            .orElseThrow()
+                            .version("S", "k", kept.record().revision()))
+                    .as("the history works on the upgraded tables")
+                    .hasValueSatisfying(v -> assertThat(v.payload()).isEqualTo(bytes("kept")));
+            try (Connection c = TestDatabases.jdbc(db);
+                    PreparedStatement ps =
+                            c.prepareStatement("SELECT version FROM ps_schema WHERE component = 'profiles'");
+                    ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(3);
+            }
         } finally {
             opened.forEach(Backend::close);
             opened.clear();

@@ -9,14 +9,16 @@ import java.util.function.UnaryOperator;
  * The owner's fenced save of one record that consumes no global update, as SQL, the same in every
  * dialect:
  * <pre>
- * UPDATE ps_profiles SET payload = ?, revision = revision + 1
+ * UPDATE ps_profiles SET payload = ?, revision = revision + 1, keep_as = ?
  *        [, owner_server = NULL, owner_place = NULL, owner_job = NULL]    -- with release
  *  WHERE store = ? AND pkey = ? AND epoch = ? AND owner_server = ?
  * </pre>
  * PostgreSQL and SQLite send it with {@code RETURNING} ({@link ReturningBackend}); MariaDB follows
  * it with {@code ROW_COUNT()} in a multi-statement text ({@link MariadbBackend}). A row that the
  * UPDATE does not match was not written: the session is lost. (A save that consumes updates is a
- * transaction of {@link JdbcInbox}.) Stateless.
+ * transaction of {@link JdbcInbox}.) {@code keep_as} is the cause of a version to keep, or NULL: the
+ * table's trigger ({@link JdbcLayout}) keeps the version in the same statement and clears it.
+ * Stateless.
  */
 final class FencedSave {
     /** How many forms the UPDATE has: without or with release. */
@@ -45,7 +47,8 @@ final class FencedSave {
     static String[] statements(UnaryOperator<String> wrap) {
         String[] out = new String[VARIANTS];
         for (int variant = 0; variant < VARIANTS; variant++) {
-            out[variant] = wrap.apply("UPDATE " + JdbcBackend.PROFILES + " SET payload = ?, revision = revision + 1"
+            out[variant] = wrap.apply("UPDATE " + JdbcBackend.PROFILES
+                    + " SET payload = ?, revision = revision + 1, keep_as = ?"
                     + (variant == 1 ? RELEASE : "")
                     + " WHERE store = ? AND pkey = ? AND epoch = ? AND owner_server = ?");
         }
@@ -56,6 +59,7 @@ final class FencedSave {
     static void addArgs(List<Object> args, String store, String key, SaveRequest w) {
         requirePlain(w);
         args.add(w.payload());
+        args.add(keepAs(w));
         args.add(store);
         args.add(key);
         args.add(w.epoch());
@@ -64,9 +68,14 @@ final class FencedSave {
 
     /** The parameters of {@code w}'s UPDATE, in the order of its placeholders. */
     static Object[] args(String store, String key, SaveRequest w) {
-        List<Object> args = new ArrayList<>(5);
+        List<Object> args = new ArrayList<>(6);
         addArgs(args, store, key, w);
         return args.toArray();
+    }
+
+    /** The {@code keep_as} column of {@code w}'s write: the cause's label, or null when the save keeps no version. */
+    static String keepAs(SaveRequest w) {
+        return w.keepAs() == null ? null : w.keepAs().label();
     }
 
     private static void requirePlain(SaveRequest w) {

@@ -74,7 +74,7 @@ final class JdbcAdmin implements BackendAdmin {
                 "delete",
                 c -> JdbcConnections.inTransaction(c, tx -> {
                     int n = 0;
-                    for (String table : List.of(QUARANTINE, UPDATES, PROFILES)) {
+                    for (String table : List.of(QUARANTINE, UPDATES, JdbcBackend.VERSIONS, PROFILES)) {
                         try (PreparedStatement ps =
                                 prepare(tx, "DELETE FROM " + table + " WHERE store = ? AND pkey = ?", store, key)) {
                             backend.roundTrip("delete");

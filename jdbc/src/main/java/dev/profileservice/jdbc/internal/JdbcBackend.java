@@ -17,6 +17,7 @@ import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.UpdateOp;
+import dev.profileservice.spi.VersionHistory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -72,15 +73,17 @@ public abstract class JdbcBackend implements Backend {
     public static final String QUARANTINE = "ps_quarantine";
     /** Messages of the polled bus. */
     public static final String MESSAGES = "ps_messages";
+    /** Kept versions of profiles (see {@link JdbcHistory}). */
+    public static final String VERSIONS = "ps_versions";
     /** Layout version table. */
     public static final String SCHEMA = "ps_schema";
 
     /** The record columns, in the order {@link #record(ResultSet, boolean)} reads them. */
     protected static final String COLS =
-            "payload, epoch, owner_server, owner_place, owner_job, update_seq, update_pending";
+            "payload, epoch, owner_server, owner_place, owner_job, update_seq, update_pending, revision";
     /** The record columns without the payload (results of saves do not carry it back). */
     protected static final String COLS_NO_PAYLOAD =
-            "epoch, owner_server, owner_place, owner_job, update_seq, update_pending";
+            "epoch, owner_server, owner_place, owner_job, update_seq, update_pending, revision";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcBackend.class);
 
@@ -97,6 +100,7 @@ public abstract class JdbcBackend implements Backend {
     private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
     private MessageBus bus;
     private final JdbcAdmin admin = new JdbcAdmin(this);
+    private final JdbcHistory history = new JdbcHistory(this);
     /** The global-update inbox of every record of this store. */
     protected final JdbcInbox inbox;
 
@@ -165,7 +169,7 @@ public abstract class JdbcBackend implements Backend {
     protected abstract String heartbeatUpsert();
 
     /** A record's row as {@link #lockRecord} found it, locked until the transaction ends. */
-    protected record Locked(long epoch, Owner owner, long seq, int pending) {
+    protected record Locked(long epoch, Owner owner, long seq, int pending, long revision) {
         /** Whether the session {@code (serverId, epoch)} still holds the record. */
         boolean heldBy(String serverId, long sessionEpoch) {
             return owner != null && epoch == sessionEpoch && owner.serverId().equals(serverId);
@@ -173,7 +177,7 @@ public abstract class JdbcBackend implements Backend {
 
         /** The record as a refused save reports it (no payload, no updates). */
         StoredProfile record() {
-            return new StoredProfile(null, epoch, owner, List.of(), seq);
+            return new StoredProfile(null, epoch, owner, List.of(), seq, revision);
         }
     }
 
@@ -211,7 +215,12 @@ public abstract class JdbcBackend implements Backend {
 
     /** A {@link Locked} from the current row: {@link #COLS_NO_PAYLOAD}. */
     protected static Locked locked(ResultSet rs) throws SQLException {
-        return new Locked(rs.getLong("epoch"), owner(rs), rs.getLong("update_seq"), rs.getInt("update_pending"));
+        return new Locked(
+                rs.getLong("epoch"),
+                owner(rs),
+                rs.getLong("update_seq"),
+                rs.getInt("update_pending"),
+                rs.getLong("revision"));
     }
 
     /** The message bus of this dialect (started lazily on its first subscribe). */
@@ -232,6 +241,12 @@ public abstract class JdbcBackend implements Backend {
     @Override
     public Optional<BackendAdmin> admin() {
         return Optional.of(admin);
+    }
+
+    /** Versions kept by the trigger of layout 3 ({@link JdbcLayout}), read by {@link JdbcHistory}. */
+    @Override
+    public Optional<VersionHistory> history() {
+        return Optional.of(history);
     }
 
     /** The pool's size when it is a HikariCP pool (ours or the user's), else HikariCP's default of 10. */
@@ -309,7 +324,8 @@ public abstract class JdbcBackend implements Backend {
      */
     protected static StoredProfile record(ResultSet rs, boolean withPayload) throws SQLException {
         byte[] payload = withPayload ? rs.getBytes("payload") : null;
-        return new StoredProfile(payload, rs.getLong("epoch"), owner(rs), List.of(), rs.getLong("update_seq"));
+        return new StoredProfile(
+                payload, rs.getLong("epoch"), owner(rs), List.of(), rs.getLong("update_seq"), rs.getLong("revision"));
     }
 
     /**
@@ -436,7 +452,7 @@ public abstract class JdbcBackend implements Backend {
                 + PROFILES
                 + " WHERE store = ? AND pkey = ?"
                 + " UNION ALL SELECT 1, " + (withPayload ? "NULL, " : "")
-                + "0, NULL, NULL, NULL, 0, 0, id, version, data FROM " + UPDATES
+                + "0, NULL, NULL, NULL, 0, 0, 0, id, version, data FROM " + UPDATES
                 + " WHERE store = ? AND pkey = ? AND consumed_at IS NULL ORDER BY part, id";
     }
 
@@ -467,7 +483,8 @@ public abstract class JdbcBackend implements Backend {
                     updates.add(new dev.profileservice.spi.PendingUpdate(
                             rs.getLong("id"), rs.getLong("version"), rs.getBytes("data")));
                 }
-                return new StoredProfile(r.payload(), r.epoch(), r.owner(), List.copyOf(updates), r.updateSeq());
+                return new StoredProfile(
+                        r.payload(), r.epoch(), r.owner(), List.copyOf(updates), r.updateSeq(), r.revision());
             }
         }
     }

@@ -122,10 +122,11 @@ final class JdbcInbox {
             }
             try (PreparedStatement ps = prepare(
                     c,
-                    "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1,"
+                    "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1, keep_as = ?,"
                             + " update_pending = update_pending - ?" + (w.release() ? FencedSave.RELEASE : "")
                             + " WHERE store = ? AND pkey = ?",
                     w.payload(),
+                    FencedSave.keepAs(w),
                     w.consume().size(),
                     store,
                     key)) {
@@ -145,10 +146,65 @@ final class JdbcInbox {
             done = true;
             return new SaveResult(
                     SaveResult.Status.SAVED,
-                    new StoredProfile(null, row.epoch(), w.release() ? null : row.owner(), List.of(), row.seq()));
+                    new StoredProfile(
+                            null,
+                            row.epoch(),
+                            w.release() ? null : row.owner(),
+                            List.of(),
+                            row.seq(),
+                            row.revision() + 1));
         } finally {
             if (!done) {
                 backend.rollback(c); // also after a failed lock: the transaction may have begun
+            }
+        }
+    }
+
+    /**
+     * The rollback ({@link dev.profileservice.spi.VersionHistory#overwrite}) on {@code c}: lock the
+     * row, write the payload as a kept version with {@code cause} (the trigger of {@link JdbcLayout}
+     * keeps it), end the session (epoch + 1, no owner), and with {@code clearUpdates} retire every
+     * pending update, all in one transaction. A record without payload (never a profile, or missing)
+     * is left as it is.
+     */
+    StoredProfile overwrite(Connection c, String store, String key, byte[] payload, boolean clearUpdates, String cause)
+            throws SQLException {
+        boolean done = false;
+        try {
+            JdbcBackend.Locked row = backend.lockRecord(c, "overwrite", store, key, false);
+            int written;
+            try (PreparedStatement ps = prepare(
+                    c,
+                    "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1, keep_as = ?, epoch = epoch + 1"
+                            + FencedSave.RELEASE + (clearUpdates ? ", update_pending = 0" : "")
+                            + " WHERE store = ? AND pkey = ? AND payload IS NOT NULL",
+                    payload,
+                    cause,
+                    store,
+                    key)) {
+                backend.roundTrip("overwrite");
+                written = ps.executeUpdate();
+            }
+            if (written == 0) {
+                return StoredProfile.ABSENT;
+            }
+            if (clearUpdates) {
+                try (PreparedStatement ps = prepare(
+                        c,
+                        "UPDATE " + UPDATES + " SET consumed_at = " + nowMillis + ", data = NULL"
+                                + " WHERE store = ? AND pkey = ? AND consumed_at IS NULL",
+                        store,
+                        key)) {
+                    backend.roundTrip("overwrite");
+                    ps.executeUpdate();
+                }
+            }
+            backend.commit(c, "overwrite");
+            done = true;
+            return new StoredProfile(payload, row.epoch() + 1, null, List.of(), row.seq(), row.revision() + 1);
+        } finally {
+            if (!done) {
+                backend.rollback(c); // nothing written, or a failure: the transaction ends here
             }
         }
     }
@@ -183,7 +239,8 @@ final class JdbcInbox {
         long seq = updates.isEmpty()
                 ? record.updateSeq()
                 : Math.max(record.updateSeq(), updates.get(updates.size() - 1).id());
-        return new StoredProfile(record.payload(), record.epoch(), record.owner(), List.copyOf(updates), seq);
+        return new StoredProfile(
+                record.payload(), record.epoch(), record.owner(), List.copyOf(updates), seq, record.revision());
     }
 
     /** The ids of the given tokens the record remembers. */

@@ -4,6 +4,7 @@ import static dev.profileservice.jdbc.internal.JdbcBackend.PROFILES;
 import static dev.profileservice.jdbc.internal.JdbcBackend.QUARANTINE;
 import static dev.profileservice.jdbc.internal.JdbcBackend.SCHEMA;
 import static dev.profileservice.jdbc.internal.JdbcBackend.UPDATES;
+import static dev.profileservice.jdbc.internal.JdbcBackend.VERSIONS;
 import static dev.profileservice.jdbc.internal.JdbcConnections.execute;
 import static dev.profileservice.jdbc.internal.JdbcConnections.prepare;
 
@@ -32,6 +33,13 @@ import org.slf4j.LoggerFactory;
  *       table and columns, moves every inbox's Active updates into rows (id, version 1, token
  *       {@code legacy-<id>}), and drops the old columns. An inbox that is not valid JSON is copied
  *       to {@code ps_quarantine} before it is dropped.</li>
+ *   <li>Layout 3: the version history ({@link JdbcHistory}): the table {@code ps_versions} (one
+ *       row per kept version: revision, time by the database's clock, cause, writer, size, pin,
+ *       payload), the column {@code keep_as} of {@code ps_profiles}, and a trigger on
+ *       {@code ps_profiles}: an UPDATE that sets {@code keep_as} to a cause copies the new row into
+ *       {@code ps_versions} within the same statement and clears {@code keep_as} again, so a version
+ *       is written with its save, in the same atomic write, whichever statement saves. Existing
+ *       records keep their data; their history starts with their next kept save.</li>
  * </ul>
  * A new database gets the latest tables at once. Servers of an older release must be stopped
  * before a newer one upgrades the tables; an older release refuses a newer layout at start.
@@ -53,14 +61,50 @@ final class JdbcLayout {
      * @param schemaTable  {@code ps_schema}
      * @param tables       the tables and indexes of the latest layout but {@code ps_schema} and {@code ps_updates}
      * @param updatesTable {@code ps_updates} and its indexes (layout 2)
+     * @param keepAsType   the type of the {@code keep_as} column (layout 3)
+     * @param history      {@code ps_versions}, its indexes and the trigger that fills it (layout 3)
      */
-    record Ddl(String schemaTable, List<String> tables, List<String> updatesTable) {
+    record Ddl(
+            String schemaTable,
+            List<String> tables,
+            List<String> updatesTable,
+            String keepAsType,
+            List<String> history) {
         /** What a new database gets. */
         List<String> latest() {
             List<String> all = new ArrayList<>(tables);
             all.addAll(updatesTable);
+            all.add("ALTER TABLE " + PROFILES + " ADD COLUMN keep_as " + keepAsType);
+            all.addAll(history);
             return all;
         }
+    }
+
+    /**
+     * The INSERT of the history trigger: the row as the UPDATE leaves it, at {@code nowMillis}; the
+     * writer is the session that saved (the owner before the write), none when the write ended the
+     * session by moving the epoch (an overwrite).
+     */
+    static String insertVersion(String nowMillis, String lengthFunction) {
+        StringBuilder writer = new StringBuilder();
+        for (String column : List.of("owner_server", "owner_place", "owner_job")) {
+            writer.append(", CASE WHEN NEW.epoch = OLD.epoch THEN OLD.")
+                    .append(column)
+                    .append(" END");
+        }
+        return "INSERT INTO " + VERSIONS
+                + " (store, pkey, revision, saved_at, cause, writer_server, writer_place, writer_job, payload_size, payload)"
+                + " VALUES (NEW.store, NEW.pkey, NEW.revision, " + nowMillis + ", NEW.keep_as" + writer + ", "
+                + lengthFunction + "(NEW.payload), NEW.payload)";
+    }
+
+    /** {@code ps_versions} in standard SQL, from the dialect's type names (see {@link #standard}). */
+    static String versionsTable(String key, String bytes, String integer) {
+        return "CREATE TABLE IF NOT EXISTS " + VERSIONS + " (store " + key + " NOT NULL, pkey " + key + " NOT NULL,"
+                + " revision " + integer + " NOT NULL, saved_at " + integer + " NOT NULL, cause TEXT NOT NULL,"
+                + " writer_server TEXT, writer_place TEXT, writer_job TEXT, payload_size " + integer + " NOT NULL,"
+                + " pinned " + integer + " NOT NULL DEFAULT 0, payload " + bytes + " NOT NULL,"
+                + " PRIMARY KEY (store, pkey, revision))";
     }
 
     /**
@@ -71,8 +115,13 @@ final class JdbcLayout {
      * @param integer  the 64-bit integer type
      * @param serial   an auto-numbered 64-bit primary key
      * @param profiles storage options after the definition of {@code ps_profiles}, or ""
+     * @param trigger  the statements that create the history trigger (see {@link #insertVersion})
      */
-    static Ddl standard(String key, String bytes, String integer, String serial, String profiles) {
+    static Ddl standard(
+            String key, String bytes, String integer, String serial, String profiles, List<String> trigger) {
+        List<String> history = new ArrayList<>();
+        history.add(versionsTable(key, bytes, integer));
+        history.addAll(trigger);
         return new Ddl(
                 "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version " + integer
                         + " NOT NULL)",
@@ -106,7 +155,9 @@ final class JdbcLayout {
                                 + " consumed_at " + integer
                                 + ", PRIMARY KEY (store, pkey, id), UNIQUE (store, pkey, token))",
                         "CREATE INDEX IF NOT EXISTS ps_updates_consumed ON " + UPDATES + " (store, pkey, consumed_at)"
-                                + " WHERE consumed_at IS NOT NULL"));
+                                + " WHERE consumed_at IS NOT NULL"),
+                "TEXT",
+                history);
     }
 
     private final String description;
@@ -116,7 +167,18 @@ final class JdbcLayout {
     JdbcLayout(String description, Ddl ddl) {
         this.description = description;
         this.ddl = ddl;
-        this.upgrade = new LayoutUpgrade<>(description, List.of(new InboxToRows()));
+        this.upgrade = new LayoutUpgrade<>(
+                description,
+                List.of(
+                        new InboxToRows(),
+                        LayoutUpgrade.Step.of(3, "the version history: table " + VERSIONS + " and its trigger", c -> {
+                            if (!hasColumn(c, "keep_as")) {
+                                execute(c, "ALTER TABLE " + PROFILES + " ADD COLUMN keep_as " + ddl.keepAsType());
+                            }
+                            for (String sql : ddl.history()) {
+                                execute(c, sql);
+                            }
+                        })));
     }
 
     /** The layout this release writes. */

@@ -35,8 +35,11 @@ import java.util.List;
  * The row lock is always taken by the UPDATE first (never a shared lock upgraded later, which is
  * how {@code INSERT ... ON DUPLICATE KEY UPDATE} deadlocks), and read committed takes no gap locks,
  * so two of these texts on one key wait for each other instead of deadlocking.
- * Every conditional write changes at least one column ({@code epoch} or {@code revision}), so {@code ROW_COUNT()} is 1 exactly when the condition held, whether the
- * driver reports found or affected rows. When a statement fails the server stops the text; the
+ * Every conditional write changes at least one column ({@code epoch} or {@code revision}), so
+ * {@code ROW_COUNT()} is 1 exactly when the condition held, whether the driver reports found or
+ * affected rows. The inbox writers' lock ({@link #LOCK_OR_CREATE}) writes its row unchanged (the
+ * revision counts payload writes only): where the driver reports affected rows its
+ * {@code INSERT IGNORE} then finds the row it already holds locked, and does nothing. When a statement fails the server stops the text; the
  * backend then sends {@code ROLLBACK} on the same connection before returning it to the pool.
  * Messages go through the polled table ({@link PolledTableBus}).
  *
@@ -76,7 +79,7 @@ public final class MariadbBackend extends JdbcBackend {
      * missing), the same order of locks as {@link #ACQUIRE_FREE}: never a shared lock upgraded.
      */
     private static final String LOCK_OR_CREATE =
-            BEGIN + "UPDATE " + PROFILES + " SET revision = revision + 1 WHERE store = ? AND pkey = ?;"
+            BEGIN + "UPDATE " + PROFILES + " SET update_seq = update_seq WHERE store = ? AND pkey = ?;"
                     + " SET @ps_n = ROW_COUNT(); INSERT IGNORE INTO " + PROFILES
                     + " (store, pkey, epoch) SELECT ?, ?, 0 FROM DUAL WHERE @ps_n = 0; "
                     + LOCK_ROW;
@@ -139,7 +142,21 @@ public final class MariadbBackend extends JdbcBackend {
                     + " id BIGINT NOT NULL, version BIGINT NOT NULL, token VARCHAR(128)" + BIN + " NOT NULL,"
                     + " data LONGBLOB NULL, consumed_at BIGINT NULL,"
                     + " PRIMARY KEY (store, pkey, id), UNIQUE KEY ps_updates_token (store, pkey, token),"
-                    + " KEY ps_updates_consumed (store, pkey, consumed_at)) ENGINE=InnoDB"));
+                    + " KEY ps_updates_consumed (store, pkey, consumed_at)) ENGINE=InnoDB"),
+            "VARCHAR(20) CHARACTER SET ascii NULL",
+            List.of(
+                    "CREATE TABLE IF NOT EXISTS " + VERSIONS + " (store" + STORE + ", pkey" + PKEY + ","
+                            + " revision BIGINT NOT NULL, saved_at BIGINT NOT NULL,"
+                            + " cause VARCHAR(20) CHARACTER SET ascii NOT NULL,"
+                            + " writer_server VARCHAR(255)" + BIN + " NULL, writer_place TEXT" + BIN
+                            + " NULL, writer_job TEXT" + BIN + " NULL, payload_size BIGINT NOT NULL,"
+                            + " pinned TINYINT NOT NULL DEFAULT 0, payload LONGBLOB NOT NULL,"
+                            + " PRIMARY KEY (store, pkey, revision)) ENGINE=InnoDB",
+                    "DROP TRIGGER IF EXISTS ps_profiles_keep_version",
+                    "CREATE TRIGGER ps_profiles_keep_version BEFORE UPDATE ON " + PROFILES
+                            + " FOR EACH ROW BEGIN IF NEW.keep_as IS NOT NULL THEN "
+                            + JdbcLayout.insertVersion(NOW_MILLIS, "LENGTH")
+                            + "; SET NEW.keep_as = NULL; END IF; END"));
 
     /** Multi-statement queries must be allowed; learns {@code max_allowed_packet}, which bounds a batch's text. */
     @Override
@@ -303,7 +320,7 @@ public final class MariadbBackend extends JdbcBackend {
     /** One text: begin (read committed), lock the row (creating it first when asked). */
     @Override
     protected Locked lockRecord(Connection c, String op, String store, String key, boolean create) throws SQLException {
-        ResultReader<Locked> r = rs -> rs.next() ? locked(rs) : new Locked(0, null, 0, 0);
+        ResultReader<Locked> r = rs -> rs.next() ? locked(rs) : new Locked(0, null, 0, 0, 0);
         return create
                 ? send(c, op, LOCK_OR_CREATE, r, store, key, store, key, store, key)
                 : send(c, op, LOCK, r, store, key);

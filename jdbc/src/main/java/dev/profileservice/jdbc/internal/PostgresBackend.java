@@ -46,15 +46,16 @@ public final class PostgresBackend extends ReturningBackend {
      * single UPDATE, as columns of the arrays instead of separate statement texts.
      */
     private static final String SAVE_BATCH =
-            "UPDATE " + PROFILES + " AS p SET payload = v.payload, revision = p.revision + 1,"
+            "UPDATE " + PROFILES + " AS p SET payload = v.payload, revision = p.revision + 1, keep_as = v.keep,"
                     + " owner_server = CASE WHEN v.rel THEN NULL ELSE p.owner_server END,"
                     + " owner_place = CASE WHEN v.rel THEN NULL ELSE p.owner_place END,"
                     + " owner_job = CASE WHEN v.rel THEN NULL ELSE p.owner_job END"
-                    + " FROM unnest(?::text[], ?::text[], ?::bytea[], ?::int8[], ?::text[], ?::bool[])"
-                    + " AS v(store, pkey, payload, epoch, srv, rel)"
+                    + " FROM unnest(?::text[], ?::text[], ?::bytea[], ?::int8[], ?::text[], ?::bool[], ?::text[])"
+                    + " AS v(store, pkey, payload, epoch, srv, rel, keep)"
                     + " WHERE p.store = v.store COLLATE \"C\" AND p.pkey = v.pkey COLLATE \"C\""
                     + " AND p.epoch = v.epoch AND p.owner_server = v.srv"
-                    + " RETURNING p.store, p.pkey, p.epoch, p.owner_server, p.owner_place, p.owner_job, p.update_seq, p.update_pending";
+                    + " RETURNING p.store, p.pkey, p.epoch, p.owner_server, p.owner_place, p.owner_job, p.update_seq, p.update_pending,"
+                    + " p.revision";
     /** The records of the refused items of a batch, as they are now. */
     private static final String SELECT_BATCH = "SELECT p.store, p.pkey, p." + COLS_NO_PAYLOAD.replace(", ", ", p.")
             + " FROM " + PROFILES + " AS p JOIN unnest(?::text[], ?::text[]) AS v(store, pkey)"
@@ -74,7 +75,19 @@ public final class PostgresBackend extends ReturningBackend {
 
     /** Keys compare byte-wise ({@code COLLATE "C"}), as in every store; profile rows leave room for HOT updates. */
     private static final JdbcLayout.Ddl DDL = JdbcLayout.standard(
-            "TEXT COLLATE \"C\"", "BYTEA", "BIGINT", "BIGSERIAL PRIMARY KEY", " WITH (fillfactor = 80)");
+            "TEXT COLLATE \"C\"",
+            "BYTEA",
+            "BIGINT",
+            "BIGSERIAL PRIMARY KEY",
+            " WITH (fillfactor = 80)",
+            List.of(
+                    "CREATE OR REPLACE FUNCTION ps_keep_version() RETURNS trigger LANGUAGE plpgsql AS $$"
+                            + " BEGIN IF NEW.keep_as IS NOT NULL THEN "
+                            + JdbcLayout.insertVersion(NOW_MILLIS, "octet_length")
+                            + "; NEW.keep_as := NULL; END IF; RETURN NEW; END $$",
+                    "DROP TRIGGER IF EXISTS ps_profiles_keep_version ON " + PROFILES,
+                    "CREATE TRIGGER ps_profiles_keep_version BEFORE UPDATE ON " + PROFILES
+                            + " FOR EACH ROW EXECUTE FUNCTION ps_keep_version()"));
 
     @Override
     protected JdbcLayout.Ddl tables() {
@@ -114,6 +127,7 @@ public final class PostgresBackend extends ReturningBackend {
         Long[] epochs = new Long[n];
         String[] servers = new String[n];
         Boolean[] releases = new Boolean[n];
+        String[] keeps = new String[n];
         Map<Address, Integer> index = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
             SaveItem item = chunk.get(i);
@@ -124,6 +138,7 @@ public final class PostgresBackend extends ReturningBackend {
             epochs[i] = w.epoch();
             servers[i] = w.serverId();
             releases[i] = w.release();
+            keeps[i] = FencedSave.keepAs(w);
             index.put(new Address(item.store(), item.key()), i);
         }
         SaveResult[] out = new SaveResult[n];
@@ -134,6 +149,7 @@ public final class PostgresBackend extends ReturningBackend {
             ps.setArray(4, c.createArrayOf("int8", epochs));
             ps.setArray(5, c.createArrayOf("text", servers));
             ps.setArray(6, c.createArrayOf("bool", releases));
+            ps.setArray(7, c.createArrayOf("text", keeps));
             roundTrip("saveBatch");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -200,7 +200,7 @@ public abstract class ReturningBackend extends JdbcBackend {
         try (PreparedStatement ps = prepare(c, sql, store, key)) {
             roundTrip(op);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? locked(rs) : new Locked(0, null, 0, 0);
+                return rs.next() ? locked(rs) : new Locked(0, null, 0, 0, 0);
             }
         }
     }

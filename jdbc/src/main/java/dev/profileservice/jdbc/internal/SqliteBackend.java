@@ -48,8 +48,17 @@ public final class SqliteBackend extends ReturningBackend {
     }
 
     /** TEXT compares byte-wise (SQLite's BINARY collation) already. */
-    private static final JdbcLayout.Ddl DDL =
-            JdbcLayout.standard("TEXT", "BLOB", "INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT", "");
+    private static final JdbcLayout.Ddl DDL = JdbcLayout.standard(
+            "TEXT",
+            "BLOB",
+            "INTEGER",
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+            "",
+            // SQLite's triggers cannot change NEW: an AFTER trigger copies the row and clears keep_as
+            List.of("CREATE TRIGGER IF NOT EXISTS ps_profiles_keep_version AFTER UPDATE OF keep_as ON "
+                    + PROFILES + " WHEN NEW.keep_as IS NOT NULL BEGIN "
+                    + JdbcLayout.insertVersion(NOW_MILLIS, "length") + "; UPDATE " + PROFILES
+                    + " SET keep_as = NULL WHERE store = NEW.store AND pkey = NEW.pkey; END"));
 
     @Override
     protected JdbcLayout.Ddl tables() {
