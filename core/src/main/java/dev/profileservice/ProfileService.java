@@ -6,8 +6,6 @@ import dev.profileservice.spi.BackendUris;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiConsumer;
@@ -111,46 +109,46 @@ public final class ProfileService implements AutoCloseable {
     }
 
     /** The settings this service was built with. */
-    public Settings settings() {
+    public ProfileServiceSettings settings() {
         return engine.settings();
     }
 
     /**
      * Sets up a {@link ProfileService}. A builder is mutable and not thread-safe; {@link #build()}
-     * freezes what it holds into {@link Settings}, an immutable value, after checking the settings
+     * freezes what it holds into {@link ProfileServiceSettings}, an immutable value, after checking the settings
      * against each other. Every setting has a default, named by a {@code DEFAULT_*} constant of
-     * {@link Settings}.
+     * {@link ProfileServiceSettings}.
      */
     public static final class Builder {
-        private String backendUri;
-        private Backend backend;
-        private String placeId = Settings.DEFAULT_PLACE_ID;
-        private String jobId;
-        private Duration autoSavePeriod = Settings.DEFAULT_AUTO_SAVE_PERIOD;
-        private Duration lease = Settings.DEFAULT_LEASE;
-        private Duration forceLoadTimeout = Settings.DEFAULT_FORCE_LOAD_TIMEOUT;
-        private Duration pollInterval = Settings.DEFAULT_POLL_INTERVAL;
-        private int criticalIssueCount = Settings.DEFAULT_CRITICAL_ISSUE_COUNT;
-        private Duration criticalWindow = Settings.DEFAULT_CRITICAL_WINDOW;
-        private Duration criticalCooldown = Settings.DEFAULT_CRITICAL_COOLDOWN;
-        private int maxDataBytes = Settings.DEFAULT_MAX_DATA_BYTES;
-        private int maxPendingUpdates = Settings.DEFAULT_MAX_PENDING_UPDATES;
-        private Duration retryBackoffMax = Settings.DEFAULT_RETRY_BACKOFF_MAX;
-        private Duration versionInterval = Settings.DEFAULT_VERSION_INTERVAL;
-        private int versionsKept = Settings.DEFAULT_VERSIONS_KEPT;
-        private Duration versionMaxAge = Settings.DEFAULT_VERSION_MAX_AGE;
-        private Clock clock = Clock.systemUTC();
-        private ScheduledExecutorService scheduler;
-        private Executor listenerExecutor;
-        private boolean shutdownHook;
-        private boolean reconcileOnLoad;
+        String backendUri;
+        Backend backend;
+        String placeId = ProfileServiceSettings.DEFAULT_PLACE_ID;
+        String jobId;
+        Duration autoSavePeriod = ProfileServiceSettings.DEFAULT_AUTO_SAVE_PERIOD;
+        Duration lease = ProfileServiceSettings.DEFAULT_LEASE;
+        Duration forceLoadTimeout = ProfileServiceSettings.DEFAULT_FORCE_LOAD_TIMEOUT;
+        Duration pollInterval = ProfileServiceSettings.DEFAULT_POLL_INTERVAL;
+        int criticalIssueCount = ProfileServiceSettings.DEFAULT_CRITICAL_ISSUE_COUNT;
+        Duration criticalWindow = ProfileServiceSettings.DEFAULT_CRITICAL_WINDOW;
+        Duration criticalCooldown = ProfileServiceSettings.DEFAULT_CRITICAL_COOLDOWN;
+        int maxDataBytes = ProfileServiceSettings.DEFAULT_MAX_DATA_BYTES;
+        int maxPendingUpdates = ProfileServiceSettings.DEFAULT_MAX_PENDING_UPDATES;
+        Duration retryBackoffMax = ProfileServiceSettings.DEFAULT_RETRY_BACKOFF_MAX;
+        Duration versionInterval = ProfileServiceSettings.DEFAULT_VERSION_INTERVAL;
+        int versionsKept = ProfileServiceSettings.DEFAULT_VERSIONS_KEPT;
+        Duration versionMaxAge = ProfileServiceSettings.DEFAULT_VERSION_MAX_AGE;
+        Clock clock = Clock.systemUTC();
+        ScheduledExecutorService scheduler;
+        Executor listenerExecutor;
+        boolean shutdownHook;
+        boolean reconcileOnLoad;
 
         private Builder() {}
 
         /**
          * The store, as a URI: {@code memory:}, {@code sqlite:PATH}, {@code postgresql://...},
          * {@code mariadb://...}, {@code mysql://...}, {@code redis://...}. Default
-         * {@link Settings#DEFAULT_BACKEND_URI}. Resolved at {@link #build()}; an unknown scheme or
+         * {@link ProfileServiceSettings#DEFAULT_BACKEND_URI}. Resolved at {@link #build()}; an unknown scheme or
          * an unreachable store fails there with a message naming the URI (password masked).
          *
          * @throws IllegalStateException if a store was given already (a URI or an object)
@@ -184,7 +182,7 @@ public final class ProfileService implements AutoCloseable {
             }
         }
 
-        /** ProfileService's {@code place_id}: which game/place this server runs. Default {@link Settings#DEFAULT_PLACE_ID}. */
+        /** ProfileService's {@code place_id}: which game/place this server runs. Default {@link ProfileServiceSettings#DEFAULT_PLACE_ID}. */
         public Builder placeId(String placeId) {
             this.placeId = requireText(placeId, "placeId");
             return this;
@@ -198,7 +196,7 @@ public final class ProfileService implements AutoCloseable {
 
         /**
          * How often each active profile is saved (spread evenly over the period); at most the
-         * {@link #lease}. Default {@link Settings#DEFAULT_AUTO_SAVE_PERIOD}.
+         * {@link #lease}. Default {@link ProfileServiceSettings#DEFAULT_AUTO_SAVE_PERIOD}.
          */
         public Builder autoSavePeriod(Duration period) {
             this.autoSavePeriod = positive(period, "autoSavePeriod");
@@ -210,7 +208,7 @@ public final class ProfileService implements AutoCloseable {
          * third of it; other servers may take a dead server's profiles after the lease plus one
          * second. Both are measured by the store's clock (see
          * {@link dev.profileservice.spi.LeaseClock}), so servers whose clocks disagree still agree on
-         * who is alive. Default {@link Settings#DEFAULT_LEASE}.
+         * who is alive. Default {@link ProfileServiceSettings#DEFAULT_LEASE}.
          */
         public Builder lease(Duration lease) {
             this.lease = positive(lease, "lease");
@@ -219,14 +217,14 @@ public final class ProfileService implements AutoCloseable {
 
         /**
          * How long FORCE_LOAD waits for a live owner to release before stealing; at least the
-         * {@link #pollInterval}. Default {@link Settings#DEFAULT_FORCE_LOAD_TIMEOUT}.
+         * {@link #pollInterval}. Default {@link ProfileServiceSettings#DEFAULT_FORCE_LOAD_TIMEOUT}.
          */
         public Builder forceLoadTimeout(Duration timeout) {
             this.forceLoadTimeout = positive(timeout, "forceLoadTimeout");
             return this;
         }
 
-        /** How often waits look at the store again when no message arrives. Default {@link Settings#DEFAULT_POLL_INTERVAL}. */
+        /** How often waits look at the store again when no message arrives. Default {@link ProfileServiceSettings#DEFAULT_POLL_INTERVAL}. */
         public Builder pollInterval(Duration interval) {
             this.pollInterval = positive(interval, "pollInterval");
             return this;
@@ -234,8 +232,8 @@ public final class ProfileService implements AutoCloseable {
 
         /**
          * The critical state: entered when {@code issues} issues happen within {@code window}, left
-         * when none happened for {@code cooldown}. Default {@link Settings#DEFAULT_CRITICAL_ISSUE_COUNT}
-         * within {@link Settings#DEFAULT_CRITICAL_WINDOW}, cleared after {@link Settings#DEFAULT_CRITICAL_COOLDOWN}.
+         * when none happened for {@code cooldown}. Default {@link ProfileServiceSettings#DEFAULT_CRITICAL_ISSUE_COUNT}
+         * within {@link ProfileServiceSettings#DEFAULT_CRITICAL_WINDOW}, cleared after {@link ProfileServiceSettings#DEFAULT_CRITICAL_COOLDOWN}.
          */
         public Builder criticalState(int issues, Duration window, Duration cooldown) {
             if (issues < 1) {
@@ -249,7 +247,7 @@ public final class ProfileService implements AutoCloseable {
 
         /**
          * The largest encoded profile (data, tags, locked updates) accepted, in bytes; at least
-         * 1024. Default {@link Settings#DEFAULT_MAX_DATA_BYTES}.
+         * 1024. Default {@link ProfileServiceSettings#DEFAULT_MAX_DATA_BYTES}.
          */
         public Builder maxDataBytes(int bytes) {
             if (bytes < 1024) {
@@ -266,7 +264,7 @@ public final class ProfileService implements AutoCloseable {
          * session holds the profile; when one does, a send that only adds first waits up to 10
          * seconds (or two auto-save periods, if longer) for the owner to take updates in (a storm outruns a busy owner for moments), so
          * under contention senders are slowed down rather than failed. At least 1.
-         * Default {@link Settings#DEFAULT_MAX_PENDING_UPDATES}.
+         * Default {@link ProfileServiceSettings#DEFAULT_MAX_PENDING_UPDATES}.
          */
         public Builder maxPendingUpdates(int updates) {
             if (updates < 1) {
@@ -279,7 +277,7 @@ public final class ProfileService implements AutoCloseable {
         /**
          * The longest wait between retries of a failing store call (backoff doubles from 100 ms up
          * to it; a store that answers again ends every wait at once). Default
-         * {@link Settings#DEFAULT_RETRY_BACKOFF_MAX}.
+         * {@link ProfileServiceSettings#DEFAULT_RETRY_BACKOFF_MAX}.
          */
         public Builder retryBackoffMax(Duration max) {
             this.retryBackoffMax = positive(max, "retryBackoffMax");
@@ -289,7 +287,7 @@ public final class ProfileService implements AutoCloseable {
         /**
          * How often an auto-save or a {@code save()} of one profile is kept as a version in the
          * store's history: at most once per interval per session. Saves by a release, an
-         * {@code overwrite()} or a migration are always kept. Default {@link Settings#DEFAULT_VERSION_INTERVAL}.
+         * {@code overwrite()} or a migration are always kept. Default {@link ProfileServiceSettings#DEFAULT_VERSION_INTERVAL}.
          */
         public Builder versionInterval(Duration interval) {
             this.versionInterval = positive(interval, "versionInterval");
@@ -300,8 +298,8 @@ public final class ProfileService implements AutoCloseable {
          * How long the history keeps versions: the newest {@code newest} of each profile (0: no limit
          * by count), and those younger than {@code maxAge} ({@link Duration#ZERO}: no limit by age;
          * the newest version is kept whatever its age). Pinned versions are always kept. Pruning runs
-         * after a release, off the save path. Defaults {@link Settings#DEFAULT_VERSIONS_KEPT} and
-         * {@link Settings#DEFAULT_VERSION_MAX_AGE}.
+         * after a release, off the save path. Defaults {@link ProfileServiceSettings#DEFAULT_VERSIONS_KEPT} and
+         * {@link ProfileServiceSettings#DEFAULT_VERSION_MAX_AGE}.
          */
         public Builder versionRetention(int newest, Duration maxAge) {
             if (newest < 0) {
@@ -367,7 +365,7 @@ public final class ProfileService implements AutoCloseable {
          * @throws ProfileServiceException  if the store cannot be reached
          */
         public ProfileService build() {
-            ProfileService service = new ProfileService(Engine.start(new Settings(this)));
+            ProfileService service = new ProfileService(Engine.start(new ProfileServiceSettings(this)));
             if (shutdownHook) {
                 Runtime.getRuntime().addShutdownHook(new Thread(service::close, "profileservice-shutdown"));
             }
@@ -389,226 +387,6 @@ public final class ProfileService implements AutoCloseable {
                 throw new IllegalArgumentException(what + " must be a positive duration, was " + d);
             }
             return d;
-        }
-    }
-
-    /**
-     * The settings of a service, frozen by {@link Builder#build()}: an immutable value, safe to
-     * share between threads. The {@code DEFAULT_*} constants are the defaults of the builder.
-     */
-    public static final class Settings {
-        /** The default store: in-process, private to the service ({@code memory:}). */
-        public static final String DEFAULT_BACKEND_URI = "memory:";
-        /** The default place id. */
-        public static final String DEFAULT_PLACE_ID = "default";
-        /** The default auto-save period: 30 s, ProfileService's. */
-        public static final Duration DEFAULT_AUTO_SAVE_PERIOD = Duration.ofSeconds(30);
-        /** The default lease: 30 s (a crashed server's profiles are free after 31 s). */
-        public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
-        /** The default FORCE_LOAD wait for a live owner: 10 s. */
-        public static final Duration DEFAULT_FORCE_LOAD_TIMEOUT = Duration.ofSeconds(10);
-        /** The default poll interval of waits without messages: 1 s. */
-        public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
-        /** The default number of issues that make the state critical: 5, ProfileService's. */
-        public static final int DEFAULT_CRITICAL_ISSUE_COUNT = 5;
-        /** The default window of the critical state: 120 s, ProfileService's. */
-        public static final Duration DEFAULT_CRITICAL_WINDOW = Duration.ofSeconds(120);
-        /** The default quiet time that ends the critical state: 120 s, ProfileService's. */
-        public static final Duration DEFAULT_CRITICAL_COOLDOWN = Duration.ofSeconds(120);
-        /** The default largest encoded profile: 4 MB, as Roblox's DataStore. */
-        public static final int DEFAULT_MAX_DATA_BYTES = 4 * 1024 * 1024;
-        /** The default most Active global updates a profile may hold: 1,000, as ProfileStore's. */
-        public static final int DEFAULT_MAX_PENDING_UPDATES = 1000;
-        /** The default longest backoff between retries: 8 s. */
-        public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofSeconds(8);
-        /** The default interval between kept versions of auto-saves: 5 minutes. */
-        public static final Duration DEFAULT_VERSION_INTERVAL = Duration.ofMinutes(5);
-        /** The default count of versions kept per profile: 100. */
-        public static final int DEFAULT_VERSIONS_KEPT = 100;
-        /** The default age of kept versions: 30 days, as Roblox keeps DataStore versions. */
-        public static final Duration DEFAULT_VERSION_MAX_AGE = Duration.ofDays(30);
-
-        private final String backendUri;
-        private final Backend backend;
-        private final String placeId;
-        private final String jobId;
-        private final Duration autoSavePeriod;
-        private final Duration lease;
-        private final Duration forceLoadTimeout;
-        private final Duration pollInterval;
-        private final int criticalIssueCount;
-        private final Duration criticalWindow;
-        private final Duration criticalCooldown;
-        private final int maxDataBytes;
-        private final int maxPendingUpdates;
-        private final Duration retryBackoffMax;
-        private final Duration versionInterval;
-        private final int versionsKept;
-        private final Duration versionMaxAge;
-        private final Clock clock;
-        private final ScheduledExecutorService scheduler;
-        private final Executor listenerExecutor;
-        private final boolean reconcileOnLoad;
-
-        Settings(Builder b) {
-            this.reconcileOnLoad = b.reconcileOnLoad;
-            this.backend = b.backend;
-            this.backendUri = b.backend == null && b.backendUri == null ? DEFAULT_BACKEND_URI : b.backendUri;
-            this.placeId = b.placeId;
-            this.jobId = b.jobId != null ? b.jobId : UUID.randomUUID().toString();
-            this.autoSavePeriod = b.autoSavePeriod;
-            this.lease = b.lease;
-            this.forceLoadTimeout = b.forceLoadTimeout;
-            this.pollInterval = b.pollInterval;
-            this.criticalIssueCount = b.criticalIssueCount;
-            this.criticalWindow = b.criticalWindow;
-            this.criticalCooldown = b.criticalCooldown;
-            this.maxDataBytes = b.maxDataBytes;
-            this.maxPendingUpdates = b.maxPendingUpdates;
-            this.retryBackoffMax = b.retryBackoffMax;
-            this.versionInterval = b.versionInterval;
-            this.versionsKept = b.versionsKept;
-            this.versionMaxAge = b.versionMaxAge;
-            this.clock = b.clock;
-            this.scheduler = b.scheduler;
-            this.listenerExecutor = b.listenerExecutor;
-            checkTogether();
-        }
-
-        /** The settings that contradict each other, each with what to change. */
-        private void checkTogether() {
-            if (autoSavePeriod.compareTo(lease) > 0) {
-                throw new IllegalArgumentException(
-                        "autoSavePeriod (" + autoSavePeriod + ") is longer than the lease (" + lease
-                                + "): a server that pauses longer than its lease loses its profiles to others before it ever saved"
-                                + " what a period's play changed; set autoSavePeriod to at most the lease, or lengthen the lease");
-            }
-            if (pollInterval.compareTo(forceLoadTimeout) > 0) {
-                throw new IllegalArgumentException("pollInterval (" + pollInterval
-                        + ") is longer than forceLoadTimeout ("
-                        + forceLoadTimeout + "): a FORCE_LOAD would not look again before its timeout; set pollInterval"
-                        + " to at most forceLoadTimeout");
-            }
-        }
-
-        /** Whether every load reconciles the data with the template ({@link Builder#reconcileOnLoad}). */
-        public boolean reconcileOnLoad() {
-            return reconcileOnLoad;
-        }
-
-        /** The store URI, if the store was given as one ({@link #DEFAULT_BACKEND_URI} if none was given). */
-        public Optional<String> backendUri() {
-            return Optional.ofNullable(backendUri);
-        }
-
-        /** The backend object, if the store was given as one. */
-        public Optional<Backend> backend() {
-            return Optional.ofNullable(backend);
-        }
-
-        /** This server's place id. */
-        public String placeId() {
-            return placeId;
-        }
-
-        /** This server's job id (a random UUID unless given). */
-        public String jobId() {
-            return jobId;
-        }
-
-        /** How often each active profile is saved. */
-        public Duration autoSavePeriod() {
-            return autoSavePeriod;
-        }
-
-        /** How long this server's sessions stay valid without a heartbeat, on the store's clock. */
-        public Duration lease() {
-            return lease;
-        }
-
-        /** How long FORCE_LOAD waits for a live owner. */
-        public Duration forceLoadTimeout() {
-            return forceLoadTimeout;
-        }
-
-        /** How often waits look at the store when no message arrives. */
-        public Duration pollInterval() {
-            return pollInterval;
-        }
-
-        /** Issues within {@link #criticalWindow()} that make the state critical. */
-        public int criticalIssueCount() {
-            return criticalIssueCount;
-        }
-
-        /** The window of the critical state. */
-        public Duration criticalWindow() {
-            return criticalWindow;
-        }
-
-        /** The quiet time that ends the critical state. */
-        public Duration criticalCooldown() {
-            return criticalCooldown;
-        }
-
-        /** The largest encoded profile accepted, in bytes. */
-        public int maxDataBytes() {
-            return maxDataBytes;
-        }
-
-        /** The most Active global updates one profile may hold. */
-        public int maxPendingUpdates() {
-            return maxPendingUpdates;
-        }
-
-        /** The longest wait between retries of a failing store call. */
-        public Duration retryBackoffMax() {
-            return retryBackoffMax;
-        }
-
-        /** How often an auto-save of one profile is kept as a version. */
-        public Duration versionInterval() {
-            return versionInterval;
-        }
-
-        /** How many versions of each profile the history keeps (0: no limit by count). */
-        public int versionsKept() {
-            return versionsKept;
-        }
-
-        /** How long the history keeps versions ({@link Duration#ZERO}: no limit by age). */
-        public Duration versionMaxAge() {
-            return versionMaxAge;
-        }
-
-        /** The clock of this server's own waits and metadata times. */
-        public Clock clock() {
-            return clock;
-        }
-
-        /** The scheduler given to the builder; empty when the service runs its own. */
-        public Optional<ScheduledExecutorService> scheduler() {
-            return Optional.ofNullable(scheduler);
-        }
-
-        /** The listener executor given to the builder; empty when the service runs its own. */
-        public Optional<Executor> listenerExecutor() {
-            return Optional.ofNullable(listenerExecutor);
-        }
-
-        /** The settings, with the store's password masked. */
-        @Override
-        public String toString() {
-            return "Settings{store=" + (backend != null ? backend.describe() : BackendUris.mask(backendUri))
-                    + ", placeId=" + placeId
-                    + ", jobId=" + jobId + ", autoSavePeriod=" + autoSavePeriod + ", lease=" + lease
-                    + ", forceLoadTimeout="
-                    + forceLoadTimeout + ", pollInterval=" + pollInterval + ", criticalState=" + criticalIssueCount
-                    + " in "
-                    + criticalWindow + " / " + criticalCooldown + ", maxDataBytes=" + maxDataBytes
-                    + ", maxPendingUpdates=" + maxPendingUpdates + ", retryBackoffMax="
-                    + retryBackoffMax + ", versions every " + versionInterval + ", kept " + versionsKept + " / "
-                    + versionMaxAge + "}";
         }
     }
 }

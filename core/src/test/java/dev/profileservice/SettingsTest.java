@@ -13,18 +13,18 @@ class SettingsTest {
     @Test
     void defaultsAreTheNamedConstants() {
         try (ProfileService service = ProfileService.builder().build()) {
-            ProfileService.Settings s = service.settings();
-            assertThat(s.backendUri()).contains(ProfileService.Settings.DEFAULT_BACKEND_URI);
+            ProfileServiceSettings s = service.settings();
+            assertThat(s.backendUri()).contains(ProfileServiceSettings.DEFAULT_BACKEND_URI);
             assertThat(s.backend()).isEmpty();
-            assertThat(s.placeId()).isEqualTo(ProfileService.Settings.DEFAULT_PLACE_ID);
+            assertThat(s.placeId()).isEqualTo(ProfileServiceSettings.DEFAULT_PLACE_ID);
             assertThat(s.jobId()).isNotBlank().isEqualTo(service.getJobId());
-            assertThat(s.autoSavePeriod()).isEqualTo(ProfileService.Settings.DEFAULT_AUTO_SAVE_PERIOD);
-            assertThat(s.lease()).isEqualTo(ProfileService.Settings.DEFAULT_LEASE);
-            assertThat(s.forceLoadTimeout()).isEqualTo(ProfileService.Settings.DEFAULT_FORCE_LOAD_TIMEOUT);
-            assertThat(s.pollInterval()).isEqualTo(ProfileService.Settings.DEFAULT_POLL_INTERVAL);
-            assertThat(s.criticalIssueCount()).isEqualTo(ProfileService.Settings.DEFAULT_CRITICAL_ISSUE_COUNT);
-            assertThat(s.maxDataBytes()).isEqualTo(ProfileService.Settings.DEFAULT_MAX_DATA_BYTES);
-            assertThat(s.retryBackoffMax()).isEqualTo(ProfileService.Settings.DEFAULT_RETRY_BACKOFF_MAX);
+            assertThat(s.autoSavePeriod()).isEqualTo(ProfileServiceSettings.DEFAULT_AUTO_SAVE_PERIOD);
+            assertThat(s.lease()).isEqualTo(ProfileServiceSettings.DEFAULT_LEASE);
+            assertThat(s.forceLoadTimeout()).isEqualTo(ProfileServiceSettings.DEFAULT_FORCE_LOAD_TIMEOUT);
+            assertThat(s.pollInterval()).isEqualTo(ProfileServiceSettings.DEFAULT_POLL_INTERVAL);
+            assertThat(s.criticalIssueCount()).isEqualTo(ProfileServiceSettings.DEFAULT_CRITICAL_ISSUE_COUNT);
+            assertThat(s.maxDataBytes()).isEqualTo(ProfileServiceSettings.DEFAULT_MAX_DATA_BYTES);
+            assertThat(s.retryBackoffMax()).isEqualTo(ProfileServiceSettings.DEFAULT_RETRY_BACKOFF_MAX);
             assertThat(s.scheduler()).isEmpty();
         }
     }

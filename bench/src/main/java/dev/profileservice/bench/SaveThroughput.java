@@ -6,7 +6,7 @@ import static dev.profileservice.bench.Blocking.sleep;
 import static dev.profileservice.bench.Profiles.keys;
 
 import dev.profileservice.Profile;
-import dev.profileservice.ProfileService;
+import dev.profileservice.ProfileServiceSettings;
 import dev.profileservice.ProfileStore;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -102,9 +102,9 @@ final class SaveThroughput extends MacroMeasurement {
         long saves;
         long storeCalls;
         // the lease at least the period: build() refuses an auto-save period longer than the lease
-        Duration lease = period.compareTo(ProfileService.Settings.DEFAULT_LEASE) > 0
+        Duration lease = period.compareTo(ProfileServiceSettings.DEFAULT_LEASE) > 0
                 ? period
-                : ProfileService.Settings.DEFAULT_LEASE;
+                : ProfileServiceSettings.DEFAULT_LEASE;
         try (CountedService lib =
                 run.open("save" + n, b -> b.autoSavePeriod(period).lease(lease))) {
             ProfileStore<Map<String, Object>> store = run.store(lib, "save" + n);

@@ -1,6 +1,6 @@
 package dev.profileservice.internal;
 
-import dev.profileservice.ProfileService;
+import dev.profileservice.ProfileServiceSettings;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * timer on the injected scheduler.
  */
 final class CriticalState {
-    private final ProfileService.Settings config;
+    private final ProfileServiceSettings config;
     private final ScheduledExecutorService scheduler;
     private final Consumer<Boolean> onChange;
     private final ArrayDeque<Long> recent = new ArrayDeque<>();
@@ -22,7 +22,7 @@ final class CriticalState {
     private ScheduledFuture<?> offTimer;
     private boolean stopped;
 
-    CriticalState(ProfileService.Settings config, ScheduledExecutorService scheduler, Consumer<Boolean> onChange) {
+    CriticalState(ProfileServiceSettings config, ScheduledExecutorService scheduler, Consumer<Boolean> onChange) {
         this.config = config;
         this.scheduler = scheduler;
         this.onChange = onChange;

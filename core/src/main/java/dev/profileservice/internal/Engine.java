@@ -2,6 +2,7 @@ package dev.profileservice.internal;
 
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileServiceException;
+import dev.profileservice.ProfileServiceSettings;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.Signal;
 import dev.profileservice.internal.memory.MemoryBackendProvider;
@@ -55,7 +56,7 @@ public final class Engine {
     /** Upper bound of I/O threads: store calls block, so the pool bounds concurrent calls; tasks never wait on each other. */
     static final int MAX_IO_THREADS = 256;
 
-    final ProfileService.Settings config;
+    final ProfileServiceSettings config;
     /** The store, wrapped so that every call's outcome reaches {@link #recovery}. */
     final Backend backend;
     /** Notices the store's return after failures and wakes the retries waiting for it. */
@@ -98,7 +99,7 @@ public final class Engine {
     private volatile ScheduledFuture<?> heartbeatTask;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-    private Engine(ProfileService.Settings config, Backend store) {
+    private Engine(ProfileServiceSettings config, Backend store) {
         this.config = config;
         this.me = new Owner(UUID.randomUUID().toString(), config.placeId(), config.jobId());
         this.ownScheduler = config.scheduler().isEmpty();
@@ -150,7 +151,7 @@ public final class Engine {
     }
 
     /** Opens the backend, subscribes to messages, writes the first heartbeat. */
-    public static Engine start(ProfileService.Settings config) {
+    public static Engine start(ProfileServiceSettings config) {
         Backend backend = config.backend().orElse(null);
         if (backend == null) {
             String uri = config.backendUri().orElseThrow();
@@ -191,7 +192,7 @@ public final class Engine {
         };
     }
 
-    public ProfileService.Settings settings() {
+    public ProfileServiceSettings settings() {
         return config;
     }
 
@@ -362,7 +363,7 @@ public final class Engine {
             throw new IllegalStateException("mock() called on a closed ProfileService");
         }
         if (mock == null) {
-            ProfileService.Settings s = settings();
+            ProfileServiceSettings s = settings();
             ProfileService.Builder b = ProfileService.builder()
                     .backend(new dev.profileservice.internal.memory.MemoryBackend(config.clock()))
                     .placeId(s.placeId())
