@@ -47,6 +47,7 @@ final class ActiveProfile<T> implements Profile<T> {
      * @param tags                 the meta tags as written (MetaTagsLatest once saved)
      * @param write                false when nothing changed: the sync is a read
      * @param release              whether the write also frees the session
+     * @param userIds              the user ids, when the store's index of them must change; else null
      */
     record Snapshot(
             byte[] payload,
@@ -55,7 +56,8 @@ final class ActiveProfile<T> implements Profile<T> {
             List<SaveRequest.Consume> consume,
             Map<String, Object> tags,
             boolean write,
-            boolean release) {}
+            boolean release,
+            List<Long> userIds) {}
 
     private final StoreImpl<T> store;
     private final Engine engine;
@@ -71,6 +73,11 @@ final class ActiveProfile<T> implements Profile<T> {
     private final List<Long> userIds;
     /** Guarded by {@link #lock}. */
     private final GiftLedger gifts;
+    /**
+     * The user ids as this session last gave them to the store's index; null before its first
+     * save (the index may predate them, so a profile with ids gives them once). Guarded by {@link #lock}.
+     */
+    private List<Long> indexedUserIds;
     /** SHA-256 of the payload as last stored (null if none): how an unchanged profile is recognised without keeping a copy. */
     private byte[] lastSavedDigest;
 
@@ -454,7 +461,7 @@ final class ActiveProfile<T> implements Profile<T> {
             if (payload == null) {
                 engine.issue(problem);
                 if (!release) {
-                    return new Snapshot(null, null, List.of(), List.of(), null, false, false);
+                    return new Snapshot(null, null, List.of(), List.of(), null, false, false, null);
                 }
                 // release anyway, keeping the payload as stored, so the lock is freed and nothing saved is lost
                 payload = storedPayloadOrTemplate();
@@ -462,7 +469,9 @@ final class ActiveProfile<T> implements Profile<T> {
             }
             List<SaveRequest.Consume> consume = gifts.consume(toLock);
             byte[] digest = Digests.sha256(payload);
-            boolean write = release || !consume.isEmpty() || !Arrays.equals(digest, lastSavedDigest);
+            List<Long> ids = List.copyOf(userIds);
+            boolean idsChanged = indexedUserIds == null ? !ids.isEmpty() : !ids.equals(indexedUserIds);
+            boolean write = release || idsChanged || !consume.isEmpty() || !Arrays.equals(digest, lastSavedDigest);
             // MetaTagsLatest: a deep copy, made only when the tags differ from it (Map.equals compares deeply)
             Map<String, Object> tagCopy = !write
                     ? null
@@ -471,7 +480,7 @@ final class ActiveProfile<T> implements Profile<T> {
                             : tags.isEmpty()
                                     ? Map.of()
                                     : Collections.unmodifiableMap(engine.codec.copyMap(tags, "meta tags"));
-            return new Snapshot(payload, digest, toLock, consume, tagCopy, write, release);
+            return new Snapshot(payload, digest, toLock, consume, tagCopy, write, release, idsChanged ? ids : null);
         } finally {
             lock.unlock();
         }
@@ -509,6 +518,9 @@ final class ActiveProfile<T> implements Profile<T> {
         lock.lock();
         try {
             lastSavedDigest = s.digest();
+            if (s.userIds() != null) {
+                indexedUserIds = s.userIds();
+            }
             gifts.saved(s.toLock(), s.consume());
             tagsLatest = s.tags();
             behind = gifts.behind(record.updateSeq());

@@ -166,7 +166,7 @@ final class ProfileHistory<T> {
      * key (see {@link VersionHistory#overwrite}); this service's own session on the key syncs at once
      * and ends.
      */
-    void overwrite(String key, byte[] payload, boolean clearUpdates) {
+    void overwrite(String key, byte[] payload, boolean clearUpdates, List<Long> userIds) {
         VersionHistory h = history()
                 .orElseThrow(() -> new UnsupportedOperationException(what("overwrite", key) + ": the store "
                         + engine.backend.describe() + " keeps no version history"));
@@ -180,7 +180,7 @@ final class ProfileHistory<T> {
         }
         StoredProfile after = Engine.join(engine.call(
                 what("overwrite", key),
-                () -> h.overwrite(store.name, key, payload, clearUpdates, VersionCause.OVERWRITE),
+                () -> h.overwrite(store.name, key, payload, clearUpdates, VersionCause.OVERWRITE, userIds),
                 Engine.CALL_ATTEMPTS));
         if (after.payload() == null) {
             throw new IllegalStateException(

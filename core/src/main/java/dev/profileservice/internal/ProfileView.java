@@ -192,7 +192,7 @@ final class ProfileView<T> implements Profile<T> {
     public void overwrite() {
         byte[] payload = store.engine.codec.encodePayload(
                 stored.created(), stored.loads(), data, tags, cleared ? List.of() : stored.locked(), userIds);
-        store.history.overwrite(key, payload, cleared);
+        store.history.overwrite(key, payload, cleared, userIds);
     }
 
     /** A no-op: a view holds no session. */

@@ -215,7 +215,14 @@ final class SaveCycle implements SaveBatcher.Sync {
         SaveItem item = new SaveItem(
                 profile.storeName(),
                 profile.getKey(),
-                new SaveRequest(engine.me.serverId(), profile.epoch(), s.payload(), s.release(), s.consume(), keepAs));
+                new SaveRequest(
+                        engine.me.serverId(),
+                        profile.epoch(),
+                        s.payload(),
+                        s.release(),
+                        s.consume(),
+                        keepAs,
+                        s.userIds()));
         return new SaveBatcher.PendingSave() {
             @Override
             public SaveItem item() {

@@ -41,6 +41,17 @@ public interface BackendAdmin {
      */
     List<String> keys(String store, String afterKey, int limit);
 
+    /**
+     * The keys of a store whose profile holds {@code userId} (ProfileService's user ids, for
+     * erasure requests), in ascending order, from an index the store keeps with every save that
+     * changes a profile's user ids ({@link SaveRequest#userIds()}).
+     *
+     * @throws UnsupportedOperationException if the store keeps no such index (the default)
+     */
+    default List<String> keysOfUser(String store, long userId) {
+        throw new UnsupportedOperationException("this store keeps no index of user ids");
+    }
+
     /** Records of a store that have an owner. */
     List<SessionInfo> sessions(String store);
 }

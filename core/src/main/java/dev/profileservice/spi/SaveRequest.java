@@ -20,12 +20,22 @@ import java.util.Objects;
  * @param keepAs   when not null, the store also keeps this payload as a version with this cause
  *                 ({@link VersionHistory}), in the same atomic write; null: the save only advances
  *                 the revision. A store without {@link Backend#history()} ignores it
+ * @param userIds  when not null, the profile's user ids after this write, which the store's index of
+ *                 user ids ({@link BackendAdmin#keysOfUser}) takes in the same atomic write; null:
+ *                 they did not change (the engine sends them only when they do)
  */
 public record SaveRequest(
-        String serverId, long epoch, byte[] payload, boolean release, List<Consume> consume, VersionCause keepAs) {
+        String serverId,
+        long epoch,
+        byte[] payload,
+        boolean release,
+        List<Consume> consume,
+        VersionCause keepAs,
+        List<Long> userIds) {
     public SaveRequest {
         Objects.requireNonNull(serverId, "serverId");
         Objects.requireNonNull(payload, "payload");
+        userIds = userIds == null ? null : List.copyOf(userIds);
         consume = List.copyOf(consume);
         if (consume.stream().map(Consume::id).distinct().count() != consume.size()) {
             throw new IllegalArgumentException("a save names an update to consume twice: " + consume);
@@ -34,7 +44,18 @@ public record SaveRequest(
 
     /** A save that keeps no version. */
     public SaveRequest(String serverId, long epoch, byte[] payload, boolean release, List<Consume> consume) {
-        this(serverId, epoch, payload, release, consume, null);
+        this(serverId, epoch, payload, release, consume, null, null);
+    }
+
+    /** A save that leaves the user ids as they are. */
+    public SaveRequest(
+            String serverId, long epoch, byte[] payload, boolean release, List<Consume> consume, VersionCause keepAs) {
+        this(serverId, epoch, payload, release, consume, keepAs, null);
+    }
+
+    /** The user ids as the index stores them: a JSON array ({@code [1001,2002]}), or null when unchanged. */
+    public String userIdsJson() {
+        return userIds == null ? null : userIds.toString().replace(" ", "");
     }
 
     /** One update a save takes out of the inbox, at the version the owner read. */

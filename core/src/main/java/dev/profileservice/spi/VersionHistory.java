@@ -69,7 +69,10 @@ public interface VersionHistory {
      * pending global updates are cleared in the same write. Writes nothing if the record does not
      * exist (never saved, or wiped): an overwrite never brings back a wiped profile.
      *
+     * @param userIds the user ids of {@code payload}, which replace the record's in the index of user
+     *                ids ({@link BackendAdmin#keysOfUser}) in the same write
      * @return the record after the write, or {@link StoredProfile#ABSENT} if nothing was written
      */
-    StoredProfile overwrite(String store, String key, byte[] payload, boolean clearUpdates, VersionCause cause);
+    StoredProfile overwrite(
+            String store, String key, byte[] payload, boolean clearUpdates, VersionCause cause, List<Long> userIds);
 }

@@ -107,6 +107,10 @@ public final class MemoryBackend implements Backend, BackendAdmin {
         final Map<String, TreeMap<String, Rec>> stores = new HashMap<>();
         final Map<String, Heartbeat> servers = new HashMap<>();
         final Map<String, List<byte[]>> quarantine = new HashMap<>();
+        /** The user ids of each record by {@code store NUL key}, and the index: store to user id to keys. */
+        final Map<String, List<Long>> userIdsOf = new HashMap<>();
+
+        final Map<String, Map<Long, java.util.TreeSet<String>>> keysOfUser = new HashMap<>();
         /** Kept versions by {@code store NUL key}, by revision. */
         final Map<String, TreeMap<Long, StoredVersion>> versions = new HashMap<>();
 
@@ -223,6 +227,9 @@ public final class MemoryBackend implements Backend, BackendAdmin {
         if (w.keepAs() != null) {
             keep(store, key, after, w.keepAs(), r.owner());
         }
+        if (w.userIds() != null) {
+            index(store, key, w.userIds());
+        }
         return new SaveResult(SaveResult.Status.SAVED, after.sessionView());
     }
 
@@ -328,6 +335,7 @@ public final class MemoryBackend implements Backend, BackendAdmin {
         synchronized (shared) {
             shared.quarantine.remove(store + "\u0000" + key);
             shared.versions.remove(store + "\u0000" + key);
+            index(store, key, List.of());
             return store(store).remove(key) != null;
         }
     }
@@ -375,6 +383,35 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     @Override
     public void close() {
         closed = true;
+    }
+
+    // ---------------------------------------------------------------- user ids
+
+    /** Replaces the record's user ids in the index; the caller holds the store's lock. */
+    private void index(String store, String key, List<Long> userIds) {
+        var byUser = shared.keysOfUser.computeIfAbsent(store, s -> new HashMap<>());
+        for (Long old : shared.userIdsOf.getOrDefault(store + "\u0000" + key, List.of())) {
+            var keys = byUser.get(old);
+            if (keys != null && keys.remove(key) && keys.isEmpty()) {
+                byUser.remove(old);
+            }
+        }
+        if (userIds.isEmpty()) {
+            shared.userIdsOf.remove(store + "\u0000" + key);
+            return;
+        }
+        shared.userIdsOf.put(store + "\u0000" + key, List.copyOf(userIds));
+        userIds.forEach(
+                id -> byUser.computeIfAbsent(id, i -> new java.util.TreeSet<>()).add(key));
+    }
+
+    @Override
+    public List<String> keysOfUser(String store, long userId) {
+        call("keysOfUser");
+        synchronized (shared) {
+            return List.copyOf(
+                    shared.keysOfUser.getOrDefault(store, Map.of()).getOrDefault(userId, new java.util.TreeSet<>()));
+        }
     }
 
     // ---------------------------------------------------------------- versions
@@ -484,7 +521,12 @@ public final class MemoryBackend implements Backend, BackendAdmin {
 
         @Override
         public StoredProfile overwrite(
-                String store, String key, byte[] payload, boolean clearUpdates, VersionCause cause) {
+                String store,
+                String key,
+                byte[] payload,
+                boolean clearUpdates,
+                VersionCause cause,
+                List<Long> userIds) {
             call("overwrite");
             synchronized (shared) {
                 Rec r = store(store).get(key);
@@ -497,6 +539,9 @@ public final class MemoryBackend implements Backend, BackendAdmin {
                 Rec after = r.written(payload, r.epoch() + 1, null);
                 store(store).put(key, after);
                 keep(store, key, after, cause, null);
+                if (userIds != null) {
+                    index(store, key, userIds);
+                }
                 return after.view();
             }
         }

@@ -9,15 +9,17 @@ import java.util.function.UnaryOperator;
  * The owner's fenced save of one record that consumes no global update, as SQL, the same in every
  * dialect:
  * <pre>
- * UPDATE ps_profiles SET payload = ?, revision = revision + 1, keep_as = ?
+ * UPDATE ps_profiles SET payload = ?, revision = revision + 1, keep_as = ?, user_ids_set = COALESCE(?, user_ids_set)
  *        [, owner_server = NULL, owner_place = NULL, owner_job = NULL]    -- with release
  *  WHERE store = ? AND pkey = ? AND epoch = ? AND owner_server = ?
  * </pre>
  * PostgreSQL and SQLite send it with {@code RETURNING} ({@link ReturningBackend}); MariaDB follows
  * it with {@code ROW_COUNT()} in a multi-statement text ({@link MariadbBackend}). A row that the
  * UPDATE does not match was not written: the session is lost. (A save that consumes updates is a
- * transaction of {@link JdbcInbox}.) {@code keep_as} is the cause of a version to keep, or NULL: the
- * table's trigger ({@link JdbcLayout}) keeps the version in the same statement and clears it.
+ * transaction of {@link JdbcInbox}.) {@code keep_as} is the cause of a version to keep, or NULL;
+ * {@code user_ids_set} the profile's user ids as a JSON array when they changed: the table's trigger
+ * ({@link JdbcLayout}) keeps the version and rewrites the index of user ids in the same statement, and
+ * clears both columns.
  * Stateless.
  */
 final class FencedSave {
@@ -48,7 +50,7 @@ final class FencedSave {
         String[] out = new String[VARIANTS];
         for (int variant = 0; variant < VARIANTS; variant++) {
             out[variant] = wrap.apply("UPDATE " + JdbcBackend.PROFILES
-                    + " SET payload = ?, revision = revision + 1, keep_as = ?"
+                    + " SET payload = ?, revision = revision + 1, keep_as = ?, user_ids_set = ?"
                     + (variant == 1 ? RELEASE : "")
                     + " WHERE store = ? AND pkey = ? AND epoch = ? AND owner_server = ?");
         }
@@ -60,6 +62,7 @@ final class FencedSave {
         requirePlain(w);
         args.add(w.payload());
         args.add(keepAs(w));
+        args.add(w.userIdsJson());
         args.add(store);
         args.add(key);
         args.add(w.epoch());
@@ -68,7 +71,7 @@ final class FencedSave {
 
     /** The parameters of {@code w}'s UPDATE, in the order of its placeholders. */
     static Object[] args(String store, String key, SaveRequest w) {
-        List<Object> args = new ArrayList<>(6);
+        List<Object> args = new ArrayList<>(7);
         addArgs(args, store, key, w);
         return args.toArray();
     }

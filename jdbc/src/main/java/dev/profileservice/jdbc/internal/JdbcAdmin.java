@@ -74,7 +74,8 @@ final class JdbcAdmin implements BackendAdmin {
                 "delete",
                 c -> JdbcConnections.inTransaction(c, tx -> {
                     int n = 0;
-                    for (String table : List.of(QUARANTINE, UPDATES, JdbcBackend.VERSIONS, PROFILES)) {
+                    for (String table :
+                            List.of(QUARANTINE, UPDATES, JdbcBackend.VERSIONS, JdbcBackend.USER_IDS, PROFILES)) {
                         try (PreparedStatement ps =
                                 prepare(tx, "DELETE FROM " + table + " WHERE store = ? AND pkey = ?", store, key)) {
                             backend.roundTrip("delete");
@@ -84,6 +85,26 @@ final class JdbcAdmin implements BackendAdmin {
                     backend.roundTrip("delete"); // the COMMIT inTransaction sends next
                     return n > 0;
                 }));
+    }
+
+    @Override
+    public List<String> keysOfUser(String store, long userId) {
+        return backend.withConnection("keysOfUser", c -> {
+            try (PreparedStatement ps = prepare(
+                    c,
+                    "SELECT pkey FROM " + JdbcBackend.USER_IDS + " WHERE store = ? AND user_id = ? ORDER BY pkey",
+                    store,
+                    userId)) {
+                backend.roundTrip("keysOfUser");
+                List<String> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+                return out;
+            }
+        });
     }
 
     @Override

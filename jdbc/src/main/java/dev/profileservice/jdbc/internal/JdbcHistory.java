@@ -160,9 +160,11 @@ final class JdbcHistory implements VersionHistory {
     }
 
     @Override
-    public StoredProfile overwrite(String store, String key, byte[] payload, boolean clearUpdates, VersionCause cause) {
+    public StoredProfile overwrite(
+            String store, String key, byte[] payload, boolean clearUpdates, VersionCause cause, List<Long> userIds) {
+        String ids = userIds == null ? null : userIds.toString().replace(" ", "");
         return backend.write(
-                "overwrite", c -> backend.inbox.overwrite(c, store, key, payload, clearUpdates, cause.label()));
+                "overwrite", c -> backend.inbox.overwrite(c, store, key, payload, clearUpdates, cause.label(), ids));
     }
 
     private static StoredVersion version(ResultSet rs) throws SQLException {

@@ -122,11 +122,12 @@ final class JdbcInbox {
             }
             try (PreparedStatement ps = prepare(
                     c,
-                    "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1, keep_as = ?,"
+                    "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1, keep_as = ?, user_ids_set = ?,"
                             + " update_pending = update_pending - ?" + (w.release() ? FencedSave.RELEASE : "")
                             + " WHERE store = ? AND pkey = ?",
                     w.payload(),
                     FencedSave.keepAs(w),
+                    w.userIdsJson(),
                     w.consume().size(),
                     store,
                     key)) {
@@ -167,7 +168,8 @@ final class JdbcInbox {
      * pending update, all in one transaction. A record without payload (never a profile, or missing)
      * is left as it is.
      */
-    StoredProfile overwrite(Connection c, String store, String key, byte[] payload, boolean clearUpdates, String cause)
+    StoredProfile overwrite(
+            Connection c, String store, String key, byte[] payload, boolean clearUpdates, String cause, String userIds)
             throws SQLException {
         boolean done = false;
         try {
@@ -175,11 +177,12 @@ final class JdbcInbox {
             int written;
             try (PreparedStatement ps = prepare(
                     c,
-                    "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1, keep_as = ?, epoch = epoch + 1"
-                            + FencedSave.RELEASE + (clearUpdates ? ", update_pending = 0" : "")
+                    "UPDATE " + PROFILES + " SET payload = ?, revision = revision + 1, keep_as = ?, user_ids_set = ?,"
+                            + " epoch = epoch + 1" + FencedSave.RELEASE + (clearUpdates ? ", update_pending = 0" : "")
                             + " WHERE store = ? AND pkey = ? AND payload IS NOT NULL",
                     payload,
                     cause,
+                    userIds,
                     store,
                     key)) {
                 backend.roundTrip("overwrite");

@@ -4,6 +4,7 @@ import static dev.profileservice.jdbc.internal.JdbcBackend.PROFILES;
 import static dev.profileservice.jdbc.internal.JdbcBackend.QUARANTINE;
 import static dev.profileservice.jdbc.internal.JdbcBackend.SCHEMA;
 import static dev.profileservice.jdbc.internal.JdbcBackend.UPDATES;
+import static dev.profileservice.jdbc.internal.JdbcBackend.USER_IDS;
 import static dev.profileservice.jdbc.internal.JdbcBackend.VERSIONS;
 import static dev.profileservice.jdbc.internal.JdbcConnections.execute;
 import static dev.profileservice.jdbc.internal.JdbcConnections.prepare;
@@ -33,13 +34,16 @@ import org.slf4j.LoggerFactory;
  *       table and columns, moves every inbox's Active updates into rows (id, version 1, token
  *       {@code legacy-<id>}), and drops the old columns. An inbox that is not valid JSON is copied
  *       to {@code ps_quarantine} before it is dropped.</li>
- *   <li>Layout 3: the version history ({@link JdbcHistory}): the table {@code ps_versions} (one
- *       row per kept version: revision, time by the database's clock, cause, writer, size, pin,
- *       payload), the column {@code keep_as} of {@code ps_profiles}, and a trigger on
+ *   <li>Layout 3: the version history ({@link JdbcHistory}) and the index of user ids: the tables
+ *       {@code ps_versions} (one row per kept version: revision, time by the database's clock,
+ *       cause, writer, size, pin, payload) and {@code ps_user_ids} ({@code (store, user_id, pkey)}),
+ *       the columns {@code keep_as} and {@code user_ids_set} of {@code ps_profiles}, and a trigger on
  *       {@code ps_profiles}: an UPDATE that sets {@code keep_as} to a cause copies the new row into
- *       {@code ps_versions} within the same statement and clears {@code keep_as} again, so a version
- *       is written with its save, in the same atomic write, whichever statement saves. Existing
- *       records keep their data; their history starts with their next kept save.</li>
+ *       {@code ps_versions}, one that sets {@code user_ids_set} (a JSON array) rewrites the key's rows
+ *       of {@code ps_user_ids}, within the same statement, and clears both columns again. So a
+ *       version and the index are written with their save, in the same atomic write, whichever
+ *       statement saves. Existing records keep their data; their history starts with their next
+ *       kept save, and their user ids enter the index with their next save.</li>
  * </ul>
  * A new database gets the latest tables at once. Servers of an older release must be stopped
  * before a newer one upgrades the tables; an older release refuses a newer layout at start.
@@ -61,23 +65,42 @@ final class JdbcLayout {
      * @param schemaTable  {@code ps_schema}
      * @param tables       the tables and indexes of the latest layout but {@code ps_schema} and {@code ps_updates}
      * @param updatesTable {@code ps_updates} and its indexes (layout 2)
-     * @param keepAsType   the type of the {@code keep_as} column (layout 3)
-     * @param history      {@code ps_versions}, its indexes and the trigger that fills it (layout 3)
+     * @param oneShotColumns the columns of {@code ps_profiles} the trigger reads and clears
+     *                       ({@code keep_as}, {@code user_ids_set}), each as name and type (layout 3)
+     * @param history        {@code ps_versions}, {@code ps_user_ids}, their indexes and the trigger (layout 3)
      */
     record Ddl(
             String schemaTable,
             List<String> tables,
             List<String> updatesTable,
-            String keepAsType,
+            List<String> oneShotColumns,
             List<String> history) {
         /** What a new database gets. */
         List<String> latest() {
             List<String> all = new ArrayList<>(tables);
             all.addAll(updatesTable);
-            all.add("ALTER TABLE " + PROFILES + " ADD COLUMN keep_as " + keepAsType);
+            oneShotColumns.forEach(column -> all.add("ALTER TABLE " + PROFILES + " ADD COLUMN " + column));
             all.addAll(history);
             return all;
         }
+    }
+
+    /**
+     * The trigger's rewrite of a key's rows of {@code ps_user_ids} from {@code NEW.user_ids_set}:
+     * {@code ids} is the dialect's row source of the JSON array's elements, {@code id} the element
+     * as a 64-bit integer in it.
+     */
+    static String rewriteUserIds(String ids, String id) {
+        return "DELETE FROM " + USER_IDS + " WHERE store = NEW.store AND pkey = NEW.pkey; INSERT INTO " + USER_IDS
+                + " (store, user_id, pkey) SELECT DISTINCT NEW.store, " + id + ", NEW.pkey FROM " + ids;
+    }
+
+    /** {@code ps_user_ids} in standard SQL and its index by key (see {@link #standard}). */
+    static List<String> userIdsTable(String key, String integer) {
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + USER_IDS + " (store " + key + " NOT NULL, user_id " + integer
+                        + " NOT NULL, pkey " + key + " NOT NULL, PRIMARY KEY (store, user_id, pkey))",
+                "CREATE INDEX IF NOT EXISTS ps_user_ids_key ON " + USER_IDS + " (store, pkey)");
     }
 
     /**
@@ -121,6 +144,7 @@ final class JdbcLayout {
             String key, String bytes, String integer, String serial, String profiles, List<String> trigger) {
         List<String> history = new ArrayList<>();
         history.add(versionsTable(key, bytes, integer));
+        history.addAll(userIdsTable(key, integer));
         history.addAll(trigger);
         return new Ddl(
                 "CREATE TABLE IF NOT EXISTS " + SCHEMA + " (component TEXT PRIMARY KEY, version " + integer
@@ -156,7 +180,7 @@ final class JdbcLayout {
                                 + ", PRIMARY KEY (store, pkey, id), UNIQUE (store, pkey, token))",
                         "CREATE INDEX IF NOT EXISTS ps_updates_consumed ON " + UPDATES + " (store, pkey, consumed_at)"
                                 + " WHERE consumed_at IS NOT NULL"),
-                "TEXT",
+                List.of("keep_as TEXT", "user_ids_set TEXT"),
                 history);
     }
 
@@ -171,9 +195,11 @@ final class JdbcLayout {
                 description,
                 List.of(
                         new InboxToRows(),
-                        LayoutUpgrade.Step.of(3, "the version history: table " + VERSIONS + " and its trigger", c -> {
-                            if (!hasColumn(c, "keep_as")) {
-                                execute(c, "ALTER TABLE " + PROFILES + " ADD COLUMN keep_as " + ddl.keepAsType());
+                        LayoutUpgrade.Step.of(3, "the version history and the index of user ids", c -> {
+                            for (String column : ddl.oneShotColumns()) {
+                                if (!hasColumn(c, column.substring(0, column.indexOf(' ')))) {
+                                    execute(c, "ALTER TABLE " + PROFILES + " ADD COLUMN " + column);
+                                }
                             }
                             for (String sql : ddl.history()) {
                                 execute(c, sql);

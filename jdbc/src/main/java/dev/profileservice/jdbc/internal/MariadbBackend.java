@@ -143,7 +143,7 @@ public final class MariadbBackend extends JdbcBackend {
                     + " data LONGBLOB NULL, consumed_at BIGINT NULL,"
                     + " PRIMARY KEY (store, pkey, id), UNIQUE KEY ps_updates_token (store, pkey, token),"
                     + " KEY ps_updates_consumed (store, pkey, consumed_at)) ENGINE=InnoDB"),
-            "VARCHAR(20) CHARACTER SET ascii NULL",
+            List.of("keep_as VARCHAR(20) CHARACTER SET ascii NULL", "user_ids_set TEXT CHARACTER SET ascii NULL"),
             List.of(
                     "CREATE TABLE IF NOT EXISTS " + VERSIONS + " (store" + STORE + ", pkey" + PKEY + ","
                             + " revision BIGINT NOT NULL, saved_at BIGINT NOT NULL,"
@@ -152,11 +152,17 @@ public final class MariadbBackend extends JdbcBackend {
                             + " NULL, writer_job TEXT" + BIN + " NULL, payload_size BIGINT NOT NULL,"
                             + " pinned TINYINT NOT NULL DEFAULT 0, payload LONGBLOB NOT NULL,"
                             + " PRIMARY KEY (store, pkey, revision)) ENGINE=InnoDB",
+                    "CREATE TABLE IF NOT EXISTS " + USER_IDS + " (store" + STORE + ", user_id BIGINT NOT NULL,"
+                            + " pkey" + PKEY + ", PRIMARY KEY (store, user_id, pkey),"
+                            + " KEY ps_user_ids_key (store, pkey)) ENGINE=InnoDB",
                     "DROP TRIGGER IF EXISTS ps_profiles_keep_version",
                     "CREATE TRIGGER ps_profiles_keep_version BEFORE UPDATE ON " + PROFILES
                             + " FOR EACH ROW BEGIN IF NEW.keep_as IS NOT NULL THEN "
                             + JdbcLayout.insertVersion(NOW_MILLIS, "LENGTH")
-                            + "; SET NEW.keep_as = NULL; END IF; END"));
+                            + "; SET NEW.keep_as = NULL; END IF; IF NEW.user_ids_set IS NOT NULL THEN "
+                            + JdbcLayout.rewriteUserIds(
+                                    "JSON_TABLE(NEW.user_ids_set, '$[*]' COLUMNS (id BIGINT PATH '$')) AS jt", "jt.id")
+                            + "; SET NEW.user_ids_set = NULL; END IF; END"));
 
     /** Multi-statement queries must be allowed; learns {@code max_allowed_packet}, which bounds a batch's text. */
     @Override

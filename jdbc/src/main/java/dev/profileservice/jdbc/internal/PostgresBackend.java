@@ -45,17 +45,17 @@ public final class PostgresBackend extends ReturningBackend {
      * {@code v.rel} releases. Each row gets exactly the condition and writes of {@link FencedSave}'s
      * single UPDATE, as columns of the arrays instead of separate statement texts.
      */
-    private static final String SAVE_BATCH =
-            "UPDATE " + PROFILES + " AS p SET payload = v.payload, revision = p.revision + 1, keep_as = v.keep,"
-                    + " owner_server = CASE WHEN v.rel THEN NULL ELSE p.owner_server END,"
-                    + " owner_place = CASE WHEN v.rel THEN NULL ELSE p.owner_place END,"
-                    + " owner_job = CASE WHEN v.rel THEN NULL ELSE p.owner_job END"
-                    + " FROM unnest(?::text[], ?::text[], ?::bytea[], ?::int8[], ?::text[], ?::bool[], ?::text[])"
-                    + " AS v(store, pkey, payload, epoch, srv, rel, keep)"
-                    + " WHERE p.store = v.store COLLATE \"C\" AND p.pkey = v.pkey COLLATE \"C\""
-                    + " AND p.epoch = v.epoch AND p.owner_server = v.srv"
-                    + " RETURNING p.store, p.pkey, p.epoch, p.owner_server, p.owner_place, p.owner_job, p.update_seq, p.update_pending,"
-                    + " p.revision";
+    private static final String SAVE_BATCH = "UPDATE " + PROFILES
+            + " AS p SET payload = v.payload, revision = p.revision + 1, keep_as = v.keep, user_ids_set = v.ids,"
+            + " owner_server = CASE WHEN v.rel THEN NULL ELSE p.owner_server END,"
+            + " owner_place = CASE WHEN v.rel THEN NULL ELSE p.owner_place END,"
+            + " owner_job = CASE WHEN v.rel THEN NULL ELSE p.owner_job END"
+            + " FROM unnest(?::text[], ?::text[], ?::bytea[], ?::int8[], ?::text[], ?::bool[], ?::text[], ?::text[])"
+            + " AS v(store, pkey, payload, epoch, srv, rel, keep, ids)"
+            + " WHERE p.store = v.store COLLATE \"C\" AND p.pkey = v.pkey COLLATE \"C\""
+            + " AND p.epoch = v.epoch AND p.owner_server = v.srv"
+            + " RETURNING p.store, p.pkey, p.epoch, p.owner_server, p.owner_place, p.owner_job, p.update_seq, p.update_pending,"
+            + " p.revision";
     /** The records of the refused items of a batch, as they are now. */
     private static final String SELECT_BATCH = "SELECT p.store, p.pkey, p." + COLS_NO_PAYLOAD.replace(", ", ", p.")
             + " FROM " + PROFILES + " AS p JOIN unnest(?::text[], ?::text[]) AS v(store, pkey)"
@@ -84,7 +84,10 @@ public final class PostgresBackend extends ReturningBackend {
                     "CREATE OR REPLACE FUNCTION ps_keep_version() RETURNS trigger LANGUAGE plpgsql AS $$"
                             + " BEGIN IF NEW.keep_as IS NOT NULL THEN "
                             + JdbcLayout.insertVersion(NOW_MILLIS, "octet_length")
-                            + "; NEW.keep_as := NULL; END IF; RETURN NEW; END $$",
+                            + "; NEW.keep_as := NULL; END IF; IF NEW.user_ids_set IS NOT NULL THEN "
+                            + JdbcLayout.rewriteUserIds(
+                                    "jsonb_array_elements_text(NEW.user_ids_set::jsonb) AS j(id)", "j.id::bigint")
+                            + "; NEW.user_ids_set := NULL; END IF; RETURN NEW; END $$",
                     "DROP TRIGGER IF EXISTS ps_profiles_keep_version ON " + PROFILES,
                     "CREATE TRIGGER ps_profiles_keep_version BEFORE UPDATE ON " + PROFILES
                             + " FOR EACH ROW EXECUTE FUNCTION ps_keep_version()"));
@@ -128,6 +131,7 @@ public final class PostgresBackend extends ReturningBackend {
         String[] servers = new String[n];
         Boolean[] releases = new Boolean[n];
         String[] keeps = new String[n];
+        String[] ids = new String[n];
         Map<Address, Integer> index = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
             SaveItem item = chunk.get(i);
@@ -139,6 +143,7 @@ public final class PostgresBackend extends ReturningBackend {
             servers[i] = w.serverId();
             releases[i] = w.release();
             keeps[i] = FencedSave.keepAs(w);
+            ids[i] = w.userIdsJson();
             index.put(new Address(item.store(), item.key()), i);
         }
         SaveResult[] out = new SaveResult[n];
@@ -150,6 +155,7 @@ public final class PostgresBackend extends ReturningBackend {
             ps.setArray(5, c.createArrayOf("text", servers));
             ps.setArray(6, c.createArrayOf("bool", releases));
             ps.setArray(7, c.createArrayOf("text", keeps));
+            ps.setArray(8, c.createArrayOf("text", ids));
             roundTrip("saveBatch");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -54,11 +54,17 @@ public final class SqliteBackend extends ReturningBackend {
             "INTEGER",
             "INTEGER PRIMARY KEY AUTOINCREMENT",
             "",
-            // SQLite's triggers cannot change NEW: an AFTER trigger copies the row and clears keep_as
-            List.of("CREATE TRIGGER IF NOT EXISTS ps_profiles_keep_version AFTER UPDATE OF keep_as ON "
-                    + PROFILES + " WHEN NEW.keep_as IS NOT NULL BEGIN "
-                    + JdbcLayout.insertVersion(NOW_MILLIS, "length") + "; UPDATE " + PROFILES
-                    + " SET keep_as = NULL WHERE store = NEW.store AND pkey = NEW.pkey; END"));
+            // SQLite's triggers cannot change NEW: AFTER triggers copy the row and clear the column
+            List.of(
+                    "CREATE TRIGGER IF NOT EXISTS ps_profiles_keep_version AFTER UPDATE OF keep_as ON "
+                            + PROFILES + " WHEN NEW.keep_as IS NOT NULL BEGIN "
+                            + JdbcLayout.insertVersion(NOW_MILLIS, "length") + "; UPDATE " + PROFILES
+                            + " SET keep_as = NULL WHERE store = NEW.store AND pkey = NEW.pkey; END",
+                    "CREATE TRIGGER IF NOT EXISTS ps_profiles_user_ids AFTER UPDATE OF user_ids_set ON "
+                            + PROFILES + " WHEN NEW.user_ids_set IS NOT NULL BEGIN "
+                            + JdbcLayout.rewriteUserIds("json_each(NEW.user_ids_set)", "CAST(value AS INTEGER)")
+                            + "; UPDATE " + PROFILES
+                            + " SET user_ids_set = NULL WHERE store = NEW.store AND pkey = NEW.pkey; END"));
 
     @Override
     protected JdbcLayout.Ddl tables() {
