@@ -118,7 +118,7 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
         StoredProfile st = other.read(store, stale);
         assertThat(text(st.payload())).as("nothing written on UPDATES_CHANGED").isEqualTo("initial");
         assertThat(st.owner()).isEqualTo(alice);
-        assertRecord(other.read(store, release), 1, null, "final");
+        assertUnowned(other.read(store, release), 1, "final");
         StoredProfile c = other.read(store, consume);
         assertThat(text(c.payload())).isEqualTo("with-c1");
         assertThat(c.updates()).isEmpty();
@@ -261,8 +261,9 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
             "a change or clear applies only at the version seen; a send with one that does not applies nothing (CONFLICT)")
     void changesAndClearsAreConditionalAndAllOrNothing() {
         String k = key("cond");
-        long a = add(backend, k, "a");
-        long b = add(backend, k, "b");
+        long[] ids = addAll(backend, k, "a", "b");
+        long a = ids[0];
+        long b = ids[1];
         Backend other = open();
         assertThat(other.sendUpdates(store, k, List.of(new UpdateOp.Change(a, 1, bytes("a2"))), 1000)
                         .status())
@@ -304,9 +305,7 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
             "FULL: adds over maxPending are refused and nothing applied; tokens seen do not count again; clears make room")
     void pendingUpdatesAreBounded() {
         String k = key("full");
-        long first = add(backend, k, "1");
-        add(backend, k, "2");
-        add(backend, k, "3");
+        long first = addAll(backend, k, "1", "2", "3")[0];
         SendResult full = backend.sendUpdates(store, k, List.of(new UpdateOp.Add(token("4"), bytes("4"))), 3);
         assertThat(full.status()).isEqualTo(SendResult.Status.FULL);
         assertThat(backend.read(store, k).updates()).hasSize(3);

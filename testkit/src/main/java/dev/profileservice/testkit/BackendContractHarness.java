@@ -183,6 +183,11 @@ public abstract class BackendContractHarness {
         assertThat(text(r.payload())).as("payload").isEqualTo(payload);
     }
 
+    /** Asserts that {@code r} has no owner, under {@code epoch}, and the UTF-8 payload {@code payload}. */
+    protected static void assertUnowned(StoredProfile r, long epoch, String payload) {
+        assertRecord(r, epoch, null, payload);
+    }
+
     /** Asserts that the acquire {@code a} succeeded, leaving the record held by {@code owner} under {@code epoch}. */
     protected static void assertAcquired(AcquireResult a, long epoch, Owner owner) {
         assertThat(a.acquired()).as("acquired").isTrue();

@@ -114,23 +114,24 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
         String k = key("keep");
         long g = add(backend, k, "gift");
         AcquireResult a = backend.acquire(store, k, alice, -1, INITIAL);
-        assertThat(a.acquired()).isTrue();
-        assertThat(a.record().epoch()).isEqualTo(1);
-        assertThat(text(a.record().payload()))
-                .as("never loaded before: created by this load")
-                .isEqualTo("initial");
-        assertThat(a.record().updates()).extracting(PendingUpdate::id).containsExactly(g);
+        assertAcquiredKeeping(a, 1, "initial", "never loaded before: created by this load", g);
         assertThat(text(a.record().updates().get(0).data())).isEqualTo("gift");
         assertThat(a.record().updateSeq()).isEqualTo(g);
         assertThat(backend.save(store, k, aliceRelease(1, "p1")).status()).isEqualTo(SaveResult.Status.SAVED);
 
         AcquireResult b = open().acquire(store, k, bob, -1, bytes("other-initial"));
-        assertThat(b.acquired()).isTrue();
-        assertThat(b.record().epoch()).isEqualTo(2);
-        assertThat(text(b.record().payload()))
-                .as("an existing payload wins over the initial one")
-                .isEqualTo("p1");
-        assertThat(b.record().updates()).extracting(PendingUpdate::id).containsExactly(g);
+        assertAcquiredKeeping(b, 2, "p1", "an existing payload wins over the initial one", g);
+    }
+
+    /**
+     * Asserts that {@code a} acquired the record under {@code epoch} with the payload {@code payload}
+     * ({@code why}) and the one pending update {@code updateId}.
+     */
+    private static void assertAcquiredKeeping(AcquireResult a, long epoch, String payload, String why, long updateId) {
+        assertThat(a.acquired()).isTrue();
+        assertThat(a.record().epoch()).isEqualTo(epoch);
+        assertThat(text(a.record().payload())).as(why).isEqualTo(payload);
+        assertThat(a.record().updates()).extracting(PendingUpdate::id).containsExactly(updateId);
     }
 
     @Test
@@ -202,7 +203,7 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     void releaseClearsOwnerKeepsEpoch() {
         String k = acquiredByAlice("release");
         assertSaveResult(backend.save(store, k, aliceRelease(1, "final")), SaveResult.Status.SAVED, 1, null);
-        assertRecord(open().read(store, k), 1, null, "final");
+        assertUnowned(open().read(store, k), 1, "final");
 
         assertThat(backend.save(store, k, aliceSave(1, "after")).status())
                 .as("a save after the release")
@@ -309,6 +310,15 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     /** Adds one update with data {@code data} through {@code b}; returns its id. */
     protected long add(Backend b, String k, String data) {
         return add(b, store, k, data);
+    }
+
+    /** Adds one update per element of {@code data}, in order, through {@code b}; returns their ids. */
+    protected long[] addAll(Backend b, String k, String... data) {
+        long[] ids = new long[data.length];
+        for (int i = 0; i < data.length; i++) {
+            ids[i] = add(b, k, data[i]);
+        }
+        return ids;
     }
 
     /** Adds one update with data {@code data} to {@code s}/{@code k} through {@code b}; returns its id. */
