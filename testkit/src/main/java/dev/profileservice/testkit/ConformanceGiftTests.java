@@ -285,8 +285,7 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
                     + " data; the other way round, the handler sees the update Locked")
     void changeRacingTheLock() {
         GiftRace race = giftRace("race");
-        Profile<PlayerData> pa = race.owner();
-        processGifts(pa);
+        processGifts(race.owner());
 
         // the owner's save that locks g1 is held at the store while the sender changes g1
         FaultInjectingBackend.Pause pause = race.a().backend.pause("save", race.key());
@@ -316,7 +315,7 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
         }));
         assertThat(seen).containsExactly("active=0");
         advanceUntil("g2 applied unchanged", () -> giftsSettled(race.b(), race.key(), 104));
-        driveRun(pa::release);
+        driveRun(race.owner()::release);
         assertThat(race.b().view(race.key()).orElseThrow().getData().items).containsExactly("g1-changed", "g2");
     }
 
@@ -384,11 +383,11 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
             "exactly-once gifts under a fuzz: several senders, hand-overs and hard steals; every gift applied once")
     @Timeout(120)
     void exactlyOnceGiftsFuzz() throws Exception {
+        int perSender = 8;
+        Random random = new Random(7);
         Server[] owners = twoServers();
         Server[] senders = {server("S1"), server("S2"), server("S3")};
         String k = key("fuzz");
-        int perSender = 8;
-        Random random = new Random(7);
         Profile<PlayerData> current = owners[0].load(k);
         int holder = 0;
         List<Profile<PlayerData>> byOwner = new ArrayList<>(java.util.Arrays.asList(current, null));

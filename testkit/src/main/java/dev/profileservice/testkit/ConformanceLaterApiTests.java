@@ -35,11 +35,10 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
             "STEAL takes a live owner's profile at once, without waiting for the force-load timeout; the owner's later"
                     + " writes are refused and its release listeners fire")
     void stealTakesALiveOwnersProfileAtOnce() {
-        LoadedOnA t = loadedOnA("steal");
+        LoadedOnA t = loadedOnA("steal", 4);
         Profile<PlayerData> a = t.profile();
         AtomicBoolean aReleased = new AtomicBoolean();
         a.listenToRelease(() -> aReleased.set(true));
-        a.edit(d -> d.coins = 4);
         driveRun(a::save);
         awaitReal("A's save stored", () -> viewedCoins(t.b(), t.key()) == 4);
         a.edit(d -> d.coins = 99); // never saved: a steal loses it
@@ -71,11 +70,10 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
     @DisplayName("listenToHopReady runs once the releasing save is durable and the lock is free, once per listener, and"
             + " right away when connected later or on a view")
     void hopReadyRunsWhenTheLockIsFree() {
-        LoadedOnA t = loadedOnA("hop");
+        LoadedOnA t = loadedOnA("hop", 8);
         Profile<PlayerData> p = t.profile();
         List<Boolean> freeWhenRun = new CopyOnWriteArrayList<>();
         p.listenToHopReady(() -> freeWhenRun.add(raw().read(STORE, t.key()).owner() == null));
-        p.edit(d -> d.coins = 8);
         driveRun(p::release);
         awaitReal("the hop-ready listener ran", () -> !freeWhenRun.isEmpty());
         assertThat(freeWhenRun).as("once, with the lock already free").containsExactly(true);
@@ -99,9 +97,9 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
             "metaTagsUpdated fires after each save that writes, with the tags it wrote, including the releasing save;"
                     + " a view's never fires")
     void metaTagsUpdatedFollowsTheSaves() {
+        List<Map<String, Object>> seen = new CopyOnWriteArrayList<>();
         LoadedOnA t = loadedOnA("tags");
         Profile<PlayerData> p = t.profile();
-        List<Map<String, Object>> seen = new CopyOnWriteArrayList<>();
         p.metaTagsUpdated().connect(seen::add);
         p.setMetaTag("level", 3);
         driveRun(p::save);
@@ -233,13 +231,18 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
         assertThat(t.b().store().mock().viewProfile(t.key()))
                 .as("another service's mock is its own")
                 .isEmpty();
-        Profile<PlayerData> real = t.a().load(t.key());
-        assertThat(real.getData().coins)
-                .as("the real profile is untouched by the mock's")
-                .isZero();
+        Profile<PlayerData> real =
+                loadExpectingTheTemplate(t.a(), t.key(), "the real profile is untouched by the mock's");
         driveRun(real::release);
         driveRun(t.a().service::close);
         assertThatThrownBy(() -> t.a().store().mock()).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** Loads {@code k} on {@code s} and asserts that its data starts from the template's (no coins): {@code why}. */
+    private Profile<PlayerData> loadExpectingTheTemplate(Server s, String k, String why) {
+        Profile<PlayerData> p = s.load(k);
+        assertThat(p.getData().coins).as(why).isZero();
+        return p;
     }
 
     // ================================================================ user ids
@@ -317,10 +320,7 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
                 .as("nothing left to erase")
                 .isFalse();
 
-        Profile<PlayerData> fresh = t.a().load(t.key());
-        assertThat(fresh.getData().coins)
-                .as("a later load starts from the template")
-                .isZero();
+        Profile<PlayerData> fresh = loadExpectingTheTemplate(t.a(), t.key(), "a later load starts from the template");
         assertThat(fresh.getGlobalUpdates().getActiveUpdates())
                 .as("the wiped gift is gone")
                 .isEmpty();

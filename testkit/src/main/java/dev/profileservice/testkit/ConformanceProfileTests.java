@@ -75,13 +75,19 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
         return onTwoServers(name).loadOnA();
     }
 
+    /** {@link #loadedOnA} with the coins of A's profile set to {@code coins}: an edit not saved yet. */
+    protected LoadedOnA loadedOnA(String name, int coins) {
+        LoadedOnA t = loadedOnA(name);
+        t.profile().edit(d -> d.coins = coins);
+        return t;
+    }
+
     /**
      * {@link #onTwoServers} with the key loaded on A, its coins set to {@code coins} and released: the
      * store holds that data and no owner.
      */
     protected TwoServers releasedByAWithCoins(String name, int coins) {
-        LoadedOnA t = loadedOnA(name);
-        t.profile().edit(d -> d.coins = coins);
+        LoadedOnA t = loadedOnA(name, coins);
         driveRun(t.profile()::release);
         return new TwoServers(t.a(), t.b(), t.key());
     }

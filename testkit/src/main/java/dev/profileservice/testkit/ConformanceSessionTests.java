@@ -136,9 +136,8 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
     @Test
     @DisplayName("REPEAT asks the handler again (with the owner's place and job) until the owner releases")
     void repeatHandler() {
-        LoadedOnA t = loadedOnA("repeat");
+        LoadedOnA t = loadedOnA("repeat", 4);
         Profile<PlayerData> pa = t.profile();
-        pa.edit(d -> d.coins = 4);
         List<String> calls = new CopyOnWriteArrayList<>();
         CompletableFuture<Optional<Profile<PlayerData>>> fb =
                 t.b().store().loadProfileAsync(t.key(), handler(calls, NotReleasedAction.REPEAT));
@@ -202,9 +201,8 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
     @Test
     @DisplayName("a save during release: release waits for the save in flight, then saves the latest data")
     void saveDuringRelease() {
-        LoadedOnA t = loadedOnA("saverel");
+        LoadedOnA t = loadedOnA("saverel", 1);
         Profile<PlayerData> pa = t.profile();
-        pa.edit(d -> d.coins = 1);
         t.a().backend.resetCounts();
         FaultInjectingBackend.Pause pause = t.a().backend.pause("save", t.key());
         pa.save();

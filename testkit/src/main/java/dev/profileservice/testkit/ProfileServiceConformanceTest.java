@@ -212,12 +212,10 @@ public abstract class ProfileServiceConformanceTest extends ConformanceLaterApiT
     @Test
     @DisplayName("release retries a failing save until it succeeds")
     void releaseRetries() {
-        LoadedOnA t = loadedOnA("relretry");
-        Profile<PlayerData> p = t.profile();
-        p.edit(d -> d.coins = 8);
+        LoadedOnA t = loadedOnA("relretry", 8);
         t.a().backend.resetCounts();
         t.a().backend.failNext("save", 3);
-        driveRun(p::release);
+        driveRun(t.profile()::release);
         assertThat(t.a().backend.calls("save")).isEqualTo(4);
         assertThat(viewedCoins(t.b(), t.key())).isEqualTo(8);
         assertThat(raw().read(STORE, t.key()).owner()).isNull();
