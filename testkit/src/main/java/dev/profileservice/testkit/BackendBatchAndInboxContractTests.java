@@ -51,7 +51,7 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
         for (int i = 0; i < n; i++) {
             String k = key("b" + i);
             backend.acquire(store, k, alice, -1, INITIAL);
-            items.add(new SaveItem(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v" + i), false)));
+            items.add(new SaveItem(store, k, aliceSave(1, "v" + i)));
         }
         long g = add(open(), key("b1"), "gift");
         List<SaveResult> results = backend.saveBatch(items);
@@ -59,8 +59,7 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
         Backend other = open();
         for (int i = 0; i < n; i++) {
             assertThat(results.get(i).status()).as("item " + i).isEqualTo(SaveResult.Status.SAVED);
-            assertThat(results.get(i).record().owner()).as("item " + i).isEqualTo(alice);
-            assertThat(results.get(i).record().epoch()).as("item " + i).isEqualTo(1);
+            assertSession(results.get(i).record(), 1, alice);
             StoredProfile r = other.read(store, key("b" + i));
             assertThat(text(r.payload())).as("item " + i).isEqualTo("v" + i);
             assertThat(r.owner()).isEqualTo(alice);
@@ -90,11 +89,11 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
         other.sendUpdates(store, stale, List.of(new UpdateOp.Clear(s1, 1)), 1000);
         long c1 = add(other, consume, "c1");
         List<SaveResult> results = backend.saveBatch(List.of(
-                new SaveItem(store, ok, SaveRequest.of(alice.serverId(), 1, bytes("ok"), false)),
-                new SaveItem(store, stolen, SaveRequest.of(alice.serverId(), 1, bytes("late"), false)),
-                new SaveItem(store, missing, SaveRequest.of(alice.serverId(), 1, bytes("ghost"), false)),
+                new SaveItem(store, ok, aliceSave(1, "ok")),
+                new SaveItem(store, stolen, aliceSave(1, "late")),
+                new SaveItem(store, missing, aliceSave(1, "ghost")),
                 new SaveItem(store, stale, consuming(1, "stale", false, s1, 1)),
-                new SaveItem(store, release, SaveRequest.of(alice.serverId(), 1, bytes("final"), true)),
+                new SaveItem(store, release, aliceRelease(1, "final")),
                 new SaveItem(store, consume, consuming(1, "with-c1", false, c1, 1))));
         assertThat(results)
                 .extracting(SaveResult::status)
@@ -105,8 +104,7 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
                         SaveResult.Status.UPDATES_CHANGED,
                         SaveResult.Status.SAVED,
                         SaveResult.Status.SAVED);
-        assertThat(results.get(1).record().owner()).isEqualTo(bob);
-        assertThat(results.get(1).record().epoch()).isEqualTo(2);
+        assertSession(results.get(1).record(), 2, bob);
         assertThat(results.get(4).record().owner()).isNull();
 
         assertThat(text(other.read(store, ok).payload())).isEqualTo("ok");
@@ -120,10 +118,7 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
         StoredProfile st = other.read(store, stale);
         assertThat(text(st.payload())).as("nothing written on UPDATES_CHANGED").isEqualTo("initial");
         assertThat(st.owner()).isEqualTo(alice);
-        StoredProfile rel = other.read(store, release);
-        assertThat(rel.owner()).isNull();
-        assertThat(rel.epoch()).isEqualTo(1);
-        assertThat(text(rel.payload())).isEqualTo("final");
+        assertUnowned(other.read(store, release), 1, "final");
         StoredProfile c = other.read(store, consume);
         assertThat(text(c.payload())).isEqualTo("with-c1");
         assertThat(c.updates()).isEmpty();
@@ -138,8 +133,7 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
         backend.acquire(store, k, alice, -1, INITIAL);
         backend.acquire(other, k, alice, -1, INITIAL);
         List<SaveResult> results = backend.saveBatch(List.of(
-                new SaveItem(store, k, SaveRequest.of(alice.serverId(), 1, bytes("in-main"), false)),
-                new SaveItem(other, k, SaveRequest.of(alice.serverId(), 1, bytes("in-other"), true))));
+                new SaveItem(store, k, aliceSave(1, "in-main")), new SaveItem(other, k, aliceRelease(1, "in-other"))));
         assertThat(results).extracting(SaveResult::status).containsOnly(SaveResult.Status.SAVED);
         assertThat(text(backend.read(store, k).payload())).isEqualTo("in-main");
         assertThat(backend.read(store, k).owner()).isEqualTo(alice);
@@ -201,7 +195,7 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
         for (int i = 0; i < n; i++) {
             b.acquire(store, key("wb" + i), alice, -1, INITIAL);
             b.acquire(store, key("rb" + i), alice, -1, INITIAL);
-            warm.add(new SaveItem(store, key("wb" + i), SaveRequest.of(alice.serverId(), 1, bytes("w"), false)));
+            warm.add(new SaveItem(store, key("wb" + i), aliceSave(1, "w")));
             items.add(new SaveItem(
                     store, key("rb" + i), SaveRequest.of(alice.serverId(), 1, bytes("v" + i), i % 2 == 0)));
         }
@@ -267,8 +261,9 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
             "a change or clear applies only at the version seen; a send with one that does not applies nothing (CONFLICT)")
     void changesAndClearsAreConditionalAndAllOrNothing() {
         String k = key("cond");
-        long a = add(backend, k, "a");
-        long b = add(backend, k, "b");
+        long[] ids = addAll(backend, k, "a", "b");
+        long a = ids[0];
+        long b = ids[1];
         Backend other = open();
         assertThat(other.sendUpdates(store, k, List.of(new UpdateOp.Change(a, 1, bytes("a2"))), 1000)
                         .status())
@@ -310,9 +305,7 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
             "FULL: adds over maxPending are refused and nothing applied; tokens seen do not count again; clears make room")
     void pendingUpdatesAreBounded() {
         String k = key("full");
-        long first = add(backend, k, "1");
-        add(backend, k, "2");
-        add(backend, k, "3");
+        long first = addAll(backend, k, "1", "2", "3")[0];
         SendResult full = backend.sendUpdates(store, k, List.of(new UpdateOp.Add(token("4"), bytes("4"))), 3);
         assertThat(full.status()).isEqualTo(SendResult.Status.FULL);
         assertThat(backend.read(store, k).updates()).hasSize(3);
@@ -329,8 +322,7 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
     @Test
     @DisplayName("a FULL answer names the session holding the profile (senders wait for an online owner to catch up)")
     void fullAnswerNamesTheOwner() {
-        String k = key("fullowned");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("fullowned");
         add(backend, k, "1");
         SendResult full = backend.sendUpdates(store, k, List.of(new UpdateOp.Add(token("2"), bytes("2"))), 1);
         assertThat(full.status()).isEqualTo(SendResult.Status.FULL);
@@ -348,18 +340,11 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
     @DisplayName(
             "sendUpdates never touches payload, epoch or owner; it answers the owner, whose save then still succeeds")
     void sendUpdatesLeavesSessionAlone() {
-        String k = key("owned");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice"), false));
+        String k = savedByAlice("owned", "alice");
         SendResult r = open().sendUpdates(store, k, List.of(new UpdateOp.Add(token("g"), bytes("gift"))), 1000);
         assertThat(r.owner()).isEqualTo(alice);
-        StoredProfile rec = backend.read(store, k);
-        assertThat(text(rec.payload())).isEqualTo("alice");
-        assertThat(rec.epoch()).isEqualTo(1);
-        assertThat(rec.owner()).isEqualTo(alice);
-        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice2"), false))
-                        .status())
-                .isEqualTo(SaveResult.Status.SAVED);
+        assertRecord(backend.read(store, k), 1, alice, "alice");
+        assertThat(backend.save(store, k, aliceSave(1, "alice2")).status()).isEqualTo(SaveResult.Status.SAVED);
         assertThat(backend.read(store, k).updates())
                 .extracting(u -> text(u.data()))
                 .containsExactly("gift");
@@ -463,13 +448,12 @@ public abstract class BackendBatchAndInboxContractTests extends BackendRecordCon
     void consumedTokensAreForgottenAfterTheRetention() {
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 backend.leaseClock() == LeaseClock.SERVICE, "needs a clock the test can move an hour forward");
-        String k = key("forget");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("forget");
         List<UpdateOp> send = List.of(new UpdateOp.Add(token("old"), bytes("x")));
         long id = backend.sendUpdates(store, k, send, 1000).addedIds().get(0);
         backend.save(store, k, consuming(1, "with-x", false, id, 1));
         serviceClock.advance(Backend.TOKEN_RETENTION.plusMinutes(1));
-        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("later"), false));
+        backend.save(store, k, aliceSave(1, "later"));
         assertThat(backend.sendUpdates(store, k, send, 1000).addedIds())
                 .as("a new update now")
                 .containsExactly(id + 1);

@@ -3,10 +3,14 @@ package dev.profileservice.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
+import dev.profileservice.spi.StoredProfile;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
@@ -131,5 +135,74 @@ public abstract class BackendContractHarness {
     /** {@code b} as UTF-8 text; null for null. */
     protected static String text(byte[] b) {
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- fixtures
+
+    /**
+     * The key {@code name} of this test, acquired by {@link #alice} through {@link #backend} as a
+     * first load does ({@code acquire(-1)} with {@link #INITIAL}): she holds it under epoch 1.
+     */
+    protected String acquiredByAlice(String name) {
+        String k = key(name);
+        backend.acquire(store, k, alice, -1, INITIAL);
+        return k;
+    }
+
+    /**
+     * The key {@code name}, acquired by {@link #alice} ({@link #acquiredByAlice}) and saved by her
+     * with {@code payload}: she still holds it under epoch 1.
+     */
+    protected String savedByAlice(String name, String payload) {
+        String k = acquiredByAlice(name);
+        backend.save(store, k, aliceSave(1, payload));
+        return k;
+    }
+
+    /** A plain save by {@link #alice} under {@code epoch}: writes {@code payload}, keeps her session, consumes nothing. */
+    protected SaveRequest aliceSave(long epoch, String payload) {
+        return SaveRequest.of(alice.serverId(), epoch, bytes(payload), false);
+    }
+
+    /** A releasing save by {@link #alice} under {@code epoch}: writes {@code payload} and ends her session. */
+    protected SaveRequest aliceRelease(long epoch, String payload) {
+        return SaveRequest.of(alice.serverId(), epoch, bytes(payload), true);
+    }
+
+    // ---------------------------------------------------------------- assertions
+
+    /** Asserts that {@code r} is held by {@code owner} (null: by nobody) under {@code epoch}. */
+    protected static void assertSession(StoredProfile r, long epoch, Owner owner) {
+        assertThat(r.epoch()).as("epoch").isEqualTo(epoch);
+        assertThat(r.owner()).as("owner").isEqualTo(owner);
+    }
+
+    /** {@link #assertSession}, and that the payload of {@code r} is the UTF-8 text {@code payload}. */
+    protected static void assertRecord(StoredProfile r, long epoch, Owner owner, String payload) {
+        assertSession(r, epoch, owner);
+        assertThat(text(r.payload())).as("payload").isEqualTo(payload);
+    }
+
+    /** Asserts that {@code r} has no owner, under {@code epoch}, and the UTF-8 payload {@code payload}. */
+    protected static void assertUnowned(StoredProfile r, long epoch, String payload) {
+        assertRecord(r, epoch, null, payload);
+    }
+
+    /** Asserts that the acquire {@code a} succeeded, leaving the record held by {@code owner} under {@code epoch}. */
+    protected static void assertAcquired(AcquireResult a, long epoch, Owner owner) {
+        assertThat(a.acquired()).as("acquired").isTrue();
+        assertSession(a.record(), epoch, owner);
+    }
+
+    /** Asserts that the acquire {@code a} was refused, naming the holder {@code owner} and its {@code epoch}. */
+    protected static void assertNotAcquired(AcquireResult a, long epoch, Owner owner) {
+        assertThat(a.acquired()).as("acquired").isFalse();
+        assertSession(a.record(), epoch, owner);
+    }
+
+    /** Asserts that the save {@code s} answered {@code status}, with the record held by {@code owner} under {@code epoch}. */
+    protected static void assertSaveResult(SaveResult s, SaveResult.Status status, long epoch, Owner owner) {
+        assertThat(s.status()).as("status").isEqualTo(status);
+        assertSession(s.record(), epoch, owner);
     }
 }

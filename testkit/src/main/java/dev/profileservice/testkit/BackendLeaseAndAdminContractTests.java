@@ -7,7 +7,6 @@ import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.Owner;
-import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
@@ -115,9 +114,7 @@ public abstract class BackendLeaseAndAdminContractTests extends BackendBatchAndI
     @Test
     @DisplayName("quarantine adds a durable copy per call, counted per key, never touching the record")
     void quarantine() {
-        String k = key("bad");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("garbage"), false));
+        String k = savedByAlice("bad", "garbage");
         assertThat(admin(backend).quarantineCount(store, k)).isZero();
         backend.quarantine(store, k, bytes("garbage"), "cannot decode: test", 1_900_000_000_000L);
         assertThat(admin(open()).quarantineCount(store, k)).isEqualTo(1);
@@ -125,10 +122,7 @@ public abstract class BackendLeaseAndAdminContractTests extends BackendBatchAndI
         backend.quarantine(store, k, new byte[] {0, (byte) 0xff, 1}, "binary", 1_900_000_000_002L);
         assertThat(admin(open()).quarantineCount(store, k)).isEqualTo(3);
         assertThat(admin(backend).quarantineCount(store, key("other"))).isZero();
-        StoredProfile r = backend.read(store, k);
-        assertThat(text(r.payload())).isEqualTo("garbage");
-        assertThat(r.owner()).isEqualTo(alice);
-        assertThat(r.epoch()).isEqualTo(1);
+        assertRecord(backend.read(store, k), 1, alice, "garbage");
     }
 
     // ---------------------------------------------------------------- forceRelease
@@ -136,19 +130,10 @@ public abstract class BackendLeaseAndAdminContractTests extends BackendBatchAndI
     @Test
     @DisplayName("forceRelease clears the owner and bumps the epoch; the old owner's save is LOST_SESSION")
     void forceRelease() {
-        String k = key("force");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("kept"), false));
-        StoredProfile after = admin(open()).forceRelease(store, k);
-        assertThat(after.owner()).isNull();
-        assertThat(after.epoch()).isEqualTo(2);
-        assertThat(text(after.payload())).isEqualTo("kept");
-        SaveResult late = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("late"), false));
-        assertThat(late.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
-        StoredProfile r = backend.read(store, k);
-        assertThat(text(r.payload())).isEqualTo("kept");
-        assertThat(r.owner()).isNull();
-        assertThat(r.epoch()).isEqualTo(2);
+        String k = savedByAlice("force", "kept");
+        assertUnowned(admin(open()).forceRelease(store, k), 2, "kept");
+        assertThat(backend.save(store, k, aliceSave(1, "late")).status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertUnowned(backend.read(store, k), 2, "kept");
         // a released record can be forced too: the epoch still grows
         assertThat(admin(backend).forceRelease(store, k).epoch()).isEqualTo(3);
         AcquireResult again = backend.acquire(store, k, bob, -1, INITIAL);
@@ -173,9 +158,7 @@ public abstract class BackendLeaseAndAdminContractTests extends BackendBatchAndI
     @Test
     @DisplayName("delete removes the record, its pending updates and their tokens, and its quarantined copies")
     void delete() {
-        String k = key("del");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("x"), false));
+        String k = savedByAlice("del", "x");
         List<UpdateOp> send = List.of(new UpdateOp.Add(token("gift"), bytes("gift")));
         backend.sendUpdates(store, k, send, 1000);
         backend.quarantine(store, k, bytes("old"), "test", 1L);
@@ -253,7 +236,7 @@ public abstract class BackendLeaseAndAdminContractTests extends BackendBatchAndI
         backend.acquire(s, "b", alice, -1, INITIAL);
         open().acquire(s, "c", bob, -1, INITIAL);
         add(backend, s, "d", "g");
-        backend.save(s, "b", SaveRequest.of(alice.serverId(), 1, bytes("x"), true));
+        backend.save(s, "b", aliceRelease(1, "x"));
         open().acquire(s, "a", bob, 1, INITIAL); // steal: epoch 2
 
         List<SessionInfo> sessions = admin(open()).sessions(s);
@@ -267,7 +250,7 @@ public abstract class BackendLeaseAndAdminContractTests extends BackendBatchAndI
         String s1 = uniqueStore("iso1");
         String s2 = uniqueStore("iso2");
         backend.acquire(s1, "k", alice, -1, INITIAL);
-        backend.save(s1, "k", SaveRequest.of(alice.serverId(), 1, bytes("one"), false));
+        backend.save(s1, "k", aliceSave(1, "one"));
         backend.quarantine(s1, "k", bytes("q"), "test", 1L);
 
         assertThat(backend.read(s2, "k").isEmpty()).isTrue();

@@ -55,13 +55,10 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     void acquireFreeCreatesRecord() {
         String k = key("free");
         AcquireResult a = backend.acquire(store, k, alice, -1, INITIAL);
-        assertThat(a.acquired()).isTrue();
-        assertThat(a.record().epoch()).isEqualTo(1);
-        assertThat(a.record().owner()).isEqualTo(alice);
+        assertAcquired(a, 1, alice);
         assertThat(text(a.record().payload())).isEqualTo("initial");
         StoredProfile r = open().read(store, k);
-        assertThat(r.epoch()).isEqualTo(1);
-        assertThat(r.owner()).isEqualTo(alice);
+        assertSession(r, 1, alice);
         assertThat(text(r.payload())).as("a profile exists from its first load").isEqualTo("initial");
         assertThat(r.updates()).isEmpty();
         assertThat(r.updateSeq()).isZero();
@@ -80,15 +77,10 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     @Test
     @DisplayName("acquire(-1) of a held record fails, names the owner, changes nothing")
     void acquireHeldFails() {
-        String k = key("held");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("held");
         Backend other = open();
-        AcquireResult a = other.acquire(store, k, bob, -1, INITIAL);
-        assertThat(a.acquired()).isFalse();
-        assertThat(a.record().owner()).isEqualTo(alice);
-        assertThat(a.record().epoch()).isEqualTo(1);
-        assertThat(other.read(store, k).owner()).isEqualTo(alice);
-        assertThat(other.read(store, k).epoch()).isEqualTo(1);
+        assertNotAcquired(other.acquire(store, k, bob, -1, INITIAL), 1, alice);
+        assertSession(other.read(store, k), 1, alice);
         // even the owner itself cannot acquire(-1) twice
         assertThat(backend.acquire(store, k, alice, -1, INITIAL).acquired()).isFalse();
         assertThat(backend.read(store, k).epoch()).isEqualTo(1);
@@ -97,9 +89,7 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     @Test
     @DisplayName("acquire(expectedEpoch) steals when the epoch matches and fails (no change) when it does not")
     void stealByExpectedEpoch() {
-        String k = key("steal");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice-data"), false));
+        String k = savedByAlice("steal", "alice-data");
         Backend other = open();
 
         AcquireResult wrong = other.acquire(store, k, bob, 7, INITIAL);
@@ -108,17 +98,12 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
         assertThat(other.read(store, k).epoch()).isEqualTo(1);
 
         AcquireResult steal = other.acquire(store, k, bob, 1, INITIAL);
-        assertThat(steal.acquired()).isTrue();
-        assertThat(steal.record().epoch()).isEqualTo(2);
-        assertThat(steal.record().owner()).isEqualTo(bob);
+        assertAcquired(steal, 2, bob);
         assertThat(text(steal.record().payload()))
                 .as("payload untouched by acquire")
                 .isEqualTo("alice-data");
 
-        AcquireResult stale = backend.acquire(store, k, alice, 1, INITIAL);
-        assertThat(stale.acquired()).isFalse();
-        assertThat(stale.record().owner()).isEqualTo(bob);
-        assertThat(stale.record().epoch()).isEqualTo(2);
+        assertNotAcquired(backend.acquire(store, k, alice, 1, INITIAL), 2, bob);
         assertThat(backend.read(store, k).owner()).isEqualTo(bob);
     }
 
@@ -129,37 +114,32 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
         String k = key("keep");
         long g = add(backend, k, "gift");
         AcquireResult a = backend.acquire(store, k, alice, -1, INITIAL);
-        assertThat(a.acquired()).isTrue();
-        assertThat(a.record().epoch()).isEqualTo(1);
-        assertThat(text(a.record().payload()))
-                .as("never loaded before: created by this load")
-                .isEqualTo("initial");
-        assertThat(a.record().updates()).extracting(PendingUpdate::id).containsExactly(g);
+        assertAcquiredKeeping(a, 1, "initial", "never loaded before: created by this load", g);
         assertThat(text(a.record().updates().get(0).data())).isEqualTo("gift");
         assertThat(a.record().updateSeq()).isEqualTo(g);
-        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("p1"), true))
-                        .status())
-                .isEqualTo(SaveResult.Status.SAVED);
+        assertThat(backend.save(store, k, aliceRelease(1, "p1")).status()).isEqualTo(SaveResult.Status.SAVED);
 
         AcquireResult b = open().acquire(store, k, bob, -1, bytes("other-initial"));
-        assertThat(b.acquired()).isTrue();
-        assertThat(b.record().epoch()).isEqualTo(2);
-        assertThat(text(b.record().payload()))
-                .as("an existing payload wins over the initial one")
-                .isEqualTo("p1");
-        assertThat(b.record().updates()).extracting(PendingUpdate::id).containsExactly(g);
+        assertAcquiredKeeping(b, 2, "p1", "an existing payload wins over the initial one", g);
+    }
+
+    /**
+     * Asserts that {@code a} acquired the record under {@code epoch} with the payload {@code payload}
+     * ({@code why}) and the one pending update {@code updateId}.
+     */
+    private static void assertAcquiredKeeping(AcquireResult a, long epoch, String payload, String why, long updateId) {
+        assertThat(a.acquired()).isTrue();
+        assertThat(a.record().epoch()).isEqualTo(epoch);
+        assertThat(text(a.record().payload())).as(why).isEqualTo(payload);
+        assertThat(a.record().updates()).extracting(PendingUpdate::id).containsExactly(updateId);
     }
 
     @Test
     @DisplayName("steal of a released record with its epoch works like acquire(-1)")
     void stealOfReleasedRecord() {
-        String k = key("relsteal");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("x"), true));
-        AcquireResult a = open().acquire(store, k, bob, 1, INITIAL);
-        assertThat(a.acquired()).isTrue();
-        assertThat(a.record().epoch()).isEqualTo(2);
-        assertThat(a.record().owner()).isEqualTo(bob);
+        String k = acquiredByAlice("relsteal");
+        backend.save(store, k, aliceRelease(1, "x"));
+        assertAcquired(open().acquire(store, k, bob, 1, INITIAL), 2, bob);
     }
 
     // ---------------------------------------------------------------- save
@@ -167,57 +147,44 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     @Test
     @DisplayName("save by the owner writes the payload; the owner stays")
     void saveByOwner() {
-        String k = key("save");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v1"), false));
-        assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
-        assertThat(s.record().epoch()).isEqualTo(1);
-        assertThat(s.record().owner()).isEqualTo(alice);
-        StoredProfile r = open().read(store, k);
-        assertThat(text(r.payload())).isEqualTo("v1");
-        assertThat(r.owner()).isEqualTo(alice);
-        assertThat(r.epoch()).isEqualTo(1);
-        assertThat(backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("v2"), false))
-                        .status())
-                .isEqualTo(SaveResult.Status.SAVED);
+        String k = acquiredByAlice("save");
+        assertSaveResult(backend.save(store, k, aliceSave(1, "v1")), SaveResult.Status.SAVED, 1, alice);
+        assertRecord(open().read(store, k), 1, alice, "v1");
+        assertThat(backend.save(store, k, aliceSave(1, "v2")).status()).isEqualTo(SaveResult.Status.SAVED);
         assertThat(text(backend.read(store, k).payload())).isEqualTo("v2");
     }
 
     @Test
     @DisplayName("save with a wrong epoch or a wrong server is LOST_SESSION and writes nothing")
     void fencedSave() {
-        String k = key("fence");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("good"), false));
+        String k = savedByAlice("fence", "good");
 
-        SaveResult wrongEpoch = backend.save(store, k, SaveRequest.of(alice.serverId(), 2, bytes("bad1"), false));
-        assertThat(wrongEpoch.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
-        SaveResult olderEpoch = backend.save(store, k, SaveRequest.of(alice.serverId(), 0, bytes("bad2"), false));
-        assertThat(olderEpoch.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(backend.save(store, k, aliceSave(2, "bad1")).status())
+                .as("wrong epoch")
+                .isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(backend.save(store, k, aliceSave(0, "bad2")).status())
+                .as("older epoch")
+                .isEqualTo(SaveResult.Status.LOST_SESSION);
         SaveResult wrongServer = open().save(store, k, SaveRequest.of(bob.serverId(), 1, bytes("bad3"), false));
         assertThat(wrongServer.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
         assertThat(wrongServer.record().owner()).isEqualTo(alice);
-        SaveResult wrongServerRelease = open().save(store, k, SaveRequest.of(bob.serverId(), 1, bytes("bad4"), true));
-        assertThat(wrongServerRelease.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(open().save(store, k, SaveRequest.of(bob.serverId(), 1, bytes("bad4"), true))
+                        .status())
+                .as("wrong server, releasing")
+                .isEqualTo(SaveResult.Status.LOST_SESSION);
 
-        StoredProfile r = backend.read(store, k);
-        assertThat(text(r.payload())).isEqualTo("good");
-        assertThat(r.owner()).isEqualTo(alice);
-        assertThat(r.epoch()).isEqualTo(1);
+        assertRecord(backend.read(store, k), 1, alice, "good");
     }
 
     @Test
     @DisplayName("after a steal the old owner's save is LOST_SESSION, naming the new owner and epoch")
     void saveAfterStealIsRefused() {
-        String k = key("late");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("late");
         Backend other = open();
         other.acquire(store, k, bob, 1, INITIAL);
         other.save(store, k, SaveRequest.of(bob.serverId(), 2, bytes("bob"), false));
-        SaveResult late = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("alice-late"), false));
-        assertThat(late.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
-        assertThat(late.record().owner()).isEqualTo(bob);
-        assertThat(late.record().epoch()).isEqualTo(2);
+        SaveResult late = backend.save(store, k, aliceSave(1, "alice-late"));
+        assertSaveResult(late, SaveResult.Status.LOST_SESSION, 2, bob);
         assertThat(text(backend.read(store, k).payload())).isEqualTo("bob");
     }
 
@@ -225,10 +192,8 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     @DisplayName("save of a record that does not exist is LOST_SESSION and creates nothing")
     void saveOfMissingRecord() {
         String k = key("ghost");
-        SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 0, bytes("x"), false));
-        assertThat(s.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
-        SaveResult s1 = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("x"), true));
-        assertThat(s1.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(backend.save(store, k, aliceSave(0, "x")).status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(backend.save(store, k, aliceRelease(1, "x")).status()).isEqualTo(SaveResult.Status.LOST_SESSION);
         assertThat(backend.read(store, k).isEmpty()).isTrue();
         assertThat(backend.read(store, k).owner()).isNull();
     }
@@ -236,19 +201,13 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     @Test
     @DisplayName("save with release clears the owner, keeps the epoch; later saves are LOST_SESSION")
     void releaseClearsOwnerKeepsEpoch() {
-        String k = key("release");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("final"), true));
-        assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
-        assertThat(s.record().owner()).isNull();
-        assertThat(s.record().epoch()).isEqualTo(1);
-        StoredProfile r = open().read(store, k);
-        assertThat(r.owner()).isNull();
-        assertThat(r.epoch()).isEqualTo(1);
-        assertThat(text(r.payload())).isEqualTo("final");
+        String k = acquiredByAlice("release");
+        assertSaveResult(backend.save(store, k, aliceRelease(1, "final")), SaveResult.Status.SAVED, 1, null);
+        assertUnowned(open().read(store, k), 1, "final");
 
-        SaveResult after = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("after"), false));
-        assertThat(after.status()).isEqualTo(SaveResult.Status.LOST_SESSION);
+        assertThat(backend.save(store, k, aliceSave(1, "after")).status())
+                .as("a save after the release")
+                .isEqualTo(SaveResult.Status.LOST_SESSION);
         assertThat(text(backend.read(store, k).payload())).isEqualTo("final");
 
         AcquireResult again = open().acquire(store, k, bob, -1, INITIAL);
@@ -261,10 +220,9 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     @DisplayName(
             "a plain save leaves the pending updates alone; its answer carries the update sequence, not the updates")
     void plainSaveKeepsUpdates() {
-        String k = key("plain");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("plain");
         long g = add(open(), k, "gift-1");
-        SaveResult s = backend.save(store, k, SaveRequest.of(alice.serverId(), 1, bytes("data"), false));
+        SaveResult s = backend.save(store, k, aliceSave(1, "data"));
         assertThat(s.status()).isEqualTo(SaveResult.Status.SAVED);
         assertThat(s.record().updates()).isEmpty();
         assertThat(s.record().updateSeq()).isEqualTo(g);
@@ -277,8 +235,7 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     @DisplayName(
             "a save consumes updates at the versions it names, else UPDATES_CHANGED and nothing written; adds meanwhile never conflict")
     void saveConsumesUpdates() {
-        String k = key("consume");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("consume");
         Backend sender = open();
         long g1 = add(sender, k, "g1");
 
@@ -320,8 +277,7 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     @Test
     @DisplayName("the fence is checked before the consumed updates: a stale session gets LOST_SESSION")
     void fenceBeforeUpdates() {
-        String k = key("order");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("order");
         long g = add(open(), k, "x");
         SaveResult s = backend.save(
                 store,
@@ -336,8 +292,7 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     @Test
     @DisplayName("the token of a consumed update is remembered: a retried add adds nothing and answers the first id")
     void consumedTokensAreRemembered() {
-        String k = key("tokens");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("tokens");
         Backend sender = open();
         List<UpdateOp> send = List.of(new UpdateOp.Add("tok-" + prefix, bytes("x")));
         SendResult first = sender.sendUpdates(store, k, send, 1000);
@@ -355,6 +310,15 @@ public abstract class BackendRecordContractTests extends BackendContractHarness 
     /** Adds one update with data {@code data} through {@code b}; returns its id. */
     protected long add(Backend b, String k, String data) {
         return add(b, store, k, data);
+    }
+
+    /** Adds one update per element of {@code data}, in order, through {@code b}; returns their ids. */
+    protected long[] addAll(Backend b, String k, String... data) {
+        long[] ids = new long[data.length];
+        for (int i = 0; i < data.length; i++) {
+            ids[i] = add(b, k, data[i]);
+        }
+        return ids;
     }
 
     /** Adds one update with data {@code data} to {@code s}/{@code k} through {@code b}; returns its id. */

@@ -42,66 +42,63 @@ public abstract class ConformanceBadDataTests extends ConformanceGiftTests {
     @Test
     @DisplayName("a corrupt record is reported, kept in quarantine, and the profile starts from the template")
     void corruptRecord() {
-        Server[] s = twoServers();
-        String k = key("corrupt");
+        TwoServers t = onTwoServers("corrupt");
         byte[] garbage = utf8("\u0000not a profile {{{");
-        writeRaw(k, garbage);
+        writeRaw(t.key(), garbage);
 
-        Profile<PlayerData> p = s[0].load(k);
-        awaitReal("corruption signal", () -> s[0].corruptions.contains(STORE + "/" + k));
-        assertThat(admin(raw()).quarantineCount(STORE, k)).isEqualTo(1);
+        Profile<PlayerData> p = t.a().load(t.key());
+        awaitReal("corruption signal", () -> t.a().corruptions.contains(STORE + "/" + t.key()));
+        assertThat(admin(raw()).quarantineCount(STORE, t.key())).isEqualTo(1);
         assertThat(p.isActive()).isTrue();
         assertThat(p.getData().coins).isZero();
         assertThat(p.getData().items).isEmpty();
         p.edit(d -> d.coins = 5);
         driveRun(p::release);
-        assertThat(viewedCoins(s[1], k)).isEqualTo(5);
-        assertThat(admin(raw()).quarantineCount(STORE, k)).as("the copy stays").isEqualTo(1);
-        Profile<PlayerData> again = s[1].load(k);
+        assertThat(viewedCoins(t.b(), t.key())).isEqualTo(5);
+        assertThat(admin(raw()).quarantineCount(STORE, t.key()))
+                .as("the copy stays")
+                .isEqualTo(1);
+        Profile<PlayerData> again = t.b().load(t.key());
         assertThat(again.getData().coins).isEqualTo(5);
-        assertThat(admin(raw()).quarantineCount(STORE, k)).isEqualTo(1);
-        assertThat(s[1].corruptions).isEmpty();
+        assertThat(admin(raw()).quarantineCount(STORE, t.key())).isEqualTo(1);
+        assertThat(t.b().corruptions).isEmpty();
     }
 
     @Test
     @DisplayName("a record whose data has the wrong types is treated as corrupt")
     void wrongTypesAreCorrupt() {
-        Server[] s = twoServers();
-        String k = key("types");
-        Profile<PlayerData> p = s[0].load(k);
-        p.edit(d -> d.coins = 12345);
-        driveRun(p::release);
-        String text = new String(raw().read(STORE, k).payload(), StandardCharsets.UTF_8);
+        TwoServers t = releasedByAWithCoins("types", 12345);
+        String text = new String(raw().read(STORE, t.key()).payload(), StandardCharsets.UTF_8);
         Assumptions.assumeTrue(text.contains("12345"), "payload encoding is not textual JSON");
-        writeRaw(k, utf8(text.replace("12345", "\"lots\"")));
-        Profile<PlayerData> again = s[1].load(k);
-        awaitReal("corruption signal", () -> s[1].corruptions.contains(STORE + "/" + k));
+        writeRaw(t.key(), utf8(text.replace("12345", "\"lots\"")));
+        Profile<PlayerData> again = t.b().load(t.key());
+        awaitReal("corruption signal", () -> t.b().corruptions.contains(STORE + "/" + t.key()));
         assertThat(again.getData().coins).isZero();
-        assertThat(admin(raw()).quarantineCount(STORE, k)).isEqualTo(1);
+        assertThat(admin(raw()).quarantineCount(STORE, t.key())).isEqualTo(1);
     }
 
     @Test
     @DisplayName(
             "a global update that cannot be decoded is reported, kept aside and taken out of the inbox; later gifts work")
     void corruptUpdate() {
-        Server[] s = twoServers();
-        String k = key("badupdate");
-        SendResult sent =
-                raw().sendUpdates(STORE, k, List.of(new UpdateOp.Add("vandal-" + prefix, utf8("garbage]]"))), 1000);
+        TwoServers t = onTwoServers("badupdate");
+        SendResult sent = raw().sendUpdates(
+                        STORE, t.key(), List.of(new UpdateOp.Add("vandal-" + prefix, utf8("garbage]]"))), 1000);
         assertThat(sent.status()).isEqualTo(SendResult.Status.APPLIED);
-        Profile<PlayerData> p = s[0].load(k);
+        Profile<PlayerData> p = t.a().load(t.key());
         processGifts(p);
-        awaitReal("corruption signal", () -> s[0].corruptions.contains(STORE + "/" + k));
-        assertThat(admin(raw()).quarantineCount(STORE, k)).isEqualTo(1);
+        awaitReal("corruption signal", () -> t.a().corruptions.contains(STORE + "/" + t.key()));
+        assertThat(admin(raw()).quarantineCount(STORE, t.key())).isEqualTo(1);
         assertThat(p.isActive()).isTrue();
         assertThat(p.getGlobalUpdates().getActiveUpdates())
                 .as("not offered to the game")
                 .isEmpty();
         p.save();
         advanceUntil(
-                "taken out of the inbox", () -> raw().read(STORE, k).updates().isEmpty());
-        drive(() -> s[1].store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("late", 3))));
-        advanceUntil("gift applied", () -> viewedCoins(s[1], k) == 3);
+                "taken out of the inbox",
+                () -> raw().read(STORE, t.key()).updates().isEmpty());
+        drive(() -> t.b().store().globalUpdateProfile(t.key(), u -> u.addActiveUpdate(gift("late", 3))));
+        advanceUntil("gift applied", () -> viewedCoins(t.b(), t.key()) == 3);
     }
 
     /** Writes {@code payload} as the record of {@code key} (acquire + release-save as a foreign server), leaving it unowned. */
@@ -215,13 +212,10 @@ public abstract class ConformanceBadDataTests extends ConformanceGiftTests {
     @Test
     @DisplayName("oversized data: setData refuses it; an oversized edit is reported at save and the stored data stays")
     void oversizedData() {
-        Server[] s = {server("A", b -> b.maxDataBytes(4096)), server("B")};
-        String k = key("big");
-        Profile<PlayerData> p = s[0].load(k);
-        p.edit(d -> d.coins = 1);
-        p.save();
-        advanceUntil("first save", () -> viewedCoins(s[1], k) == 1);
-        byte[] before = raw().read(STORE, k).payload();
+        LoadedOnA t = new TwoServers(server("A", b -> b.maxDataBytes(4096)), server("B"), key("big")).loadOnA();
+        Profile<PlayerData> p = t.profile();
+        saveCoins(p, 1, t.b());
+        byte[] before = raw().read(STORE, t.key()).payload();
 
         PlayerData big = new PlayerData();
         big.items.add("x".repeat(10_000));
@@ -230,22 +224,24 @@ public abstract class ConformanceBadDataTests extends ConformanceGiftTests {
                 .hasMessageContaining("4096");
         assertThat(p.getData().coins).isEqualTo(1);
 
-        int issues = s[0].issues.size();
+        int issues = t.a().issues.size();
         p.edit(d -> d.items.add("y".repeat(10_000)));
         p.save();
-        advanceUntil("issue reported", () -> s[0].issues.size() > issues);
-        assertThat(s[0].issues.get(issues)).contains(k).contains("4096");
+        advanceUntil("issue reported", () -> t.a().issues.size() > issues);
+        assertThat(t.a().issues.get(issues)).contains(t.key()).contains("4096");
         assertThat(p.isActive()).as("the profile stays active").isTrue();
-        assertThat(raw().read(STORE, k).payload()).as("stored data unchanged").isEqualTo(before);
+        assertThat(raw().read(STORE, t.key()).payload())
+                .as("stored data unchanged")
+                .isEqualTo(before);
 
         p.edit(d -> {
             d.items.clear();
             d.coins = 2;
         });
         p.save();
-        advanceUntil("saved again once small", () -> viewedCoins(s[1], k) == 2);
+        advanceUntil("saved again once small", () -> viewedCoins(t.b(), t.key()) == 2);
 
-        assertThatThrownBy(() -> s[1].store()
+        assertThatThrownBy(() -> t.b().store()
                         .globalUpdateProfile(
                                 key("biggift"), u -> u.addActiveUpdate(Map.of("blob", "z".repeat(5 * 1024 * 1024)))))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -258,13 +254,10 @@ public abstract class ConformanceBadDataTests extends ConformanceGiftTests {
     @DisplayName(
             "unencodable data: IllegalArgumentException before anything is written; auto-save problems go to issueSignal")
     void unencodableData() {
-        Server[] s = twoServers();
-        String k = key("enc");
-        Profile<PlayerData> p = s[0].load(k);
-        p.edit(d -> d.coins = 3);
-        p.save();
-        advanceUntil("saved", () -> viewedCoins(s[1], k) == 3);
-        byte[] before = raw().read(STORE, k).payload();
+        LoadedOnA t = loadedOnA("enc");
+        Profile<PlayerData> p = t.profile();
+        saveCoins(p, 3, t.b());
+        byte[] before = raw().read(STORE, t.key()).payload();
 
         Map<String, Object> cyclic = new HashMap<>();
         cyclic.put("self", cyclic);
@@ -272,40 +265,40 @@ public abstract class ConformanceBadDataTests extends ConformanceGiftTests {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cyclic");
 
-        assertThatThrownBy(() -> s[1].store()
+        assertThatThrownBy(() -> t.b().store()
                         .globalUpdateProfile(key("encgift"), u -> u.addActiveUpdate(Map.of("cyclic", cyclic))))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(raw().read(STORE, key("encgift")).isEmpty()).isTrue();
 
-        int issues = s[0].issues.size();
+        int issues = t.a().issues.size();
         p.edit(d -> d.stats.put("self", d.stats));
         p.save();
-        advanceUntil("issue reported", () -> s[0].issues.size() > issues);
+        advanceUntil("issue reported", () -> t.a().issues.size() > issues);
         assertThat(p.isActive()).isTrue();
-        assertThat(raw().read(STORE, k).payload()).isEqualTo(before);
+        assertThat(raw().read(STORE, t.key()).payload()).isEqualTo(before);
         p.edit(d -> {
             d.stats.clear();
             d.coins = 4;
         });
         driveRun(p::release);
-        assertThat(viewedCoins(s[1], k)).isEqualTo(4);
+        assertThat(viewedCoins(t.b(), t.key())).isEqualTo(4);
     }
 
     @Test
     @DisplayName(
             "NaN and infinities are refused with IllegalArgumentException (JSON has no such numbers); stored data stays")
     void nonFiniteNumbersAreRefused() {
-        Server[] s = twoServers();
-        String k = key("nan");
-        Profile<Map<String, Object>> p = drive(s[0].mapStore().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+        TwoServers t = onTwoServers("nan");
+        Profile<Map<String, Object>> p = drive(
+                        t.a().mapStore().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
                 .orElseThrow();
         p.edit(d -> d.put("Ratio", 0.5));
         driveRun(p::save);
         advanceUntil(
                 "the finite ratio saved",
                 () -> Double.valueOf(0.5)
-                        .equals(s[1].mapStore()
-                                .viewProfile(k)
+                        .equals(t.b().mapStore()
+                                .viewProfile(t.key())
                                 .orElseThrow()
                                 .getData()
                                 .get("Ratio")));
@@ -321,40 +314,37 @@ public abstract class ConformanceBadDataTests extends ConformanceGiftTests {
         assertThatThrownBy(() -> p.setMetaTag("Scores", new float[] {1f, Float.NaN}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("NaN");
-        assertThatThrownBy(() -> drive(() -> s[1].mapStore()
-                        .globalUpdateProfile(k, u -> u.addActiveUpdate(Map.of("Amount", Float.NEGATIVE_INFINITY)))))
+        assertThatThrownBy(() -> drive(() -> t.b().mapStore()
+                        .globalUpdateProfile(
+                                t.key(), u -> u.addActiveUpdate(Map.of("Amount", Float.NEGATIVE_INFINITY)))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Infinity");
 
         // an edit that puts NaN in cannot be refused at once: its save is skipped and reported, the stored data stays
         p.edit(d -> d.put("Ratio", Double.NaN));
         p.save();
-        advanceUntil("the refused save reported", () -> s[0].issues.stream().anyMatch(m -> m.contains("NaN")));
+        advanceUntil("the refused save reported", () -> t.a().issues.stream().anyMatch(m -> m.contains("NaN")));
         Map<String, Object> stored =
-                s[1].mapStore().viewProfile(k).orElseThrow().getData();
+                t.b().mapStore().viewProfile(t.key()).orElseThrow().getData();
         assertThat(stored.get("Ratio")).as("stored data as it was").isEqualTo(0.5);
-        assertThat(s[1].mapStore()
-                        .viewProfile(k)
+        assertThat(t.b().mapStore()
+                        .viewProfile(t.key())
                         .orElseThrow()
                         .getGlobalUpdates()
                         .getActiveUpdates())
                 .isEmpty();
         p.edit(d -> d.put("Ratio", 0.25));
         driveRun(p::release);
-        assertThat(s[1].mapStore().viewProfile(k).orElseThrow().getData().get("Ratio"))
+        assertThat(t.b().mapStore().viewProfile(t.key()).orElseThrow().getData().get("Ratio"))
                 .isEqualTo(0.25);
     }
 
     @Test
     @DisplayName("values that do not survive encoding (a Thread) are refused before anything is written")
     void threadValuesAreRefused() {
-        Server[] s = twoServers();
-        String k = key("thread");
-        Profile<PlayerData> p = s[0].load(k);
-        p.edit(d -> d.coins = 3);
-        driveRun(p::release);
-        byte[] before = raw().read(STORE, k).payload();
-        Profile<PlayerData> q = s[0].load(k);
+        TwoServers t = releasedByAWithCoins("thread", 3);
+        byte[] before = raw().read(STORE, t.key()).payload();
+        Profile<PlayerData> q = t.a().load(t.key());
         PlayerData withThread = new PlayerData();
         withThread.stats.put("thread", Thread.currentThread());
         assertThatThrownBy(() -> q.setData(withThread))
@@ -365,15 +355,15 @@ public abstract class ConformanceBadDataTests extends ConformanceGiftTests {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("t");
         assertThat(q.getMetaTag("t")).isNull();
-        assertThatThrownBy(() -> s[1].store()
+        assertThatThrownBy(() -> t.b().store()
                         .globalUpdateProfile(
                                 key("threadgift"), u -> u.addActiveUpdate(Map.of("thread", Thread.currentThread()))))
                 .as("a global update with a Thread")
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(raw().read(STORE, key("threadgift")).isEmpty()).isTrue();
         driveRun(q::release);
-        assertThat(viewedCoins(s[1], k)).isEqualTo(3);
-        assertThat(new String(raw().read(STORE, k).payload(), StandardCharsets.UTF_8))
+        assertThat(viewedCoins(t.b(), t.key())).isEqualTo(3);
+        assertThat(new String(raw().read(STORE, t.key()).payload(), StandardCharsets.UTF_8))
                 .doesNotContain("contextClassLoader");
         assertThat(before).isNotNull();
     }

@@ -67,6 +67,24 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
         }
     }
 
+    /**
+     * The fixture of the tests of gifts racing their owner: A holds the key, B views it and a third
+     * server C sends the gifts.
+     */
+    private record GiftRace(Server a, Server b, Server sender, String key, Profile<PlayerData> owner) {}
+
+    /** Servers A, B and C (built in that order) and the key {@code name} loaded on A. */
+    private GiftRace giftRace(String name) {
+        TwoServers t = onTwoServers(name);
+        Server sender = server("C");
+        return new GiftRace(t.a(), t.b(), sender, t.key(), t.a().load(t.key()));
+    }
+
+    /** Whether {@code viewer} sees {@code coins} coins stored for {@code k}, and no global update left in its inbox. */
+    private boolean giftsSettled(Server viewer, String k, int coins) {
+        return viewedCoins(viewer, k) == coins && noUpdatesLeft(viewer, k);
+    }
+
     private boolean noUpdatesLeft(Server viewer, String k) {
         Optional<Profile<PlayerData>> v = viewer.view(k);
         return v.isPresent()
@@ -176,14 +194,11 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
     @Test
     @DisplayName("without a message bus, a new global update reaches the owner at its next auto-save tick")
     void globalUpdateWithoutBus() {
-        Server[] s = twoServers();
-        s[0].backend.disableBus(true);
-        s[1].backend.disableBus(true);
-        String k = key("gunobus");
-        Profile<PlayerData> p = s[0].load(k);
+        LoadedOnA t = onTwoServersWithoutBus("gunobus").loadOnA();
+        Profile<PlayerData> p = t.profile();
         List<Long> heard = new CopyOnWriteArrayList<>();
         p.getGlobalUpdates().listenToNewActiveUpdate((id, d) -> heard.add(id));
-        long id = drive(() -> s[1].store().globalUpdateProfile(k, u -> u.addActiveUpdate(Map.of("gift", 1))))
+        long id = drive(() -> t.b().store().globalUpdateProfile(t.key(), u -> u.addActiveUpdate(Map.of("gift", 1))))
                 .orElseThrow()
                 .getActiveUpdates()
                 .get(0)
@@ -195,30 +210,28 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
     @Test
     @DisplayName("a gift sent while the owner saves is neither lost nor applied twice")
     void giftWhileOwnerSaves() {
-        Server[] s = twoServers();
-        Server sender = server("C");
-        String k = key("gift");
-        Profile<PlayerData> pa = s[0].load(k);
+        GiftRace race = giftRace("gift");
+        Profile<PlayerData> pa = race.owner();
         processGifts(pa);
 
-        FaultInjectingBackend.Pause pause = s[0].backend.pause("save", k);
+        FaultInjectingBackend.Pause pause = race.a().backend.pause("save", race.key());
         pa.edit(d -> d.items.add("before"));
         pa.save();
         pause.awaitBlocked();
-        drive(() -> sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("g1", 10))));
+        drive(() -> race.sender().store().globalUpdateProfile(race.key(), u -> u.addActiveUpdate(gift("g1", 10))));
         pause.release();
-        advanceUntil("g1 applied", () -> viewedCoins(s[1], k) == 10 && noUpdatesLeft(s[1], k));
+        advanceUntil("g1 applied", () -> giftsSettled(race.b(), race.key(), 10));
 
         // the owner's lock save is in flight when other gifts arrive: they do not conflict with it
-        FaultInjectingBackend.Pause pause2 = s[0].backend.pause("save", k);
-        drive(() -> sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("g2", 20))));
+        FaultInjectingBackend.Pause pause2 = race.a().backend.pause("save", race.key());
+        drive(() -> race.sender().store().globalUpdateProfile(race.key(), u -> u.addActiveUpdate(gift("g2", 20))));
         advanceUntil("owner saving the lock of g2", () -> pause2.blockedCalls() > 0);
-        drive(() -> sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("g3", 30))));
+        drive(() -> race.sender().store().globalUpdateProfile(race.key(), u -> u.addActiveUpdate(gift("g3", 30))));
         pause2.release();
         try {
-            advanceUntil("g2 and g3 applied", () -> viewedCoins(s[1], k) == 60 && noUpdatesLeft(s[1], k));
+            advanceUntil("g2 and g3 applied", () -> giftsSettled(race.b(), race.key(), 60));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            Profile<PlayerData> v = s[1].view(k).orElseThrow();
+            Profile<PlayerData> v = race.b().view(race.key()).orElseThrow();
             throw new AssertionError(
                     "gifts g2/g3 not both applied: stored coins=" + v.getData().coins + " (want 60), items="
                             + v.getData().items + ", stored active="
@@ -228,7 +241,7 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
                     e);
         }
         driveRun(pa::release);
-        PlayerData end = s[1].view(k).orElseThrow().getData();
+        PlayerData end = race.b().view(race.key()).orElseThrow().getData();
         assertThat(end.coins).isEqualTo(60);
         assertThat(end.items).containsExactly("before", "g1", "g2", "g3");
     }
@@ -236,34 +249,32 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
     @Test
     @DisplayName("a gift locked by a save whose reply was lost stays locked: applied once, not dropped")
     void giftLockedBySaveWithLostReply() {
-        Server[] s = twoServers();
-        Server sender = server("C");
-        String k = key("lostreply");
-        Profile<PlayerData> pa = s[0].load(k);
+        GiftRace race = giftRace("lostreply");
+        Profile<PlayerData> pa = race.owner();
         List<Long> lockedSeen = new CopyOnWriteArrayList<>();
         GlobalUpdates g = pa.getGlobalUpdates();
         g.listenToNewActiveUpdate((id, data) -> {
             // the save that locks the gift reaches the store, but its reply is lost: the engine only sees an error
-            s[0].backend.loseNextReply("save", 1);
+            race.a().backend.loseNextReply("save", 1);
             g.lockActiveUpdate(id);
         });
         g.listenToNewLockedUpdate((id, data) -> {
             lockedSeen.add(id);
             apply(pa, id, data);
         });
-        int savesBefore = s[0].backend.calls("save");
-        drive(() -> sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("g1", 10))));
-        advanceUntil("g1 applied after the retry", () -> viewedCoins(s[1], k) == 10 && noUpdatesLeft(s[1], k));
-        assertThat(s[0].backend.injectedFailures("save"))
+        int savesBefore = race.a().backend.calls("save");
+        drive(() -> race.sender().store().globalUpdateProfile(race.key(), u -> u.addActiveUpdate(gift("g1", 10))));
+        advanceUntil("g1 applied after the retry", () -> giftsSettled(race.b(), race.key(), 10));
+        assertThat(race.a().backend.injectedFailures("save"))
                 .as("the lost reply happened")
                 .isEqualTo(1);
-        assertThat(s[0].backend.calls("save") - savesBefore)
+        assertThat(race.a().backend.calls("save") - savesBefore)
                 .as("lock (lost reply), rebase, apply+clear")
                 .isGreaterThanOrEqualTo(3);
-        assertThat(s[0].issues).anySatisfy(m -> assertThat(m).contains("injected lost reply"));
+        assertThat(race.a().issues).anySatisfy(m -> assertThat(m).contains("injected lost reply"));
         assertThat(lockedSeen).as("Locked listener fired once for the gift").hasSize(1);
         driveRun(pa::release);
-        PlayerData end = s[1].view(k).orElseThrow().getData();
+        PlayerData end = race.b().view(race.key()).orElseThrow().getData();
         assertThat(end.coins).isEqualTo(10);
         assertThat(end.items).containsExactly("g1");
     }
@@ -273,42 +284,39 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
             "a sender's change racing the owner's lock: written first, the owner's save is refused and it locks the changed"
                     + " data; the other way round, the handler sees the update Locked")
     void changeRacingTheLock() {
-        Server[] s = twoServers();
-        Server sender = server("C");
-        String k = key("race");
-        Profile<PlayerData> pa = s[0].load(k);
-        processGifts(pa);
+        GiftRace race = giftRace("race");
+        processGifts(race.owner());
 
         // the owner's save that locks g1 is held at the store while the sender changes g1
-        FaultInjectingBackend.Pause pause = s[0].backend.pause("save", k);
-        drive(() -> sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("g1", 10))));
+        FaultInjectingBackend.Pause pause = race.a().backend.pause("save", race.key());
+        drive(() -> race.sender().store().globalUpdateProfile(race.key(), u -> u.addActiveUpdate(gift("g1", 10))));
         advanceUntil(
                 "owner saving the lock of g1",
                 () -> pause.blockedCalls() > 0); // stores without a bus: at the next tick
         List<String> seen = new CopyOnWriteArrayList<>();
-        drive(() -> sender.store().globalUpdateProfile(k, u -> {
+        drive(() -> race.sender().store().globalUpdateProfile(race.key(), u -> {
             seen.add("active=" + u.getActiveUpdates().size() + " locked="
                     + u.getLockedUpdates().size());
             u.getActiveUpdates().forEach(g -> u.changeActiveUpdate(g.id(), gift("g1-changed", 99)));
         }));
         assertThat(seen).as("the handler saw g1 Active").containsExactly("active=1 locked=0");
         pause.release();
-        advanceUntil("the changed gift applied", () -> viewedCoins(s[1], k) == 99 && noUpdatesLeft(s[1], k));
+        advanceUntil("the changed gift applied", () -> giftsSettled(race.b(), race.key(), 99));
 
         // now the owner's lock is written first: a handler then no longer finds the gift Active
-        drive(() -> sender.store().globalUpdateProfile(k, u -> u.addActiveUpdate(gift("g2", 5))));
+        drive(() -> race.sender().store().globalUpdateProfile(race.key(), u -> u.addActiveUpdate(gift("g2", 5))));
         advanceUntil(
                 "g2 taken out of the inbox",
-                () -> raw().read(STORE, k).updates().isEmpty());
+                () -> raw().read(STORE, race.key()).updates().isEmpty());
         seen.clear();
-        drive(() -> sender.store().globalUpdateProfile(k, u -> {
+        drive(() -> race.sender().store().globalUpdateProfile(race.key(), u -> {
             seen.add("active=" + u.getActiveUpdates().size());
             u.getActiveUpdates().forEach(g -> u.changeActiveUpdate(g.id(), gift("late", 1000)));
         }));
         assertThat(seen).containsExactly("active=0");
-        advanceUntil("g2 applied unchanged", () -> viewedCoins(s[1], k) == 104 && noUpdatesLeft(s[1], k));
-        driveRun(pa::release);
-        assertThat(s[1].view(k).orElseThrow().getData().items).containsExactly("g1-changed", "g2");
+        advanceUntil("g2 applied unchanged", () -> giftsSettled(race.b(), race.key(), 104));
+        driveRun(race.owner()::release);
+        assertThat(race.b().view(race.key()).orElseThrow().getData().items).containsExactly("g1-changed", "g2");
     }
 
     @Test
@@ -375,11 +383,11 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
             "exactly-once gifts under a fuzz: several senders, hand-overs and hard steals; every gift applied once")
     @Timeout(120)
     void exactlyOnceGiftsFuzz() throws Exception {
+        int perSender = 8;
+        Random random = new Random(7);
         Server[] owners = twoServers();
         Server[] senders = {server("S1"), server("S2"), server("S3")};
         String k = key("fuzz");
-        int perSender = 8;
-        Random random = new Random(7);
         Profile<PlayerData> current = owners[0].load(k);
         int holder = 0;
         List<Profile<PlayerData>> byOwner = new ArrayList<>(java.util.Arrays.asList(current, null));
@@ -424,7 +432,7 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
                 if (last.isActive()) {
                     last.save();
                 }
-                return noUpdatesLeft(senders[0], k) && viewedCoins(senders[0], k) == total;
+                return giftsSettled(senders[0], k, total);
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             Profile<PlayerData> v = senders[0].view(k).orElseThrow();
@@ -489,7 +497,7 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
             if (third.isActive()) {
                 third.save();
             }
-            return viewedCoins(owners[1], k) == total && noUpdatesLeft(owners[1], k);
+            return giftsSettled(owners[1], k, total);
         });
         driveRun(third::release);
         PlayerData end = owners[1].view(k).orElseThrow().getData();
@@ -548,7 +556,7 @@ public abstract class ConformanceGiftTests extends ConformanceSessionTests {
             if (p.isActive()) {
                 p.save();
             }
-            return viewedCoins(owner, k) == expected.size() && noUpdatesLeft(owner, k);
+            return giftsSettled(owner, k, expected.size());
         });
         driveRun(p::release);
         assertThat(owner.view(k).orElseThrow().getData().items)

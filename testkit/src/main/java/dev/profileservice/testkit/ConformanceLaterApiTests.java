@@ -35,22 +35,20 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
             "STEAL takes a live owner's profile at once, without waiting for the force-load timeout; the owner's later"
                     + " writes are refused and its release listeners fire")
     void stealTakesALiveOwnersProfileAtOnce() {
-        Server[] s = twoServers();
-        String k = key("steal");
-        Profile<PlayerData> a = s[0].load(k);
+        LoadedOnA t = loadedOnA("steal", 4);
+        Profile<PlayerData> a = t.profile();
         AtomicBoolean aReleased = new AtomicBoolean();
         a.listenToRelease(() -> aReleased.set(true));
-        a.edit(d -> d.coins = 4);
         driveRun(a::save);
-        awaitReal("A's save stored", () -> viewedCoins(s[1], k) == 4);
+        awaitReal("A's save stored", () -> viewedCoins(t.b(), t.key()) == 4);
         a.edit(d -> d.coins = 99); // never saved: a steal loses it
 
         Instant start = vt.now();
-        Profile<PlayerData> b = drive(s[1].store().loadProfileAsync(k, NotReleasedHandler.STEAL))
+        Profile<PlayerData> b = drive(t.b().store().loadProfileAsync(t.key(), NotReleasedHandler.STEAL))
                 .orElseThrow();
         assertThat(Duration.between(start, vt.now()))
                 .as("no wait for the owner nor for the force-load timeout")
-                .isLessThan(s[1].service.settings().forceLoadTimeout());
+                .isLessThan(t.b().service.settings().forceLoadTimeout());
         assertThat(b.getData().coins).as("A's last saved data").isEqualTo(4);
         advanceUntil("A learned it lost the session", () -> {
             if (a.isActive()) {
@@ -60,7 +58,7 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
         });
         b.edit(d -> d.coins = 5);
         driveRun(b::release);
-        assertThat(viewedCoins(s[0], k))
+        assertThat(viewedCoins(t.a(), t.key()))
                 .as("B's data, A's refused write left no trace")
                 .isEqualTo(5);
         assertThat((Object) NotReleasedHandler.STEAL.onNotReleased("p", "j")).isEqualTo(NotReleasedAction.STEAL);
@@ -72,22 +70,22 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
     @DisplayName("listenToHopReady runs once the releasing save is durable and the lock is free, once per listener, and"
             + " right away when connected later or on a view")
     void hopReadyRunsWhenTheLockIsFree() {
-        Server[] s = twoServers();
-        String k = key("hop");
-        Profile<PlayerData> p = s[0].load(k);
+        LoadedOnA t = loadedOnA("hop", 8);
+        Profile<PlayerData> p = t.profile();
         List<Boolean> freeWhenRun = new CopyOnWriteArrayList<>();
-        p.listenToHopReady(() -> freeWhenRun.add(raw().read(STORE, k).owner() == null));
-        p.edit(d -> d.coins = 8);
+        p.listenToHopReady(() -> freeWhenRun.add(raw().read(STORE, t.key()).owner() == null));
         driveRun(p::release);
         awaitReal("the hop-ready listener ran", () -> !freeWhenRun.isEmpty());
         assertThat(freeWhenRun).as("once, with the lock already free").containsExactly(true);
-        assertThat(viewedCoins(s[1], k)).as("the release's save was durable").isEqualTo(8);
+        assertThat(viewedCoins(t.b(), t.key()))
+                .as("the release's save was durable")
+                .isEqualTo(8);
 
         AtomicBoolean late = new AtomicBoolean();
         p.listenToHopReady(() -> late.set(true));
         awaitReal("a listener connected after the release runs at once", late::get);
         AtomicBoolean onView = new AtomicBoolean();
-        s[1].view(k).orElseThrow().listenToHopReady(() -> onView.set(true));
+        t.b().view(t.key()).orElseThrow().listenToHopReady(() -> onView.set(true));
         awaitReal("a view's listener runs at once", onView::get);
         assertThat(freeWhenRun).as("still once").hasSize(1);
     }
@@ -99,10 +97,9 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
             "metaTagsUpdated fires after each save that writes, with the tags it wrote, including the releasing save;"
                     + " a view's never fires")
     void metaTagsUpdatedFollowsTheSaves() {
-        Server[] s = twoServers();
-        String k = key("tags");
-        Profile<PlayerData> p = s[0].load(k);
         List<Map<String, Object>> seen = new CopyOnWriteArrayList<>();
+        LoadedOnA t = loadedOnA("tags");
+        Profile<PlayerData> p = t.profile();
         p.metaTagsUpdated().connect(seen::add);
         p.setMetaTag("level", 3);
         driveRun(p::save);
@@ -116,7 +113,7 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
                 () -> seen.get(seen.size() - 1).get("level").equals(4));
 
         AtomicReference<Map<String, Object>> onView = new AtomicReference<>();
-        s[1].view(k).orElseThrow().metaTagsUpdated().connect(onView::set);
+        t.b().view(t.key()).orElseThrow().metaTagsUpdated().connect(onView::set);
         assertThat(onView.get()).isNull();
         assertThatThrownBy(() -> p.metaTagsUpdated().connect(null)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -128,13 +125,12 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
             "reconcile fills what the stored data lacks from a newer template, recursively, and keeps every value that"
                     + " is there; a null field of a class is filled in place")
     void reconcileFillsFromTheTemplate() {
-        Server[] s = twoServers();
-        String k = key("reconcile");
+        TwoServers t = onTwoServers("reconcile");
         String store = STORE + "_r";
         Map<String, Object> oldShape = Map.of("coins", 0, "inventory", Map.of("items", List.of()));
-        Profile<Map<String, Object>> old = drive(s[1].service
+        Profile<Map<String, Object>> old = drive(t.b().service
                         .getProfileStore(store, oldShape)
-                        .loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                        .loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
                 .orElseThrow();
         old.edit(d -> {
             d.put("coins", 5);
@@ -144,9 +140,9 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
 
         Map<String, Object> newShape =
                 Map.of("coins", 0, "name", "?", "inventory", Map.of("items", List.of(), "slots", 10));
-        Profile<Map<String, Object>> p = drive(s[0].service
+        Profile<Map<String, Object>> p = drive(t.a().service
                         .getProfileStore(store, newShape)
-                        .loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                        .loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
                 .orElseThrow();
         assertThat(p.getData()).doesNotContainKey("name");
         p.reconcile();
@@ -155,15 +151,15 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
                 .containsEntry("name", "?")
                 .containsEntry("inventory", Map.of("items", List.of("sword"), "slots", 10));
         driveRun(p::release);
-        assertThat(s[1].service
+        assertThat(t.b().service
                         .getProfileStore(store, oldShape)
-                        .viewProfile(k)
+                        .viewProfile(t.key())
                         .orElseThrow()
                         .getData())
                 .as("saved filled")
                 .containsEntry("name", "?");
 
-        Profile<PlayerData> c = s[0].load(key("reconcile-class"));
+        Profile<PlayerData> c = t.a().load(key("reconcile-class"));
         PlayerData same = c.getData();
         c.edit(d -> {
             d.coins = 3;
@@ -177,7 +173,8 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
                 .isEmpty();
         assertThat(c.getData().coins).isEqualTo(3);
         driveRun(c::release);
-        assertThatThrownBy(() -> s[1].view(key("reconcile-class")).orElseThrow().reconcile())
+        assertThatThrownBy(
+                        () -> t.b().view(key("reconcile-class")).orElseThrow().reconcile())
                 .isInstanceOf(IllegalStateException.class);
     }
 
@@ -219,29 +216,33 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
     @DisplayName("mock() is the same store on a detached in-memory store: isolated from the real store and from other"
             + " services' mocks, the same mock data on every call, gone with its service")
     void mockIsDetached() {
-        Server[] s = twoServers();
-        String k = key("mock");
-        ProfileStore<PlayerData> mock = s[0].store().mock();
-        Profile<PlayerData> m =
-                drive(mock.loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)).orElseThrow();
+        TwoServers t = onTwoServers("mock");
+        ProfileStore<PlayerData> mock = t.a().store().mock();
+        Profile<PlayerData> m = drive(mock.loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
         m.edit(d -> d.coins = 9);
         driveRun(m::release);
         assertThat(mock.getName()).isEqualTo(STORE);
-        assertThat(s[0].store().mock().viewProfile(k).orElseThrow().getData().coins)
+        assertThat(t.a().store().mock().viewProfile(t.key()).orElseThrow().getData().coins)
                 .as("the same mock data on the next call")
                 .isEqualTo(9);
-        assertThat(s[0].view(k)).as("the real store never saw it").isEmpty();
-        assertThat(raw().read(STORE, k).isEmpty()).isTrue();
-        assertThat(s[1].store().mock().viewProfile(k))
+        assertThat(t.a().view(t.key())).as("the real store never saw it").isEmpty();
+        assertThat(raw().read(STORE, t.key()).isEmpty()).isTrue();
+        assertThat(t.b().store().mock().viewProfile(t.key()))
                 .as("another service's mock is its own")
                 .isEmpty();
-        Profile<PlayerData> real = s[0].load(k);
-        assertThat(real.getData().coins)
-                .as("the real profile is untouched by the mock's")
-                .isZero();
+        Profile<PlayerData> real =
+                loadExpectingTheTemplate(t.a(), t.key(), "the real profile is untouched by the mock's");
         driveRun(real::release);
-        driveRun(s[0].service::close);
-        assertThatThrownBy(() -> s[0].store().mock()).isInstanceOf(IllegalStateException.class);
+        driveRun(t.a().service::close);
+        assertThatThrownBy(() -> t.a().store().mock()).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** Loads {@code k} on {@code s} and asserts that its data starts from the template's (no coins): {@code why}. */
+    private Profile<PlayerData> loadExpectingTheTemplate(Server s, String k, String why) {
+        Profile<PlayerData> p = s.load(k);
+        assertThat(p.getData().coins).as(why).isZero();
+        return p;
     }
 
     // ================================================================ user ids
@@ -251,9 +252,8 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
             "user ids are saved with the profile, survive release and reload on another server, have no duplicates,"
                     + " and a view's are read-only")
     void userIdsAreSavedWithTheProfile() {
-        Server[] s = twoServers();
-        String k = key("userids");
-        Profile<PlayerData> p = s[0].load(k);
+        LoadedOnA t = loadedOnA("userids");
+        Profile<PlayerData> p = t.profile();
         assertThat(p.getUserIds()).isEmpty();
         p.addUserId(1001);
         p.addUserId(2002);
@@ -261,13 +261,13 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
         p.removeUserId(3003);
         assertThat(p.getUserIds()).containsExactly(1001L, 2002L);
         driveRun(p::release);
-        assertThat(s[1].view(k).orElseThrow().getUserIds()).containsExactly(1001L, 2002L);
+        assertThat(t.b().view(t.key()).orElseThrow().getUserIds()).containsExactly(1001L, 2002L);
 
-        Profile<PlayerData> again = s[1].load(k);
+        Profile<PlayerData> again = t.b().load(t.key());
         assertThat(again.getUserIds()).as("reloaded elsewhere").containsExactly(1001L, 2002L);
         again.removeUserId(1001);
         driveRun(again::release);
-        Profile<PlayerData> view = s[0].view(k).orElseThrow();
+        Profile<PlayerData> view = t.a().view(t.key()).orElseThrow();
         assertThat(view.getUserIds()).containsExactly(2002L);
         assertThatThrownBy(() -> view.addUserId(5)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> again.addUserId(5))
@@ -280,13 +280,12 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
     @Test
     @DisplayName("identify names the store and the key the way ProfileService does, on active profiles and views")
     void identifyNamesStoreAndKey() {
-        Server[] s = twoServers();
-        String k = key("who");
-        Profile<PlayerData> p = s[0].load(k);
-        String expected = "[Store:\"" + STORE + "\";Key:\"" + k + "\"]";
+        LoadedOnA t = loadedOnA("who");
+        Profile<PlayerData> p = t.profile();
+        String expected = "[Store:\"" + STORE + "\";Key:\"" + t.key() + "\"]";
         assertThat(p.identify()).isEqualTo(expected);
         driveRun(p::release);
-        Optional<Profile<PlayerData>> view = s[1].view(k);
+        Optional<Profile<PlayerData>> view = t.b().view(t.key());
         assertThat(view.orElseThrow().identify()).isEqualTo(expected);
     }
 
@@ -296,51 +295,52 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
     @DisplayName("wipeProfile erases the record, its pending gifts and tokens and its quarantined copies; a second wipe"
             + " finds nothing")
     void wipeErasesEverything() {
-        Server[] s = twoServers();
-        String k = key("wipe");
-        Profile<PlayerData> p = s[0].load(k);
-        p.edit(d -> d.coins = 7);
-        driveRun(p::release);
-        drive(s[1].store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(Map.of("gift", "g", "amount", 1))));
-        raw().quarantine(STORE, k, "a copy set aside".getBytes(java.nio.charset.StandardCharsets.UTF_8), "test", 1);
+        TwoServers t = releasedByAWithCoins("wipe", 7);
+        drive(t.b().store()
+                .globalUpdateProfileAsync(t.key(), u -> u.addActiveUpdate(Map.of("gift", "g", "amount", 1))));
+        raw().quarantine(
+                        STORE,
+                        t.key(),
+                        "a copy set aside".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        "test",
+                        1);
 
-        assertThat(drive(s[1].store().wipeProfileAsync(k)))
+        assertThat(drive(t.b().store().wipeProfileAsync(t.key())))
                 .as("a record existed")
                 .isTrue();
-        assertThat(raw().read(STORE, k).isEmpty()).as("no record, no updates").isTrue();
-        assertThat(admin(raw()).quarantineCount(STORE, k))
+        assertThat(raw().read(STORE, t.key()).isEmpty())
+                .as("no record, no updates")
+                .isTrue();
+        assertThat(admin(raw()).quarantineCount(STORE, t.key()))
                 .as("no quarantined copy")
                 .isZero();
-        assertThat(admin(raw()).keys(STORE, null, 100)).doesNotContain(k);
-        assertThat(s[0].view(k)).as("nothing to view").isEmpty();
-        assertThat(drive(s[1].store().wipeProfileAsync(k)))
+        assertThat(admin(raw()).keys(STORE, null, 100)).doesNotContain(t.key());
+        assertThat(t.a().view(t.key())).as("nothing to view").isEmpty();
+        assertThat(drive(t.b().store().wipeProfileAsync(t.key())))
                 .as("nothing left to erase")
                 .isFalse();
 
-        Profile<PlayerData> fresh = s[0].load(k);
-        assertThat(fresh.getData().coins)
-                .as("a later load starts from the template")
-                .isZero();
+        Profile<PlayerData> fresh = loadExpectingTheTemplate(t.a(), t.key(), "a later load starts from the template");
         assertThat(fresh.getGlobalUpdates().getActiveUpdates())
                 .as("the wiped gift is gone")
                 .isEmpty();
         driveRun(fresh::release);
-        assertThatThrownBy(() -> drive(s[1].store().wipeProfileAsync(""))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> drive(t.b().store().wipeProfileAsync("")))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     @DisplayName("wipeProfile while a server holds the profile ends that session: its saves and release are refused and"
             + " never bring the profile back, its release listeners fire")
     void wipeEndsALiveSessionWithoutRecreatingTheProfile() {
-        Server[] s = twoServers();
-        String k = key("wipelive");
-        Profile<PlayerData> held = s[0].load(k);
+        LoadedOnA t = loadedOnA("wipelive");
+        Profile<PlayerData> held = t.profile();
         AtomicBoolean released = new AtomicBoolean();
         held.listenToRelease(() -> released.set(true));
         held.edit(d -> d.coins = 3);
         driveRun(held::save);
 
-        assertThat(drive(s[1].store().wipeProfileAsync(k))).isTrue();
+        assertThat(drive(t.b().store().wipeProfileAsync(t.key()))).isTrue();
         held.edit(d -> d.coins = 99); // the owner goes on playing; its next save is refused
         advanceUntil("the owner learned its session is gone", () -> {
             if (held.isActive()) {
@@ -348,14 +348,14 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
             }
             return !held.isActive() && released.get();
         });
-        assertThat(raw().read(STORE, k).isEmpty())
+        assertThat(raw().read(STORE, t.key()).isEmpty())
                 .as("the refused writes did not bring it back")
                 .isTrue();
-        assertThat(s[1].view(k)).isEmpty();
+        assertThat(t.b().view(t.key())).isEmpty();
 
-        Profile<PlayerData> mine = s[1].load(k);
-        assertThat(drive(s[1].store().wipeProfileAsync(k))).isTrue();
+        Profile<PlayerData> mine = t.b().load(t.key());
+        assertThat(drive(t.b().store().wipeProfileAsync(t.key()))).isTrue();
         advanceUntil("this service's own session ended too", () -> !mine.isActive());
-        assertThat(raw().read(STORE, k).isEmpty()).isTrue();
+        assertThat(raw().read(STORE, t.key()).isEmpty()).isTrue();
     }
 }

@@ -42,6 +42,63 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
         return Map.of("gift", id, "amount", amount);
     }
 
+    // ================================================================ fixtures
+
+    /** Servers {@code a} and {@code b} on the one store, and a {@code key} of this test. */
+    protected record TwoServers(Server a, Server b, String key) {
+
+        /** Loads the key on A (FORCE_LOAD): A holds the profile, B looks on. */
+        public LoadedOnA loadOnA() {
+            return new LoadedOnA(a, b, key, a.load(key));
+        }
+    }
+
+    /** {@link TwoServers} with the key loaded on A: A's active {@code profile}. */
+    protected record LoadedOnA(Server a, Server b, String key, Profile<PlayerData> profile) {}
+
+    /** Servers "A" and "B" with the default settings, and the key {@code name} of this test (nothing loaded). */
+    protected TwoServers onTwoServers(String name) {
+        Server[] s = twoServers();
+        return new TwoServers(s[0], s[1], key(name));
+    }
+
+    /** {@link #onTwoServers} with the message bus of both servers disabled: hand-overs and news go through polling. */
+    protected TwoServers onTwoServersWithoutBus(String name) {
+        TwoServers t = onTwoServers(name);
+        t.a().backend.disableBus(true);
+        t.b().backend.disableBus(true);
+        return t;
+    }
+
+    /** {@link #onTwoServers} with the key loaded on A. */
+    protected LoadedOnA loadedOnA(String name) {
+        return onTwoServers(name).loadOnA();
+    }
+
+    /** {@link #loadedOnA} with the coins of A's profile set to {@code coins}: an edit not saved yet. */
+    protected LoadedOnA loadedOnA(String name, int coins) {
+        LoadedOnA t = loadedOnA(name);
+        t.profile().edit(d -> d.coins = coins);
+        return t;
+    }
+
+    /**
+     * {@link #onTwoServers} with the key loaded on A, its coins set to {@code coins} and released: the
+     * store holds that data and no owner.
+     */
+    protected TwoServers releasedByAWithCoins(String name, int coins) {
+        LoadedOnA t = loadedOnA(name, coins);
+        driveRun(t.profile()::release);
+        return new TwoServers(t.a(), t.b(), t.key());
+    }
+
+    /** Sets the coins of {@code p} to {@code coins} and saves it, moving virtual time until {@code viewer} sees them stored. */
+    protected void saveCoins(Profile<PlayerData> p, int coins, Server viewer) {
+        p.edit(d -> d.coins = coins);
+        p.save();
+        advanceUntil("saved", () -> viewedCoins(viewer, p.getKey()) == coins);
+    }
+
     // ================================================================ ProfileStore / Profile basics
 
     @Test
@@ -73,20 +130,20 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
     @Test
     @DisplayName("blocking and async forms: loadProfile(key), loadProfileAsync, globalUpdateProfileAsync; service ids")
     void blockingAndAsyncForms() {
-        Server[] s = twoServers();
-        assertThat(s[0].service.getPlaceId()).isEqualTo(s[0].placeId);
-        assertThat(s[0].service.getJobId()).isEqualTo(s[0].jobId);
-        String k = key("forms");
-        Profile<PlayerData> p = drive(() -> s[0].store().loadProfile(k)).orElseThrow(); // FORCE_LOAD by default
+        TwoServers t = onTwoServers("forms");
+        assertThat(t.a().service.getPlaceId()).isEqualTo(t.a().placeId);
+        assertThat(t.a().service.getJobId()).isEqualTo(t.a().jobId);
+        Profile<PlayerData> p = drive(() -> t.a().store().loadProfile(t.key())).orElseThrow(); // FORCE_LOAD by default
         assertThat(p.isActive()).isTrue();
-        GlobalUpdates sent = drive(s[1].store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(gift("async", 2))))
+        GlobalUpdates sent = drive(
+                        t.b().store().globalUpdateProfileAsync(t.key(), u -> u.addActiveUpdate(gift("async", 2))))
                 .orElseThrow();
         assertThat(sent.getActiveUpdates())
                 .extracting(u -> u.data().get("gift"))
                 .containsExactly("async");
         List<Long> heard = new CopyOnWriteArrayList<>();
         p.getGlobalUpdates().listenToNewActiveUpdate((id, d) -> heard.add(id));
-        long second = drive(s[1].store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(gift("async2", 3))))
+        long second = drive(t.b().store().globalUpdateProfileAsync(t.key(), u -> u.addActiveUpdate(gift("async2", 3))))
                 .orElseThrow()
                 .getActiveUpdates()
                 .stream()
@@ -97,7 +154,7 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
         advanceUntil("second update heard", () -> heard.contains(second));
         driveRun(p::release);
         CompletableFuture<Optional<Profile<PlayerData>>> f =
-                s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD);
+                t.b().store().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD);
         Profile<PlayerData> q = drive(f).orElseThrow();
         assertThat(q.getGlobalUpdates().getActiveUpdates()).hasSize(2);
     }
@@ -105,9 +162,9 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
     @Test
     @DisplayName("a Map<String,Object> store loads, edits and saves like a class store")
     void mapStore() {
-        Server[] s = twoServers();
+        TwoServers t = onTwoServers("m");
         Profile<Map<String, Object>> p = drive(
-                        s[0].mapStore().loadProfileAsync(key("m"), NotReleasedHandler.FORCE_LOAD))
+                        t.a().mapStore().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
                 .orElseThrow();
         assertThat(p.getData()).containsEntry("Coins", 0);
         p.edit(d -> {
@@ -117,18 +174,18 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
         });
         driveRun(p::release);
         Map<String, Object> seen =
-                s[1].mapStore().viewProfile(key("m")).orElseThrow().getData();
+                t.b().mapStore().viewProfile(t.key()).orElseThrow().getData();
         assertThat(((Number) seen.get("Coins")).intValue()).isEqualTo(15);
         assertThat(seen.get("Inventory")).isEqualTo(List.of("sword", "shield"));
         assertThat(seen.get("Nested")).isEqualTo(Map.of("level", 3));
         Profile<Map<String, Object>> again = drive(
-                        s[1].mapStore().loadProfileAsync(key("m"), NotReleasedHandler.FORCE_LOAD))
+                        t.b().mapStore().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
                 .orElseThrow();
         assertThat(((Number) again.getData().get("Coins")).intValue()).isEqualTo(15);
         again.setData(new HashMap<>(Map.of("Coins", 1)));
         driveRun(again::release);
-        assertThat(((Number) s[0].mapStore()
-                                .viewProfile(key("m"))
+        assertThat(((Number) t.a().mapStore()
+                                .viewProfile(t.key())
                                 .orElseThrow()
                                 .getData()
                                 .get("Coins"))
@@ -139,51 +196,49 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
     @Test
     @DisplayName("metadata: create time from the clock, session load count per load, active session of the holder")
     void metadata() {
-        Server[] s = twoServers();
-        String k = key("meta");
+        TwoServers t = onTwoServers("meta");
         Instant created = vt.now();
         // an uncontended load needs no virtual time: keep the clock still so the create time is exact
-        Profile<PlayerData> p = awaitReal(s[0].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+        Profile<PlayerData> p = awaitReal(t.a().store().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
                 .orElseThrow();
         assertThat(p.getMetaData().getProfileCreateTime()).isEqualTo(created);
         assertThat(p.getMetaData().getSessionLoadCount()).isEqualTo(1);
-        assertThat(p.getMetaData().getActiveSession()).contains(s[0].session());
+        assertThat(p.getMetaData().getActiveSession()).contains(t.a().session());
         Profile<PlayerData> view =
-                s[1].view(k).orElseThrow(() -> new AssertionError("a loaded profile is visible at once"));
-        assertThat(view.getMetaData().getActiveSession()).contains(s[0].session());
+                t.b().view(t.key()).orElseThrow(() -> new AssertionError("a loaded profile is visible at once"));
+        assertThat(view.getMetaData().getActiveSession()).contains(t.a().session());
         assertThat(view.getMetaData().getProfileCreateTime()).isEqualTo(created);
         assertThat(view.getMetaData().getSessionLoadCount()).isEqualTo(1);
         vt.advance(Duration.ofMinutes(5));
         driveRun(p::release);
         assertThat(p.getMetaData().getActiveSession()).isEmpty();
-        Profile<PlayerData> released = s[1].view(k).orElseThrow();
+        Profile<PlayerData> released = t.b().view(t.key()).orElseThrow();
         assertThat(released.getMetaData().getActiveSession()).isEmpty();
         assertThat(released.getMetaData().getProfileCreateTime()).isEqualTo(created);
         assertThat(released.getMetaData().getSessionLoadCount()).isEqualTo(1);
 
-        Profile<PlayerData> p2 = s[1].load(k);
+        Profile<PlayerData> p2 = t.b().load(t.key());
         assertThat(p2.getMetaData().getSessionLoadCount()).isEqualTo(2);
         assertThat(p2.getMetaData().getProfileCreateTime()).isEqualTo(created);
-        assertThat(p2.getMetaData().getActiveSession()).contains(s[1].session());
+        assertThat(p2.getMetaData().getActiveSession()).contains(t.b().session());
         p2.save();
         advanceUntil(
                 "B's session visible in a view",
-                () -> s[0].view(k)
+                () -> t.a().view(t.key())
                         .orElseThrow()
                         .getMetaData()
                         .getActiveSession()
-                        .equals(Optional.of(s[1].session())));
+                        .equals(Optional.of(t.b().session())));
         driveRun(p2::release);
-        Profile<PlayerData> p3 = s[0].load(k);
+        Profile<PlayerData> p3 = t.a().load(t.key());
         assertThat(p3.getMetaData().getSessionLoadCount()).isEqualTo(3);
     }
 
     @Test
     @DisplayName("meta tags are saved with the data; MetaTagsLatest changes only after a save")
     void metaTags() {
-        Server[] s = twoServers();
-        String k = key("tags");
-        Profile<PlayerData> p = s[0].load(k);
+        LoadedOnA t = loadedOnA("tags");
+        Profile<PlayerData> p = t.profile();
         p.setMetaTag("Purchase", "abc-1");
         assertThat(p.getMetaTag("Purchase")).isEqualTo("abc-1");
         assertThat(p.getMetaData().getMetaTags()).containsEntry("Purchase", "abc-1");
@@ -194,12 +249,12 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
         advanceUntil(
                 "MetaTagsLatest after save",
                 () -> "abc-1".equals(p.getMetaData().getMetaTagsLatest().get("Purchase")));
-        assertThat(s[1].view(k).orElseThrow().getMetaTag("Purchase")).isEqualTo("abc-1");
+        assertThat(t.b().view(t.key()).orElseThrow().getMetaTag("Purchase")).isEqualTo("abc-1");
         assertThatThrownBy(() -> p.setMetaTag(null, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> p.setMetaTag("", 1)).isInstanceOf(IllegalArgumentException.class);
         p.setMetaTag("Count", 2);
         driveRun(p::release);
-        Profile<PlayerData> again = s[1].load(k);
+        Profile<PlayerData> again = t.b().load(t.key());
         assertThat(again.getMetaTag("Purchase")).isEqualTo("abc-1");
         assertThat(((Number) again.getMetaTag("Count")).intValue()).isEqualTo(2);
         assertThat(again.getMetaData().getMetaTagsLatest()).containsEntry("Purchase", "abc-1");
@@ -208,9 +263,8 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
     @Test
     @DisplayName("release() is durable when it returns; a released profile refuses writes")
     void releaseIsDurable() {
-        Server[] s = twoServers();
-        String k = key("rel");
-        Profile<PlayerData> p = s[0].load(k);
+        LoadedOnA t = loadedOnA("rel");
+        Profile<PlayerData> p = t.profile();
         AtomicInteger releases = new AtomicInteger();
         p.listenToRelease(releases::incrementAndGet);
         p.edit(d -> {
@@ -219,10 +273,10 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
         });
         driveRun(p::release);
         assertThat(p.isActive()).isFalse();
-        Profile<PlayerData> seen = s[1].view(k).orElseThrow();
+        Profile<PlayerData> seen = t.b().view(t.key()).orElseThrow();
         assertThat(seen.getData().coins).isEqualTo(5);
         assertThat(seen.getData().items).containsExactly("gem");
-        StoredProfile record = raw().read(STORE, k);
+        StoredProfile record = raw().read(STORE, t.key());
         assertThat(record.owner()).as("lock freed").isNull();
         awaitReal("release listener", () -> releases.get() == 1);
         driveRun(p::release); // idempotent
@@ -263,24 +317,21 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
     @Test
     @DisplayName("viewProfile: empty for keys never saved, read-only and never active, takes no lock")
     void viewProfile() {
-        Server[] s = twoServers();
-        String k = key("view");
-        assertThat(s[1].view(key("never"))).isEmpty();
+        TwoServers t = onTwoServers("view");
+        assertThat(t.b().view(key("never"))).isEmpty();
         assertThat(raw().read(STORE, key("never")).isEmpty())
                 .as("a view creates nothing")
                 .isTrue();
 
-        drive(() -> s[1].store().globalUpdateProfile(key("giftonly"), u -> u.addActiveUpdate(Map.of("gift", 1))));
-        assertThat(s[1].view(key("giftonly"))).as("no payload was ever saved").isEmpty();
+        drive(() -> t.b().store().globalUpdateProfile(key("giftonly"), u -> u.addActiveUpdate(Map.of("gift", 1))));
+        assertThat(t.b().view(key("giftonly"))).as("no payload was ever saved").isEmpty();
 
-        Profile<PlayerData> p = s[0].load(k);
-        p.edit(d -> d.coins = 9);
-        p.save();
-        advanceUntil("saved", () -> viewedCoins(s[1], k) == 9);
-        Profile<PlayerData> v = s[1].view(k).orElseThrow();
+        Profile<PlayerData> p = t.a().load(t.key());
+        saveCoins(p, 9, t.b());
+        Profile<PlayerData> v = t.b().view(t.key()).orElseThrow();
         assertThat(v.isActive()).isFalse();
-        assertThat(v.getKey()).isEqualTo(k);
-        assertThat(v.getMetaData().getActiveSession()).contains(s[0].session());
+        assertThat(v.getKey()).isEqualTo(t.key());
+        assertThat(v.getMetaData().getActiveSession()).contains(t.a().session());
         assertThatThrownBy(() -> v.setData(new PlayerData())).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> v.edit(d -> d.coins = 1)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(v::save).isInstanceOf(IllegalStateException.class);
@@ -292,10 +343,10 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
                 .isInstanceOf(IllegalStateException.class);
         v.release(); // a no-op for views
         assertThat(p.isActive()).as("a view takes no lock").isTrue();
-        assertThat(raw().read(STORE, k).owner().jobId()).isEqualTo(s[0].jobId);
+        assertThat(raw().read(STORE, t.key()).owner().jobId()).isEqualTo(t.a().jobId);
         p.edit(d -> d.coins = 10);
         driveRun(p::release);
-        assertThat(viewedCoins(s[1], k)).isEqualTo(10);
+        assertThat(viewedCoins(t.b(), t.key())).isEqualTo(10);
         assertThat(v.getData().coins).as("a view is a snapshot").isEqualTo(9);
     }
 
@@ -303,23 +354,22 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
     @DisplayName(
             "a profile exists from its first load: any server's view sees the template and the session at once, nothing saved yet")
     void firstLoadCreatesTheProfile() {
-        Server[] s = twoServers();
-        String k = key("first");
-        s[0].backend.resetCounts();
-        Profile<PlayerData> p = awaitReal(s[0].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+        TwoServers t = onTwoServers("first");
+        t.a().backend.resetCounts();
+        Profile<PlayerData> p = awaitReal(t.a().store().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
                 .orElseThrow();
-        assertThat(s[0].backend.calls("acquire"))
+        assertThat(t.a().backend.calls("acquire"))
                 .as("the lock and the profile in one call")
                 .isEqualTo(1);
-        assertThat(s[0].backend.calls("save") + s[0].backend.calls("saveBatch"))
+        assertThat(t.a().backend.calls("save") + t.a().backend.calls("saveBatch"))
                 .as("no save needed to exist")
                 .isZero();
 
         Profile<PlayerData> v =
-                s[1].view(k).orElseThrow(() -> new AssertionError("another server sees the new profile"));
+                t.b().view(t.key()).orElseThrow(() -> new AssertionError("another server sees the new profile"));
         assertThat(v.getData().coins).isZero();
         assertThat(v.getData().items).isEmpty();
-        assertThat(v.getMetaData().getActiveSession()).contains(s[0].session());
+        assertThat(v.getMetaData().getActiveSession()).contains(t.a().session());
         assertThat(v.getMetaData().getSessionLoadCount()).isEqualTo(1);
         assertThat(v.getMetaData().getProfileCreateTime())
                 .isEqualTo(p.getMetaData().getProfileCreateTime());
@@ -327,16 +377,16 @@ public abstract class ConformanceProfileTests extends ConformanceHarness {
         for (int period = 1; period <= 2; period++) {
             int reads = period;
             vt.advance(AUTO_SAVE);
-            awaitReal("auto-save check " + period, () -> s[0].backend.calls("readUpdates") >= reads);
+            awaitReal("auto-save check " + period, () -> t.a().backend.calls("readUpdates") >= reads);
         }
-        assertThat(s[0].backend.calls("save") + s[0].backend.calls("saveBatch"))
+        assertThat(t.a().backend.calls("save") + t.a().backend.calls("saveBatch"))
                 .as("an untouched new profile is never rewritten")
                 .isZero();
         driveRun(p::release);
-        Profile<PlayerData> after = s[1].view(k).orElseThrow();
+        Profile<PlayerData> after = t.b().view(t.key()).orElseThrow();
         assertThat(after.getMetaData().getActiveSession()).isEmpty();
         assertThat(after.getMetaData().getSessionLoadCount()).isEqualTo(1);
-        assertThat(drive(s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+        assertThat(drive(t.b().store().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
                         .orElseThrow()
                         .getMetaData()
                         .getSessionLoadCount())

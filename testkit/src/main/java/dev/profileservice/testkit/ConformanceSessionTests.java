@@ -72,12 +72,11 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
     @Test
     @DisplayName("two servers load one key at once with FORCE_LOAD: both load in turn, the first one is released")
     void twoServersLoadOneKeyAtOnceForceLoad() {
-        Server[] s = twoServers();
-        String k = key("both");
+        TwoServers t = onTwoServers("both");
         CompletableFuture<Optional<Profile<PlayerData>>> fa =
-                s[0].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD);
+                t.a().store().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD);
         CompletableFuture<Optional<Profile<PlayerData>>> fb =
-                s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD);
+                t.b().store().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD);
         Profile<PlayerData> pa = drive(fa).orElseThrow(() -> new AssertionError("A's FORCE_LOAD returned empty"));
         Profile<PlayerData> pb = drive(fb).orElseThrow(() -> new AssertionError("B's FORCE_LOAD returned empty"));
         advanceUntil("exactly one active", () -> pa.isActive() ^ pb.isActive());
@@ -88,7 +87,7 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
         awaitReal("first holder's release listener", released::get);
         last.edit(d -> d.coins = 77);
         driveRun(last::release);
-        assertThat(viewedCoins(s[0], k)).isEqualTo(77);
+        assertThat(viewedCoins(t.a(), t.key())).isEqualTo(77);
     }
 
     @Test
@@ -96,15 +95,14 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
     void forceLoadFromLiveOwnerIsPrompt() {
         Assumptions.assumeTrue(
                 raw().messageBus().isPresent(), "the store has no message bus: hand-over goes through the timeout");
-        Server[] s = twoServers();
-        String k = key("handover");
-        Profile<PlayerData> pa = s[0].load(k);
+        LoadedOnA t = loadedOnA("handover");
+        Profile<PlayerData> pa = t.profile();
         AtomicInteger released = new AtomicInteger();
         pa.listenToRelease(released::incrementAndGet);
         pa.edit(d -> d.items.add("unsaved-edit"));
         Instant start = vt.now();
         Profile<PlayerData> pb = drive(
-                        s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD), Duration.ofMillis(10))
+                        t.b().store().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD), Duration.ofMillis(10))
                 .orElseThrow();
         assertThat(Duration.between(start, vt.now()))
                 .as("handed over before the force-load timeout")
@@ -119,18 +117,13 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
     @DisplayName(
             "degradation: with no message bus, FORCE_LOAD against a live owner still succeeds, through polling and the timeout")
     void forceLoadWithoutBus() {
-        Server[] s = twoServers();
-        s[0].backend.disableBus(true);
-        s[1].backend.disableBus(true);
-        String k = key("nobus");
-        Profile<PlayerData> pa = s[0].load(k);
+        LoadedOnA t = onTwoServersWithoutBus("nobus").loadOnA();
+        Profile<PlayerData> pa = t.profile();
         AtomicInteger released = new AtomicInteger();
         pa.listenToRelease(released::incrementAndGet);
-        pa.edit(d -> d.coins = 5);
-        pa.save();
-        advanceUntil("saved", () -> viewedCoins(s[1], k) == 5);
+        saveCoins(pa, 5, t.b());
         Instant start = vt.now();
-        Profile<PlayerData> pb = drive(s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+        Profile<PlayerData> pb = drive(t.b().store().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
                 .orElseThrow();
         assertThat(Duration.between(start, vt.now()))
                 .as("stolen after the force-load timeout")
@@ -143,17 +136,15 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
     @Test
     @DisplayName("REPEAT asks the handler again (with the owner's place and job) until the owner releases")
     void repeatHandler() {
-        Server[] s = twoServers();
-        String k = key("repeat");
-        Profile<PlayerData> pa = s[0].load(k);
-        pa.edit(d -> d.coins = 4);
+        LoadedOnA t = loadedOnA("repeat", 4);
+        Profile<PlayerData> pa = t.profile();
         List<String> calls = new CopyOnWriteArrayList<>();
         CompletableFuture<Optional<Profile<PlayerData>>> fb =
-                s[1].store().loadProfileAsync(k, handler(calls, NotReleasedAction.REPEAT));
+                t.b().store().loadProfileAsync(t.key(), handler(calls, NotReleasedAction.REPEAT));
         advanceUntil("handler asked twice", () -> calls.size() >= 2);
         assertThat(fb).isNotDone();
         assertThat(pa.isActive()).as("REPEAT never takes the profile").isTrue();
-        assertThat(calls).containsOnly(s[0].placeId + "/" + s[0].jobId);
+        assertThat(calls).containsOnly(t.a().placeId + "/" + t.a().jobId);
         driveRun(pa::release);
         Profile<PlayerData> pb = drive(fb).orElseThrow();
         assertThat(pb.getData().coins).isEqualTo(4);
@@ -163,34 +154,28 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
     @DisplayName(
             "a steal during a save: the old owner's save is refused, it becomes inactive, the new owner's data wins")
     void stealDuringSave() {
-        Server[] s = twoServers();
         // no bus: A is never asked to release, so B must steal after the force-load timeout
-        s[0].backend.disableBus(true);
-        s[1].backend.disableBus(true);
-        stealDuringSave(s, false);
+        stealDuringSave(onTwoServersWithoutBus("steal"), false);
     }
 
     @Test
     @DisplayName("a steal during a save while the owner is asked over the bus: same outcome")
     void stealDuringSaveWithBus() {
         Assumptions.assumeTrue(raw().messageBus().isPresent(), "this store has no message bus");
-        stealDuringSave(twoServers(), true);
+        stealDuringSave(onTwoServers("steal"), true);
     }
 
-    private void stealDuringSave(Server[] s, boolean bus) {
-        String k = key("steal");
-        Profile<PlayerData> pa = s[0].load(k);
+    private void stealDuringSave(TwoServers t, boolean bus) {
+        Profile<PlayerData> pa = t.a().load(t.key());
         AtomicInteger released = new AtomicInteger();
         pa.listenToRelease(released::incrementAndGet);
-        pa.edit(d -> d.coins = 1);
-        pa.save();
-        advanceUntil("first save", () -> viewedCoins(s[1], k) == 1);
+        saveCoins(pa, 1, t.b());
 
-        FaultInjectingBackend.Pause pause = s[0].backend.pause("save", k);
+        FaultInjectingBackend.Pause pause = t.a().backend.pause("save", t.key());
         pa.edit(d -> d.coins = 2);
         pa.save();
         pause.awaitBlocked();
-        Profile<PlayerData> pb = drive(s[1].store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+        Profile<PlayerData> pb = drive(t.b().store().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD))
                 .orElseThrow();
         assertThat(pb.getData().coins).as("B starts from the last durable save").isEqualTo(1);
         if (bus) {
@@ -206,22 +191,20 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
         pause.release();
         awaitReal("A learns it lost the session", () -> !pa.isActive());
         awaitReal("A's release listener", () -> released.get() == 1);
-        assertThat(viewedCoins(s[1], k)).as("A's save was refused").isEqualTo(1);
+        assertThat(viewedCoins(t.b(), t.key())).as("A's save was refused").isEqualTo(1);
         driveRun(pb::release);
-        assertThat(viewedCoins(s[0], k)).as("B's data wins").isEqualTo(100);
-        assertThat(raw().read(STORE, k).owner()).isNull();
+        assertThat(viewedCoins(t.a(), t.key())).as("B's data wins").isEqualTo(100);
+        assertThat(raw().read(STORE, t.key()).owner()).isNull();
         assertThat(released).hasValue(1);
     }
 
     @Test
     @DisplayName("a save during release: release waits for the save in flight, then saves the latest data")
     void saveDuringRelease() {
-        Server[] s = twoServers();
-        String k = key("saverel");
-        Profile<PlayerData> pa = s[0].load(k);
-        pa.edit(d -> d.coins = 1);
-        s[0].backend.resetCounts();
-        FaultInjectingBackend.Pause pause = s[0].backend.pause("save", k);
+        LoadedOnA t = loadedOnA("saverel", 1);
+        Profile<PlayerData> pa = t.profile();
+        t.a().backend.resetCounts();
+        FaultInjectingBackend.Pause pause = t.a().backend.pause("save", t.key());
         pa.save();
         pause.awaitBlocked();
         pa.edit(d -> d.coins = 2); // edited while the save is in flight
@@ -232,9 +215,9 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
                 .isNotDone();
         pause.release();
         drive(release);
-        assertThat(viewedCoins(s[1], k)).isEqualTo(2);
-        assertThat(raw().read(STORE, k).owner()).isNull();
-        assertThat(s[0].backend.calls("save"))
+        assertThat(viewedCoins(t.b(), t.key())).isEqualTo(2);
+        assertThat(raw().read(STORE, t.key()).owner()).isNull();
+        assertThat(t.a().backend.calls("save"))
                 .as("the save in flight, then one release save")
                 .isEqualTo(2);
     }
@@ -495,23 +478,21 @@ public abstract class ConformanceSessionTests extends ConformanceProfileTests {
             "a load that fails because its last acquire was applied but its reply lost frees the record it took, so"
                     + " another server's load does not wait for a FORCE_LOAD")
     void loadFailingAfterAnAppliedAcquireFreesTheRecord() {
-        Server a = server("A");
-        Server b = server("B");
-        String k = key("lostacquire");
-        a.backend.failNext("acquire", 7).loseNextReply("acquire", 1); // 8 attempts; the last one is applied
-        assertThatThrownBy(() -> drive(a.store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)))
+        TwoServers t = onTwoServers("lostacquire");
+        t.a().backend.failNext("acquire", 7).loseNextReply("acquire", 1); // 8 attempts; the last one is applied
+        assertThatThrownBy(() -> drive(t.a().store().loadProfileAsync(t.key(), NotReleasedHandler.FORCE_LOAD)))
                 .isInstanceOf(dev.profileservice.ProfileServiceException.class);
-        assertThat(a.backend.injectedFailures("acquire"))
+        assertThat(t.a().backend.injectedFailures("acquire"))
                 .as("every attempt failed")
                 .isEqualTo(8);
         advanceUntil(
                 "A let go of the record its lost reply left it holding",
-                () -> raw().read(STORE, k).owner() == null);
+                () -> raw().read(STORE, t.key()).owner() == null);
         awaitReal( // issues reach their listeners on the listener executor
                 "an issue says so",
-                () -> a.issues.stream().anyMatch(m -> m.contains(k) && m.contains("reply was lost")));
-        Optional<Profile<PlayerData>> got =
-                drive(b.store().loadProfileAsync(k, (place, job) -> dev.profileservice.NotReleasedAction.CANCEL));
+                () -> t.a().issues.stream().anyMatch(m -> m.contains(t.key()) && m.contains("reply was lost")));
+        Optional<Profile<PlayerData>> got = drive(
+                t.b().store().loadProfileAsync(t.key(), (place, job) -> dev.profileservice.NotReleasedAction.CANCEL));
         assertThat(got).as("B loads it at once, without asking anyone").isPresent();
         driveRun(got.get()::release);
     }

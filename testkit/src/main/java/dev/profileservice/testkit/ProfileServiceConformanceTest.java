@@ -46,13 +46,10 @@ public abstract class ProfileServiceConformanceTest extends ConformanceHistoryTe
     @DisplayName(
             "store down: an issue per failed call, critical state after 5, cleared after the cooldown; edits made meanwhile are saved")
     void storeDownAndRecovery() {
-        Server[] s = twoServers();
-        Server a = s[0];
-        String k = key("down");
-        Profile<PlayerData> p = a.load(k);
-        p.edit(d -> d.coins = 1);
-        p.save();
-        advanceUntil("saved", () -> viewedCoins(s[1], k) == 1);
+        LoadedOnA t = loadedOnA("down");
+        Server a = t.a();
+        Profile<PlayerData> p = t.profile();
+        saveCoins(p, 1, t.b());
         assertThat(a.issues).isEmpty();
 
         a.backend.failAll(true);
@@ -67,7 +64,7 @@ public abstract class ProfileServiceConformanceTest extends ConformanceHistoryTe
 
         a.backend.failAll(false);
         advanceUntil("saved after recovery", () -> {
-            Optional<Profile<PlayerData>> v = s[1].view(k);
+            Optional<Profile<PlayerData>> v = t.b().view(t.key());
             return v.isPresent()
                     && v.get().getData().coins == 42
                     && v.get().getData().items.contains("during-outage");
@@ -170,8 +167,8 @@ public abstract class ProfileServiceConformanceTest extends ConformanceHistoryTe
             "a load against a store that stays down is retried with backoff and gives up after 8 attempts with ProfileServiceException")
     void loadGivesUpAfterEightAttempts() {
         Server a = server("A");
-        String k = key("giveup");
         a.backend.failAll(true);
+        String k = key("giveup");
         Instant start = vt.now();
         assertThatThrownBy(() -> drive(a.store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD)))
                 .isInstanceOf(ProfileServiceException.class);
@@ -215,17 +212,14 @@ public abstract class ProfileServiceConformanceTest extends ConformanceHistoryTe
     @Test
     @DisplayName("release retries a failing save until it succeeds")
     void releaseRetries() {
-        Server[] s = twoServers();
-        String k = key("relretry");
-        Profile<PlayerData> p = s[0].load(k);
-        p.edit(d -> d.coins = 8);
-        s[0].backend.resetCounts();
-        s[0].backend.failNext("save", 3);
-        driveRun(p::release);
-        assertThat(s[0].backend.calls("save")).isEqualTo(4);
-        assertThat(viewedCoins(s[1], k)).isEqualTo(8);
-        assertThat(raw().read(STORE, k).owner()).isNull();
-        awaitReal("issues", () -> failures(s[0]).size() == 3);
+        LoadedOnA t = loadedOnA("relretry", 8);
+        t.a().backend.resetCounts();
+        t.a().backend.failNext("save", 3);
+        driveRun(t.profile()::release);
+        assertThat(t.a().backend.calls("save")).isEqualTo(4);
+        assertThat(viewedCoins(t.b(), t.key())).isEqualTo(8);
+        assertThat(raw().read(STORE, t.key()).owner()).isNull();
+        awaitReal("issues", () -> failures(t.a()).size() == 3);
     }
 
     // ================================================================ signals
