@@ -74,8 +74,9 @@ final class ActiveProfile<T> implements Profile<T> {
     /** Guarded by {@link #lock}. */
     private final GiftLedger gifts;
     /**
-     * The user ids as this session last gave them to the store's index; null before its first
-     * save (the index may predate them, so a profile with ids gives them once). Guarded by {@link #lock}.
+     * The user ids as this session last gave them to the store's index; null while unknown (a
+     * profile loaded with ids gives them with its first save: its index may predate them; one
+     * loaded without has none indexed). Guarded by {@link #lock}.
      */
     private List<Long> indexedUserIds;
     /** SHA-256 of the payload as last stored (null if none): how an unchanged profile is recognised without keeping a copy. */
@@ -123,6 +124,7 @@ final class ActiveProfile<T> implements Profile<T> {
         this.data = data;
         this.tags = Collections.synchronizedMap(new LinkedHashMap<>(decoded.tags()));
         this.userIds = new java.util.ArrayList<>(decoded.userIds());
+        this.indexedUserIds = decoded.userIds().isEmpty() ? List.of() : null;
         this.tagsLatest = decoded.tags().isEmpty()
                 ? Map.of()
                 : Collections.unmodifiableMap(
@@ -470,7 +472,7 @@ final class ActiveProfile<T> implements Profile<T> {
             List<SaveRequest.Consume> consume = gifts.consume(toLock);
             byte[] digest = Digests.sha256(payload);
             List<Long> ids = List.copyOf(userIds);
-            boolean idsChanged = indexedUserIds == null ? !ids.isEmpty() : !ids.equals(indexedUserIds);
+            boolean idsChanged = indexedUserIds == null || !ids.equals(indexedUserIds);
             boolean write = release || idsChanged || !consume.isEmpty() || !Arrays.equals(digest, lastSavedDigest);
             // MetaTagsLatest: a deep copy, made only when the tags differ from it (Map.equals compares deeply)
             Map<String, Object> tagCopy = !write

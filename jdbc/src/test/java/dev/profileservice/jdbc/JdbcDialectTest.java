@@ -100,7 +100,8 @@ abstract class JdbcDialectTest {
                 assertThat(rs.getInt(1)).isEqualTo(3);
             }
             for (String sql : List.of(
-                    "SELECT store, pkey, payload, epoch, owner_server, owner_place, owner_job, update_seq, update_pending, revision, keep_as FROM ps_profiles WHERE 1 = 0",
+                    "SELECT store, pkey, payload, epoch, owner_server, owner_place, owner_job, update_seq, update_pending, revision, keep_as, user_ids_set FROM ps_profiles WHERE 1 = 0",
+                    "SELECT store, user_id, pkey FROM ps_user_ids WHERE 1 = 0",
                     "SELECT store, pkey, revision, saved_at, cause, writer_server, writer_place, writer_job, payload_size,"
                             + " pinned, payload FROM ps_versions WHERE 1 = 0",
                     "SELECT store, pkey, id, version, token, data, consumed_at FROM ps_updates WHERE 1 = 0",
@@ -236,13 +237,17 @@ abstract class JdbcDialectTest {
             before.close();
             try (Connection c = TestDatabases.jdbc(db);
                     java.sql.Statement st = c.createStatement()) {
-                // back to layout 2 exactly: layout 3 only added the trigger, ps_versions and keep_as
+                // back to layout 2 exactly: layout 3 only added the triggers, two tables and two columns
                 st.execute(
                         uri().startsWith("postgresql")
                                 ? "DROP TRIGGER ps_profiles_keep_version ON ps_profiles"
                                 : "DROP TRIGGER ps_profiles_keep_version");
+                st.execute("DROP TRIGGER IF EXISTS ps_profiles_user_ids"
+                        + (uri().startsWith("postgresql") ? " ON ps_profiles" : ""));
                 st.execute("DROP TABLE ps_versions");
+                st.execute("DROP TABLE ps_user_ids");
                 st.execute("ALTER TABLE ps_profiles DROP COLUMN keep_as");
+                st.execute("ALTER TABLE ps_profiles DROP COLUMN user_ids_set");
                 st.executeUpdate("UPDATE ps_schema SET version = 2 WHERE component = 'profiles'");
             }
 
@@ -263,13 +268,17 @@ abstract class JdbcDialectTest {
                             bytes("kept"),
                             true,
                             List.of(),
-                            dev.profileservice.spi.VersionCause.RELEASE));
+                            dev.profileservice.spi.VersionCause.RELEASE,
+                            List.of(42L)));
             assertThat(kept.status()).isEqualTo(SAVED);
             assertThat(upgraded.history()
                             .orElseThrow()
                             .version("S", "k", kept.record().revision()))
                     .as("the history works on the upgraded tables")
                     .hasValueSatisfying(v -> assertThat(v.payload()).isEqualTo(bytes("kept")));
+            assertThat(BackendAdmin.of(upgraded).keysOfUser("S", 42L))
+                    .as("the index of user ids works on the upgraded tables")
+                    .containsExactly("k");
             try (Connection c = TestDatabases.jdbc(db);
                     PreparedStatement ps =
                             c.prepareStatement("SELECT version FROM ps_schema WHERE component = 'profiles'");

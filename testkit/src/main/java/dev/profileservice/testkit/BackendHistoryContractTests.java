@@ -176,7 +176,7 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
         add(backend, k, "gift");
         StoredProfile before = backend.read(store, k);
 
-        StoredProfile after = h.overwrite(store, k, bytes("good"), false, VersionCause.OVERWRITE);
+        StoredProfile after = h.overwrite(store, k, bytes("good"), false, VersionCause.OVERWRITE, null);
         assertThat(text(after.payload())).isEqualTo("good");
         assertThat(after.owner()).isNull();
         assertThat(after.epoch()).isEqualTo(before.epoch() + 1);
@@ -190,17 +190,17 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
         assertThat(v.writer()).isNull();
         assertThat(v.revision()).isEqualTo(after.revision());
 
-        h.overwrite(store, k, bytes("clean"), true, VersionCause.ADMIN);
+        h.overwrite(store, k, bytes("clean"), true, VersionCause.ADMIN, null);
         assertThat(backend.readUpdates(store, k).updates()).as("cleared").isEmpty();
         assertThat(text(backend.read(store, k).payload())).isEqualTo("clean");
 
-        assertThat(h.overwrite(store, key("absent"), bytes("x"), false, VersionCause.OVERWRITE))
+        assertThat(h.overwrite(store, key("absent"), bytes("x"), false, VersionCause.OVERWRITE, null))
                 .isEqualTo(StoredProfile.ABSENT);
         assertThat(backend.read(store, key("absent")).isEmpty())
                 .as("no record created")
                 .isTrue();
         add(backend, key("giftonly"), "g");
-        assertThat(h.overwrite(store, key("giftonly"), bytes("x"), false, VersionCause.OVERWRITE)
+        assertThat(h.overwrite(store, key("giftonly"), bytes("x"), false, VersionCause.OVERWRITE, null)
                         .payload())
                 .as("a record holding only sent updates was never a profile")
                 .isNull();
@@ -269,6 +269,41 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
         admin(backend).delete(store, k);
         assertThat(all(k)).isEmpty();
         assertThat(h.version(store, k, oldest + 5)).as("the newest is gone too").isEmpty();
+    }
+
+    @Test
+    @DisplayName("the index of user ids follows the saves that carry them (a save without them leaves it), the"
+            + " overwrite, and the delete")
+    void userIdIndexFollowsSavesOverwriteAndDelete() {
+        history(backend);
+        dev.profileservice.spi.BackendAdmin admin = admin(backend);
+        String a = key("ua");
+        String b = key("ub");
+        long user = 7_000_000_000L + Math.abs(prefix.hashCode()); // unique to this test, beyond 32 bits
+        for (String k : List.of(a, b)) {
+            backend.acquire(store, k, alice, -1, INITIAL);
+        }
+        backend.save(
+                store, a, new SaveRequest(alice.serverId(), 1, bytes("a"), false, List.of(), null, List.of(user, 5L)));
+        backend.save(store, b, new SaveRequest(alice.serverId(), 1, bytes("b"), false, List.of(), null, List.of(user)));
+        assertThat(admin.keysOfUser(store, user)).containsExactly(a, b);
+        assertThat(admin.keysOfUser(store, 5L)).containsExactly(a);
+        assertThat(admin.keysOfUser("ct_other_store", user)).as("per store").isEmpty();
+
+        backend.save(store, b, save("b2", null));
+        assertThat(admin.keysOfUser(store, user))
+                .as("a save without ids leaves them")
+                .containsExactly(a, b);
+        backend.save(store, b, new SaveRequest(alice.serverId(), 1, bytes("b3"), false, List.of(), null, List.of()));
+        assertThat(admin.keysOfUser(store, user)).as("removed from b").containsExactly(a);
+
+        history(backend).overwrite(store, b, bytes("old"), false, VersionCause.OVERWRITE, List.of(user));
+        assertThat(admin.keysOfUser(store, user))
+                .as("the overwritten version's ids")
+                .containsExactly(a, b);
+        admin.delete(store, a);
+        assertThat(admin.keysOfUser(store, user)).containsExactly(b);
+        assertThat(admin.keysOfUser(store, 5L)).isEmpty();
     }
 
     private static org.awaitility.core.ConditionFactory await() {

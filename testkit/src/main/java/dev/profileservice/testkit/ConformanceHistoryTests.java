@@ -293,6 +293,47 @@ public abstract class ConformanceHistoryTests extends ConformanceLaterApiTests {
         assertThat(kept(k)).isEmpty();
     }
 
+    // ================================================================ user ids
+
+    @Test
+    @DisplayName("every profile of a user id is found through the store's index, as the profiles save, lose and regain"
+            + " the id, and are wiped")
+    void profilesOfAUserAreFoundThroughTheIndex() {
+        history();
+        Server[] s = twoServers();
+        long user = 9_000_000_000L + Math.abs(prefix.hashCode());
+        String k1 = key("user1");
+        String k2 = key("user2");
+        for (String k : List.of(k1, k2)) {
+            Profile<PlayerData> p = s[0].load(k);
+            p.addUserId(user);
+            driveRun(p::release);
+        }
+        assertThat(admin(raw()).keysOfUser(STORE, user)).containsExactly(k1, k2);
+
+        Profile<PlayerData> p = s[1].load(k2);
+        String withId = p.getKeyInfo().version();
+        p.removeUserId(user);
+        driveRun(p::release);
+        assertThat(admin(raw()).keysOfUser(STORE, user)).containsExactly(k1);
+
+        Profile<PlayerData> old = s[1].store().viewProfile(k2, withId).orElseThrow();
+        assertThat(old.getKeyInfo().userIds()).containsExactly(user);
+        driveRun(old::overwrite);
+        assertThat(admin(raw()).keysOfUser(STORE, user))
+                .as("the rollback brought the id back")
+                .containsExactly(k1, k2);
+
+        Profile<PlayerData> loaded = s[0].load(k1);
+        assertThat(loaded.getUserIds()).containsExactly(user);
+        driveRun(loaded::release);
+        assertThat(admin(raw()).keysOfUser(STORE, user))
+                .as("an unchanged profile keeps its entry")
+                .contains(k1);
+        assertThat(s[0].store().wipeProfile(k1)).isTrue();
+        assertThat(admin(raw()).keysOfUser(STORE, user)).containsExactly(k2);
+    }
+
     // ================================================================ retention
 
     @Test
