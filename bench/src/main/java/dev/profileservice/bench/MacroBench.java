@@ -64,50 +64,31 @@ public final class MacroBench {
             Duration watchdog,
             int stormGifts) {
 
-        static Settings quick() {
+        /**
+         * The settings of {@code --quick} (small counts, for CI: it proves the harness works) or of
+         * {@code --full}, each count and duration with its quick and its full value side by side.
+         */
+        static Settings of(boolean quick) {
             return new Settings(
-                    "quick",
-                    10,
-                    30,
-                    new int[] {100, 500},
-                    Duration.ofMillis(300),
-                    Duration.ofMillis(700),
-                    300,
-                    100,
-                    15,
-                    5,
-                    15,
-                    1,
+                    quick ? "quick" : "full",
+                    quick ? 10 : 200,
+                    quick ? 30 : 1_000,
+                    quick ? new int[] {100, 500} : new int[] {1_000, 10_000},
+                    quick ? Duration.ofMillis(300) : Duration.ofSeconds(3),
+                    quick ? Duration.ofMillis(700) : Duration.ofSeconds(10),
+                    quick ? 300 : 10_000,
+                    quick ? 100 : 1_000,
+                    quick ? 15 : 300,
+                    quick ? 5 : 10,
+                    quick ? 15 : 300,
+                    quick ? 1 : 3,
                     Duration.ofSeconds(2),
-                    50,
-                    Duration.ofMillis(250),
-                    Duration.ofSeconds(1),
+                    quick ? 50 : 1_000,
+                    quick ? Duration.ofMillis(250) : Duration.ofSeconds(1),
+                    quick ? Duration.ofSeconds(1) : Duration.ofSeconds(20),
                     32,
-                    Duration.ofMinutes(6),
-                    200);
-        }
-
-        static Settings full() {
-            return new Settings(
-                    "full",
-                    200,
-                    1_000,
-                    new int[] {1_000, 10_000},
-                    Duration.ofSeconds(3),
-                    Duration.ofSeconds(10),
-                    10_000,
-                    1_000,
-                    300,
-                    10,
-                    300,
-                    3,
-                    Duration.ofSeconds(2),
-                    1_000,
-                    Duration.ofSeconds(1),
-                    Duration.ofSeconds(20),
-                    32,
-                    Duration.ofMinutes(60),
-                    4_000);
+                    quick ? Duration.ofMinutes(6) : Duration.ofMinutes(60),
+                    quick ? 200 : 4_000);
         }
     }
 
@@ -130,8 +111,8 @@ public final class MacroBench {
         List<String> measurements = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--quick" -> settings = Settings.quick();
-                case "--full" -> settings = Settings.full();
+                case "--quick" -> settings = Settings.of(true);
+                case "--full" -> settings = Settings.of(false);
                 case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
                 case "--backends" ->
                     only = List.of(requireValue(args, ++i, "--backends").split(","));

@@ -4,7 +4,6 @@ import static dev.profileservice.spi.SaveResult.Status.LOST_SESSION;
 import static dev.profileservice.spi.SaveResult.Status.SAVED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.profileservice.spi.Backend;
@@ -13,12 +12,11 @@ import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
-import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
-import dev.profileservice.spi.UpdateOp;
+import dev.profileservice.testkit.LayoutOneUpgradeChecks;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -160,43 +158,13 @@ abstract class JdbcDialectTest {
             }
             Backend upgraded = Backends.open(db);
             opened.add(upgraded);
-            StoredProfile g = upgraded.read("S", "gifted");
-            assertThat(g.payload()).isEqualTo(gifted);
-            assertThat(g.updates())
-                    .extracting(
-                            PendingUpdate::id,
-                            PendingUpdate::version,
-                            u -> new String(u.data(), StandardCharsets.UTF_8))
-                    .containsExactly(tuple(2L, 1L, "{\"coins\":5}"), tuple(3L, 1L, "{\"gem\":\"x\"}"));
-            assertThat(g.updateSeq()).as("the inbox's next id less one").isEqualTo(3);
-            assertThat(upgraded.sendUpdates(
-                                    "S",
-                                    "gifted",
-                                    List.of(
-                                            new UpdateOp.Add("legacy-2", bytes("{}")),
-                                            new UpdateOp.Add("after-upgrade", bytes("{}"))),
-                                    100)
-                            .addedIds())
-                    .as("a moved update keeps its id under the token legacy-<id>; new ones continue after")
-                    .containsExactly(2L, 4L);
-            assertThat(upgraded.read("S", "locked-above-next").updateSeq())
-                    .as("ids used by Locked updates are never given again")
-                    .isEqualTo(7);
-            StoredProfile broken = upgraded.read("S", "broken");
-            assertThat(broken.updates()).isEmpty();
-            assertThat(broken.payload()).isEqualTo(bytes("p"));
-            assertThat(BackendAdmin.of(upgraded).quarantineCount("S", "broken"))
-                    .as("the unreadable inbox is kept aside")
-                    .isEqualTo(1);
+            LayoutOneUpgradeChecks.assertInboxesMoved(upgraded, gifted);
             assertThat(upgraded.read("S", "plain").updateSeq()).isZero();
             upgraded.close();
 
             Backend again = Backends.open(db);
             opened.add(again);
-            assertThat(BackendAdmin.of(again).quarantineCount("S", "broken"))
-                    .as("a second start changes nothing")
-                    .isEqualTo(1);
-            assertThat(again.read("S", "gifted").updates()).hasSize(3);
+            LayoutOneUpgradeChecks.assertSecondStartChangesNothing(again);
             again.close();
             try (Connection c = TestDatabases.jdbc(db)) {
                 try (ResultSet rs =
@@ -207,13 +175,7 @@ abstract class JdbcDialectTest {
                     st.executeUpdate("UPDATE ps_schema SET version = 4 WHERE component = 'profiles'");
                 }
             }
-            assertThatThrownBy(() -> Backends.open(db))
-                    .isInstanceOf(BackendException.class)
-                    .hasMessageContaining("layout 4")
-                    .hasMessageContaining("(3)")
-                    .satisfies(e -> assertThat(((BackendException) e).isTransient())
-                            .as("retrying cannot help")
-                            .isFalse());
+            LayoutOneUpgradeChecks.assertNewerLayoutRefused(() -> Backends.open(db), 4, 3);
         } finally {
             opened.forEach(Backend::close);
             opened.clear();

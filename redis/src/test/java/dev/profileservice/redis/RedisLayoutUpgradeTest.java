@@ -1,22 +1,17 @@
 package dev.profileservice.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
 
 import dev.profileservice.spi.Backend;
-import dev.profileservice.spi.BackendAdmin;
-import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.StoredProfile;
-import dev.profileservice.spi.UpdateOp;
+import dev.profileservice.testkit.LayoutOneUpgradeChecks;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,39 +92,12 @@ class RedisLayoutUpgradeTest {
         Backend upgraded = Backends.open(RedisTestSupport.uri(prefix));
         try {
             assertThat(redis.sync().get(prefix + ":layout")).isEqualTo("2");
-            StoredProfile g = upgraded.read("S", "gifted");
-            assertThat(g.payload()).isEqualTo(bytes(gifted));
-            assertThat(g.epoch()).isEqualTo(2);
-            assertThat(g.updates())
-                    .extracting(
-                            PendingUpdate::id,
-                            PendingUpdate::version,
-                            u -> new String(u.data(), StandardCharsets.UTF_8))
-                    .containsExactly(tuple(2L, 1L, "{\"coins\":5}"), tuple(3L, 1L, "{\"gem\":\"x\"}"));
-            assertThat(g.updateSeq()).as("the inbox's next id less one").isEqualTo(3);
+            assertThat(upgraded.read("S", "gifted").epoch()).isEqualTo(2);
             assertThat(redis.sync().hexists(record("gifted"), "inbox"))
                     .as("the layout-1 field is gone")
                     .isFalse();
             assertThat(redis.sync().hexists(record("gifted"), "iv")).isFalse();
-            assertThat(upgraded.sendUpdates(
-                                    "S",
-                                    "gifted",
-                                    List.of(
-                                            new UpdateOp.Add("legacy-2", bytes("{}")),
-                                            new UpdateOp.Add("after-upgrade", bytes("{}"))),
-                                    100)
-                            .addedIds())
-                    .as("a moved update keeps its id under the token legacy-<id>; new ones continue after")
-                    .containsExactly(2L, 4L);
-            assertThat(upgraded.read("S", "locked-above-next").updateSeq())
-                    .as("ids used by Locked updates are never given again")
-                    .isEqualTo(7);
-            StoredProfile broken = upgraded.read("S", "broken");
-            assertThat(broken.updates()).isEmpty();
-            assertThat(broken.payload()).isEqualTo(bytes("p"));
-            assertThat(BackendAdmin.of(upgraded).quarantineCount("S", "broken"))
-                    .as("the unreadable inbox is kept aside")
-                    .isEqualTo(1);
+            LayoutOneUpgradeChecks.assertInboxesMoved(upgraded, bytes(gifted));
             StoredProfile owned = upgraded.read("S", "owned");
             assertThat(owned.owner().serverId())
                     .as("sessions survive the upgrade")
@@ -140,20 +108,11 @@ class RedisLayoutUpgradeTest {
         }
 
         try (Backend again = Backends.open(RedisTestSupport.uri(prefix))) {
-            assertThat(BackendAdmin.of(again).quarantineCount("S", "broken"))
-                    .as("a second start changes nothing")
-                    .isEqualTo(1);
-            assertThat(again.read("S", "gifted").updates()).hasSize(3);
+            LayoutOneUpgradeChecks.assertSecondStartChangesNothing(again);
         }
 
         redis.sync().set(prefix + ":layout", "3");
-        assertThatThrownBy(() -> Backends.open(RedisTestSupport.uri(prefix)))
-                .isInstanceOf(BackendException.class)
-                .hasMessageContaining("layout 3")
-                .hasMessageContaining("(2)")
-                .satisfies(e -> assertThat(((BackendException) e).isTransient())
-                        .as("retrying cannot help")
-                        .isFalse());
+        LayoutOneUpgradeChecks.assertLayoutThreeRefused(() -> Backends.open(RedisTestSupport.uri(prefix)));
     }
 
     @Test

@@ -12,9 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,11 +25,8 @@ import picocli.CommandLine.Option;
         name = "export",
         mixinStandardHelpOptions = true,
         description = "Write every profile of the store as JSON lines: {\"key\":..,\"data\":{..},\"metaTags\":{..}}.")
-public final class ExportCommand implements Callable<Integer> {
+public final class ExportCommand extends StoreCommand {
     static final int PAGE = 200;
-
-    @Mixin
-    StoreOptions store;
 
     @Option(
             names = {"-o", "--output"},

@@ -12,27 +12,32 @@ import picocli.CommandLine.Option;
  * options, so both share one declaration and one set of defaults.
  */
 public final class GameServerOptions {
+    private static final String LEASE = "--lease";
+    private static final String AUTO_SAVE = "--auto-save";
+    private static final String FORCE_LOAD_TIMEOUT = "--force-load-timeout";
+    private static final String POLL_INTERVAL = "--poll-interval";
+    private static final String EDIT_INTERVAL = "--edit-interval";
 
-    @Option(names = "--lease", defaultValue = "3s", description = "Servers' lease (default: ${DEFAULT-VALUE})")
+    @Option(names = LEASE, defaultValue = "3s", description = "Servers' lease (default: ${DEFAULT-VALUE})")
     Duration lease;
 
-    @Option(names = "--auto-save", defaultValue = "2s", description = "Auto-save period (default: ${DEFAULT-VALUE})")
+    @Option(names = AUTO_SAVE, defaultValue = "2s", description = "Auto-save period (default: ${DEFAULT-VALUE})")
     Duration autoSave;
 
     @Option(
-            names = "--force-load-timeout",
+            names = FORCE_LOAD_TIMEOUT,
             defaultValue = "3s",
             description = "FORCE_LOAD wait for a live owner before stealing (default: ${DEFAULT-VALUE})")
     Duration forceLoadTimeout;
 
     @Option(
-            names = "--poll-interval",
+            names = POLL_INTERVAL,
             defaultValue = "250ms",
             description = "Servers' poll interval (default: ${DEFAULT-VALUE})")
     Duration pollInterval;
 
     @Option(
-            names = "--edit-interval",
+            names = EDIT_INTERVAL,
             defaultValue = "250ms",
             description = "Each online player edits its data this often (default: ${DEFAULT-VALUE})")
     Duration editInterval;
@@ -40,11 +45,16 @@ public final class GameServerOptions {
     /** The settings of {@code cfg} as these options, for a {@code server-node} child's command line. */
     public static List<String> childArguments(SimConfig cfg) {
         return List.of(
-                "--lease=" + cfg.lease().toMillis() + "ms",
-                "--auto-save=" + cfg.autoSave().toMillis() + "ms",
-                "--force-load-timeout=" + cfg.forceLoadTimeout().toMillis() + "ms",
-                "--poll-interval=" + cfg.pollInterval().toMillis() + "ms",
-                "--edit-interval=" + cfg.editInterval().toMillis() + "ms");
+                childArgument(LEASE, cfg.lease()),
+                childArgument(AUTO_SAVE, cfg.autoSave()),
+                childArgument(FORCE_LOAD_TIMEOUT, cfg.forceLoadTimeout()),
+                childArgument(POLL_INTERVAL, cfg.pollInterval()),
+                childArgument(EDIT_INTERVAL, cfg.editInterval()));
+    }
+
+    /** {@code --option=<millis>ms}, which the child reads back without rounding. */
+    private static String childArgument(String option, Duration value) {
+        return option + "=" + value.toMillis() + "ms";
     }
 
     /** The settings that must be positive. */

@@ -5,9 +5,7 @@ import dev.profileservice.GlobalUpdates;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,10 +18,7 @@ import picocli.CommandLine.Parameters;
         name = "gift",
         mixinStandardHelpOptions = true,
         description = "Send a global update (gift) to a profile, online or offline; prints the update id.")
-public final class GiftCommand implements Callable<Integer> {
-
-    @Mixin
-    StoreOptions store;
+public final class GiftCommand extends StoreCommand {
 
     @Parameters(index = "0", paramLabel = "KEY", description = "The profile key")
     String key;

@@ -17,9 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -34,10 +32,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description =
                 "Load profiles from JSON lines (as written by export); keys held by a server are skipped and reported.")
-public final class ImportCommand implements Callable<Integer> {
-
-    @Mixin
-    StoreOptions store;
+public final class ImportCommand extends StoreCommand {
 
     @Parameters(
             index = "0",

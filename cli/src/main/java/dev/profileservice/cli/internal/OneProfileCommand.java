@@ -1,20 +1,15 @@
 package dev.profileservice.cli.internal;
 
 import dev.profileservice.spi.StoredProfile;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
  * What the admin commands about one existing profile ({@code view}, {@code release}, {@code wipe})
- * share: the {@code KEY} parameter and the {@link StoreOptions}; the store opened and checked, and
- * the profile's record read, before {@link #run} does the command's own work. Runs on the
- * command's thread.
+ * share, besides the {@link StoreOptions} of every {@link StoreCommand}: the {@code KEY} parameter;
+ * the store opened and checked, and the profile's record read, before {@link #run} does the
+ * command's own work. Runs on the command's thread.
  */
-abstract class OneProfileCommand implements Callable<Integer> {
-
-    @Mixin
-    StoreOptions store;
+abstract class OneProfileCommand extends StoreCommand {
 
     @Parameters(index = "0", paramLabel = "KEY", description = "The profile key")
     String key;

@@ -10,9 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code profiles sessions}: which server holds which profile, and how fresh each server's lease is. */
 @Command(
@@ -20,10 +18,7 @@ import picocli.CommandLine.Mixin;
         mixinStandardHelpOptions = true,
         description =
                 "List held sessions (key, epoch, server, place, job) with the holder's lease from its heartbeat row.")
-public final class SessionsCommand implements Callable<Integer> {
-
-    @Mixin
-    StoreOptions store;
+public final class SessionsCommand extends StoreCommand {
 
     @Override
     public Integer call() {

@@ -42,6 +42,9 @@ import picocli.CommandLine.Spec;
             ""
         })
 public final class SimulateCommand implements Callable<Integer> {
+    private static final String SERVERS = "--servers";
+    private static final String PLAYERS = "--players";
+    private static final String STORM_GIFTS = "--storm-gifts";
 
     @Option(
             names = "--store",
@@ -55,10 +58,10 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Profile store name (default: Simulation_<run id>, fresh per run)")
     String profileStore;
 
-    @Option(names = "--servers", defaultValue = "4", description = "Game-server processes (default: ${DEFAULT-VALUE})")
+    @Option(names = SERVERS, defaultValue = "4", description = "Game-server processes (default: ${DEFAULT-VALUE})")
     int servers;
 
-    @Option(names = "--players", defaultValue = "200", description = "Simulated players (default: ${DEFAULT-VALUE})")
+    @Option(names = PLAYERS, defaultValue = "200", description = "Simulated players (default: ${DEFAULT-VALUE})")
     int players;
 
     @Option(
@@ -77,7 +80,7 @@ public final class SimulateCommand implements Callable<Integer> {
     double giftsPerSecond;
 
     @Option(
-            names = "--storm-gifts",
+            names = STORM_GIFTS,
             defaultValue = "300",
             description = "Gifts 16 admin threads send to one popular player"
                     + " a third of the way in, while it hops servers (0: no storm; default: ${DEFAULT-VALUE})")
@@ -150,18 +153,12 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (servers < 1 || servers > 64) {
-            throw new BadInputException("--servers must be between 1 and 64, was " + servers);
-        }
-        if (players < 1 || players > 100_000) {
-            throw new BadInputException("--players must be between 1 and 100000, was " + players);
-        }
+        requireBetween(SERVERS, servers, 1, 64);
+        requireBetween(PLAYERS, players, 1, 100_000);
         if (giftsPerSecond < 0) {
             throw new BadInputException("--gifts-per-second must not be negative");
         }
-        if (stormGifts < 0 || stormGifts > 100_000) {
-            throw new BadInputException("--storm-gifts must be between 0 and 100000, was " + stormGifts);
-        }
+        requireBetween(STORM_GIFTS, stormGifts, 0, 100_000);
         if (faultEvery == null) {
             faultEvery = Duration.ofMillis(Math.max(3_000, Math.min(7_000, duration.toMillis() / 4)));
         }
@@ -227,5 +224,12 @@ public final class SimulateCommand implements Callable<Integer> {
             Files.writeString(report, result.toJsonText(), StandardCharsets.UTF_8);
         }
         return result.passed() ? 0 : 1;
+    }
+
+    /** Fails, naming {@code option}, unless {@code min <= value <= max}. */
+    private static void requireBetween(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new BadInputException(option + " must be between " + min + " and " + max + ", was " + value);
+        }
     }
 }

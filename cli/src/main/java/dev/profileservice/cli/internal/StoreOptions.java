@@ -36,11 +36,6 @@ public final class StoreOptions {
     @Option(names = "--json", description = "Print JSON instead of readable text")
     boolean json;
 
-    /** The store URI as given. */
-    public String uri() {
-        return uri;
-    }
-
     /** The profile store name. */
     public String profileStore() {
         return profileStore;

@@ -141,13 +141,7 @@ public final class RedisConnector {
 
     /** A backend on the caller's cluster client; the client is not shut down on close. */
     public static RedisBackend create(RedisClusterClient client, Options options) {
-        return connect(
-                () -> client.connect(CODEC),
-                () -> client.connectPubSub(StringCodec.UTF8),
-                options,
-                "redis cluster (caller's RedisClusterClient)",
-                null,
-                null);
+        return connectCluster(client, options, "redis cluster (caller's RedisClusterClient)", null, null);
     }
 
     private static RedisBackend ownClient(RedisURI uri, Options options, String description, String password) {
@@ -176,13 +170,19 @@ public final class RedisConnector {
                         .build());
         connectionOptions(clientOptions, options.commandTimeout());
         client.setOptions(clientOptions.build());
+        return connectCluster(client, options, description, password, shutdownOf(client, resources));
+    }
+
+    /** {@link #connect} through a cluster client, the caller's or one of this library's own. */
+    private static RedisBackend connectCluster(
+            RedisClusterClient client, Options options, String description, String password, AutoCloseable owned) {
         return connect(
                 () -> client.connect(CODEC),
                 () -> client.connectPubSub(StringCodec.UTF8),
                 options,
                 description,
                 password,
-                shutdownOf(client, resources));
+                owned);
     }
 
     private static ClientResources resources() {

@@ -15,20 +15,24 @@ final class ProgressPrinter {
     private final PrintWriter out;
     private final boolean terminal;
     private final PlayerDriver players;
-    private final long startAt;
-    private final Thread thread = Daemons.thread(this::loop, "sim-progress");
+    /** When play began: set before the thread starts, which only reads it. */
+    private long startAt;
+
     private long hopsAtLastLine;
     private long lastLineAt;
+    private final Thread thread = Daemons.thread(this::loop, "sim-progress");
 
-    ProgressPrinter(SimContext sim, PrintWriter out, boolean terminal, PlayerDriver players, long startAt) {
+    ProgressPrinter(SimContext sim, PrintWriter out, boolean terminal, PlayerDriver players) {
         this.sim = sim;
         this.out = out;
         this.terminal = terminal;
         this.players = players;
-        this.startAt = startAt;
     }
 
-    void start() {
+    /** Starts the thread; its lines count time from {@code startAt}, when play began. */
+    void start(long startAt) {
+        this.startAt = startAt;
+        this.lastLineAt = startAt;
         thread.start();
     }
 
@@ -64,7 +68,7 @@ final class ProgressPrinter {
     private String line() {
         synchronized (sim.lock()) {
             long now = System.currentTimeMillis();
-            double seconds = Math.max(0.001, (now - (lastLineAt == 0 ? startAt : lastLineAt)) / 1000.0);
+            double seconds = Math.max(0.001, (now - lastLineAt) / 1000.0);
             double hopsPerSecond = (sim.history().hops - hopsAtLastLine) / seconds;
             hopsAtLastLine = sim.history().hops;
             lastLineAt = now;

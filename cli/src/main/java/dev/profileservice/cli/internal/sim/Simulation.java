@@ -114,8 +114,8 @@ public final class Simulation {
                 synchronized (lock) {
                     players.begin(startAt);
                 }
-                progress = new ProgressPrinter(sim, progressOut, terminal, players, startAt);
-                progress.start();
+                progress = new ProgressPrinter(sim, progressOut, terminal, players);
+                progress.start(startAt);
                 long nextFault = startAt + Math.min(2_000, cfg.faultEvery().toMillis());
                 long stormAt = cfg.stormGifts() > 0 ? startAt + cfg.duration().toMillis() / 3 : Long.MAX_VALUE;
                 String celebrity = players.keys().get(0);
