@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * one profile are, in this order wherever a script takes them, its record {@code :p}, its pending
  * updates {@code :u}, its tokens {@code :t} and its consumed tokens {@code :c} ({@link RedisKeys}).
  *
- * <p>Scripts that answer a record answer {@code payload, epoch, sid, place, job, seq} (Redis nil,
+ * <p>Scripts that answer a record answer {@code payload, epoch, sid, place, job, seq, rev} (Redis nil,
  * {@code false} in Lua, for a missing field) followed, where they answer updates, by the flat
  * field/value list of the {@code :u} hash ({@code ID.v}, {@code ID.d}, {@code ID.t}). The Java side
  * of each script's protocol is here too: its arguments ({@link #saveArgs}, {@link #sendArgs}) and
@@ -40,7 +40,10 @@ final class Scripts {
             """;
 
     /** The record's fields in the order {@link #record} reads them. */
-    private static final String FIELDS = "'payload', 'epoch', 'sid', 'place', 'job', 'seq'";
+    private static final String FIELDS = "'payload', 'epoch', 'sid', 'place', 'job', 'seq', 'rev'";
+
+    /** Number of record fields in a script's answer ({@link #FIELDS}). */
+    static final int RECORD_FIELDS = 7;
 
     /** Lua helpers: {@code record(p, u, withPayload, withUpdates)} answers the record as described above; and {@link #NOW}. */
     private static final String HELPERS = NOW + """
@@ -52,7 +55,7 @@ final class Scripts {
               if withUpdates then
                 local all = redis.call('HGETALL', u)
                 for i = 1, #all do
-                  out[6 + i] = all[i]
+                  out[7 + i] = all[i]
                 end
               end
               return out
@@ -129,6 +132,7 @@ final class Scripts {
                 ids[#ids + 1] = id
               end
               redis.call('HSET', p, 'payload', ARGV[a + 3])
+              redis.call('HINCRBY', p, 'rev', 1)
               if #ids > 0 then
                 local now = now_millis()
                 for _, id in ipairs(ids) do
@@ -154,6 +158,9 @@ final class Scripts {
     /** Number of ARGV entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}). */
     static final int SAVE_ARGS = 5;
 
+    /** Number of answer entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}): the status and the record's fields. */
+    static final int SAVE_ANSWER = 1 + RECORD_FIELDS;
+
     /**
      * Fenced save. KEYS: p, u, t, c. ARGV: sid, epoch, payload, release (1/0), consumed updates.
      * Status 0 = SAVED, 1 = LOST_SESSION, 2 = UPDATES_CHANGED; then the record without payload and
@@ -168,10 +175,12 @@ final class Scripts {
      * Several fenced saves, each item judged on its own by {@code save_one}, in order. KEYS:
      * {@link #SAVE_KEYS} per item (all in one Cluster slot when run on a cluster; the caller groups
      * them). ARGV: {@link #SAVE_ARGS} per item, in the order of {@link #SAVE}. Answers a flat array
-     * of 7 entries per item, as {@link #SAVE} does for one. One item's refusal never stops the next.
+     * of {@link #SAVE_ANSWER} entries per item, as {@link #SAVE} does for one. One item's refusal never stops the next.
      */
-    static final Script SAVE_BATCH =
-            Script.of("saveBatch", SAVE_ONE + """
+    static final Script SAVE_BATCH = Script.of(
+            "saveBatch",
+            SAVE_ONE
+                    + """
             local items = #KEYS / %d
             if #ARGV ~= %d * items then
               return redis.error_reply('ERR saveBatch: ' .. items .. ' items need ' .. (%d * items) .. ' arguments, got ' .. #ARGV)
@@ -181,13 +190,13 @@ final class Scripts {
               local k = (i - 1) * %d
               out[n + 1] = save_one(k, (i - 1) * %d)
               local f = record(KEYS[k + 1], KEYS[k + 2], false, false)
-              for j = 1, 6 do
+              for j = 1, %d do
                 out[n + 1 + j] = f[j]
               end
-              n = n + 7
+              n = n + %d
             end
             return out
-            """.formatted(SAVE_KEYS, SAVE_ARGS, SAVE_ARGS, SAVE_KEYS, SAVE_ARGS));
+            """.formatted(SAVE_KEYS, SAVE_ARGS, SAVE_ARGS, SAVE_KEYS, SAVE_ARGS, RECORD_FIELDS, SAVE_ANSWER));
 
     /**
      * A sender's operations on one inbox, all or nothing, by the rules of
@@ -363,23 +372,24 @@ final class Scripts {
     }
 
     /**
-     * A record from {@code payload, epoch, sid, place, job, seq} starting at {@code from}, with the
+     * A record from {@code payload, epoch, sid, place, job, seq, rev} starting at {@code from}, with the
      * updates of the {@code :u} field/value list that follows up to the end of the answer.
      */
     static StoredProfile record(List<Object> answer, int from) {
-        if (answer.size() < from + 6) {
+        if (answer.size() < from + RECORD_FIELDS) {
             throw new IllegalStateException("unexpected script answer with " + answer.size() + " elements");
         }
         byte[] payload = (byte[]) answer.get(from);
         Object epoch = answer.get(from + 1);
         byte[] sid = (byte[]) answer.get(from + 2);
         Object seq = answer.get(from + 5);
-        List<PendingUpdate> updates = updates(answer, from + 6);
+        Object revision = answer.get(from + 6);
+        List<PendingUpdate> updates = updates(answer, from + RECORD_FIELDS);
         if (payload == null && epoch == null && sid == null && seq == null && updates.isEmpty()) {
             return StoredProfile.ABSENT;
         }
         Owner owner = sid == null ? null : new Owner(text(sid), text(answer.get(from + 3)), text(answer.get(from + 4)));
-        return new StoredProfile(payload, number(epoch), owner, updates, number(seq));
+        return new StoredProfile(payload, number(epoch), owner, updates, number(seq), number(revision));
     }
 
     /** The pending updates of a {@code :u} field/value list ({@code ID.v}, {@code ID.d}, {@code ID.t}), in id order. */
@@ -418,14 +428,15 @@ final class Scripts {
     }
 
     /**
-     * A save's outcome from {@code status, nil, epoch, sid, place, job, seq} starting at {@code from};
+     * A save's outcome from {@code status, nil, epoch, sid, place, job, seq, rev} starting at {@code from};
      * a saved record carries the payload just written (the script leaves it out of its answer).
      */
     static SaveResult saveResult(SaveRequest w, List<Object> answer, int from) {
         long status = (Long) answer.get(from);
-        StoredProfile after = record(answer.subList(from, from + 7), 1);
+        StoredProfile after = record(answer.subList(from, from + SAVE_ANSWER), 1);
         if (status == 0) {
-            after = new StoredProfile(w.payload(), after.epoch(), after.owner(), List.of(), after.updateSeq());
+            after = new StoredProfile(
+                    w.payload(), after.epoch(), after.owner(), List.of(), after.updateSeq(), after.revision());
         }
         SaveResult.Status outcome = switch ((int) status) {
             case 0 -> SaveResult.Status.SAVED;
