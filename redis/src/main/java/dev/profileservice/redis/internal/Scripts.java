@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * The Lua scripts behind every atomic operation. Each runs on one key slot (all its KEYS share the
  * profile's hash tag), so it is atomic on a single server and on Redis Cluster alike. The keys of
  * one profile are, in this order wherever a script takes them, its record {@code :p}, its pending
- * updates {@code :u}, its tokens {@code :t} and its consumed tokens {@code :c} ({@link RedisKeys}).
+ * updates {@code :u}, its tokens {@code :t}, its consumed tokens {@code :c}, its kept revisions
+ * {@code :h} and its kept versions {@code :v} ({@link RedisKeys}).
  *
  * <p>Scripts that answer a record answer {@code payload, epoch, sid, place, job, seq, rev} (Redis nil,
  * {@code false} in Lua, for a missing field) followed, where they answer updates, by the flat
@@ -78,6 +79,23 @@ final class Scripts {
             """;
 
     /**
+     * Keeps a payload as the version {@code rev} ({@link dev.profileservice.spi.VersionHistory}):
+     * the revision in {@code :h}, its fields in {@code :v} (any left from an earlier record of the
+     * same name go first). {@code sid} false: written outside any session, no writer.
+     */
+    private static final String KEEP = """
+            local function keep(h, v, rev, payload, now, cause, sid, place, job)
+              local r = string.format('%.0f', rev)
+              redis.call('HDEL', v, r .. '.pin', r .. '.sid', r .. '.place', r .. '.job')
+              redis.call('ZADD', h, rev, r)
+              redis.call('HSET', v, r .. '.d', payload, r .. '.at', string.format('%.0f', now), r .. '.c', cause)
+              if sid then
+                redis.call('HSET', v, r .. '.sid', sid, r .. '.place', place or '', r .. '.job', job or '')
+              end
+            end
+            """;
+
+    /**
      * Acquire. KEYS: p, u. ARGV: expectedEpoch (-1 = only if free), sid, place, job, initialPayload
      * (stored only if the record has no payload yet). Status 1 = taken (epoch + 1, owner set), 0 =
      * refused (nothing changed); then the record with its payload and updates.
@@ -111,16 +129,19 @@ final class Scripts {
     /**
      * The fenced save of one record, as a Lua function shared by {@link #SAVE} and
      * {@link #SAVE_BATCH} so a batch item is judged by exactly the same code as a single save.
-     * {@code save_one(k, a)} takes the item's four keys from {@code KEYS[k + 1] .. KEYS[k + 4]} and
-     * its {@link #SAVE_ARGS} arguments from {@code ARGV[a + 1] ..}: sid, epoch, payload, release
-     * (1/0), and the updates it consumes as {@code "id:version id:version ..."}. It writes only when
-     * it answers 0 = SAVED; 1 = LOST_SESSION and 2 = UPDATES_CHANGED change nothing. A consuming
+     * {@code save_one(k, a)} takes the item's {@link #SAVE_KEYS} keys from {@code KEYS[k + 1] ..
+     * KEYS[k + 6]} and its {@link #SAVE_ARGS} arguments from {@code ARGV[a + 1] ..}: sid, epoch,
+     * payload, release (1/0), the updates it consumes as {@code "id:version id:version ..."}, and the
+     * cause label to keep the payload as a version under the new revision ({@code ""}: keep none).
+     * It writes only when it answers 0 = SAVED; 1 = LOST_SESSION and 2 = UPDATES_CHANGED change
+     * nothing. Every applied save grows the record's {@code rev} by one; the version it keeps names
+     * the owner it was saved under (also by a release, which clears that owner after). A consuming
      * save also forgets tokens consumed longer than the retention ago (a bounded number per save).
      */
-    private static final String SAVE_ONE = HELPERS + RETIRE + """
+    private static final String SAVE_ONE = HELPERS + RETIRE + KEEP + """
             local function save_one(k, a)
-              local p, u, t, c = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
-              local f = redis.call('HMGET', p, 'epoch', 'sid')
+              local p, u, t, c, h, v = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
+              local f = redis.call('HMGET', p, 'epoch', 'sid', 'place', 'job')
               if (not f[2]) or f[2] ~= ARGV[a + 1] or tonumber(f[1] or '0') ~= tonumber(ARGV[a + 2]) then
                 return 1
               end
@@ -132,9 +153,15 @@ final class Scripts {
                 ids[#ids + 1] = id
               end
               redis.call('HSET', p, 'payload', ARGV[a + 3])
-              redis.call('HINCRBY', p, 'rev', 1)
+              local rev = redis.call('HINCRBY', p, 'rev', 1)
+              local now = false
+              if #ids > 0 or ARGV[a + 6] ~= '' then
+                now = now_millis()
+              end
+              if ARGV[a + 6] ~= '' then
+                keep(h, v, rev, ARGV[a + 3], now, ARGV[a + 6], f[2], f[3], f[4])
+              end
               if #ids > 0 then
-                local now = now_millis()
                 for _, id in ipairs(ids) do
                   retire(u, c, id, now)
                 end
@@ -153,16 +180,17 @@ final class Scripts {
             """.formatted(Backend.TOKEN_RETENTION.toMillis());
 
     /** Number of KEYS per item of {@link #SAVE_BATCH} (and of {@link #SAVE}). */
-    static final int SAVE_KEYS = 4;
+    static final int SAVE_KEYS = 6;
 
     /** Number of ARGV entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}). */
-    static final int SAVE_ARGS = 5;
+    static final int SAVE_ARGS = 6;
 
     /** Number of answer entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}): the status and the record's fields. */
     static final int SAVE_ANSWER = 1 + RECORD_FIELDS;
 
     /**
-     * Fenced save. KEYS: p, u, t, c. ARGV: sid, epoch, payload, release (1/0), consumed updates.
+     * Fenced save. KEYS: p, u, t, c, h, v. ARGV: sid, epoch, payload, release (1/0), consumed
+     * updates, the cause to keep the payload as (or {@code ""}).
      * Status 0 = SAVED, 1 = LOST_SESSION, 2 = UPDATES_CHANGED; then the record without payload and
      * updates.
      */
@@ -289,10 +317,13 @@ final class Scripts {
             return n
             """);
 
-    /** Deletes everything of a profile. KEYS: p, u, t, c, q. Returns 1 if the record existed. */
+    /**
+     * Deletes everything of a profile: record, inbox, tokens, kept versions, quarantine. KEYS: p, u,
+     * t, c, h, v, q. Returns 1 if the record existed.
+     */
     static final Script DELETE = Script.of("delete", """
             local existed = redis.call('EXISTS', KEYS[1])
-            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+            redis.call('DEL', unpack(KEYS))
             return existed
             """);
 
@@ -361,8 +392,11 @@ final class Scripts {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A number stored as ASCII digits, 0 for a missing field. */
+    /** A number stored as ASCII digits (or answered as a Redis integer), 0 for a missing field. */
     static long number(Object ascii) {
+        if (ascii instanceof Number n) {
+            return n.longValue();
+        }
         return ascii instanceof byte[] b ? Long.parseLong(new String(b, StandardCharsets.US_ASCII)) : 0;
     }
 
@@ -425,6 +459,7 @@ final class Scripts {
         args[at + 2] = w.payload();
         args[at + 3] = ascii(w.release() ? 1 : 0);
         args[at + 4] = consume.toString().getBytes(StandardCharsets.US_ASCII);
+        args[at + 5] = w.keepAs() == null ? new byte[0] : utf8(w.keepAs().label());
     }
 
     /**
