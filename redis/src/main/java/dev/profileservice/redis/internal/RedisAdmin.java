@@ -132,7 +132,7 @@ final class RedisAdmin implements BackendAdmin {
         return Scripts.text(kv.getValueOrElse(null));
     }
 
-    /** Every key of a profile: {@link RedisKeys#profile} and the quarantine. */
+    /** Every key of a profile: {@link RedisKeys#profile} (with its kept versions) and the quarantine. */
     private String[] profileAndQuarantine(String store, String key) {
         String[] profile = keys.profile(store, key);
         String[] all = java.util.Arrays.copyOf(profile, profile.length + 1);

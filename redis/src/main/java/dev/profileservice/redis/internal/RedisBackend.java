@@ -17,6 +17,7 @@ import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.UpdateOp;
+import dev.profileservice.spi.VersionHistory;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>This class holds the engine's operations; the others are apart: opening and connecting in
  * {@link RedisConnector}, batches in {@link RedisSaveBatch}, the administrative operations in
- * {@link RedisAdmin}, and what every call goes through (error mapping, round trips, EVALSHA) in
+ * {@link RedisAdmin}, the version history's reads, pruning and overwrite in {@link RedisHistory}, and what every call goes through (error mapping, round trips, EVALSHA) in
  * {@link CommandConnection}.
  *
  * <h2>Threads</h2>
@@ -50,6 +51,7 @@ public final class RedisBackend implements Backend {
     private final RedisKeys keys;
     private final RedisSaveBatch batches;
     private final RedisAdmin admin;
+    private final RedisHistory history;
     private final AutoCloseable owned;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -60,6 +62,7 @@ public final class RedisBackend implements Backend {
         this.keys = keys;
         this.batches = new RedisSaveBatch(redis, keys);
         this.admin = new RedisAdmin(redis, keys);
+        this.history = new RedisHistory(redis, keys);
         this.owned = owned;
     }
 
@@ -72,6 +75,12 @@ public final class RedisBackend implements Backend {
     @Override
     public Optional<BackendAdmin> admin() {
         return Optional.of(admin);
+    }
+
+    /** The kept versions of each profile: see {@link RedisHistory}; saves keep theirs in their own script. */
+    @Override
+    public Optional<VersionHistory> history() {
+        return Optional.of(history);
     }
 
     // ---------------------------------------------------------------- records

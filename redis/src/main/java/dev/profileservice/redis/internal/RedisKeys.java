@@ -7,16 +7,28 @@ import java.nio.charset.StandardCharsets;
  * The key layout. Everything one profile owns shares the hash tag {@code {store:key}}, so every
  * per-profile script touches one Cluster slot:
  * <pre>
- *   PREFIX:{STORE:KEY}:p     hash: payload, epoch, sid, place, job, seq  (the record; seq: last update id given)
+ *   PREFIX:{STORE:KEY}:p     hash: payload, epoch, sid, place, job, seq, rev
+ *                            (the record; seq: last update id given; rev: payload writes so far, absent = 0)
  *   PREFIX:{STORE:KEY}:u     hash: ID.v, ID.d, ID.t                     (pending updates: version, data, token)
  *   PREFIX:{STORE:KEY}:t     hash: TOKEN -> ID                          (tokens of pending and recently consumed adds)
  *   PREFIX:{STORE:KEY}:c     sorted set: TOKEN scored by consumed-at    (when each consumed token may be forgotten)
  *   PREFIX:{STORE:KEY}:q     hash: count, N.payload, N.reason, N.at     (quarantined copies)
+ *   PREFIX:{STORE:KEY}:h     sorted set: REV scored by REV              (the revisions kept as versions)
+ *   PREFIX:{STORE:KEY}:v     hash: REV.d, REV.at, REV.c, REV.pin,       (each kept version: payload, saved-at
+ *                                  REV.sid, REV.place, REV.job          millis by Redis TIME, cause label, "1" if
+ *                                                                       pinned, the writer; no writer fields for a
+ *                                                                       write outside a session)
  *   PREFIX:server:SERVERID   hash: id, place, job, expires              (heartbeat, 7-day TTL)
  *   PREFIX:layout            string: the layout number ({@link #LAYOUT_VERSION}), see {@link RedisLayout}
  *   PREFIX:layout-lock       string: the process upgrading the layout, while it does
  *   PREFIX:bus:SERVERID      pub/sub channel of one server (not a key)
  * </pre>
+ * The version history ({@code rev}, {@code :h}, {@code :v}) needs no layout step: a record written
+ * by an earlier release has no {@code rev} field and reads as revision 0 (its next save is 1), and a
+ * profile without {@code :h} and {@code :v} simply has no kept versions yet. {@code :h} orders the
+ * kept revisions, so paging ({@code ZRANGEBYSCORE} from a cursor) and pruning (by rank from the
+ * newest) walk a range of it; {@code :v} holds what each one is. Both are written in the same
+ * script as the save or overwrite that keeps the version, and deleted with the profile's other keys.
  * Layout 1 kept the whole inbox in the record's {@code inbox} and {@code iv} fields instead of
  * {@code :u}, {@code :t}, {@code :c} and {@code seq}.
  * Store names match {@code [A-Za-z0-9_.-]} (no {@code :}, no braces) and the prefix allows no
@@ -29,6 +41,8 @@ final class RedisKeys {
     static final String TOKENS_SUFFIX = "}:t";
     static final String CONSUMED_SUFFIX = "}:c";
     static final String QUARANTINE_SUFFIX = "}:q";
+    static final String HISTORY_SUFFIX = "}:h";
+    static final String VERSIONS_SUFFIX = "}:v";
 
     private final String prefix;
 
@@ -51,7 +65,10 @@ final class RedisKeys {
         return profileStart(store) + key + QUARANTINE_SUFFIX;
     }
 
-    /** The keys of one profile that the record scripts take, in their order: record, updates, tokens, consumed tokens. */
+    /**
+     * The keys of one profile that the record scripts take, in their order: record, updates, tokens,
+     * consumed tokens, kept revisions, kept versions.
+     */
     String[] profile(String store, String key) {
         return siblings(record(store, key));
     }
@@ -59,7 +76,14 @@ final class RedisKeys {
     /** {@link #profile} from the name of a record hash. */
     static String[] siblings(String recordKey) {
         String base = recordKey.substring(0, recordKey.length() - RECORD_SUFFIX.length());
-        return new String[] {recordKey, base + UPDATES_SUFFIX, base + TOKENS_SUFFIX, base + CONSUMED_SUFFIX};
+        return new String[] {
+            recordKey,
+            base + UPDATES_SUFFIX,
+            base + TOKENS_SUFFIX,
+            base + CONSUMED_SUFFIX,
+            base + HISTORY_SUFFIX,
+            base + VERSIONS_SUFFIX
+        };
     }
 
     /** SCAN pattern matching the record hashes of every store under this prefix. */

@@ -104,12 +104,12 @@ final class RedisSaveBatch {
         for (int c = 0; c < chunks.size(); c++) {
             int[] chunk = chunks.get(c);
             List<Object> answer = answers.get(c);
-            if (answer.size() != 7 * chunk.length) {
+            if (answer.size() != Scripts.SAVE_ANSWER * chunk.length) {
                 throw new IllegalStateException("unexpected saveBatch answer with " + answer.size() + " elements for "
                         + chunk.length + " items");
             }
             for (int j = 0; j < chunk.length; j++) {
-                results[chunk[j]] = Scripts.saveResult(items.get(chunk[j]).request(), answer, 7 * j);
+                results[chunk[j]] = Scripts.saveResult(items.get(chunk[j]).request(), answer, Scripts.SAVE_ANSWER * j);
             }
         }
         return Arrays.asList(results);

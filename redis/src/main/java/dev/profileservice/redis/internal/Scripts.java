@@ -8,7 +8,9 @@ import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.UpdateOp;
+import dev.profileservice.spi.VersionCause;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +21,10 @@ import java.util.TreeMap;
  * The Lua scripts behind every atomic operation. Each runs on one key slot (all its KEYS share the
  * profile's hash tag), so it is atomic on a single server and on Redis Cluster alike. The keys of
  * one profile are, in this order wherever a script takes them, its record {@code :p}, its pending
- * updates {@code :u}, its tokens {@code :t} and its consumed tokens {@code :c} ({@link RedisKeys}).
+ * updates {@code :u}, its tokens {@code :t}, its consumed tokens {@code :c}, its kept revisions
+ * {@code :h} and its kept versions {@code :v} ({@link RedisKeys}).
  *
- * <p>Scripts that answer a record answer {@code payload, epoch, sid, place, job, seq} (Redis nil,
+ * <p>Scripts that answer a record answer {@code payload, epoch, sid, place, job, seq, rev} (Redis nil,
  * {@code false} in Lua, for a missing field) followed, where they answer updates, by the flat
  * field/value list of the {@code :u} hash ({@code ID.v}, {@code ID.d}, {@code ID.t}). The Java side
  * of each script's protocol is here too: its arguments ({@link #saveArgs}, {@link #sendArgs}) and
@@ -40,7 +43,10 @@ final class Scripts {
             """;
 
     /** The record's fields in the order {@link #record} reads them. */
-    private static final String FIELDS = "'payload', 'epoch', 'sid', 'place', 'job', 'seq'";
+    private static final String FIELDS = "'payload', 'epoch', 'sid', 'place', 'job', 'seq', 'rev'";
+
+    /** Number of record fields in a script's answer ({@link #FIELDS}). */
+    static final int RECORD_FIELDS = 7;
 
     /** Lua helpers: {@code record(p, u, withPayload, withUpdates)} answers the record as described above; and {@link #NOW}. */
     private static final String HELPERS = NOW + """
@@ -52,7 +58,7 @@ final class Scripts {
               if withUpdates then
                 local all = redis.call('HGETALL', u)
                 for i = 1, #all do
-                  out[6 + i] = all[i]
+                  out[7 + i] = all[i]
                 end
               end
               return out
@@ -70,6 +76,23 @@ final class Scripts {
               redis.call('HDEL', u, id .. '.v', id .. '.d', id .. '.t')
               if token then
                 redis.call('ZADD', c, now, token)
+              end
+            end
+            """;
+
+    /**
+     * Keeps a payload as the version {@code rev} ({@link dev.profileservice.spi.VersionHistory}):
+     * the revision in {@code :h}, its fields in {@code :v} (any left from an earlier record of the
+     * same name go first). {@code sid} false: written outside any session, no writer.
+     */
+    private static final String KEEP = """
+            local function keep(h, v, rev, payload, now, cause, sid, place, job)
+              local r = string.format('%.0f', rev)
+              redis.call('HDEL', v, r .. '.pin', r .. '.sid', r .. '.place', r .. '.job')
+              redis.call('ZADD', h, rev, r)
+              redis.call('HSET', v, r .. '.d', payload, r .. '.at', string.format('%.0f', now), r .. '.c', cause)
+              if sid then
+                redis.call('HSET', v, r .. '.sid', sid, r .. '.place', place or '', r .. '.job', job or '')
               end
             end
             """;
@@ -108,16 +131,19 @@ final class Scripts {
     /**
      * The fenced save of one record, as a Lua function shared by {@link #SAVE} and
      * {@link #SAVE_BATCH} so a batch item is judged by exactly the same code as a single save.
-     * {@code save_one(k, a)} takes the item's four keys from {@code KEYS[k + 1] .. KEYS[k + 4]} and
-     * its {@link #SAVE_ARGS} arguments from {@code ARGV[a + 1] ..}: sid, epoch, payload, release
-     * (1/0), and the updates it consumes as {@code "id:version id:version ..."}. It writes only when
-     * it answers 0 = SAVED; 1 = LOST_SESSION and 2 = UPDATES_CHANGED change nothing. A consuming
+     * {@code save_one(k, a)} takes the item's {@link #SAVE_KEYS} keys from {@code KEYS[k + 1] ..
+     * KEYS[k + 6]} and its {@link #SAVE_ARGS} arguments from {@code ARGV[a + 1] ..}: sid, epoch,
+     * payload, release (1/0), the updates it consumes as {@code "id:version id:version ..."}, and the
+     * cause label to keep the payload as a version under the new revision ({@code ""}: keep none).
+     * It writes only when it answers 0 = SAVED; 1 = LOST_SESSION and 2 = UPDATES_CHANGED change
+     * nothing. Every applied save grows the record's {@code rev} by one; the version it keeps names
+     * the owner it was saved under (also by a release, which clears that owner after). A consuming
      * save also forgets tokens consumed longer than the retention ago (a bounded number per save).
      */
-    private static final String SAVE_ONE = HELPERS + RETIRE + """
+    private static final String SAVE_ONE = HELPERS + RETIRE + KEEP + """
             local function save_one(k, a)
-              local p, u, t, c = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
-              local f = redis.call('HMGET', p, 'epoch', 'sid')
+              local p, u, t, c, h, v = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
+              local f = redis.call('HMGET', p, 'epoch', 'sid', 'place', 'job')
               if (not f[2]) or f[2] ~= ARGV[a + 1] or tonumber(f[1] or '0') ~= tonumber(ARGV[a + 2]) then
                 return 1
               end
@@ -129,8 +155,15 @@ final class Scripts {
                 ids[#ids + 1] = id
               end
               redis.call('HSET', p, 'payload', ARGV[a + 3])
+              local rev = redis.call('HINCRBY', p, 'rev', 1)
+              local now = false
+              if #ids > 0 or ARGV[a + 6] ~= '' then
+                now = now_millis()
+              end
+              if ARGV[a + 6] ~= '' then
+                keep(h, v, rev, ARGV[a + 3], now, ARGV[a + 6], f[2], f[3], f[4])
+              end
               if #ids > 0 then
-                local now = now_millis()
                 for _, id in ipairs(ids) do
                   retire(u, c, id, now)
                 end
@@ -149,13 +182,17 @@ final class Scripts {
             """.formatted(Backend.TOKEN_RETENTION.toMillis());
 
     /** Number of KEYS per item of {@link #SAVE_BATCH} (and of {@link #SAVE}). */
-    static final int SAVE_KEYS = 4;
+    static final int SAVE_KEYS = 6;
 
     /** Number of ARGV entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}). */
-    static final int SAVE_ARGS = 5;
+    static final int SAVE_ARGS = 6;
+
+    /** Number of answer entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}): the status and the record's fields. */
+    static final int SAVE_ANSWER = 1 + RECORD_FIELDS;
 
     /**
-     * Fenced save. KEYS: p, u, t, c. ARGV: sid, epoch, payload, release (1/0), consumed updates.
+     * Fenced save. KEYS: p, u, t, c, h, v. ARGV: sid, epoch, payload, release (1/0), consumed
+     * updates, the cause to keep the payload as (or {@code ""}).
      * Status 0 = SAVED, 1 = LOST_SESSION, 2 = UPDATES_CHANGED; then the record without payload and
      * updates.
      */
@@ -168,10 +205,12 @@ final class Scripts {
      * Several fenced saves, each item judged on its own by {@code save_one}, in order. KEYS:
      * {@link #SAVE_KEYS} per item (all in one Cluster slot when run on a cluster; the caller groups
      * them). ARGV: {@link #SAVE_ARGS} per item, in the order of {@link #SAVE}. Answers a flat array
-     * of 7 entries per item, as {@link #SAVE} does for one. One item's refusal never stops the next.
+     * of {@link #SAVE_ANSWER} entries per item, as {@link #SAVE} does for one. One item's refusal never stops the next.
      */
-    static final Script SAVE_BATCH =
-            Script.of("saveBatch", SAVE_ONE + """
+    static final Script SAVE_BATCH = Script.of(
+            "saveBatch",
+            SAVE_ONE
+                    + """
             local items = #KEYS / %d
             if #ARGV ~= %d * items then
               return redis.error_reply('ERR saveBatch: ' .. items .. ' items need ' .. (%d * items) .. ' arguments, got ' .. #ARGV)
@@ -181,13 +220,13 @@ final class Scripts {
               local k = (i - 1) * %d
               out[n + 1] = save_one(k, (i - 1) * %d)
               local f = record(KEYS[k + 1], KEYS[k + 2], false, false)
-              for j = 1, 6 do
+              for j = 1, %d do
                 out[n + 1 + j] = f[j]
               end
-              n = n + 7
+              n = n + %d
             end
             return out
-            """.formatted(SAVE_KEYS, SAVE_ARGS, SAVE_ARGS, SAVE_KEYS, SAVE_ARGS));
+            """.formatted(SAVE_KEYS, SAVE_ARGS, SAVE_ARGS, SAVE_KEYS, SAVE_ARGS, RECORD_FIELDS, SAVE_ANSWER));
 
     /**
      * A sender's operations on one inbox, all or nothing, by the rules of
@@ -280,11 +319,169 @@ final class Scripts {
             return n
             """);
 
-    /** Deletes everything of a profile. KEYS: p, u, t, c, q. Returns 1 if the record existed. */
+    /**
+     * Deletes everything of a profile: record, inbox, tokens, kept versions, quarantine. KEYS: p, u,
+     * t, c, h, v, q. Returns 1 if the record existed.
+     */
     static final Script DELETE = Script.of("delete", """
             local existed = redis.call('EXISTS', KEYS[1])
-            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+            redis.call('DEL', unpack(KEYS))
             return existed
+            """);
+
+    // ---------------------------------------------------------------- version history
+
+    /**
+     * Lua helper {@code version_entry(v, r, out)}: appends the kept version {@code r} (its member in
+     * {@code :h}, as text) to {@code out} as {@link #VERSION_ENTRY} entries {@code rev, at, cause,
+     * pin, sid, place, job, payload}; false if it is not kept.
+     */
+    private static final String VERSION_ENTRY_FN = """
+            local function version_entry(v, r, out)
+              local f = redis.call('HMGET', v, r .. '.d', r .. '.at', r .. '.c', r .. '.pin', r .. '.sid', r .. '.place', r .. '.job')
+              if not f[1] then
+                return false
+              end
+              local n = #out
+              out[n + 1] = r
+              for i = 2, 7 do
+                out[n + i] = f[i]
+              end
+              out[n + 8] = f[1]
+              return true
+            end
+            """;
+
+    /** Number of answer entries per version ({@link #version}). */
+    static final int VERSION_ENTRY = 8;
+
+    /**
+     * One page of kept versions. KEYS: h, v. ARGV: descending (1/0), minMillis, maxMillis,
+     * afterRevision (negative: from the first), limit. Walks {@code :h} from the cursor in the
+     * chosen order, a slice at a time, keeping the versions saved within the bounds until it has
+     * {@code limit}; answers {@link #VERSION_ENTRY} entries per version.
+     */
+    static final Script VERSIONS = Script.of("versions", VERSION_ENTRY_FN + """
+            local h, v = KEYS[1], KEYS[2]
+            local desc = ARGV[1] == '1'
+            local min, max = tonumber(ARGV[2]), tonumber(ARGV[3])
+            local limit = tonumber(ARGV[5])
+            local slice = math.min(math.max(limit, 16), 256)
+            local cursor
+            if tonumber(ARGV[4]) < 0 then
+              cursor = desc and '+inf' or '-inf'
+            else
+              cursor = '(' .. ARGV[4]
+            end
+            local out, found = {}, 0
+            while found < limit do
+              local revs
+              if desc then
+                revs = redis.call('ZREVRANGEBYSCORE', h, cursor, '-inf', 'LIMIT', 0, slice)
+              else
+                revs = redis.call('ZRANGEBYSCORE', h, cursor, '+inf', 'LIMIT', 0, slice)
+              end
+              for _, r in ipairs(revs) do
+                local at = tonumber(redis.call('HGET', v, r .. '.at') or '')
+                if at and at >= min and at <= max and version_entry(v, r, out) then
+                  found = found + 1
+                  if found >= limit then
+                    break
+                  end
+                end
+              end
+              if #revs < slice then
+                break
+              end
+              cursor = '(' .. revs[#revs]
+            end
+            return out
+            """);
+
+    /** One kept version. KEYS: v. ARGV: revision. Answers its {@link #VERSION_ENTRY} entries, or nothing if not kept. */
+    static final Script VERSION = Script.of("version", VERSION_ENTRY_FN + """
+            local out = {}
+            version_entry(KEYS[1], ARGV[1], out)
+            return out
+            """);
+
+    /** Pins (1) or unpins (0) a kept version. KEYS: v. ARGV: revision, pinned. Answers 0 if it is not kept, else 1. */
+    static final Script SET_PINNED = Script.of("setPinned", """
+            local r = ARGV[1]
+            if redis.call('HEXISTS', KEYS[1], r .. '.d') == 0 then
+              return 0
+            end
+            if ARGV[2] == '1' then
+              redis.call('HSET', KEYS[1], r .. '.pin', '1')
+            else
+              redis.call('HDEL', KEYS[1], r .. '.pin')
+            end
+            return 1
+            """);
+
+    /**
+     * Retention. KEYS: h, v. ARGV: keepNewest (0: no limit by count), maxAgeMillis (0: no limit by
+     * age). Deletes the unpinned versions ranked beyond the newest keepNewest, and the unpinned ones
+     * saved before this server's {@code TIME} minus maxAge except the newest; answers how many. The
+     * newest is never deleted, so the walk starts at the second (by age) or past keepNewest (by
+     * count only).
+     */
+    static final Script PRUNE = Script.of("prune", NOW + """
+            local h, v = KEYS[1], KEYS[2]
+            local keepNewest, maxAge = tonumber(ARGV[1]), tonumber(ARGV[2])
+            local cutoff = false
+            local start
+            if maxAge > 0 then
+              cutoff = now_millis() - maxAge
+              start = 1
+            elseif keepNewest > 0 then
+              start = keepNewest
+            else
+              return 0
+            end
+            local revs = redis.call('ZREVRANGE', h, start, -1)
+            local deleted = 0
+            for i, r in ipairs(revs) do
+              local rank = start + i
+              local f = redis.call('HMGET', v, r .. '.pin', r .. '.at')
+              local beyond = keepNewest > 0 and rank > keepNewest
+              local old = cutoff and tonumber(f[2] or '0') < cutoff
+              if (not f[1]) and (beyond or old) then
+                redis.call('ZREM', h, r)
+                redis.call('HDEL', v, r .. '.d', r .. '.at', r .. '.c', r .. '.pin', r .. '.sid', r .. '.place', r .. '.job')
+                deleted = deleted + 1
+              end
+            end
+            return deleted
+            """);
+
+    /**
+     * The rollback. KEYS: p, u, t, c, h, v. ARGV: payload, clearUpdates (1/0), cause. Only if the
+     * record has a payload: writes it, grows the epoch and the revision by one, clears the owner,
+     * keeps the payload as the new revision's version with no writer, and with clearUpdates retires
+     * every pending update (tokens remembered, as a consuming save does). Status 0 = no profile
+     * (nothing written), 1 = written; then the record with its payload and updates.
+     */
+    static final Script OVERWRITE = Script.of("overwrite", HELPERS + RETIRE + KEEP + """
+            local p, u, t, c, h, v = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+            if redis.call('HEXISTS', p, 'payload') == 0 then
+              return {0}
+            end
+            local now = now_millis()
+            if ARGV[2] == '1' then
+              for _, field in ipairs(redis.call('HKEYS', u)) do
+                local id = string.match(field, '^(%d+)%.v$')
+                if id then
+                  retire(u, c, id, now)
+                end
+              end
+            end
+            redis.call('HSET', p, 'payload', ARGV[1])
+            redis.call('HINCRBY', p, 'epoch', 1)
+            redis.call('HDEL', p, 'sid', 'place', 'job')
+            local rev = redis.call('HINCRBY', p, 'rev', 1)
+            keep(h, v, rev, ARGV[1], now, ARGV[3], false)
+            return {1, unpack(record(p, u, true, true))}
             """);
 
     /**
@@ -339,7 +536,22 @@ final class Scripts {
 
     /** The scripts run by EVALSHA, loaded when a backend opens so that the first call of each already hits. */
     static final List<Script> LOADED = List.of(
-            ACQUIRE, READ, READ_UPDATES, SAVE, SAVE_BATCH, SEND, FORCE_RELEASE, QUARANTINE, DELETE, HEARTBEAT, SERVER);
+            ACQUIRE,
+            READ,
+            READ_UPDATES,
+            SAVE,
+            SAVE_BATCH,
+            SEND,
+            FORCE_RELEASE,
+            QUARANTINE,
+            DELETE,
+            HEARTBEAT,
+            SERVER,
+            VERSIONS,
+            VERSION,
+            SET_PINNED,
+            PRUNE,
+            OVERWRITE);
 
     // ---------------------------------------------------------------- arguments and answers
 
@@ -352,8 +564,11 @@ final class Scripts {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A number stored as ASCII digits, 0 for a missing field. */
+    /** A number stored as ASCII digits (or answered as a Redis integer), 0 for a missing field. */
     static long number(Object ascii) {
+        if (ascii instanceof Number n) {
+            return n.longValue();
+        }
         return ascii instanceof byte[] b ? Long.parseLong(new String(b, StandardCharsets.US_ASCII)) : 0;
     }
 
@@ -363,23 +578,24 @@ final class Scripts {
     }
 
     /**
-     * A record from {@code payload, epoch, sid, place, job, seq} starting at {@code from}, with the
+     * A record from {@code payload, epoch, sid, place, job, seq, rev} starting at {@code from}, with the
      * updates of the {@code :u} field/value list that follows up to the end of the answer.
      */
     static StoredProfile record(List<Object> answer, int from) {
-        if (answer.size() < from + 6) {
+        if (answer.size() < from + RECORD_FIELDS) {
             throw new IllegalStateException("unexpected script answer with " + answer.size() + " elements");
         }
         byte[] payload = (byte[]) answer.get(from);
         Object epoch = answer.get(from + 1);
         byte[] sid = (byte[]) answer.get(from + 2);
         Object seq = answer.get(from + 5);
-        List<PendingUpdate> updates = updates(answer, from + 6);
+        Object revision = answer.get(from + 6);
+        List<PendingUpdate> updates = updates(answer, from + RECORD_FIELDS);
         if (payload == null && epoch == null && sid == null && seq == null && updates.isEmpty()) {
             return StoredProfile.ABSENT;
         }
         Owner owner = sid == null ? null : new Owner(text(sid), text(answer.get(from + 3)), text(answer.get(from + 4)));
-        return new StoredProfile(payload, number(epoch), owner, updates, number(seq));
+        return new StoredProfile(payload, number(epoch), owner, updates, number(seq), number(revision));
     }
 
     /** The pending updates of a {@code :u} field/value list ({@code ID.v}, {@code ID.d}, {@code ID.t}), in id order. */
@@ -415,17 +631,50 @@ final class Scripts {
         args[at + 2] = w.payload();
         args[at + 3] = ascii(w.release() ? 1 : 0);
         args[at + 4] = consume.toString().getBytes(StandardCharsets.US_ASCII);
+        args[at + 5] = w.keepAs() == null ? new byte[0] : utf8(w.keepAs().label());
     }
 
     /**
-     * A save's outcome from {@code status, nil, epoch, sid, place, job, seq} starting at {@code from};
+     * A kept version from the {@link #VERSION_ENTRY} entries {@code rev, at, cause, pin, sid, place,
+     * job, payload} starting at {@code from}.
+     */
+    static StoredVersion version(List<Object> answer, int from) {
+        byte[] sid = (byte[]) answer.get(from + 4);
+        Owner writer =
+                sid == null ? null : new Owner(text(sid), text(answer.get(from + 5)), text(answer.get(from + 6)));
+        byte[] payload = (byte[]) answer.get(from + 7);
+        return new StoredVersion(
+                number(answer.get(from)),
+                number(answer.get(from + 1)),
+                VersionCause.ofLabel(text(answer.get(from + 2))),
+                writer,
+                payload.length,
+                answer.get(from + 3) != null,
+                payload);
+    }
+
+    /** Every version of an answer of {@link #VERSIONS} or {@link #VERSION}, in its order. */
+    static List<StoredVersion> versions(List<Object> answer) {
+        if (answer.size() % VERSION_ENTRY != 0) {
+            throw new IllegalStateException("unexpected versions answer with " + answer.size() + " elements");
+        }
+        List<StoredVersion> out = new ArrayList<>(answer.size() / VERSION_ENTRY);
+        for (int i = 0; i < answer.size(); i += VERSION_ENTRY) {
+            out.add(version(answer, i));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * A save's outcome from {@code status, nil, epoch, sid, place, job, seq, rev} starting at {@code from};
      * a saved record carries the payload just written (the script leaves it out of its answer).
      */
     static SaveResult saveResult(SaveRequest w, List<Object> answer, int from) {
         long status = (Long) answer.get(from);
-        StoredProfile after = record(answer.subList(from, from + 7), 1);
+        StoredProfile after = record(answer.subList(from, from + SAVE_ANSWER), 1);
         if (status == 0) {
-            after = new StoredProfile(w.payload(), after.epoch(), after.owner(), List.of(), after.updateSeq());
+            after = new StoredProfile(
+                    w.payload(), after.epoch(), after.owner(), List.of(), after.updateSeq(), after.revision());
         }
         SaveResult.Status outcome = switch ((int) status) {
             case 0 -> SaveResult.Status.SAVED;

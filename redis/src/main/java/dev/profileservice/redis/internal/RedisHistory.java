@@ -1,0 +1,136 @@
+package dev.profileservice.redis.internal;
+
+import static dev.profileservice.redis.internal.Scripts.ascii;
+import static dev.profileservice.redis.internal.Scripts.utf8;
+
+import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.StoredVersion;
+import dev.profileservice.spi.VersionCause;
+import dev.profileservice.spi.VersionHistory;
+import io.lettuce.core.ScriptOutputType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The version history of the Redis store ({@link RedisBackend#history()}): per profile, the kept
+ * revisions in the sorted set {@code :h} and each version's payload, time, cause, pin and writer
+ * in the hash {@code :v} ({@link RedisKeys}), both in the profile's hash tag. Saves keep their
+ * versions inside their own script ({@link Scripts#SAVE}, {@link Scripts#SAVE_BATCH}); here are the
+ * reads, pinning, pruning and the overwrite, each one script on the profile's slot (one round trip),
+ * with times by the Redis server's {@code TIME}, the clock leases are judged by.
+ *
+ * <h2>Threads</h2>
+ * Every method blocks the calling thread for one round trip and may be called from many threads at
+ * once; they share the backend's {@link CommandConnection}.
+ */
+final class RedisHistory implements VersionHistory {
+    private final CommandConnection redis;
+    private final RedisKeys keys;
+
+    RedisHistory(CommandConnection redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    /** The keys {@code :h} and {@code :v} of a profile. */
+    private String[] historyKeys(String store, String key) {
+        String[] profile = keys.profile(store, key);
+        return new String[] {profile[4], profile[5]};
+    }
+
+    /** The key {@code :v} of a profile. */
+    private String[] versionKey(String store, String key) {
+        return new String[] {keys.profile(store, key)[5]};
+    }
+
+    @Override
+    public List<StoredVersion> versions(
+            String store,
+            String key,
+            boolean descending,
+            long minMillis,
+            long maxMillis,
+            long afterRevision,
+            int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return redis.call(
+                "versions",
+                store,
+                key,
+                () -> Scripts.versions(redis.eval(
+                        Scripts.VERSIONS,
+                        historyKeys(store, key),
+                        ascii(descending ? 1 : 0),
+                        ascii(minMillis),
+                        ascii(maxMillis),
+                        ascii(afterRevision < 0 ? -1 : afterRevision),
+                        ascii(limit))));
+    }
+
+    @Override
+    public Optional<StoredVersion> version(String store, String key, long revision) {
+        if (revision < 0) {
+            return Optional.empty(); // no revision is negative; nothing to ask
+        }
+        return redis.call("version", store, key, () -> {
+            List<StoredVersion> found =
+                    Scripts.versions(redis.eval(Scripts.VERSION, versionKey(store, key), ascii(revision)));
+            return found.stream().findFirst();
+        });
+    }
+
+    @Override
+    public boolean setPinned(String store, String key, long revision, boolean pinned) {
+        if (revision < 0) {
+            return false;
+        }
+        return redis.call("setPinned", store, key, () -> {
+            Long kept = redis.eval(
+                    Scripts.SET_PINNED,
+                    ScriptOutputType.INTEGER,
+                    versionKey(store, key),
+                    ascii(revision),
+                    ascii(pinned ? 1 : 0));
+            return kept != null && kept == 1L;
+        });
+    }
+
+    @Override
+    public int prune(String store, String key, int keepNewest, Duration maxAge) {
+        Objects.requireNonNull(maxAge, "maxAge");
+        if (keepNewest < 0 || maxAge.isNegative()) {
+            throw new IllegalArgumentException(
+                    "keepNewest and maxAge must not be negative, were " + keepNewest + " and " + maxAge);
+        }
+        // below a millisecond still limits by age (Redis TIME is read in milliseconds here)
+        long maxAgeMillis = maxAge.isZero() ? 0 : Math.max(1, maxAge.toMillis());
+        return redis.call("prune", store, key, () -> {
+            Long deleted = redis.eval(
+                    Scripts.PRUNE,
+                    ScriptOutputType.INTEGER,
+                    historyKeys(store, key),
+                    ascii(keepNewest),
+                    ascii(maxAgeMillis));
+            return deleted == null ? 0 : deleted.intValue();
+        });
+    }
+
+    @Override
+    public StoredProfile overwrite(String store, String key, byte[] payload, boolean clearUpdates, VersionCause cause) {
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(cause, "cause");
+        return redis.call("overwrite", store, key, () -> {
+            List<Object> answer = redis.eval(
+                    Scripts.OVERWRITE,
+                    keys.profile(store, key),
+                    payload,
+                    ascii(clearUpdates ? 1 : 0),
+                    utf8(cause.label()));
+            return Scripts.status(answer) == 1 ? Scripts.record(answer, 1) : StoredProfile.ABSENT;
+        });
+    }
+}
