@@ -154,7 +154,7 @@ class RedisHistoryTest {
     void overwriteThatClearsUpdatesRemembersTheirTokens() {
         backend.acquire(store, "g", a, -1, INITIAL);
         SendResult sent = backend.sendUpdates(store, "g", List.of(new UpdateOp.Add("tok-1", bytes("gift"))), 10);
-        history().overwrite(store, "g", bytes("rolled back"), true, VersionCause.ADMIN);
+        history().overwrite(store, "g", bytes("rolled back"), true, VersionCause.ADMIN, null);
         assertThat(backend.readUpdates(store, "g").updates()).isEmpty();
 
         SendResult retried = backend.sendUpdates(store, "g", List.of(new UpdateOp.Add("tok-1", bytes("gift"))), 10);

@@ -120,7 +120,8 @@ final class RedisHistory implements VersionHistory {
     }
 
     @Override
-    public StoredProfile overwrite(String store, String key, byte[] payload, boolean clearUpdates, VersionCause cause) {
+    public StoredProfile overwrite(
+            String store, String key, byte[] payload, boolean clearUpdates, VersionCause cause, List<Long> userIds) {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(cause, "cause");
         return redis.call("overwrite", store, key, () -> {
