@@ -137,6 +137,7 @@ public final class ProfileService implements AutoCloseable {
         Duration versionInterval = ProfileServiceSettings.DEFAULT_VERSION_INTERVAL;
         int versionsKept = ProfileServiceSettings.DEFAULT_VERSIONS_KEPT;
         Duration versionMaxAge = ProfileServiceSettings.DEFAULT_VERSION_MAX_AGE;
+        boolean versionHistory = true;
         Clock clock = Clock.systemUTC();
         ScheduledExecutorService scheduler;
         Executor listenerExecutor;
@@ -291,6 +292,16 @@ public final class ProfileService implements AutoCloseable {
          */
         public Builder versionInterval(Duration interval) {
             this.versionInterval = positive(interval, "versionInterval");
+            return this;
+        }
+
+        /**
+         * Whether saves keep versions in the store's history at all (see {@link #versionInterval}).
+         * Default true; false writes no version, not even of a release (the history that is there
+         * stays readable, and pruning still runs).
+         */
+        public Builder versionHistory(boolean enabled) {
+            this.versionHistory = enabled;
             return this;
         }
 

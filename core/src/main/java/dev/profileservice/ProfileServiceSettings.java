@@ -62,6 +62,7 @@ public final class ProfileServiceSettings {
     private final Duration versionInterval;
     private final int versionsKept;
     private final Duration versionMaxAge;
+    private final boolean versionHistory;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final Executor listenerExecutor;
@@ -86,6 +87,7 @@ public final class ProfileServiceSettings {
         this.versionInterval = b.versionInterval;
         this.versionsKept = b.versionsKept;
         this.versionMaxAge = b.versionMaxAge;
+        this.versionHistory = b.versionHistory;
         this.clock = b.clock;
         this.scheduler = b.scheduler;
         this.listenerExecutor = b.listenerExecutor;
@@ -183,6 +185,11 @@ public final class ProfileServiceSettings {
         return retryBackoffMax;
     }
 
+    /** Whether saves keep versions at all. */
+    public boolean versionHistory() {
+        return versionHistory;
+    }
+
     /** How often an auto-save of one profile is kept as a version. */
     public Duration versionInterval() {
         return versionInterval;
@@ -224,7 +231,8 @@ public final class ProfileServiceSettings {
                 + " in "
                 + criticalWindow + " / " + criticalCooldown + ", maxDataBytes=" + maxDataBytes
                 + ", maxPendingUpdates=" + maxPendingUpdates + ", retryBackoffMax="
-                + retryBackoffMax + ", versions every " + versionInterval + ", kept " + versionsKept + " / "
+                + retryBackoffMax + (versionHistory ? ", versions every " + versionInterval : ", no versions")
+                + ", kept " + versionsKept + " / "
                 + versionMaxAge + "}";
     }
 }

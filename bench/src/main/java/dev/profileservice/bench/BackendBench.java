@@ -37,6 +37,7 @@ final class BackendBench {
         measurements.add(new GiftStorm(run));
         measurements.add(new DeadOwnerSteal(run));
         measurements.add(new IdleWrites(run));
+        measurements.add(new HistoryCost(run, run.settings().saveCounts()[0]));
         for (MacroMeasurement m : measurements) {
             if (only.isEmpty() || only.contains(m.name)) {
                 measure(m);

@@ -254,6 +254,9 @@ final class SaveCycle implements SaveBatcher.Sync {
      * service closes); a save or auto-save once per {@code versionInterval}; else null.
      */
     private VersionCause keepAs(boolean release, boolean byGame) {
+        if (!engine.settings().versionHistory()) {
+            return null;
+        }
         if (release) {
             return engine.isLocked() ? VersionCause.SHUTDOWN : VersionCause.RELEASE;
         }
