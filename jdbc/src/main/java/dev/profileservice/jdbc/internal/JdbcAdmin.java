@@ -89,22 +89,11 @@ final class JdbcAdmin implements BackendAdmin {
 
     @Override
     public List<String> keysOfUser(String store, long userId) {
-        return backend.withConnection("keysOfUser", c -> {
-            try (PreparedStatement ps = prepare(
-                    c,
-                    "SELECT pkey FROM " + JdbcBackend.USER_IDS + " WHERE store = ? AND user_id = ? ORDER BY pkey",
-                    store,
-                    userId)) {
-                backend.roundTrip("keysOfUser");
-                List<String> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
-                }
-                return out;
-            }
-        });
+        return keyColumn(
+                "keysOfUser",
+                "SELECT pkey FROM " + JdbcBackend.USER_IDS + " WHERE store = ? AND user_id = ? ORDER BY pkey",
+                store,
+                userId);
     }
 
     @Override
@@ -112,12 +101,16 @@ final class JdbcAdmin implements BackendAdmin {
         if (limit <= 0) {
             return List.of();
         }
-        return backend.withConnection("keys", c -> {
-            String sql = "SELECT pkey FROM " + PROFILES + " WHERE store = ?" + (afterKey == null ? "" : " AND pkey > ?")
-                    + " ORDER BY pkey LIMIT ?";
-            try (PreparedStatement ps =
-                    afterKey == null ? prepare(c, sql, store, limit) : prepare(c, sql, store, afterKey, limit)) {
-                backend.roundTrip("keys");
+        String sql = "SELECT pkey FROM " + PROFILES + " WHERE store = ?" + (afterKey == null ? "" : " AND pkey > ?")
+                + " ORDER BY pkey LIMIT ?";
+        return afterKey == null ? keyColumn("keys", sql, store, limit) : keyColumn("keys", sql, store, afterKey, limit);
+    }
+
+    /** The first column of every row {@code sql} selects: keys, in the query's order. */
+    private List<String> keyColumn(String op, String sql, Object... args) {
+        return backend.withConnection(op, c -> {
+            try (PreparedStatement ps = prepare(c, sql, args)) {
+                backend.roundTrip(op);
                 List<String> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
