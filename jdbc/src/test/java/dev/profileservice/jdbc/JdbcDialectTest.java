@@ -16,6 +16,7 @@ import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.UpdateOp;
 import dev.profileservice.testkit.LayoutOneUpgradeChecks;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
