@@ -65,7 +65,20 @@ public final class ProfileService implements AutoCloseable {
      *                                  template is null or cannot be encoded
      */
     public <T> ProfileStore<T> getProfileStore(String name, T template) {
-        return engine.store(name, template);
+        return engine.store(name, template, DataModel.none());
+    }
+
+    /**
+     * The store named {@code name}, as {@link #getProfileStore(String, Object)}, whose data evolves
+     * as {@code model} says: its data version, the migrations of older data on load, and a
+     * validator (see {@link DataModel}).
+     *
+     * @throws IllegalArgumentException if the name or template is invalid, or the model lacks a
+     *                                  migration step from some version below its own
+     * @throws IllegalStateException    if this service has the store open with another data version
+     */
+    public <T> ProfileStore<T> getProfileStore(String name, T template, DataModel<T> model) {
+        return engine.store(name, template, model);
     }
 
     /** ProfileService's {@code ServiceLocked}: true once {@link #close()} has begun. Store calls then return empty. */

@@ -1,6 +1,7 @@
 package dev.profileservice.internal;
 
 import dev.profileservice.ActiveSession;
+import dev.profileservice.DataModel;
 import dev.profileservice.GlobalUpdate;
 import dev.profileservice.GlobalUpdates;
 import dev.profileservice.MetaData;
@@ -83,6 +84,9 @@ final class ActiveProfile<T> implements Profile<T> {
     private byte[] lastSavedDigest;
 
     private final SaveCycle cycle;
+    /** The data was migrated on load: the save that first writes it is kept as a version (cause migration). */
+    private volatile boolean migrated;
+
     private volatile int wheelSlot = -1;
 
     private final Listeners<Runnable> releaseListeners;
@@ -125,6 +129,7 @@ final class ActiveProfile<T> implements Profile<T> {
         this.tags = Collections.synchronizedMap(new LinkedHashMap<>(decoded.tags()));
         this.userIds = new java.util.ArrayList<>(decoded.userIds());
         this.indexedUserIds = decoded.userIds().isEmpty() ? List.of() : null;
+        this.migrated = decoded.dataVersion() < store.model.version();
         this.tagsLatest = decoded.tags().isEmpty()
                 ? Map.of()
                 : Collections.unmodifiableMap(
@@ -436,6 +441,24 @@ final class ActiveProfile<T> implements Profile<T> {
 
     // ---------------------------------------------------------------- the save cycle's side
 
+    /**
+     * Whether the data was migrated on load and not yet saved (see {@link DataModel}): the save that
+     * first writes it is kept as a version with cause migration.
+     */
+    boolean migrated() {
+        return migrated;
+    }
+
+    /** The record's revision after a write made for this session outside its save cycle. */
+    void storedRevision(long revision) {
+        this.revision = revision;
+    }
+
+    /** The migrated data is stored. */
+    void migrationWritten() {
+        migrated = false;
+    }
+
     /** Prunes this key's kept versions after its release (see {@link ProfileHistory#pruneLater}). */
     void pruneHistory() {
         store.history.pruneLater(key);
@@ -449,8 +472,19 @@ final class ActiveProfile<T> implements Profile<T> {
             byte[] payload = null;
             String problem = null;
             try {
+                String invalid = store.model.problemWith(data);
+                if (invalid != null) {
+                    throw new IllegalArgumentException("its data fails the store's validator: " + invalid
+                            + " (the store keeps the last valid state)");
+                }
                 payload = engine.codec.encodePayload(
-                        created, loads, data, tags, gifts.lockedAfter(toLock), List.copyOf(userIds));
+                        created,
+                        loads,
+                        data,
+                        tags,
+                        gifts.lockedAfter(toLock),
+                        List.copyOf(userIds),
+                        store.model.version());
                 if (payload.length > engine.settings().maxDataBytes()) {
                     problem = "profile " + store.name + "/" + key + " is " + payload.length
                             + " bytes encoded, over the limit of "
@@ -507,7 +541,13 @@ final class ActiveProfile<T> implements Profile<T> {
         return stored != null
                 ? stored
                 : engine.codec.encodePayload(
-                        created, loads, store.newData(), Map.of(), gifts.locked(), List.copyOf(userIds));
+                        created,
+                        loads,
+                        store.newData(),
+                        Map.of(),
+                        gifts.locked(),
+                        List.copyOf(userIds),
+                        store.model.version());
     }
 
     /**

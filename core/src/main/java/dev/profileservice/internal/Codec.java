@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
 import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.profileservice.DataModel;
+import dev.profileservice.DataModelException;
 import dev.profileservice.GlobalUpdate;
 import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.StoredProfile;
@@ -33,7 +35,9 @@ import java.util.Map;
 /**
  * The engine's encodings, all JSON (UTF-8):
  * <ul>
- *   <li>payload (owner-written): {@code {"v":1,"created":ms,"loads":n,"tags":{..},"locked":[{"id":n,"data":{..}}],"data":<T>}}</li>
+ *   <li>payload (owner-written): {@code {"v":1,"created":ms,"loads":n,"tags":{..},"locked":[{"id":n,"data":{..}}],
+ *       "userIds":[..],"dataVersion":n,"data":<T>}} ({@code userIds} absent when empty, {@code dataVersion}
+ *       when 1: payloads of stores that use neither are as they were)</li>
  *   <li>an Active global update's data (sender-written, one per update in the store's inbox, which
  *       numbers them): the data map as a JSON object.</li>
  * </ul>
@@ -150,14 +154,20 @@ public final class Codec {
         return mapper.getTypeFactory().constructType(template.getClass());
     }
 
-    /** The payload fields, decoded. */
+    /**
+     * The payload fields, decoded.
+     *
+     * @param dataVersion the data version the payload was stored at (its data is at the model's
+     *                    version once decoded: migrated when this is older)
+     */
     public record Payload<T>(
             long created,
             long loads,
             T data,
             Map<String, Object> tags,
             List<GlobalUpdate> locked,
-            List<Long> userIds) {}
+            List<Long> userIds,
+            int dataVersion) {}
 
     /** An Active update as the engine holds it: the API's view, and the version the store gave it. */
     public record ActiveUpdate(GlobalUpdate update, long version) {
@@ -189,7 +199,7 @@ public final class Codec {
         }
     }
 
-    /** Encodes a payload; {@link IllegalArgumentException} naming the problem if something cannot be encoded. */
+    /** {@link #encodePayload(long, long, Object, Map, List, List, int)} at data version 1. */
     public byte[] encodePayload(
             long created,
             long loads,
@@ -197,6 +207,18 @@ public final class Codec {
             Map<String, Object> tags,
             List<GlobalUpdate> locked,
             List<Long> userIds) {
+        return encodePayload(created, loads, data, tags, locked, userIds, 1);
+    }
+
+    /** Encodes a payload; {@link IllegalArgumentException} naming the problem if something cannot be encoded. */
+    public byte[] encodePayload(
+            long created,
+            long loads,
+            Object data,
+            Map<String, Object> tags,
+            List<GlobalUpdate> locked,
+            List<Long> userIds,
+            int dataVersion) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("v", FORMAT);
         out.put("created", created);
@@ -206,6 +228,9 @@ public final class Codec {
         if (!userIds.isEmpty()) {
             out.put("userIds", userIds); // absent when empty: payloads of profiles without ids stay as they were
         }
+        if (dataVersion != 1) {
+            out.put("dataVersion", dataVersion); // absent at 1: payloads of stores without a model stay as they were
+        }
         out.put("data", data);
         try {
             return mapper.writeValueAsBytes(out);
@@ -214,7 +239,18 @@ public final class Codec {
         }
     }
 
+    /** {@link #decodePayload(byte[], JavaType, DataModel)} for a store without a model (version 1). */
     public <T> Payload<T> decodePayload(byte[] bytes, JavaType dataType) throws CorruptException {
+        return decodePayload(bytes, dataType, DataModel.none());
+    }
+
+    /**
+     * Decodes a payload, its data brought to {@code model}'s version by the model's steps.
+     *
+     * @throws CorruptException  if the bytes are not a valid payload
+     * @throws DataModelException if the data is at a newer version than the model's, or a step failed
+     */
+    public <T> Payload<T> decodePayload(byte[] bytes, JavaType dataType, DataModel<?> model) throws CorruptException {
         JsonNode root = tree(bytes, "payload");
         int v = root.path("v").asInt(-1);
         if (v != FORMAT) {
@@ -233,6 +269,16 @@ public final class Codec {
         if (data == null || data.isNull()) {
             throw new CorruptException("payload 'data' is missing or null", null);
         }
+        int dataVersion = dataVersion(root.get("dataVersion"));
+        if (dataVersion > model.version()) {
+            throw new DataModelException(
+                    "the data is at version " + dataVersion + ", newer than this server's data model (version "
+                            + model.version() + "): it was saved by a newer release; this server must not load it",
+                    null);
+        }
+        if (dataVersion < model.version()) {
+            data = migrate(data, dataVersion, model);
+        }
         try {
             T value = mapper.readerFor(dataType).readValue(data);
             if (value == null) {
@@ -245,10 +291,45 @@ public final class Codec {
                     value,
                     tagMap,
                     updates(root.get("locked"), "locked"),
-                    userIds(root.get("userIds")));
+                    userIds(root.get("userIds")),
+                    dataVersion);
         } catch (IOException | IllegalArgumentException e) {
             throw new CorruptException(
                     "payload 'data' does not match " + dataType.toCanonical() + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** A payload's data version: 1 when absent (saved before its store had a data model). */
+    private static int dataVersion(JsonNode node) throws CorruptException {
+        if (node == null) {
+            return 1;
+        }
+        if (!node.isInt() || node.asInt() < 1) {
+            throw new CorruptException("payload 'dataVersion' is " + node + ", not a whole number from 1", null);
+        }
+        return node.asInt();
+    }
+
+    /** Runs the model's steps from {@code from} on the data as a map; a step that throws is a {@link DataModelException}. */
+    private JsonNode migrate(JsonNode data, int from, DataModel<?> model) throws CorruptException {
+        if (!data.isObject()) {
+            throw new CorruptException("payload 'data' at version " + from + " is not an object to migrate", null);
+        }
+        Map<String, Object> map = mapper.convertValue(data, mapType);
+        for (int v = from; v < model.version(); v++) {
+            try {
+                model.step(v).accept(map);
+            } catch (RuntimeException e) {
+                throw new DataModelException(
+                        "the migration step from data version " + v + " to " + (v + 1) + " failed: " + e, e);
+            }
+        }
+        try {
+            return mapper.valueToTree(map);
+        } catch (IllegalArgumentException e) {
+            throw new DataModelException(
+                    "the data migrated to version " + model.version() + " cannot be encoded as JSON: " + rootMessage(e),
+                    e);
         }
     }
 

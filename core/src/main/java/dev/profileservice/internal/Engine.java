@@ -1,5 +1,6 @@
 package dev.profileservice.internal;
 
+import dev.profileservice.DataModel;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileServiceException;
 import dev.profileservice.ProfileServiceSettings;
@@ -197,12 +198,13 @@ public final class Engine {
     }
 
     @SuppressWarnings("unchecked")
-    public <T> ProfileStore<T> store(String name, T template) {
+    public <T> ProfileStore<T> store(String name, T template, DataModel<T> model) {
         Names.storeName(name);
         if (template == null) {
             throw new IllegalArgumentException("profile template of store '" + name + "' must not be null");
         }
-        StoreImpl<T> created = new StoreImpl<>(this, name, template);
+        java.util.Objects.requireNonNull(model, "model");
+        StoreImpl<T> created = new StoreImpl<>(this, name, template, model);
         StoreImpl<?> existing = stores.putIfAbsent(name, created);
         if (existing == null) {
             return created;
@@ -211,6 +213,10 @@ public final class Engine {
             throw new IllegalArgumentException("profile store '" + name + "' is already open with data type "
                     + existing.dataType().toCanonical() + ", not "
                     + created.dataType().toCanonical());
+        }
+        if (existing.model.version() != model.version()) {
+            throw new IllegalStateException("profile store '" + name + "' is already open with data version "
+                    + existing.model.version() + ", not " + model.version() + "; one service has one model per store");
         }
         return (ProfileStore<T>) existing;
     }

@@ -6,8 +6,10 @@ import dev.profileservice.Profile;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.VersionCause;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -232,17 +234,61 @@ final class Load<T> {
     /** Step 4: ours. */
     private void acquired(StoredProfile record, boolean createdNow) {
         if (engine.isLocked()) {
-            giveBack(record);
+            giveBack(record).whenComplete((r, e) -> finish(Optional.empty()));
             return;
         }
         ActiveProfile<T> profile;
         try {
             profile = store.open(key, record, createdNow);
         } catch (RuntimeException e) {
-            giveBack(record);
-            fail(e);
+            // the load fails once the session is free again, so the caller never sees its own lock
+            giveBack(record).whenComplete((r, ignored) -> fail(e));
             return;
         }
+        if (profile.migrated()
+                && engine.settings().versionHistory()
+                && engine.backend.history().isPresent()) {
+            keepPreMigrationVersion(record, profile);
+            return;
+        }
+        activate(profile);
+    }
+
+    /**
+     * The data was migrated: before the game sees it, keep the data as stored (before the migration)
+     * as a version of the history, cause migration, in a fenced save of the same bytes by this
+     * session; then go on. A failure gives the session back and fails the load.
+     */
+    private void keepPreMigrationVersion(StoredProfile record, ActiveProfile<T> profile) {
+        engine.call(
+                        "keeping the pre-migration version of " + store.name + "/" + key,
+                        () -> engine.backend.save(
+                                store.name,
+                                key,
+                                new SaveRequest(
+                                        engine.me.serverId(),
+                                        record.epoch(),
+                                        record.payload(),
+                                        false,
+                                        java.util.List.of(),
+                                        VersionCause.MIGRATION)),
+                        Engine.CALL_ATTEMPTS)
+                .whenComplete((r, e) -> {
+                    if (e == null && r.status() == SaveResult.Status.SAVED) {
+                        profile.storedRevision(r.record().revision());
+                        activate(profile);
+                        return;
+                    }
+                    Throwable failure = e != null
+                            ? e
+                            : new IllegalStateException("load of " + store.name + "/" + key
+                                    + ": keeping the pre-migration version was refused (" + r.status() + ")");
+                    giveBack(record).whenComplete((given, ignored) -> fail(failure));
+                });
+    }
+
+    /** The profile is this service's: it takes its slot and starts saving. */
+    private void activate(ActiveProfile<T> profile) {
         if (!engine.slots.replace(slot, marker, profile)) {
             fail(new IllegalStateException("load of " + store.name + "/" + key + " lost its slot"));
             return;
@@ -255,15 +301,18 @@ final class Load<T> {
         result.complete(Optional.of(profile));
     }
 
-    /** Frees a session taken while the service was closing (or when opening failed), leaving the payload as it was. */
-    private void giveBack(StoredProfile record) {
+    /**
+     * Frees a session taken while the service was closing (or when opening failed), leaving the
+     * payload as it was; completes when that release is done or has failed (reported).
+     */
+    private CompletableFuture<?> giveBack(StoredProfile record) {
         byte[] payload = record.payload() != null ? record.payload() : store.initialPayload();
-        engine.call(
+        return engine.call(
                         "release of " + store.name + "/" + key,
                         () -> engine.backend.save(
                                 store.name, key, SaveRequest.of(engine.me.serverId(), record.epoch(), payload, true)),
                         Engine.CALL_ATTEMPTS)
-                .whenComplete((r, e) -> finish(Optional.empty()));
+                .handle((r, e) -> r);
     }
 
     /** A store call of this load, retried by the engine; then {@code next} with its value, or the load fails. */

@@ -191,7 +191,13 @@ final class ProfileView<T> implements Profile<T> {
     @Override
     public void overwrite() {
         byte[] payload = store.engine.codec.encodePayload(
-                stored.created(), stored.loads(), data, tags, cleared ? List.of() : stored.locked(), userIds);
+                stored.created(),
+                stored.loads(),
+                data,
+                tags,
+                cleared ? List.of() : stored.locked(),
+                userIds,
+                store.model.version()); // a version from before a migration is written back migrated
         store.history.overwrite(key, payload, cleared, userIds);
     }
 

@@ -233,6 +233,9 @@ final class SaveCycle implements SaveBatcher.Sync {
             public void complete(SaveResult result) {
                 if (keepAs != null && result.status() == SaveResult.Status.SAVED) {
                     lastKeptMillis = engine.now();
+                    if (keepAs == VersionCause.MIGRATION) {
+                        profile.migrationWritten();
+                    }
                 }
                 try {
                     outcome(s, result);
@@ -256,6 +259,9 @@ final class SaveCycle implements SaveBatcher.Sync {
     private VersionCause keepAs(boolean release, boolean byGame) {
         if (!engine.settings().versionHistory()) {
             return null;
+        }
+        if (profile.migrated()) {
+            return VersionCause.MIGRATION; // the first write of migrated data, kept whatever the interval
         }
         if (release) {
             return engine.isLocked() ? VersionCause.SHUTDOWN : VersionCause.RELEASE;

@@ -1,6 +1,8 @@
 package dev.profileservice.internal;
 
 import com.fasterxml.jackson.databind.JavaType;
+import dev.profileservice.DataModel;
+import dev.profileservice.DataModelException;
 import dev.profileservice.GlobalUpdates;
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
@@ -27,12 +29,22 @@ final class StoreImpl<T> implements ProfileStore<T> {
     final String name;
     private final JavaType dataType;
     private final byte[] templateBytes;
+    /** The data's version, migration steps and validator. */
+    final DataModel<T> model;
     /** Versions, their views and the rollback. */
     final ProfileHistory<T> history;
 
-    StoreImpl(Engine engine, String name, T template) {
+    StoreImpl(Engine engine, String name, T template, DataModel<T> model) {
         this.engine = engine;
         this.name = name;
+        this.model = model;
+        for (int v = 1; v < model.version(); v++) {
+            try {
+                model.step(v);
+            } catch (IllegalStateException e) {
+                throw new IllegalArgumentException("profile store '" + name + "': " + e.getMessage(), e);
+            }
+        }
         this.dataType = engine.codec.dataType(template);
         try {
             this.templateBytes = engine.codec.mapper().writeValueAsBytes(template);
@@ -112,7 +124,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
      * loaded once. A view on any server sees the profile and its session from then on.
      */
     byte[] initialPayload() {
-        return engine.codec.encodePayload(engine.now(), 1, newData(), Map.of(), List.of(), List.of());
+        return engine.codec.encodePayload(engine.now(), 1, newData(), Map.of(), List.of(), List.of(), model.version());
     }
 
     /**
@@ -133,10 +145,19 @@ final class StoreImpl<T> implements ProfileStore<T> {
                 payload.data(),
                 payload.tags(),
                 payload.locked(),
-                payload.userIds());
+                payload.userIds(),
+                payload.dataVersion());
         T data = engine.settings().reconcileOnLoad()
                 ? engine.reconciler.reconcile(loaded.data(), newData(), dataType)
                 : loaded.data();
+        String problem = model.problemWith(data);
+        if (problem != null) {
+            engine.issue("load of " + name + "/" + key + " refused: its data fails the validator: " + problem);
+            throw new DataModelException(
+                    "the data of " + name + "/" + key + " fails the store's validator: " + problem
+                            + "; nothing was written",
+                    null);
+        }
         // an unchanged profile must not be rewritten: remember the bytes as stored (a profile loaded
         // before differs in 'loads', so its first save writes once; a new one is stored as it is)
         return new ActiveProfile<>(this, key, record.epoch(), record.revision(), loaded, data, inbox, record.payload());
@@ -144,7 +165,8 @@ final class StoreImpl<T> implements ProfileStore<T> {
 
     /** A profile as a fresh template with no metadata, for records with no (decodable) payload. */
     private Codec.Payload<T> emptyPayload() {
-        return new Codec.Payload<>(engine.now(), 0, newData(), new java.util.LinkedHashMap<>(), List.of(), List.of());
+        return new Codec.Payload<>(
+                engine.now(), 0, newData(), new java.util.LinkedHashMap<>(), List.of(), List.of(), model.version());
     }
 
     /**
@@ -180,7 +202,10 @@ final class StoreImpl<T> implements ProfileStore<T> {
             return null;
         }
         try {
-            return engine.codec.decodePayload(bytes, dataType);
+            return engine.codec.decodePayload(bytes, dataType, model);
+        } catch (DataModelException e) {
+            engine.issue("profile " + name + "/" + key + " refused by its data model: " + e.getMessage());
+            throw e;
         } catch (Codec.CorruptException e) {
             if (quarantine) {
                 // on an I/O thread already; a failure fails the load and the bytes stay where they are
@@ -311,6 +336,6 @@ final class StoreImpl<T> implements ProfileStore<T> {
 
     @Override
     public ProfileStore<T> mock() {
-        return engine.mockService().getProfileStore(name, newData());
+        return engine.mockService().getProfileStore(name, newData(), model);
     }
 }

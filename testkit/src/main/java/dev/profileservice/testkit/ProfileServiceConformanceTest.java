@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * (ProfileService's later API: STEAL, hop-ready, meta tags updated, identify, wipe) and this class
  * (outages, retries, critical state, signals). Extend this class: the layers below it are not meant to be run alone.
  */
-public abstract class ProfileServiceConformanceTest extends ConformanceHistoryTests {
+public abstract class ProfileServiceConformanceTest extends ConformanceDataModelTests {
 
     // ================================================================ failures, retries, critical state
 
