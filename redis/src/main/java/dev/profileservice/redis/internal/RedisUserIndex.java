@@ -125,8 +125,8 @@ final class RedisUserIndex {
     /**
      * The keys of {@code store} whose record holds {@code userId}, ascending: the set's members,
      * each checked against its record's {@code uids}. Members that fail the check are removed and
-     * checked once more (see the class comment). Two round trips, three or four when stale entries
-     * are cleaned up.
+     * checked once more (see the class comment). Two round trips; two or three more when stale
+     * entries are cleaned up (the removal, the second read, and putting back any that hold it now).
      */
     List<String> keysOfUser(String store, long userId) {
         String index = keys.userIndex(store, userId);
