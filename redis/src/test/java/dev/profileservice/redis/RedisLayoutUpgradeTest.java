@@ -1,26 +1,37 @@
 package dev.profileservice.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.Backends;
+import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.PendingUpdate;
+import dev.profileservice.spi.SaveRequest;
+import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.UpdateOp;
+import dev.profileservice.spi.VersionCause;
+import dev.profileservice.spi.VersionHistory;
 import dev.profileservice.testkit.LayoutOneUpgradeChecks;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The key layout's number and the in-place upgrade from layout 1 (the whole inbox as one JSON
+ * The key layout's number and the in-place upgrades: from layout 1 (the whole inbox as one JSON
  * document in the record's {@code inbox} field) to layout 2 (one hash field set per update), on a
- * store written by hand exactly as the first release wrote it.
+ * store written by hand exactly as the first release wrote it; and from layout 2 to 3 (revisions,
+ * kept versions and the index of user ids: new fields and keys only), on a store written as the
+ * second release wrote it.
  */
 class RedisLayoutUpgradeTest {
     private final String prefix = RedisTestSupport.uniquePrefix();
@@ -51,7 +62,7 @@ class RedisLayoutUpgradeTest {
     @Test
     void aNewStoreIsRecordedAtTheLatestLayout() {
         Backends.open(RedisTestSupport.uri(prefix)).close();
-        assertThat(redis.sync().get(prefix + ":layout")).isEqualTo("2");
+        assertThat(redis.sync().get(prefix + ":layout")).isEqualTo("3");
         assertThat(redis.sync().exists(prefix + ":layout-lock"))
                 .as("the lock is given back")
                 .isZero();
@@ -91,7 +102,7 @@ class RedisLayoutUpgradeTest {
 
         Backend upgraded = Backends.open(RedisTestSupport.uri(prefix));
         try {
-            assertThat(redis.sync().get(prefix + ":layout")).isEqualTo("2");
+            assertThat(redis.sync().get(prefix + ":layout")).isEqualTo("3");
             assertThat(upgraded.read("S", "gifted").epoch()).isEqualTo(2);
             assertThat(redis.sync().hexists(record("gifted"), "inbox"))
                     .as("the layout-1 field is gone")
@@ -111,8 +122,8 @@ class RedisLayoutUpgradeTest {
             LayoutOneUpgradeChecks.assertSecondStartChangesNothing(again);
         }
 
-        redis.sync().set(prefix + ":layout", "3");
-        LayoutOneUpgradeChecks.assertNewerLayoutRefused(() -> Backends.open(RedisTestSupport.uri(prefix)), 3, 2);
+        redis.sync().set(prefix + ":layout", "4");
+        LayoutOneUpgradeChecks.assertNewerLayoutRefused(() -> Backends.open(RedisTestSupport.uri(prefix)), 4, 3);
     }
 
     @Test
@@ -142,6 +153,81 @@ class RedisLayoutUpgradeTest {
                     .extracting(PendingUpdate::id)
                     .containsExactly(1L);
         }
-        assertThat(redis.sync().get(prefix + ":layout")).isEqualTo("2");
+        assertThat(redis.sync().get(prefix + ":layout")).isEqualTo("3");
+    }
+
+    @Test
+    void layoutTwoWithDataIsRecordedAtThreeKeepsEveryRecordAndThenKeepsVersionsAndUserIds() {
+        redis.sync().set(prefix + ":layout", "2");
+        // as the second release wrote them: no rev, no uids, no :h or :v
+        redis.sync().hset(record("gifted"), Map.of("payload", "pg", "epoch", "3", "seq", "2"));
+        redis.sync()
+                .hset(
+                        prefix + ":{S:gifted}:u",
+                        Map.of(
+                                "1.v",
+                                "1",
+                                "1.d",
+                                "{\"a\":1}",
+                                "1.t",
+                                "tok-1",
+                                "2.v",
+                                "2",
+                                "2.d",
+                                "{\"b\":2}",
+                                "2.t",
+                                "tok-2"));
+        redis.sync().hset(prefix + ":{S:gifted}:t", Map.of("tok-1", "1", "tok-2", "2"));
+        redis.sync()
+                .hset(record("owned"), Map.of("payload", "po", "epoch", "4", "sid", "srv-a", "place", "1", "job", "j"));
+
+        try (Backend upgraded = Backends.open(RedisTestSupport.uri(prefix))) {
+            assertThat(redis.sync().get(prefix + ":layout")).isEqualTo("3");
+            StoredProfile gifted = upgraded.read("S", "gifted");
+            assertThat(gifted.payload()).isEqualTo(bytes("pg"));
+            assertThat(gifted.epoch()).isEqualTo(3);
+            assertThat(gifted.revision()).as("no revision counted yet").isZero();
+            assertThat(gifted.updateSeq()).isEqualTo(2);
+            assertThat(gifted.updates())
+                    .extracting(PendingUpdate::id, PendingUpdate::version)
+                    .containsExactly(tuple(1L, 1L), tuple(2L, 2L));
+            StoredProfile owned = upgraded.read("S", "owned");
+            assertThat(owned.payload()).isEqualTo(bytes("po"));
+            assertThat(owned.owner().serverId()).as("sessions survive").isEqualTo("srv-a");
+            assertThat(BackendAdmin.of(upgraded).keys("S", null, 10)).containsExactly("gifted", "owned");
+            assertThat(upgraded.sendUpdates("S", "gifted", List.of(new UpdateOp.Add("tok-2", bytes("{}"))), 100)
+                            .addedIds())
+                    .as("tokens are still remembered")
+                    .containsExactly(2L);
+
+            Owner b = new Owner("srv-b", "1", "j");
+            assertThat(upgraded.acquire("S", "gifted", b, -1, bytes("template")).acquired())
+                    .isTrue();
+            SaveResult saved = upgraded.save(
+                    "S",
+                    "gifted",
+                    new SaveRequest(
+                            "srv-b",
+                            4,
+                            bytes("pg2"),
+                            false,
+                            List.of(new SaveRequest.Consume(1, 1)),
+                            VersionCause.SAVE,
+                            List.of(42L, 43L)));
+            assertThat(saved.status()).isEqualTo(SaveResult.Status.SAVED);
+            assertThat(saved.record().revision()).isEqualTo(1);
+            VersionHistory history = upgraded.history().orElseThrow();
+            assertThat(history.version("S", "gifted", 1).orElseThrow().payload())
+                    .isEqualTo(bytes("pg2"));
+            assertThat(BackendAdmin.of(upgraded).keysOfUser("S", 42L)).containsExactly("gifted");
+            assertThat(BackendAdmin.of(upgraded).keysOfUser("S", 43L)).containsExactly("gifted");
+            assertThat(upgraded.read("S", "gifted").updates())
+                    .extracting(PendingUpdate::id)
+                    .containsExactly(2L);
+        }
+        try (Backend again = Backends.open(RedisTestSupport.uri(prefix))) {
+            assertThat(redis.sync().get(prefix + ":layout")).isEqualTo("3");
+            assertThat(again.read("S", "gifted").payload()).isEqualTo(bytes("pg2"));
+        }
     }
 }

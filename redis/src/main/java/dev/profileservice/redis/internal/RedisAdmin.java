@@ -7,7 +7,6 @@ import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,10 +26,12 @@ import java.util.TreeSet;
 final class RedisAdmin implements BackendAdmin {
     private final CommandConnection redis;
     private final RedisKeys keys;
+    private final RedisUserIndex index;
 
-    RedisAdmin(CommandConnection redis, RedisKeys keys) {
+    RedisAdmin(CommandConnection redis, RedisKeys keys, RedisUserIndex index) {
         this.redis = redis;
         this.keys = keys;
+        this.index = index;
     }
 
     /** One script per server row, so each lease is judged by the clock of the node that holds it. */
@@ -65,12 +66,25 @@ final class RedisAdmin implements BackendAdmin {
         });
     }
 
+    /** One script on the profile's slot, then, if the record held user ids, {@link RedisUserIndex#removed}. */
     @Override
     public boolean delete(String store, String key) {
         return redis.call("delete", store, key, () -> {
-            Long existed = redis.eval(Scripts.DELETE, ScriptOutputType.INTEGER, profileAndQuarantine(store, key));
-            return existed != null && existed == 1L;
+            List<Object> answer = redis.eval(Scripts.DELETE, profileAndQuarantine(store, key));
+            index.removed(store, key, (byte[]) answer.get(1));
+            return Scripts.status(answer) == 1L;
         });
+    }
+
+    /**
+     * The members of the index set of the store and user id, each checked against its record's
+     * {@code uids} (see {@link RedisUserIndex}): two round trips, more when stale entries are
+     * cleaned up.
+     */
+    @Override
+    public List<String> keysOfUser(String store, long userId) {
+        return redis.call(
+                "keysOfUser", "store " + store + ", user id " + userId, () -> index.keysOfUser(store, userId));
     }
 
     @Override

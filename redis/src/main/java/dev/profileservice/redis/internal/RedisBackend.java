@@ -52,6 +52,7 @@ public final class RedisBackend implements Backend {
     private final RedisSaveBatch batches;
     private final RedisAdmin admin;
     private final RedisHistory history;
+    private final RedisUserIndex index;
     private final AutoCloseable owned;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -60,9 +61,11 @@ public final class RedisBackend implements Backend {
         this.redis = redis;
         this.bus = bus;
         this.keys = keys;
-        this.batches = new RedisSaveBatch(redis, keys);
-        this.admin = new RedisAdmin(redis, keys);
-        this.history = new RedisHistory(redis, keys);
+        RedisUserIndex index = new RedisUserIndex(redis, keys);
+        this.index = index;
+        this.batches = new RedisSaveBatch(redis, keys, index);
+        this.admin = new RedisAdmin(redis, keys, index);
+        this.history = new RedisHistory(redis, keys, index);
         this.owned = owned;
     }
 
@@ -109,12 +112,22 @@ public final class RedisBackend implements Backend {
         });
     }
 
+    /**
+     * One script; a save that carries user ids and is applied is followed by the index step of
+     * {@link RedisUserIndex#written} (one more round trip).
+     */
     @Override
     public SaveResult save(String store, String key, SaveRequest w) {
         return redis.call("save", store, key, () -> {
             byte[][] args = new byte[Scripts.SAVE_ARGS][];
             Scripts.saveArgs(w, args, 0);
-            return Scripts.saveResult(w, redis.eval(Scripts.SAVE, keys.profile(store, key), args), 0);
+            List<Object> answer = redis.eval(Scripts.SAVE, keys.profile(store, key), args);
+            SaveResult result = Scripts.saveResult(w, answer, 0);
+            if (w.userIds() != null && result.status() == SaveResult.Status.SAVED) {
+                index.written(List.of(new RedisUserIndex.Change(
+                        store, key, result.record().revision(), Scripts.previousUserIds(answer, 0), w.userIds())));
+            }
+            return result;
         });
     }
 

@@ -18,7 +18,8 @@ import java.util.Optional;
  * revisions in the sorted set {@code :h} and each version's payload, time, cause, pin and writer
  * in the hash {@code :v} ({@link RedisKeys}), both in the profile's hash tag. Saves keep their
  * versions inside their own script ({@link Scripts#SAVE}, {@link Scripts#SAVE_BATCH}); here are the
- * reads, pinning, pruning and the overwrite, each one script on the profile's slot (one round trip),
+ * reads, pinning, pruning and the overwrite, each one script on the profile's slot (one round trip;
+ * an overwrite that carries user ids is followed by their index step, {@link RedisUserIndex}),
  * with times by the Redis server's {@code TIME}, the clock leases are judged by.
  *
  * <h2>Threads</h2>
@@ -28,10 +29,12 @@ import java.util.Optional;
 final class RedisHistory implements VersionHistory {
     private final CommandConnection redis;
     private final RedisKeys keys;
+    private final RedisUserIndex index;
 
-    RedisHistory(CommandConnection redis, RedisKeys keys) {
+    RedisHistory(CommandConnection redis, RedisKeys keys, RedisUserIndex index) {
         this.redis = redis;
         this.keys = keys;
+        this.index = index;
     }
 
     /** The keys {@code :h} and {@code :v} of a profile. */
@@ -130,8 +133,17 @@ final class RedisHistory implements VersionHistory {
                     keys.profile(store, key),
                     payload,
                     ascii(clearUpdates ? 1 : 0),
-                    utf8(cause.label()));
-            return Scripts.status(answer) == 1 ? Scripts.record(answer, 1) : StoredProfile.ABSENT;
+                    utf8(cause.label()),
+                    userIds == null ? new byte[0] : utf8(RedisUserIndex.json(userIds)));
+            if (Scripts.status(answer) != 1) {
+                return StoredProfile.ABSENT;
+            }
+            StoredProfile after = Scripts.record(answer, 2);
+            if (userIds != null) {
+                index.written(List.of(
+                        new RedisUserIndex.Change(store, key, after.revision(), (byte[]) answer.get(1), userIds)));
+            }
+            return after;
         });
     }
 }

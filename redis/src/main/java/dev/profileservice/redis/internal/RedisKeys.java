@@ -4,11 +4,12 @@ import io.lettuce.core.cluster.SlotHash;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The key layout. Everything one profile owns shares the hash tag {@code {store:key}}, so every
- * per-profile script touches one Cluster slot:
+ * The key layout (layout 3, {@link RedisLayout}). Everything one profile owns shares the hash tag
+ * {@code {store:key}}, so every per-profile script touches one Cluster slot:
  * <pre>
- *   PREFIX:{STORE:KEY}:p     hash: payload, epoch, sid, place, job, seq, rev
- *                            (the record; seq: last update id given; rev: payload writes so far, absent = 0)
+ *   PREFIX:{STORE:KEY}:p     hash: payload, epoch, sid, place, job, seq, rev, uids
+ *                            (the record; seq: last update id given; rev: payload writes so far, absent = 0;
+ *                            uids: the profile's user ids as a JSON array, absent = none)
  *   PREFIX:{STORE:KEY}:u     hash: ID.v, ID.d, ID.t                     (pending updates: version, data, token)
  *   PREFIX:{STORE:KEY}:t     hash: TOKEN -> ID                          (tokens of pending and recently consumed adds)
  *   PREFIX:{STORE:KEY}:c     sorted set: TOKEN scored by consumed-at    (when each consumed token may be forgotten)
@@ -18,6 +19,9 @@ import java.nio.charset.StandardCharsets;
  *                                  REV.sid, REV.place, REV.job          millis by Redis TIME, cause label, "1" if
  *                                                                       pinned, the writer; no writer fields for a
  *                                                                       write outside a session)
+ *   PREFIX:uid:{STORE:ID}    sorted set: KEY scored by REV              (index of user ids: the keys of STORE
+ *                                                                       whose uids hold ID, each scored by the
+ *                                                                       revision that added it)
  *   PREFIX:server:SERVERID   hash: id, place, job, expires              (heartbeat, 7-day TTL)
  *   PREFIX:layout            string: the layout number ({@link #LAYOUT_VERSION}), see {@link RedisLayout}
  *   PREFIX:layout-lock       string: the process upgrading the layout, while it does
@@ -29,6 +33,17 @@ import java.nio.charset.StandardCharsets;
  * kept revisions, so paging ({@code ZRANGEBYSCORE} from a cursor) and pruning (by rank from the
  * newest) walk a range of it; {@code :v} holds what each one is. Both are written in the same
  * script as the save or overwrite that keeps the version, and deleted with the profile's other keys.
+ * <p>The index of user ids ({@link RedisUserIndex}) is in two parts. The record's {@code uids} is the
+ * source of truth, written by the same script as the save or overwrite that carries the ids. The
+ * sets {@code PREFIX:uid:{STORE:ID}} are for the lookup; each has its own hash tag, in another slot
+ * than the profiles it names (so a store's index spreads over the cluster), so they are updated
+ * right after that script, one pipelined round trip more, only for the rare writes that carry ids;
+ * {@code keysOfUser} checks every member against its record's {@code uids}. The same code runs on a
+ * single server and on Cluster: declaring the index keys in the save scripts would work only on
+ * a single server, and two sets of save scripts to keep equal cost more than that round trip.
+ * {@code STORE:ID} may hash like a profile's {@code {STORE:KEY}} (a key made of those digits): the
+ * names still differ, and sharing a slot is harmless. The index keys start with
+ * {@code PREFIX:uid:}, not {@code PREFIX:{}, so no SCAN pattern of records matches them.
  * Layout 1 kept the whole inbox in the record's {@code inbox} and {@code iv} fields instead of
  * {@code :u}, {@code :t}, {@code :c} and {@code seq}.
  * Store names match {@code [A-Za-z0-9_.-]} (no {@code :}, no braces) and the prefix allows no
@@ -120,6 +135,15 @@ final class RedisKeys {
      */
     static int slot(String redisKey) {
         return SlotHash.getSlot(redisKey.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The sorted set of the keys of {@code store} whose profile holds {@code userId}, scored by the
+     * revision that added each ({@link RedisUserIndex}): {@code PREFIX:uid:{STORE:ID}}. Its own hash
+     * tag spreads a store's index over the cluster instead of piling it on one slot.
+     */
+    String userIndex(String store, long userId) {
+        return prefix + ":uid:{" + store + ":" + userId + "}";
     }
 
     /** The heartbeat hash of a server. */

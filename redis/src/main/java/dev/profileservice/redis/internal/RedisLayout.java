@@ -27,6 +27,13 @@ import org.slf4j.LoggerFactory;
  *       version 1 under the token {@link LayoutOneInbox#token}); an inbox that is not a readable
  *       layout-1 inbox is copied to the record's quarantine first. A record is moved only if its
  *       inbox is still the one read, so running the step again after a cut is safe.</li>
+ *   <li>Layout 3: saves count revisions ({@code rev}) and keep versions ({@code :h}, {@code :v}),
+ *       and the record keeps its user ids ({@code uids}) with their index
+ *       ({@code PREFIX:uid:{STORE:ID}}, {@link RedisUserIndex}). Only new fields and keys: the step
+ *       converts nothing (a record without {@code rev} is at revision 0, one without {@code uids}
+ *       holds no ids until the first save of its next session sends them), but its number is
+ *       recorded so that a server of the previous release, whose save scripts would write payloads
+ *       without counting revisions, keeping versions or indexing ids, refuses to start.</li>
  * </ul>
  * A new store gets the latest number at once. Servers of an older release must be stopped before a
  * newer one upgrades; an older release refuses a newer layout at start.
@@ -43,6 +50,12 @@ final class RedisLayout {
     /** How long a process waits for another's upgrade before it gives up (transiently). */
     private static final Duration WAIT_FOR_OTHER = Duration.ofMinutes(10);
 
+    /** What layout 3 changes: nothing to convert, see the class comment. */
+    static final String HISTORY_AND_USER_IDS = "saves count revisions and keep versions (rev, :h, :v) and the record's"
+            + " user ids (uids) with their index (PREFIX:uid:{STORE:ID}); new fields and keys only, nothing to"
+            + " convert: the number is recorded so that an older release, whose saves keep none of them, refuses"
+            + " to start";
+
     private final CommandConnection redis;
     private final RedisKeys keys;
     private final LayoutUpgrade<CommandConnection> upgrade;
@@ -51,7 +64,8 @@ final class RedisLayout {
         this.redis = redis;
         this.keys = keys;
         this.upgrade = new LayoutUpgrade<>(
-                "Redis " + redis.description() + " under prefix '" + keys.prefix() + "'", List.of(new InboxToHashes()));
+                "Redis " + redis.description() + " under prefix '" + keys.prefix() + "'",
+                List.of(new InboxToHashes(), LayoutUpgrade.Step.of(3, HISTORY_AND_USER_IDS, store -> {})));
     }
 
     /** The layout this release writes. */

@@ -60,10 +60,12 @@ final class RedisSaveBatch {
 
     private final CommandConnection redis;
     private final RedisKeys keys;
+    private final RedisUserIndex index;
 
-    RedisSaveBatch(CommandConnection redis, RedisKeys keys) {
+    RedisSaveBatch(CommandConnection redis, RedisKeys keys, RedisUserIndex index) {
         this.redis = redis;
         this.keys = keys;
+        this.index = index;
     }
 
     /**
@@ -101,6 +103,7 @@ final class RedisSaveBatch {
         }
         List<List<Object>> answers = redis.evalPipelined(Scripts.SAVE_BATCH, scriptKeys, scriptArgs);
         SaveResult[] results = new SaveResult[items.size()];
+        List<RedisUserIndex.Change> indexed = new ArrayList<>();
         for (int c = 0; c < chunks.size(); c++) {
             int[] chunk = chunks.get(c);
             List<Object> answer = answers.get(c);
@@ -109,9 +112,20 @@ final class RedisSaveBatch {
                         + chunk.length + " items");
             }
             for (int j = 0; j < chunk.length; j++) {
-                results[chunk[j]] = Scripts.saveResult(items.get(chunk[j]).request(), answer, Scripts.SAVE_ANSWER * j);
+                SaveItem item = items.get(chunk[j]);
+                SaveResult result = Scripts.saveResult(item.request(), answer, Scripts.SAVE_ANSWER * j);
+                results[chunk[j]] = result;
+                if (item.request().userIds() != null && result.status() == SaveResult.Status.SAVED) {
+                    indexed.add(new RedisUserIndex.Change(
+                            item.store(),
+                            item.key(),
+                            result.record().revision(),
+                            Scripts.previousUserIds(answer, Scripts.SAVE_ANSWER * j),
+                            item.request().userIds()));
+                }
             }
         }
+        index.written(indexed); // the rare items whose user ids changed: one more pipelined round trip
         return Arrays.asList(results);
     }
 

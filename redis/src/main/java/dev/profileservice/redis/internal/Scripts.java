@@ -81,6 +81,23 @@ final class Scripts {
             """;
 
     /**
+     * {@code set_uids(p, json)}: replaces the record's user ids (field {@code uids}, a JSON array as
+     * {@link SaveRequest#userIdsJson()} gives it; no field when there are none) and answers the
+     * previous ones (false if none). The ids stay text: Lua's numbers would round ids above 2^53.
+     */
+    private static final String SET_UIDS = """
+            local function set_uids(p, json)
+              local previous = redis.call('HGET', p, 'uids')
+              if json == '[]' then
+                redis.call('HDEL', p, 'uids')
+              else
+                redis.call('HSET', p, 'uids', json)
+              end
+              return previous
+            end
+            """;
+
+    /**
      * Keeps a payload as the version {@code rev} ({@link dev.profileservice.spi.VersionHistory}):
      * the revision in {@code :h}, its fields in {@code :v} (any left from an earlier record of the
      * same name go first). {@code sid} false: written outside any session, no writer.
@@ -133,24 +150,29 @@ final class Scripts {
      * {@link #SAVE_BATCH} so a batch item is judged by exactly the same code as a single save.
      * {@code save_one(k, a)} takes the item's {@link #SAVE_KEYS} keys from {@code KEYS[k + 1] ..
      * KEYS[k + 6]} and its {@link #SAVE_ARGS} arguments from {@code ARGV[a + 1] ..}: sid, epoch,
-     * payload, release (1/0), the updates it consumes as {@code "id:version id:version ..."}, and the
-     * cause label to keep the payload as a version under the new revision ({@code ""}: keep none).
+     * payload, release (1/0), the updates it consumes as {@code "id:version id:version ..."}, the
+     * cause label to keep the payload as a version under the new revision ({@code ""}: keep none),
+     * and the profile's user ids as a JSON array ({@code ""}: unchanged; {@code "[]"}: none).
      * It writes only when it answers 0 = SAVED; 1 = LOST_SESSION and 2 = UPDATES_CHANGED change
-     * nothing. Every applied save grows the record's {@code rev} by one; the version it keeps names
-     * the owner it was saved under (also by a release, which clears that owner after). A consuming
+     * nothing. It answers the status and, for a save that carried user ids and was applied, the
+     * record's previous {@code uids} (false if it had none or the ids were not carried): the caller
+     * updates the index of user ids from them ({@link RedisUserIndex}). Every applied save grows the
+     * record's {@code rev} by one; the version it keeps names the owner it was saved under (also by
+     * a release, which clears that owner after). A consuming
      * save also forgets tokens consumed longer than the retention ago (a bounded number per save).
      */
-    private static final String SAVE_ONE = HELPERS + RETIRE + KEEP + """
+    private static final String SAVE_ONE =
+            HELPERS + RETIRE + KEEP + SET_UIDS + """
             local function save_one(k, a)
               local p, u, t, c, h, v = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
               local f = redis.call('HMGET', p, 'epoch', 'sid', 'place', 'job')
               if (not f[2]) or f[2] ~= ARGV[a + 1] or tonumber(f[1] or '0') ~= tonumber(ARGV[a + 2]) then
-                return 1
+                return 1, false
               end
               local ids = {}
               for id, version in string.gmatch(ARGV[a + 5], '(%%d+):(%%d+)') do
                 if tonumber(redis.call('HGET', u, id .. '.v') or '-1') ~= tonumber(version) then
-                  return 2
+                  return 2, false
                 end
                 ids[#ids + 1] = id
               end
@@ -174,10 +196,14 @@ final class Scripts {
                   redis.call('ZREM', c, unpack(old))
                 end
               end
+              local previous = false
+              if ARGV[a + 7] ~= '' then
+                previous = set_uids(p, ARGV[a + 7])
+              end
               if ARGV[a + 4] == '1' then
                 redis.call('HDEL', p, 'sid', 'place', 'job')
               end
-              return 0
+              return 0, previous
             end
             """.formatted(Backend.TOKEN_RETENTION.toMillis());
 
@@ -185,21 +211,26 @@ final class Scripts {
     static final int SAVE_KEYS = 6;
 
     /** Number of ARGV entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}). */
-    static final int SAVE_ARGS = 6;
+    static final int SAVE_ARGS = 7;
 
-    /** Number of answer entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}): the status and the record's fields. */
-    static final int SAVE_ANSWER = 1 + RECORD_FIELDS;
+    /**
+     * Number of answer entries per item of {@link #SAVE_BATCH} (and of {@link #SAVE}): the status,
+     * the record's fields, and the previous user ids ({@code save_one}'s second answer).
+     */
+    static final int SAVE_ANSWER = 2 + RECORD_FIELDS;
 
     /**
      * Fenced save. KEYS: p, u, t, c, h, v. ARGV: sid, epoch, payload, release (1/0), consumed
-     * updates, the cause to keep the payload as (or {@code ""}).
+     * updates, the cause to keep the payload as (or {@code ""}), the user ids (or {@code ""}).
      * Status 0 = SAVED, 1 = LOST_SESSION, 2 = UPDATES_CHANGED; then the record without payload and
-     * updates.
+     * updates; then the previous user ids ({@code save_one}).
      */
     static final Script SAVE = Script.of("save", SAVE_ONE + """
-            local status = save_one(0, 0)
-            return {status, unpack(record(KEYS[1], KEYS[2], false, false))}
-            """);
+            local status, previous = save_one(0, 0)
+            local out = {status, unpack(record(KEYS[1], KEYS[2], false, false))}
+            out[%d] = previous
+            return out
+            """.formatted(SAVE_ANSWER));
 
     /**
      * Several fenced saves, each item judged on its own by {@code save_one}, in order. KEYS:
@@ -218,15 +249,25 @@ final class Scripts {
             local out, n = {}, 0
             for i = 1, items do
               local k = (i - 1) * %d
-              out[n + 1] = save_one(k, (i - 1) * %d)
+              local status, previous = save_one(k, (i - 1) * %d)
+              out[n + 1] = status
               local f = record(KEYS[k + 1], KEYS[k + 2], false, false)
               for j = 1, %d do
                 out[n + 1 + j] = f[j]
               end
+              out[n + %d] = previous
               n = n + %d
             end
             return out
-            """.formatted(SAVE_KEYS, SAVE_ARGS, SAVE_ARGS, SAVE_KEYS, SAVE_ARGS, RECORD_FIELDS, SAVE_ANSWER));
+            """.formatted(
+                                    SAVE_KEYS,
+                                    SAVE_ARGS,
+                                    SAVE_ARGS,
+                                    SAVE_KEYS,
+                                    SAVE_ARGS,
+                                    RECORD_FIELDS,
+                                    SAVE_ANSWER,
+                                    SAVE_ANSWER));
 
     /**
      * A sender's operations on one inbox, all or nothing, by the rules of
@@ -321,12 +362,34 @@ final class Scripts {
 
     /**
      * Deletes everything of a profile: record, inbox, tokens, kept versions, quarantine. KEYS: p, u,
-     * t, c, h, v, q. Returns 1 if the record existed.
+     * t, c, h, v, q. Answers 1 if the record existed (else 0), then its user ids ({@code uids}, false
+     * if none), whose index entries the caller removes next ({@link RedisUserIndex#removed}).
      */
     static final Script DELETE = Script.of("delete", """
             local existed = redis.call('EXISTS', KEYS[1])
+            local uids = redis.call('HGET', KEYS[1], 'uids')
             redis.call('DEL', unpack(KEYS))
-            return existed
+            return {existed, uids}
+            """);
+
+    /**
+     * One entry of the index of user ids ({@link RedisUserIndex}). KEYS: the sorted set of one store
+     * and user id. ARGV: profile key, the record's revision that wrote the change, {@code +} (add) or
+     * {@code -} (remove). The entry's score is the revision that last added it: an add never lowers
+     * it, and a remove takes it out only if it was added by an earlier revision, so the index steps
+     * of two writes of one profile that arrive out of order never drop the newer write's entry.
+     */
+    static final Script INDEX = Script.of("userIndex", """
+            local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            local rev = tonumber(ARGV[2])
+            if ARGV[3] == '+' then
+              if (not score) or tonumber(score) < rev then
+                redis.call('ZADD', KEYS[1], rev, ARGV[1])
+              end
+            elseif score and tonumber(score) < rev then
+              redis.call('ZREM', KEYS[1], ARGV[1])
+            end
+            return 1
             """);
 
     // ---------------------------------------------------------------- version history
@@ -456,13 +519,15 @@ final class Scripts {
             """);
 
     /**
-     * The rollback. KEYS: p, u, t, c, h, v. ARGV: payload, clearUpdates (1/0), cause. Only if the
-     * record has a payload: writes it, grows the epoch and the revision by one, clears the owner,
-     * keeps the payload as the new revision's version with no writer, and with clearUpdates retires
-     * every pending update (tokens remembered, as a consuming save does). Status 0 = no profile
-     * (nothing written), 1 = written; then the record with its payload and updates.
+     * The rollback. KEYS: p, u, t, c, h, v. ARGV: payload, clearUpdates (1/0), cause, user ids (a
+     * JSON array, or {@code ""} to leave them). Only if the record has a payload: writes it, grows
+     * the epoch and the revision by one, clears the owner, keeps the payload as the new revision's
+     * version with no writer, replaces the user ids, and with clearUpdates retires every pending
+     * update (tokens remembered, as a consuming save does). Status 0 = no profile (nothing written),
+     * 1 = written; then the previous user ids (as {@code save_one} answers them); then the record
+     * with its payload and updates.
      */
-    static final Script OVERWRITE = Script.of("overwrite", HELPERS + RETIRE + KEEP + """
+    static final Script OVERWRITE = Script.of("overwrite", HELPERS + RETIRE + KEEP + SET_UIDS + """
             local p, u, t, c, h, v = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
             if redis.call('HEXISTS', p, 'payload') == 0 then
               return {0}
@@ -481,7 +546,11 @@ final class Scripts {
             redis.call('HDEL', p, 'sid', 'place', 'job')
             local rev = redis.call('HINCRBY', p, 'rev', 1)
             keep(h, v, rev, ARGV[1], now, ARGV[3], false)
-            return {1, unpack(record(p, u, true, true))}
+            local previous = false
+            if ARGV[4] ~= '' then
+              previous = set_uids(p, ARGV[4])
+            end
+            return {1, previous, unpack(record(p, u, true, true))}
             """);
 
     /**
@@ -551,7 +620,8 @@ final class Scripts {
             VERSION,
             SET_PINNED,
             PRUNE,
-            OVERWRITE);
+            OVERWRITE,
+            INDEX);
 
     // ---------------------------------------------------------------- arguments and answers
 
@@ -598,6 +668,15 @@ final class Scripts {
         return new StoredProfile(payload, number(epoch), owner, updates, number(seq), number(revision));
     }
 
+    /**
+     * The previous user ids a save answered ({@code save_one}'s second answer, at the end of the
+     * item's {@link #SAVE_ANSWER} entries from {@code from}): the record's {@code uids} before the
+     * save, or null if it had none or the save carried no ids or was not applied.
+     */
+    static byte[] previousUserIds(List<Object> answer, int from) {
+        return (byte[]) answer.get(from + 1 + RECORD_FIELDS);
+    }
+
     /** The pending updates of a {@code :u} field/value list ({@code ID.v}, {@code ID.d}, {@code ID.t}), in id order. */
     private static List<PendingUpdate> updates(List<Object> answer, int from) {
         TreeMap<Long, long[]> versions = new TreeMap<>();
@@ -632,6 +711,7 @@ final class Scripts {
         args[at + 3] = ascii(w.release() ? 1 : 0);
         args[at + 4] = consume.toString().getBytes(StandardCharsets.US_ASCII);
         args[at + 5] = w.keepAs() == null ? new byte[0] : utf8(w.keepAs().label());
+        args[at + 6] = w.userIds() == null ? new byte[0] : utf8(w.userIdsJson());
     }
 
     /**
@@ -666,12 +746,13 @@ final class Scripts {
     }
 
     /**
-     * A save's outcome from {@code status, nil, epoch, sid, place, job, seq, rev} starting at {@code from};
-     * a saved record carries the payload just written (the script leaves it out of its answer).
+     * A save's outcome from {@code status, nil, epoch, sid, place, job, seq, rev, previousUserIds}
+     * starting at {@code from}; a saved record carries the payload just written (the script leaves it
+     * out of its answer).
      */
     static SaveResult saveResult(SaveRequest w, List<Object> answer, int from) {
         long status = (Long) answer.get(from);
-        StoredProfile after = record(answer.subList(from, from + SAVE_ANSWER), 1);
+        StoredProfile after = record(answer.subList(from, from + 1 + RECORD_FIELDS), 1);
         if (status == 0) {
             after = new StoredProfile(
                     w.payload(), after.epoch(), after.owner(), List.of(), after.updateSeq(), after.revision());
