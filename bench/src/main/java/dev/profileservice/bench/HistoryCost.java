@@ -14,6 +14,7 @@ import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.VersionCause;
 import dev.profileservice.spi.VersionHistory;
+import dev.profileservice.spi.VersionPage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -107,7 +108,7 @@ final class HistoryCost extends MacroMeasurement {
             VersionHistory h = lib.backend().history().orElseThrow();
             payloadBytes = lib.backend().read(storeName, keys.get(0)).payload().length;
             for (String key : keys) {
-                for (StoredVersion v : h.versions(storeName, key, false, Long.MIN_VALUE, Long.MAX_VALUE, -1, 10_000)) {
+                for (StoredVersion v : h.versions(storeName, key, VersionPage.oldestFirst(10_000))) {
                     versions++;
                     versionBytes += v.size();
                 }

@@ -8,6 +8,7 @@ import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.VersionCause;
 import dev.profileservice.spi.VersionHistory;
+import dev.profileservice.spi.VersionPage;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -133,7 +134,9 @@ final class ProfileHistory<T> {
             }
             return engine.call(
                             what("version query", key),
-                            () -> history().get().versions(store.name, key, descending, min, max, after, PAGE),
+                            () -> history()
+                                    .get()
+                                    .versions(store.name, key, new VersionPage(descending, min, max, after, PAGE)),
                             Engine.CALL_ATTEMPTS)
                     .thenCompose(page -> {
                         synchronized (this) {

@@ -22,24 +22,8 @@ import java.util.Optional;
  */
 public interface VersionHistory {
 
-    /**
-     * One page of the kept versions of a record, with payloads, ordered by revision.
-     *
-     * @param descending     newest first if true
-     * @param minMillis      only versions saved at or after this time (store clock), or {@link Long#MIN_VALUE}
-     * @param maxMillis      only versions saved at or before this time, or {@link Long#MAX_VALUE}
-     * @param afterRevision  the page starts after this revision in the chosen order (the last one of the
-     *                       previous page), or -1 for the first page
-     * @param limit          the most versions to return, at least 1
-     */
-    List<StoredVersion> versions(
-            String store,
-            String key,
-            boolean descending,
-            long minMillis,
-            long maxMillis,
-            long afterRevision,
-            int limit);
+    /** One page of the kept versions of a record, with payloads (see {@link VersionPage}). */
+    List<StoredVersion> versions(String store, String key, VersionPage page);
 
     /** One kept version with its payload, or empty if it is not kept (never was, pruned, or wiped). */
     Optional<StoredVersion> version(String store, String key, long revision);

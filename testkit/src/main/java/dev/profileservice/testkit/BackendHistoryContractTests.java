@@ -11,6 +11,7 @@ import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.VersionCause;
 import dev.profileservice.spi.VersionHistory;
+import dev.profileservice.spi.VersionPage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
     }
 
     private List<StoredVersion> all(String k) {
-        return history(backend).versions(store, k, false, Long.MIN_VALUE, Long.MAX_VALUE, -1, 1000);
+        return history(backend).versions(store, k, VersionPage.oldestFirst(1000));
     }
 
     /** A save by alice (epoch 1) that keeps its payload as a version with {@code cause} (or none: null). */
@@ -218,24 +219,28 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
         }
         List<StoredVersion> every = all(k);
         assertThat(every).extracting(v -> text(v.payload())).containsExactly("p1", "p2", "p3", "p4", "p5");
-        List<StoredVersion> page1 = h.versions(store, k, false, Long.MIN_VALUE, Long.MAX_VALUE, -1, 2);
+        List<StoredVersion> page1 = h.versions(store, k, VersionPage.oldestFirst(2));
         List<StoredVersion> page2 = h.versions(
-                store, k, false, Long.MIN_VALUE, Long.MAX_VALUE, page1.get(1).revision(), 2);
+                store, k, VersionPage.oldestFirst(2).after(page1.get(1).revision()));
         assertThat(page1).extracting(v -> text(v.payload())).containsExactly("p1", "p2");
         assertThat(page2).extracting(v -> text(v.payload())).containsExactly("p3", "p4");
-        List<StoredVersion> down = h.versions(store, k, true, Long.MIN_VALUE, Long.MAX_VALUE, -1, 2);
+        List<StoredVersion> down = h.versions(store, k, VersionPage.newestFirst(2));
         List<StoredVersion> down2 = h.versions(
-                store, k, true, Long.MIN_VALUE, Long.MAX_VALUE, down.get(1).revision(), 10);
+                store, k, VersionPage.newestFirst(10).after(down.get(1).revision()));
         assertThat(down).extracting(v -> text(v.payload())).containsExactly("p5", "p4");
         assertThat(down2).extracting(v -> text(v.payload())).containsExactly("p3", "p2", "p1");
         assertThat(every).extracting(StoredVersion::savedAtMillis).isSorted();
 
         long t = every.get(2).savedAtMillis();
-        assertThat(h.versions(store, k, false, t, t, -1, 10))
+        assertThat(h.versions(store, k, VersionPage.oldestFirst(10).between(t, t)))
                 .as("only versions saved at that time")
                 .isNotEmpty()
                 .allSatisfy(v -> assertThat(v.savedAtMillis()).isEqualTo(t));
-        assertThat(h.versions(store, k, false, Long.MIN_VALUE, every.get(0).savedAtMillis() - 1, -1, 10))
+        assertThat(h.versions(
+                        store,
+                        k,
+                        VersionPage.oldestFirst(10)
+                                .between(Long.MIN_VALUE, every.get(0).savedAtMillis() - 1)))
                 .isEmpty();
     }
 

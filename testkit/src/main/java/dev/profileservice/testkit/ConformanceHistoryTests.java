@@ -10,6 +10,7 @@ import dev.profileservice.SortDirection;
 import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.VersionCause;
 import dev.profileservice.spi.VersionHistory;
+import dev.profileservice.spi.VersionPage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ public abstract class ConformanceHistoryTests extends ConformanceLaterApiTests {
 
     /** Every kept version of {@code key}, oldest first, read through the SPI. */
     private List<StoredVersion> kept(String key) {
-        return history().versions(STORE, key, false, Long.MIN_VALUE, Long.MAX_VALUE, -1, 10_000);
+        return history().versions(STORE, key, VersionPage.oldestFirst(10_000));
     }
 
     /** Waits (in virtual time) until {@code p}'s last completed save is a newer version than {@code before}. */

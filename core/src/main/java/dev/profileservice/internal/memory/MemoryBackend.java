@@ -19,6 +19,7 @@ import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.UpdateOp;
 import dev.profileservice.spi.VersionCause;
 import dev.profileservice.spi.VersionHistory;
+import dev.profileservice.spi.VersionPage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -440,25 +441,18 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     /** {@link VersionHistory} over the same lock as every other operation. */
     private final class History implements VersionHistory {
         @Override
-        public List<StoredVersion> versions(
-                String store,
-                String key,
-                boolean descending,
-                long minMillis,
-                long maxMillis,
-                long afterRevision,
-                int limit) {
+        public List<StoredVersion> versions(String store, String key, VersionPage page) {
             call("versions");
             synchronized (shared) {
                 var all = versionsOf(store, key);
-                var ordered = descending ? all.descendingMap() : all;
-                var page = afterRevision < 0 ? ordered : ordered.tailMap(afterRevision, false);
+                var ordered = page.descending() ? all.descendingMap() : all;
+                var from = page.afterRevision() < 0 ? ordered : ordered.tailMap(page.afterRevision(), false);
                 List<StoredVersion> out = new ArrayList<>();
-                for (StoredVersion v : page.values()) {
-                    if (out.size() >= limit) {
+                for (StoredVersion v : from.values()) {
+                    if (out.size() >= page.limit()) {
                         break;
                     }
-                    if (v.savedAtMillis() >= minMillis && v.savedAtMillis() <= maxMillis) {
+                    if (page.includes(v.savedAtMillis())) {
                         out.add(v);
                     }
                 }

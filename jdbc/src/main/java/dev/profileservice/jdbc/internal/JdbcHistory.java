@@ -8,6 +8,7 @@ import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.VersionCause;
 import dev.profileservice.spi.VersionHistory;
+import dev.profileservice.spi.VersionPage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,24 +38,16 @@ final class JdbcHistory implements VersionHistory {
     }
 
     @Override
-    public List<StoredVersion> versions(
-            String store,
-            String key,
-            boolean descending,
-            long minMillis,
-            long maxMillis,
-            long afterRevision,
-            int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
-        }
-        long after = afterRevision >= 0 ? afterRevision : descending ? Long.MAX_VALUE : -1;
+    public List<StoredVersion> versions(String store, String key, VersionPage page) {
+        boolean descending = page.descending();
+        long after = page.afterRevision() >= 0 ? page.afterRevision() : descending ? Long.MAX_VALUE : -1;
         String sql = "SELECT " + COLUMNS + " FROM " + VERSIONS
                 + " WHERE store = ? AND pkey = ? AND revision " + (descending ? "<" : ">")
                 + " ? AND saved_at >= ? AND saved_at <= ? ORDER BY revision " + (descending ? "DESC" : "ASC")
                 + " LIMIT ?";
         return backend.withConnection("versions", c -> {
-            try (PreparedStatement ps = prepare(c, sql, store, key, after, minMillis, maxMillis, limit)) {
+            try (PreparedStatement ps =
+                    prepare(c, sql, store, key, after, page.minMillis(), page.maxMillis(), page.limit())) {
                 backend.roundTrip("versions");
                 List<StoredVersion> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {

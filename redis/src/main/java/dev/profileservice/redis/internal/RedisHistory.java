@@ -7,6 +7,7 @@ import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.VersionCause;
 import dev.profileservice.spi.VersionHistory;
+import dev.profileservice.spi.VersionPage;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.List;
@@ -49,17 +50,7 @@ final class RedisHistory implements VersionHistory {
     }
 
     @Override
-    public List<StoredVersion> versions(
-            String store,
-            String key,
-            boolean descending,
-            long minMillis,
-            long maxMillis,
-            long afterRevision,
-            int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
-        }
+    public List<StoredVersion> versions(String store, String key, VersionPage page) {
         return redis.call(
                 "versions",
                 store,
@@ -67,11 +58,11 @@ final class RedisHistory implements VersionHistory {
                 () -> Scripts.versions(redis.eval(
                         Scripts.VERSIONS,
                         historyKeys(store, key),
-                        ascii(descending ? 1 : 0),
-                        ascii(minMillis),
-                        ascii(maxMillis),
-                        ascii(afterRevision < 0 ? -1 : afterRevision),
-                        ascii(limit))));
+                        ascii(page.descending() ? 1 : 0),
+                        ascii(page.minMillis()),
+                        ascii(page.maxMillis()),
+                        ascii(page.afterRevision() < 0 ? -1 : page.afterRevision()),
+                        ascii(page.limit()))));
     }
 
     @Override
