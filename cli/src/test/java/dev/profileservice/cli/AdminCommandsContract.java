@@ -9,6 +9,7 @@ import dev.profileservice.GlobalUpdate;
 import dev.profileservice.Profile;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.VersionCause;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -237,6 +238,208 @@ abstract class AdminCommandsContract {
         assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice");
     }
 
+    // ---------------------------------------------------------------- history
+
+    /** The JSON of {@code history --json} (all versions, newest first unless more arguments say). */
+    JsonNode historyJson(String key, String... more) throws Exception {
+        String[] args = new String[more.length + 2];
+        args[0] = key;
+        args[1] = "--json";
+        System.arraycopy(more, 0, args, 2, more.length);
+        Cli.Result r = Cli.run(fx.args("history", args));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return JSON.readTree(r.out());
+    }
+
+    static List<String> field(JsonNode versions, String name) {
+        List<String> out = new java.util.ArrayList<>();
+        versions.forEach(v -> out.add(v.get(name).asText()));
+        return out;
+    }
+
+    @Test
+    void historyListsTheKeptVersionsWithTheirCausesNewestFirst() throws Exception {
+        long first = fx.record("alice").revision(); // the release of put("alice", 5)
+        long second = fx.change("alice", p -> p.edit(d -> d.put("coins", 6)));
+        fx.store.viewProfile("alice").orElseThrow().overwrite(); // the rollback API: cause overwrite
+        long third = fx.record("alice").revision();
+
+        Cli.Result text = Cli.run(fx.args("history", "alice"));
+        assertThat(text.exit()).as(text.toString()).isZero();
+        List<String> rows =
+                text.out().lines().filter(l -> l.matches("\\s+[0-9].*")).toList();
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0))
+                .startsWith("  " + third + "*")
+                .contains("overwrite")
+                .contains(" - ");
+        assertThat(rows.get(1))
+                .startsWith("  " + second + " ")
+                .contains("release")
+                .contains("test-place/test-job-" + fx.storeName)
+                .containsPattern("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
+        assertThat(rows.get(2)).startsWith("  " + first + " ").contains("release");
+        assertThat(text.out()).contains("newest first").contains("3 version(s) shown");
+
+        JsonNode json = historyJson("alice");
+        JsonNode versions = json.get("versions");
+        assertThat(field(versions, "version"))
+                .containsExactly(String.valueOf(third), String.valueOf(second), String.valueOf(first));
+        assertThat(field(versions, "cause")).containsExactly("overwrite", "release", "release");
+        assertThat(versions.get(0).get("writer").isNull()).isTrue();
+        assertThat(versions.get(1).get("writer").get("jobId").asText()).isEqualTo("test-job-" + fx.storeName);
+        assertThat(versions.get(0).get("latest").asBoolean()).isTrue();
+        assertThat(versions.get(1).get("latest").asBoolean()).isFalse();
+        assertThat(versions.get(0).get("size").asInt()).isPositive();
+        assertThat(field(versions, "pinned")).containsOnly("false");
+        assertThat(json.get("more").asBoolean()).isFalse();
+
+        assertThat(field(historyJson("alice", "--oldest-first").get("versions"), "cause"))
+                .containsExactly("release", "release", "overwrite");
+        JsonNode limited = historyJson("alice", "--limit", "2");
+        assertThat(field(limited.get("versions"), "version"))
+                .containsExactly(String.valueOf(third), String.valueOf(second));
+        assertThat(limited.get("more").asBoolean()).isTrue();
+        assertThat(Cli.run(fx.args("history", "alice", "--limit", "2")).out())
+                .contains("2 version(s) shown; more are kept");
+    }
+
+    @Test
+    void historyPagesThroughLongHistories() throws Exception {
+        List<String> written = new java.util.ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            written.add(
+                    String.valueOf(fx.keep("carol", VersionCause.AUTO_SAVE, "{\"coins\":" + i + "}", "{}", List.of())));
+        }
+        List<String> newestFirst = new java.util.ArrayList<>(written);
+        java.util.Collections.reverse(newestFirst);
+        assertThat(field(historyJson("carol").get("versions"), "version")).isEqualTo(newestFirst);
+        assertThat(field(historyJson("carol", "--oldest-first").get("versions"), "version"))
+                .isEqualTo(written);
+        assertThat(field(historyJson("carol", "--limit", "41").get("versions"), "version"))
+                .isEqualTo(newestFirst.subList(0, 41));
+        assertThat(Cli.run(fx.args("history", "carol")).out()).contains("45 version(s) shown");
+    }
+
+    @Test
+    void historyRejectsBadInput() {
+        assertBadInput(Cli.run(fx.args("history", "nobody")), "no profile 'nobody'");
+        assertBadInput(Cli.run(fx.args("history", "alice", "--limit", "0")), "--limit must be at least 1");
+        assertBadInput(Cli.run(fx.args("history", "alice", "--limit", "x")), "--limit");
+    }
+
+    // ---------------------------------------------------------------- view --version
+
+    @Test
+    void viewOfAVersionShowsThatVersion() throws Exception {
+        long v5 = fx.record("alice").revision();
+        fx.change("alice", p -> p.edit(d -> d.put("coins", 6)));
+
+        Cli.Result text = Cli.run(fx.args("view", "alice", "--version", String.valueOf(v5)));
+        assertThat(text.exit()).as(text.toString()).isZero();
+        assertThat(text.out())
+                .contains("Profile alice in " + fx.storeName)
+                .contains("\"coins\" : 5")
+                .contains("version      " + v5 + " (kept version, saved ")
+                .contains("\"rank\":\"gold\"");
+
+        JsonNode json = JSON.readTree(Cli.run(fx.args("view", "alice", "--version", String.valueOf(v5), "--json"))
+                .out());
+        JsonNode latest =
+                JSON.readTree(Cli.run(fx.args("view", "alice", "--json")).out());
+        assertThat(json.get("data").get("coins").asInt()).isEqualTo(5);
+        assertThat(json.get("version").asText()).isEqualTo(String.valueOf(v5));
+        assertThat(latest.get("data").get("coins").asInt()).isEqualTo(6);
+        assertThat(latest.get("version").asText())
+                .isEqualTo(String.valueOf(fx.record("alice").revision()));
+        List<String> names = new java.util.ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        List<String> latestNames = new java.util.ArrayList<>();
+        latest.fieldNames().forEachRemaining(latestNames::add);
+        assertThat(names).isEqualTo(latestNames); // the same shape
+
+        assertBadInput(Cli.run(fx.args("view", "alice", "--version", "999999")), "has no kept version 999999");
+        assertBadInput(Cli.run(fx.args("view", "alice", "--version", "abc")), "version 'abc' is not a version id");
+        assertBadInput(Cli.run(fx.args("view", "alice", "--version", "-3")), "is not a version id");
+    }
+
+    // ---------------------------------------------------------------- diff
+
+    @Test
+    void diffPrintsOneLinePerChange() throws Exception {
+        long v1 = fx.keep(
+                "carol",
+                VersionCause.SAVE,
+                "{\"coins\":100,\"items\":[\"axe\",\"bow\"]}",
+                "{\"Event\":\"x\"}",
+                List.of());
+        long v2 = fx.keep(
+                "carol",
+                VersionCause.SAVE,
+                "{\"coins\":0,\"items\":[\"axe\",\"bow\",\"sword\"]}",
+                "{\"rank\":\"gold\"}",
+                List.of(42L));
+
+        Cli.Result r = Cli.run(fx.args("diff", "carol", String.valueOf(v1), String.valueOf(v2)));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out().lines())
+                .contains(
+                        "~ /data/coins: 100 -> 0",
+                        "+ /data/items/2: \"sword\"",
+                        "- /tags/Event",
+                        "+ /tags/rank: \"gold\"",
+                        "+ /userIds/0: 42")
+                .noneMatch(l -> l.contains("loads") || l.contains("created"));
+        assertThat(r.out()).startsWith("--- carol version " + v1);
+
+        JsonNode patch = JSON.readTree(Cli.run(fx.args("diff", "carol", String.valueOf(v1), "latest", "--json"))
+                .out());
+        assertThat(patch.isArray()).isTrue();
+        assertThat(patch)
+                .anySatisfy(op -> {
+                    assertThat(op.get("op").asText()).isEqualTo("replace");
+                    assertThat(op.get("path").asText()).isEqualTo("/data/coins");
+                    assertThat(op.get("value").asInt()).isZero();
+                    assertThat(op.has("fromValue")).isFalse();
+                })
+                .anySatisfy(op -> {
+                    assertThat(op.get("op").asText()).isEqualTo("remove");
+                    assertThat(op.get("path").asText()).isEqualTo("/tags/Event");
+                    assertThat(op.has("value")).isFalse();
+                });
+
+        assertThat(Cli.run(fx.args("diff", "carol", String.valueOf(v2), "latest"))
+                        .out())
+                .contains("no differences");
+    }
+
+    @Test
+    void diffRejectsUnknownAndMalformedVersions() {
+        long v = fx.record("alice").revision();
+        assertBadInput(Cli.run(fx.args("diff", "alice", "999999", "latest")), "has no kept version 999999");
+        assertBadInput(
+                Cli.run(fx.args("diff", "alice", String.valueOf(v), "1.5")), "version '1.5' is not a version id");
+        assertBadInput(Cli.run(fx.args("diff", "alice", String.valueOf(v))), "V2");
+        assertBadInput(Cli.run(fx.args("diff", "nobody", "1", "latest")), "no profile 'nobody'");
+    }
+
+    // ---------------------------------------------------------------- stores without history
+
+    @Test
+    void aStoreWithoutHistoryGetsOneLineFromEveryHistoryCommand() {
+        String bare = BareBackendProvider.PREFIX + fx.uri;
+        String v = String.valueOf(fx.record("alice").revision());
+        long revision = fx.record("alice").revision();
+        for (String[] args : List.of(
+                fx.argsOn(bare, "history", "alice"),
+                fx.argsOn(bare, "view", "alice", "--version", v),
+                fx.argsOn(bare, "diff", "alice", v, "latest"))) {
+            assertBadInput(Cli.run(args), "keeps no version history");
+        }
+        assertThat(fx.record("alice").revision()).isEqualTo(revision);
+        assertThat(Cli.run(fx.argsOn(bare, "view", "alice")).exit()).isZero();
+    }
+
     // ---------------------------------------------------------------- export / import
 
     @Test
@@ -327,7 +530,8 @@ abstract class AdminCommandsContract {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("simulate", "view", "gift", "sessions", "release", "wipe", "export", "import")) {
+        for (String command : List.of(
+                "simulate", "view", "gift", "sessions", "release", "wipe", "export", "import", "history", "diff")) {
             Cli.Result r = Cli.run(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: profiles " + command);
@@ -335,6 +539,8 @@ abstract class AdminCommandsContract {
         assertThat(Cli.run("--help").out())
                 .contains("simulate")
                 .contains("gift")
-                .contains("wipe");
+                .contains("wipe")
+                .contains("history")
+                .contains("diff");
     }
 }
