@@ -423,6 +423,128 @@ abstract class AdminCommandsContract {
         assertBadInput(Cli.run(fx.args("diff", "nobody", "1", "latest")), "no profile 'nobody'");
     }
 
+    // ---------------------------------------------------------------- restore
+
+    @Test
+    void restoreShowsTheChangeAsksAndRollsBack() throws Exception {
+        long v5 = fx.record("alice").revision();
+        fx.change("alice", p -> {
+            p.edit(d -> d.put("coins", 0));
+            p.addUserId(4242);
+        });
+        assertThat(BackendAdmin.of(fx.backend).keysOfUser(fx.storeName, 4242)).containsExactly("alice");
+        StoredProfile before = fx.record("alice");
+
+        Cli.Result no = Cli.runWithInput("no\n", fx.args("restore", "alice", "--version", String.valueOf(v5)));
+        assertThat(no.exit()).as(no.toString()).isEqualTo(1);
+        assertThat(no.out())
+                .contains("~ /data/coins: 0 -> 5")
+                .contains("- /userIds/0")
+                .contains("Restore version " + v5 + " of alice");
+        assertThat(no.err()).contains("nothing written");
+        assertThat(fx.record("alice").revision()).isEqualTo(before.revision());
+
+        Cli.Result yes = Cli.runWithInput("yes\n", fx.args("restore", "alice", "--version", String.valueOf(v5)));
+        assertThat(yes.exit()).as(yes.toString()).isZero();
+        assertThat(yes.out())
+                .contains("restored alice to version " + v5)
+                .contains("epoch " + before.epoch() + " -> " + (before.epoch() + 1))
+                .contains("no session held it");
+        StoredProfile after = fx.record("alice");
+        assertThat(after.epoch()).isEqualTo(before.epoch() + 1);
+        assertThat(after.owner()).isNull();
+        assertThat(fx.store.viewProfile("alice").orElseThrow().getData()).containsEntry("coins", 5);
+        Profile<Map<String, Object>> loaded = fx.hold("alice");
+        try {
+            assertThat(loaded.getData()).containsEntry("coins", 5);
+            assertThat(loaded.getUserIds()).isEmpty();
+        } finally {
+            loaded.release();
+        }
+        assertThat(BackendAdmin.of(fx.backend).keysOfUser(fx.storeName, 4242)).isEmpty();
+
+        JsonNode versions = historyJson("alice").get("versions");
+        assertThat(versions).anySatisfy(v -> {
+            assertThat(v.get("version").asText()).isEqualTo(String.valueOf(after.revision()));
+            assertThat(v.get("cause").asText()).isEqualTo("admin");
+            assertThat(v.get("writer").isNull()).isTrue();
+        });
+    }
+
+    @Test
+    void restoreWithYesEndsTheLiveSessionAndCanClearUpdates() throws Exception {
+        long v7 = fx.record("bob").revision();
+        fx.store.globalUpdateProfile("bob", u -> u.addActiveUpdate(Map.of("coins", 100)));
+        Profile<Map<String, Object>> held = fx.hold("bob");
+        held.edit(d -> d.put("coins", 1));
+        long epoch = fx.record("bob").epoch();
+
+        Cli.Result r = Cli.run(fx.args("restore", "bob", "--version", String.valueOf(v7), "--yes", "--json"));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        JsonNode json = JSON.readTree(r.out());
+        assertThat(json.get("epochAfter").asLong()).isEqualTo(epoch + 1);
+        assertThat(json.get("endedSession").get("jobId").asText()).isEqualTo("test-job-" + fx.storeName);
+        assertThat(json.get("cause").asText()).isEqualTo("admin");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !held.isActive());
+        assertThat(fx.store.viewProfile("bob").orElseThrow().getData()).containsEntry("coins", 7);
+
+        long v = fx.record("bob").revision();
+        fx.store.globalUpdateProfile("bob", u -> u.addActiveUpdate(Map.of("coins", 5)));
+        assertThat(fx.record("bob").updates()).isNotEmpty();
+        Cli.Result text =
+                Cli.run(fx.args("restore", "bob", "--version", String.valueOf(v), "--yes", "--clear-updates"));
+        assertThat(text.exit()).as(text.toString()).isZero();
+        assertThat(text.out()).contains("pending global updates cleared").contains("epoch");
+        assertThat(fx.record("bob").updates()).isEmpty();
+
+        long va = fx.record("alice").revision();
+        Profile<Map<String, Object>> heldAlice = fx.hold("alice");
+        Cli.Result t = Cli.run(fx.args("restore", "alice", "--version", String.valueOf(va), "--yes"));
+        assertThat(t.exit()).as(t.toString()).isZero();
+        assertThat(t.out()).contains("ends the live session of place test-place, job test-job-" + fx.storeName);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !heldAlice.isActive());
+    }
+
+    @Test
+    void restoreRefusesUnknownVersionsAndWipedProfiles() {
+        long v = fx.record("alice").revision();
+        StoredProfile before = fx.record("alice");
+        assertBadInput(
+                Cli.run(fx.args("restore", "alice", "--version", "999999", "--yes")), "has no kept version 999999");
+        assertBadInput(Cli.run(fx.args("restore", "alice", "--version", "v1", "--yes")), "is not a version id");
+        assertBadInput(Cli.run(fx.args("restore", "alice", "--yes")), "--version");
+        assertThat(fx.record("alice").revision()).isEqualTo(before.revision());
+        assertThat(fx.record("alice").epoch()).isEqualTo(before.epoch());
+
+        assertThat(Cli.run(fx.args("wipe", "alice", "--yes")).exit()).isZero();
+        assertBadInput(
+                Cli.run(fx.args("restore", "alice", "--version", String.valueOf(v), "--yes")), "no profile 'alice'");
+        assertThat(fx.record("alice").isEmpty()).isTrue();
+    }
+
+    // ---------------------------------------------------------------- pin / unpin
+
+    @Test
+    void pinAndUnpinChangeTheFlag() throws Exception {
+        long v = fx.record("alice").revision();
+        fx.change("alice", p -> p.edit(d -> d.put("coins", 6)));
+
+        Cli.Result pin = Cli.run(fx.args("pin", "alice", "--version", String.valueOf(v)));
+        assertThat(pin.exit()).as(pin.toString()).isZero();
+        assertThat(pin.out()).contains("pinned version " + v + " of alice");
+        assertThat(field(historyJson("alice").get("versions"), "pinned")).containsExactly("false", "true");
+        assertThat(Cli.run(fx.args("history", "alice")).out()).contains("pinned");
+
+        JsonNode unpin = JSON.readTree(Cli.run(fx.args("unpin", "alice", "--version", String.valueOf(v), "--json"))
+                .out());
+        assertThat(unpin.get("pinned").asBoolean()).isFalse();
+        assertThat(field(historyJson("alice").get("versions"), "pinned")).containsOnly("false");
+
+        assertBadInput(Cli.run(fx.args("pin", "alice", "--version", "999999")), "has no kept version 999999");
+        assertBadInput(Cli.run(fx.args("unpin", "alice", "--version", "x")), "is not a version id");
+        assertBadInput(Cli.run(fx.args("pin", "alice")), "--version");
+    }
+
     // ---------------------------------------------------------------- stores without history
 
     @Test
@@ -433,7 +555,10 @@ abstract class AdminCommandsContract {
         for (String[] args : List.of(
                 fx.argsOn(bare, "history", "alice"),
                 fx.argsOn(bare, "view", "alice", "--version", v),
-                fx.argsOn(bare, "diff", "alice", v, "latest"))) {
+                fx.argsOn(bare, "diff", "alice", v, "latest"),
+                fx.argsOn(bare, "restore", "alice", "--version", v, "--yes"),
+                fx.argsOn(bare, "pin", "alice", "--version", v),
+                fx.argsOn(bare, "unpin", "alice", "--version", v))) {
             assertBadInput(Cli.run(args), "keeps no version history");
         }
         assertThat(fx.record("alice").revision()).isEqualTo(revision);
@@ -531,7 +656,19 @@ abstract class AdminCommandsContract {
     @Test
     void everyCommandHasHelp() {
         for (String command : List.of(
-                "simulate", "view", "gift", "sessions", "release", "wipe", "export", "import", "history", "diff")) {
+                "simulate",
+                "view",
+                "gift",
+                "sessions",
+                "release",
+                "wipe",
+                "export",
+                "import",
+                "history",
+                "diff",
+                "restore",
+                "pin",
+                "unpin")) {
             Cli.Result r = Cli.run(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: profiles " + command);
@@ -541,6 +678,6 @@ abstract class AdminCommandsContract {
                 .contains("gift")
                 .contains("wipe")
                 .contains("history")
-                .contains("diff");
+                .contains("restore");
     }
 }
