@@ -565,6 +565,65 @@ abstract class AdminCommandsContract {
         assertThat(Cli.run(fx.argsOn(bare, "view", "alice")).exit()).isZero();
     }
 
+    // ---------------------------------------------------------------- wipe --user-id
+
+    @Test
+    void wipeByUserIdErasesExactlyTheProfilesHoldingIt() throws Exception {
+        fx.change("alice", p -> p.addUserId(77));
+        fx.change("bob", p -> {
+            p.addUserId(78);
+            p.addUserId(77);
+        });
+        fx.put("carol", 1);
+        fx.change("carol", p -> p.addUserId(78));
+
+        Cli.Result no = Cli.runWithInput("n\n", fx.args("wipe", "--user-id", "77"));
+        assertThat(no.exit()).as(no.toString()).isEqualTo(1);
+        assertThat(no.out())
+                .contains("2 profile(s)")
+                .contains("  alice")
+                .contains("  bob")
+                .doesNotContain("carol");
+        assertThat(no.err()).contains("nothing deleted");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice", "bob", "carol");
+
+        Cli.Result yes = Cli.runWithInput("yes\n", fx.args("wipe", "--user-id", "77"));
+        assertThat(yes.exit()).as(yes.toString()).isZero();
+        assertThat(yes.out()).contains("deleted alice").contains("deleted bob").contains("deleted 2 profile(s)");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("carol");
+        assertThat(BackendAdmin.of(fx.backend).keysOfUser(fx.storeName, 77)).isEmpty();
+        assertThat(fx.backend
+                        .history()
+                        .orElseThrow()
+                        .versions(fx.storeName, "alice", true, Long.MIN_VALUE, Long.MAX_VALUE, -1, 10))
+                .isEmpty();
+
+        JsonNode none = JSON.readTree(
+                Cli.run(fx.args("wipe", "--user-id", "77", "--yes", "--json")).out());
+        assertThat(none.get("deleted")).isEmpty();
+        JsonNode json = JSON.readTree(
+                Cli.run(fx.args("wipe", "--user-id", "78", "--yes", "--json")).out());
+        assertThat(json.get("deleted").get(0).asText()).isEqualTo("carol");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).isEmpty();
+    }
+
+    @Test
+    void wipeByUserIdNeedsTheStoresIndexOfUserIds() {
+        fx.change("alice", p -> p.addUserId(77));
+        assertBadInput(
+                Cli.run(fx.argsOn(BareBackendProvider.PREFIX + fx.uri, "wipe", "--user-id", "77", "--yes")),
+                "keeps no index of user ids");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice", "bob");
+    }
+
+    @Test
+    void wipeTakesAKeyOrAUserIdNotBoth() {
+        assertBadInput(Cli.run(fx.args("wipe", "alice", "--user-id", "77", "--yes")), "mutually exclusive");
+        assertBadInput(Cli.run(fx.args("wipe", "--yes")), "KEY");
+        assertBadInput(Cli.run(fx.args("wipe", "--user-id", "seven", "--yes")), "--user-id");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice", "bob");
+    }
+
     // ---------------------------------------------------------------- export / import
 
     @Test

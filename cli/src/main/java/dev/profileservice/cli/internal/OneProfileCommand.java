@@ -4,10 +4,11 @@ import dev.profileservice.spi.StoredProfile;
 import picocli.CommandLine.Parameters;
 
 /**
- * What the admin commands about one existing profile ({@code view}, {@code release}, {@code wipe},
- * {@code history}, {@code diff}, {@code restore}, {@code pin}, {@code unpin}) share, besides the {@link StoreOptions} of every {@link StoreCommand}: the {@code KEY} parameter;
- * the store opened and checked, and the profile's record read, before {@link #run} does the
- * command's own work. Runs on the command's thread.
+ * What the admin commands about one existing profile ({@code view}, {@code release}, {@code history},
+ * {@code diff}, {@code restore}, {@code pin}, {@code unpin}) share, besides the {@link StoreOptions}
+ * of every {@link StoreCommand}: the {@code KEY} parameter; the store opened and checked, and the
+ * profile's record read, before {@link #run} does the command's own work. Runs on the command's
+ * thread.
  */
 abstract class OneProfileCommand extends StoreCommand {
 
