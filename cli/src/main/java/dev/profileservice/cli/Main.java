@@ -2,14 +2,19 @@ package dev.profileservice.cli;
 
 import dev.profileservice.ProfileServiceException;
 import dev.profileservice.cli.internal.BadInputException;
+import dev.profileservice.cli.internal.DiffCommand;
 import dev.profileservice.cli.internal.DurationConverter;
 import dev.profileservice.cli.internal.ExportCommand;
 import dev.profileservice.cli.internal.GiftCommand;
+import dev.profileservice.cli.internal.HistoryCommand;
 import dev.profileservice.cli.internal.ImportCommand;
+import dev.profileservice.cli.internal.PinCommand;
 import dev.profileservice.cli.internal.ReleaseCommand;
+import dev.profileservice.cli.internal.RestoreCommand;
 import dev.profileservice.cli.internal.ServerNodeCommand;
 import dev.profileservice.cli.internal.SessionsCommand;
 import dev.profileservice.cli.internal.SimulateCommand;
+import dev.profileservice.cli.internal.UnpinCommand;
 import dev.profileservice.cli.internal.ViewCommand;
 import dev.profileservice.cli.internal.WipeCommand;
 import dev.profileservice.spi.BackendException;
@@ -23,11 +28,12 @@ import picocli.CommandLine.Command;
  * The {@code profiles} command-line tool: {@code profiles simulate} (a multi-process network
  * simulation with real faults that checks the store afterwards) and the admin commands
  * {@code view}, {@code gift}, {@code sessions}, {@code release}, {@code wipe}, {@code export} and
- * {@code import}.
+ * {@code import}, and those of the version history: {@code history}, {@code diff}, {@code restore},
+ * {@code pin} and {@code unpin}.
  *
- * <p>Exit codes: 0 success; 1 a check failed or the store failed; 2 bad input (unknown store
- * scheme, missing key, malformed JSON, unknown profile store, bad option), in which case nothing
- * was written.
+ * <p>Exit codes: 0 success; 1 a check failed, the store failed, or a wipe or restore was not
+ * confirmed; 2 bad input (unknown store scheme, missing key, malformed JSON, unknown profile store,
+ * unknown version, a store without version history, bad option), in which case nothing was written.
  *
  * <p>Everything runs on the calling thread except the simulation, which starts its own threads and
  * child processes (see {@code profiles simulate --help}).
@@ -46,6 +52,11 @@ import picocli.CommandLine.Command;
             WipeCommand.class,
             ExportCommand.class,
             ImportCommand.class,
+            HistoryCommand.class,
+            DiffCommand.class,
+            RestoreCommand.class,
+            PinCommand.class,
+            UnpinCommand.class,
             ServerNodeCommand.class,
             CommandLine.HelpCommand.class
         })

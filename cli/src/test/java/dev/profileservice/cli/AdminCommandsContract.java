@@ -9,6 +9,7 @@ import dev.profileservice.GlobalUpdate;
 import dev.profileservice.Profile;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.VersionCause;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -237,6 +238,392 @@ abstract class AdminCommandsContract {
         assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice");
     }
 
+    // ---------------------------------------------------------------- history
+
+    /** The JSON of {@code history --json} (all versions, newest first unless more arguments say). */
+    JsonNode historyJson(String key, String... more) throws Exception {
+        String[] args = new String[more.length + 2];
+        args[0] = key;
+        args[1] = "--json";
+        System.arraycopy(more, 0, args, 2, more.length);
+        Cli.Result r = Cli.run(fx.args("history", args));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return JSON.readTree(r.out());
+    }
+
+    static List<String> field(JsonNode versions, String name) {
+        List<String> out = new java.util.ArrayList<>();
+        versions.forEach(v -> out.add(v.get(name).asText()));
+        return out;
+    }
+
+    @Test
+    void historyListsTheKeptVersionsWithTheirCausesNewestFirst() throws Exception {
+        long first = fx.record("alice").revision(); // the release of put("alice", 5)
+        long second = fx.change("alice", p -> p.edit(d -> d.put("coins", 6)));
+        fx.store.viewProfile("alice").orElseThrow().overwrite(); // the rollback API: cause overwrite
+        long third = fx.record("alice").revision();
+
+        Cli.Result text = Cli.run(fx.args("history", "alice"));
+        assertThat(text.exit()).as(text.toString()).isZero();
+        List<String> rows =
+                text.out().lines().filter(l -> l.matches("\\s+[0-9].*")).toList();
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0))
+                .startsWith("  " + third + "*")
+                .contains("overwrite")
+                .contains(" - ");
+        assertThat(rows.get(1))
+                .startsWith("  " + second + " ")
+                .contains("release")
+                .contains("test-place/test-job-" + fx.storeName)
+                .containsPattern("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
+        assertThat(rows.get(2)).startsWith("  " + first + " ").contains("release");
+        assertThat(text.out()).contains("newest first").contains("3 version(s) shown");
+
+        JsonNode json = historyJson("alice");
+        JsonNode versions = json.get("versions");
+        assertThat(field(versions, "version"))
+                .containsExactly(String.valueOf(third), String.valueOf(second), String.valueOf(first));
+        assertThat(field(versions, "cause")).containsExactly("overwrite", "release", "release");
+        assertThat(versions.get(0).get("writer").isNull()).isTrue();
+        assertThat(versions.get(1).get("writer").get("jobId").asText()).isEqualTo("test-job-" + fx.storeName);
+        assertThat(versions.get(0).get("latest").asBoolean()).isTrue();
+        assertThat(versions.get(1).get("latest").asBoolean()).isFalse();
+        assertThat(versions.get(0).get("size").asInt()).isPositive();
+        assertThat(field(versions, "pinned")).containsOnly("false");
+        assertThat(json.get("more").asBoolean()).isFalse();
+
+        assertThat(field(historyJson("alice", "--oldest-first").get("versions"), "cause"))
+                .containsExactly("release", "release", "overwrite");
+        JsonNode limited = historyJson("alice", "--limit", "2");
+        assertThat(field(limited.get("versions"), "version"))
+                .containsExactly(String.valueOf(third), String.valueOf(second));
+        assertThat(limited.get("more").asBoolean()).isTrue();
+        assertThat(Cli.run(fx.args("history", "alice", "--limit", "2")).out())
+                .contains("2 version(s) shown; more are kept");
+    }
+
+    @Test
+    void historyPagesThroughLongHistories() throws Exception {
+        List<String> written = new java.util.ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            written.add(
+                    String.valueOf(fx.keep("carol", VersionCause.AUTO_SAVE, "{\"coins\":" + i + "}", "{}", List.of())));
+        }
+        List<String> newestFirst = new java.util.ArrayList<>(written);
+        java.util.Collections.reverse(newestFirst);
+        assertThat(field(historyJson("carol").get("versions"), "version")).isEqualTo(newestFirst);
+        assertThat(field(historyJson("carol", "--oldest-first").get("versions"), "version"))
+                .isEqualTo(written);
+        assertThat(field(historyJson("carol", "--limit", "41").get("versions"), "version"))
+                .isEqualTo(newestFirst.subList(0, 41));
+        assertThat(Cli.run(fx.args("history", "carol")).out()).contains("45 version(s) shown");
+    }
+
+    @Test
+    void historyRejectsBadInput() {
+        assertBadInput(Cli.run(fx.args("history", "nobody")), "no profile 'nobody'");
+        assertBadInput(Cli.run(fx.args("history", "alice", "--limit", "0")), "--limit must be at least 1");
+        assertBadInput(Cli.run(fx.args("history", "alice", "--limit", "x")), "--limit");
+    }
+
+    // ---------------------------------------------------------------- view --version
+
+    @Test
+    void viewOfAVersionShowsThatVersion() throws Exception {
+        long v5 = fx.record("alice").revision();
+        fx.change("alice", p -> p.edit(d -> d.put("coins", 6)));
+
+        Cli.Result text = Cli.run(fx.args("view", "alice", "--version", String.valueOf(v5)));
+        assertThat(text.exit()).as(text.toString()).isZero();
+        assertThat(text.out())
+                .contains("Profile alice in " + fx.storeName)
+                .contains("\"coins\" : 5")
+                .contains("version      " + v5 + " (kept version, saved ")
+                .contains("\"rank\":\"gold\"");
+
+        JsonNode json = JSON.readTree(Cli.run(fx.args("view", "alice", "--version", String.valueOf(v5), "--json"))
+                .out());
+        JsonNode latest =
+                JSON.readTree(Cli.run(fx.args("view", "alice", "--json")).out());
+        assertThat(json.get("data").get("coins").asInt()).isEqualTo(5);
+        assertThat(json.get("version").asText()).isEqualTo(String.valueOf(v5));
+        assertThat(latest.get("data").get("coins").asInt()).isEqualTo(6);
+        assertThat(latest.get("version").asText())
+                .isEqualTo(String.valueOf(fx.record("alice").revision()));
+        List<String> names = new java.util.ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        List<String> latestNames = new java.util.ArrayList<>();
+        latest.fieldNames().forEachRemaining(latestNames::add);
+        assertThat(names).isEqualTo(latestNames); // the same shape
+
+        assertBadInput(Cli.run(fx.args("view", "alice", "--version", "999999")), "has no kept version 999999");
+        assertBadInput(Cli.run(fx.args("view", "alice", "--version", "abc")), "version 'abc' is not a version id");
+        assertBadInput(Cli.run(fx.args("view", "alice", "--version", "-3")), "is not a version id");
+    }
+
+    // ---------------------------------------------------------------- diff
+
+    @Test
+    void diffPrintsOneLinePerChange() throws Exception {
+        long v1 = fx.keep(
+                "carol",
+                VersionCause.SAVE,
+                "{\"coins\":100,\"items\":[\"axe\",\"bow\"]}",
+                "{\"Event\":\"x\"}",
+                List.of());
+        long v2 = fx.keep(
+                "carol",
+                VersionCause.SAVE,
+                "{\"coins\":0,\"items\":[\"axe\",\"bow\",\"sword\"]}",
+                "{\"rank\":\"gold\"}",
+                List.of(42L));
+
+        Cli.Result r = Cli.run(fx.args("diff", "carol", String.valueOf(v1), String.valueOf(v2)));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out().lines())
+                .contains(
+                        "~ /data/coins: 100 -> 0",
+                        "+ /data/items/2: \"sword\"",
+                        "- /tags/Event",
+                        "+ /tags/rank: \"gold\"",
+                        "+ /userIds/0: 42")
+                .noneMatch(l -> l.contains("loads") || l.contains("created"));
+        assertThat(r.out()).startsWith("--- carol version " + v1);
+
+        JsonNode patch = JSON.readTree(Cli.run(fx.args("diff", "carol", String.valueOf(v1), "latest", "--json"))
+                .out());
+        assertThat(patch.isArray()).isTrue();
+        assertThat(patch)
+                .anySatisfy(op -> {
+                    assertThat(op.get("op").asText()).isEqualTo("replace");
+                    assertThat(op.get("path").asText()).isEqualTo("/data/coins");
+                    assertThat(op.get("value").asInt()).isZero();
+                    assertThat(op.has("fromValue")).isFalse();
+                })
+                .anySatisfy(op -> {
+                    assertThat(op.get("op").asText()).isEqualTo("remove");
+                    assertThat(op.get("path").asText()).isEqualTo("/tags/Event");
+                    assertThat(op.has("value")).isFalse();
+                });
+
+        assertThat(Cli.run(fx.args("diff", "carol", String.valueOf(v2), "latest"))
+                        .out())
+                .contains("no differences");
+    }
+
+    @Test
+    void diffRejectsUnknownAndMalformedVersions() {
+        long v = fx.record("alice").revision();
+        assertBadInput(Cli.run(fx.args("diff", "alice", "999999", "latest")), "has no kept version 999999");
+        assertBadInput(
+                Cli.run(fx.args("diff", "alice", String.valueOf(v), "1.5")), "version '1.5' is not a version id");
+        assertBadInput(Cli.run(fx.args("diff", "alice", String.valueOf(v))), "V2");
+        assertBadInput(Cli.run(fx.args("diff", "nobody", "1", "latest")), "no profile 'nobody'");
+    }
+
+    // ---------------------------------------------------------------- restore
+
+    @Test
+    void restoreShowsTheChangeAsksAndRollsBack() throws Exception {
+        long v5 = fx.record("alice").revision();
+        fx.change("alice", p -> {
+            p.edit(d -> d.put("coins", 0));
+            p.addUserId(4242);
+        });
+        assertThat(BackendAdmin.of(fx.backend).keysOfUser(fx.storeName, 4242)).containsExactly("alice");
+        StoredProfile before = fx.record("alice");
+
+        Cli.Result no = Cli.runWithInput("no\n", fx.args("restore", "alice", "--version", String.valueOf(v5)));
+        assertThat(no.exit()).as(no.toString()).isEqualTo(1);
+        assertThat(no.out())
+                .contains("~ /data/coins: 0 -> 5")
+                .contains("- /userIds/0")
+                .contains("Restore version " + v5 + " of alice");
+        assertThat(no.err()).contains("nothing written");
+        assertThat(fx.record("alice").revision()).isEqualTo(before.revision());
+
+        Cli.Result yes = Cli.runWithInput("yes\n", fx.args("restore", "alice", "--version", String.valueOf(v5)));
+        assertThat(yes.exit()).as(yes.toString()).isZero();
+        assertThat(yes.out())
+                .contains("restored alice to version " + v5)
+                .contains("epoch " + before.epoch() + " -> " + (before.epoch() + 1))
+                .contains("no session held it");
+        StoredProfile after = fx.record("alice");
+        assertThat(after.epoch()).isEqualTo(before.epoch() + 1);
+        assertThat(after.owner()).isNull();
+        assertThat(fx.store.viewProfile("alice").orElseThrow().getData()).containsEntry("coins", 5);
+        Profile<Map<String, Object>> loaded = fx.hold("alice");
+        try {
+            assertThat(loaded.getData()).containsEntry("coins", 5);
+            assertThat(loaded.getUserIds()).isEmpty();
+        } finally {
+            loaded.release();
+        }
+        assertThat(BackendAdmin.of(fx.backend).keysOfUser(fx.storeName, 4242)).isEmpty();
+
+        JsonNode versions = historyJson("alice").get("versions");
+        assertThat(versions).anySatisfy(v -> {
+            assertThat(v.get("version").asText()).isEqualTo(String.valueOf(after.revision()));
+            assertThat(v.get("cause").asText()).isEqualTo("admin");
+            assertThat(v.get("writer").isNull()).isTrue();
+        });
+    }
+
+    @Test
+    void restoreWithYesEndsTheLiveSessionAndCanClearUpdates() throws Exception {
+        long v7 = fx.record("bob").revision();
+        fx.store.globalUpdateProfile("bob", u -> u.addActiveUpdate(Map.of("coins", 100)));
+        Profile<Map<String, Object>> held = fx.hold("bob");
+        held.edit(d -> d.put("coins", 1));
+        long epoch = fx.record("bob").epoch();
+
+        Cli.Result r = Cli.run(fx.args("restore", "bob", "--version", String.valueOf(v7), "--yes", "--json"));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        JsonNode json = JSON.readTree(r.out());
+        assertThat(json.get("epochAfter").asLong()).isEqualTo(epoch + 1);
+        assertThat(json.get("endedSession").get("jobId").asText()).isEqualTo("test-job-" + fx.storeName);
+        assertThat(json.get("cause").asText()).isEqualTo("admin");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !held.isActive());
+        assertThat(fx.store.viewProfile("bob").orElseThrow().getData()).containsEntry("coins", 7);
+
+        long v = fx.record("bob").revision();
+        fx.store.globalUpdateProfile("bob", u -> u.addActiveUpdate(Map.of("coins", 5)));
+        assertThat(fx.record("bob").updates()).isNotEmpty();
+        Cli.Result text =
+                Cli.run(fx.args("restore", "bob", "--version", String.valueOf(v), "--yes", "--clear-updates"));
+        assertThat(text.exit()).as(text.toString()).isZero();
+        assertThat(text.out()).contains("pending global updates cleared").contains("epoch");
+        assertThat(fx.record("bob").updates()).isEmpty();
+
+        long va = fx.record("alice").revision();
+        Profile<Map<String, Object>> heldAlice = fx.hold("alice");
+        Cli.Result t = Cli.run(fx.args("restore", "alice", "--version", String.valueOf(va), "--yes"));
+        assertThat(t.exit()).as(t.toString()).isZero();
+        assertThat(t.out()).contains("ends the live session of place test-place, job test-job-" + fx.storeName);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !heldAlice.isActive());
+    }
+
+    @Test
+    void restoreRefusesUnknownVersionsAndWipedProfiles() {
+        long v = fx.record("alice").revision();
+        StoredProfile before = fx.record("alice");
+        assertBadInput(
+                Cli.run(fx.args("restore", "alice", "--version", "999999", "--yes")), "has no kept version 999999");
+        assertBadInput(Cli.run(fx.args("restore", "alice", "--version", "v1", "--yes")), "is not a version id");
+        assertBadInput(Cli.run(fx.args("restore", "alice", "--yes")), "--version");
+        assertThat(fx.record("alice").revision()).isEqualTo(before.revision());
+        assertThat(fx.record("alice").epoch()).isEqualTo(before.epoch());
+
+        assertThat(Cli.run(fx.args("wipe", "alice", "--yes")).exit()).isZero();
+        assertBadInput(
+                Cli.run(fx.args("restore", "alice", "--version", String.valueOf(v), "--yes")), "no profile 'alice'");
+        assertThat(fx.record("alice").isEmpty()).isTrue();
+    }
+
+    // ---------------------------------------------------------------- pin / unpin
+
+    @Test
+    void pinAndUnpinChangeTheFlag() throws Exception {
+        long v = fx.record("alice").revision();
+        fx.change("alice", p -> p.edit(d -> d.put("coins", 6)));
+
+        Cli.Result pin = Cli.run(fx.args("pin", "alice", "--version", String.valueOf(v)));
+        assertThat(pin.exit()).as(pin.toString()).isZero();
+        assertThat(pin.out()).contains("pinned version " + v + " of alice");
+        assertThat(field(historyJson("alice").get("versions"), "pinned")).containsExactly("false", "true");
+        assertThat(Cli.run(fx.args("history", "alice")).out()).contains("pinned");
+
+        JsonNode unpin = JSON.readTree(Cli.run(fx.args("unpin", "alice", "--version", String.valueOf(v), "--json"))
+                .out());
+        assertThat(unpin.get("pinned").asBoolean()).isFalse();
+        assertThat(field(historyJson("alice").get("versions"), "pinned")).containsOnly("false");
+
+        assertBadInput(Cli.run(fx.args("pin", "alice", "--version", "999999")), "has no kept version 999999");
+        assertBadInput(Cli.run(fx.args("unpin", "alice", "--version", "x")), "is not a version id");
+        assertBadInput(Cli.run(fx.args("pin", "alice")), "--version");
+    }
+
+    // ---------------------------------------------------------------- stores without history
+
+    @Test
+    void aStoreWithoutHistoryGetsOneLineFromEveryHistoryCommand() {
+        String bare = BareBackendProvider.PREFIX + fx.uri;
+        String v = String.valueOf(fx.record("alice").revision());
+        long revision = fx.record("alice").revision();
+        for (String[] args : List.of(
+                fx.argsOn(bare, "history", "alice"),
+                fx.argsOn(bare, "view", "alice", "--version", v),
+                fx.argsOn(bare, "diff", "alice", v, "latest"),
+                fx.argsOn(bare, "restore", "alice", "--version", v, "--yes"),
+                fx.argsOn(bare, "pin", "alice", "--version", v),
+                fx.argsOn(bare, "unpin", "alice", "--version", v))) {
+            assertBadInput(Cli.run(args), "keeps no version history");
+        }
+        assertThat(fx.record("alice").revision()).isEqualTo(revision);
+        assertThat(Cli.run(fx.argsOn(bare, "view", "alice")).exit()).isZero();
+    }
+
+    // ---------------------------------------------------------------- wipe --user-id
+
+    @Test
+    void wipeByUserIdErasesExactlyTheProfilesHoldingIt() throws Exception {
+        fx.change("alice", p -> p.addUserId(77));
+        fx.change("bob", p -> {
+            p.addUserId(78);
+            p.addUserId(77);
+        });
+        fx.put("carol", 1);
+        fx.change("carol", p -> p.addUserId(78));
+
+        Cli.Result no = Cli.runWithInput("n\n", fx.args("wipe", "--user-id", "77"));
+        assertThat(no.exit()).as(no.toString()).isEqualTo(1);
+        assertThat(no.out())
+                .contains("2 profile(s)")
+                .contains("  alice")
+                .contains("  bob")
+                .doesNotContain("carol");
+        assertThat(no.err()).contains("nothing deleted");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice", "bob", "carol");
+
+        Cli.Result yes = Cli.runWithInput("yes\n", fx.args("wipe", "--user-id", "77"));
+        assertThat(yes.exit()).as(yes.toString()).isZero();
+        assertThat(yes.out()).contains("deleted alice").contains("deleted bob").contains("deleted 2 profile(s)");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("carol");
+        assertThat(BackendAdmin.of(fx.backend).keysOfUser(fx.storeName, 77)).isEmpty();
+        assertThat(fx.backend
+                        .history()
+                        .orElseThrow()
+                        .versions(fx.storeName, "alice", true, Long.MIN_VALUE, Long.MAX_VALUE, -1, 10))
+                .isEmpty();
+
+        JsonNode none = JSON.readTree(
+                Cli.run(fx.args("wipe", "--user-id", "77", "--yes", "--json")).out());
+        assertThat(none.get("deleted")).isEmpty();
+        JsonNode json = JSON.readTree(
+                Cli.run(fx.args("wipe", "--user-id", "78", "--yes", "--json")).out());
+        assertThat(json.get("deleted").get(0).asText()).isEqualTo("carol");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).isEmpty();
+    }
+
+    @Test
+    void wipeByUserIdNeedsTheStoresIndexOfUserIds() {
+        fx.change("alice", p -> p.addUserId(77));
+        assertBadInput(
+                Cli.run(fx.argsOn(BareBackendProvider.PREFIX + fx.uri, "wipe", "--user-id", "77", "--yes")),
+                "keeps no index of user ids");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice", "bob");
+    }
+
+    @Test
+    void wipeTakesAKeyOrAUserIdNotBoth() {
+        assertBadInput(Cli.run(fx.args("wipe", "alice", "--user-id", "77", "--yes")), "mutually exclusive");
+        assertBadInput(Cli.run(fx.args("wipe", "--yes")), "KEY");
+        assertBadInput(Cli.run(fx.args("wipe", "--user-id", "seven", "--yes")), "--user-id");
+        assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice", "bob");
+    }
+
     // ---------------------------------------------------------------- export / import
 
     @Test
@@ -327,7 +714,20 @@ abstract class AdminCommandsContract {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("simulate", "view", "gift", "sessions", "release", "wipe", "export", "import")) {
+        for (String command : List.of(
+                "simulate",
+                "view",
+                "gift",
+                "sessions",
+                "release",
+                "wipe",
+                "export",
+                "import",
+                "history",
+                "diff",
+                "restore",
+                "pin",
+                "unpin")) {
             Cli.Result r = Cli.run(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: profiles " + command);
@@ -335,6 +735,8 @@ abstract class AdminCommandsContract {
         assertThat(Cli.run("--help").out())
                 .contains("simulate")
                 .contains("gift")
-                .contains("wipe");
+                .contains("wipe")
+                .contains("history")
+                .contains("restore");
     }
 }

@@ -8,6 +8,7 @@ import dev.profileservice.spi.BackendUris;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.VersionHistory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -59,6 +60,17 @@ public final class AdminSession implements AutoCloseable {
         return backend.admin()
                 .orElseThrow(() ->
                         new BadInputException("the store " + maskedUri() + " offers no administrative operations"));
+    }
+
+    /**
+     * The versions the store keeps; a store that keeps none is bad input for the commands about
+     * versions ({@code history}, {@code diff}, {@code restore}, {@code pin}, {@code unpin},
+     * {@code view --version}).
+     */
+    public VersionHistory history() {
+        return backend.history()
+                .orElseThrow(() -> new BadInputException("the store " + maskedUri()
+                        + " keeps no version history (Backend.history() is empty), so it has no versions to show"));
     }
 
     /** The profile store name. */

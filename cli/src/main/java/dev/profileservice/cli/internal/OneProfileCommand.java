@@ -4,10 +4,11 @@ import dev.profileservice.spi.StoredProfile;
 import picocli.CommandLine.Parameters;
 
 /**
- * What the admin commands about one existing profile ({@code view}, {@code release}, {@code wipe})
- * share, besides the {@link StoreOptions} of every {@link StoreCommand}: the {@code KEY} parameter;
- * the store opened and checked, and the profile's record read, before {@link #run} does the
- * command's own work. Runs on the command's thread.
+ * What the admin commands about one existing profile ({@code view}, {@code release}, {@code history},
+ * {@code diff}, {@code restore}, {@code pin}, {@code unpin}) share, besides the {@link StoreOptions}
+ * of every {@link StoreCommand}: the {@code KEY} parameter; the store opened and checked, and the
+ * profile's record read, before {@link #run} does the command's own work. Runs on the command's
+ * thread.
  */
 abstract class OneProfileCommand extends StoreCommand {
 
@@ -16,10 +17,19 @@ abstract class OneProfileCommand extends StoreCommand {
 
     @Override
     public final Integer call() {
-        try (AdminSession session = store.openExisting()) {
+        try (AdminSession session = store.open()) {
+            checkStore(session);
+            session.requireStoreExists();
             return run(session, session.requireKey(key));
         }
     }
+
+    /**
+     * Checks what the command needs of the store before the profile store and the key are looked up
+     * (e.g. a version history), so that a store lacking it gets that one line whatever the key.
+     * Default: nothing.
+     */
+    void checkStore(AdminSession session) {}
 
     /**
      * The command's own work on profile {@link #key}, whose stored record is {@code record}.

@@ -1,6 +1,13 @@
 package dev.profileservice.cli.internal;
 
+import dev.profileservice.cli.Main;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,6 +81,28 @@ public final class StoreOptions {
     /** Standard error of this invocation. */
     public PrintWriter err() {
         return command.commandLine().getErr();
+    }
+
+    /**
+     * Asks {@code question} on standard output and reads one line of the tool's standard input: true
+     * if it is y or yes (any case). The commands that delete or overwrite ask this unless {@code --yes}.
+     */
+    public boolean confirmed(String question) {
+        PrintWriter w = out();
+        w.print(question);
+        w.flush();
+        Main main = (Main) command.root().userObject();
+        try {
+            String answer = new BufferedReader(new InputStreamReader(main.stdin(), StandardCharsets.UTF_8)).readLine();
+            if (answer == null) {
+                w.println(); // end of input: end the question's line
+                w.flush();
+                return false;
+            }
+            return answer.strip().toLowerCase(Locale.ROOT).matches("y|yes");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Prints the answer on standard output: see {@link #print(PrintWriter, Supplier, Consumer)}. */

@@ -10,22 +10,59 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** {@code profiles view KEY}: data, metadata, session and global updates of one profile, without locking it. */
+/**
+ * {@code profiles view KEY [--version V]}: data, metadata, session and global updates of one
+ * profile, or of one of its kept versions, without locking it.
+ */
 @Command(
         name = "view",
-        mixinStandardHelpOptions = true,
-        description =
-                "Show one profile (data, meta tags, session, active and locked global updates) without locking it.")
+        description = {
+            "Show one profile (data, meta tags, session, active and locked global updates) without locking it.",
+            "With --version, show that kept version instead (its data, meta tags and locked updates;"
+                    + " the session shown is today's)."
+        })
 public final class ViewCommand extends OneProfileCommand {
+
+    @Mixin
+    HelpOption help;
+
+    @Option(
+            names = "--version",
+            paramLabel = "V",
+            description = "A kept version id, as 'profiles history' lists it (default: the latest data)")
+    String version;
+
+    @Override
+    void checkStore(AdminSession session) {
+        if (version != null) {
+            Versions.parse(version);
+            session.history();
+        }
+    }
 
     @Override
     int run(AdminSession session, StoredProfile record) {
-        Profile<Map<String, Object>> profile = session.profileStore()
-                .viewProfile(key)
-                .orElseThrow(() -> new BadInputException("profile '" + key + "' in profile store '"
-                        + store.profileStore() + "' has no saved data yet (" + pending(record) + ")"));
+        Profile<Map<String, Object>> profile;
+        if (version == null) {
+            profile = session.profileStore()
+                    .viewProfile(key)
+                    .orElseThrow(() -> new BadInputException("profile '" + key + "' in profile store '"
+                            + store.profileStore() + "' has no saved data yet (" + pending(record) + ")"));
+        } else {
+            long revision = Versions.parse(version);
+            profile = session.profileStore()
+                    .viewProfile(key, String.valueOf(revision))
+                    .orElseThrow(() -> new BadInputException("profile '" + key + "' has no kept version " + revision
+                            + " in profile store '" + store.profileStore() + "' (see 'profiles history " + key
+                            + "')"));
+        }
         Map<String, Object> out = describe(profile, record);
+        if (version != null) {
+            out.put("savedAt", String.valueOf(profile.getKeyInfo().updatedTime()));
+        }
         store.print(() -> out, w -> printReadable(w, out, session.maskedUri()));
         return 0;
     }
@@ -38,6 +75,8 @@ public final class ViewCommand extends OneProfileCommand {
         MetaData meta = profile.getMetaData();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("key", profile.getKey());
+        out.put("version", profile.getKeyInfo().version());
+        out.put("savedAt", null);
         out.put("epoch", record.epoch());
         out.put("owner", AdminSession.ownerJson(record.owner()));
         out.put("profileCreateTime", String.valueOf(meta.getProfileCreateTime()));
@@ -67,6 +106,8 @@ public final class ViewCommand extends OneProfileCommand {
         } else {
             w.println("  session      released, epoch " + d.get("epoch"));
         }
+        w.println("  version      " + d.get("version")
+                + (d.get("savedAt") != null ? " (kept version, saved " + d.get("savedAt") + ")" : " (latest)"));
         w.println("  created      " + d.get("profileCreateTime"));
         w.println("  loads        " + d.get("sessionLoadCount"));
         w.println("  meta tags    " + Json.write(d.get("metaTags")));
