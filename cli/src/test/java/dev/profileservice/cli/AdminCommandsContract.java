@@ -595,7 +595,7 @@ abstract class AdminCommandsContract {
         assertThat(fx.backend
                         .history()
                         .orElseThrow()
-                        .versions(fx.storeName, "alice", true, Long.MIN_VALUE, Long.MAX_VALUE, -1, 10))
+                        .versions(fx.storeName, "alice", dev.profileservice.spi.VersionPage.newestFirst(10)))
                 .isEmpty();
 
         JsonNode none = JSON.readTree(

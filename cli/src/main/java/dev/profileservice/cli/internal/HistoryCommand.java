@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.VersionHistory;
+import dev.profileservice.spi.VersionPage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -60,7 +61,9 @@ public final class HistoryCommand extends OneProfileCommand {
         while (true) {
             int want = (int) Math.min(PAGE, (long) max - shown + 1); // one beyond the limit tells whether more exist
             List<StoredVersion> page = history.versions(
-                    store.profileStore(), key, !oldestFirst, Long.MIN_VALUE, Long.MAX_VALUE, after, want);
+                    store.profileStore(),
+                    key,
+                    new VersionPage(!oldestFirst, Long.MIN_VALUE, Long.MAX_VALUE, after, want));
             for (StoredVersion v : page) {
                 if (shown == max) {
                     more = true;
