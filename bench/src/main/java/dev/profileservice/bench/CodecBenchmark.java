@@ -42,7 +42,7 @@ public class CodecBenchmark extends MicroBenchmark {
     /** Encode data, tags and locked updates into the stored payload. */
     @Benchmark
     public byte[] encode() {
-        return codec.encodePayload(1_700_000_000_000L, 12, data, tags, locked, java.util.List.of());
+        return codec.encodePayload(1_700_000_000_000L, 12, data, tags, locked, java.util.List.of(), 1);
     }
 
     /** Decode a stored payload back into data, tags and locked updates. */

@@ -199,17 +199,6 @@ public final class Codec {
         }
     }
 
-    /** {@link #encodePayload(long, long, Object, Map, List, List, int)} at data version 1. */
-    public byte[] encodePayload(
-            long created,
-            long loads,
-            Object data,
-            Map<String, Object> tags,
-            List<GlobalUpdate> locked,
-            List<Long> userIds) {
-        return encodePayload(created, loads, data, tags, locked, userIds, 1);
-    }
-
     /** Encodes a payload; {@link IllegalArgumentException} naming the problem if something cannot be encoded. */
     public byte[] encodePayload(
             long created,
