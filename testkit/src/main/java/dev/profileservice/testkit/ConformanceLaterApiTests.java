@@ -339,6 +339,8 @@ public abstract class ConformanceLaterApiTests extends ConformanceBadDataTests {
         held.listenToRelease(() -> released.set(true));
         held.edit(d -> d.coins = 3);
         driveRun(held::save);
+        // the save must be done before the wipe: one still in flight would find the session gone first
+        awaitReal("the owner's save stored", () -> viewedCoins(t.b(), t.key()) == 3);
 
         assertThat(drive(t.b().store().wipeProfileAsync(t.key()))).isTrue();
         held.edit(d -> d.coins = 99); // the owner goes on playing; its next save is refused
