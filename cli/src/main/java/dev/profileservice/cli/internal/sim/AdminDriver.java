@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +52,12 @@ final class AdminDriver {
     private final List<String> wipeKeys;
     private final Set<String> plant =
             Set.copyOf(Arrays.asList(System.getProperty(PLANT_PROPERTY, "").split(",")));
+    /**
+     * The driver's own random choices, seeded from the run's seed: its draws leave the players' and
+     * faults' choices of a seed as they were without it. Used under the lock.
+     */
+    private final Random rnd;
+
     private final ExecutorService pool = Executors.newSingleThreadExecutor(r -> Daemons.thread(r, "sim-admin"));
     private final long rollbackEveryMs;
     /** When the wipes are due, in order; {@code nextWipe} indexes the next. */
@@ -68,6 +75,7 @@ final class AdminDriver {
         this.sim = sim;
         this.store = store;
         this.players = players;
+        this.rnd = new Random(sim.cfg().seed() ^ 0x5eedad31L);
         List<String> cohort = players.cohort();
         int wipes = Math.min(sim.cfg().wipes(), Math.max(0, cohort.size() - 1));
         this.wipeKeys = cohort.subList(0, wipes);
@@ -129,13 +137,13 @@ final class AdminDriver {
                 (players.isOnline(key) ? online : offline).add(key);
             }
         }
-        List<String> from = !online.isEmpty() && (offline.isEmpty() || sim.rnd().nextInt(4) > 0) ? online : offline;
+        List<String> from = !online.isEmpty() && (offline.isEmpty() || rnd.nextInt(4) > 0) ? online : offline;
         if (from.isEmpty()) {
             return false;
         }
-        String key = from.get(sim.rnd().nextInt(from.size()));
+        String key = from.get(rnd.nextInt(from.size()));
         SimHistory.Rollback r = new SimHistory.Rollback(key, now, players.isOnline(key) ? players.epoch(key) : -1);
-        int skip = 1 + sim.rnd().nextInt(2);
+        int skip = 1 + rnd.nextInt(2);
         busy = true;
         players.hold(key, true);
         pool.execute(() -> rollback(r, skip));
@@ -201,7 +209,7 @@ final class AdminDriver {
         if (candidates.isEmpty()) {
             return null;
         }
-        String key = candidates.get(sim.rnd().nextInt(candidates.size()));
+        String key = candidates.get(rnd.nextInt(candidates.size()));
         players.retire(key);
         return key;
     }
