@@ -116,6 +116,19 @@ final class AdminDriver {
         }
     }
 
+    /**
+     * At the drain: starts the wipe whose player was retired and is now offline, if one is waiting
+     * for that; true once no wipe waits. Caller holds the lock.
+     */
+    boolean wipeSettled(long now) {
+        if (toWipe != null && !busy && players.offlineIdle(toWipe)) {
+            startWipe(toWipe, now);
+            toWipe = null;
+            nextWipe++;
+        }
+        return toWipe == null;
+    }
+
     /** Waits up to a minute for the action under way, and starts no more. Call without the lock. */
     void finish() throws InterruptedException {
         pool.shutdown();

@@ -180,6 +180,8 @@ public final class Simulation {
                 faults.healAll();
             }
             gifts.finish();
+            // a player retired for a wipe is leaving: wipe it once it is gone (it never comes back)
+            stepUntil(cfg.freezeFor().toMillis() + 10_000, 20, () -> admin.wipeSettled(System.currentTimeMillis()));
             admin.finish();
             // every player back online, so that every gift is delivered
             stepUntil(3 * cfg.lease().toMillis() + cfg.forceLoadTimeout().toMillis() + 30_000, 20, players::allOnline);
