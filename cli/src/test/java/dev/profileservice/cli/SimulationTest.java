@@ -33,6 +33,10 @@ class SimulationTest {
                 "6",
                 "--fault-every",
                 "3s",
+                "--rollbacks",
+                "20",
+                "--wipes",
+                "1",
                 "--seed",
                 "42",
                 "--run-dir",
@@ -58,7 +62,80 @@ class SimulationTest {
                 .as(r.out())
                 .isPositive();
         assertThat(json.get("traffic").get("steals").asInt()).as(r.out()).isPositive();
+        assertThat(json.get("rollbacks").get("done").asInt()).as(r.out()).isPositive();
+        assertThat(json.get("rollbacks").get("checked").asInt()).as(r.out()).isPositive();
+        assertThat(json.get("rollbacks").get("checkFailures").asInt())
+                .as(r.out())
+                .isZero();
+        assertThat(json.get("wipes").get("done").asInt()).as(r.out()).isEqualTo(1);
+        assertThat(json.get("wipes").get("staleOverwritesRefused").asInt())
+                .as(r.out())
+                .isEqualTo(1);
+        assertThat(json.get("wipes").get("checkFailures").asInt()).as(r.out()).isZero();
+        assertThat(r.out())
+                .contains("[PASS] admin rollbacks are what the next session loads")
+                .contains("[PASS] no rollback resurrects a wiped profile");
         assertThat(r.out()).contains("Result: PASS");
         assertThat(r.exit()).as(r.toString()).isZero();
+    }
+
+    /**
+     * The rollback and wipe checks can fail: a planted bug in the admin driver (it expects one edit
+     * more than the version it rolled back to holds, and overwrites the stale view before the wipe
+     * instead of after it) must turn both checks, and the run, to FAIL, and only those.
+     */
+    @Test
+    void plantedRollbackAndWipeBugsFailTheirChecks() throws Exception {
+        Path report = dir.resolve("planted.json");
+        String property = "profiles.simulate.plant";
+        System.setProperty(property, "rollback-wrong-counter,wipe-overwrite-first");
+        Cli.Result r;
+        try {
+            r = Cli.run(
+                    "simulate",
+                    "--servers",
+                    "2",
+                    "--players",
+                    "10",
+                    "--duration",
+                    "8s",
+                    "--gifts-per-second",
+                    "2",
+                    "--storm-gifts",
+                    "0",
+                    "--no-kill",
+                    "--no-freeze",
+                    "--rollbacks",
+                    "30",
+                    "--wipes",
+                    "1",
+                    "--seed",
+                    "7",
+                    "--run-dir",
+                    dir.resolve("planted").toString(),
+                    "--report",
+                    report.toString());
+        } finally {
+            System.clearProperty(property);
+        }
+
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out())
+                .contains("[FAIL] admin rollbacks are what the next session loads")
+                .contains("[FAIL] no rollback resurrects a wiped profile")
+                .contains("Result: FAIL");
+        assertThat(json.get("rollbacks").get("checkFailures").asInt())
+                .as(r.out())
+                .isPositive();
+        assertThat(json.get("wipes").get("checkFailures").asInt()).as(r.out()).isEqualTo(1);
+        for (JsonNode check : json.get("checks")) {
+            String name = check.get("name").asText();
+            boolean planted = name.startsWith("admin rollbacks") || name.startsWith("no rollback resurrects");
+            assertThat(check.get("passed").asBoolean())
+                    .as(name + "\n" + r.out())
+                    .isEqualTo(!planted);
+        }
+        assertThat(r.out()).contains("the next session (epoch").contains("succeeded: it wrote the profile");
     }
 }

@@ -39,12 +39,17 @@ import picocli.CommandLine.Spec;
             "a local TCP proxy. At the end every player is loaded once more (to deliver pending gifts), the servers shut down",
             "gracefully, and the store is checked: gifts exactly once, fencing (epoch order of saves), graceful hops keep all",
             "edits, crash loss bounded by the auto-save period; with hand-over latency and steal time.",
+            "A rollback cohort (a tenth of the players, at least 3, no gifts) gets admin rollbacks (overwrite() of an older",
+            "version, often while the player is online: the next session must load exactly that version) and wipes (a stale",
+            "view's overwrite() after the wipe must be refused: no rollback brings a wiped profile back).",
             ""
         })
 public final class SimulateCommand implements Callable<Integer> {
     private static final String SERVERS = "--servers";
     private static final String PLAYERS = "--players";
     private static final String STORM_GIFTS = "--storm-gifts";
+    private static final String ROLLBACKS = "--rollbacks";
+    private static final String WIPES = "--wipes";
 
     @Option(
             names = "--store",
@@ -85,6 +90,20 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Gifts 16 admin threads send to one popular player"
                     + " a third of the way in, while it hops servers (0: no storm; default: ${DEFAULT-VALUE})")
     int stormGifts;
+
+    @Option(
+            names = ROLLBACKS,
+            defaultValue = "12",
+            description = "Admin rollbacks a minute (overwrite() of a version one or two behind the newest) on the"
+                    + " rollback cohort (0: none; default: ${DEFAULT-VALUE})")
+    double rollbacks;
+
+    @Option(
+            names = WIPES,
+            defaultValue = "2",
+            description = "Rollback-cohort profiles wiped during the run, their players offline for good; at most"
+                    + " the cohort size minus one (0: none; default: ${DEFAULT-VALUE})")
+    int wipes;
 
     @Option(names = "--no-kill", negatable = false, description = "Do not kill -9 servers")
     boolean noKill;
@@ -159,6 +178,10 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new BadInputException("--gifts-per-second must not be negative");
         }
         requireBetween(STORM_GIFTS, stormGifts, 0, 100_000);
+        if (rollbacks < 0 || rollbacks > 6_000 || Double.isNaN(rollbacks)) {
+            throw new BadInputException(ROLLBACKS + " must be between 0 and 6000 a minute, was " + rollbacks);
+        }
+        requireBetween(WIPES, wipes, 0, 10_000);
         if (faultEvery == null) {
             faultEvery = Duration.ofMillis(Math.max(3_000, Math.min(7_000, duration.toMillis() / 4)));
         }
@@ -200,6 +223,8 @@ public final class SimulateCommand implements Callable<Integer> {
                 g.editInterval,
                 giftsPerSecond,
                 stormGifts,
+                rollbacks,
+                wipes,
                 !noKill,
                 !noFreeze,
                 !noCut,

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The admin's gifts: {@code globalUpdateProfile} + {@code addActiveUpdate} with a unique gift id and
- * some coins, to a random player, online or not. Each gift is recorded in the {@link SimHistory}
+ * some coins, to a random player outside the rollback cohort ({@link PlayerDriver#giftKeys()}), online or not. Each gift is recorded in the {@link SimHistory}
  * when sent and again when the store acknowledged it (or failed).
  *
  * <p>Threads: {@link #send} and {@link #storm} are called on the driving thread; the store calls
@@ -38,7 +38,7 @@ final class GiftSender {
         this.keys = keys;
     }
 
-    /** Sends one gift to a random player in the background. Takes the lock. */
+    /** Sends one gift to a random player (never one of the rollback cohort) in the background. Takes the lock. */
     void send() {
         String key;
         synchronized (sim.lock()) {

@@ -42,6 +42,10 @@ final class PlayerDriver {
         JoinReason next = JoinReason.FRESH;
         /** Why the pending join was sent, and the fault behind it. */
         JoinReason why = JoinReason.FRESH;
+        /** An admin rollback of its profile is under way: it sends no join until it ends. */
+        boolean held;
+        /** Its profile is to be wiped: it leaves at once (if online) and never comes back. */
+        boolean retired;
 
         Player(String key) {
             this.key = key;
@@ -56,6 +60,9 @@ final class PlayerDriver {
     }
 
     private final List<Player> players = new ArrayList<>();
+    /** The rollback cohort: the last players, who get no gifts; see {@link #cohortSize}. */
+    private final List<String> cohort;
+
     private final Map<String, Player> byKey = new HashMap<>();
     private final SimContext sim;
     private final ServerSupervisor servers;
@@ -70,6 +77,60 @@ final class PlayerDriver {
             players.add(p);
             byKey.put(p.key, p);
         }
+        int n = players.size();
+        cohort = keys().subList(n - cohortSize(n), n);
+    }
+
+    /**
+     * How many of {@code players} form the rollback cohort: a tenth, at least three, at most half
+     * (so the first player, the storm's, is never in it).
+     */
+    static int cohortSize(int players) {
+        return Math.min(Math.max(3, (players + 9) / 10), players / 2);
+    }
+
+    /** The rollback cohort: players whose profiles the admin rolls back or wipes, and who get no gifts. */
+    List<String> cohort() {
+        return cohort;
+    }
+
+    /** The players outside the rollback cohort: the ones gifts go to. */
+    List<String> giftKeys() {
+        return keys().subList(0, players.size() - cohort.size());
+    }
+
+    /** Whether {@code key}'s player is online or offline with no request pending, and neither held nor retired. */
+    boolean idle(String key) {
+        Player p = byKey.get(key);
+        return p.req == 0 && !p.held && !p.retired && (p.state == State.ONLINE || p.state == State.OFFLINE);
+    }
+
+    /** Whether {@code key}'s player is online (its session on {@link #epoch}). */
+    boolean isOnline(String key) {
+        return byKey.get(key).state == State.ONLINE;
+    }
+
+    /** The epoch of {@code key}'s latest session, or -1 if it never joined. */
+    long epoch(String key) {
+        return byKey.get(key).epoch;
+    }
+
+    /** Holds or lets go {@code key}'s player: while held it sends no join (nor hop, nor leave). */
+    void hold(String key, boolean held) {
+        byKey.get(key).held = held;
+    }
+
+    /** {@code key}'s profile is to be wiped: its player leaves as soon as it can and stays offline for the rest of the run. */
+    void retire(String key) {
+        Player p = byKey.get(key);
+        p.retired = true;
+        p.nextActionAt = 0;
+    }
+
+    /** Whether {@code key}'s player is offline with no request pending. */
+    boolean offlineIdle(String key) {
+        Player p = byKey.get(key);
+        return p.state == State.OFFLINE && p.req == 0;
     }
 
     /** Every player's profile key. */
@@ -101,9 +162,9 @@ final class PlayerDriver {
         return players.size();
     }
 
-    /** Whether every player is online with no request pending. */
+    /** Whether every player (but those retired by a wipe) is online with no request pending. */
     boolean allOnline() {
-        return players.stream().allMatch(p -> p.state == State.ONLINE && p.req == 0);
+        return players.stream().allMatch(p -> p.retired || p.state == State.ONLINE && p.req == 0 && !p.held);
     }
 
     /** Whether a player that a fault moved is still joining elsewhere (its steal time is not measured yet). */
@@ -126,7 +187,14 @@ final class PlayerDriver {
     /** Sends the requests of the players whose next action is due. */
     void step(long now) {
         for (Player p : players) {
-            if (p.req != 0 || now < p.nextActionAt) {
+            if (p.req != 0 || now < p.nextActionAt || p.held) {
+                continue;
+            }
+            if (p.retired) {
+                if (p.state == State.ONLINE && p.server != null && p.server.recovered(now)) {
+                    p.hopAfterLeave = false;
+                    sendLeave(p); // for good
+                }
                 continue;
             }
             if (p.state == State.OFFLINE) {

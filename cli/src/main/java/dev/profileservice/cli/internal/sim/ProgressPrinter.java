@@ -74,7 +74,8 @@ final class ProgressPrinter {
             lastLineAt = now;
             return String.format(
                     Locale.ROOT,
-                    "%5.1fs%s  online %d/%d  hops/s %.1f  gifts sent %d applied %d  faults: kill %d, stop %d, cut %d",
+                    "%5.1fs%s  online %d/%d  hops/s %.1f  gifts sent %d applied %d  faults: kill %d, stop %d, cut %d"
+                            + "  admin: rollbacks %d, wipes %d",
                     (now - startAt) / 1000.0,
                     players.draining() ? " [draining]" : "",
                     players.online(),
@@ -84,7 +85,9 @@ final class ProgressPrinter {
                     sim.history().giftsApplied(),
                     sim.history().count(FaultKind.KILL),
                     sim.history().count(FaultKind.FREEZE),
-                    sim.history().count(FaultKind.CUT));
+                    sim.history().count(FaultKind.CUT),
+                    sim.history().rollbacks.size(),
+                    sim.history().wipes.size());
         }
     }
 }

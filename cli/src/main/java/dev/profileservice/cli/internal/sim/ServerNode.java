@@ -58,6 +58,9 @@ public final class ServerNode {
             Duration editInterval,
             Duration clockOffset) {}
 
+    /** Versions each profile keeps: few, so that pruning runs during a simulation too. */
+    static final int VERSIONS_KEPT = 8;
+
     private final Settings settings;
     private final BufferedWriter out =
             new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
@@ -117,6 +120,11 @@ public final class ServerNode {
                 .lease(settings.lease())
                 .forceLoadTimeout(settings.forceLoadTimeout())
                 .pollInterval(settings.pollInterval())
+                // versions at the run's pace (the default keeps one every 5 minutes): the admin's
+                // rollbacks need a few per player within seconds, and a short history gets pruned
+                // while they run
+                .versionInterval(settings.autoSave())
+                .versionRetention(VERSIONS_KEPT, Duration.ZERO)
                 .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), settings.clockOffset()))
                 .build();
         service.issueSignal().connect(message -> {

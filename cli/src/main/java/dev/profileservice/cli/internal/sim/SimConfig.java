@@ -12,6 +12,8 @@ import java.util.List;
  * @param profileStore     the profile store name; null for a fresh one per run
  * @param runDir           where logs (and the default SQLite file) go; null for a new temp folder
  * @param stormGifts       gifts sent at once to one player in the storm phase (0: no storm)
+ * @param rollbacksPerMinute admin rollbacks a minute on the rollback cohort (0: none; see {@link AdminDriver})
+ * @param wipes            cohort profiles wiped during the run (0: none)
  * @param clockSkew        the spread of the server processes' clocks around the host's (see {@link #clockOffset})
  */
 public record SimConfig(
@@ -28,6 +30,8 @@ public record SimConfig(
         Duration editInterval,
         double giftsPerSecond,
         int stormGifts,
+        double rollbacksPerMinute,
+        int wipes,
         boolean kill,
         boolean freeze,
         boolean cut,

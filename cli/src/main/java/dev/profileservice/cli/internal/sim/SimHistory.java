@@ -100,6 +100,92 @@ final class SimHistory {
         }
     }
 
+    /** How an admin rollback ({@link AdminDriver}) ended. */
+    enum RollbackOutcome {
+        /** {@code overwrite()} returned: the version is the profile's newest data. */
+        DONE,
+        /** The key had too few kept versions to go back to; nothing was tried. */
+        NO_VERSION,
+        /** The chosen version was gone (pruned) by the time it was viewed; nothing was written. */
+        PRUNED,
+        /** A store call threw; the overwrite may or may not have been written. */
+        FAILED
+    }
+
+    /**
+     * An admin rollback of {@code key} to {@code version}: {@code expectedEdits} is the rolled-back
+     * data's edit counter, what the next session must load; {@code t0}..{@code t1} (micros, the
+     * children's audit clock) surround the {@code overwrite()} call; the player was held (sent no
+     * join) from before {@code t0} until after {@code t1}. {@code liveEpoch} is the session the player
+     * was online in when the rollback began (-1: offline), which the overwrite must end.
+     */
+    static final class Rollback {
+        final String key;
+        final long at;
+        final long liveEpoch;
+        String version;
+        long expectedEdits = -1;
+        long t0;
+        long t1;
+        RollbackOutcome outcome;
+        String error;
+
+        Rollback(String key, long at, long liveEpoch) {
+            this.key = key;
+            this.at = at;
+            this.liveEpoch = liveEpoch;
+        }
+
+        boolean online() {
+            return liveEpoch >= 0;
+        }
+
+        /** Whether the overwrite was sent to the store (written, or perhaps written before a failure). */
+        boolean attempted() {
+            return outcome == RollbackOutcome.DONE || outcome == RollbackOutcome.FAILED && t0 > 0;
+        }
+    }
+
+    /** What {@code overwrite()} of a view taken before a wipe did after the wipe. */
+    enum StaleOverwrite {
+        /** It threw IllegalStateException and wrote nothing: right. */
+        REFUSED,
+        /** It returned: it wrote the profile back. */
+        SUCCEEDED,
+        /** It threw something else. */
+        ERROR
+    }
+
+    /**
+     * A wipe of {@code key} (its player offline, and kept offline for the rest of the run), with a
+     * view of {@code version} ({@code staleEdits} edits) taken before it; what an {@code overwrite()}
+     * of that view did after the wipe, and whether the record or the version could still be read
+     * right after. {@code error} is set when the wipe itself failed (nothing was checked).
+     */
+    static final class Wipe {
+        final String key;
+        final long at;
+        String version;
+        long staleEdits = -1;
+        boolean existed;
+        StaleOverwrite stale;
+        String staleError;
+        boolean recordAfter;
+        boolean versionAfter;
+        long t1;
+        String error;
+
+        Wipe(String key, long at) {
+            this.key = key;
+            this.at = at;
+        }
+    }
+
+    /** The admin rollbacks, in the order they began. */
+    final List<Rollback> rollbacks = new ArrayList<>();
+    /** The wipes, in the order they began. */
+    final List<Wipe> wipes = new ArrayList<>();
+
     /** By {@code key#epoch}. */
     final Map<String, SessionRec> sessions = new HashMap<>();
     /** By profile key. */

@@ -73,6 +73,9 @@ public final class SimReport {
         config.put("giftsPerSecond", cfg.giftsPerSecond());
         config.put(
                 "faults", cfg.faultKinds().stream().map(FaultKind::configName).toList());
+        config.put("rollbacksPerMinute", cfg.rollbacksPerMinute());
+        config.put("wipes", cfg.wipes());
+        config.put("rollbackCohort", PlayerDriver.cohortSize(cfg.players()));
         config.put("seed", cfg.seed());
         config.put("runDir", in.runDir().toString());
         Map<String, Object> traffic = new LinkedHashMap<>();
@@ -89,6 +92,7 @@ public final class SimReport {
         traffic.put("saveErrors", k.errors);
         traffic.put("gracefulReleasesChecked", k.gracefulChecked);
         traffic.put("takeoversWithoutFault", k.unexplained);
+        traffic.put("sessionPairsAcrossRollbacks", k.rollbackResets);
         traffic.put("steals", k.steals);
         traffic.put("stealsBeforeOwnersLeaseExpired", k.earlySteals.count);
         traffic.put("earliestStealAfterLeaseExpiryMs", k.steals == 0 ? null : k.minMarginMs);
@@ -138,6 +142,22 @@ public final class SimReport {
                             "millis",
                             storm.running() ? -1 : storm.endedAt - storm.startedAt));
         }
+        Map<String, Object> rollbackJson = new LinkedHashMap<>();
+        rollbackJson.put("done", k.rollbacksDone);
+        rollbackJson.put("whileOnline", k.rollbacksOnline);
+        rollbackJson.put("liveSessionsEnded", k.sessionsEndedByRollback);
+        rollbackJson.put("checked", k.rollbacksChecked);
+        rollbackJson.put("superseded", k.rollbacksSuperseded);
+        rollbackJson.put("unverified", k.rollbacksUnverified);
+        rollbackJson.put("failedWithoutWrite", k.rollbacksFailed);
+        rollbackJson.put("failedExamples", k.rollbackErrors);
+        rollbackJson.put("checkFailures", k.rollbackFailures.count);
+        Map<String, Object> wipeJson = new LinkedHashMap<>();
+        wipeJson.put("done", k.wipesDone);
+        wipeJson.put("staleOverwritesRefused", k.staleOverwritesRefused);
+        wipeJson.put("failed", k.wipesFailed);
+        wipeJson.put("failedExamples", k.wipeErrors);
+        wipeJson.put("checkFailures", k.wipeFailures.count);
         List<Map<String, Object>> checkJson = new ArrayList<>();
         for (Check c : r.checks) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -152,6 +172,8 @@ public final class SimReport {
         r.json.put("traffic", traffic);
         r.json.put("faults", faultJson);
         r.json.put("gifts", giftJson);
+        r.json.put("rollbacks", rollbackJson);
+        r.json.put("wipes", wipeJson);
         r.json.put("epochViolations", k.epochViolations.count);
         r.json.put("loss", loss);
         r.json.put("timings", timings);
@@ -198,6 +220,23 @@ public final class SimReport {
                 cfg.cut() && !StoreLinks.isServerStore(in.maskedUri())
                         ? " (not applicable to an embedded store)"
                         : ""));
+        t.add(String.format(
+                Locale.ROOT,
+                "Admin: %d rollbacks (%d while the player was online), %d failed without a write; %d wipes, %d failed;"
+                        + " rollback cohort %d players (no gifts), %.1f rollbacks a minute",
+                k.rollbacksDone,
+                k.rollbacksOnline,
+                k.rollbacksFailed,
+                k.wipesDone,
+                k.wipesFailed,
+                PlayerDriver.cohortSize(cfg.players()),
+                cfg.rollbacksPerMinute()));
+        for (String e : k.rollbackErrors) {
+            t.add("  rollback failed: " + e);
+        }
+        for (String e : k.wipeErrors) {
+            t.add("  wipe failed: " + e);
+        }
         t.add("Checks:");
         for (Check c : r.checks) {
             t.add("  [" + (c.passed() ? "PASS" : "FAIL") + "] " + c.name() + ": " + c.summary());

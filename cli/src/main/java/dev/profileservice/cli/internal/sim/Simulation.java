@@ -20,12 +20,14 @@ import java.util.function.BooleanSupplier;
  *   <li>{@link EventIntake}: the children's events, into the {@link SimHistory} the report checks;</li>
  *   <li>{@link PlayerDriver}: the players' joins, hops and leaves;</li>
  *   <li>{@link GiftSender}: the admin gifts;</li>
+ *   <li>{@link AdminDriver}: the admin rollbacks and wipes on the rollback cohort;</li>
  *   <li>{@link FaultInjector}: kill -9, SIGSTOP, connection cuts (through {@link StoreLinks}), crashes after an outage;</li>
  *   <li>{@link FinalStore} and {@link SimReport}: what the store holds at the end, and the checks.</li>
  * </ul>
  *
  * <p>Threads: {@link #run} drives players and faults from the calling thread (a step every 10 ms);
- * one reader thread per child turns its output into events; four threads send gifts; one prints
+ * one reader thread per child turns its output into events; four threads send gifts; one runs the
+ * admin's rollbacks and wipes; one prints
  * progress. All run state is guarded by one lock, the simulation lock, which the parts share.
  */
 public final class Simulation {
@@ -86,6 +88,7 @@ public final class Simulation {
         final PlayerDriver players;
         final FaultInjector faults;
         final GiftSender gifts;
+        final AdminDriver admin;
 
         Run(
                 Path runDir,
@@ -98,7 +101,8 @@ public final class Simulation {
             this.servers = new ServerSupervisor(sim, runDir, new ServerCommand(cfg, links, storeName));
             this.players = new PlayerDriver(sim, servers);
             this.faults = new FaultInjector(sim, servers, players, links);
-            this.gifts = new GiftSender(sim, adminStore, runId, players.keys());
+            this.gifts = new GiftSender(sim, adminStore, runId, players.giftKeys());
+            this.admin = new AdminDriver(sim, adminStore, players);
         }
 
         /** Starts the servers, plays for the configured duration, then drains; every child has exited on return. */
@@ -113,6 +117,7 @@ public final class Simulation {
                 long endAt = startAt + cfg.duration().toMillis();
                 synchronized (lock) {
                     players.begin(startAt);
+                    admin.begin(startAt);
                 }
                 progress = new ProgressPrinter(sim, progressOut, terminal, players);
                 progress.start(startAt);
@@ -142,6 +147,9 @@ public final class Simulation {
                             nextFault =
                                     now + (faults.inject(now) ? cfg.faultEvery().toMillis() : 250);
                         }
+                        if (now < endAt - 1_500) {
+                            admin.step(now);
+                        }
                         if (history.storm != null && history.storm.running()) {
                             players.hurry(celebrity, now); // the popular player changes servers during the storm
                         }
@@ -155,6 +163,7 @@ public final class Simulation {
                     progress.stop();
                 }
                 gifts.abandon();
+                admin.abandon();
                 servers.destroyAll();
             }
         }
@@ -171,6 +180,9 @@ public final class Simulation {
                 faults.healAll();
             }
             gifts.finish();
+            // a player retired for a wipe is leaving: wipe it once it is gone (it never comes back)
+            stepUntil(cfg.freezeFor().toMillis() + 10_000, 20, () -> admin.wipeSettled(System.currentTimeMillis()));
+            admin.finish();
             // every player back online, so that every gift is delivered
             stepUntil(3 * cfg.lease().toMillis() + cfg.forceLoadTimeout().toMillis() + 30_000, 20, players::allOnline);
             // every acknowledged gift applied (reported by a server)

@@ -26,6 +26,8 @@ class SimReportTest {
             Duration.ofMillis(250),
             1,
             0,
+            0,
+            0,
             true,
             true,
             false,
@@ -220,5 +222,117 @@ class SimReportTest {
         h.sessions.get("p#2").loaded = 10; // fewer than session 1 had loaded? no: 0; make session 1 load more
         h.sessions.get("p#1").loaded = 20;
         assertThat(check(h.report(), "saved data never went back").passed()).isFalse();
+    }
+
+    /**
+     * a (epoch 1) loads 0 and is online at 2000 when the admin rolls the profile back to a version
+     * with 25 edits; the overwrite takes epoch 2 and fences a; b acquires epoch 3 at ~3100 and loads 25.
+     */
+    static History rolledBack() {
+        History h = new History();
+        SimHistory.SessionRec a = h.session(1, "a", 0, 1_000);
+        h.save("a", 1, false, "SAVED", 1_500);
+        h.save("a", 1, false, "LOST_SESSION", 2_500); // fenced by the rollback
+        a.endedCounter = 40;
+        a.endedAt = 2_500;
+        SimHistory.Rollback r = new SimHistory.Rollback("p", 2_000, 1);
+        r.version = "7";
+        r.expectedEdits = 25;
+        r.t0 = 2_000_000;
+        r.t1 = 2_050_000;
+        r.outcome = SimHistory.RollbackOutcome.DONE;
+        h.history.rollbacks.add(r);
+        SimHistory.SessionRec b = h.session(3, "b", 25, 3_100);
+        h.save("b", 3, true, "SAVED", 5_000);
+        b.endedCounter = 30;
+        h.stored.edits = 30;
+        return h;
+    }
+
+    @Test
+    void aRollbackLoadedByTheNextSessionPassesAndIsNoLoss() {
+        SimReport r = rolledBack().report();
+        assertThat(r.passed()).as(r.toText()).isTrue();
+        assertThat(check(r, "admin rollbacks").summary())
+                .contains("1 rollbacks (1 while the player was online; 1 live sessions ended by them), 1 checked");
+        assertThat(((Map<?, ?>) r.toJson().get("traffic")).get("sessionPairsAcrossRollbacks"))
+                .isEqualTo(1L);
+        assertThat(r.toText()).contains("Admin: 1 rollbacks (1 while the player was online)");
+    }
+
+    @Test
+    void aNextSessionThatDidNotLoadTheRollbackFails() {
+        History h = rolledBack();
+        h.sessions.get("p#3").loaded = 40; // the fenced session's data, not the rollback
+        SimReport r = h.report();
+        assertThat(r.passed()).isFalse();
+        assertThat(check(r, "admin rollbacks").failures().get(0))
+                .contains("rolled back to version 7 (25 edits) while online in epoch 1")
+                .contains("loaded 40");
+        assertThat(check(r, "graceful hops").passed()).isTrue();
+    }
+
+    @Test
+    void aSaveOfTheFencedSessionAcceptedAfterTheRollbackFails() {
+        History h = rolledBack();
+        h.save("a", 1, false, "SAVED", 2_600);
+        assertThat(check(h.report(), "admin rollbacks").failures())
+                .anyMatch(f -> f.contains("a save by a (epoch 1) was accepted"));
+    }
+
+    @Test
+    void aFailedRollbackIsCountedNotFailed() {
+        History h = clean();
+        SimHistory.Rollback r = new SimHistory.Rollback("p", 2_000, -1);
+        r.version = "3";
+        r.outcome = SimHistory.RollbackOutcome.PRUNED;
+        h.history.rollbacks.add(r);
+        SimReport rep = h.report();
+        assertThat(rep.passed()).as(rep.toText()).isTrue();
+        assertThat(rep.toText()).contains("1 failed without a write").contains("rollback failed: p to version 3");
+    }
+
+    static SimHistory.Wipe wipe(SimHistory.StaleOverwrite stale) {
+        SimHistory.Wipe w = new SimHistory.Wipe("w", 4_000);
+        w.version = "2";
+        w.staleEdits = 12;
+        w.existed = true;
+        w.stale = stale;
+        w.t1 = 4_100_000;
+        return w;
+    }
+
+    @Test
+    void aWipeWhoseStaleOverwriteIsRefusedPasses() {
+        History h = clean();
+        h.history.wipes.add(wipe(SimHistory.StaleOverwrite.REFUSED));
+        SimReport r = h.report();
+        assertThat(r.passed()).as(r.toText()).isTrue();
+        assertThat(check(r, "no rollback resurrects").summary())
+                .contains("1 wipes")
+                .contains("1 stale overwrites refused");
+    }
+
+    @Test
+    void aStaleOverwriteThatSucceededOrAWipedProfileInTheStoreFails() {
+        History h = clean();
+        h.history.wipes.add(wipe(SimHistory.StaleOverwrite.SUCCEEDED));
+        SimReport.Check c = check(h.report(), "no rollback resurrects");
+        assertThat(c.passed()).isFalse();
+        assertThat(c.failures().get(0))
+                .contains("w: overwrite() of version 2 (12 edits)")
+                .contains("succeeded");
+
+        History h2 = clean();
+        h2.history.wipes.add(wipe(SimHistory.StaleOverwrite.REFUSED));
+        SimReport r2 = SimReport.build(new SimReport.Input(
+                CFG,
+                Path.of("/tmp/x"),
+                "sqlite:x.db",
+                "S",
+                h2.history,
+                new FinalStore(Map.of("p", h2.stored, "w", new SimPlayerData()), Map.of("p", 0), List.of())));
+        assertThat(check(r2, "no rollback resurrects").failures().get(0))
+                .contains("the store holds the wiped profile at the end");
     }
 }
