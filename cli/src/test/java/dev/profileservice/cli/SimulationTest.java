@@ -28,7 +28,7 @@ class SimulationTest {
                 "--players",
                 "20",
                 "--duration",
-                "10s",
+                "14s",
                 "--gifts-per-second",
                 "6",
                 "--fault-every",
