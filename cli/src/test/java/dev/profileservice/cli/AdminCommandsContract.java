@@ -54,14 +54,30 @@ abstract class AdminCommandsContract {
         assertThat(r.out()).as(r.toString()).isEmpty();
     }
 
+    /** Runs {@code profiles COMMAND} with the fixture's store options and {@code more}, asserting exit code 0. */
+    Cli.Result succeeds(String command, String... more) {
+        Cli.Result r = Cli.run(fx.args(command, more));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return r;
+    }
+
+    /**
+     * The current version of alice, which then stops being the latest: a save changes her coins
+     * from 5 to 6, so it is kept as an older version.
+     */
+    long aliceVersionBeforeChange() {
+        long version = fx.record("alice").revision();
+        fx.change("alice", p -> p.edit(d -> d.put("coins", 6)));
+        return version;
+    }
+
     // ---------------------------------------------------------------- view
 
     @Test
     void viewPrintsDataMetadataAndUpdates() throws Exception {
         fx.store.globalUpdateProfile("alice", u -> u.addActiveUpdate(Map.of("coins", 100)));
 
-        Cli.Result text = Cli.run(fx.args("view", "alice"));
-        assertThat(text.exit()).as(text.toString()).isZero();
+        Cli.Result text = succeeds("view", "alice");
         assertThat(text.out())
                 .contains("Profile alice in " + fx.storeName)
                 .contains("\"coins\" : 5")
@@ -70,8 +86,7 @@ abstract class AdminCommandsContract {
                 .contains("active updates (1)")
                 .contains("{\"coins\":100}");
 
-        Cli.Result json = Cli.run(fx.args("view", "alice", "--json"));
-        assertThat(json.exit()).as(json.toString()).isZero();
+        Cli.Result json = succeeds("view", "alice", "--json");
         JsonNode node = JSON.readTree(json.out());
         assertThat(node.get("data").get("coins").asInt()).isEqualTo(5);
         assertThat(node.get("metaTags").get("rank").asText()).isEqualTo("gold");
@@ -113,8 +128,7 @@ abstract class AdminCommandsContract {
 
     @Test
     void giftSendsAnActiveUpdateAndPrintsItsId() throws Exception {
-        Cli.Result r = Cli.run(fx.args("gift", "bob", "--data", "{\"coins\":250,\"reason\":\"apology\"}", "--json"));
-        assertThat(r.exit()).as(r.toString()).isZero();
+        Cli.Result r = succeeds("gift", "bob", "--data", "{\"coins\":250,\"reason\":\"apology\"}", "--json");
         long id = JSON.readTree(r.out()).get("id").asLong();
         assertThat(id).isPositive();
 
@@ -123,8 +137,7 @@ abstract class AdminCommandsContract {
         assertThat(active).extracting(GlobalUpdate::id).containsExactly(id);
         assertThat(active.get(0).data()).containsEntry("coins", 250).containsEntry("reason", "apology");
 
-        Cli.Result text = Cli.run(fx.args("gift", "bob", "--data", "{\"coins\":1}"));
-        assertThat(text.exit()).as(text.toString()).isZero();
+        Cli.Result text = succeeds("gift", "bob", "--data", "{\"coins\":1}");
         assertThat(text.out()).startsWith("sent global update #" + (id + 1) + " to bob");
         assertThat(fx.store.viewProfile("bob").orElseThrow().getGlobalUpdates().getActiveUpdates())
                 .hasSize(2);
@@ -161,8 +174,7 @@ abstract class AdminCommandsContract {
     void sessionsListsHoldersWithTheirLease() throws Exception {
         Profile<Map<String, Object>> held = fx.hold("alice");
         try {
-            Cli.Result text = Cli.run(fx.args("sessions"));
-            assertThat(text.exit()).as(text.toString()).isZero();
+            Cli.Result text = succeeds("sessions");
             assertThat(text.out())
                     .contains("alice")
                     .contains("test-job-" + fx.storeName)
@@ -190,8 +202,7 @@ abstract class AdminCommandsContract {
         Profile<Map<String, Object>> held = fx.hold("alice");
         long epoch = fx.record("alice").epoch();
 
-        Cli.Result r = Cli.run(fx.args("release", "alice"));
-        assertThat(r.exit()).as(r.toString()).isZero();
+        Cli.Result r = succeeds("release", "alice");
         assertThat(r.out()).contains("released alice").contains("epoch " + epoch + " -> " + (epoch + 1));
         StoredProfile after = fx.record("alice");
         assertThat(after.owner()).isNull();
@@ -230,8 +241,7 @@ abstract class AdminCommandsContract {
 
     @Test
     void wipeWithYesDeletesWithoutAsking() throws Exception {
-        Cli.Result r = Cli.run(fx.args("wipe", "bob", "--yes", "--json"));
-        assertThat(r.exit()).as(r.toString()).isZero();
+        Cli.Result r = succeeds("wipe", "bob", "--yes", "--json");
         assertThat(JSON.readTree(r.out()).get("deleted").asBoolean()).isTrue();
         assertThat(BackendAdmin.of(fx.backend).keys(fx.storeName, null, 10)).containsExactly("alice");
         assertBadInput(Cli.run(fx.args("wipe", "bob", "--yes")), "no profile 'bob'");
@@ -246,8 +256,7 @@ abstract class AdminCommandsContract {
         args[0] = key;
         args[1] = "--json";
         System.arraycopy(more, 0, args, 2, more.length);
-        Cli.Result r = Cli.run(fx.args("history", args));
-        assertThat(r.exit()).as(r.toString()).isZero();
+        Cli.Result r = succeeds("history", args);
         return JSON.readTree(r.out());
     }
 
@@ -264,8 +273,7 @@ abstract class AdminCommandsContract {
         fx.store.viewProfile("alice").orElseThrow().overwrite(); // the rollback API: cause overwrite
         long third = fx.record("alice").revision();
 
-        Cli.Result text = Cli.run(fx.args("history", "alice"));
-        assertThat(text.exit()).as(text.toString()).isZero();
+        Cli.Result text = succeeds("history", "alice");
         List<String> rows =
                 text.out().lines().filter(l -> l.matches("\\s+[0-9].*")).toList();
         assertThat(rows).hasSize(3);
@@ -332,11 +340,9 @@ abstract class AdminCommandsContract {
 
     @Test
     void viewOfAVersionShowsThatVersion() throws Exception {
-        long v5 = fx.record("alice").revision();
-        fx.change("alice", p -> p.edit(d -> d.put("coins", 6)));
+        long v5 = aliceVersionBeforeChange();
 
-        Cli.Result text = Cli.run(fx.args("view", "alice", "--version", String.valueOf(v5)));
-        assertThat(text.exit()).as(text.toString()).isZero();
+        Cli.Result text = succeeds("view", "alice", "--version", String.valueOf(v5));
         assertThat(text.out())
                 .contains("Profile alice in " + fx.storeName)
                 .contains("\"coins\" : 5")
@@ -380,8 +386,7 @@ abstract class AdminCommandsContract {
                 "{\"rank\":\"gold\"}",
                 List.of(42L));
 
-        Cli.Result r = Cli.run(fx.args("diff", "carol", String.valueOf(v1), String.valueOf(v2)));
-        assertThat(r.exit()).as(r.toString()).isZero();
+        Cli.Result r = succeeds("diff", "carol", String.valueOf(v1), String.valueOf(v2));
         assertThat(r.out().lines())
                 .contains(
                         "~ /data/coins: 100 -> 0",
@@ -479,8 +484,7 @@ abstract class AdminCommandsContract {
         held.edit(d -> d.put("coins", 1));
         long epoch = fx.record("bob").epoch();
 
-        Cli.Result r = Cli.run(fx.args("restore", "bob", "--version", String.valueOf(v7), "--yes", "--json"));
-        assertThat(r.exit()).as(r.toString()).isZero();
+        Cli.Result r = succeeds("restore", "bob", "--version", String.valueOf(v7), "--yes", "--json");
         JsonNode json = JSON.readTree(r.out());
         assertThat(json.get("epochAfter").asLong()).isEqualTo(epoch + 1);
         assertThat(json.get("endedSession").get("jobId").asText()).isEqualTo("test-job-" + fx.storeName);
@@ -499,8 +503,7 @@ abstract class AdminCommandsContract {
 
         long va = fx.record("alice").revision();
         Profile<Map<String, Object>> heldAlice = fx.hold("alice");
-        Cli.Result t = Cli.run(fx.args("restore", "alice", "--version", String.valueOf(va), "--yes"));
-        assertThat(t.exit()).as(t.toString()).isZero();
+        Cli.Result t = succeeds("restore", "alice", "--version", String.valueOf(va), "--yes");
         assertThat(t.out()).contains("ends the live session of place test-place, job test-job-" + fx.storeName);
         await().atMost(Duration.ofSeconds(10)).until(() -> !heldAlice.isActive());
     }
@@ -526,11 +529,9 @@ abstract class AdminCommandsContract {
 
     @Test
     void pinAndUnpinChangeTheFlag() throws Exception {
-        long v = fx.record("alice").revision();
-        fx.change("alice", p -> p.edit(d -> d.put("coins", 6)));
+        long v = aliceVersionBeforeChange();
 
-        Cli.Result pin = Cli.run(fx.args("pin", "alice", "--version", String.valueOf(v)));
-        assertThat(pin.exit()).as(pin.toString()).isZero();
+        Cli.Result pin = succeeds("pin", "alice", "--version", String.valueOf(v));
         assertThat(pin.out()).contains("pinned version " + v + " of alice");
         assertThat(field(historyJson("alice").get("versions"), "pinned")).containsExactly("false", "true");
         assertThat(Cli.run(fx.args("history", "alice")).out()).contains("pinned");
@@ -628,8 +629,7 @@ abstract class AdminCommandsContract {
 
     @Test
     void exportWritesOneJsonLinePerProfile() throws Exception {
-        Cli.Result r = Cli.run(fx.args("export"));
-        assertThat(r.exit()).as(r.toString()).isZero();
+        Cli.Result r = succeeds("export");
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(2);
         JsonNode first = JSON.readTree(lines.get(0));
@@ -659,8 +659,7 @@ abstract class AdminCommandsContract {
                 StandardCharsets.UTF_8);
         Profile<Map<String, Object>> held = fx.hold("bob");
         try {
-            Cli.Result r = Cli.run(fx.args("import", file.toString()));
-            assertThat(r.exit()).as(r.toString()).isZero();
+            Cli.Result r = succeeds("import", file.toString());
             assertThat(r.out())
                     .contains("imported 2 profile(s)")
                     .contains("skipped 1")

@@ -1,24 +1,21 @@
 package dev.profileservice.redis;
 
+import static dev.profileservice.redis.RedisTestSupport.bytes;
+import static dev.profileservice.redis.RedisTestSupport.everyByteValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
-import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.UpdateOp;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the shared contract ({@code BackendContractTest}, run by {@link RedisBackendContractTest}
@@ -40,34 +37,14 @@ import org.junit.jupiter.api.Test;
 class RedisBackendSpiTest {
 
     /** The payload a first load stores (the SPI needs one; these tests do not decode it). */
-    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] INITIAL = bytes("{\"initial\":true}");
 
-    private static final String PREFIX = RedisTestSupport.uniquePrefix();
-    private static final AtomicInteger STORES = new AtomicInteger();
-    private static Backend backend;
+    @RegisterExtension
+    static final RedisTestBackend REDIS = new RedisTestBackend();
 
+    private final Backend backend = REDIS.backend();
+    private final String store = REDIS.newStore("Store_");
     private final Owner a = new Owner("server-a-" + UUID.randomUUID(), "lobby", "job-a");
-    private String store;
-
-    @BeforeAll
-    static void open() {
-        backend = Backends.open(RedisTestSupport.uri(PREFIX));
-    }
-
-    @AfterAll
-    static void close() {
-        backend.close();
-        RedisTestSupport.deleteAll(PREFIX);
-    }
-
-    @BeforeEach
-    void freshStore() {
-        store = "Store_" + STORES.incrementAndGet();
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     @Test
     void opensThroughTheServiceLoaderAndDescribesWithoutPassword() {
@@ -78,10 +55,7 @@ class RedisBackendSpiTest {
 
     @Test
     void binaryPayloadsAndEmptyArraysRoundTripExactly() {
-        byte[] all = new byte[256 * 4];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = (byte) i;
-        }
+        byte[] all = everyByteValue(4);
         long epoch = backend.acquire(store, "bin", a, -1, INITIAL).record().epoch();
         backend.sendUpdates(
                 store, "bin", List.of(new UpdateOp.Add("t-bin", all), new UpdateOp.Add("t-empty", new byte[0])), 10);
@@ -152,7 +126,7 @@ class RedisBackendSpiTest {
         try (var c = client.connect()) {
             c.sync()
                     .zadd(
-                            PREFIX + ":{" + store + ":old}:c",
+                            REDIS.profileKey(store, "old", "c"),
                             System.currentTimeMillis() - Backend.TOKEN_RETENTION.toMillis() * 2,
                             "t-old");
         } finally {

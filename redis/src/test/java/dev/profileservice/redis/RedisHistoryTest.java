@@ -1,10 +1,11 @@
 package dev.profileservice.redis;
 
+import static dev.profileservice.redis.RedisTestSupport.bytes;
+import static dev.profileservice.redis.RedisTestSupport.everyByteValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
-import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SendResult;
@@ -14,23 +15,16 @@ import dev.profileservice.spi.UpdateOp;
 import dev.profileservice.spi.VersionCause;
 import dev.profileservice.spi.VersionHistory;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the shared history contract ({@code BackendHistoryContractTests}, run by
@@ -48,43 +42,16 @@ import org.junit.jupiter.api.Test;
  */
 class RedisHistoryTest {
 
-    private static final byte[] INITIAL = "{\"initial\":true}".getBytes(StandardCharsets.UTF_8);
-    private static final String PREFIX = RedisTestSupport.uniquePrefix();
-    private static final AtomicInteger STORES = new AtomicInteger();
-    private static Backend backend;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> raw;
+    private static final byte[] INITIAL = bytes("{\"initial\":true}");
 
+    @RegisterExtension
+    static final RedisTestBackend REDIS = new RedisTestBackend();
+
+    private final Backend backend = REDIS.backend();
+    private final VersionHistory history = backend.history().orElseThrow();
+    private final StatefulRedisConnection<String, String> raw = REDIS.raw();
+    private final String store = REDIS.newStore("Hist_");
     private final Owner a = new Owner("server-a-" + UUID.randomUUID(), "lobby", "job-a");
-    private String store;
-
-    @BeforeAll
-    static void open() {
-        backend = Backends.open(RedisTestSupport.uri(PREFIX));
-        client = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
-        raw = client.connect();
-    }
-
-    @AfterAll
-    static void close() {
-        backend.close();
-        raw.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        RedisTestSupport.deleteAll(PREFIX);
-    }
-
-    @BeforeEach
-    void freshStore() {
-        store = "Hist_" + STORES.incrementAndGet();
-    }
-
-    private static VersionHistory history() {
-        return backend.history().orElseThrow();
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     private SaveRequest kept(long epoch, byte[] payload) {
         return new SaveRequest(a.serverId(), epoch, payload, false, List.of(), VersionCause.SAVE);
@@ -98,7 +65,7 @@ class RedisHistoryTest {
             KeyScanCursor<String> page = raw.sync()
                     .scan(
                             cursor,
-                            ScanArgs.Builder.matches(PREFIX + ":{" + store + ":" + key + "}:*")
+                            ScanArgs.Builder.matches(REDIS.profileKey(store, key, "*"))
                                     .limit(1000));
             out.addAll(page.getKeys());
             cursor = page;
@@ -110,12 +77,12 @@ class RedisHistoryTest {
     void recordWrittenBeforeRevisionsReadsAsZeroAndCountsOnFromThere() {
         raw.sync()
                 .hset(
-                        PREFIX + ":{" + store + ":old}:p",
+                        REDIS.profileKey(store, "old", "p"),
                         Map.of("payload", "p", "epoch", "3", "sid", a.serverId(), "place", "lobby", "job", "job-a"));
         assertThat(backend.read(store, "old").revision()).isZero();
         StoredProfile saved = backend.save(store, "old", kept(3, bytes("new"))).record();
         assertThat(saved.revision()).isEqualTo(1);
-        assertThat(history().version(store, "old", 1))
+        assertThat(history.version(store, "old", 1))
                 .hasValueSatisfying(v -> assertThat(v.writer()).isEqualTo(a));
     }
 
@@ -127,7 +94,7 @@ class RedisHistoryTest {
         List<String> keys = keysOf("k");
         assertThat(keys).extracting(k -> k.substring(k.lastIndexOf(':') + 1)).contains("p", "h", "v", "q");
         assertThat(keys).extracting(k -> SlotHash.getSlot(k)).containsOnly(SlotHash.getSlot(keys.get(0)));
-        assertThat(raw.sync().type(PREFIX + ":{" + store + ":k}:h")).isEqualTo("zset");
+        assertThat(raw.sync().type(REDIS.profileKey(store, "k", "h"))).isEqualTo("zset");
 
         assertThat(BackendAdmin.of(backend).delete(store, "k")).isTrue();
         assertThat(keysOf("k")).isEmpty();
@@ -135,17 +102,14 @@ class RedisHistoryTest {
 
     @Test
     void versionPayloadsAreBinarySafeTheEmptyOneIncluded() {
-        byte[] all = new byte[256 * 3];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = (byte) i;
-        }
+        byte[] all = everyByteValue(3);
         long epoch = backend.acquire(store, "bin", a, -1, INITIAL).record().epoch();
         long full = backend.save(store, "bin", kept(epoch, all)).record().revision();
         long empty =
                 backend.save(store, "bin", kept(epoch, new byte[0])).record().revision();
-        assertThat(history().version(store, "bin", full).map(StoredVersion::payload))
+        assertThat(history.version(store, "bin", full).map(StoredVersion::payload))
                 .hasValue(all);
-        StoredVersion e = history().version(store, "bin", empty).orElseThrow();
+        StoredVersion e = history.version(store, "bin", empty).orElseThrow();
         assertThat(e.payload()).isEmpty();
         assertThat(e.size()).isZero();
     }
@@ -154,7 +118,7 @@ class RedisHistoryTest {
     void overwriteThatClearsUpdatesRemembersTheirTokens() {
         backend.acquire(store, "g", a, -1, INITIAL);
         SendResult sent = backend.sendUpdates(store, "g", List.of(new UpdateOp.Add("tok-1", bytes("gift"))), 10);
-        history().overwrite(store, "g", bytes("rolled back"), true, VersionCause.ADMIN, null);
+        history.overwrite(store, "g", bytes("rolled back"), true, VersionCause.ADMIN, null);
         assertThat(backend.readUpdates(store, "g").updates()).isEmpty();
 
         SendResult retried = backend.sendUpdates(store, "g", List.of(new UpdateOp.Add("tok-1", bytes("gift"))), 10);

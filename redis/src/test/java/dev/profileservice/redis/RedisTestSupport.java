@@ -6,6 +6,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -61,6 +62,20 @@ final class RedisTestSupport {
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
+    }
+
+    /** {@code s} in UTF-8. */
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Every byte value from 0 to 255 in order, {@code times} times over: for binary-safety checks. */
+    static byte[] everyByteValue(int times) {
+        byte[] all = new byte[256 * times];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) i;
+        }
+        return all;
     }
 
     /** Number of keys under {@code prefix}. */

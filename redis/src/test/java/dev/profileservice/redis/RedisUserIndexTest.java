@@ -1,28 +1,21 @@
 package dev.profileservice.redis;
 
+import static dev.profileservice.redis.RedisTestSupport.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
-import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.RoundTripListener;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the shared contract ({@code userIdIndexFollowsSavesOverwriteAndDelete}) does not look at,
@@ -33,46 +26,22 @@ import org.junit.jupiter.api.Test;
  * more.
  */
 class RedisUserIndexTest {
-    private static final byte[] INITIAL = "{}".getBytes(StandardCharsets.UTF_8);
-    private static final String PREFIX = RedisTestSupport.uniquePrefix();
-    private static final AtomicInteger STORES = new AtomicInteger();
-    private static Backend backend;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> raw;
+    private static final byte[] INITIAL = bytes("{}");
 
+    @RegisterExtension
+    static final RedisTestBackend REDIS = new RedisTestBackend();
+
+    private final Backend backend = REDIS.backend();
+    private final StatefulRedisConnection<String, String> raw = REDIS.raw();
+    private final String store = REDIS.newStore("ui");
     private final Owner a = new Owner("server-a-" + UUID.randomUUID(), "lobby", "job-a");
-    private String store;
-
-    @BeforeAll
-    static void open() {
-        backend = Backends.open(RedisTestSupport.uri(PREFIX));
-        client = RedisClient.create(RedisURI.create(RedisTestSupport.baseUri()));
-        raw = client.connect();
-    }
-
-    @AfterAll
-    static void close() {
-        backend.close();
-        raw.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        RedisTestSupport.deleteAll(PREFIX);
-    }
-
-    @BeforeEach
-    void newStore() {
-        store = "ui" + STORES.incrementAndGet();
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     private BackendAdmin admin() {
         return BackendAdmin.of(backend);
     }
 
     private String index(long userId) {
-        return PREFIX + ":uid:{" + store + ":" + userId + "}";
+        return REDIS.prefix() + ":uid:{" + store + ":" + userId + "}";
     }
 
     private SaveResult saveIds(String key, long epoch, List<Long> ids) {
@@ -83,14 +52,15 @@ class RedisUserIndexTest {
     void theRecordKeepsItsIdsAndTheSetsNameItsKey() {
         backend.acquire(store, "k", a, -1, INITIAL);
         saveIds("k", 1, List.of(Long.MAX_VALUE, 5L));
-        assertThat(raw.sync().hget(PREFIX + ":{" + store + ":k}:p", "uids"))
+        assertThat(raw.sync().hget(REDIS.profileKey(store, "k", "p"), "uids"))
                 .as("ids beyond 2^53 kept as text")
                 .isEqualTo("[" + Long.MAX_VALUE + ",5]");
         assertThat(raw.sync().zrange(index(Long.MAX_VALUE), 0, -1)).containsExactly("k");
         assertThat(admin().keysOfUser(store, Long.MAX_VALUE)).containsExactly("k");
 
         saveIds("k", 1, List.of());
-        assertThat(raw.sync().hexists(PREFIX + ":{" + store + ":k}:p", "uids")).isFalse();
+        assertThat(raw.sync().hexists(REDIS.profileKey(store, "k", "p"), "uids"))
+                .isFalse();
         assertThat(raw.sync().exists(index(Long.MAX_VALUE), index(5)))
                 .as("emptied sets vanish")
                 .isZero();
@@ -127,7 +97,7 @@ class RedisUserIndexTest {
         saveIds("k", 1, List.of(60L));
         // a newer write's index step already ran (score above the next save's revision)...
         raw.sync().zadd(index(60), 100, "k");
-        raw.sync().hset(PREFIX + ":{" + store + ":k}:p", "rev", "99");
+        raw.sync().hset(REDIS.profileKey(store, "k", "p"), "rev", "99");
         // ...when this older one, which removes 60, arrives: its revision is 100, not above the entry's
         saveIds("k", 1, List.of(61L));
         assertThat(raw.sync().zscore(index(60), "k")).isEqualTo(100.0);

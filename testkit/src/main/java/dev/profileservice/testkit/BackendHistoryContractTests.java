@@ -45,6 +45,18 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
         return new SaveRequest(alice.serverId(), 1, bytes(payload), false, List.of(), cause);
     }
 
+    /**
+     * A profile {@code name} that alice acquired ({@link #acquiredByAlice}) and then saved
+     * {@code saves} times, with the payloads {@code p1}, {@code p2}, ... in turn (cause save): its key.
+     */
+    private String savedInTurn(String name, int saves) {
+        String k = acquiredByAlice(name);
+        for (int i = 1; i <= saves; i++) {
+            backend.save(store, k, save("p" + i, VersionCause.SAVE));
+        }
+        return k;
+    }
+
     @Test
     @DisplayName("every applied save grows the revision by one, kept or not; only the saves that say keepAs are kept,"
             + " with their payload, cause, writer, size and the revision the save answered")
@@ -79,8 +91,7 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
     @DisplayName("a refused save keeps no version and leaves the revision as it was")
     void refusedSaveKeepsNoVersion() {
         history(backend);
-        String k = key("refused");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("refused");
         backend.acquire(store, k, bob, 1, INITIAL); // the steal
         long before = backend.read(store, k).revision();
         SaveResult r = backend.save(store, k, save("late", VersionCause.RELEASE));
@@ -93,8 +104,7 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
     @DisplayName("a release and a save that consumes updates keep their versions; the release names the owner it ended")
     void releaseAndConsumingSavesKeepVersions() {
         history(backend);
-        String k = key("consume");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("consume");
         add(backend, k, "gift");
         PendingUpdate u = backend.readUpdates(store, k).updates().get(0);
         SaveRequest consuming = consuming(1, "locked", false, u.id(), u.version());
@@ -171,8 +181,7 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
             + " same write (its saves are refused), clears the pending updates when asked, and never creates a record")
     void overwriteEndsTheSessionAndNeverCreates() {
         VersionHistory h = history(backend);
-        String k = key("over");
-        backend.acquire(store, k, alice, -1, INITIAL);
+        String k = acquiredByAlice("over");
         backend.save(store, k, save("bad", null));
         add(backend, k, "gift");
         StoredProfile before = backend.read(store, k);
@@ -212,11 +221,7 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
     @DisplayName("versions page by revision in either order, after a cursor, within time bounds by the store's clock")
     void versionsPageInOrderWithinBounds() {
         VersionHistory h = history(backend);
-        String k = key("page");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        for (int i = 1; i <= 5; i++) {
-            backend.save(store, k, save("p" + i, VersionCause.SAVE));
-        }
+        String k = savedInTurn("page", 5);
         List<StoredVersion> every = all(k);
         assertThat(every).extracting(v -> text(v.payload())).containsExactly("p1", "p2", "p3", "p4", "p5");
         List<StoredVersion> page1 = h.versions(store, k, VersionPage.oldestFirst(2));
@@ -248,11 +253,7 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
     @DisplayName("prune keeps the newest N and the pinned; by age it keeps the newest; delete erases every version")
     void prunePinAndDelete() {
         VersionHistory h = history(backend);
-        String k = key("prune");
-        backend.acquire(store, k, alice, -1, INITIAL);
-        for (int i = 1; i <= 6; i++) {
-            backend.save(store, k, save("p" + i, VersionCause.SAVE));
-        }
+        String k = savedInTurn("prune", 6);
         long oldest = all(k).get(0).revision();
         assertThat(h.setPinned(store, k, oldest, true)).isTrue();
         assertThat(h.setPinned(store, k, oldest + 1000, true)).isFalse();

@@ -49,6 +49,14 @@ final class RedisHistory implements VersionHistory {
         return new String[] {keys.profile(store, key)[5]};
     }
 
+    /** {@code script} on the profile's slot as operation {@code operation}: the number it answers (0 for none). */
+    private long count(String operation, String store, String key, Script script, String[] scriptKeys, byte[]... args) {
+        return redis.call(operation, store, key, () -> {
+            Long answer = redis.eval(script, ScriptOutputType.INTEGER, scriptKeys, args);
+            return answer == null ? 0L : answer;
+        });
+    }
+
     @Override
     public List<StoredVersion> versions(String store, String key, VersionPage page) {
         return redis.call(
@@ -82,15 +90,15 @@ final class RedisHistory implements VersionHistory {
         if (revision < 0) {
             return false;
         }
-        return redis.call("setPinned", store, key, () -> {
-            Long kept = redis.eval(
-                    Scripts.SET_PINNED,
-                    ScriptOutputType.INTEGER,
-                    versionKey(store, key),
-                    ascii(revision),
-                    ascii(pinned ? 1 : 0));
-            return kept != null && kept == 1L;
-        });
+        long kept = count(
+                "setPinned",
+                store,
+                key,
+                Scripts.SET_PINNED,
+                versionKey(store, key),
+                ascii(revision),
+                ascii(pinned ? 1 : 0));
+        return kept == 1L;
     }
 
     @Override
@@ -102,15 +110,8 @@ final class RedisHistory implements VersionHistory {
         }
         // below a millisecond still limits by age (Redis TIME is read in milliseconds here)
         long maxAgeMillis = maxAge.isZero() ? 0 : Math.max(1, maxAge.toMillis());
-        return redis.call("prune", store, key, () -> {
-            Long deleted = redis.eval(
-                    Scripts.PRUNE,
-                    ScriptOutputType.INTEGER,
-                    historyKeys(store, key),
-                    ascii(keepNewest),
-                    ascii(maxAgeMillis));
-            return deleted == null ? 0 : deleted.intValue();
-        });
+        return (int) count(
+                "prune", store, key, Scripts.PRUNE, historyKeys(store, key), ascii(keepNewest), ascii(maxAgeMillis));
     }
 
     @Override
