@@ -45,6 +45,13 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
         return s.service.getProfileStore(DATA_STORE, Map.of("Coins", 0), model);
     }
 
+    /** A server on the older model and one on the newer, and a key of this test. */
+    private record OldAndNew(Server old, Server next, String key) {}
+
+    private OldAndNew oldAndNew(String name) {
+        return new OldAndNew(server("Old"), server("New"), key(name));
+    }
+
     /** Loads {@code key} on {@code store}, puts {@code field = value}, releases. */
     private void saveOnce(ProfileStore<Map<String, Object>> store, String key, String field, int value) {
         Profile<Map<String, Object>> p = drive(
@@ -63,14 +70,13 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
     @DisplayName("data saved at an older version is migrated on load, the data as it was is kept as a version (cause"
             + " migration), and the next save writes the new version")
     void olderDataIsMigratedOnLoad() {
-        Server old = server("Old");
-        Server next = server("New");
-        String k = key("migrate");
-        saveOnce(v1(old), k, "Gold", 7);
+        OldAndNew t = oldAndNew("migrate");
+        String k = t.key();
+        saveOnce(v1(t.old()), k, "Gold", 7);
         assertThat(stored(k)).doesNotContain("dataVersion");
 
         Profile<Map<String, Object>> p = drive(
-                        v2(next).loadProfileAsync(k, dev.profileservice.NotReleasedHandler.FORCE_LOAD))
+                        v2(t.next()).loadProfileAsync(k, dev.profileservice.NotReleasedHandler.FORCE_LOAD))
                 .orElseThrow();
         assertThat(p.getData()).containsEntry("Coins", 7).doesNotContainKey("Gold");
         driveRun(p::release);
@@ -92,8 +98,9 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
             assertThat(new String(before.payload(), StandardCharsets.UTF_8))
                     .as("the data as it was before the migration")
                     .contains("\"Gold\":7");
-            Profile<Map<String, Object>> view =
-                    v2(next).viewProfile(k, Long.toString(before.revision())).orElseThrow();
+            Profile<Map<String, Object>> view = v2(t.next())
+                    .viewProfile(k, Long.toString(before.revision()))
+                    .orElseThrow();
             assertThat(view.getData())
                     .as("a view of an old version is migrated too")
                     .containsEntry("Coins", 7);
@@ -104,13 +111,13 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
     @DisplayName("a rolling deploy: a server on the older model refuses data a newer server migrated, naming both"
             + " versions, and writes nothing")
     void olderServerRefusesNewerData() {
-        Server old = server("Old");
-        Server next = server("New");
-        String k = key("rolling");
-        saveOnce(v2(next), k, "Coins", 9);
+        OldAndNew t = oldAndNew("rolling");
+        String k = t.key();
+        saveOnce(v2(t.next()), k, "Coins", 9);
         StoredProfile before = raw().read(DATA_STORE, k);
 
-        assertThatThrownBy(() -> drive(v1(old).loadProfileAsync(k, dev.profileservice.NotReleasedHandler.FORCE_LOAD)))
+        assertThatThrownBy(
+                        () -> drive(v1(t.old()).loadProfileAsync(k, dev.profileservice.NotReleasedHandler.FORCE_LOAD)))
                 .isInstanceOf(DataModelException.class)
                 .hasMessageContaining("version 2")
                 .hasMessageContaining("version 1");
@@ -119,33 +126,32 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
         assertThat(after.owner())
                 .as("the session taken to read it was given back")
                 .isNull();
-        assertThatThrownBy(() -> v1(old).viewProfile(k)).isInstanceOf(DataModelException.class);
-        assertThat(old.issues).anySatisfy(i -> assertThat(i).contains(k).contains("version 2"));
+        assertThatThrownBy(() -> v1(t.old()).viewProfile(k)).isInstanceOf(DataModelException.class);
+        assertThat(t.old().issues).anySatisfy(i -> assertThat(i).contains(k).contains("version 2"));
 
-        saveOnce(v2(next), k, "Coins", 10); // the newer server goes on as if nothing happened
+        saveOnce(v2(t.next()), k, "Coins", 10); // the newer server goes on as if nothing happened
         assertThat(stored(k)).contains("\"Coins\":10");
     }
 
     @Test
     @DisplayName("a migration step that throws fails the load, writes nothing and is reported")
     void failingStepFailsTheLoad() {
-        Server old = server("Old");
-        Server next = server("New");
-        String k = key("boom");
-        saveOnce(v1(old), k, "Gold", 3);
+        OldAndNew t = oldAndNew("boom");
+        String k = t.key();
+        saveOnce(v1(t.old()), k, "Gold", 3);
         byte[] before = raw().read(DATA_STORE, k).payload();
         DataModel<Map<String, Object>> broken = DataModel.<Map<String, Object>>version(2)
                 .migrate(1, data -> {
                     throw new IllegalStateException("boom in step 1");
                 });
-        assertThatThrownBy(() -> drive(
-                        withModel(next, broken).loadProfileAsync(k, dev.profileservice.NotReleasedHandler.FORCE_LOAD)))
+        assertThatThrownBy(() -> drive(withModel(t.next(), broken)
+                        .loadProfileAsync(k, dev.profileservice.NotReleasedHandler.FORCE_LOAD)))
                 .isInstanceOf(DataModelException.class)
                 .hasMessageContaining("boom in step 1")
                 .hasMessageContaining("from data version 1 to 2");
         assertThat(raw().read(DATA_STORE, k).payload()).isEqualTo(before);
         assertThat(raw().read(DATA_STORE, k).owner()).isNull();
-        assertThat(next.issues).anySatisfy(i -> assertThat(i).contains(k).contains("boom in step 1"));
+        assertThat(t.next().issues).anySatisfy(i -> assertThat(i).contains(k).contains("boom in step 1"));
     }
 
     @Test

@@ -194,14 +194,12 @@ public abstract class ConformanceHistoryTests extends ConformanceLaterApiTests {
             + " refused, its release listeners fire) and the next load sees the overwritten data")
     void overwriteRollsBackAndEndsTheLiveSession() {
         history();
-        Server[] s = twoServers();
-        String k = key("rollback");
-        Profile<PlayerData> first = s[0].load(k);
-        first.edit(d -> d.coins = 5);
-        driveRun(first::release);
-        String good = first.getKeyInfo().version();
+        LoadedOnA first = loadedOnA("rollback", 5);
+        driveRun(first.profile()::release);
+        String good = first.profile().getKeyInfo().version();
+        String k = first.key();
 
-        Profile<PlayerData> held = s[0].load(k);
+        Profile<PlayerData> held = first.a().load(k);
         AtomicBoolean released = new AtomicBoolean();
         held.listenToRelease(() -> released.set(true));
         held.edit(d -> d.coins = 0); // the bad write
@@ -209,7 +207,7 @@ public abstract class ConformanceHistoryTests extends ConformanceLaterApiTests {
         assertThatThrownBy(held::overwrite).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(held::clearGlobalUpdates).isInstanceOf(IllegalStateException.class);
 
-        Profile<PlayerData> before = s[1].store().viewProfile(k, good).orElseThrow();
+        Profile<PlayerData> before = first.b().store().viewProfile(k, good).orElseThrow();
         assertThat(before.getData().coins).isEqualTo(5);
         driveRun(before::overwrite);
         assertThat(raw().read(STORE, k).owner())
@@ -223,7 +221,7 @@ public abstract class ConformanceHistoryTests extends ConformanceLaterApiTests {
             }
             return !held.isActive() && released.get();
         });
-        Profile<PlayerData> next = s[1].load(k);
+        Profile<PlayerData> next = first.b().load(k);
         assertThat(next.getData().coins).as("what the overwrite wrote").isEqualTo(5);
         driveRun(next::release);
         List<StoredVersion> versions = kept(k);
@@ -240,21 +238,18 @@ public abstract class ConformanceHistoryTests extends ConformanceLaterApiTests {
             + " it, the pending gifts stay")
     void clearGlobalUpdatesBeforeOverwriteClearsPendingGifts() {
         history();
-        Server[] s = twoServers();
-        String k = key("cleargifts");
-        Profile<PlayerData> p = s[0].load(k);
-        p.edit(d -> d.coins = 1);
-        driveRun(p::release);
-        drive(s[1].store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(Map.of("gift", "a", "amount", 1))));
+        TwoServers t = releasedByAWithCoins("cleargifts", 1);
+        String k = t.key();
+        drive(t.b().store().globalUpdateProfileAsync(k, u -> u.addActiveUpdate(Map.of("gift", "a", "amount", 1))));
 
-        Profile<PlayerData> keep = s[1].view(k).orElseThrow();
+        Profile<PlayerData> keep = t.b().view(k).orElseThrow();
         assertThat(keep.getGlobalUpdates().getActiveUpdates()).hasSize(1);
         driveRun(keep::overwrite);
         assertThat(raw().readUpdates(STORE, k).updates())
                 .as("not cleared: the gift waits")
                 .hasSize(1);
 
-        Profile<PlayerData> view = s[1].view(k).orElseThrow();
+        Profile<PlayerData> view = t.b().view(k).orElseThrow();
         view.clearGlobalUpdates();
         assertThat(view.getGlobalUpdates().getActiveUpdates()).isEmpty();
         assertThat(view.getGlobalUpdates().getLockedUpdates()).isEmpty();
@@ -265,7 +260,7 @@ public abstract class ConformanceHistoryTests extends ConformanceLaterApiTests {
         assertThat(raw().readUpdates(STORE, k).updates())
                 .as("cleared with the overwrite")
                 .isEmpty();
-        Profile<PlayerData> next = s[0].load(k);
+        Profile<PlayerData> next = t.a().load(k);
         assertThat(next.getGlobalUpdates().getActiveUpdates()).isEmpty();
         assertThat(next.getData().coins).isEqualTo(1);
         driveRun(next::release);

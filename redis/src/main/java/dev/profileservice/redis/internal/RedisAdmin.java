@@ -23,15 +23,9 @@ import java.util.TreeSet;
  * Every method blocks the calling thread (for a listing, for every page in turn) and may be called
  * from many threads at once; they share the backend's {@link CommandConnection}.
  */
-final class RedisAdmin implements BackendAdmin {
-    private final CommandConnection redis;
-    private final RedisKeys keys;
-    private final RedisUserIndex index;
-
+final class RedisAdmin extends RedisPart implements BackendAdmin {
     RedisAdmin(CommandConnection redis, RedisKeys keys, RedisUserIndex index) {
-        this.redis = redis;
-        this.keys = keys;
-        this.index = index;
+        super(redis, keys, index);
     }
 
     /** One script per server row, so each lease is judged by the clock of the node that holds it. */

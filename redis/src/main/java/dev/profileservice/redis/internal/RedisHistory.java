@@ -27,15 +27,9 @@ import java.util.Optional;
  * Every method blocks the calling thread for one round trip and may be called from many threads at
  * once; they share the backend's {@link CommandConnection}.
  */
-final class RedisHistory implements VersionHistory {
-    private final CommandConnection redis;
-    private final RedisKeys keys;
-    private final RedisUserIndex index;
-
+final class RedisHistory extends RedisPart implements VersionHistory {
     RedisHistory(CommandConnection redis, RedisKeys keys, RedisUserIndex index) {
-        this.redis = redis;
-        this.keys = keys;
-        this.index = index;
+        super(redis, keys, index);
     }
 
     /** The keys {@code :h} and {@code :v} of a profile. */

@@ -36,7 +36,7 @@ import java.util.Map;
  * round trip; Lettuce's I/O threads complete the futures; results are decoded on the calling
  * thread. Stateless apart from its connection; thread-safe.
  */
-final class RedisSaveBatch {
+final class RedisSaveBatch extends RedisPart {
 
     /**
      * The {@code maxBatchSize()}, and the most items one batch script takes. 64 because the round
@@ -58,14 +58,8 @@ final class RedisSaveBatch {
      */
     static final long MAX_SCRIPT_BYTES = 8L * 1024 * 1024;
 
-    private final CommandConnection redis;
-    private final RedisKeys keys;
-    private final RedisUserIndex index;
-
     RedisSaveBatch(CommandConnection redis, RedisKeys keys, RedisUserIndex index) {
-        this.redis = redis;
-        this.keys = keys;
-        this.index = index;
+        super(redis, keys, index);
     }
 
     /**
