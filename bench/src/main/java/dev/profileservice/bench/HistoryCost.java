@@ -44,22 +44,39 @@ final class HistoryCost extends MacroMeasurement {
 
     @Override
     void measure() {
+        Duration period = autoSavePeriod();
         double off = throughput("off", b -> b.versionHistory(false));
+        // the default spacing, 30 s auto-save and a version at most every 5 minutes: one save in ten kept
+        double tenth = throughput("tenth", b -> b.versionInterval(period.multipliedBy(10)));
         double every = throughput("every", b -> b.versionInterval(Duration.ofMillis(1)));
         report.row(
-                String.format(Locale.ROOT, "save throughput with every save kept as a version, %,d active", n),
+                String.format(
+                        Locale.ROOT,
+                        "save throughput, one save in ten kept as a version (the default spacing), %,d active",
+                        n),
+                String.format(Locale.ROOT, "%,.0f saves/s", tenth),
+                String.format(Locale.ROOT, "%,.0f saves/s (history off)", off),
+                ratio(tenth, off),
+                "target ≥ 0.8");
+        report.row(
+                String.format(Locale.ROOT, "save throughput, every save kept as a version (worst case), %,d active", n),
                 String.format(Locale.ROOT, "%,.0f saves/s", every),
                 String.format(Locale.ROOT, "%,.0f saves/s (history off)", off),
                 ratio(every, off),
-                "no history in the store's saves; versions are separate writes");
+                "each kept version writes the payload twice");
         bytesPerProfileHour();
         query();
+    }
+
+    /** An auto-save period that asks 20,000 saves/s of {@code n} profiles: the store, not the period, is the limit. */
+    private Duration autoSavePeriod() {
+        return Duration.ofMillis(Math.max(5, n / 20));
     }
 
     /** Saves per second of {@code n} continuously dirty profiles with auto-saves asked for faster than the store can go. */
     private double throughput(String role, Consumer<ProfileService.Builder> history) {
         List<String> keys = keys("h" + role + n, n);
-        Duration period = Duration.ofMillis(Math.max(5, n / 20)); // asks 20,000 saves/s: the store is the limit
+        Duration period = autoSavePeriod();
         try (CountedService lib = run.open("history-" + role + n, b -> {
             b.autoSavePeriod(period);
             history.accept(b);
