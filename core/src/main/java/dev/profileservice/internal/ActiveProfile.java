@@ -37,29 +37,6 @@ import org.slf4j.LoggerFactory;
 final class ActiveProfile<T> implements Profile<T> {
     private static final Logger LOG = LoggerFactory.getLogger(ActiveProfile.class);
 
-    /**
-     * What one sync writes, encoded under the data lock.
-     *
-     * @param payload              the encoded payload (null when there is nothing to write)
-     * @param digest               its SHA-256, to recognise an unchanged profile next time
-     * @param toLock               the Active updates this save locks
-     * @param consume              what the save takes out of the inbox (the locked updates, and
-     *                             those that do not decode), at the versions seen
-     * @param tags                 the meta tags as written (MetaTagsLatest once saved)
-     * @param write                false when nothing changed: the sync is a read
-     * @param release              whether the write also frees the session
-     * @param userIds              the user ids, when the store's index of them must change; else null
-     */
-    record Snapshot(
-            byte[] payload,
-            byte[] digest,
-            List<Codec.ActiveUpdate> toLock,
-            List<SaveRequest.Consume> consume,
-            Map<String, Object> tags,
-            boolean write,
-            boolean release,
-            List<Long> userIds) {}
-
     private final StoreImpl<T> store;
     private final Engine engine;
     private final String key;
@@ -465,7 +442,7 @@ final class ActiveProfile<T> implements Profile<T> {
     }
 
     /** Encodes what the next sync writes, under the data lock. A save that cannot be encoded is reported and skipped, except a release. */
-    Snapshot snapshot(boolean release) {
+    SyncWrite snapshot(boolean release) {
         lock.lock();
         try {
             List<Codec.ActiveUpdate> toLock = gifts.locksToSave(this::storedLockedUpdates);
@@ -497,7 +474,7 @@ final class ActiveProfile<T> implements Profile<T> {
             if (payload == null) {
                 engine.issue(problem);
                 if (!release) {
-                    return new Snapshot(null, null, List.of(), List.of(), null, false, false, null);
+                    return new SyncWrite(null, null, List.of(), List.of(), null, false, false, null);
                 }
                 // release anyway, keeping the payload as stored, so the lock is freed and nothing saved is lost
                 payload = storedPayloadOrTemplate();
@@ -516,7 +493,7 @@ final class ActiveProfile<T> implements Profile<T> {
                             : tags.isEmpty()
                                     ? Map.of()
                                     : Collections.unmodifiableMap(engine.codec.copyMap(tags, "meta tags"));
-            return new Snapshot(payload, digest, toLock, consume, tagCopy, write, release, idsChanged ? ids : null);
+            return new SyncWrite(payload, digest, toLock, consume, tagCopy, write, release, idsChanged ? ids : null);
         } finally {
             lock.unlock();
         }
@@ -555,7 +532,7 @@ final class ActiveProfile<T> implements Profile<T> {
      * Returns whether the store has given update ids this profile has not seen: then a read of the
      * updates should follow.
      */
-    boolean saved(Snapshot s, StoredProfile record) {
+    boolean saved(SyncWrite s, StoredProfile record) {
         boolean behind;
         lock.lock();
         try {
@@ -589,7 +566,7 @@ final class ActiveProfile<T> implements Profile<T> {
     }
 
     /** A write of {@code s} failed with an unknown outcome. */
-    void outcomeUnknown(Snapshot s) {
+    void outcomeUnknown(SyncWrite s) {
         underLock(() -> {
             gifts.outcomeUnknown(s.toLock());
             return null;

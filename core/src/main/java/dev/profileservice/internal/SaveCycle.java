@@ -199,7 +199,7 @@ final class SaveCycle implements SaveBatcher.Sync {
             byGame = askedByGame;
             askedByGame = false;
         }
-        ActiveProfile.Snapshot s;
+        SyncWrite s;
         try {
             s = profile.snapshot(release);
         } catch (RuntimeException e) {
@@ -272,7 +272,7 @@ final class SaveCycle implements SaveBatcher.Sync {
         return byGame ? VersionCause.SAVE : VersionCause.AUTO_SAVE;
     }
 
-    private void outcome(ActiveProfile.Snapshot s, SaveResult result) {
+    private void outcome(SyncWrite s, SaveResult result) {
         succeeded();
         switch (result.status()) {
             case SAVED -> {
