@@ -49,10 +49,11 @@ import picocli.CommandLine.Option;
                     + " Exit code 1 if a profile failed.",
             "CLASS is the game's public class with a public no-argument constructor implementing"
                     + " java.util.function.Supplier<DataModel<Map<String,Object>>>, e.g.:",
-            "  public class PlayerDataModel implements Supplier<DataModel<Map<String, Object>>> {",
-            "      public DataModel<Map<String, Object>> get() {",
-            "          return DataModel.<Map<String, Object>>version(2).migrate(1, d -> d.put(\"gems\", 0));",
-            "      }",
+            "  public class Model implements Supplier<DataModel<Map<String, Object>>> {",
+            "    public DataModel<Map<String, Object>> get() {",
+            "      return DataModel.<Map<String, Object>>version(2)",
+            "          .migrate(1, data -> data.put(\"gems\", 0));",
+            "    }",
             "  }"
         })
 public final class MigrateCommand extends StoreCommand {
