@@ -427,8 +427,9 @@ final class BulkRun {
         w.epoch = mine.epoch();
         w.before = mine.payload();
         w.holding = true;
-        if (w.epoch <= w.read.epoch()) {
-            // the epoch only grows: a lower one is a new record, the profile was deleted after the read
+        if (w.epoch == 1 && w.read.epoch() >= 1 && Arrays.equals(w.before, w.read.payload())) {
+            // the epoch only grows, and a record's first acquire makes it 1: the profile was deleted
+            // (wiped) after the read and this acquire created it again with the payload read; undo that
             session.admin().delete(store, w.key);
             w.holding = false;
             w.result = result(w.key, Plan.done(Outcome.SKIPPED, "no longer exists (deleted meanwhile)", Map.of()));
