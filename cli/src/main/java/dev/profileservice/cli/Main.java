@@ -4,10 +4,12 @@ import dev.profileservice.ProfileServiceException;
 import dev.profileservice.cli.internal.BadInputException;
 import dev.profileservice.cli.internal.DiffCommand;
 import dev.profileservice.cli.internal.DurationConverter;
+import dev.profileservice.cli.internal.EditCommand;
 import dev.profileservice.cli.internal.ExportCommand;
 import dev.profileservice.cli.internal.GiftCommand;
 import dev.profileservice.cli.internal.HistoryCommand;
 import dev.profileservice.cli.internal.ImportCommand;
+import dev.profileservice.cli.internal.MigrateCommand;
 import dev.profileservice.cli.internal.PinCommand;
 import dev.profileservice.cli.internal.ReleaseCommand;
 import dev.profileservice.cli.internal.RestoreCommand;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Command;
  * simulation with real faults that checks the store afterwards) and the admin commands
  * {@code view}, {@code gift}, {@code sessions}, {@code release}, {@code wipe}, {@code export} and
  * {@code import}, and those of the version history: {@code history}, {@code diff}, {@code restore},
- * {@code pin} and {@code unpin}.
+ * {@code pin} and {@code unpin}; and the bulk tools {@code migrate} and {@code edit}.
  *
  * <p>Exit codes: 0 success; 1 a check failed, the store failed, or a wipe or restore was not
  * confirmed; 2 bad input (unknown store scheme, missing key, malformed JSON, unknown profile store,
@@ -57,6 +59,8 @@ import picocli.CommandLine.Command;
             RestoreCommand.class,
             PinCommand.class,
             UnpinCommand.class,
+            MigrateCommand.class,
+            EditCommand.class,
             ServerNodeCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -86,6 +90,9 @@ public final class Main implements Runnable {
         cl.registerConverter(Duration.class, new DurationConverter()); // 500ms, 3s, ... for every Duration option
         cl.setExecutionExceptionHandler(Main::handleExecutionException);
         cl.setParameterExceptionHandler(Main::handleParameterException);
+        // no @argument files: 'edit --patch @FILE' reads FILE itself, which picocli would otherwise split into
+        // arguments
+        cl.setExpandAtFiles(false);
         return cl;
     }
 
