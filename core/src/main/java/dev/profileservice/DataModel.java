@@ -32,7 +32,8 @@ import java.util.function.Function;
  *   <li>Data at a <b>newer</b> version than this model's is refused: the load fails with an
  *       exception naming both versions and nothing is written. This keeps a rolling deploy safe: a
  *       server still on the old release never loads data a new server migrated, and never saves it
- *       back in the old shape.</li>
+ *       back in the old shape. Its views ({@code viewProfile}) read such data as it is stored,
+ *       not migrated, and refuse {@code overwrite()}.</li>
  *   <li>A step that throws fails the load the same way (reported on the issue signal).</li>
  *   <li>The validator runs on load (after migrating) and before every save. A save of invalid data
  *       is not written: the issue signal names the key and the problem, the profile stays active and

@@ -506,7 +506,9 @@ final class ActiveProfile<T> implements Profile<T> {
             return List.of();
         }
         try {
-            return engine.codec.decodePayload(stored, store.dataType()).locked();
+            return engine.codec
+                    .decodePayload(stored, store.dataType(), store.model, true)
+                    .locked();
         } catch (Codec.CorruptException e) {
             return List.of();
         }

@@ -228,18 +228,23 @@ public final class Codec {
         }
     }
 
-    /** {@link #decodePayload(byte[], JavaType, DataModel)} for a store without a model (version 1). */
+    /** {@link #decodePayload(byte[], JavaType, DataModel, boolean)} for a session of a store without a model. */
     public <T> Payload<T> decodePayload(byte[] bytes, JavaType dataType) throws CorruptException {
-        return decodePayload(bytes, dataType, DataModel.none());
+        return decodePayload(bytes, dataType, DataModel.none(), false);
     }
 
     /**
      * Decodes a payload, its data brought to {@code model}'s version by the model's steps.
      *
+     * @param readNewer read data at a newer version than the model's as it is stored (for a view,
+     *                  which never writes it back in an older shape), rather than refusing it (for
+     *                  a session)
      * @throws CorruptException  if the bytes are not a valid payload
-     * @throws DataModelException if the data is at a newer version than the model's, or a step failed
+     * @throws DataModelException if the data is at a newer version than the model's (unless
+     *                            {@code readNewer}), or a step failed
      */
-    public <T> Payload<T> decodePayload(byte[] bytes, JavaType dataType, DataModel<?> model) throws CorruptException {
+    public <T> Payload<T> decodePayload(byte[] bytes, JavaType dataType, DataModel<?> model, boolean readNewer)
+            throws CorruptException {
         JsonNode root = tree(bytes, "payload");
         int v = root.path("v").asInt(-1);
         if (v != FORMAT) {
@@ -259,7 +264,7 @@ public final class Codec {
             throw new CorruptException("payload 'data' is missing or null", null);
         }
         int dataVersion = dataVersion(root.get("dataVersion"));
-        if (dataVersion > model.version()) {
+        if (dataVersion > model.version() && !readNewer) {
             throw new DataModelException(
                     "the data is at version " + dataVersion + ", newer than this server's data model (version "
                             + model.version() + "): it was saved by a newer release; this server must not load it",

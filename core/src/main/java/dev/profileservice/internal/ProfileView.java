@@ -1,6 +1,7 @@
 package dev.profileservice.internal;
 
 import dev.profileservice.ActiveSession;
+import dev.profileservice.DataModelException;
 import dev.profileservice.GlobalUpdate;
 import dev.profileservice.GlobalUpdates;
 import dev.profileservice.MetaData;
@@ -190,6 +191,14 @@ final class ProfileView<T> implements Profile<T> {
 
     @Override
     public void overwrite() {
+        if (stored.dataVersion() > store.model.version()) {
+            throw new DataModelException(
+                    "overwrite of " + identify() + " refused: its data is at version "
+                            + stored.dataVersion() + ", newer than this server's data model (version "
+                            + store.model.version()
+                            + "), which would write it back in an older shape; overwrite it from a server that knows it",
+                    null);
+        }
         byte[] payload = store.engine.codec.encodePayload(
                 stored.created(),
                 stored.loads(),

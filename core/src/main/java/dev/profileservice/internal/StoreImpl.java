@@ -134,7 +134,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
      *                sent, which already counts this load), rather than finding one stored
      */
     ActiveProfile<T> open(String key, StoredProfile record, boolean created) {
-        Codec.Payload<T> stored = decodeOrQuarantine(key, record.payload(), true);
+        Codec.Payload<T> stored = decodeOrQuarantine(key, record.payload(), true); // a session: newer data refused
         Codec.Inbox inbox = engine.codec.decodeInbox(record);
         inbox.corrupt().forEach(u -> setAside(key, u)); // the first save consumes them
         Codec.Payload<T> payload = stored != null ? stored : emptyPayload();
@@ -197,12 +197,17 @@ final class StoreImpl<T> implements ProfileStore<T> {
         }
     }
 
+    /**
+     * Decodes a stored payload; bytes that do not decode are reported and, for a session
+     * ({@code quarantine}: it will overwrite them), copied aside first. A session refuses data at a
+     * newer version than the model's; a view reads it as stored.
+     */
     private Codec.Payload<T> decodeOrQuarantine(String key, byte[] bytes, boolean quarantine) {
         if (bytes == null) {
             return null;
         }
         try {
-            return engine.codec.decodePayload(bytes, dataType, model);
+            return engine.codec.decodePayload(bytes, dataType, model, !quarantine);
         } catch (DataModelException e) {
             engine.issue("profile " + name + "/" + key + " refused by its data model: " + e.getMessage());
             throw e;

@@ -108,8 +108,8 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
     }
 
     @Test
-    @DisplayName("a rolling deploy: a server on the older model refuses data a newer server migrated, naming both"
-            + " versions, and writes nothing")
+    @DisplayName("a rolling deploy: a server on the older model refuses to load data a newer server migrated, naming"
+            + " both versions, and writes nothing; its views read the data as stored and refuse to overwrite it")
     void olderServerRefusesNewerData() {
         OldAndNew t = oldAndNew("rolling");
         String k = t.key();
@@ -126,7 +126,12 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
         assertThat(after.owner())
                 .as("the session taken to read it was given back")
                 .isNull();
-        assertThatThrownBy(() -> v1(t.old()).viewProfile(k)).isInstanceOf(DataModelException.class);
+        Profile<Map<String, Object>> view = v1(t.old()).viewProfile(k).orElseThrow();
+        assertThat(view.getData()).as("a view reads newer data as stored").containsEntry("Coins", 9);
+        assertThatThrownBy(view::overwrite)
+                .as("but never writes it back in the older shape")
+                .isInstanceOf(DataModelException.class)
+                .hasMessageContaining("version 2");
         assertThat(t.old().issues).anySatisfy(i -> assertThat(i).contains(k).contains("version 2"));
 
         saveOnce(v2(t.next()), k, "Coins", 10); // the newer server goes on as if nothing happened

@@ -189,7 +189,7 @@ public final class MigrateCommand extends StoreCommand {
                     details);
         }
         try {
-            Codec.Payload<Map<String, Object>> p = codec.decodePayload(payload, mapType, model);
+            Codec.Payload<Map<String, Object>> p = codec.decodePayload(payload, mapType, model, false);
             String problem = model.problemWith(p.data());
             if (problem != null) {
                 return BulkRun.Plan.failed("the migrated data fails the model's validator: " + problem, details);
