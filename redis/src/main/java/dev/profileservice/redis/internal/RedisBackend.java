@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The Redis {@link Backend}: one record per profile in a hash, every atomic operation one Lua script
  * (EVALSHA, falling back to EVAL when the server lost its script cache) or one plain command, all
  * on keys hash-tagged {@code {store:key}} so each touches one Cluster slot. See {@link RedisKeys}
- * for the layout and {@link Scripts} for the scripts.
+ * for the layout and {@link Scripts} and {@link HistoryScripts} for the scripts.
  *
  * <p>This class holds the engine's operations; the others are apart: opening and connecting in
  * {@link RedisConnector}, batches in {@link RedisSaveBatch}, the administrative operations in

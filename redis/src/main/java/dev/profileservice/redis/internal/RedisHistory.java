@@ -19,9 +19,10 @@ import java.util.Optional;
  * revisions in the sorted set {@code :h} and each version's payload, time, cause, pin and writer
  * in the hash {@code :v} ({@link RedisKeys}), both in the profile's hash tag. Saves keep their
  * versions inside their own script ({@link Scripts#SAVE}, {@link Scripts#SAVE_BATCH}); here are the
- * reads, pinning, pruning and the overwrite, each one script on the profile's slot (one round trip;
- * an overwrite that carries user ids is followed by their index step, {@link RedisUserIndex}),
- * with times by the Redis server's {@code TIME}, the clock leases are judged by.
+ * reads, pinning, pruning and the overwrite, each one script of {@link HistoryScripts} on the
+ * profile's slot (one round trip; an overwrite that carries user ids is followed by their index
+ * step, {@link RedisUserIndex}), with times by the Redis server's {@code TIME}, the clock leases
+ * are judged by.
  *
  * <h2>Threads</h2>
  * Every method blocks the calling thread for one round trip and may be called from many threads at
@@ -57,8 +58,8 @@ final class RedisHistory extends RedisPart implements VersionHistory {
                 "versions",
                 store,
                 key,
-                () -> Scripts.versions(redis.eval(
-                        Scripts.VERSIONS,
+                () -> HistoryScripts.versions(redis.eval(
+                        HistoryScripts.VERSIONS,
                         historyKeys(store, key),
                         ascii(page.descending() ? 1 : 0),
                         ascii(page.minMillis()),
@@ -73,8 +74,8 @@ final class RedisHistory extends RedisPart implements VersionHistory {
             return Optional.empty(); // no revision is negative; nothing to ask
         }
         return redis.call("version", store, key, () -> {
-            List<StoredVersion> found =
-                    Scripts.versions(redis.eval(Scripts.VERSION, versionKey(store, key), ascii(revision)));
+            List<StoredVersion> found = HistoryScripts.versions(
+                    redis.eval(HistoryScripts.VERSION, versionKey(store, key), ascii(revision)));
             return found.stream().findFirst();
         });
     }
@@ -88,7 +89,7 @@ final class RedisHistory extends RedisPart implements VersionHistory {
                 "setPinned",
                 store,
                 key,
-                Scripts.SET_PINNED,
+                HistoryScripts.SET_PINNED,
                 versionKey(store, key),
                 ascii(revision),
                 ascii(pinned ? 1 : 0));
@@ -105,7 +106,13 @@ final class RedisHistory extends RedisPart implements VersionHistory {
         // below a millisecond still limits by age (Redis TIME is read in milliseconds here)
         long maxAgeMillis = maxAge.isZero() ? 0 : Math.max(1, maxAge.toMillis());
         return (int) count(
-                "prune", store, key, Scripts.PRUNE, historyKeys(store, key), ascii(keepNewest), ascii(maxAgeMillis));
+                "prune",
+                store,
+                key,
+                HistoryScripts.PRUNE,
+                historyKeys(store, key),
+                ascii(keepNewest),
+                ascii(maxAgeMillis));
     }
 
     @Override
@@ -115,7 +122,7 @@ final class RedisHistory extends RedisPart implements VersionHistory {
         Objects.requireNonNull(cause, "cause");
         return redis.call("overwrite", store, key, () -> {
             List<Object> answer = redis.eval(
-                    Scripts.OVERWRITE,
+                    HistoryScripts.OVERWRITE,
                     keys.profile(store, key),
                     payload,
                     ascii(clearUpdates ? 1 : 0),

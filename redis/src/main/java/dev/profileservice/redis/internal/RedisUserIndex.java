@@ -40,7 +40,7 @@ import java.util.TreeSet;
  * stale entry is followed by a second read of the record, and the entry is added back if the
  * record holds the id by then, so a removal never races away the entry of a concurrent save. The
  * revision scores make the index steps of two writes of one profile commute (a removal only takes
- * out an entry added by an earlier revision, {@link Scripts#INDEX}). An entry can thus be missing
+ * out an entry added by an earlier revision, {@link HistoryScripts#INDEX}). An entry can thus be missing
  * only if a process died between a write and its index step (or the index step failed, which
  * fails the call, so the engine retries the save with its ids); the engine sends the ids again
  * with the first save of the profile's next session, which adds it back.
@@ -89,7 +89,7 @@ final class RedisUserIndex {
             }
         }
         if (!scriptKeys.isEmpty()) {
-            redis.evalPipelined(Scripts.INDEX, scriptKeys, scriptArgs);
+            redis.evalPipelined(HistoryScripts.INDEX, scriptKeys, scriptArgs);
         }
     }
 

@@ -143,21 +143,21 @@ public final class SimReport {
                             storm.running() ? -1 : storm.endedAt - storm.startedAt));
         }
         Map<String, Object> rollbackJson = new LinkedHashMap<>();
-        rollbackJson.put("done", k.rollbacksDone);
-        rollbackJson.put("whileOnline", k.rollbacksOnline);
-        rollbackJson.put("liveSessionsEnded", k.sessionsEndedByRollback);
-        rollbackJson.put("checked", k.rollbacksChecked);
-        rollbackJson.put("superseded", k.rollbacksSuperseded);
-        rollbackJson.put("unverified", k.rollbacksUnverified);
-        rollbackJson.put("failedWithoutWrite", k.rollbacksFailed);
-        rollbackJson.put("failedExamples", k.rollbackErrors);
-        rollbackJson.put("checkFailures", k.rollbackFailures.count);
+        rollbackJson.put("done", k.admin.rollbacksDone);
+        rollbackJson.put("whileOnline", k.admin.rollbacksOnline);
+        rollbackJson.put("liveSessionsEnded", k.admin.sessionsEndedByRollback);
+        rollbackJson.put("checked", k.admin.rollbacksChecked);
+        rollbackJson.put("superseded", k.admin.rollbacksSuperseded);
+        rollbackJson.put("unverified", k.admin.rollbacksUnverified);
+        rollbackJson.put("failedWithoutWrite", k.admin.rollbacksFailed);
+        rollbackJson.put("failedExamples", k.admin.rollbackErrors);
+        rollbackJson.put("checkFailures", k.admin.rollbackFailures.count);
         Map<String, Object> wipeJson = new LinkedHashMap<>();
-        wipeJson.put("done", k.wipesDone);
-        wipeJson.put("staleOverwritesRefused", k.staleOverwritesRefused);
-        wipeJson.put("failed", k.wipesFailed);
-        wipeJson.put("failedExamples", k.wipeErrors);
-        wipeJson.put("checkFailures", k.wipeFailures.count);
+        wipeJson.put("done", k.admin.wipesDone);
+        wipeJson.put("staleOverwritesRefused", k.admin.staleOverwritesRefused);
+        wipeJson.put("failed", k.admin.wipesFailed);
+        wipeJson.put("failedExamples", k.admin.wipeErrors);
+        wipeJson.put("checkFailures", k.admin.wipeFailures.count);
         List<Map<String, Object>> checkJson = new ArrayList<>();
         for (Check c : r.checks) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -224,17 +224,17 @@ public final class SimReport {
                 Locale.ROOT,
                 "Admin: %d rollbacks (%d while the player was online), %d failed without a write; %d wipes, %d failed;"
                         + " rollback cohort %d players (no gifts), %.1f rollbacks a minute",
-                k.rollbacksDone,
-                k.rollbacksOnline,
-                k.rollbacksFailed,
-                k.wipesDone,
-                k.wipesFailed,
+                k.admin.rollbacksDone,
+                k.admin.rollbacksOnline,
+                k.admin.rollbacksFailed,
+                k.admin.wipesDone,
+                k.admin.wipesFailed,
                 PlayerDriver.cohortSize(cfg.players()),
                 cfg.rollbacksPerMinute()));
-        for (String e : k.rollbackErrors) {
+        for (String e : k.admin.rollbackErrors) {
             t.add("  rollback failed: " + e);
         }
-        for (String e : k.wipeErrors) {
+        for (String e : k.admin.wipeErrors) {
             t.add("  wipe failed: " + e);
         }
         t.add("Checks:");
