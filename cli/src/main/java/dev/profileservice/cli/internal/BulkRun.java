@@ -8,13 +8,10 @@ import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.VersionCause;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -126,23 +123,23 @@ final class BulkRun {
             Owner holder,
             List<String> diff) {}
 
-    private final String verb;
-    private final Outcome changed;
+    final String verb;
+    final Outcome changed;
     private final VersionCause cause;
-    private final StoreOptions options;
+    final StoreOptions options;
     private final AdminSession session;
     private final Backend backend;
-    private final boolean dryRun;
+    final boolean dryRun;
     private final int parallel;
     private final Change change;
     private final Owner me;
 
-    private final EnumMap<Outcome, LongAdder> counts = new EnumMap<>(Outcome.class);
-    private final LongAdder wouldChange = new LongAdder();
-    private final LongAdder done = new LongAdder();
+    final EnumMap<Outcome, LongAdder> counts = new EnumMap<>(Outcome.class);
+    final LongAdder wouldChange = new LongAdder();
+    final LongAdder done = new LongAdder();
     private final AtomicBoolean stop = new AtomicBoolean();
-    private volatile long total = -1;
-    private boolean interrupted;
+    volatile long total = -1;
+    boolean interrupted;
 
     /**
      * @param verb    the command's name ({@code migrate}, {@code edit}), for messages and the owner's job id
@@ -204,11 +201,11 @@ final class BulkRun {
             t.setDaemon(true);
             return t;
         });
-        Progress progress = null;
-        Output output = new Output(options.out(), startNanos);
+        BulkProgress progress = null;
+        BulkOutput output = new BulkOutput(this, options.out(), startNanos);
         try {
             total = onlyKey != null ? 1 : countKeys();
-            progress = Progress.start(this, options.err(), startNanos);
+            progress = BulkProgress.start(this, options.err(), startNanos);
             output.begin();
             if (onlyKey != null) {
                 runPage(pool, List.of(onlyKey), output);
@@ -291,7 +288,7 @@ final class BulkRun {
      * as {@code saveBatch} batches, so a page costs a few round trips besides a read and an acquire a
      * profile. Whatever happens, every session taken is released before this returns.
      */
-    private void runPage(ExecutorService pool, List<String> keys, Output output) {
+    private void runPage(ExecutorService pool, List<String> keys, BulkOutput output) {
         if (stop.get()) {
             return;
         }
@@ -566,210 +563,7 @@ final class BulkRun {
         return m.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
     }
 
-    private String label(Result r) {
+    String label(Result r) {
         return r.wouldChange() ? "would-" + verb : r.outcome().label;
-    }
-
-    /** What goes to standard output: problem lines and a summary, or one JSON document streamed. */
-    private final class Output {
-        private final PrintWriter out;
-        private final long startNanos;
-        private boolean first = true;
-
-        Output(PrintWriter out, long startNanos) {
-            this.out = out;
-            this.startNanos = startNanos;
-        }
-
-        void begin() {
-            if (options.json) {
-                out.print("{\"command\":" + Json.write(verb) + ",\"profileStore\":" + Json.write(options.profileStore())
-                        + ",\"dryRun\":" + dryRun + ",\"profiles\":[");
-            }
-        }
-
-        void profile(Result r) {
-            if (r.outcome() == Outcome.FILTERED) {
-                return;
-            }
-            if (options.json) {
-                Map<String, Object> json = new LinkedHashMap<>();
-                json.put("key", r.key());
-                json.put("outcome", label(r));
-                json.putAll(r.details());
-                if (r.holder() != null) {
-                    json.put("heldBy", AdminSession.ownerJson(r.holder()));
-                }
-                if (r.message() != null) {
-                    json.put(r.outcome() == Outcome.FAILED ? "error" : "reason", r.message());
-                }
-                if (r.wouldChange()) {
-                    json.put("changes", r.diff());
-                }
-                out.print((first ? "" : ",") + Json.write(json));
-                first = false;
-                return;
-            }
-            switch (r.outcome()) {
-                case HELD -> out.println("held: " + r.key() + ", " + r.message() + " (not touched)");
-                case FAILED -> out.println("failed: " + r.key() + ": " + r.message() + " (left as it was)");
-                case SKIPPED -> out.println("skipped: " + r.key() + ": " + r.message());
-                default -> {
-                    if (r.wouldChange()) {
-                        out.println("would " + verb + " " + r.key() + detailsText(r.details()) + ":");
-                        r.diff().forEach(line -> out.println("  " + line));
-                    }
-                }
-            }
-        }
-
-        void end() {
-            double seconds = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
-            long n = done.sum();
-            if (options.json) {
-                Map<String, Object> totals = new LinkedHashMap<>();
-                totals.put("profiles", n);
-                if (dryRun) {
-                    totals.put("would-" + verb, wouldChange.sum());
-                }
-                for (Outcome o : Outcome.values()) {
-                    if (o == changed || (o != Outcome.MIGRATED && o != Outcome.EDITED)) {
-                        totals.put(o.label, counts.get(o).sum() - (o == changed ? wouldChange.sum() : 0));
-                    }
-                }
-                out.println("],\"totals\":" + Json.write(totals) + ",\"interrupted\":" + interrupted + ",\"seconds\":"
-                        + String.format(Locale.ROOT, "%.3f", seconds) + "}");
-            } else {
-                out.println(summary(seconds));
-            }
-            out.flush();
-        }
-
-        private String summary(double seconds) {
-            StringBuilder s = new StringBuilder(verb + " " + options.profileStore() + ": ");
-            if (interrupted) {
-                s.append("INTERRUPTED after ");
-            }
-            s.append(done.sum()).append(" of ").append(total).append(" profile(s)");
-            if (dryRun) {
-                s.append(" (dry run, nothing written): ")
-                        .append(wouldChange.sum())
-                        .append(" would be ")
-                        .append(changed.label);
-            } else {
-                s.append(": ").append(counts.get(changed).sum()).append(' ').append(changed.label);
-            }
-            s.append(", ").append(counts.get(Outcome.ALREADY_DONE).sum()).append(" already done");
-            s.append(", ").append(counts.get(Outcome.UNCHANGED).sum()).append(" unchanged");
-            s.append(", ").append(counts.get(Outcome.HELD).sum()).append(" held");
-            s.append(", ").append(counts.get(Outcome.FAILED).sum()).append(" failed");
-            s.append(", ").append(counts.get(Outcome.SKIPPED).sum()).append(" skipped");
-            if (counts.get(Outcome.FILTERED).sum() > 0) {
-                s.append(", ").append(counts.get(Outcome.FILTERED).sum()).append(" not matching --where");
-            }
-            s.append(String.format(Locale.ROOT, " in %.1fs (%.0f/s)", seconds, done.sum() / seconds));
-            if (interrupted) {
-                s.append("; run it again to do the rest");
-            }
-            return s.toString();
-        }
-    }
-
-    private static String detailsText(Map<String, Object> details) {
-        if (details.containsKey("from") && details.containsKey("to")) {
-            return " (data version " + details.get("from") + " -> " + details.get("to") + ")";
-        }
-        return "";
-    }
-
-    /**
-     * The live line on standard error: over the same line every second on a terminal, a line of its
-     * own every ten seconds otherwise.
-     */
-    private static final class Progress {
-        private final BulkRun run;
-        private final PrintWriter err;
-        private final boolean terminal;
-        private final long startNanos;
-        private final Thread thread;
-        private long doneAtLastLine;
-        private long lastLineNanos;
-
-        private Progress(BulkRun run, PrintWriter err, boolean terminal, long startNanos) {
-            this.run = run;
-            this.err = err;
-            this.terminal = terminal;
-            this.startNanos = startNanos;
-            this.lastLineNanos = startNanos;
-            this.thread = new Thread(this::loop, "profiles-bulk-progress");
-            this.thread.setDaemon(true);
-        }
-
-        static Progress start(BulkRun run, PrintWriter err, long startNanos) {
-            boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
-            Progress p = new Progress(run, err, terminal, startNanos);
-            p.thread.start();
-            return p;
-        }
-
-        void stop() {
-            thread.interrupt();
-            try {
-                thread.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        private void loop() {
-            long lastPlain = System.nanoTime();
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(1_000);
-                    if (terminal) {
-                        err.print("\r" + line() + "   ");
-                        err.flush();
-                    } else if (System.nanoTime() - lastPlain >= 10_000_000_000L) {
-                        lastPlain = System.nanoTime();
-                        err.println(line());
-                        err.flush();
-                    }
-                }
-            } catch (InterruptedException e) {
-                if (terminal) {
-                    err.print("\r" + line() + "   ");
-                    err.println();
-                    err.flush();
-                }
-            }
-        }
-
-        private String line() {
-            long now = System.nanoTime();
-            long n = run.done.sum();
-            double seconds = Math.max(0.001, (now - lastLineNanos) / 1e9);
-            double rate = (n - doneAtLastLine) / seconds;
-            doneAtLastLine = n;
-            lastLineNanos = now;
-            long total = Math.max(run.total, n);
-            int width = 24;
-            int filled = total <= 0 ? width : (int) (width * n / total);
-            return String.format(
-                    Locale.ROOT,
-                    "%s [%s%s] %d/%d  %s %d  held %d  failed %d  %.0f/s  %.0fs",
-                    run.verb,
-                    "#".repeat(filled),
-                    ".".repeat(width - filled),
-                    n,
-                    total,
-                    run.dryRun ? "would " + run.verb : run.changed.label,
-                    run.dryRun
-                            ? run.wouldChange.sum()
-                            : run.counts.get(run.changed).sum(),
-                    run.counts.get(Outcome.HELD).sum(),
-                    run.counts.get(Outcome.FAILED).sum(),
-                    rate,
-                    (now - startNanos) / 1e9);
-        }
     }
 }

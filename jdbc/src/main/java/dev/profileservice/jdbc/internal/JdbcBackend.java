@@ -73,10 +73,8 @@ public abstract class JdbcBackend implements Backend {
     public static final String QUARANTINE = "ps_quarantine";
     /** Messages of the polled bus. */
     public static final String MESSAGES = "ps_messages";
-    /** The index of user ids: which keys hold a user id. */
-    public static final String USER_IDS = "ps_user_ids";
-    /** Kept versions of profiles (see {@link JdbcHistory}). */
-    public static final String VERSIONS = "ps_versions";
+    /** The index of user ids ({@code USER_IDS}) and the kept versions of profiles ({@link JdbcHistory}). */
+    public static final String USER_IDS = "ps_user_ids", VERSIONS = "ps_versions";
     /** Layout version table. */
     public static final String SCHEMA = "ps_schema";
 
