@@ -97,26 +97,26 @@ final class ProfileHistory<T> {
         }
         return new Query(
                 key,
-                direction == SortDirection.DESCENDING,
-                minDate == null ? Long.MIN_VALUE : minDate.toEpochMilli(),
-                maxDate == null ? Long.MAX_VALUE : maxDate.toEpochMilli());
+                new VersionPage(
+                        direction == SortDirection.DESCENDING,
+                        minDate == null ? Long.MIN_VALUE : minDate.toEpochMilli(),
+                        maxDate == null ? Long.MAX_VALUE : maxDate.toEpochMilli(),
+                        -1,
+                        PAGE));
     }
 
     /** Pages through the store's versions; one caller at a time, guarded by its monitor. */
     private final class Query implements ProfileVersionQuery<T> {
         private final String key;
-        private final boolean descending;
-        private final long min;
-        private final long max;
         private final ArrayDeque<StoredVersion> buffer = new ArrayDeque<>();
-        private long after = -1;
+        /** The page to read next: the first, then each after the last version read. */
+        private VersionPage next;
+
         private boolean exhausted;
 
-        Query(String key, boolean descending, long min, long max) {
+        Query(String key, VersionPage first) {
             this.key = key;
-            this.descending = descending;
-            this.min = min;
-            this.max = max;
+            this.next = first;
         }
 
         @Override
@@ -126,24 +126,24 @@ final class ProfileHistory<T> {
 
         @Override
         public CompletableFuture<Optional<Profile<T>>> nextAsync() {
+            VersionPage toRead;
             synchronized (this) {
                 Optional<Profile<T>> ready = takeBuffered();
                 if (ready.isPresent() || exhausted || history().isEmpty()) {
                     return CompletableFuture.completedFuture(ready);
                 }
+                toRead = next;
             }
             return engine.call(
                             what("version query", key),
-                            () -> history()
-                                    .get()
-                                    .versions(store.name, key, new VersionPage(descending, min, max, after, PAGE)),
+                            () -> history().get().versions(store.name, key, toRead),
                             Engine.CALL_ATTEMPTS)
                     .thenCompose(page -> {
                         synchronized (this) {
                             buffer.addAll(page);
                             exhausted = page.size() < PAGE;
                             if (!page.isEmpty()) {
-                                after = page.get(page.size() - 1).revision();
+                                next = next.after(page.get(page.size() - 1).revision());
                             }
                         }
                         return nextAsync();

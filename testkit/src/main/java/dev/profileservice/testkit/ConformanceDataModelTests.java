@@ -48,8 +48,18 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
     /** A server on the older model and one on the newer, and a key of this test. */
     private record OldAndNew(Server old, Server next, String key) {}
 
-    private OldAndNew oldAndNew(String name) {
-        return new OldAndNew(server("Old"), server("New"), key(name));
+    /** The two servers, with {@code field = value} saved (and released) by the older one. */
+    private OldAndNew savedByOld(String name, String field, int value) {
+        OldAndNew t = new OldAndNew(server("Old"), server("New"), key(name));
+        saveOnce(v1(t.old()), t.key(), field, value);
+        return t;
+    }
+
+    /** The two servers, with {@code field = value} saved (and released) by the newer one. */
+    private OldAndNew savedByNew(String name, String field, int value) {
+        OldAndNew t = new OldAndNew(server("Old"), server("New"), key(name));
+        saveOnce(v2(t.next()), t.key(), field, value);
+        return t;
     }
 
     /** Loads {@code key} on {@code store}, puts {@code field = value}, releases. */
@@ -70,10 +80,9 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
     @DisplayName("data saved at an older version is migrated on load, the data as it was is kept as a version (cause"
             + " migration), and the next save writes the new version")
     void olderDataIsMigratedOnLoad() {
-        OldAndNew t = oldAndNew("migrate");
+        OldAndNew t = savedByOld("migrate", "Gold", 7);
+        assertThat(stored(t.key())).as("saved without a model").doesNotContain("dataVersion");
         String k = t.key();
-        saveOnce(v1(t.old()), k, "Gold", 7);
-        assertThat(stored(k)).doesNotContain("dataVersion");
 
         Profile<Map<String, Object>> p = drive(
                         v2(t.next()).loadProfileAsync(k, dev.profileservice.NotReleasedHandler.FORCE_LOAD))
@@ -111,9 +120,8 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
     @DisplayName("a rolling deploy: a server on the older model refuses to load data a newer server migrated, naming"
             + " both versions, and writes nothing; its views read the data as stored and refuse to overwrite it")
     void olderServerRefusesNewerData() {
-        OldAndNew t = oldAndNew("rolling");
+        OldAndNew t = savedByNew("rolling", "Coins", 9);
         String k = t.key();
-        saveOnce(v2(t.next()), k, "Coins", 9);
         StoredProfile before = raw().read(DATA_STORE, k);
 
         assertThatThrownBy(
@@ -141,9 +149,8 @@ public abstract class ConformanceDataModelTests extends ConformanceHistoryTests 
     @Test
     @DisplayName("a migration step that throws fails the load, writes nothing and is reported")
     void failingStepFailsTheLoad() {
-        OldAndNew t = oldAndNew("boom");
+        OldAndNew t = savedByOld("boom", "Gold", 3);
         String k = t.key();
-        saveOnce(v1(t.old()), k, "Gold", 3);
         byte[] before = raw().read(DATA_STORE, k).payload();
         DataModel<Map<String, Object>> broken = DataModel.<Map<String, Object>>version(2)
                 .migrate(1, data -> {
