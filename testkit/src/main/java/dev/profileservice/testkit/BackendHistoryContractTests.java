@@ -72,6 +72,9 @@ public abstract class BackendHistoryContractTests extends BackendLeaseAndAdminCo
                 .extracting(r -> r.record().revision())
                 .containsExactly(start + 1, start + 2, start + 3);
         assertThat(backend.read(store, k).revision()).isEqualTo(start + 3);
+        assertThat(backend.readUpdates(store, k).revision())
+                .as("the owner's read of its session carries the revision too")
+                .isEqualTo(start + 3);
 
         List<StoredVersion> kept = all(k);
         assertThat(kept).hasSize(1);

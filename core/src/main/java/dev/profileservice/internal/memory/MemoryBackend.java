@@ -255,7 +255,7 @@ public final class MemoryBackend implements Backend, BackendAdmin {
         synchronized (shared) {
             Rec r = rec(store, key);
             return new StoredProfile(
-                    null, r.epoch(), r.owner(), r.inbox().updates(), r.inbox().seq());
+                    null, r.epoch(), r.owner(), r.inbox().updates(), r.inbox().seq(), r.revision());
         }
     }
 
