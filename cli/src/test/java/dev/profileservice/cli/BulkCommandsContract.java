@@ -17,13 +17,16 @@ import dev.profileservice.spi.VersionPage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -429,6 +432,75 @@ abstract class BulkCommandsContract {
         assertThat(data(key(1)).has("season")).isFalse();
         assertThat(versions(key(1))).extracting(StoredVersion::cause).doesNotContain(VersionCause.ADMIN);
         assertThat(fx.record(key(1)).owner().jobId()).isEqualTo("test-job-" + fx.storeName);
+    }
+
+    /**
+     * Ctrl-C for real: {@code profiles edit --all} runs in its own JVM and gets SIGINT part way
+     * through. It finishes the profiles in hand, reports itself interrupted, leaves none locked; a
+     * run again edits exactly the rest, so a patch that appends to a list is applied once everywhere.
+     */
+    @Test
+    void editInterruptedByCtrlCLeavesNothingLockedAndARunAgainDoesNothingTwice() throws Exception {
+        int n = 3_000;
+        seed(n, 1, i -> "{\"items\":[]}");
+        String appendGift = "[{\"op\":\"add\",\"path\":\"/data/items/-\",\"value\":\"gift\"}]";
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(fx.args("edit", "--all", "--patch", appendGift, "--parallel", "1", "--json")));
+        Path out = dir.resolve("interrupted.json");
+        Process run = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(dir.resolve("interrupted.err").toFile())
+                .start();
+        try {
+            Awaitility.await("the run edits its first profiles")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> edited(key(20)) || !run.isAlive());
+            assertThat(run.isAlive()).as("still running when interrupted").isTrue();
+            assertThat(new ProcessBuilder("kill", "-INT", Long.toString(run.pid()))
+                            .start()
+                            .waitFor())
+                    .isZero();
+            assertThat(run.waitFor(60, TimeUnit.SECONDS))
+                    .as("exits after Ctrl-C")
+                    .isTrue();
+        } finally {
+            run.destroyForcibly();
+        }
+        JsonNode first = JSON.readTree(out.toFile());
+        assertThat(first.get("interrupted").asBoolean())
+                .as(Files.readString(out))
+                .isTrue();
+        long editedFirst = first.get("totals").get("edited").asLong();
+        assertThat(editedFirst).as("interrupted part way").isBetween(21L, n - 1L);
+
+        List<String> marked = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            StoredProfile record = fx.record(key(i));
+            assertThat(record.owner())
+                    .as("%s left locked by the interrupted run", key(i))
+                    .isNull();
+            if (edited(key(i))) {
+                marked.add(key(i));
+            }
+        }
+        assertThat(marked).as("what the interrupted run reported edited").hasSize((int) editedFirst);
+
+        JsonNode again = json(Cli.run(fx.args("edit", "--all", "--patch", appendGift, "--json")), 0);
+        assertThat(again.get("totals").get("already-done").asLong()).isEqualTo(editedFirst);
+        assertThat(again.get("totals").get("edited").asLong()).isEqualTo(n - editedFirst);
+        for (int i = 0; i < n; i++) {
+            assertThat(data(key(i)).get("items").toString()).as(key(i)).isEqualTo("[\"gift\"]");
+        }
+    }
+
+    /** Whether {@code key} carries the mark of an edit by {@code profiles edit}. */
+    private boolean edited(String key) throws Exception {
+        return tree(fx.record(key).payload()).get("tags").has("profiles-edit");
     }
 
     // ---------------------------------------------------------------- bad input
