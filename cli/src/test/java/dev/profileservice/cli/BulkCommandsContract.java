@@ -472,8 +472,8 @@ abstract class BulkCommandsContract {
             run.destroyForcibly();
         }
         JsonNode first = JSON.readTree(out.toFile());
-        assertThat(first.get("interrupted").asBoolean())
-                .as(Files.readString(out))
+        assertThat(first.path("interrupted").asBoolean())
+                .as("a whole report that says it was interrupted: %s", Files.readString(out))
                 .isTrue();
         long editedFirst = first.get("totals").get("edited").asLong();
         assertThat(editedFirst).as("interrupted part way").isBetween(21L, n - 1L);
