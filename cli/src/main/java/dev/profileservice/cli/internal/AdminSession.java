@@ -1,5 +1,6 @@
 package dev.profileservice.cli.internal;
 
+import dev.profileservice.DataModel;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.Backend;
@@ -121,6 +122,14 @@ public final class AdminSession implements AutoCloseable {
 
     /** A profile service on this backend (opened on first call), with a data type of plain maps. */
     public ProfileStore<Map<String, Object>> profileStore() {
+        return profileStore(DataModel.none());
+    }
+
+    /**
+     * {@link #profileStore()} whose data is at {@code model}'s version: it writes that version, and
+     * loads only data stored at it (older data has no steps here, newer is refused). Once per session.
+     */
+    public ProfileStore<Map<String, Object>> profileStore(DataModel<Map<String, Object>> model) {
         if (service == null) {
             service = ProfileService.builder()
                     .backend(backend)
@@ -128,7 +137,7 @@ public final class AdminSession implements AutoCloseable {
                     .jobId("profiles-cli-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()))
                     .build();
         }
-        return service.getProfileStore(options.profileStore, new LinkedHashMap<String, Object>());
+        return service.getProfileStore(options.profileStore, new LinkedHashMap<String, Object>(), model);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.profileservice.cli.internal;
 
-import dev.profileservice.Profile;
-import dev.profileservice.ProfileStore;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -11,20 +10,22 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code profiles export}: every profile of a store as JSON lines
- * ({@code {"key":...,"data":{...},"metaTags":{...}}}), read with {@code viewProfile} (no locks taken)
- * over {@code Backend.keys} pages. Writes to standard output or {@code --output FILE}; a summary
- * goes to standard error.
+ * ({@code {"key":..,"dataVersion":n,"data":{..},"metaTags":{..}}}), the stored records read as they
+ * are (no locks taken, no migration: {@code dataVersion} says the shape of the data, so
+ * {@code import} writes it back at that version) over {@code Backend.keys} pages. Writes to standard
+ * output or {@code --output FILE}; a summary goes to standard error.
  */
 @Command(
         name = "export",
         mixinStandardHelpOptions = true,
-        description = "Write every profile of the store as JSON lines: {\"key\":..,\"data\":{..},\"metaTags\":{..}}.")
+        description =
+                "Write every profile of the store as JSON lines:"
+                        + " {\"key\":..,\"dataVersion\":n,\"data\":{..},\"metaTags\":{..}} (the data as stored, at its data version).")
 public final class ExportCommand extends StoreCommand {
     static final int PAGE = 200;
 
@@ -37,7 +38,6 @@ public final class ExportCommand extends StoreCommand {
     @Override
     public Integer call() throws IOException {
         try (AdminSession session = store.openExisting()) {
-            ProfileStore<Map<String, Object>> profiles = session.profileStore();
             int exported = 0;
             int withoutData = 0;
             Writer target = output == null ? store.out() : Files.newBufferedWriter(output, StandardCharsets.UTF_8);
@@ -46,15 +46,19 @@ public final class ExportCommand extends StoreCommand {
                 while (true) {
                     List<String> keys = session.admin().keys(store.profileStore(), after, PAGE);
                     for (String key : keys) {
-                        Optional<Profile<Map<String, Object>>> p = profiles.viewProfile(key);
-                        if (p.isEmpty()) {
+                        byte[] payload = session.backend()
+                                .read(store.profileStore(), key)
+                                .payload();
+                        if (payload == null) {
                             withoutData++;
                             continue;
                         }
+                        ObjectNode stored = Versions.tree(payload, "the data of profile '" + key + "'");
                         Map<String, Object> line = new LinkedHashMap<>();
                         line.put("key", key);
-                        line.put("data", p.get().getData());
-                        line.put("metaTags", p.get().getMetaData().getMetaTags());
+                        line.put("dataVersion", stored.path("dataVersion").asInt(1));
+                        line.put("data", stored.path("data"));
+                        line.put("metaTags", stored.has("tags") ? stored.get("tags") : Json.MAPPER.createObjectNode());
                         target.write(Json.write(line));
                         target.write('\n');
                         exported++;
