@@ -194,6 +194,7 @@ final class BulkRun {
                     }
                 },
                 "profiles-bulk-shutdown");
+        ToolLease lease = dryRun ? null : ToolLease.start(backend, me); // a dry run takes no session
         Runtime.getRuntime().addShutdownHook(hook);
         AtomicInteger threadIds = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
@@ -236,6 +237,9 @@ final class BulkRun {
                 pool.awaitTermination(SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (lease != null) {
+                lease.close(); // every session is released by now
             }
             finished.countDown();
             try {
