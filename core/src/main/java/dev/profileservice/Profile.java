@@ -191,6 +191,14 @@ public interface Profile<T> {
     void release();
 
     /**
+     * {@link #release()} without waiting: the profile stops being active before this returns (its
+     * release listeners are queued on the listener executor); the future completes (on a store thread) when the final save is
+     * durable, or when it turns out another server had taken the profile. For a game's main thread,
+     * which must not wait on the store. Idempotent; a completed future for view profiles.
+     */
+    java.util.concurrent.CompletableFuture<Void> releaseAsync();
+
+    /**
      * Requests a save soon, without blocking; coalesced with any save already pending. Use it to
      * hurry global-update and meta-tag propagation, not for saving data (auto-save does that).
      *

@@ -154,6 +154,8 @@ public final class ProfileService implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         ScheduledExecutorService scheduler;
         Executor listenerExecutor;
+        Executor storeExecutor;
+        java.util.random.RandomGenerator random;
         boolean shutdownHook;
         boolean reconcileOnLoad;
 
@@ -352,6 +354,29 @@ public final class ProfileService implements AutoCloseable {
         /** The scheduler for timers. Default: an internal daemon thread, shut down on close. A given one is not shut down. */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Where the engine's store calls, and the work between them, run. Default: an internal pool of
+         * daemon threads sized to what the backend serves at once, shut down on close; a given one is
+         * not shut down. It must run every task it accepts; it may run them on any number of threads.
+         * Tests and the testkit's deterministic simulation pass one that runs them all on one thread
+         * in a seeded order.
+         */
+        public Builder storeExecutor(Executor executor) {
+            this.storeExecutor = Objects.requireNonNull(executor, "storeExecutor");
+            return this;
+        }
+
+        /**
+         * Where the service's random ids come from (its server id, the token that makes a global
+         * update's send idempotent). Default: random UUIDs. It must be thread-safe ({@link
+         * java.util.Random} is); the testkit's deterministic simulation passes a seeded one so a seed
+         * replays exactly. Ids must not repeat across servers: never give two services one seed.
+         */
+        public Builder random(java.util.random.RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 

@@ -66,6 +66,8 @@ public final class ProfileServiceSettings {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final Executor listenerExecutor;
+    private final Executor storeExecutor;
+    private final java.util.random.RandomGenerator random;
     private final boolean reconcileOnLoad;
 
     ProfileServiceSettings(ProfileService.Builder b) {
@@ -91,6 +93,8 @@ public final class ProfileServiceSettings {
         this.clock = b.clock;
         this.scheduler = b.scheduler;
         this.listenerExecutor = b.listenerExecutor;
+        this.storeExecutor = b.storeExecutor;
+        this.random = b.random;
         checkTogether();
     }
 
@@ -218,6 +222,16 @@ public final class ProfileServiceSettings {
     /** The listener executor given to the builder; empty when the service runs its own. */
     public Optional<Executor> listenerExecutor() {
         return Optional.ofNullable(listenerExecutor);
+    }
+
+    /** The executor given for store calls; empty when the service runs its own pool. */
+    public Optional<Executor> storeExecutor() {
+        return Optional.ofNullable(storeExecutor);
+    }
+
+    /** The random source given for ids; empty when the service uses random UUIDs. */
+    public Optional<java.util.random.RandomGenerator> random() {
+        return Optional.ofNullable(random);
     }
 
     /** The settings, with the store's password masked. */

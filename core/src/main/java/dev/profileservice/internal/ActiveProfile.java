@@ -396,7 +396,8 @@ final class ActiveProfile<T> implements Profile<T> {
     }
 
     /** Stops being active, fires release listeners, and runs the final save; completes when it is durable (or the session was lost). */
-    CompletableFuture<Void> releaseAsync() {
+    @Override
+    public CompletableFuture<Void> releaseAsync() {
         if (cycle.beginRelease()) {
             engine.wheel.remove(cycle, wheelSlot);
             announceRelease();

@@ -67,7 +67,10 @@ public final class Engine {
     final Reconciler reconciler = codec.reconciler();
     final Owner me;
     final ScheduledExecutorService scheduler;
-    final ExecutorService io;
+    /** Where store calls run: the service's own pool, or the executor the builder was given. */
+    final Executor io;
+    /** The pool this engine made for {@link #io} and shuts down on close; null when one was given. */
+    private final ExecutorService ownIo;
     /** Group commit of saves (see {@link SaveBatcher}). */
     final SaveBatcher saver;
     /** The one auto-save timer of all profiles (see {@link AutoSaveWheel}). */
@@ -102,7 +105,7 @@ public final class Engine {
 
     private Engine(ProfileServiceSettings config, Backend store) {
         this.config = config;
-        this.me = new Owner(UUID.randomUUID().toString(), config.placeId(), config.jobId());
+        this.me = new Owner(newId(), config.placeId(), config.jobId());
         this.ownScheduler = config.scheduler().isEmpty();
         if (ownScheduler) {
             ScheduledThreadPoolExecutor timer =
@@ -116,17 +119,23 @@ public final class Engine {
         this.backend = new ObservedBackend(store, recovery);
         // as many threads as the backend serves calls at once (its pool size): more would only queue for connections
         int ioThreads = Math.max(2, Math.min(MAX_IO_THREADS, backend.maxConcurrentCalls()));
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(
-                ioThreads,
-                ioThreads,
-                30,
-                TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(),
-                daemon("profileservice-io"),
-                Engine::dropAfterClose);
-        pool.allowCoreThreadTimeOut(true);
-        this.io = pool;
-        this.saver = new SaveBatcher(backend, pool, ioThreads);
+        if (config.storeExecutor().isEmpty()) {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                    ioThreads,
+                    ioThreads,
+                    30,
+                    TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(),
+                    daemon("profileservice-io"),
+                    Engine::dropAfterClose);
+            pool.allowCoreThreadTimeOut(true);
+            this.ownIo = pool;
+            this.io = pool;
+        } else {
+            this.ownIo = null;
+            this.io = config.storeExecutor().orElseThrow();
+        }
+        this.saver = new SaveBatcher(backend, io, ioThreads);
         this.wheel = new AutoSaveWheel(scheduler, saver, config.autoSavePeriod().toMillis());
         if (config.listenerExecutor().isEmpty()) {
             this.ownListenerExecutor = Executors.newSingleThreadExecutor(daemon("profileservice-listener"));
@@ -191,6 +200,17 @@ public final class Engine {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /**
+     * A fresh random id (this server's id, a global update's token): from the builder's random
+     * source when one was given (the simulation replays a seed exactly), else a random UUID.
+     */
+    String newId() {
+        java.util.Optional<java.util.random.RandomGenerator> random = config.random();
+        return random.isEmpty()
+                ? UUID.randomUUID().toString()
+                : new UUID(random.get().nextLong(), random.get().nextLong()).toString();
     }
 
     public ProfileServiceSettings settings() {
@@ -387,6 +407,7 @@ public final class Engine {
                 b.scheduler(scheduler);
             }
             config.listenerExecutor().ifPresent(b::listenerExecutor);
+            config.storeExecutor().ifPresent(b::storeExecutor);
             mock = b.build();
         }
         return mock;
@@ -461,7 +482,9 @@ public final class Engine {
         }
         critical.stop();
         wheel.stop();
-        io.shutdown();
+        if (ownIo != null) {
+            ownIo.shutdown();
+        }
         if (ownScheduler) {
             scheduler.shutdownNow();
         }

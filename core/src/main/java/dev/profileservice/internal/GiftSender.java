@@ -79,7 +79,7 @@ final class GiftSender {
             List<GlobalUpdate> locked,
             int attempt,
             CompletableFuture<Optional<GlobalUpdates>> result) {
-        UpdatesView view = UpdatesView.handler(engine.codec, state, locked);
+        UpdatesView view = UpdatesView.handler(engine.codec, state, locked, engine::newId);
         try {
             handler.accept(view);
         } catch (UpdatesView.NeedsState e) {

@@ -215,6 +215,11 @@ final class ProfileView<T> implements Profile<T> {
     public void release() {}
 
     @Override
+    public java.util.concurrent.CompletableFuture<Void> releaseAsync() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    @Override
     public void save() {
         throw readOnly("save");
     }

@@ -105,6 +105,20 @@ final class SaveCycle implements SaveBatcher.Sync {
         return lifecycle;
     }
 
+    /**
+     * The profile's name rather than the object's identity, so the auto-save wheel's buckets iterate
+     * in one order on every run and a simulation seed replays exactly. Equality stays identity.
+     */
+    @Override
+    public int hashCode() {
+        return profile.identify().hashCode();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
     /** Completes when the session has ended (the final save is durable, or it was lost). */
     CompletableFuture<Void> released() {
         return released;

@@ -7,7 +7,6 @@ import dev.profileservice.spi.UpdateOp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.BiConsumer;
 
 /**
@@ -37,6 +36,8 @@ final class UpdatesView implements GlobalUpdates {
     private final Mode mode;
     private final ActiveProfile<?> profile;
     private final Codec codec;
+    /** Handler mode: makes the token of each add (see {@link Engine#newId}). */
+    private final java.util.function.Supplier<String> newToken;
     /** Handler mode: the Active updates with versions, or null when not read. */
     private final List<Codec.ActiveUpdate> active;
 
@@ -53,28 +54,36 @@ final class UpdatesView implements GlobalUpdates {
             ActiveProfile<?> profile,
             Codec codec,
             List<Codec.ActiveUpdate> active,
-            List<GlobalUpdate> locked) {
+            List<GlobalUpdate> locked,
+            java.util.function.Supplier<String> newToken) {
         this.mode = mode;
         this.profile = profile;
         this.codec = codec;
+        this.newToken = newToken;
         this.active = active;
         this.locked = locked;
     }
 
     static UpdatesView owner(ActiveProfile<?> profile) {
-        return new UpdatesView(Mode.OWNER, profile, null, null, null);
+        return new UpdatesView(Mode.OWNER, profile, null, null, null, null);
     }
 
     /** The sender's view; {@code state} is null when the updates were not read. */
-    static UpdatesView handler(Codec codec, Codec.Inbox state, List<GlobalUpdate> locked) {
+    static UpdatesView handler(
+            Codec codec, Codec.Inbox state, List<GlobalUpdate> locked, java.util.function.Supplier<String> newToken) {
         return new UpdatesView(
-                Mode.HANDLER, null, codec, state == null ? null : new ArrayList<>(state.active()), List.copyOf(locked));
+                Mode.HANDLER,
+                null,
+                codec,
+                state == null ? null : new ArrayList<>(state.active()),
+                List.copyOf(locked),
+                newToken);
     }
 
     static UpdatesView readOnly(List<GlobalUpdate> active, List<GlobalUpdate> locked) {
         List<Codec.ActiveUpdate> versioned =
                 active.stream().map(u -> new Codec.ActiveUpdate(u, 0)).toList();
-        return new UpdatesView(Mode.READ_ONLY, null, null, versioned, List.copyOf(locked));
+        return new UpdatesView(Mode.READ_ONLY, null, null, versioned, List.copyOf(locked), null);
     }
 
     void close() {
@@ -163,7 +172,7 @@ final class UpdatesView implements GlobalUpdates {
         byte[] bytes = codec.encodeUpdateData(data);
         added.add(codec.copyMap(data, "global update data"));
         // the token makes the add idempotent: a retry after a lost reply does not add it twice
-        ops.add(new UpdateOp.Add(UUID.randomUUID().toString(), bytes));
+        ops.add(new UpdateOp.Add(newToken.get(), bytes));
     }
 
     @Override
