@@ -43,9 +43,18 @@ final class HandOver {
 
     /** Sends {@code kind} about {@code store/key} to {@code serverId}; a lost message costs a poll interval, never safety. */
     void send(String serverId, Message.Kind kind, String store, String key) {
+        send(serverId, new Message(kind, engine.me.serverId(), store, key));
+    }
+
+    /** Asks {@code serverId} to release its session of {@code store/key} at {@code epoch}, and no later one. */
+    void askToRelease(String serverId, String store, String key, long epoch) {
+        send(serverId, new Message(Message.Kind.RELEASE_SESSION, engine.me.serverId(), store, key, epoch));
+    }
+
+    private void send(String serverId, Message message) {
         bus.ifPresent(b -> {
             try {
-                b.publish(serverId, new Message(kind, engine.me.serverId(), store, key).encode());
+                b.publish(serverId, message.encode());
             } catch (RuntimeException e) {
                 LOG.debug("message to {} lost: {}", serverId, e.toString());
             }
@@ -93,13 +102,14 @@ final class HandOver {
         String slot = Engine.slot(m.store(), m.key());
         engine.io.execute(() -> {
             switch (m.kind()) {
-                case PLEASE_RELEASE, NOTIFY_ON_RELEASE -> {
+                case PLEASE_RELEASE, RELEASE_SESSION, NOTIFY_ON_RELEASE -> {
                     Object held = engine.slots.get(slot);
                     if (held instanceof ActiveProfile<?> p && p.isActive()) {
                         watch(slot, m.from());
-                        if (m.kind() == Message.Kind.PLEASE_RELEASE) {
+                        if (m.kind() == Message.Kind.PLEASE_RELEASE
+                                || (m.kind() == Message.Kind.RELEASE_SESSION && m.epoch() >= p.epoch())) {
                             p.releaseAsync();
-                        }
+                        } // an ask about an earlier session of ours is late: the asker reads the store again
                     } else if (held instanceof ActiveProfile<?> p) {
                         p.releaseFuture()
                                 .whenComplete((v, e) -> send(m.from(), Message.Kind.RELEASED, m.store(), m.key()));

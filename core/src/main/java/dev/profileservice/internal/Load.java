@@ -54,6 +54,8 @@ final class Load<T> {
     final CompletableFuture<Optional<Profile<T>>> result = new CompletableFuture<>();
     /** The live owner a STEAL answer takes the profile from (told once it is taken), or null. */
     private Owner stolenFrom;
+    /** The session {@link #stolenFrom} held when this load stole it. */
+    private long stolenEpoch;
 
     private boolean forcing;
     private long forceDeadline;
@@ -208,9 +210,12 @@ final class Load<T> {
         }
         switch (action) {
             case CANCEL -> finish(Optional.empty());
-            case REPEAT -> askThenAttempt(owner, Message.Kind.NOTIFY_ON_RELEASE);
+            case REPEAT ->
+                askThenAttempt(
+                        () -> engine.handOver.send(owner.serverId(), Message.Kind.NOTIFY_ON_RELEASE, store.name, key));
             case STEAL -> {
                 stolenFrom = owner;
+                stolenEpoch = record.epoch();
                 steal(record.epoch());
             }
             case FORCE_LOAD -> {
@@ -218,16 +223,17 @@ final class Load<T> {
                 forcedEpoch = record.epoch();
                 forceDeadline =
                         engine.now() + engine.settings().forceLoadTimeout().toMillis();
-                askThenAttempt(owner, Message.Kind.PLEASE_RELEASE);
+                long epoch = record.epoch();
+                askThenAttempt(() -> engine.handOver.askToRelease(owner.serverId(), store.name, key, epoch));
             }
         }
     }
 
     /** Asks the owner, waiting (for its answer or a poll interval) from before the ask, so a fast answer is not missed. */
-    private void askThenAttempt(Owner owner, Message.Kind ask) {
+    private void askThenAttempt(Runnable ask) {
         CompletableFuture<Void> wait =
                 engine.handOver.waitForRelease(slot, engine.settings().pollInterval());
-        engine.handOver.send(owner.serverId(), ask, store.name, key);
+        ask.run();
         wait.thenRun(this::attempt);
     }
 
@@ -296,7 +302,7 @@ final class Load<T> {
         profile.start();
         if (stolenFrom != null) {
             // its next write is refused anyway; asked to release, it finds out now, not at its next save
-            engine.handOver.send(stolenFrom.serverId(), Message.Kind.PLEASE_RELEASE, store.name, key);
+            engine.handOver.askToRelease(stolenFrom.serverId(), store.name, key, stolenEpoch);
         }
         result.complete(Optional.of(profile));
     }
