@@ -5,12 +5,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendUris;
+import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.StoreUri;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -65,6 +67,17 @@ public final class Opener {
 
     /** A SQLite backend on {@code file} with the given options (see {@link #sqliteUri}). */
     public static Backend sqlite(Path file, String description, Map<String, String> params) {
+        return sqlite(file, description, params, null);
+    }
+
+    /** The SQL function a SQLite store opened with a lease clock reads the time from. */
+    static final String SIM_NOW = "ps_now()";
+
+    /**
+     * A SQLite backend whose leases run by {@code leaseClock} (the testkit's simulation, in virtual
+     * time): every connection defines {@value #SIM_NOW} over it. Null: the host's clock, as always.
+     */
+    public static Backend sqlite(Path file, String description, Map<String, String> params, Clock leaseClock) {
         int busyTimeout = intParam(params, "busyTimeout", 5_000, description);
         int poolSize = intParam(params, "poolSize", 4, description);
         int pollMillis = intParam(params, "pollMillis", 50, description);
@@ -88,7 +101,7 @@ public final class Opener {
             config.setBusyTimeout(busyTimeout);
             config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
             config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-            SQLiteDataSource ds = new SQLiteDataSource(config);
+            SQLiteDataSource ds = leaseClock == null ? new SQLiteDataSource(config) : withNow(config, leaseClock);
             ds.setUrl("jdbc:sqlite:" + abs);
             HikariConfig hc = new HikariConfig();
             hc.setDataSource(ds);
@@ -101,7 +114,9 @@ public final class Opener {
                     new JdbcBackend.Pool(pool, pool, "sqlite:" + abs, null, null),
                     abs.toString(),
                     pollMillis,
-                    busyTimeout);
+                    busyTimeout,
+                    leaseClock == null ? SqliteBackend.NOW_MILLIS : SIM_NOW,
+                    leaseClock == null ? LeaseClock.HOST : LeaseClock.SERVICE);
         } catch (BackendException e) {
             closeQuietly(pool);
             throw new BackendException("cannot open " + description + ": " + e.getMessage(), e.isTransient(), e);
@@ -300,6 +315,23 @@ public final class Opener {
     private static void recoverFast(HikariConfig hc, int connectionTimeout) {
         hc.setConnectionTimeout(connectionTimeout);
         hc.setValidationTimeout(Math.max(250, Math.min(1_000, connectionTimeout - 1)));
+    }
+
+    /** A data source whose connections define {@value #SIM_NOW}: {@code clock}'s epoch milliseconds. */
+    private static SQLiteDataSource withNow(SQLiteConfig config, Clock clock) {
+        return new SQLiteDataSource(config) {
+            @Override
+            public org.sqlite.SQLiteConnection getConnection(String user, String password) throws SQLException {
+                org.sqlite.SQLiteConnection c = super.getConnection(user, password);
+                org.sqlite.Function.create(c, "ps_now", new org.sqlite.Function() {
+                    @Override
+                    protected void xFunc() throws SQLException {
+                        result(clock.millis());
+                    }
+                });
+                return c;
+            }
+        };
     }
 
     private static void closeQuietly(HikariDataSource pool) {

@@ -39,7 +39,15 @@ public final class SqliteBackend extends ReturningBackend {
      */
     public SqliteBackend(Pool pool, String file, long pollMillis, long busyTimeoutMillis) {
         // every process on the file runs on this host, so they share its clock
-        super(pool, NOW_MILLIS, LeaseClock.HOST);
+        this(pool, file, pollMillis, busyTimeoutMillis, NOW_MILLIS, LeaseClock.HOST);
+    }
+
+    /**
+     * A backend whose leases run by {@code nowMillis} (the simulation's {@value Opener#SIM_NOW}, a
+     * function its connections define over a virtual clock) rather than by the host's clock.
+     */
+    SqliteBackend(Pool pool, String file, long pollMillis, long busyTimeoutMillis, String nowMillis, LeaseClock clock) {
+        super(pool, nowMillis, clock);
         this.pollMillis = pollMillis;
         serializeWrites(
                 WRITE_LOCKS.computeIfAbsent(file, f -> new java.util.concurrent.locks.ReentrantLock(true)),

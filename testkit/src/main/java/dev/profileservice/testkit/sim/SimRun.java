@@ -1,0 +1,579 @@
+package dev.profileservice.testkit.sim;
+
+import dev.profileservice.GlobalUpdate;
+import dev.profileservice.GlobalUpdates;
+import dev.profileservice.NotReleasedAction;
+import dev.profileservice.NotReleasedHandler;
+import dev.profileservice.Profile;
+import dev.profileservice.ProfileService;
+import dev.profileservice.ProfileStore;
+import dev.profileservice.spi.Backend;
+import dev.profileservice.spi.BackendAdmin;
+import dev.profileservice.testkit.ConformanceHarness.PlayerData;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One seed of the simulation: three game servers on one store, players loading (with every answer
+ * a not-released handler can give), editing, releasing and hopping, senders giving gifts, an
+ * operator releasing sessions, and faults (crashes, pauses past the lease, failing and slow store
+ * calls, lost replies, lost, duplicated and late messages, skewed clocks). Then the faults heal,
+ * every server releases, every key is drained of gifts, and the {@link SimOracle} checks what the
+ * store holds. Everything runs on the calling thread.
+ */
+final class SimRun {
+    static final String STORE = "sim";
+    private static final int SERVERS = 3;
+    private static final int KEYS = 3;
+
+    private final long seed;
+    private final int chaosSteps;
+    private final Set<PlantedBug> bugs;
+    private final SimWorld world;
+    private final SimFaults faults = new SimFaults();
+    private final SimBus bus;
+    private final Backend shared;
+    private final SimOracle oracle;
+    /** Owns the simulation's own timers (a paused server's resume); never paused or crashed. */
+    private final SimProcess control;
+
+    private final List<Server> servers = new ArrayList<>();
+    private final List<String> keys = new ArrayList<>();
+    private final Map<String, Pending> pending = new LinkedHashMap<>();
+    private final Duration lease;
+    private final Duration autoSave;
+    private final Duration forceLoadTimeout;
+    private final Duration pollInterval;
+    private boolean healing;
+    private long events;
+    final Stats stats = new Stats();
+
+    /** Counts of what a seed did, summed over a run of seeds. */
+    static final class Stats {
+        long loads;
+        long edits;
+        long releases;
+        long gifts;
+        long crashes;
+        long pauses;
+        long adminReleases;
+        long faultChanges;
+        long tasks;
+        long virtualMillis;
+
+        void add(Stats o) {
+            loads += o.loads;
+            edits += o.edits;
+            releases += o.releases;
+            gifts += o.gifts;
+            crashes += o.crashes;
+            pauses += o.pauses;
+            adminReleases += o.adminReleases;
+            faultChanges += o.faultChanges;
+            tasks += o.tasks;
+            virtualMillis += o.virtualMillis;
+        }
+
+        @Override
+        public String toString() {
+            return loads + " loads, " + edits + " edits, " + releases + " releases, " + gifts + " gifts, " + crashes
+                    + " crashes, " + pauses + " pauses, " + adminReleases + " operator releases, " + faultChanges
+                    + " fault changes, " + tasks + " engine tasks, " + virtualMillis / 1000 + " s virtual time";
+        }
+    }
+
+    /** A future the run waits for once the faults heal (liveness). */
+    private record Pending(Server server, SimProcess process, String what, CompletableFuture<?> future) {}
+
+    /** One game server: its current process (a new one after each crash) and what it holds. */
+    private final class Server {
+        final String name;
+        final long skewMillis;
+        SimProcess process;
+        SimStore store;
+        ProfileStore<PlayerData> profiles;
+        int runs;
+        final Map<String, Profile<PlayerData>> held = new LinkedHashMap<>();
+        final Map<String, Boolean> loading = new LinkedHashMap<>();
+
+        Server(String name, long skewMillis) {
+            this.name = name;
+            this.skewMillis = skewMillis;
+        }
+
+        boolean up() {
+            return process != null && process.isRunning();
+        }
+
+        /** Starts a new process for this server; false if its first heartbeat failed (tried again later). */
+        boolean start() {
+            SimProcess p = new SimProcess(world, name, skewMillis);
+            SimStore s = new SimStore(shared, world, p, faults, bus, oracle, bugs);
+            try {
+                ProfileService service = ProfileService.builder()
+                        .backend(s)
+                        .placeId("place")
+                        .jobId(name + "#" + (++runs))
+                        .lease(lease)
+                        .autoSavePeriod(autoSave)
+                        .forceLoadTimeout(forceLoadTimeout)
+                        .pollInterval(pollInterval)
+                        .retryBackoffMax(Duration.ofMillis(Math.max(100, lease.toMillis() / 4)))
+                        .clock(p.clock())
+                        .scheduler(p.scheduler())
+                        .storeExecutor(p.storeExecutor())
+                        .listenerExecutor(p.listenerExecutor())
+                        .random(new Random(world.random.nextLong()))
+                        .shutdownHook(false)
+                        .build();
+                profiles = service.getProfileStore(STORE, new PlayerData());
+            } catch (RuntimeException e) {
+                trace(name, "start failed: " + e.getMessage());
+                p.crash();
+                return false;
+            }
+            process = p;
+            store = s;
+            held.clear();
+            loading.clear();
+            trace(name, "started (run " + runs + ", clock " + skewMillis + " ms off)");
+            return true;
+        }
+    }
+
+    SimRun(long seed, Backend shared, int chaosSteps, Set<PlantedBug> bugs, SimWorld world) {
+        this.seed = seed;
+        this.chaosSteps = chaosSteps;
+        this.bugs = bugs;
+        this.world = world;
+        this.shared = shared;
+        this.bus = new SimBus(world, faults);
+        Random r = world.random;
+        this.lease = Duration.ofMillis(2_000 + 1_000L * r.nextInt(4));
+        this.autoSave = lease.dividedBy(2 + r.nextInt(3));
+        this.forceLoadTimeout = lease.dividedBy(2);
+        this.pollInterval = forceLoadTimeout.dividedBy(2 + r.nextInt(3));
+        this.oracle = new SimOracle(world, shared, STORE, lease.toMillis());
+        this.control = new SimProcess(world, "sim", 0);
+        for (int i = 0; i < KEYS; i++) {
+            keys.add("k" + i);
+        }
+        boolean skewed = r.nextBoolean();
+        for (int i = 0; i < SERVERS; i++) {
+            long skew = skewed ? r.nextLong(-2 * lease.toMillis(), 2 * lease.toMillis() + 1) : 0;
+            servers.add(new Server("s" + i, skew));
+        }
+    }
+
+    /** Runs the seed; returns the first violation, or null. */
+    String run() {
+        trace(
+                "sim",
+                "seed " + seed + ": lease " + lease.toMillis() + " ms, auto-save " + autoSave.toMillis()
+                        + " ms, force-load timeout " + forceLoadTimeout.toMillis() + " ms, poll "
+                        + pollInterval.toMillis()
+                        + " ms, planted " + bugs);
+        for (Server s : servers) {
+            s.start();
+        }
+        for (int step = 0; step < chaosSteps && oracle.violation() == null; step++) {
+            if (world.hasRunnableTask() && world.random.nextInt(10) < 7) {
+                world.runOne();
+            } else {
+                act();
+            }
+        }
+        if (oracle.violation() == null) {
+            heal();
+        }
+        if (oracle.violation() == null) {
+            drain();
+        }
+        stats.tasks = world.tasksRun();
+        stats.virtualMillis = world.now();
+        return oracle.violation();
+    }
+
+    // ---------------------------------------------------------------- chaos
+
+    private void act() {
+        int roll = world.random.nextInt(100);
+        if (roll < 22) {
+            load(randomUp(), randomKey(), null);
+        } else if (roll < 42) {
+            edit();
+        } else if (roll < 46) {
+            withHeld((s, key, p) -> {
+                try {
+                    p.save();
+                } catch (IllegalStateException lost) {
+                    // the session ended meanwhile
+                }
+            });
+        } else if (roll < 56) {
+            withHeld((s, key, p) -> release(s, key, p));
+        } else if (roll < 61) {
+            hop();
+        } else if (roll < 72) {
+            gift();
+        } else if (roll < 74) {
+            adminRelease();
+        } else if (roll < 76) {
+            crash();
+        } else if (roll < 79) {
+            restart();
+        } else if (roll < 81) {
+            pause();
+        } else if (roll < 85) {
+            changeFaults();
+        } else {
+            long to = Math.min(world.now() + 1 + world.random.nextLong(lease.toMillis()), world.nextTimer());
+            world.advanceTo(to == Long.MAX_VALUE ? world.now() + 1 : to);
+        }
+    }
+
+    private void load(Server s, String key, NotReleasedHandler fixed) {
+        if (s == null) {
+            return;
+        }
+        Profile<PlayerData> before = s.held.get(key);
+        if (before != null && !before.isActive()) {
+            s.held.remove(key); // released; its release listener has not run yet
+        }
+        if (s.held.containsKey(key) || s.loading.containsKey(key)) {
+            return;
+        }
+        stats.loads++;
+        SimProcess process = s.process;
+        NotReleasedHandler handler = (placeId, jobId) -> {
+            NotReleasedAction answer = fixed != null ? fixed.onNotReleased(placeId, jobId) : randomAnswer();
+            trace(s.name, "load " + key + ": held by " + jobId + ", answers " + answer);
+            if (answer == NotReleasedAction.FORCE_LOAD || answer == NotReleasedAction.STEAL) {
+                oracle.forceAsked(key);
+            }
+            return answer;
+        };
+        trace(s.name, "load " + key);
+        s.loading.put(key, true);
+        CompletableFuture<Optional<Profile<PlayerData>>> f = s.profiles.loadProfileAsync(key, handler);
+        track(s, "load of " + key + " on " + s.name, f);
+        f.whenComplete((profile, failure) -> {
+            if (s.process != process || process.isCrashed()) {
+                return;
+            }
+            s.loading.remove(key);
+            if (failure != null) {
+                trace(s.name, "load " + key + " failed: " + failure);
+            } else if (profile.isEmpty()) {
+                trace(s.name, "load " + key + " cancelled");
+            } else {
+                loaded(s, key, profile.get());
+            }
+        });
+    }
+
+    private NotReleasedAction randomAnswer() {
+        int a = world.random.nextInt(100);
+        return a < 50
+                ? NotReleasedAction.REPEAT
+                : a < 65 ? NotReleasedAction.CANCEL : a < 95 ? NotReleasedAction.FORCE_LOAD : NotReleasedAction.STEAL;
+    }
+
+    private void loaded(Server s, String key, Profile<PlayerData> p) {
+        trace(s.name, "loaded " + key + " " + p.getData().items);
+        if (!p.isActive()) {
+            trace(s.name, key + " was lost again before the game saw it");
+            return;
+        }
+        s.held.put(key, p);
+        p.listenToRelease(() -> {
+            trace(s.name, key + " released or lost");
+            s.held.remove(key, p);
+        });
+        processGifts(p);
+        if (healing) {
+            release(s, key, p); // once healed, nobody keeps a profile: every waiting load must get its turn
+        }
+    }
+
+    /** As a game does: lock what arrives; apply and clear each locked gift in one edit. */
+    private void processGifts(Profile<PlayerData> p) {
+        GlobalUpdates g = p.getGlobalUpdates();
+        g.listenToNewActiveUpdate((id, data) -> lock(g, id));
+        g.listenToNewLockedUpdate((id, data) -> applyGift(p, id, data));
+        for (GlobalUpdate u : g.getLockedUpdates()) {
+            applyGift(p, u.id(), u.data());
+        }
+        for (GlobalUpdate u : g.getActiveUpdates()) {
+            lock(g, u.id());
+        }
+    }
+
+    private static void lock(GlobalUpdates g, long id) {
+        try {
+            g.lockActiveUpdate(id);
+        } catch (IllegalStateException | IllegalArgumentException ignored) {
+            // the session ended, or the gift is locked already
+        }
+    }
+
+    private static void applyGift(Profile<PlayerData> p, long id, Map<String, Object> data) {
+        try {
+            p.edit(d -> {
+                p.getGlobalUpdates().clearLockedUpdate(id); // first: throws if applied already
+                d.items.add(String.valueOf(data.get("gift")));
+            });
+        } catch (IllegalStateException | IllegalArgumentException ignored) {
+            // the session ended: the next owner applies it
+        }
+    }
+
+    private void edit() {
+        withHeld((s, key, p) -> {
+            String item = "e:" + (++events);
+            try {
+                p.edit(d -> d.items.add(item));
+                stats.edits++;
+                trace(s.name, "edit " + key + " +" + item);
+            } catch (IllegalStateException lost) {
+                // the session ended meanwhile
+            }
+        });
+    }
+
+    private void release(Server s, String key, Profile<PlayerData> p) {
+        if (!p.isActive()) {
+            return;
+        }
+        List<String> items = List.copyOf(p.getData().items);
+        String serverId = s.store.serverId();
+        SimProcess process = s.process;
+        stats.releases++;
+        trace(s.name, "release " + key + " " + items);
+        CompletableFuture<Void> f = p.releaseAsync();
+        track(s, "release of " + key + " on " + s.name, f);
+        f.whenComplete((v, failure) -> {
+            if (failure == null && !process.isCrashed()) {
+                trace(s.name, "release of " + key + " acknowledged");
+                oracle.releaseAcknowledged(process, serverId, key, items);
+            }
+        });
+    }
+
+    /** A player moves: released on one server, loaded (waiting for that release) on another. */
+    private void hop() {
+        withHeld((from, key, p) -> {
+            Server to = randomUp();
+            if (to != null && to != from) {
+                trace(from.name, "hop of " + key + " to " + to.name);
+                release(from, key, p);
+                load(to, key, (placeId, jobId) -> NotReleasedAction.REPEAT);
+            }
+        });
+    }
+
+    private void gift() {
+        Server s = randomUp();
+        if (s == null) {
+            return;
+        }
+        String key = randomKey();
+        String gift = "g:" + (++events);
+        stats.gifts++;
+        trace(s.name, "gift " + gift + " to " + key);
+        CompletableFuture<Optional<GlobalUpdates>> f =
+                s.profiles.globalUpdateProfileAsync(key, g -> g.addActiveUpdate(Map.of("gift", gift)));
+        track(s, "gift " + gift + " to " + key + " from " + s.name, f);
+    }
+
+    private void adminRelease() {
+        String key = randomKey();
+        BackendAdmin admin = shared.admin().orElse(null);
+        if (admin == null || shared.read(STORE, key).owner() == null) {
+            return;
+        }
+        stats.adminReleases++;
+        trace("admin", "force-release " + key);
+        admin.forceRelease(STORE, key);
+        oracle.releasedByAdmin(key);
+    }
+
+    private void crash() {
+        Server s = randomUp();
+        if (s == null) {
+            return;
+        }
+        stats.crashes++;
+        trace(s.name, "CRASH");
+        s.process.crash();
+        pending.values().removeIf(p -> p.process == s.process); // a dead process answers nobody
+    }
+
+    private void restart() {
+        for (Server s : servers) {
+            if (s.process == null || s.process.isCrashed()) {
+                s.start();
+                return;
+            }
+        }
+    }
+
+    private void pause() {
+        Server s = randomUp();
+        if (s == null) {
+            return;
+        }
+        long millis = lease.toMillis() / 2 + world.random.nextLong(2 * lease.toMillis());
+        stats.pauses++;
+        trace(s.name, "PAUSE for " + millis + " ms");
+        SimProcess p = s.process;
+        p.pause();
+        world.schedule(control, millis, () -> {
+            p.resume();
+            trace(s.name, "resumed");
+        });
+    }
+
+    private void changeFaults() {
+        Random r = world.random;
+        faults.failBefore = pick(r, 0, 0, 0.05, 0.3);
+        faults.lostReply = pick(r, 0, 0, 0.05, 0.3);
+        faults.slow = pick(r, 0, 0.1, 0.5);
+        faults.slowMillis = r.nextBoolean() ? lease.toMillis() / 4 : 2 * lease.toMillis();
+        faults.messageLoss = pick(r, 0, 0, 0.3, 1);
+        faults.messageDuplicate = pick(r, 0, 0.3);
+        faults.messageDelayMillis = (long) pick(r, 0, 20, 500, 3 * lease.toMillis());
+        stats.faultChanges++;
+        trace("sim", "faults: " + faults);
+    }
+
+    private static double pick(Random r, double... choices) {
+        return choices[r.nextInt(choices.length)];
+    }
+
+    // ---------------------------------------------------------------- heal, drain
+
+    /** Faults stop, paused servers resume, crashed ones come back, everyone releases; every waiting call must then finish. */
+    private void heal() {
+        healing = true;
+        faults.heal();
+        trace("sim", "HEAL");
+        for (Server s : servers) {
+            if (s.process != null && s.process.isPaused()) {
+                s.process.resume();
+            }
+            if ((s.process == null || s.process.isCrashed()) && !s.start()) {
+                oracle.liveness(s.name + " could not start once the faults healed");
+                return;
+            }
+            for (Map.Entry<String, Profile<PlayerData>> e : List.copyOf(s.held.entrySet())) {
+                release(s, e.getKey(), e.getValue());
+            }
+        }
+        long deadline = world.now() + 10 * lease.toMillis() + 60_000;
+        runUntil(() -> pending.values().stream().allMatch(p -> p.future.isDone()), deadline);
+        for (Pending p : pending.values()) {
+            if (!p.future.isDone()) {
+                oracle.liveness("after the faults healed, the " + p.what + " did not finish within "
+                        + (10 * lease.toMillis() + 60_000) / 1000 + " s");
+                return;
+            }
+        }
+    }
+
+    /** Each key is loaded once more, its gifts applied, and released; then every accepted gift must be there once. */
+    private void drain() {
+        healing = false;
+        for (String key : keys) {
+            Server s = servers.get(world.random.nextInt(servers.size()));
+            load(s, key, NotReleasedHandler.FORCE_LOAD);
+            long deadline = world.now() + 10 * lease.toMillis() + 60_000;
+            runUntil(() -> drainedOn(s, key), deadline);
+            Profile<PlayerData> p = s.held.get(key);
+            if (p == null || !drainedOn(s, key)) {
+                oracle.liveness("the drain of " + key + " on " + s.name + " did not finish: "
+                        + (p == null ? "not loaded" : "gifts still waiting"));
+                return;
+            }
+            release(s, key, p);
+            runUntil(
+                    () -> !s.held.containsKey(key) && pending.values().stream().allMatch(x -> x.future.isDone()),
+                    deadline);
+        }
+        oracle.drained(keys);
+    }
+
+    private boolean drainedOn(Server s, String key) {
+        Profile<PlayerData> p = s.held.get(key);
+        return p != null
+                && p.getGlobalUpdates().getActiveUpdates().isEmpty()
+                && p.getGlobalUpdates().getLockedUpdates().isEmpty()
+                && shared.readUpdates(STORE, key).updates().isEmpty()
+                && SimOracle.lockedIn(shared.read(STORE, key).payload()).isEmpty();
+    }
+
+    private void runUntil(java.util.function.BooleanSupplier done, long deadline) {
+        while (!done.getAsBoolean() && world.now() <= deadline && oracle.violation() == null) {
+            if (!world.runOne()) {
+                long next = world.nextTimer();
+                if (next == Long.MAX_VALUE) {
+                    return;
+                }
+                world.advanceTo(next);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private interface HeldAction {
+        void run(Server s, String key, Profile<PlayerData> p);
+    }
+
+    private void withHeld(HeldAction action) {
+        List<Server> up = new ArrayList<>();
+        for (Server s : servers) {
+            if (s.up() && !s.held.isEmpty()) {
+                up.add(s);
+            }
+        }
+        if (up.isEmpty()) {
+            return;
+        }
+        Server s = up.get(world.random.nextInt(up.size()));
+        List<String> held = new ArrayList<>(s.held.keySet());
+        String key = held.get(world.random.nextInt(held.size()));
+        action.run(s, key, s.held.get(key));
+    }
+
+    private Server randomUp() {
+        List<Server> up = new ArrayList<>();
+        for (Server s : servers) {
+            if (s.up()) {
+                up.add(s);
+            }
+        }
+        return up.isEmpty() ? null : up.get(world.random.nextInt(up.size()));
+    }
+
+    private String randomKey() {
+        return keys.get(world.random.nextInt(keys.size()));
+    }
+
+    private void track(Server s, String what, CompletableFuture<?> f) {
+        String id = what + " #" + (++events);
+        pending.put(id, new Pending(s, s.process, what, f));
+        f.whenComplete((v, e) -> pending.remove(id));
+    }
+
+    private void trace(String who, String what) {
+        world.trace().add(world.now(), who, what);
+    }
+}
