@@ -33,9 +33,10 @@ public final class RedisBackends {
     private RedisBackends() {}
 
     /**
-     * Opens {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps]} or
+     * Opens {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps&wait=1]} or
      * {@code rediss://...} (TLS), with {@code cluster=true} for a Redis Cluster (the host is a
-     * seed): the same as {@code ProfileService.builder().backend(uri)}. The
+     * seed), or {@code redis-sentinel://host:26379[,host:port...][/database][?...]#masterName}
+     * through Sentinel (following failovers): the same as {@code ProfileService.builder().backend(uri)}. The
      * backend owns its client and shuts it down on {@link Backend#close()}.
      *
      * @throws IllegalArgumentException if the URI is not a {@code redis://} or {@code rediss://} URI
@@ -96,8 +97,15 @@ public final class RedisBackends {
      * @param commandTimeout how long one round trip may take before the call fails with a transient
      *                       {@link BackendException} (a cut connection must not hang the engine);
      *                       default 5 seconds
+     * @param waitReplicas   how many replicas must have a save, release, gift or wipe before it
+     *                       counts as done ({@code WAIT}); 0 (the default) does not wait, and a
+     *                       failover may then lose writes the old primary acknowledged. Not with a
+     *                       Redis Cluster
+     * @param waitTimeout    how long {@code WAIT} may block (the connection's other commands wait
+     *                       behind it); fewer replicas by then fail the call, which the engine
+     *                       retries and reports. Default 1 second
      */
-    public record Options(String keyPrefix, Duration commandTimeout) {
+    public record Options(String keyPrefix, Duration commandTimeout, int waitReplicas, Duration waitTimeout) {
         /** No braces (they would break the hash tag {@code {store:key}}), no glob characters (SCAN patterns). */
         private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,50}");
 
@@ -105,6 +113,13 @@ public final class RedisBackends {
         public static final String DEFAULT_KEY_PREFIX = "ps";
         /** Default command timeout. */
         public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+        /** Default {@link #waitTimeout}. */
+        public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofSeconds(1);
+
+        /** Options that wait for no replica. */
+        public Options(String keyPrefix, Duration commandTimeout) {
+            this(keyPrefix, commandTimeout, 0, DEFAULT_WAIT_TIMEOUT);
+        }
 
         public Options {
             if (keyPrefix == null || !PREFIX.matcher(keyPrefix).matches()) {
@@ -113,6 +128,12 @@ public final class RedisBackends {
             }
             if (commandTimeout == null || commandTimeout.isZero() || commandTimeout.isNegative()) {
                 throw new IllegalArgumentException("commandTimeout must be a positive duration, was " + commandTimeout);
+            }
+            if (waitReplicas < 0) {
+                throw new IllegalArgumentException("waitReplicas must be 0 or more, was " + waitReplicas);
+            }
+            if (waitTimeout == null || waitTimeout.isZero() || waitTimeout.isNegative()) {
+                throw new IllegalArgumentException("waitTimeout must be a positive duration, was " + waitTimeout);
             }
         }
 
@@ -123,12 +144,17 @@ public final class RedisBackends {
 
         /** A copy with another key prefix. */
         public Options withKeyPrefix(String prefix) {
-            return new Options(prefix, commandTimeout);
+            return new Options(prefix, commandTimeout, waitReplicas, waitTimeout);
         }
 
         /** A copy with another command timeout. */
         public Options withCommandTimeout(Duration timeout) {
-            return new Options(keyPrefix, timeout);
+            return new Options(keyPrefix, timeout, waitReplicas, waitTimeout);
+        }
+
+        /** A copy whose writes count as done once {@code replicas} replicas have them, waiting at most {@code timeout}. */
+        public Options withWaitReplicas(int replicas, Duration timeout) {
+            return new Options(keyPrefix, commandTimeout, replicas, timeout);
         }
     }
 }

@@ -113,7 +113,7 @@ final class LocalRedisCluster implements AutoCloseable {
         }
     }
 
-    private static void awaitPing(int port) {
+    static void awaitPing(int port) {
         await().atMost(Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(50))
                 .ignoreExceptions()
@@ -127,11 +127,11 @@ final class LocalRedisCluster implements AutoCloseable {
                 .until(() -> onNode(port, c -> c.sync().clusterInfo()).contains("cluster_state:ok"));
     }
 
-    private interface OnNode<T> {
+    interface OnNode<T> {
         T run(StatefulRedisConnection<String, String> c);
     }
 
-    private static <T> T onNode(int port, OnNode<T> body) {
+    static <T> T onNode(int port, OnNode<T> body) {
         RedisURI uri = RedisURI.create("127.0.0.1", port);
         uri.setTimeout(Duration.ofSeconds(2));
         RedisClient client = RedisClient.create(uri);
@@ -143,7 +143,7 @@ final class LocalRedisCluster implements AutoCloseable {
     }
 
     /** Ports whose cluster-bus port (+10000) is free as well. */
-    private static List<Integer> freePorts(int n) throws IOException {
+    static List<Integer> freePorts(int n) throws IOException {
         List<Integer> ports = new ArrayList<>();
         while (ports.size() < n) {
             int candidate;

@@ -12,6 +12,7 @@ import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendProvider;
 import dev.profileservice.spi.Backends;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.SaveRequest;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -37,7 +38,8 @@ class RedisProviderTest {
     @Test
     void providerIsRegisteredForRedisAndRediss() {
         assertThat(ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get))
-                .anySatisfy(p -> assertThat(p.schemes()).containsExactlyInAnyOrder("redis", "rediss"));
+                .anySatisfy(p -> assertThat(p.schemes())
+                        .containsExactlyInAnyOrder("redis", "rediss", "redis-sentinel", "rediss-sentinel"));
     }
 
     @Test
@@ -144,6 +146,41 @@ class RedisProviderTest {
         assertThatThrownBy(() -> RedisBackends.open("postgresql://x/y"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a Redis URI");
+    }
+
+    @Test
+    void sentinelAndWaitParametersAreCheckedBeforeConnecting() {
+        assertThatThrownBy(() -> Backends.open("redis-sentinel://:pw123@127.0.0.1:26379"))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("names no master: end it with #masterName")
+                .hasMessageNotContaining("pw123");
+        assertThatThrownBy(() -> Backends.open("redis://127.0.0.1:6379?cluster=true&wait=1"))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("cluster=true cannot be combined with wait");
+        assertThatThrownBy(() -> Backends.open("redis-sentinel://127.0.0.1:26379?cluster=true#m"))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("cluster=true cannot be combined with Sentinel");
+        assertThatThrownBy(() -> Backends.open("redis://127.0.0.1:6379?wait=-1"))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("waitReplicas must be 0 or more, was -1");
+        assertThatThrownBy(() -> Backends.open("redis://127.0.0.1:6379?wait=1&waitTimeout=soon"))
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("parameter waitTimeout must be a whole number with a unit");
+    }
+
+    @Test
+    void waitForAReplicaThatDoesNotExistFailsTheWriteAsTransient() {
+        // the shared test server has no replica: every write's WAIT comes back short
+        try (Backend backend =
+                Backends.open(RedisTestSupport.uri(RedisTestSupport.uniquePrefix(), "wait=1", "waitTimeout=50ms"))) {
+            Owner me = new Owner("srv-wait", "place", "job");
+            assertThat(backend.acquire("S", "k", me, 0, new byte[] {1}).acquired())
+                    .isTrue();
+            assertThatThrownBy(() -> backend.save("S", "k", SaveRequest.of("srv-wait", 1, new byte[] {2}, false)))
+                    .isInstanceOf(BackendException.class)
+                    .hasMessageContaining("only 0 of 1 replica(s) acknowledged it within 50 ms")
+                    .matches(e -> ((BackendException) e).isTransient());
+        }
     }
 
     @Test

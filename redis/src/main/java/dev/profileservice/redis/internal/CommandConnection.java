@@ -46,6 +46,8 @@ final class CommandConnection implements AutoCloseable {
     private final String description;
     private final RedisErrors errors;
     private final Duration timeout;
+    private final int waitReplicas;
+    private final Duration waitTimeout;
     private volatile boolean closed;
     private volatile RoundTripListener roundTrips = RoundTripListener.NONE;
 
@@ -54,9 +56,16 @@ final class CommandConnection implements AutoCloseable {
      * @param description the server or URI with its password masked, for messages
      * @param errors      maps failures to {@link BackendException}s without the password
      * @param timeout     the command timeout, also the deadline of a pipelined wave
+     * @param waitReplicas replicas {@link #awaitReplicas} waits for (0: none)
+     * @param waitTimeout  the longest {@link #awaitReplicas} blocks
      */
     CommandConnection(
-            StatefulConnection<String, byte[]> connection, String description, RedisErrors errors, Duration timeout) {
+            StatefulConnection<String, byte[]> connection,
+            String description,
+            RedisErrors errors,
+            Duration timeout,
+            int waitReplicas,
+            Duration waitTimeout) {
         this.connection = connection;
         if (connection instanceof StatefulRedisClusterConnection<String, byte[]> c) {
             this.sync = c.sync();
@@ -71,6 +80,36 @@ final class CommandConnection implements AutoCloseable {
         this.description = description;
         this.errors = errors;
         this.timeout = timeout;
+        if (waitReplicas > 0 && isCluster()) {
+            throw new BackendException(
+                    description + ": waiting for replicas (wait=" + waitReplicas
+                            + ") is not supported on a Redis Cluster: WAIT must reach the node that took the write",
+                    false);
+        }
+        this.waitReplicas = waitReplicas;
+        this.waitTimeout = waitTimeout;
+    }
+
+    /**
+     * After a write this connection sent: returns once {@code waitReplicas} replicas have it
+     * ({@code WAIT}, which covers every write sent before it on this connection), so a failover
+     * cannot lose it; fewer within the wait timeout throw a transient {@link BackendException}: the
+     * write is on the primary but not known to survive its loss, and the engine retries the call
+     * (every write is idempotent for its caller). No-op when no replicas are waited for.
+     */
+    void awaitReplicas(String operation, String subject) {
+        if (waitReplicas == 0) {
+            return;
+        }
+        roundTrip("wait");
+        long acknowledged = sync.waitForReplication(waitReplicas, waitTimeout.toMillis());
+        if (acknowledged < waitReplicas) {
+            throw new BackendException(
+                    description + ": " + operation + " of " + subject + ": only " + acknowledged
+                            + " of " + waitReplicas + " replica(s) acknowledged it within " + waitTimeout.toMillis()
+                            + " ms (wait=" + waitReplicas + "); it is on the primary but may not survive a failover",
+                    true);
+        }
     }
 
     /** Blocking commands: each one round trip, failing after the command timeout. */

@@ -127,6 +127,9 @@ public final class RedisBackend implements Backend {
                 index.written(List.of(new RedisUserIndex.Change(
                         store, key, result.record().revision(), Scripts.previousUserIds(answer, 0), w.userIds())));
             }
+            if (result.status() == SaveResult.Status.SAVED) {
+                redis.awaitReplicas("save", store + "/" + key);
+            }
             return result;
         });
     }
@@ -146,12 +149,14 @@ public final class RedisBackend implements Backend {
     @Override
     public SendResult sendUpdates(String store, String key, List<UpdateOp> ops, int maxPending) {
         Objects.requireNonNull(ops, "ops");
-        return redis.call(
-                "sendUpdates",
-                store,
-                key,
-                () -> Scripts.sendResult(
-                        redis.eval(Scripts.SEND, keys.profile(store, key), Scripts.sendArgs(ops, maxPending))));
+        return redis.call("sendUpdates", store, key, () -> {
+            SendResult result = Scripts.sendResult(
+                    redis.eval(Scripts.SEND, keys.profile(store, key), Scripts.sendArgs(ops, maxPending)));
+            if (result.status() == SendResult.Status.APPLIED) {
+                redis.awaitReplicas("sendUpdates", store + "/" + key);
+            }
+            return result;
+        });
     }
 
     @Override

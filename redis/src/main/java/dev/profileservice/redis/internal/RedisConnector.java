@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  */
 public final class RedisConnector {
     /** Schemes this module handles. */
-    public static final List<String> SCHEMES = List.of("redis", "rediss");
+    public static final List<String> SCHEMES = List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel");
     /** The longest pause between reconnect attempts: well under any auto-save period. */
     static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(250);
     /** Keys as UTF-8 strings, values (payloads, inboxes, script arguments) as raw bytes. */
@@ -52,8 +52,10 @@ public final class RedisConnector {
     private RedisConnector() {}
 
     /**
-     * Opens {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps&cluster=true]}
-     * or {@code rediss://...}. Our parameters ({@code prefix}, {@code cluster}, {@code timeout})
+     * Opens {@code redis://[user:password@]host[:port][/database][?timeout=5s&prefix=ps&cluster=true]},
+     * {@code rediss://...}, or {@code redis-sentinel://host:26379[,host:port...][/database][?...]#master}
+     * (Lettuce's form: the master is found through the sentinels, again after every failover). Our
+     * parameters ({@code prefix}, {@code cluster}, {@code timeout}, {@code wait}, {@code waitTimeout})
      * are taken out; Lettuce reads the rest of the URI.
      */
     public static RedisBackend open(String uri) {
@@ -62,10 +64,18 @@ public final class RedisConnector {
         }
         if (!SCHEMES.contains(BackendUris.scheme(uri))) {
             throw new IllegalArgumentException("not a Redis URI: '" + BackendUris.mask(uri)
-                    + "'; expected redis://[user:password@]host[:port][/database] or rediss://...");
+                    + "'; expected redis://[user:password@]host[:port][/database], rediss://..."
+                    + " or redis-sentinel://host:26379[,host:port...][/database]#masterName");
         }
-        StoreUri u = StoreUri.parse(uri, RedisURI.DEFAULT_REDIS_PORT);
-        if (u.hosts().size() != 1) {
+        boolean sentinel = BackendUris.scheme(uri).endsWith("-sentinel");
+        StoreUri u = StoreUri.parse(uri, sentinel ? RedisURI.DEFAULT_SENTINEL_PORT : RedisURI.DEFAULT_REDIS_PORT);
+        if (sentinel && (u.fragment() == null || u.fragment().isBlank())) {
+            throw new BackendException(
+                    "store URI '" + u.masked() + "' names no master: end it with #masterName,"
+                            + " e.g. redis-sentinel://127.0.0.1:26379#mymaster",
+                    false);
+        }
+        if (!sentinel && u.hosts().size() != 1) {
             throw new BackendException(
                     "store URI '" + u.masked() + "' names " + u.hosts().size()
                             + " hosts; give one (for a Redis Cluster, one seed node and cluster=true)",
@@ -73,9 +83,20 @@ public final class RedisConnector {
         }
         String prefix = u.take("prefix", Options.DEFAULT_KEY_PREFIX);
         boolean cluster = u.takeBoolean("cluster", false);
+        int wait = u.takeInt("wait", 0);
+        if (cluster && (sentinel || wait > 0)) {
+            throw new BackendException(
+                    "store URI '" + u.masked() + "': cluster=true cannot be combined with "
+                            + (sentinel ? "Sentinel" : "wait (WAIT must reach the node that took the write)"),
+                    false);
+        }
         Options options;
         try {
-            options = new Options(prefix, timeout(u));
+            options = new Options(
+                    prefix,
+                    duration(u, "timeout", Options.DEFAULT_COMMAND_TIMEOUT),
+                    wait,
+                    duration(u, "waitTimeout", Options.DEFAULT_WAIT_TIMEOUT));
         } catch (IllegalArgumentException e) {
             throw new BackendException("store URI '" + u.masked() + "': " + e.getMessage(), false);
         }
@@ -92,16 +113,16 @@ public final class RedisConnector {
                 : ownClient(redisUri, options, u.masked(), u.secret());
     }
 
-    /** Takes {@code timeout} out of {@code u}, in Lettuce's form (e.g. {@code 500ms}, {@code 5s}); the default if absent. */
-    private static Duration timeout(StoreUri u) {
-        String value = u.take("timeout", null);
+    /** Takes the duration {@code name} out of {@code u}, in Lettuce's form (e.g. {@code 500ms}, {@code 5s}); {@code def} if absent. */
+    private static Duration duration(StoreUri u, String name, Duration def) {
+        String value = u.take(name, null);
         if (value == null) {
-            return Options.DEFAULT_COMMAND_TIMEOUT;
+            return def;
         }
         Matcher m = TIMEOUT.matcher(value.trim());
         if (!m.matches()) {
             throw new BackendException(
-                    "store URI '" + u.masked() + "': parameter timeout must be a whole number with a unit"
+                    "store URI '" + u.masked() + "': parameter " + name + " must be a whole number with a unit"
                             + " (ns, us, ms, s, m, h, d; ms if none), e.g. 500ms or 5s, was '" + value + "'",
                     false);
         }
@@ -240,7 +261,13 @@ public final class RedisConnector {
         try {
             connection = connect.get();
             connection.setTimeout(options.commandTimeout());
-            CommandConnection redis = new CommandConnection(connection, description, errors, options.commandTimeout());
+            CommandConnection redis = new CommandConnection(
+                    connection,
+                    description,
+                    errors,
+                    options.commandTimeout(),
+                    options.waitReplicas(),
+                    options.waitTimeout());
             String pong = redis.sync().ping();
             if (!"PONG".equalsIgnoreCase(pong)) {
                 throw new BackendException("Redis at " + description + " answered PING with '" + pong + "'", false);

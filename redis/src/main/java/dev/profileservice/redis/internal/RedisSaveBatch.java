@@ -120,6 +120,7 @@ final class RedisSaveBatch extends RedisPart {
             }
         }
         index.written(indexed); // the rare items whose user ids changed: one more pipelined round trip
+        redis.awaitReplicas("saveBatch", subject(items)); // one WAIT covers the whole batch
         return Arrays.asList(results);
     }
 
