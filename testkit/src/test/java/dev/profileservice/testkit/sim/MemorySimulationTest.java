@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.profileservice.internal.memory.MemoryBackend;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * ({@code -Dprofileservice.sim.seeds=N} for more or fewer), a seed replays exactly, {@code
  * -Dprofileservice.sim.seed=S} replays one with its trace, and each planted bug is found.
  */
+@Tag("simulation")
 class MemorySimulationTest {
     private static final Simulation SIMULATION = Simulation.of(MemoryBackend::new);
     /** Seeds in which each planted bug must show; each has so far shown within its first ten. */
