@@ -79,6 +79,50 @@ class SimulationTest {
         assertThat(r.exit()).as(r.toString()).isZero();
     }
 
+    @Test
+    void aDegradedStoreKeepsEveryGuaranteeAndTheReportSortsHandOversByFault() throws Exception {
+        Cli.Result bad = Cli.run("simulate", "--latency", "10ms", "--jitter", "20ms");
+        assertThat(bad.exit()).as(bad.toString()).isEqualTo(2);
+        assertThat(bad.err()).contains("--jitter at most --latency");
+
+        Path report = dir.resolve("degraded.json");
+        Cli.Result r = Cli.run(
+                "simulate",
+                "--servers",
+                "2",
+                "--players",
+                "20",
+                "--duration",
+                "14s",
+                "--no-kill",
+                "--no-freeze",
+                "--latency",
+                "40ms",
+                "--jitter",
+                "20ms",
+                "--fault-every",
+                "3s",
+                "--seed",
+                "7",
+                "--run-dir",
+                dir.resolve("degraded").toString(),
+                "--report",
+                report.toString());
+
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertThat(json.get("config").get("latencyMs").asInt()).isEqualTo(40);
+        assertThat(json.get("faults").get("messageChannelCuts").asInt())
+                .as(r.out())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(json.get("faults").get("slowStores").asInt()).as(r.out()).isGreaterThanOrEqualTo(1);
+        assertThat(json.get("timings").get("handOverDuringFaultMs").isObject()).isTrue();
+        assertThat(json.get("gifts").get("lost").asInt()).as(r.out()).isZero();
+        assertThat(json.get("gifts").get("duplicated").asInt()).as(r.out()).isZero();
+        assertThat(json.get("epochViolations").asInt()).as(r.out()).isZero();
+        assertThat(r.out()).contains("message channel cut x").contains("Result: PASS");
+        assertThat(r.exit()).as(r.toString()).isZero();
+    }
+
     /**
      * The rollback and wipe checks can fail: a planted bug in the admin driver (it expects one edit
      * more than the version it rolled back to holds, and overwrites the stale view before the wipe

@@ -30,6 +30,12 @@ public final class ServerNodeCommand implements Callable<Integer> {
     @Option(names = "--clock-offset-ms", defaultValue = "0")
     long clockOffsetMs;
 
+    @Option(names = "--latency-ms", defaultValue = "0")
+    long latencyMs;
+
+    @Option(names = "--jitter-ms", defaultValue = "0")
+    long jitterMs;
+
     @Override
     public Integer call() throws Exception {
         GameServerOptions g = serverSettings;
@@ -42,7 +48,9 @@ public final class ServerNodeCommand implements Callable<Integer> {
                         g.forceLoadTimeout,
                         g.pollInterval,
                         g.editInterval,
-                        Duration.ofMillis(clockOffsetMs)))
+                        Duration.ofMillis(clockOffsetMs),
+                        Duration.ofMillis(latencyMs),
+                        Duration.ofMillis(jitterMs)))
                 .run();
         return 0;
     }

@@ -117,6 +117,28 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Do not cut servers' store connections (server stores only)")
     boolean noCut;
 
+    @Option(names = "--no-bus-cut", negatable = false, description = "Do not cut servers' message channels alone")
+    boolean noBusCut;
+
+    @Option(
+            names = "--no-slow",
+            negatable = false,
+            description = "Do not make one server's store calls slower than the lease for a while")
+    boolean noSlow;
+
+    @Option(
+            names = "--latency",
+            defaultValue = "0ms",
+            description = "Added to every store call of every server, e.g. 200ms (default: ${DEFAULT-VALUE})")
+    Duration latency;
+
+    @Option(
+            names = "--jitter",
+            defaultValue = "0ms",
+            description =
+                    "Latency varies by up to this much either way, e.g. 100ms; at most --latency (default: ${DEFAULT-VALUE})")
+    Duration jitter;
+
     @Option(
             names = "--fault-every",
             description = "Time between faults (default: a quarter of the duration, 3 s to 7 s); one fault at a time")
@@ -189,6 +211,10 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new BadInputException("--auto-save (" + serverSettings.autoSave + ") must be at most --lease ("
                     + serverSettings.lease + ")");
         }
+        if (latency.isNegative() || jitter.isNegative() || jitter.compareTo(latency) > 0) {
+            throw new BadInputException("--latency and --jitter must not be negative, and --jitter at most --latency;"
+                    + " got --latency " + latency + " --jitter " + jitter);
+        }
         if (clockSkew.isNegative()) {
             throw new BadInputException("--clock-skew must not be negative, was " + clockSkew);
         }
@@ -234,6 +260,10 @@ public final class SimulateCommand implements Callable<Integer> {
                 restartAfter,
                 lossSlack,
                 clockSkew,
+                latency,
+                jitter,
+                !noSlow,
+                !noBusCut,
                 actualSeed,
                 childJvmOptions);
         PrintWriter err = spec.commandLine().getErr();

@@ -1,13 +1,15 @@
 package dev.profileservice.cli.internal.sim;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Injects the faults, one at a time, into a random server, rotating through the kinds switched on
  * ({@link SimConfig#faultKinds()}): kill -9; SIGSTOP for {@code --freeze-for}, its players moving
  * off after a second; a cut of its store connections for {@code --cut-for}, and, with kills on, a
  * kill 0.5 to 3 s after that cut heals, so that a crash right after an outage is checked against the
- * same loss bound.
+ * same loss bound; a cut of its message channel alone, and store calls slower than the lease, each
+ * for {@code --cut-for} (commands to the server process, see {@link DegradedBackend}).
  *
  * <p>Runs on the driving thread under the simulation lock, the timed parts included ({@link Timers}).
  */
@@ -52,6 +54,7 @@ final class FaultInjector {
             case KILL -> kill(victim, now);
             case FREEZE -> freeze(victim, now);
             case CUT -> cut(victim, now);
+            case BUS_CUT, SLOW -> degrade(victim, kind, now);
             default -> throw new IllegalStateException("not an injected fault: " + kind);
         }
         return true;
@@ -76,7 +79,7 @@ final class FaultInjector {
         long until = now + sim.cfg().cutFor().toMillis();
         links.cut(victim.slot, sim.cfg().cutFor());
         victim.cutUntil = until;
-        players.onCut(victim);
+        players.onFault(victim, FaultKind.CUT);
         sim.history().fault(FaultKind.CUT, victim.job, now, until);
         if (sim.cfg().kill()) {
             // a crash shortly after the store comes back may lose only what an auto-save period
@@ -90,6 +93,25 @@ final class FaultInjector {
                 }
             });
         }
+    }
+
+    /**
+     * A message-channel cut (the server stays usable: hand-overs with it fall back to polling) or a
+     * store slower than the lease (no new players join it meanwhile), for {@code --cut-for}.
+     */
+    private void degrade(ServerProcess victim, FaultKind kind, long now) {
+        long period = sim.cfg().cutFor().toMillis();
+        long until = now + period;
+        if (kind == FaultKind.SLOW) {
+            victim.send(Map.<String, Object>of(
+                    "op", "slow", "for", period, "ms", sim.cfg().lease().toMillis() + 1_000));
+            victim.cutUntil = until;
+        } else {
+            victim.send(Map.<String, Object>of("op", "bus-cut", "for", period));
+        }
+        victim.degradedUntil = until;
+        players.onFault(victim, kind);
+        sim.history().fault(kind, victim.job, now, until);
     }
 
     /** Resumes every frozen server (the drain at the end needs them all). */

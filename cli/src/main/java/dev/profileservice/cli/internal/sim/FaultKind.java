@@ -1,6 +1,6 @@
 package dev.profileservice.cli.internal.sim;
 
-/** The faults of a run: the three kinds the simulation injects, and a server that died by itself. */
+/** The faults of a run: the kinds the simulation injects, and a server that died by itself. */
 enum FaultKind {
     /** {@code kill -9} ({@code Process.destroyForcibly}); the slot is restarted after {@code --restart-after}. */
     KILL("kill", "kill -9"),
@@ -8,6 +8,10 @@ enum FaultKind {
     FREEZE("freeze", "SIGSTOP"),
     /** Every connection of one server to the store cut at its proxy for {@code --cut-for}. */
     CUT("cut", "connection cut"),
+    /** One server's message channel cut alone for {@code --cut-for}, its store calls going through. */
+    BUS_CUT("bus-cut", "message channel cut"),
+    /** Every store call of one server slower than the lease for {@code --cut-for}. */
+    SLOW("slow", "store slower than the lease"),
     /** A server that exited without being asked to or killed; never injected, always a failed check. */
     UNEXPECTED_EXIT(null, "unexpected exit");
 

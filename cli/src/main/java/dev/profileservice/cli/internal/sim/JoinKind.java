@@ -12,8 +12,8 @@ enum JoinKind {
     AFTER_KILL,
     /** A join after the player's server was frozen: a steal of a profile whose owner does not answer. */
     AFTER_FREEZE,
-    /** A hand-over that a connection cut overtook: no longer between healthy servers. */
-    DURING_CUT,
+    /** A hand-over that a fault (a connection or message cut, a slow store) overtook: no longer between healthy servers. */
+    DURING_FAULT,
     /** A join of the drain at the end, which brings every player online to deliver pending gifts. */
     DRAIN
 }

@@ -173,7 +173,7 @@ final class PlayerDriver {
                 .anyMatch(p -> p.req != 0
                         && (p.why.kind() == JoinKind.AFTER_KILL
                                 || p.why.kind() == JoinKind.AFTER_FREEZE
-                                || p.why.kind() == JoinKind.DURING_CUT));
+                                || p.why.kind() == JoinKind.DURING_FAULT));
     }
 
     /** Makes {@code key}'s next action (a hand-over, hop or leave) due within a second, if it is online and idle. */
@@ -346,13 +346,13 @@ final class PlayerDriver {
         }
     }
 
-    /** {@code victim}'s store connection was cut: a hand-over from or to it is no longer between healthy servers. */
-    void onCut(ServerProcess victim) {
+    /** {@code fault} struck {@code victim}: a hand-over from or to it is no longer between healthy servers. */
+    void onFault(ServerProcess victim, FaultKind fault) {
         for (Player p : players) {
             if (p.state == State.JOINING
                     && p.why.kind() == JoinKind.HANDOVER
                     && (p.server == victim || p.target == victim)) {
-                p.why = JoinReason.noFault(JoinKind.DURING_CUT);
+                p.why = JoinReason.handOverDuring(fault);
             }
         }
     }

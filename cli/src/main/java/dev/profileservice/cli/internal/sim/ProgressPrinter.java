@@ -74,7 +74,8 @@ final class ProgressPrinter {
             lastLineAt = now;
             return String.format(
                     Locale.ROOT,
-                    "%5.1fs%s  online %d/%d  hops/s %.1f  gifts sent %d applied %d  faults: kill %d, stop %d, cut %d"
+                    "%5.1fs%s  online %d/%d  hops/s %.1f  gifts sent %d applied %d  faults: kill %d, stop %d, cut %d,"
+                            + " bus cut %d, slow %d"
                             + "  admin: rollbacks %d, wipes %d",
                     (now - startAt) / 1000.0,
                     players.draining() ? " [draining]" : "",
@@ -86,6 +87,8 @@ final class ProgressPrinter {
                     sim.history().count(FaultKind.KILL),
                     sim.history().count(FaultKind.FREEZE),
                     sim.history().count(FaultKind.CUT),
+                    sim.history().count(FaultKind.BUS_CUT),
+                    sim.history().count(FaultKind.SLOW),
                     sim.history().rollbacks.size(),
                     sim.history().wipes.size());
         }

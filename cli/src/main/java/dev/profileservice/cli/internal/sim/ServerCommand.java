@@ -34,6 +34,8 @@ record ServerCommand(SimConfig cfg, StoreLinks links, String storeName) {
         cmd.add("--job-id=" + job);
         cmd.addAll(GameServerOptions.childArguments(cfg));
         cmd.add("--clock-offset-ms=" + cfg.clockOffset(slot).toMillis());
+        cmd.add("--latency-ms=" + cfg.latency().toMillis());
+        cmd.add("--jitter-ms=" + cfg.jitter().toMillis());
         return cmd;
     }
 

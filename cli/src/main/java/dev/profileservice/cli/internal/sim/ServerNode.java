@@ -45,7 +45,8 @@ public final class ServerNode {
 
     /**
      * Settings of one child, passed on its command line. {@code clockOffset} sets the service's
-     * clock off the host's, as a server on another machine with a drifting clock would be.
+     * clock off the host's, as a server on another machine with a drifting clock would be;
+     * {@code latency} and {@code jitter} delay each of its store calls (see {@link DegradedBackend}).
      */
     public record Settings(
             String uri,
@@ -56,11 +57,14 @@ public final class ServerNode {
             Duration forceLoadTimeout,
             Duration pollInterval,
             Duration editInterval,
-            Duration clockOffset) {}
+            Duration clockOffset,
+            Duration latency,
+            Duration jitter) {}
 
     /** Versions each profile keeps: few, so that pruning runs during a simulation too. */
     static final int VERSIONS_KEPT = 8;
 
+    private DegradedBackend degraded;
     private final Settings settings;
     private final BufferedWriter out =
             new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
@@ -96,7 +100,8 @@ public final class ServerNode {
 
     /** Runs until {@code shutdown} (then returns) or until standard input closes (then halts). */
     public void run() throws IOException {
-        audit = new AuditingBackend(Backends.open(settings.uri()), new AuditingBackend.AuditSink() {
+        degraded = new DegradedBackend(Backends.open(settings.uri()), settings.latency(), settings.jitter());
+        audit = new AuditingBackend(degraded, new AuditingBackend.AuditSink() {
             @Override
             public void acquired(String key, long epoch, long expectedEpoch, long t0, long t1) {
                 emit(Json.object("ev", "acq", "k", key, "e", epoch, "x", expectedEpoch, "t0", t0, "t1", t1));
@@ -153,6 +158,12 @@ public final class ServerNode {
             String key = cmd.path("k").asText();
             switch (op) {
                 case "join" -> pool.execute(() -> join(req, key));
+                case "slow" ->
+                    degraded.slow(
+                            Duration.ofMillis(cmd.path("for").asLong()),
+                            Duration.ofMillis(cmd.path("ms").asLong()));
+                case "bus-cut" ->
+                    degraded.cutBus(Duration.ofMillis(cmd.path("for").asLong()));
                 case "leave" -> pool.execute(() -> leave(req, key));
                 case "shutdown" -> {
                     shutdown();

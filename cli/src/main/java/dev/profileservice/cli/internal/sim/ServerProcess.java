@@ -36,6 +36,8 @@ final class ServerProcess {
     long killAt;
     /** Its store connection is cut until then (millis). */
     long cutUntil;
+    /** Until when a message-channel cut or a slow store of this server lasts (millis), else 0. */
+    long degradedUntil;
     /** When a kill is planned shortly after its store connection heals (millis), else 0. */
     long killAfterOutageAt;
 
@@ -77,7 +79,7 @@ final class ServerProcess {
      * that follows an outage checks it.
      */
     boolean recovered(long now) {
-        return usable(now) && killAfterOutageAt == 0;
+        return usable(now) && killAfterOutageAt == 0 && degradedUntil <= now;
     }
 
     /** The exit code, or "?" while it runs. */

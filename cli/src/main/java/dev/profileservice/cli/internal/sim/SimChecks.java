@@ -54,6 +54,9 @@ final class SimChecks {
     final long bound;
 
     final List<Double> handoverMs = new ArrayList<>();
+    /** Hand-over times of the hand-overs each kind of fault overtook (on the owner or the joining server). */
+    final Map<FaultKind, List<Double>> handoverDuringFaultMs = new java.util.EnumMap<>(FaultKind.class);
+
     final List<Double> stealAfterKillMs = new ArrayList<>();
     final List<Double> stealAfterFreezeMs = new ArrayList<>();
     /** Pairs of sessions with a rollback between them (not hops nor losses: the rollback check covers them). */
@@ -276,6 +279,10 @@ final class SimChecks {
                 if (b.loaded >= 0 && b.why != null) {
                     switch (b.why.kind()) {
                         case HANDOVER -> handoverMs.add(b.joinMs);
+                        case DURING_FAULT ->
+                            handoverDuringFaultMs
+                                    .computeIfAbsent(b.why.during(), x -> new ArrayList<>())
+                                    .add(b.joinMs);
                         case AFTER_KILL -> stealAfterKillMs.add((double) (b.joinedAt - b.why.faultAt()));
                         case AFTER_FREEZE -> stealAfterFreezeMs.add((double) (b.joinedAt - b.why.faultAt()));
                         default -> {}

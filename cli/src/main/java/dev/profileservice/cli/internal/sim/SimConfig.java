@@ -15,6 +15,9 @@ import java.util.List;
  * @param rollbacksPerMinute admin rollbacks a minute on the rollback cohort (0: none; see {@link AdminDriver})
  * @param wipes            cohort profiles wiped during the run (0: none)
  * @param clockSkew        the spread of the server processes' clocks around the host's (see {@link #clockOffset})
+ * @param latency          added to every store call of every server, give or take {@code jitter}
+ * @param slow             inject a store slower than the lease (for {@code cutFor}) into one server
+ * @param busCut           inject a cut of one server's message channel alone (for {@code cutFor})
  */
 public record SimConfig(
         String storeUri,
@@ -41,6 +44,10 @@ public record SimConfig(
         Duration restartAfter,
         Duration lossSlack,
         Duration clockSkew,
+        Duration latency,
+        Duration jitter,
+        boolean slow,
+        boolean busCut,
         long seed,
         String childJvmOptions) {
 
@@ -69,6 +76,12 @@ public record SimConfig(
         }
         if (cut) {
             kinds.add(FaultKind.CUT);
+        }
+        if (busCut) {
+            kinds.add(FaultKind.BUS_CUT);
+        }
+        if (slow) {
+            kinds.add(FaultKind.SLOW);
         }
         return kinds;
     }

@@ -70,6 +70,8 @@ public final class SimReport {
         config.put("autoSaveMs", cfg.autoSave().toMillis());
         config.put("forceLoadTimeoutMs", cfg.forceLoadTimeout().toMillis());
         config.put("clockSkewMs", cfg.clockSkew().toMillis());
+        config.put("latencyMs", cfg.latency().toMillis());
+        config.put("jitterMs", cfg.jitter().toMillis());
         config.put("giftsPerSecond", cfg.giftsPerSecond());
         config.put(
                 "faults", cfg.faultKinds().stream().map(FaultKind::configName).toList());
@@ -101,6 +103,8 @@ public final class SimReport {
         faultJson.put("kill9", h.count(FaultKind.KILL));
         faultJson.put("sigstop", h.count(FaultKind.FREEZE));
         faultJson.put("connectionCuts", h.count(FaultKind.CUT));
+        faultJson.put("messageChannelCuts", h.count(FaultKind.BUS_CUT));
+        faultJson.put("slowStores", h.count(FaultKind.SLOW));
         List<Map<String, Object>> faultList = new ArrayList<>();
         for (SimHistory.Fault f : h.faults) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -113,6 +117,9 @@ public final class SimReport {
         faultJson.put("events", faultList);
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("handOverMs", Stats.summary(k.handoverMs));
+        Map<String, Object> duringFaults = new LinkedHashMap<>();
+        k.handoverDuringFaultMs.forEach((kind, samples) -> duringFaults.put(kind.label(), Stats.summary(samples)));
+        timings.put("handOverDuringFaultMs", duringFaults);
         timings.put("stealAfterKillMs", Stats.summary(k.stealAfterKillMs));
         timings.put("stealAfterSigstopMs", Stats.summary(k.stealAfterFreezeMs));
         Map<String, Object> loss = new LinkedHashMap<>();
@@ -212,14 +219,17 @@ public final class SimReport {
                 k.acked));
         t.add(String.format(
                 Locale.ROOT,
-                "Faults: kill -9 x%d, SIGSTOP x%d (%.1f s each), connection cut x%d%s",
+                "Faults: kill -9 x%d, SIGSTOP x%d (%.1f s each), connection cut x%d%s, message channel cut x%d,"
+                        + " store slower than the lease x%d; store latency %d ms +/- %d ms",
                 h.count(FaultKind.KILL),
                 h.count(FaultKind.FREEZE),
                 cfg.freezeFor().toMillis() / 1000.0,
                 h.count(FaultKind.CUT),
-                cfg.cut() && !StoreLinks.isServerStore(in.maskedUri())
-                        ? " (not applicable to an embedded store)"
-                        : ""));
+                cfg.cut() && !StoreLinks.isServerStore(in.maskedUri()) ? " (not applicable to an embedded store)" : "",
+                h.count(FaultKind.BUS_CUT),
+                h.count(FaultKind.SLOW),
+                cfg.latency().toMillis(),
+                cfg.jitter().toMillis()));
         t.add(String.format(
                 Locale.ROOT,
                 "Admin: %d rollbacks (%d while the player was online), %d failed without a write; %d wipes, %d failed;"
@@ -246,6 +256,8 @@ public final class SimReport {
         }
         t.add("Timings:");
         t.add("  hand-over latency (FORCE_LOAD, live owner): " + describe(k.handoverMs, true));
+        k.handoverDuringFaultMs.forEach((kind, samples) ->
+                t.add("  hand-over latency during a " + kind.label() + ": " + describe(samples, true)));
         t.add("  steal time after kill -9 (kill to loaded elsewhere): " + describe(k.stealAfterKillMs, false));
         t.add("  steal time after SIGSTOP (stop to loaded elsewhere): " + describe(k.stealAfterFreezeMs, false));
         if (k.steals > 0) {

@@ -37,6 +37,10 @@ class SimReportTest {
             Duration.ofSeconds(1),
             Duration.ofMillis(1500),
             Duration.ofSeconds(4),
+            Duration.ZERO,
+            Duration.ZERO,
+            false,
+            false,
             1,
             null);
 
