@@ -97,8 +97,8 @@ public final class RedisBackends {
      * @param commandTimeout how long one round trip may take before the call fails with a transient
      *                       {@link BackendException} (a cut connection must not hang the engine);
      *                       default 5 seconds
-     * @param waitReplicas   how many replicas must have a save, release, gift or wipe before it
-     *                       counts as done ({@code WAIT}); 0 (the default) does not wait, and a
+     * @param waitReplicas   how many replicas must have a write (an acquire, save, release, gift,
+     *                       overwrite, forced release or wipe) before it counts as done ({@code WAIT}); 0 (the default) does not wait, and a
      *                       failover may then lose writes the old primary acknowledged. Not with a
      *                       Redis Cluster
      * @param waitTimeout    how long {@code WAIT} may block (the connection's other commands wait

@@ -121,6 +121,13 @@ public final class SimulateCommand implements Callable<Integer> {
     boolean noBusCut;
 
     @Option(
+            names = "--no-primary-kill",
+            negatable = false,
+            description =
+                    "With a redis-sentinel:// store, do not kill its primary (done while it has two replicas or more)")
+    boolean noPrimaryKill;
+
+    @Option(
             names = "--no-slow",
             negatable = false,
             description = "Do not make one server's store calls slower than the lease for a while")
@@ -264,6 +271,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 jitter,
                 !noSlow,
                 !noBusCut,
+                !noPrimaryKill,
                 actualSeed,
                 childJvmOptions);
         PrintWriter err = spec.commandLine().getErr();

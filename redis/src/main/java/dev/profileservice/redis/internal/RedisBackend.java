@@ -108,7 +108,12 @@ public final class RedisBackend implements Backend {
                     utf8(me.placeId()),
                     utf8(me.jobId()),
                     initialPayload);
-            return new AcquireResult(Scripts.status(r) == 1, Scripts.record(r, 1));
+            AcquireResult result = new AcquireResult(Scripts.status(r) == 1, Scripts.record(r, 1));
+            if (result.acquired()) {
+                // a session a failover forgot would leave the old owner's session current in the promoted replica
+                redis.awaitReplicas("acquire", store + "/" + key);
+            }
+            return result;
         });
     }
 

@@ -47,7 +47,7 @@ final class FaultInjector {
         }
         FaultKind kind = kinds.get(rotation++ % kinds.size());
         ServerProcess victim = servers.current().get(sim.rnd().nextInt(sim.cfg().servers()));
-        if (kind != FaultKind.CUT && sim.cfg().servers() < 2) {
+        if (kind != FaultKind.CUT && kind != FaultKind.PRIMARY_KILL && sim.cfg().servers() < 2) {
             return true; // a kill or a freeze needs another server for its players to move to
         }
         switch (kind) {
@@ -55,6 +55,7 @@ final class FaultInjector {
             case FREEZE -> freeze(victim, now);
             case CUT -> cut(victim, now);
             case BUS_CUT, SLOW -> degrade(victim, kind, now);
+            case PRIMARY_KILL -> killPrimary(now);
             default -> throw new IllegalStateException("not an injected fault: " + kind);
         }
         return true;
@@ -112,6 +113,20 @@ final class FaultInjector {
         victim.degradedUntil = until;
         players.onFault(victim, kind);
         sim.history().fault(kind, victim.job, now, until);
+    }
+
+    /**
+     * Kills the Redis primary, if it has a replica to promote: every server loses the store until
+     * the sentinels fail over, and the hand-overs under way are no longer between healthy servers.
+     */
+    private void killPrimary(long now) {
+        SentinelPrimary primary = SentinelPrimary.of(sim.cfg().storeUri()).orElseThrow();
+        if (!primary.hasReplicasToSpare()) {
+            return; // the promoted replica would have no replica of its own left
+        }
+        String address = primary.kill();
+        sim.history().fault(FaultKind.PRIMARY_KILL, "redis primary " + address, now, now);
+        servers.current().forEach(s -> players.onFault(s, FaultKind.PRIMARY_KILL));
     }
 
     /** Resumes every frozen server (the drain at the end needs them all). */

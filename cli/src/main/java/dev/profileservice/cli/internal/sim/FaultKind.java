@@ -12,6 +12,8 @@ enum FaultKind {
     BUS_CUT("bus-cut", "message channel cut"),
     /** Every store call of one server slower than the lease for {@code --cut-for}. */
     SLOW("slow", "store slower than the lease"),
+    /** The Redis primary of a {@code redis-sentinel://} store shut down at once (see {@link SentinelPrimary}). */
+    PRIMARY_KILL("primary-kill", "Redis primary killed"),
     /** A server that exited without being asked to or killed; never injected, always a failed check. */
     UNEXPECTED_EXIT(null, "unexpected exit");
 

@@ -18,6 +18,7 @@ import java.util.List;
  * @param latency          added to every store call of every server, give or take {@code jitter}
  * @param slow             inject a store slower than the lease (for {@code cutFor}) into one server
  * @param busCut           inject a cut of one server's message channel alone (for {@code cutFor})
+ * @param primaryKill      with a {@code redis-sentinel://} store, kill its primary (while it has two replicas or more)
  */
 public record SimConfig(
         String storeUri,
@@ -48,6 +49,7 @@ public record SimConfig(
         Duration jitter,
         boolean slow,
         boolean busCut,
+        boolean primaryKill,
         long seed,
         String childJvmOptions) {
 
@@ -82,6 +84,9 @@ public record SimConfig(
         }
         if (slow) {
             kinds.add(FaultKind.SLOW);
+        }
+        if (primaryKill && SentinelPrimary.of(storeUri).isPresent()) {
+            kinds.add(FaultKind.PRIMARY_KILL);
         }
         return kinds;
     }

@@ -105,6 +105,7 @@ public final class SimReport {
         faultJson.put("connectionCuts", h.count(FaultKind.CUT));
         faultJson.put("messageChannelCuts", h.count(FaultKind.BUS_CUT));
         faultJson.put("slowStores", h.count(FaultKind.SLOW));
+        faultJson.put("primaryKills", h.count(FaultKind.PRIMARY_KILL));
         List<Map<String, Object>> faultList = new ArrayList<>();
         for (SimHistory.Fault f : h.faults) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -220,7 +221,7 @@ public final class SimReport {
         t.add(String.format(
                 Locale.ROOT,
                 "Faults: kill -9 x%d, SIGSTOP x%d (%.1f s each), connection cut x%d%s, message channel cut x%d,"
-                        + " store slower than the lease x%d; store latency %d ms +/- %d ms",
+                        + " store slower than the lease x%d, Redis primary killed x%d; store latency %d ms +/- %d ms",
                 h.count(FaultKind.KILL),
                 h.count(FaultKind.FREEZE),
                 cfg.freezeFor().toMillis() / 1000.0,
@@ -228,6 +229,7 @@ public final class SimReport {
                 cfg.cut() && !StoreLinks.isServerStore(in.maskedUri()) ? " (not applicable to an embedded store)" : "",
                 h.count(FaultKind.BUS_CUT),
                 h.count(FaultKind.SLOW),
+                h.count(FaultKind.PRIMARY_KILL),
                 cfg.latency().toMillis(),
                 cfg.jitter().toMillis()));
         t.add(String.format(

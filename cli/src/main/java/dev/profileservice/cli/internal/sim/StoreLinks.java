@@ -42,7 +42,8 @@ final class StoreLinks implements AutoCloseable {
     static StoreLinks open(String uri, int servers, boolean cuts) {
         List<String> uris = new ArrayList<>();
         List<TcpProxy> proxies = new ArrayList<>();
-        boolean proxied = cuts && isServerStore(uri);
+        // a Sentinel URI names sentinels, not the store: Lettuce reaches the primary they name directly
+        boolean proxied = cuts && isServerStore(uri) && SentinelPrimary.of(uri).isEmpty();
         StoreUri parsed = proxied ? parse(uri) : null;
         for (int slot = 0; slot < servers; slot++) {
             if (proxied) {

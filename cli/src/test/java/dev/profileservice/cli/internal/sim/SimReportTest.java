@@ -41,6 +41,7 @@ class SimReportTest {
             Duration.ZERO,
             false,
             false,
+            false,
             1,
             null);
 
