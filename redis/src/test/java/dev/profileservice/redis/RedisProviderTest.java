@@ -174,11 +174,14 @@ class RedisProviderTest {
         try (Backend backend =
                 Backends.open(RedisTestSupport.uri(RedisTestSupport.uniquePrefix(), "wait=1", "waitTimeout=50ms"))) {
             Owner me = new Owner("srv-wait", "place", "job");
-            assertThat(backend.acquire("S", "k", me, 0, new byte[] {1}).acquired())
-                    .isTrue();
+            assertThatThrownBy(() -> backend.acquire("S", "k", me, 0, new byte[] {1}))
+                    .isInstanceOf(BackendException.class)
+                    .hasMessageContaining("acquire of S/k: only 0 of 1 replica(s) acknowledged it within 50 ms")
+                    .matches(e -> ((BackendException) e).isTransient());
+            // the acquire is on the primary all the same: the session's save is applied, then refused the same way
             assertThatThrownBy(() -> backend.save("S", "k", SaveRequest.of("srv-wait", 1, new byte[] {2}, false)))
                     .isInstanceOf(BackendException.class)
-                    .hasMessageContaining("only 0 of 1 replica(s) acknowledged it within 50 ms")
+                    .hasMessageContaining("save of S/k: only 0 of 1 replica(s) acknowledged it within 50 ms")
                     .matches(e -> ((BackendException) e).isTransient());
         }
     }
