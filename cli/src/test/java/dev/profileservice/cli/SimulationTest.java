@@ -116,6 +116,8 @@ class SimulationTest {
                 .isGreaterThanOrEqualTo(1);
         assertThat(json.get("faults").get("slowStores").asInt()).as(r.out()).isGreaterThanOrEqualTo(1);
         assertThat(json.get("timings").get("handOverDuringFaultMs").isObject()).isTrue();
+        assertThat(json.get("timings").get("giftDeliveryDuringFaultMs").isObject()).isTrue();
+        assertThat(r.out()).contains("gift delivery to an online player (acknowledged to applied): p50");
         assertThat(json.get("gifts").get("lost").asInt()).as(r.out()).isZero();
         assertThat(json.get("gifts").get("duplicated").asInt()).as(r.out()).isZero();
         assertThat(json.get("epochViolations").asInt()).as(r.out()).isZero();

@@ -55,7 +55,14 @@ record EventIntake(SimHistory history, PlayerDriver players) implements ServerSu
                             history.session(f.getKey(), f.getValue().get(0).asLong());
                     r.tickCounter = Math.max(r.tickCounter, f.getValue().get(1).asLong());
                 });
-            case "gift" -> history.giftApplications.merge(ev.path("g").asText(), 1, Integer::sum);
+            case "gift" -> {
+                String id = ev.path("g").asText();
+                history.giftApplications.merge(id, 1, Integer::sum);
+                SimHistory.Gift g = history.gifts.get(id);
+                if (g != null && g.appliedAt == 0) {
+                    g.appliedAt = now;
+                }
+            }
             case "issue" -> history.issue(s.job + ": " + ev.path("msg").asText());
             case "bye" -> {
                 int unreported = ev.path("unreported").asInt();

@@ -24,6 +24,7 @@ final class GiftSender {
     private final ProfileStore<SimPlayerData> store;
     private final String runId;
     private final List<String> keys;
+    private final PlayerDriver players;
     /** The senders of the storm phase. */
     static final int STORM_THREADS = 16;
 
@@ -31,11 +32,12 @@ final class GiftSender {
     private final ExecutorService stormPool =
             Executors.newFixedThreadPool(STORM_THREADS, r -> Daemons.thread(r, "sim-storm"));
 
-    GiftSender(SimContext sim, ProfileStore<SimPlayerData> store, String runId, List<String> keys) {
+    GiftSender(SimContext sim, ProfileStore<SimPlayerData> store, String runId, PlayerDriver players) {
         this.sim = sim;
         this.store = store;
         this.runId = runId;
-        this.keys = keys;
+        this.keys = players.giftKeys();
+        this.players = players;
     }
 
     /** Sends one gift to a random player (never one of the rollback cohort) in the background. Takes the lock. */
@@ -101,6 +103,8 @@ final class GiftSender {
             synchronized (sim.lock()) {
                 gift.acked = acked;
                 gift.error = error;
+                gift.ackedAt = System.currentTimeMillis();
+                gift.ownerOnline = acked && players.isOnline(gift.key); // its delivery time is then measured
                 SimHistory.Storm storm = sim.history().stormRunningFor(gift.key);
                 if (!acked && storm != null) {
                     storm.failed++;

@@ -56,6 +56,10 @@ final class SimChecks {
     final List<Double> handoverMs = new ArrayList<>();
     /** Hand-over times of the hand-overs each kind of fault overtook (on the owner or the joining server). */
     final Map<FaultKind, List<Double>> handoverDuringFaultMs = new java.util.EnumMap<>(FaultKind.class);
+    /** Acknowledged send to first application, for gifts to a player online at the acknowledgement, when no fault was on. */
+    final List<Double> giftDeliveryMs = new ArrayList<>();
+    /** The same while a fault of each kind was on (from its start until a lease after it healed). */
+    final Map<FaultKind, List<Double>> giftDeliveryDuringFaultMs = new java.util.EnumMap<>(FaultKind.class);
 
     final List<Double> stealAfterKillMs = new ArrayList<>();
     final List<Double> stealAfterFreezeMs = new ArrayList<>();
@@ -78,6 +82,7 @@ final class SimChecks {
         this.bound = in.cfg().autoSave().toMillis() + in.cfg().lossSlack().toMillis();
         this.admin = new AdminChecks(in);
         checkGifts();
+        timeGiftDeliveries();
         checkStorm();
         checkFencing();
         checkSessions();
@@ -180,6 +185,30 @@ final class SimChecks {
                 duplicated,
                 pending,
                 unackedApplied > 0 ? ", " + unackedApplied + " unacknowledged applied once (allowed)" : "");
+    }
+
+    /** Sorts the delivery times of gifts to online players by the fault that was on when they were acknowledged. */
+    private void timeGiftDeliveries() {
+        long lease = in.cfg().lease().toMillis();
+        for (SimHistory.Gift g : h.gifts.values()) {
+            if (!g.ownerOnline || g.appliedAt < g.ackedAt) {
+                continue;
+            }
+            double ms = g.appliedAt - g.ackedAt;
+            FaultKind during = null;
+            for (SimHistory.Fault f : h.faults) {
+                if (f.at() <= g.ackedAt && g.ackedAt <= Math.max(f.until(), f.at()) + lease) {
+                    during = f.kind();
+                }
+            }
+            if (during == null) {
+                giftDeliveryMs.add(ms);
+            } else {
+                giftDeliveryDuringFaultMs
+                        .computeIfAbsent(during, x -> new ArrayList<>())
+                        .add(ms);
+            }
+        }
     }
 
     /** The storm: many gifts to one player at once, who changes servers meanwhile. */

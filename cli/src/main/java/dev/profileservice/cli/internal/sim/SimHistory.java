@@ -93,6 +93,12 @@ final class SimHistory {
         final String key;
         Boolean acked;
         String error;
+        /** When the send was acknowledged (millis), and whether its player was online then. */
+        long ackedAt;
+
+        boolean ownerOnline;
+        /** When a server first reported applying it (millis, as the parent read the event), else 0. */
+        long appliedAt;
 
         Gift(String id, String key) {
             this.id = id;

@@ -121,6 +121,11 @@ public final class SimReport {
         Map<String, Object> duringFaults = new LinkedHashMap<>();
         k.handoverDuringFaultMs.forEach((kind, samples) -> duringFaults.put(kind.label(), Stats.summary(samples)));
         timings.put("handOverDuringFaultMs", duringFaults);
+        timings.put("giftDeliveryMs", Stats.summary(k.giftDeliveryMs));
+        Map<String, Object> giftsDuringFaults = new LinkedHashMap<>();
+        k.giftDeliveryDuringFaultMs.forEach(
+                (kind, samples) -> giftsDuringFaults.put(kind.label(), Stats.summary(samples)));
+        timings.put("giftDeliveryDuringFaultMs", giftsDuringFaults);
         timings.put("stealAfterKillMs", Stats.summary(k.stealAfterKillMs));
         timings.put("stealAfterSigstopMs", Stats.summary(k.stealAfterFreezeMs));
         Map<String, Object> loss = new LinkedHashMap<>();
@@ -260,6 +265,9 @@ public final class SimReport {
         t.add("  hand-over latency (FORCE_LOAD, live owner): " + describe(k.handoverMs, true));
         k.handoverDuringFaultMs.forEach((kind, samples) ->
                 t.add("  hand-over latency during a " + kind.label() + ": " + describe(samples, true)));
+        t.add("  gift delivery to an online player (acknowledged to applied): " + describe(k.giftDeliveryMs, true));
+        k.giftDeliveryDuringFaultMs.forEach((kind, samples) ->
+                t.add("  gift delivery during a " + kind.label() + " (or a lease after): " + describe(samples, true)));
         t.add("  steal time after kill -9 (kill to loaded elsewhere): " + describe(k.stealAfterKillMs, false));
         t.add("  steal time after SIGSTOP (stop to loaded elsewhere): " + describe(k.stealAfterFreezeMs, false));
         if (k.steals > 0) {

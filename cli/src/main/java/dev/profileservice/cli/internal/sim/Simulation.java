@@ -101,7 +101,7 @@ public final class Simulation {
             this.servers = new ServerSupervisor(sim, runDir, new ServerCommand(cfg, links, storeName));
             this.players = new PlayerDriver(sim, servers);
             this.faults = new FaultInjector(sim, servers, players, links);
-            this.gifts = new GiftSender(sim, adminStore, runId, players.giftKeys());
+            this.gifts = new GiftSender(sim, adminStore, runId, players);
             this.admin = new AdminDriver(sim, adminStore, players);
         }
 
