@@ -30,7 +30,8 @@ import java.util.Set;
  *       operator released it;</li>
  *   <li>stored data never goes back: every write extends the items the last write stored;</li>
  *   <li>a gift the store accepted is applied exactly once (never twice, and once everything heals
- *       and drains, not zero times);</li>
+ *       and drains, not zero times; a gift accepted before an operator's rollback may have been
+ *       rolled back with the data: at most once);</li>
  *   <li>a release the engine acknowledged left its data in the store.</li>
  * </ul>
  * The first violation is kept (a callback inside an engine task must not throw into the engine,
@@ -71,6 +72,8 @@ final class SimOracle {
         List<String> items = List.of();
         final Map<String, Long> sessionEpochs = new HashMap<>();
         final Set<String> giftsAccepted = new LinkedHashSet<>();
+        /** Gifts accepted before the last rollback: the rollback may have taken them out of the data. */
+        final Set<String> giftsBeforeRollback = new HashSet<>();
     }
 
     private KeyState key(String key) {
@@ -183,6 +186,24 @@ final class SimOracle {
         key(key).forceAsked = true;
     }
 
+    /**
+     * An operator wrote a kept version back: the data may go back to it (and only by this), the
+     * session it ended may not write any more, and gifts accepted so far may be rolled back.
+     */
+    void overwritten(String key, StoredProfile after) {
+        KeyState k = key(key);
+        if (after.epoch() <= k.epoch) {
+            violated("the rollback of " + key + " left the epoch at " + after.epoch() + ", not above " + k.epoch
+                    + ": the session it ended could still write");
+        }
+        k.epoch = after.epoch();
+        k.owner = null;
+        k.forceAsked = false;
+        k.releasedByAdmin = -1;
+        k.items = items(after.payload());
+        k.giftsBeforeRollback.addAll(k.giftsAccepted);
+    }
+
     void releasedByAdmin(String key) {
         KeyState k = key(key);
         k.releasedByAdmin = k.epoch;
@@ -220,7 +241,7 @@ final class SimOracle {
             }
             for (String gift : k.giftsAccepted) {
                 long n = items.stream().filter(gift::equals).count();
-                if (n != 1) {
+                if (n != 1 && !(n == 0 && k.giftsBeforeRollback.contains(gift))) {
                     violated("gift " + gift + " accepted by the store for " + key + " was applied " + n + " times: "
                             + items);
                 }

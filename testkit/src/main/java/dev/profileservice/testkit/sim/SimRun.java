@@ -9,6 +9,11 @@ import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
+import dev.profileservice.spi.StoredProfile;
+import dev.profileservice.spi.StoredVersion;
+import dev.profileservice.spi.VersionCause;
+import dev.profileservice.spi.VersionHistory;
+import dev.profileservice.spi.VersionPage;
 import dev.profileservice.testkit.ConformanceHarness.PlayerData;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,6 +69,7 @@ final class SimRun {
         long crashes;
         long pauses;
         long adminReleases;
+        long adminRollbacks;
         long faultChanges;
         long tasks;
         long virtualMillis;
@@ -76,6 +82,7 @@ final class SimRun {
             crashes += o.crashes;
             pauses += o.pauses;
             adminReleases += o.adminReleases;
+            adminRollbacks += o.adminRollbacks;
             faultChanges += o.faultChanges;
             tasks += o.tasks;
             virtualMillis += o.virtualMillis;
@@ -84,7 +91,8 @@ final class SimRun {
         @Override
         public String toString() {
             return loads + " loads, " + edits + " edits, " + releases + " releases, " + gifts + " gifts, " + crashes
-                    + " crashes, " + pauses + " pauses, " + adminReleases + " operator releases, " + faultChanges
+                    + " crashes, " + pauses + " pauses, " + adminReleases + " operator releases, " + adminRollbacks
+                    + " rollbacks, " + faultChanges
                     + " fault changes, " + tasks + " engine tasks, " + virtualMillis / 1000 + " s virtual time";
         }
     }
@@ -223,8 +231,10 @@ final class SimRun {
             hop();
         } else if (roll < 72) {
             gift();
-        } else if (roll < 74) {
+        } else if (roll < 73) {
             adminRelease();
+        } else if (roll < 74) {
+            adminRollback();
         } else if (roll < 76) {
             crash();
         } else if (roll < 79) {
@@ -403,6 +413,26 @@ final class SimRun {
         trace("admin", "force-release " + key);
         admin.forceRelease(STORE, key);
         oracle.releasedByAdmin(key);
+    }
+
+    /** An operator puts a kept version back (the rollback), ending any live session on the key. */
+    private void adminRollback() {
+        String key = randomKey();
+        VersionHistory history = shared.history().orElse(null);
+        if (history == null) {
+            return;
+        }
+        List<StoredVersion> versions = history.versions(STORE, key, VersionPage.newestFirst(8));
+        if (versions.isEmpty()) {
+            return;
+        }
+        StoredVersion v = versions.get(world.random.nextInt(versions.size()));
+        stats.adminRollbacks++;
+        trace("admin", "roll " + key + " back to version " + v.revision() + " " + SimOracle.items(v.payload()));
+        StoredProfile after = history.overwrite(STORE, key, v.payload(), false, VersionCause.OVERWRITE, null);
+        if (!after.isEmpty()) {
+            oracle.overwritten(key, after);
+        }
     }
 
     private void crash() {
