@@ -93,11 +93,11 @@ public final class Simulation {
 
     /** Runs one seed on the calling thread. */
     public Outcome run(long seed) {
-        return run(seed, new SimRun.Stats());
+        return run(seed, new SimStats());
     }
 
     /** Runs one seed on the calling thread, adding what it did to {@code stats}. */
-    private Outcome run(long seed, SimRun.Stats stats) {
+    private Outcome run(long seed, SimStats stats) {
         SimWorld.Trace trace = new SimWorld.Trace();
         SimWorld world = new SimWorld(seed, trace);
         Backend store = openStore.apply(world.clock(0));
@@ -161,6 +161,6 @@ public final class Simulation {
 
     private static final class Result {
         int seeds;
-        final SimRun.Stats stats = new SimRun.Stats();
+        final SimStats stats = new SimStats();
     }
 }
