@@ -48,11 +48,21 @@ abstract class BulkCommandsContract {
 
     StoreFixture fx;
     final List<Profile<Map<String, Object>>> held = new ArrayList<>();
+    /** The store's URI, given the test's temporary folder. */
+    private final java.util.function.Function<Path, String> uri;
 
-    abstract String uri();
+    BulkCommandsContract(java.util.function.Function<Path, String> uri) {
+        this.uri = uri;
+    }
+
+    String uri() {
+        return uri.apply(dir);
+    }
 
     /** Whether the store is a shared server whose records the test deletes afterwards (a temporary file is not). */
-    abstract boolean deleteAfterwards();
+    private boolean deleteAfterwards() {
+        return !uri().startsWith("sqlite:");
+    }
 
     @BeforeEach
     void open() {

@@ -6,14 +6,7 @@ package dev.profileservice.cli;
  * Each test uses a fresh profile store name and deletes its records afterwards.
  */
 class BulkCommandsMariaDbTest extends BulkCommandsContract {
-    @Override
-    String uri() {
-        String env = System.getenv("PROFILESERVICE_TEST_MARIADB_URI");
-        return env == null || env.isBlank() ? "mariadb://root@127.0.0.1:3306/test" : env.trim();
-    }
-
-    @Override
-    boolean deleteAfterwards() {
-        return true;
+    BulkCommandsMariaDbTest() {
+        super(dir -> TestStores.mariadb());
     }
 }

@@ -6,14 +6,7 @@ package dev.profileservice.cli;
  * Each test uses a fresh profile store name and deletes its records afterwards.
  */
 class BulkCommandsPostgresTest extends BulkCommandsContract {
-    @Override
-    String uri() {
-        String env = System.getenv("PROFILESERVICE_TEST_POSTGRES_URI");
-        return env == null || env.isBlank() ? "postgresql://postgres@127.0.0.1:5432/test" : env.trim();
-    }
-
-    @Override
-    boolean deleteAfterwards() {
-        return true;
+    BulkCommandsPostgresTest() {
+        super(dir -> TestStores.postgres());
     }
 }

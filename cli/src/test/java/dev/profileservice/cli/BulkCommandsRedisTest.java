@@ -6,14 +6,7 @@ package dev.profileservice.cli;
  * and deletes its records afterwards.
  */
 class BulkCommandsRedisTest extends BulkCommandsContract {
-    @Override
-    String uri() {
-        String env = System.getenv("PROFILESERVICE_TEST_REDIS_URI");
-        return env == null || env.isBlank() ? "redis://127.0.0.1:6379" : env.trim();
-    }
-
-    @Override
-    boolean deleteAfterwards() {
-        return true;
+    BulkCommandsRedisTest() {
+        super(dir -> TestStores.redis());
     }
 }

@@ -8,7 +8,6 @@ package dev.profileservice.cli;
 class PostgresAdminCommandsTest extends AdminCommandsContract {
     @Override
     String uri() {
-        String env = System.getenv("PROFILESERVICE_TEST_POSTGRES_URI");
-        return env == null || env.isBlank() ? "postgresql://postgres@127.0.0.1:5432/test" : env.trim();
+        return TestStores.postgres();
     }
 }

@@ -18,17 +18,42 @@ class SimulationTest {
     @TempDir
     Path dir;
 
-    @Test
-    void shortSimulationWithKillAndSigstopKeepsEveryGuarantee() throws Exception {
-        Path report = dir.resolve("report.json");
-        Cli.Result r = Cli.run(
+    /** What one {@code profiles simulate} printed and reported. */
+    private record Run(Cli.Result result, JsonNode report) {}
+
+    /**
+     * {@code profiles simulate} with two game servers, {@code players} players for {@code duration},
+     * random seed {@code seed} and the options given; its run folder and JSON report are
+     * {@code name} and {@code name.json} in this test's folder.
+     */
+    private Run simulate(String name, int players, String duration, int seed, String... options) throws Exception {
+        Path report = dir.resolve(name + ".json");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
                 "simulate",
                 "--servers",
                 "2",
                 "--players",
-                "20",
+                Integer.toString(players),
                 "--duration",
+                duration,
+                "--seed",
+                Integer.toString(seed),
+                "--run-dir",
+                dir.resolve(name).toString(),
+                "--report",
+                report.toString()));
+        args.addAll(java.util.List.of(options));
+        Cli.Result r = Cli.run(args.toArray(String[]::new));
+        return new Run(r, new ObjectMapper().readTree(report.toFile()));
+    }
+
+    @Test
+    void shortSimulationWithKillAndSigstopKeepsEveryGuarantee() throws Exception {
+        Run run = simulate(
+                "run",
+                20,
                 "14s",
+                42,
                 "--gifts-per-second",
                 "6",
                 "--fault-every",
@@ -36,15 +61,10 @@ class SimulationTest {
                 "--rollbacks",
                 "20",
                 "--wipes",
-                "1",
-                "--seed",
-                "42",
-                "--run-dir",
-                dir.resolve("run").toString(),
-                "--report",
-                report.toString());
+                "1");
+        Cli.Result r = run.result();
 
-        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        JsonNode json = run.report();
         assertThat(json.get("faults").get("kill9").asInt()).as(r.out()).isGreaterThanOrEqualTo(1);
         assertThat(json.get("faults").get("sigstop").asInt()).as(r.out()).isGreaterThanOrEqualTo(1);
         assertThat(json.get("gifts").get("acknowledged").asInt()).as(r.out()).isPositive();
@@ -85,15 +105,11 @@ class SimulationTest {
         assertThat(bad.exit()).as(bad.toString()).isEqualTo(2);
         assertThat(bad.err()).contains("--jitter at most --latency");
 
-        Path report = dir.resolve("degraded.json");
-        Cli.Result r = Cli.run(
-                "simulate",
-                "--servers",
-                "2",
-                "--players",
-                "20",
-                "--duration",
+        Run run = simulate(
+                "degraded",
+                20,
                 "14s",
+                7,
                 "--no-kill",
                 "--no-freeze",
                 "--latency",
@@ -101,22 +117,18 @@ class SimulationTest {
                 "--jitter",
                 "20ms",
                 "--fault-every",
-                "3s",
-                "--seed",
-                "7",
-                "--run-dir",
-                dir.resolve("degraded").toString(),
-                "--report",
-                report.toString());
+                "3s");
+        Cli.Result r = run.result();
 
-        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        JsonNode json = run.report();
         assertThat(json.get("config").get("latencyMs").asInt()).isEqualTo(40);
         assertThat(json.get("faults").get("messageChannelCuts").asInt())
                 .as(r.out())
                 .isGreaterThanOrEqualTo(1);
         assertThat(json.get("faults").get("slowStores").asInt()).as(r.out()).isGreaterThanOrEqualTo(1);
         assertThat(json.get("timings").get("handOverDuringFaultMs").isObject()).isTrue();
-        assertThat(json.get("timings").get("giftDeliveryDuringFaultMs").isObject()).isTrue();
+        assertThat(json.get("timings").get("giftDeliveryDuringFaultMs").isObject())
+                .isTrue();
         assertThat(r.out()).contains("gift delivery to an online player (acknowledged to applied): p50");
         assertThat(json.get("gifts").get("lost").asInt()).as(r.out()).isZero();
         assertThat(json.get("gifts").get("duplicated").asInt()).as(r.out()).isZero();
@@ -132,19 +144,15 @@ class SimulationTest {
      */
     @Test
     void plantedRollbackAndWipeBugsFailTheirChecks() throws Exception {
-        Path report = dir.resolve("planted.json");
         String property = "profiles.simulate.plant";
         System.setProperty(property, "rollback-wrong-counter,wipe-overwrite-first");
-        Cli.Result r;
+        Run run;
         try {
-            r = Cli.run(
-                    "simulate",
-                    "--servers",
-                    "2",
-                    "--players",
-                    "10",
-                    "--duration",
+            run = simulate(
+                    "planted",
+                    10,
                     "8s",
+                    7,
                     "--gifts-per-second",
                     "2",
                     "--storm-gifts",
@@ -154,18 +162,13 @@ class SimulationTest {
                     "--rollbacks",
                     "30",
                     "--wipes",
-                    "1",
-                    "--seed",
-                    "7",
-                    "--run-dir",
-                    dir.resolve("planted").toString(),
-                    "--report",
-                    report.toString());
+                    "1");
         } finally {
             System.clearProperty(property);
         }
+        Cli.Result r = run.result();
 
-        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        JsonNode json = run.report();
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);
         assertThat(r.out())
                 .contains("[FAIL] admin rollbacks are what the next session loads")

@@ -36,14 +36,8 @@ class SqliteSimulationTest {
     void threeHundredSeedsKeepEveryGuarantee() {
         int seeds = Integer.getInteger("profileservice.sim.sqliteSeeds", 300);
         Simulation.Summary s = simulation().runSeeds(0, seeds, 2);
-        System.out.printf("DST on SQLite: %d seeds in %.1f s (%s)%n", s.seedsRun(), s.millis() / 1000.0, s.totals());
-        if (!s.passed()) {
-            System.out.println(s.firstFailure().report());
-        }
-        assertThat(s.firstFailure())
-                .as("the first failing seed (its trace is in the test output)")
-                .isNull();
-        assertThat(s.seedsRun()).isEqualTo(seeds);
+        System.out.println(s.describe("SQLite"));
+        s.requirePassed(seeds);
     }
 
     @Test

@@ -58,26 +58,15 @@ final class LocalRedisCluster implements AutoCloseable {
             try {
                 for (int port : ports) {
                     File log = dir.resolve("redis-" + port + ".log").toFile();
-                    cluster.processes.add(new ProcessBuilder(
-                                    "redis-server",
-                                    "--port",
-                                    Integer.toString(port),
-                                    "--bind",
-                                    "127.0.0.1",
+                    cluster.processes.add(new ProcessBuilder(serverCommand(
+                                    port,
+                                    dir,
                                     "--cluster-enabled",
                                     "yes",
                                     "--cluster-config-file",
                                     dir.resolve("nodes-" + port + ".conf").toString(),
                                     "--cluster-node-timeout",
-                                    "2000",
-                                    "--save",
-                                    "",
-                                    "--appendonly",
-                                    "no",
-                                    "--dir",
-                                    dir.toString(),
-                                    "--protected-mode",
-                                    "no")
+                                    "2000"))
                             .redirectErrorStream(true)
                             .redirectOutput(log)
                             .start());
@@ -113,6 +102,35 @@ final class LocalRedisCluster implements AutoCloseable {
         }
     }
 
+    /** {@code redis-server} on loopback {@code port}, no persistence, data in {@code dir}, then {@code more}. */
+    static List<String> serverCommand(int port, Path dir, String... more) {
+        List<String> command = new ArrayList<>(List.of(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--protected-mode",
+                "no"));
+        command.addAll(List.of(more));
+        return command;
+    }
+
+    /** Deletes {@code dir} and everything in it; a temp directory left behind is harmless. */
+    static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
     static void awaitPing(int port) {
         await().atMost(Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(50))
@@ -132,11 +150,20 @@ final class LocalRedisCluster implements AutoCloseable {
     }
 
     static <T> T onNode(int port, OnNode<T> body) {
+        return withClient(port, client -> {
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                return body.run(c);
+            }
+        });
+    }
+
+    /** Runs {@code body} with a client of loopback {@code port} (2 s timeout), shut down after. */
+    static <T> T withClient(int port, java.util.function.Function<RedisClient, T> body) {
         RedisURI uri = RedisURI.create("127.0.0.1", port);
         uri.setTimeout(Duration.ofSeconds(2));
         RedisClient client = RedisClient.create(uri);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            return body.run(c);
+        try {
+            return body.apply(client);
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
         }
@@ -186,11 +213,7 @@ final class LocalRedisCluster implements AutoCloseable {
             } catch (IllegalStateException ignored) {
                 // already shutting down
             }
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp directory left behind is harmless
-            }
+            deleteTree(dir);
         }
     }
 }

@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.KillArgs;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import java.io.File;
 import java.io.IOException;
@@ -14,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A throw-away Redis Sentinel group for the tests: a primary, one replica and three sentinels
@@ -179,34 +175,15 @@ final class LocalSentinelGroup implements AutoCloseable {
     }
 
     private static <T> T onSentinel(int port, OnSentinel<T> body) {
-        RedisURI uri = RedisURI.create("127.0.0.1", port);
-        uri.setTimeout(Duration.ofSeconds(2));
-        RedisClient client = RedisClient.create(uri);
-        try (StatefulRedisSentinelConnection<String, String> s = client.connectSentinel()) {
-            return body.run(s);
-        } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-        }
+        return LocalRedisCluster.withClient(port, client -> {
+            try (StatefulRedisSentinelConnection<String, String> s = client.connectSentinel()) {
+                return body.run(s);
+            }
+        });
     }
 
     private Process server(int port, String... more) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                "redis-server",
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                dir.toString(),
-                "--protected-mode",
-                "no"));
-        command.addAll(List.of(more));
-        Process p = start(command, "redis-" + port);
-        return p;
+        return start(LocalRedisCluster.serverCommand(port, dir, more), "redis-" + port);
     }
 
     private Process start(List<String> command, String name) throws IOException {
@@ -231,10 +208,6 @@ final class LocalSentinelGroup implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
-        }
+        LocalRedisCluster.deleteTree(dir);
     }
 }

@@ -150,22 +150,23 @@ class RedisProviderTest {
 
     @Test
     void sentinelAndWaitParametersAreCheckedBeforeConnecting() {
-        assertThatThrownBy(() -> Backends.open("redis-sentinel://:pw123@127.0.0.1:26379"))
+        assertRefused("redis-sentinel://:pw123@127.0.0.1:26379", "names no master: end it with #masterName");
+        assertRefused("redis://127.0.0.1:6379?cluster=true&wait=1", "cluster=true cannot be combined with wait");
+        assertRefused(
+                "redis-sentinel://127.0.0.1:26379?cluster=true#m", "cluster=true cannot be combined with Sentinel");
+        assertRefused("redis://127.0.0.1:6379?wait=-1", "waitReplicas must be 0 or more, was -1");
+        assertRefused(
+                "redis://127.0.0.1:6379?wait=1&waitTimeout=soon",
+                "parameter waitTimeout must be a whole number with a unit");
+    }
+
+    /** Opening {@code uri} fails at once, for good, naming {@code problem}, without the URI's password. */
+    private static void assertRefused(String uri, String problem) {
+        assertThatThrownBy(() -> Backends.open(uri))
                 .isInstanceOf(BackendException.class)
-                .hasMessageContaining("names no master: end it with #masterName")
-                .hasMessageNotContaining("pw123");
-        assertThatThrownBy(() -> Backends.open("redis://127.0.0.1:6379?cluster=true&wait=1"))
-                .isInstanceOf(BackendException.class)
-                .hasMessageContaining("cluster=true cannot be combined with wait");
-        assertThatThrownBy(() -> Backends.open("redis-sentinel://127.0.0.1:26379?cluster=true#m"))
-                .isInstanceOf(BackendException.class)
-                .hasMessageContaining("cluster=true cannot be combined with Sentinel");
-        assertThatThrownBy(() -> Backends.open("redis://127.0.0.1:6379?wait=-1"))
-                .isInstanceOf(BackendException.class)
-                .hasMessageContaining("waitReplicas must be 0 or more, was -1");
-        assertThatThrownBy(() -> Backends.open("redis://127.0.0.1:6379?wait=1&waitTimeout=soon"))
-                .isInstanceOf(BackendException.class)
-                .hasMessageContaining("parameter waitTimeout must be a whole number with a unit");
+                .hasMessageContaining(problem)
+                .hasMessageNotContaining("pw123")
+                .matches(e -> !((BackendException) e).isTransient());
     }
 
     @Test

@@ -120,17 +120,10 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--no-bus-cut", negatable = false, description = "Do not cut servers' message channels alone")
     boolean noBusCut;
 
-    @Option(
-            names = "--no-primary-kill",
-            negatable = false,
-            description =
-                    "With a redis-sentinel:// store, do not kill its primary (done while it has two replicas or more)")
+    @Option(names = "--no-primary-kill", negatable = false, description = "Do not kill a Sentinel group's primary")
     boolean noPrimaryKill;
 
-    @Option(
-            names = "--no-slow",
-            negatable = false,
-            description = "Do not make one server's store calls slower than the lease for a while")
+    @Option(names = "--no-slow", negatable = false, description = "Do not slow a server's store calls past its lease")
     boolean noSlow;
 
     @Option(

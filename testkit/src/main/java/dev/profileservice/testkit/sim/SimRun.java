@@ -40,25 +40,36 @@ final class SimRun {
 
     private final long seed;
     private final int chaosSteps;
-    private final Set<PlantedBug> bugs;
     private final SimWorld world;
+    /** The faults in force; {@link #changeFaults} redraws them, {@link #heal} clears them. */
     private final SimFaults faults = new SimFaults();
-    private final SimBus bus;
+    /** The store every server of this seed shares, seen without faults (the oracle and the operator use it). */
     private final Backend shared;
+
     private final SimOracle oracle;
+    private final SimContext ctx;
     /** Owns the simulation's own timers (a paused server's resume); never paused or crashed. */
     private final SimProcess control;
 
     private final List<Server> servers = new ArrayList<>();
     private final List<String> keys = new ArrayList<>();
     private final Map<String, Pending> pending = new LinkedHashMap<>();
-    private final Duration lease;
-    private final Duration autoSave;
-    private final Duration forceLoadTimeout;
-    private final Duration pollInterval;
+    /** The game servers' settings of this seed, drawn from its random source. */
+    private final Timing timing;
+
     private boolean healing;
     private long events;
     final SimStats stats = new SimStats();
+
+    /** A seed's lease, auto-save period, force-load timeout and poll interval. */
+    private record Timing(Duration lease, Duration autoSave, Duration forceLoadTimeout, Duration pollInterval) {
+        static Timing draw(Random r) {
+            Duration lease = Duration.ofMillis(2_000 + 1_000L * r.nextInt(4));
+            Duration forceLoadTimeout = lease.dividedBy(2);
+            Duration autoSave = lease.dividedBy(2 + r.nextInt(3));
+            return new Timing(lease, autoSave, forceLoadTimeout, forceLoadTimeout.dividedBy(2 + r.nextInt(3)));
+        }
+    }
 
     /** A future the run waits for once the faults heal (liveness). */
     private record Pending(Server server, SimProcess process, String what, CompletableFuture<?> future) {}
@@ -86,17 +97,18 @@ final class SimRun {
         /** Starts a new process for this server; false if its first heartbeat failed (tried again later). */
         boolean start() {
             SimProcess p = new SimProcess(world, name, skewMillis);
-            SimStore s = new SimStore(shared, world, p, faults, bus, oracle, bugs);
+            SimStore s = new SimStore(shared, p, ctx);
             try {
                 ProfileService service = ProfileService.builder()
                         .backend(s)
                         .placeId("place")
                         .jobId(name + "#" + (++runs))
-                        .lease(lease)
-                        .autoSavePeriod(autoSave)
-                        .forceLoadTimeout(forceLoadTimeout)
-                        .pollInterval(pollInterval)
-                        .retryBackoffMax(Duration.ofMillis(Math.max(100, lease.toMillis() / 4)))
+                        .lease(timing.lease())
+                        .autoSavePeriod(timing.autoSave())
+                        .forceLoadTimeout(timing.forceLoadTimeout())
+                        .pollInterval(timing.pollInterval())
+                        .retryBackoffMax(
+                                Duration.ofMillis(Math.max(100, timing.lease().toMillis() / 4)))
                         .clock(p.clock())
                         .scheduler(p.scheduler())
                         .storeExecutor(p.storeExecutor())
@@ -122,23 +134,22 @@ final class SimRun {
     SimRun(long seed, Backend shared, int chaosSteps, Set<PlantedBug> bugs, SimWorld world) {
         this.seed = seed;
         this.chaosSteps = chaosSteps;
-        this.bugs = bugs;
         this.world = world;
         this.shared = shared;
-        this.bus = new SimBus(world, faults);
         Random r = world.random;
-        this.lease = Duration.ofMillis(2_000 + 1_000L * r.nextInt(4));
-        this.autoSave = lease.dividedBy(2 + r.nextInt(3));
-        this.forceLoadTimeout = lease.dividedBy(2);
-        this.pollInterval = forceLoadTimeout.dividedBy(2 + r.nextInt(3));
-        this.oracle = new SimOracle(world, shared, STORE, lease.toMillis());
+        this.timing = Timing.draw(r);
+        this.oracle = new SimOracle(world, shared, STORE, timing.lease().toMillis());
+        this.ctx = new SimContext(world, faults, new SimBus(world, faults), oracle, bugs);
         this.control = new SimProcess(world, "sim", 0);
         for (int i = 0; i < KEYS; i++) {
             keys.add("k" + i);
         }
         boolean skewed = r.nextBoolean();
         for (int i = 0; i < SERVERS; i++) {
-            long skew = skewed ? r.nextLong(-2 * lease.toMillis(), 2 * lease.toMillis() + 1) : 0;
+            long skew = skewed
+                    ? r.nextLong(
+                            -2 * timing.lease().toMillis(), 2 * timing.lease().toMillis() + 1)
+                    : 0;
             servers.add(new Server("s" + i, skew));
         }
     }
@@ -147,10 +158,11 @@ final class SimRun {
     String run() {
         trace(
                 "sim",
-                "seed " + seed + ": lease " + lease.toMillis() + " ms, auto-save " + autoSave.toMillis()
-                        + " ms, force-load timeout " + forceLoadTimeout.toMillis() + " ms, poll "
-                        + pollInterval.toMillis()
-                        + " ms, planted " + bugs);
+                "seed " + seed + ": lease " + timing.lease().toMillis() + " ms, auto-save "
+                        + timing.autoSave().toMillis()
+                        + " ms, force-load timeout " + timing.forceLoadTimeout().toMillis() + " ms, poll "
+                        + timing.pollInterval().toMillis()
+                        + " ms, planted " + ctx.bugs());
         for (Server s : servers) {
             s.start();
         }
@@ -174,42 +186,48 @@ final class SimRun {
 
     // ---------------------------------------------------------------- chaos
 
+    /** A step the chaos phase may take, {@code weight} times in a hundred. */
+    private record Action(int weight, Runnable step) {}
+
+    private final List<Action> actions = List.of(
+            new Action(22, () -> load(randomUp(), randomKey(), null)),
+            new Action(20, this::edit),
+            new Action(4, () -> withHeld((s, key, p) -> saveSoon(p))),
+            new Action(10, () -> withHeld(this::release)),
+            new Action(5, this::hop),
+            new Action(11, this::gift),
+            new Action(1, this::adminRelease),
+            new Action(1, this::adminRollback),
+            new Action(2, this::crash),
+            new Action(3, this::restart),
+            new Action(2, this::pause),
+            new Action(4, this::changeFaults),
+            new Action(15, this::letTimePass));
+
     private void act() {
         int roll = world.random.nextInt(100);
-        if (roll < 22) {
-            load(randomUp(), randomKey(), null);
-        } else if (roll < 42) {
-            edit();
-        } else if (roll < 46) {
-            withHeld((s, key, p) -> {
-                try {
-                    p.save();
-                } catch (IllegalStateException lost) {
-                    // the session ended meanwhile
-                }
-            });
-        } else if (roll < 56) {
-            withHeld((s, key, p) -> release(s, key, p));
-        } else if (roll < 61) {
-            hop();
-        } else if (roll < 72) {
-            gift();
-        } else if (roll < 73) {
-            adminRelease();
-        } else if (roll < 74) {
-            adminRollback();
-        } else if (roll < 76) {
-            crash();
-        } else if (roll < 79) {
-            restart();
-        } else if (roll < 81) {
-            pause();
-        } else if (roll < 85) {
-            changeFaults();
-        } else {
-            long to = Math.min(world.now() + 1 + world.random.nextLong(lease.toMillis()), world.nextTimer());
-            world.advanceTo(to == Long.MAX_VALUE ? world.now() + 1 : to);
+        for (Action a : actions) {
+            if (roll < a.weight()) {
+                a.step().run();
+                return;
+            }
+            roll -= a.weight();
         }
+    }
+
+    private static void saveSoon(Profile<PlayerData> p) {
+        try {
+            p.save();
+        } catch (IllegalStateException lost) {
+            // the session ended meanwhile
+        }
+    }
+
+    /** Up to a lease of virtual time, or to the next timer if sooner. */
+    private void letTimePass() {
+        long to =
+                Math.min(world.now() + 1 + world.random.nextLong(timing.lease().toMillis()), world.nextTimer());
+        world.advanceTo(to == Long.MAX_VALUE ? world.now() + 1 : to);
     }
 
     private void load(Server s, String key, NotReleasedHandler fixed) {
@@ -423,7 +441,8 @@ final class SimRun {
         if (s == null) {
             return;
         }
-        long millis = lease.toMillis() / 2 + world.random.nextLong(2 * lease.toMillis());
+        long millis = timing.lease().toMillis() / 2
+                + world.random.nextLong(2 * timing.lease().toMillis());
         stats.pauses++;
         trace(s.name, "PAUSE for " + millis + " ms");
         SimProcess p = s.process;
@@ -439,10 +458,13 @@ final class SimRun {
         faults.failBefore = pick(r, 0, 0, 0.05, 0.3);
         faults.lostReply = pick(r, 0, 0, 0.05, 0.3);
         faults.slow = pick(r, 0, 0.1, 0.5);
-        faults.slowMillis = r.nextBoolean() ? lease.toMillis() / 4 : 2 * lease.toMillis();
+        faults.slowMillis = r.nextBoolean()
+                ? timing.lease().toMillis() / 4
+                : 2 * timing.lease().toMillis();
         faults.messageLoss = pick(r, 0, 0, 0.3, 1);
         faults.messageDuplicate = pick(r, 0, 0.3);
-        faults.messageDelayMillis = (long) pick(r, 0, 20, 500, 3 * lease.toMillis());
+        faults.messageDelayMillis =
+                (long) pick(r, 0, 20, 500, 3 * timing.lease().toMillis());
         stats.faultChanges++;
         trace("sim", "faults: " + faults);
     }
@@ -470,12 +492,12 @@ final class SimRun {
                 release(s, e.getKey(), e.getValue());
             }
         }
-        long deadline = world.now() + 10 * lease.toMillis() + 60_000;
+        long deadline = world.now() + 10 * timing.lease().toMillis() + 60_000;
         runUntil(() -> pending.values().stream().allMatch(p -> p.future.isDone()), deadline);
         for (Pending p : pending.values()) {
             if (!p.future.isDone()) {
                 oracle.liveness("after the faults healed, the " + p.what + " did not finish within "
-                        + (10 * lease.toMillis() + 60_000) / 1000 + " s");
+                        + (10 * timing.lease().toMillis() + 60_000) / 1000 + " s");
                 return;
             }
         }
@@ -487,7 +509,7 @@ final class SimRun {
         for (String key : keys) {
             Server s = servers.get(world.random.nextInt(servers.size()));
             load(s, key, NotReleasedHandler.FORCE_LOAD);
-            long deadline = world.now() + 10 * lease.toMillis() + 60_000;
+            long deadline = world.now() + 10 * timing.lease().toMillis() + 60_000;
             runUntil(() -> drainedOn(s, key), deadline);
             Profile<PlayerData> p = s.held.get(key);
             if (p == null || !drainedOn(s, key)) {

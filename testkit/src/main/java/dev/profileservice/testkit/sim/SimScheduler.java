@@ -131,7 +131,7 @@ final class SimScheduler extends AbstractExecutorService implements ScheduledExe
             if (cancelled || done) {
                 return;
             }
-            long due = timer.due;
+            long due = timer.due();
             try {
                 V v = body.call();
                 if (periodMillis == 0) {
@@ -151,7 +151,7 @@ final class SimScheduler extends AbstractExecutorService implements ScheduledExe
 
         @Override
         public long getDelay(TimeUnit unit) {
-            return unit.convert(timer.due - world.now(), TimeUnit.MILLISECONDS);
+            return unit.convert(timer.due() - world.now(), TimeUnit.MILLISECONDS);
         }
 
         @Override

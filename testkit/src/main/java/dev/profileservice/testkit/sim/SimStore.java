@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -28,29 +27,14 @@ import java.util.function.Supplier;
  * to show the oracle catches them.
  */
 final class SimStore extends ForwardingBackend {
-    private final SimWorld world;
     private final SimProcess process;
-    private final SimFaults faults;
-    private final SimBus bus;
-    private final SimOracle oracle;
-    private final Set<PlantedBug> bugs;
+    private final SimContext ctx;
     private volatile String serverId;
 
-    SimStore(
-            Backend shared,
-            SimWorld world,
-            SimProcess process,
-            SimFaults faults,
-            SimBus bus,
-            SimOracle oracle,
-            Set<PlantedBug> bugs) {
+    SimStore(Backend shared, SimProcess process, SimContext ctx) {
         super(shared);
-        this.world = world;
         this.process = process;
-        this.faults = faults;
-        this.bus = bus;
-        this.oracle = oracle;
-        this.bugs = bugs;
+        this.ctx = ctx;
     }
 
     /** The id of the server this process runs, once it has written its first heartbeat. */
@@ -59,16 +43,16 @@ final class SimStore extends ForwardingBackend {
     }
 
     private <R> R call(String what, Supplier<R> body) {
-        if (world.random.nextDouble() < faults.failBefore) {
-            world.trace().add(world.now(), process.name(), what + " failed before it applied");
+        if (ctx.world().random.nextDouble() < ctx.faults().failBefore) {
+            ctx.world().trace().add(ctx.world().now(), process.name(), what + " failed before it applied");
             throw new BackendException("simulated failure of " + what, true);
         }
-        if (faults.slowMillis > 0 && world.random.nextDouble() < faults.slow) {
-            world.sleep(1 + world.random.nextLong(faults.slowMillis));
+        if (ctx.faults().slowMillis > 0 && ctx.world().random.nextDouble() < ctx.faults().slow) {
+            ctx.world().sleep(1 + ctx.world().random.nextLong(ctx.faults().slowMillis));
         }
         R result = body.get();
-        if (world.random.nextDouble() < faults.lostReply) {
-            world.trace().add(world.now(), process.name(), what + " applied, reply lost");
+        if (ctx.world().random.nextDouble() < ctx.faults().lostReply) {
+            ctx.world().trace().add(ctx.world().now(), process.name(), what + " applied, reply lost");
             throw new BackendException("simulated lost reply of " + what, true);
         }
         return result;
@@ -84,7 +68,7 @@ final class SimStore extends ForwardingBackend {
         return call("acquire " + key, () -> {
             StoredProfile before = super.read(store, key);
             AcquireResult r = super.acquire(store, key, me, expectedEpoch, initialPayload);
-            oracle.acquired(process, key, before, r, me);
+            ctx.oracle().acquired(process, key, before, r, me);
             return r;
         });
     }
@@ -107,7 +91,7 @@ final class SimStore extends ForwardingBackend {
 
     private SaveResult saveOne(String store, String key, SaveRequest asked) {
         SaveRequest request = asked;
-        if (bugs.contains(PlantedBug.UNFENCED_SAVES)) {
+        if (ctx.bugs().contains(PlantedBug.UNFENCED_SAVES)) {
             StoredProfile now = super.read(store, key);
             if (now.owner() != null) { // last writer wins: the store no longer checks who writes
                 request = new SaveRequest(
@@ -120,7 +104,7 @@ final class SimStore extends ForwardingBackend {
                         asked.userIds());
             }
         }
-        if (bugs.contains(PlantedBug.GIFT_LOCKED_OUTSIDE_SAVE)
+        if (ctx.bugs().contains(PlantedBug.GIFT_LOCKED_OUTSIDE_SAVE)
                 && !request.consume().isEmpty()) {
             // the gift leaves the inbox in a call of its own, whether or not the save then lands
             List<UpdateOp> clears = new ArrayList<>();
@@ -138,7 +122,7 @@ final class SimStore extends ForwardingBackend {
                     request.userIds());
         }
         SaveResult r = super.save(store, key, request);
-        oracle.saved(process, key, asked, r);
+        ctx.oracle().saved(process, key, asked, r);
         return r;
     }
 
@@ -146,7 +130,7 @@ final class SimStore extends ForwardingBackend {
     public SendResult sendUpdates(String store, String key, List<UpdateOp> ops, int maxPending) {
         return call("send to " + key, () -> {
             SendResult r = super.sendUpdates(store, key, ops, maxPending);
-            oracle.sent(process, key, ops, r);
+            ctx.oracle().sent(process, key, ops, r);
             return r;
         });
     }
@@ -161,7 +145,7 @@ final class SimStore extends ForwardingBackend {
         call("heartbeat", () -> {
             super.heartbeat(server, lease);
             serverId = server.serverId();
-            oracle.heartbeat(process, server.serverId());
+            ctx.oracle().heartbeat(process, server.serverId());
             return null;
         });
     }
@@ -170,9 +154,9 @@ final class SimStore extends ForwardingBackend {
     public Optional<ServerLease> server(String id) {
         return call("server lease", () -> {
             Optional<ServerLease> lease = super.server(id);
-            if (bugs.contains(PlantedBug.LEASE_BY_LOCAL_CLOCK) && lease.isPresent()) {
+            if (ctx.bugs().contains(PlantedBug.LEASE_BY_LOCAL_CLOCK) && lease.isPresent()) {
                 // as if the writer stored an expiry by its clock and this process compared it with its own
-                long off = oracle.skewOf(id) - process.skewMillis();
+                long off = ctx.oracle().skewOf(id) - process.skewMillis();
                 ServerLease l = lease.get();
                 lease = Optional.of(new ServerLease(l.serverId(), l.placeId(), l.jobId(), l.expiresInMillis() + off));
             }
@@ -190,7 +174,7 @@ final class SimStore extends ForwardingBackend {
 
     @Override
     public Optional<MessageBus> messageBus() {
-        return Optional.of(bus.endpoint(process));
+        return Optional.of(ctx.bus().endpoint(process));
     }
 
     @Override

@@ -27,8 +27,8 @@ final class SimWorld {
     private long now;
     private long seq;
     private final List<Task> ready = new ArrayList<>();
-    private final PriorityQueue<Timer> timers =
-            new PriorityQueue<>((a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>(
+            (a, b) -> a.due() != b.due() ? Long.compare(a.due(), b.due()) : Long.compare(a.seq(), b.seq()));
     private long tasksRun;
 
     SimWorld(long seed, Trace trace) {
@@ -132,16 +132,16 @@ final class SimWorld {
     void advanceTo(long time) {
         now = Math.max(now, time);
         List<Timer> held = new ArrayList<>();
-        while (!timers.isEmpty() && timers.peek().due <= now) {
+        while (!timers.isEmpty() && timers.peek().due() <= now) {
             Timer t = timers.poll();
-            if (t.process.isCrashed()) {
+            if (t.process().isCrashed()) {
                 continue;
             }
-            if (!t.process.isRunning()) {
+            if (!t.process().isRunning()) {
                 held.add(t); // paused: fires when it resumes
                 continue;
             }
-            submit(t.process, "timer", false, t.body);
+            submit(t.process(), "timer", false, t.body());
         }
         timers.addAll(held);
     }
@@ -150,8 +150,8 @@ final class SimWorld {
     long nextTimer() {
         long next = Long.MAX_VALUE;
         for (Timer t : timers) {
-            if (t.process.isRunning() && t.due < next) {
-                next = t.due;
+            if (t.process().isRunning() && t.due() < next) {
+                next = t.due();
             }
         }
         return next;
@@ -177,20 +177,8 @@ final class SimWorld {
 
     private record Task(SimProcess process, String lane, boolean fifo, Runnable body, long seq) {}
 
-    /** A scheduled body; cancelled by {@link #cancel}. */
-    static final class Timer {
-        final SimProcess process;
-        final long due;
-        final long seq;
-        final Runnable body;
-
-        Timer(SimProcess process, long due, long seq, Runnable body) {
-            this.process = process;
-            this.due = due;
-            this.seq = seq;
-            this.body = body;
-        }
-    }
+    /** A scheduled body; cancelled by {@link #cancel}. Its sequence number makes each one unique. */
+    record Timer(SimProcess process, long due, long seq, Runnable body) {}
 
     /** What happened, in order: printed with a failure and hashed to show that a seed replays exactly. */
     static final class Trace {

@@ -89,6 +89,32 @@ public final class Simulation {
         public boolean passed() {
             return firstFailure == null;
         }
+
+        /**
+         * Throws an {@link AssertionError} with the first failure's report unless all {@code seeds}
+         * seeds ran and passed.
+         */
+        public void requirePassed(int seeds) {
+            if (!passed()) {
+                throw new AssertionError(
+                        "the simulation failed: " + firstFailure.violation() + "\n" + firstFailure.report());
+            }
+            if (seedsRun != seeds) {
+                throw new AssertionError("the simulation ran " + seedsRun + " seeds, not " + seeds);
+            }
+        }
+
+        /** One line for the build's output: seeds, time and totals on {@code store}; then the first failure's report. */
+        public String describe(String store) {
+            return String.format(
+                            java.util.Locale.ROOT,
+                            "DST on %s: %d seeds in %.1f s (%s)",
+                            store,
+                            seedsRun,
+                            millis / 1000.0,
+                            totals)
+                    + (passed() ? "" : "\n" + firstFailure.report());
+        }
     }
 
     /** Runs one seed on the calling thread. */

@@ -24,14 +24,8 @@ class MemorySimulationTest {
     void tenThousandSeedsKeepEveryGuarantee() {
         int seeds = Integer.getInteger("profileservice.sim.seeds", 10_000);
         Simulation.Summary s = SIMULATION.runSeeds(0, seeds, 2);
-        System.out.printf("DST on memory: %d seeds in %.1f s (%s)%n", s.seedsRun(), s.millis() / 1000.0, s.totals());
-        if (!s.passed()) {
-            System.out.println(s.firstFailure().report());
-        }
-        assertThat(s.firstFailure())
-                .as("the first failing seed (its trace is in the test output)")
-                .isNull();
-        assertThat(s.seedsRun()).isEqualTo(seeds);
+        System.out.println(s.describe("memory"));
+        s.requirePassed(seeds);
     }
 
     @Test

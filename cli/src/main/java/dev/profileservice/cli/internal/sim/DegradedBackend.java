@@ -3,7 +3,6 @@ package dev.profileservice.cli.internal.sim;
 import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.ForwardingBackend;
-import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
@@ -12,11 +11,11 @@ import dev.profileservice.spi.SendResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.UpdateOp;
+import dev.profileservice.testkit.FaultInjectingBackend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 
 /**
  * The store as a degraded network shows it to one game server (a child of {@code profiles
@@ -25,17 +24,21 @@ import java.util.function.Consumer;
  * be cut alone ({@link #cutBus}) while data calls go through.
  *
  * <p>Threads: the waits hold the engine's I/O threads, as a slow network does; {@link #slow} and
- * {@link #cutBus} come from the node's command thread; the bus wrapper runs on the bus's threads.
+ * {@link #cutBus} come from the node's command thread.
  */
 final class DegradedBackend extends ForwardingBackend {
     private final long latencyMillis;
     private final long jitterMillis;
     private volatile long slowUntil;
     private volatile long slowMillis;
+    /** The message channel's switch (the testkit's wrapper silences a bus both ways). */
+    private final FaultInjectingBackend bus;
+    /** While the bus is cut: when it comes back (millis), else 0. */
     private volatile long busCutUntil;
 
     DegradedBackend(Backend delegate, Duration latency, Duration jitter) {
-        super(delegate);
+        super(new FaultInjectingBackend(delegate));
+        this.bus = (FaultInjectingBackend) delegate();
         this.latencyMillis = latency.toMillis();
         this.jitterMillis = jitter.toMillis();
     }
@@ -46,12 +49,21 @@ final class DegradedBackend extends ForwardingBackend {
         slowUntil = System.currentTimeMillis() + period.toMillis();
     }
 
-    /** For {@code period}, messages neither go out nor come in. */
+    /**
+     * For {@code period}, messages neither go out nor come in. The channel comes back at the first
+     * store call after the period (heartbeats make one every third of a lease).
+     */
     void cutBus(Duration period) {
         busCutUntil = System.currentTimeMillis() + period.toMillis();
+        bus.disableBus(true);
     }
 
     private void delay() {
+        long cutUntil = busCutUntil;
+        if (cutUntil != 0 && System.currentTimeMillis() >= cutUntil) {
+            busCutUntil = 0;
+            bus.disableBus(false);
+        }
         long millis = latencyMillis;
         if (jitterMillis > 0) {
             millis += ThreadLocalRandom.current().nextLong(-jitterMillis, jitterMillis + 1);
@@ -67,10 +79,6 @@ final class DegradedBackend extends ForwardingBackend {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the engine is closing: let the call go out now
         }
-    }
-
-    private boolean busCut() {
-        return System.currentTimeMillis() < busCutUntil;
     }
 
     @Override
@@ -119,31 +127,5 @@ final class DegradedBackend extends ForwardingBackend {
     public Optional<ServerLease> server(String serverId) {
         delay();
         return super.server(serverId);
-    }
-
-    @Override
-    public Optional<MessageBus> messageBus() {
-        return super.messageBus().map(bus -> new MessageBus() {
-            @Override
-            public void subscribe(String serverId, Consumer<String> handler) {
-                bus.subscribe(serverId, message -> {
-                    if (!busCut()) {
-                        handler.accept(message);
-                    }
-                });
-            }
-
-            @Override
-            public void publish(String targetServerId, String message) {
-                if (!busCut()) {
-                    bus.publish(targetServerId, message);
-                }
-            }
-
-            @Override
-            public void close() {
-                bus.close();
-            }
-        });
     }
 }
