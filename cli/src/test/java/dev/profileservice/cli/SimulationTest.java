@@ -23,10 +23,10 @@ class SimulationTest {
 
     /**
      * {@code profiles simulate} with two game servers, {@code players} players for {@code duration},
-     * random seed {@code seed} and the options given; its run folder and JSON report are
+     * random seed {@code seed} and {@code options} (separated by spaces); its run folder and JSON report are
      * {@code name} and {@code name.json} in this test's folder.
      */
-    private Run simulate(String name, int players, String duration, int seed, String... options) throws Exception {
+    private Run simulate(String name, int players, String duration, int seed, String options) throws Exception {
         Path report = dir.resolve(name + ".json");
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
                 "simulate",
@@ -42,26 +42,14 @@ class SimulationTest {
                 dir.resolve(name).toString(),
                 "--report",
                 report.toString()));
-        args.addAll(java.util.List.of(options));
+        args.addAll(java.util.List.of(options.split(" ")));
         Cli.Result r = Cli.run(args.toArray(String[]::new));
         return new Run(r, new ObjectMapper().readTree(report.toFile()));
     }
 
     @Test
     void shortSimulationWithKillAndSigstopKeepsEveryGuarantee() throws Exception {
-        Run run = simulate(
-                "run",
-                20,
-                "14s",
-                42,
-                "--gifts-per-second",
-                "6",
-                "--fault-every",
-                "3s",
-                "--rollbacks",
-                "20",
-                "--wipes",
-                "1");
+        Run run = simulate("run", 20, "14s", 42, "--gifts-per-second 6 --fault-every 3s --rollbacks 20 --wipes 1");
         Cli.Result r = run.result();
 
         JsonNode json = run.report();
@@ -106,18 +94,7 @@ class SimulationTest {
         assertThat(bad.err()).contains("--jitter at most --latency");
 
         Run run = simulate(
-                "degraded",
-                20,
-                "14s",
-                7,
-                "--no-kill",
-                "--no-freeze",
-                "--latency",
-                "40ms",
-                "--jitter",
-                "20ms",
-                "--fault-every",
-                "3s");
+                "degraded", 20, "14s", 7, "--no-kill --no-freeze --latency 40ms --jitter 20ms --fault-every 3s");
         Cli.Result r = run.result();
 
         JsonNode json = run.report();
@@ -153,16 +130,7 @@ class SimulationTest {
                     10,
                     "8s",
                     7,
-                    "--gifts-per-second",
-                    "2",
-                    "--storm-gifts",
-                    "0",
-                    "--no-kill",
-                    "--no-freeze",
-                    "--rollbacks",
-                    "30",
-                    "--wipes",
-                    "1");
+                    "--gifts-per-second 2 --storm-gifts 0 --no-kill --no-freeze --rollbacks 30 --wipes 1");
         } finally {
             System.clearProperty(property);
         }

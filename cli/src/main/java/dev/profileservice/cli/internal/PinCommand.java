@@ -7,8 +7,7 @@ import picocli.CommandLine.Command;
         name = "pin",
         description = "Pin a kept version of a profile: pruning never deletes it (see 'profiles history').")
 public final class PinCommand extends PinningCommand {
-    @Override
-    boolean pinned() {
-        return true;
+    public PinCommand() {
+        super(true);
     }
 }

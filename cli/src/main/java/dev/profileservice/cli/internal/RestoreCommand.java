@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,17 +28,7 @@ import picocli.CommandLine.Option;
                     + " with cause admin).",
             "Ends any live session on the profile (the epoch is bumped, so its holder's next save is refused)."
         })
-public final class RestoreCommand extends OneProfileCommand {
-
-    @Mixin
-    HelpOption help;
-
-    @Option(
-            names = "--version",
-            required = true,
-            paramLabel = "V",
-            description = "The kept version id to restore, as 'profiles history' lists it")
-    String version;
+public final class RestoreCommand extends KeptVersionCommand {
 
     @Option(
             names = "--clear-updates",
@@ -53,14 +42,8 @@ public final class RestoreCommand extends OneProfileCommand {
     boolean yes;
 
     @Override
-    void checkStore(AdminSession session) {
-        Versions.parse(version);
-        session.history();
-    }
-
-    @Override
     int run(AdminSession session, StoredProfile record) {
-        long revision = Versions.parse(version);
+        long revision = revision();
         StoredVersion kept = Versions.require(session, key, revision);
         String what = "version " + revision + " of " + key;
         ObjectNode payload = Versions.tree(kept.payload(), what);

@@ -7,8 +7,7 @@ import picocli.CommandLine.Command;
         name = "unpin",
         description = "Unpin a kept version of a profile: pruning may delete it again by age or count.")
 public final class UnpinCommand extends PinningCommand {
-    @Override
-    boolean pinned() {
-        return false;
+    public UnpinCommand() {
+        super(false);
     }
 }
