@@ -132,14 +132,14 @@ public final class SimReport {
         putLoss(loss, "afterKill", k.afterCrash);
         putLoss(loss, "afterSteal", k.afterSteal);
         loss.put("boundMs", k.bound);
-        Map<String, Object> giftJson = new LinkedHashMap<>();
-        giftJson.put("sent", h.gifts.size());
-        giftJson.put("acknowledged", k.acked);
-        giftJson.put("appliedOnce", k.appliedOnce);
-        giftJson.put("lost", k.lost);
-        giftJson.put("duplicated", k.duplicated);
-        giftJson.put("pending", k.pending);
-        giftJson.put("unknown", k.unknown);
+        Map<String, Object> giftJson = Json.object(
+                "sent", h.gifts.size(),
+                "acknowledged", k.acked,
+                "appliedOnce", k.appliedOnce,
+                "lost", k.lost,
+                "duplicated", k.duplicated,
+                "pending", k.pending,
+                "unknown", k.unknown);
         if (storm != null) {
             giftJson.put(
                     "storm",
