@@ -94,7 +94,11 @@ class SimulationTest {
         assertThat(bad.err()).contains("--jitter at most --latency");
 
         Run run = simulate(
-                "degraded", 20, "14s", 7, "--no-kill --no-freeze --latency 40ms --jitter 20ms --fault-every 3s");
+                "degraded",
+                20,
+                "16s",
+                7,
+                "--no-kill --no-freeze --latency 40ms --jitter 20ms --fault-every 3s --cut-for 2s");
         Cli.Result r = run.result();
 
         JsonNode json = run.report();
