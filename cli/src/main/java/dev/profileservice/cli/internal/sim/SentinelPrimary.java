@@ -41,8 +41,11 @@ final class SentinelPrimary {
      * after the failover (with {@code wait=1}, a primary without replicas takes no write).
      */
     boolean hasReplicasToSpare() {
-        Map<String, String> master = onSentinel(s -> s.sync().master(uri.fragment()));
-        return Integer.parseInt(master.getOrDefault("num-slaves", "0")) >= 2;
+        // the sentinels keep listing a killed primary as a replica, down: count the ones in sync
+        long inSync = onSentinel(s -> s.sync().replicas(uri.fragment())).stream()
+                .filter(r -> "slave".equals(r.get("flags")) && "ok".equals(r.get("master-link-status")))
+                .count();
+        return inSync >= 2;
     }
 
     /** Kills the current primary; returns its address. */
