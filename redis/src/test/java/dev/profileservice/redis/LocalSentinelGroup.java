@@ -16,12 +16,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throw-away Redis Sentinel group for the tests: a primary, one replica and three sentinels
+ * A throw-away Redis Sentinel group for the tests: a primary, two replicas and three sentinels
  * (quorum 2, a primary is down after 1 s), each a {@code redis-server} process on a free loopback
  * port, data in a temp directory. The replica replicates as a user of its own ({@code repl}), which
  * the tests switch off on the primary to hold it back while the primary acknowledges writes (the
  * sentinels see nothing to repair, unlike a proxy in the link, which they would route around); they
- * kill the primary with {@code kill -9} and wait for the sentinels to promote the replica.
+ * kill the primary with {@code kill -9} and wait for the sentinels to promote a replica.
  * {@link #close()} stops exactly those processes and deletes the directory.
  */
 final class LocalSentinelGroup implements AutoCloseable {
@@ -29,7 +29,7 @@ final class LocalSentinelGroup implements AutoCloseable {
 
     private final Path dir;
     private final int primaryPort;
-    private final int replicaPort;
+    private final List<Integer> replicaPorts;
     private final List<Integer> sentinelPorts;
     private final Process primary;
     private final List<Process> all = new ArrayList<>();
@@ -37,28 +37,33 @@ final class LocalSentinelGroup implements AutoCloseable {
     private LocalSentinelGroup(Path dir, List<Integer> ports) throws IOException {
         this.dir = dir;
         this.primaryPort = ports.get(0);
-        this.replicaPort = ports.get(1);
-        this.sentinelPorts = ports.subList(2, 5);
+        this.replicaPorts = ports.subList(1, 3);
+        this.sentinelPorts = ports.subList(3, 6);
         this.primary = server(primaryPort);
-        LocalRedisCluster.awaitPing(primaryPort);
-        LocalRedisCluster.onNode(
-                primaryPort,
-                c -> c.sync()
-                        .aclSetuser(
-                                "repl",
-                                AclSetuserArgs.Builder.on()
-                                        .addPassword("repl-secret")
-                                        .allCommands()
-                                        .allKeys()));
-        server(
-                replicaPort,
-                "--replicaof",
-                "127.0.0.1",
-                Integer.toString(primaryPort),
-                "--masteruser",
-                "repl",
-                "--masterauth",
-                "repl-secret");
+        for (int port : replicaPorts) {
+            server(
+                    port,
+                    "--replicaof",
+                    "127.0.0.1",
+                    Integer.toString(primaryPort),
+                    "--masteruser",
+                    "repl",
+                    "--masterauth",
+                    "repl-secret");
+        }
+        // every node knows the replication user: any of them may be promoted and serve the others
+        for (int port : ports.subList(0, 3)) {
+            LocalRedisCluster.awaitPing(port);
+            LocalRedisCluster.onNode(
+                    port,
+                    c -> c.sync()
+                            .aclSetuser(
+                                    "repl",
+                                    AclSetuserArgs.Builder.on()
+                                            .addPassword("repl-secret")
+                                            .allCommands()
+                                            .allKeys()));
+        }
         for (int port : sentinelPorts) {
             Path conf = dir.resolve("sentinel-" + port + ".conf");
             Files.writeString(
@@ -77,28 +82,27 @@ final class LocalSentinelGroup implements AutoCloseable {
         }
     }
 
-    /** Starts the group and waits until the replica is in sync and every sentinel knows the others. */
+    /** Starts the group and waits until the replicas are in sync and every sentinel knows the others. */
     static LocalSentinelGroup start() {
         LocalSentinelGroup group = null;
         try {
             Path dir = Files.createTempDirectory("ps-redis-sentinel");
-            group = new LocalSentinelGroup(dir, LocalRedisCluster.freePorts(5));
-            LocalRedisCluster.awaitPing(group.primaryPort);
-            LocalRedisCluster.awaitPing(group.replicaPort);
-            int replicaPort = group.replicaPort;
-            await().atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(100))
-                    .ignoreExceptions()
-                    .until(() -> LocalRedisCluster.onNode(
-                                    replicaPort, c -> c.sync().info("replication"))
-                            .contains("master_link_status:up"));
+            group = new LocalSentinelGroup(dir, LocalRedisCluster.freePorts(6));
+            for (int port : group.replicaPorts) {
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(100))
+                        .ignoreExceptions()
+                        .until(() -> LocalRedisCluster.onNode(
+                                        port, c -> c.sync().info("replication"))
+                                .contains("master_link_status:up"));
+            }
             for (int port : group.sentinelPorts) {
                 await().atMost(Duration.ofSeconds(30))
                         .pollInterval(Duration.ofMillis(100))
                         .ignoreExceptions()
                         .until(() -> onSentinel(port, s -> {
                             java.util.Map<String, String> m = s.sync().master(MASTER);
-                            return "1".equals(m.get("num-slaves")) && "2".equals(m.get("num-other-sentinels"));
+                            return "2".equals(m.get("num-slaves")) && "2".equals(m.get("num-other-sentinels"));
                         }));
             }
             return group;
@@ -127,46 +131,44 @@ final class LocalSentinelGroup implements AutoCloseable {
         return primaryPort;
     }
 
-    int replicaPort() {
-        return replicaPort;
-    }
-
     /** {@code kill -9} of the primary: whatever it acknowledged but did not replicate is gone. */
     void killPrimary() throws InterruptedException {
         primary.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
     /**
-     * Cuts the replica off the live primary: its replication user is switched off and its link
-     * killed, so it takes nothing the primary acknowledges from now on (a frozen process would:
-     * the kernel buffers the stream for it).
+     * Cuts the replicas off the live primary: their replication user is switched off there and their
+     * links killed, so they take nothing the primary acknowledges from now on (a frozen process
+     * would: the kernel buffers the stream for it).
      */
-    void holdBackReplica() {
+    void holdBackReplicas() {
         LocalRedisCluster.onNode(primaryPort, c -> {
             c.sync().aclSetuser("repl", AclSetuserArgs.Builder.off());
             return c.sync().clientKill(KillArgs.Builder.user("repl"));
         });
-        int replica = replicaPort;
-        await().atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(50))
-                .ignoreExceptions()
-                .until(() -> LocalRedisCluster.onNode(replica, c -> c.sync().info("replication"))
-                        .contains("master_link_status:down"));
+        for (int port : replicaPorts) {
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptions()
+                    .until(() -> LocalRedisCluster.onNode(port, c -> c.sync().info("replication"))
+                            .contains("master_link_status:down"));
+        }
     }
 
-    /** Lets the held-back replica replicate again. */
-    void releaseReplica() {
+    /** Lets the held-back replicas replicate again. */
+    void releaseReplicas() {
         LocalRedisCluster.onNode(primaryPort, c -> c.sync().aclSetuser("repl", AclSetuserArgs.Builder.on()));
     }
 
-    /** Waits until the sentinels name the replica as the primary. */
+    /** Waits until the sentinels name a replica as the primary. */
     void awaitFailover() {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100))
                 .ignoreExceptions()
                 .until(() -> onSentinel(sentinelPorts.get(0), s -> {
                     SocketAddress master = s.sync().getMasterAddrByName(MASTER);
-                    return master.toString().endsWith(":" + replicaPort);
+                    return replicaPorts.stream()
+                            .anyMatch(port -> master.toString().endsWith(":" + port));
                 }));
     }
 

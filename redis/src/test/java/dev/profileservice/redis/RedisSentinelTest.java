@@ -14,10 +14,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * Redis under Sentinel, with real processes (a primary, a replica, three sentinels; see {@link
+ * Redis under Sentinel, with real processes (a primary, two replicas, three sentinels; see {@link
  * LocalSentinelGroup}): {@code redis-sentinel://} URIs follow a failover, and {@code ?wait=1} keeps
  * every acknowledged release through a {@code kill -9} of the primary, which loses them without
- * it (made certain by cutting the replica off while the primary acknowledges).
+ * it (made certain by cutting the replicas off while the primary acknowledges).
  */
 class RedisSentinelTest {
     private static final int PROFILES = 50;
@@ -111,7 +111,7 @@ class RedisSentinelTest {
         try (LocalSentinelGroup group = LocalSentinelGroup.start()) {
             String uri = group.uri("prefix=" + RedisTestSupport.uniquePrefix());
             try (ProfileService a = service(uri, "a")) {
-                group.holdBackReplica(); // it takes nothing of what follows
+                group.holdBackReplicas(); // it takes nothing of what follows
                 releaseAll(coins(a));
                 group.killPrimary();
                 group.awaitFailover();
@@ -135,7 +135,7 @@ class RedisSentinelTest {
                 Profile<Coins> p = onA.loadProfile("held-back").orElseThrow();
                 p.edit(d -> d.coins = 5);
 
-                group.holdBackReplica();
+                group.holdBackReplicas();
                 CompletableFuture<Void> released = p.releaseAsync();
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> issues.stream().anyMatch(i -> i.contains("replica(s) acknowledged")));
@@ -143,7 +143,7 @@ class RedisSentinelTest {
                         .as("a release no replica has is not acknowledged")
                         .isNotDone();
 
-                group.releaseReplica();
+                group.releaseReplicas();
                 released.get(30, java.util.concurrent.TimeUnit.SECONDS);
                 assertThat(onA.viewProfile("held-back").orElseThrow().getData().coins)
                         .isEqualTo(5);
