@@ -192,9 +192,10 @@ public interface Profile<T> {
 
     /**
      * {@link #release()} without waiting: the profile stops being active before this returns (its
-     * release listeners are queued on the listener executor); the future completes (on a store thread) when the final save is
-     * durable, or when it turns out another server had taken the profile. For a game's main thread,
-     * which must not wait on the store. Idempotent; a completed future for view profiles.
+     * release listeners are queued on the listener executor); the future completes, on a store
+     * thread, when the final save is durable or when it turns out another server had taken the
+     * profile. For a game's main thread, which must not wait on the store. Idempotent; a completed
+     * future for view profiles.
      */
     java.util.concurrent.CompletableFuture<Void> releaseAsync();
 

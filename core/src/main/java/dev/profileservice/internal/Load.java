@@ -223,8 +223,7 @@ final class Load<T> {
                 forcedEpoch = record.epoch();
                 forceDeadline =
                         engine.now() + engine.settings().forceLoadTimeout().toMillis();
-                long epoch = record.epoch();
-                askThenAttempt(() -> engine.handOver.askToRelease(owner.serverId(), store.name, key, epoch));
+                askThenAttempt(() -> engine.handOver.askToRelease(owner.serverId(), store.name, key, forcedEpoch));
             }
         }
     }

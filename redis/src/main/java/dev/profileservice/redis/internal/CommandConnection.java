@@ -97,6 +97,11 @@ final class CommandConnection implements AutoCloseable {
      * write is on the primary but not known to survive its loss, and the engine retries the call
      * (every write is idempotent for its caller). No-op when no replicas are waited for.
      */
+    void awaitReplicas(String operation, String store, String key) {
+        awaitReplicas(operation, store + "/" + key);
+    }
+
+    /** {@link #awaitReplicas(String, String, String)} of a write named by {@code subject}. */
     void awaitReplicas(String operation, String subject) {
         if (waitReplicas == 0) {
             return;

@@ -56,7 +56,7 @@ final class RedisAdmin extends RedisPart implements BackendAdmin {
     public StoredProfile forceRelease(String store, String key) {
         return redis.call("forceRelease", store, key, () -> {
             List<Object> answer = redis.eval(Scripts.FORCE_RELEASE, keys.profile(store, key));
-            redis.awaitReplicas("forceRelease", store + "/" + key);
+            redis.awaitReplicas("forceRelease", store, key);
             return Scripts.status(answer) == 1 ? Scripts.record(answer, 1) : StoredProfile.ABSENT;
         });
     }
@@ -67,7 +67,7 @@ final class RedisAdmin extends RedisPart implements BackendAdmin {
         return redis.call("delete", store, key, () -> {
             List<Object> answer = redis.eval(Scripts.DELETE, profileAndQuarantine(store, key));
             index.removed(store, key, (byte[]) answer.get(1));
-            redis.awaitReplicas("delete", store + "/" + key);
+            redis.awaitReplicas("delete", store, key);
             return Scripts.status(answer) == 1L;
         });
     }

@@ -111,7 +111,7 @@ public final class RedisBackend implements Backend {
             AcquireResult result = new AcquireResult(Scripts.status(r) == 1, Scripts.record(r, 1));
             if (result.acquired()) {
                 // a session a failover forgot would leave the old owner's session current in the promoted replica
-                redis.awaitReplicas("acquire", store + "/" + key);
+                redis.awaitReplicas("acquire", store, key);
             }
             return result;
         });
@@ -133,7 +133,7 @@ public final class RedisBackend implements Backend {
                         store, key, result.record().revision(), Scripts.previousUserIds(answer, 0), w.userIds())));
             }
             if (result.status() == SaveResult.Status.SAVED) {
-                redis.awaitReplicas("save", store + "/" + key);
+                redis.awaitReplicas("save", store, key);
             }
             return result;
         });
@@ -158,7 +158,7 @@ public final class RedisBackend implements Backend {
             SendResult result = Scripts.sendResult(
                     redis.eval(Scripts.SEND, keys.profile(store, key), Scripts.sendArgs(ops, maxPending)));
             if (result.status() == SendResult.Status.APPLIED) {
-                redis.awaitReplicas("sendUpdates", store + "/" + key);
+                redis.awaitReplicas("sendUpdates", store, key);
             }
             return result;
         });

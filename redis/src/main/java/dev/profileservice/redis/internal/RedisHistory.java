@@ -136,7 +136,7 @@ final class RedisHistory extends RedisPart implements VersionHistory {
                 index.written(List.of(
                         new RedisUserIndex.Change(store, key, after.revision(), (byte[]) answer.get(1), userIds)));
             }
-            redis.awaitReplicas("overwrite", store + "/" + key);
+            redis.awaitReplicas("overwrite", store, key);
             return after;
         });
     }
