@@ -180,13 +180,25 @@ final class SimWorld {
     /** A scheduled body; cancelled by {@link #cancel}. Its sequence number makes each one unique. */
     record Timer(SimProcess process, long due, long seq, Runnable body) {}
 
-    /** What happened, in order: printed with a failure and hashed to show that a seed replays exactly. */
+    /**
+     * What happened, in order: printed with a failure and hashed to show that a seed replays exactly.
+     * The store's description is written as {@code <store>}: a store opened afresh for each run (a
+     * new database file) describes itself differently each time, and its name is no part of what
+     * happened.
+     */
     static final class Trace {
         private final List<String> lines = new ArrayList<>();
         private long hash = 1125899906842597L;
+        private String storeName;
+
+        /** The description of the run's store, left out of every line from now on. */
+        void storeName(String name) {
+            this.storeName = name == null || name.isEmpty() ? null : name;
+        }
 
         void add(long time, String who, String what) {
-            String line = String.format("%8d %-6s %s", time, who, what);
+            String said = storeName == null ? what : what.replace(storeName, "<store>");
+            String line = String.format("%8d %-6s %s", time, who, said);
             lines.add(line);
             for (int i = 0; i < line.length(); i++) {
                 hash = 31 * hash + line.charAt(i);

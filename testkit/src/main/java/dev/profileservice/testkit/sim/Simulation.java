@@ -127,6 +127,7 @@ public final class Simulation {
         SimWorld.Trace trace = new SimWorld.Trace();
         SimWorld world = new SimWorld(seed, trace);
         Backend store = openStore.apply(world.clock(0));
+        trace.storeName(store.describe());
         try {
             SimRun run = new SimRun(seed, store, steps, bugs, world);
             String violation;
