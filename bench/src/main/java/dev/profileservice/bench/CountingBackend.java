@@ -57,6 +57,7 @@ public final class CountingBackend extends ForwardingBackend {
     private final PerOperation calls = new PerOperation();
     private final PerOperation roundTrips = new PerOperation();
     private final LongAdder savedOk = new LongAdder();
+    private final LongAdder keptOk = new LongAdder();
     private final AtomicInteger savesInFlight = new AtomicInteger();
     private final AtomicInteger maxSavesInFlight = new AtomicInteger();
     private volatile byte[] lastPayload;
@@ -118,6 +119,11 @@ public final class CountingBackend extends ForwardingBackend {
         return savedOk.sum();
     }
 
+    /** Saves that returned {@code SAVED} and asked the store to keep a version ({@link SaveRequest#keepAs()}). */
+    public long keptOk() {
+        return keptOk.sum();
+    }
+
     /** The most saves (items of batches included) that were in flight at once (and resets that maximum). */
     public int takeMaxSavesInFlight() {
         return maxSavesInFlight.getAndSet(savesInFlight.get());
@@ -159,6 +165,9 @@ public final class CountingBackend extends ForwardingBackend {
             SaveResult result = delegate().save(store, key, request);
             if (result.status() == SaveResult.Status.SAVED) {
                 savedOk.increment();
+                if (request.keepAs() != null) {
+                    keptOk.increment();
+                }
                 lastPayload = request.payload();
             }
             return result;
@@ -177,13 +186,18 @@ public final class CountingBackend extends ForwardingBackend {
             List<SaveResult> results = delegate().saveBatch(items);
             byte[] last = null;
             int saved = 0;
+            int kept = 0;
             for (int i = 0; i < results.size() && i < n; i++) {
                 if (results.get(i).status() == SaveResult.Status.SAVED) {
                     saved++;
+                    if (items.get(i).request().keepAs() != null) {
+                        kept++;
+                    }
                     last = items.get(i).request().payload();
                 }
             }
             savedOk.add(saved);
+            keptOk.add(kept);
             if (last != null) {
                 lastPayload = last;
             }
