@@ -69,7 +69,7 @@ final class Versions {
     }
 
     /** A payload with what the user calls it in the output, and its revision. */
-    record Labelled(String label, long revision, byte[] payload) {}
+    public record Labelled(String label, long revision, byte[] payload) {}
 
     /** A store time as ISO-8601 UTC, e.g. {@code 2026-12-02T01:05:47.123Z}. */
     static String time(long millis) {
