@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * a bearer header, or the session cookie a browser got by logging in with it. Writes are POSTs,
  * refused across sites and without the session's CSRF token, and all refused in read-only mode.
  * Every page sets a strict Content-Security-Policy (scripts only from {@code /static}), no framing,
- * no referrer. Writes are recorded in the {@link AuditLog} before they go to the store. The store URI
+ * no referrer to other sites. Writes are recorded in the {@link AuditLog} before they go to the store. The store URI
  * is only ever shown masked.
  *
  * <h2>Threads</h2>
@@ -131,7 +131,8 @@ public final class ConsoleServer implements AutoCloseable {
                         + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Referrer-Policy", "no-referrer");
+        // not no-referrer: under it Chromium sends "Origin: null" with same-origin form posts
+        ctx.header("Referrer-Policy", "same-origin");
         ctx.header("Cache-Control", "no-store");
     }
 
