@@ -115,9 +115,18 @@ public final class ConsoleCommand implements Callable<Integer> {
                         ? "access token: " + chosen + "   (log in at " + server.url()
                                 + "login, or send 'Authorization: Bearer TOKEN')"
                         : "access token: from " + source);
+        if (!isLoopback(address)) {
+            out.println(
+                    "warning: listening on " + address + ", beyond this machine: anyone who reaches it needs only the"
+                            + " token, sent in clear over plain HTTP; put it behind a TLS proxy");
+        }
         out.println("audit log: " + auditLog.toAbsolutePath() + "; stop with Ctrl-C");
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static boolean isLoopback(String address) {
+        return address.equals("localhost") || address.startsWith("127.") || address.equals("::1");
     }
 }
