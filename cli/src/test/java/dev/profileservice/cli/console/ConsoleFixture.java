@@ -97,6 +97,12 @@ final class ConsoleFixture implements AutoCloseable {
         p.addUserId(42);
         p.release();
         players.loadProfile("Player_Online").orElseThrow(); // held by this service until close
+        players.loadProfile("Player_Stuck").orElseThrow(); // held too, for a test that releases it
+        for (String key : List.of("Erase_A", "Erase_B")) {
+            p = players.loadProfile(key).orElseThrow();
+            p.addUserId(77);
+            p.release();
+        }
         p = players.loadProfile(HOSTILE_KEY).orElseThrow();
         p.edit(d -> {
             d.put("script", SCRIPT);

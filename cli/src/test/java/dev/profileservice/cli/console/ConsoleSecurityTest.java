@@ -213,4 +213,51 @@ class ConsoleSecurityTest {
         String page = console.get("/", browser.headers()).body();
         assertThat(page).contains(console.uri.replace("&", "&amp;"));
     }
+
+    @Test
+    void releasingAStuckSessionBumpsTheEpochAndIsAudited() throws IOException {
+        StoredProfile before = console.record("Player_Stuck");
+        assertThat(before.owner()).isNotNull();
+        HttpResponse<String> r = console.post(
+                "/release",
+                Map.of("store", "PlayerData", "key", "Player_Stuck", "csrf", browser.csrf()),
+                browser.headers());
+        assertThat(r.statusCode()).isEqualTo(303);
+        StoredProfile after = console.record("Player_Stuck");
+        assertThat(after.owner()).isNull();
+        assertThat(after.epoch()).isEqualTo(before.epoch() + 1);
+        assertThat(Files.readString(console.auditLog))
+                .contains("\"action\":\"release\",\"store\":\"PlayerData\",\"key\":\"Player_Stuck\"");
+    }
+
+    @Test
+    void erasingAUserIdAsksForTheIdThenDeletesEveryProfileHoldingIt() throws IOException {
+        String confirm = console.get("/erase?store=PlayerData&user=77", browser.headers())
+                .body();
+        assertThat(confirm).contains("<li>Erase_A</li>").contains("<li>Erase_B</li>");
+        Map<String, String> form =
+                new LinkedHashMap<>(Map.of("store", "PlayerData", "user", "77", "csrf", browser.csrf()));
+        form.put("confirm", "7");
+        assertThat(console.post("/erase", form, browser.headers()).statusCode()).isEqualTo(400);
+        assertThat(console.record("Erase_A").payload()).isNotNull();
+        form.put("confirm", "77");
+        assertThat(console.post("/erase", form, browser.headers()).statusCode()).isEqualTo(303);
+        assertThat(console.record("Erase_A").payload()).isNull();
+        assertThat(console.record("Erase_B").payload()).isNull();
+        assertThat(Files.readAllLines(console.auditLog).stream().filter(l -> l.contains("\"action\":\"erase-user\"")))
+                .hasSize(2);
+    }
+
+    @Test
+    void keysAreFoundByPrefixAndByUserId() {
+        String byPrefix = console.get("/keys?store=PlayerData&prefix=Player_", browser.headers())
+                .body();
+        assertThat(byPrefix).contains(">Player_1<").contains(">Player_2<").doesNotContain(">Erase_A<");
+        String byUser =
+                console.get("/keys?store=PlayerData&user=42", browser.headers()).body();
+        assertThat(byUser).contains(">Player_1<").contains(">Player_2<").doesNotContain(">Player_Online<");
+        assertThat(console.get("/keys?store=PlayerData&user=x", browser.headers())
+                        .statusCode())
+                .isEqualTo(400);
+    }
 }
