@@ -58,6 +58,7 @@ class ConsoleBrowserTest {
             }
             String output = Files.readString(log, StandardCharsets.UTF_8);
             Files.delete(log);
+            System.out.println(output); // the steps, in the test's report
             assertThat(ended)
                     .as("the browser script ended within 3 minutes:\n" + output)
                     .isTrue();
