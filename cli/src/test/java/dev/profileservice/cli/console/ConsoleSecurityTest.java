@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.profileservice.spi.StoredProfile;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -259,5 +262,21 @@ class ConsoleSecurityTest {
         assertThat(console.get("/keys?store=PlayerData&user=x", browser.headers())
                         .statusCode())
                 .isEqualTo(400);
+    }
+
+    @Test
+    void aRequestForAnotherHostIsRefused() throws IOException {
+        // what a DNS-rebinding page would send: the right address, another host name (raw HTTP, as
+        // java.net.http does not let a caller set Host)
+        try (Socket socket = new Socket("127.0.0.1", console.server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /api/sessions?store=PlayerData HTTP/1.1\r\nHost: evil.example:" + console.server.port()
+                            + "\r\nAuthorization: Bearer " + ConsoleFixture.TOKEN + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 403").doesNotContain("Player_Online");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.profileservice.cli.internal.console;
 
+import dev.profileservice.DataModelException;
 import dev.profileservice.ProfileServiceException;
 import dev.profileservice.cli.internal.AdminSession;
 import dev.profileservice.cli.internal.BadInputException;
@@ -91,6 +92,7 @@ public final class ConsoleServer implements AutoCloseable {
             r.exception(Refusal.class, (e, ctx) -> pages.refuse(ctx, e.status(), e.getMessage()));
             r.exception(BadInputException.class, (e, ctx) -> pages.refuse(ctx, 400, e.getMessage()));
             r.exception(IllegalArgumentException.class, (e, ctx) -> pages.refuse(ctx, 400, e.getMessage()));
+            r.exception(DataModelException.class, (e, ctx) -> pages.refuse(ctx, 409, e.getMessage()));
             r.exception(BackendException.class, (e, ctx) -> pages.refuse(ctx, 502, "store error: " + e.getMessage()));
             r.exception(
                     ProfileServiceException.class,
