@@ -69,6 +69,8 @@ final class Auth {
 
     /** Starts a browser session: sets its cookie. */
     Session login(Context ctx) {
+        long now = System.nanoTime();
+        sessions.values().removeIf(s -> now - s.lastUsedNanos > IDLE.toNanos()); // forget idle ones
         String id = randomToken();
         Session session = new Session();
         sessions.put(id, session);
