@@ -2,6 +2,7 @@ package dev.profileservice.cli;
 
 import dev.profileservice.ProfileServiceException;
 import dev.profileservice.cli.internal.BadInputException;
+import dev.profileservice.cli.internal.ConsoleCommand;
 import dev.profileservice.cli.internal.DiffCommand;
 import dev.profileservice.cli.internal.DurationConverter;
 import dev.profileservice.cli.internal.EditCommand;
@@ -31,14 +32,16 @@ import picocli.CommandLine.Command;
  * simulation with real faults that checks the store afterwards) and the admin commands
  * {@code view}, {@code gift}, {@code sessions}, {@code release}, {@code wipe}, {@code export} and
  * {@code import}, and those of the version history: {@code history}, {@code diff}, {@code restore},
- * {@code pin} and {@code unpin}; and the bulk tools {@code migrate} and {@code edit}.
+ * {@code pin} and {@code unpin}; the bulk tools {@code migrate} and {@code edit}; and the web admin
+ * console, {@code console}.
  *
  * <p>Exit codes: 0 success; 1 a check failed, the store failed, or a wipe or restore was not
  * confirmed; 2 bad input (unknown store scheme, missing key, malformed JSON, unknown profile store,
  * unknown version, a store without version history, bad option), in which case nothing was written.
  *
  * <p>Everything runs on the calling thread except the simulation, which starts its own threads and
- * child processes (see {@code profiles simulate --help}).
+ * child processes (see {@code profiles simulate --help}), and the console, whose requests run on
+ * its web server's threads while the calling thread waits for Ctrl-C.
  */
 @Command(
         name = "profiles",
@@ -61,6 +64,7 @@ import picocli.CommandLine.Command;
             UnpinCommand.class,
             MigrateCommand.class,
             EditCommand.class,
+            ConsoleCommand.class,
             ServerNodeCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -15,21 +15,59 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The store as one admin command sees it: the backend (for SPI-level operations) and, opened only
- * when needed, a {@link ProfileService} on the same backend (for view, gift, export, import).
- * All validation methods throw {@link BadInputException} before anything is written. Used by one
- * thread (the command's).
+ * The store as one admin action sees it: the backend (for SPI-level operations) and, opened only
+ * when needed, a {@link ProfileService} on the same backend (for view, gift, export, import), for
+ * one profile store. All validation methods throw {@link BadInputException} before anything is
+ * written.
+ *
+ * <p>Threads: a command uses its session from its own thread; the web console shares one opened
+ * session between its handler threads and derives one per profile store with {@link #forStore}.
+ * The backend's operations may be called from any thread, and the service is opened under a lock,
+ * so both uses are safe.
  */
 public final class AdminSession implements AutoCloseable {
     private static final Pattern STORE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,50}");
 
-    private final StoreOptions options;
-    private final Backend backend;
-    private ProfileService service;
+    /** What every session derived from one {@link #open} shares: the URI, the backend, the service. */
+    private static final class Connection {
+        final String uri;
+        final Backend backend;
+        private ProfileService service;
 
-    private AdminSession(StoreOptions options, Backend backend) {
-        this.options = options;
-        this.backend = backend;
+        Connection(String uri, Backend backend) {
+            this.uri = uri;
+            this.backend = backend;
+        }
+
+        synchronized ProfileService service() {
+            if (service == null) {
+                service = ProfileService.builder()
+                        .backend(backend)
+                        .placeId("profiles-cli")
+                        .jobId("profiles-cli-" + ProcessHandle.current().pid() + "-"
+                                + Long.toHexString(System.nanoTime()))
+                        .build();
+            }
+            return service;
+        }
+
+        synchronized void close() {
+            if (service != null) {
+                service.close();
+            } else {
+                backend.close();
+            }
+        }
+    }
+
+    private final Connection connection;
+    private final String storeName;
+    private final boolean owner;
+
+    private AdminSession(Connection connection, String storeName, boolean owner) {
+        this.connection = connection;
+        this.storeName = storeName;
+        this.owner = owner;
     }
 
     /**
@@ -38,27 +76,53 @@ public final class AdminSession implements AutoCloseable {
      * @throws BadInputException for a bad store name or an unknown URI scheme
      */
     public static AdminSession open(StoreOptions options) {
-        if (!STORE_NAME.matcher(options.profileStore).matches()) {
-            throw new BadInputException(
-                    "profile store name '" + options.profileStore + "' is invalid: use 1 to 50 of A-Z a-z 0-9 _ . -");
-        }
+        return open(options.uri, options.profileStore);
+    }
+
+    /**
+     * Validates the profile store name, then opens the backend of {@code uri}.
+     *
+     * @throws BadInputException for a bad store name or an unknown URI scheme
+     */
+    public static AdminSession open(String uri, String profileStore) {
+        checkStoreName(profileStore);
         Backend backend;
         try {
-            backend = Backends.open(options.uri);
+            backend = Backends.open(uri);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
-        return new AdminSession(options, backend);
+        return new AdminSession(new Connection(uri, backend), profileStore, true);
+    }
+
+    /**
+     * A session on the same backend (and service) for profile store {@code name}. Closing it does
+     * nothing: the backend closes with the session it was derived from.
+     *
+     * @throws BadInputException for a bad store name
+     */
+    public AdminSession forStore(String name) {
+        checkStoreName(name);
+        return new AdminSession(connection, name, false);
+    }
+
+    private static void checkStoreName(String name) {
+        if (name == null || !STORE_NAME.matcher(name).matches()) {
+            throw new BadInputException(
+                    "profile store name '" + name + "' is invalid: use 1 to 50 of A-Z a-z 0-9 _ . -");
+        }
     }
 
     /** The backend. */
     public Backend backend() {
-        return backend;
+        return connection.backend;
     }
 
     /** The store's administrative operations; a store without them is bad input for these commands. */
     public BackendAdmin admin() {
-        return backend.admin()
+        return connection
+                .backend
+                .admin()
                 .orElseThrow(() ->
                         new BadInputException("the store " + maskedUri() + " offers no administrative operations"));
     }
@@ -69,35 +133,37 @@ public final class AdminSession implements AutoCloseable {
      * {@code view --version}).
      */
     public VersionHistory history() {
-        return backend.history()
+        return connection
+                .backend
+                .history()
                 .orElseThrow(() -> new BadInputException("the store " + maskedUri()
                         + " keeps no version history (Backend.history() is empty), so it has no versions to show"));
     }
 
     /** The profile store name. */
     public String storeName() {
-        return options.profileStore;
+        return storeName;
     }
 
     /** The URI with any password masked. */
     public String maskedUri() {
-        return BackendUris.mask(options.uri);
+        return BackendUris.mask(connection.uri);
     }
 
     /** Fails unless the profile store has at least one key (catches typos in the name). */
     public void requireStoreExists() {
-        if (admin().keys(options.profileStore, null, 1).isEmpty()) {
-            throw new BadInputException("profile store '" + options.profileStore + "' has no profiles in " + maskedUri()
+        if (admin().keys(storeName, null, 1).isEmpty()) {
+            throw new BadInputException("profile store '" + storeName + "' has no profiles in " + maskedUri()
                     + " (names are case-sensitive; check --profile-store)");
         }
     }
 
     /** Reads the record of {@code key}, failing if it does not exist. */
     public StoredProfile requireKey(String key) {
-        StoredProfile record = backend.read(options.profileStore, key);
+        StoredProfile record = connection.backend.read(storeName, key);
         if (!exists(record)) {
             throw new BadInputException(
-                    "no profile '" + key + "' in profile store '" + options.profileStore + "' at " + maskedUri());
+                    "no profile '" + key + "' in profile store '" + storeName + "' at " + maskedUri());
         }
         return record;
     }
@@ -130,22 +196,13 @@ public final class AdminSession implements AutoCloseable {
      * loads only data stored at it (older data has no steps here, newer is refused). Once per session.
      */
     public ProfileStore<Map<String, Object>> profileStore(DataModel<Map<String, Object>> model) {
-        if (service == null) {
-            service = ProfileService.builder()
-                    .backend(backend)
-                    .placeId("profiles-cli")
-                    .jobId("profiles-cli-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()))
-                    .build();
-        }
-        return service.getProfileStore(options.profileStore, new LinkedHashMap<String, Object>(), model);
+        return connection.service().getProfileStore(storeName, new LinkedHashMap<String, Object>(), model);
     }
 
     @Override
     public void close() {
-        if (service != null) {
-            service.close();
-        } else {
-            backend.close();
+        if (owner) {
+            connection.close();
         }
     }
 }

@@ -45,11 +45,10 @@ public final class DiffCommand extends OneProfileCommand {
 
     @Override
     int run(AdminSession session, StoredProfile record) {
-        Versions.Labelled a = Versions.payloadOf(session, key, record, from);
-        Versions.Labelled b = Versions.payloadOf(session, key, record, to);
-        PayloadDiff diff = PayloadDiff.between(
-                Versions.tree(a.payload(), a.label() + " of " + key),
-                Versions.tree(b.payload(), b.label() + " of " + key));
+        VersionBrowser.Diff found = VersionBrowser.diff(session, key, record, from, to);
+        Versions.Labelled a = found.from();
+        Versions.Labelled b = found.to();
+        PayloadDiff diff = found.diff();
         store.print(() -> diff.patch(), w -> {
             w.println("--- " + key + " " + a.label());
             w.println("+++ " + key + " " + b.label());

@@ -1,10 +1,6 @@
 package dev.profileservice.cli.internal;
 
-import dev.profileservice.GlobalUpdate;
-import dev.profileservice.GlobalUpdates;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,19 +33,9 @@ public final class GiftCommand extends StoreCommand {
 
     @Override
     public Integer call() {
-        Map<String, Object> payload = Json.parseObject(data, "--data");
+        Map<String, Object> payload = Gifting.parse(data, "--data");
         try (AdminSession session = store.openExisting()) {
-            if (!allowNew) {
-                session.requireKey(key);
-            }
-            Optional<GlobalUpdates> after =
-                    session.profileStore().globalUpdateProfile(key, updates -> updates.addActiveUpdate(payload));
-            if (after.isEmpty()) {
-                throw new IllegalStateException("the profile service was closing; the gift was not sent");
-            }
-            // the handler only added, so the answer holds just that update, with the id the store gave it
-            List<GlobalUpdate> sent = after.get().getActiveUpdates();
-            long id = sent.get(sent.size() - 1).id();
+            long id = Gifting.send(session, key, payload, allowNew);
             store.print(
                     () -> Json.object("key", key, "id", id, "data", payload),
                     w -> w.println("sent global update #" + id + " to " + key + " in " + store.profileStore() + ": "

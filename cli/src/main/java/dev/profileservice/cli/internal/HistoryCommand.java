@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.VersionHistory;
-import dev.profileservice.spi.VersionPage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -50,7 +49,6 @@ public final class HistoryCommand extends OneProfileCommand {
 
     @Override
     int run(AdminSession session, StoredProfile record) {
-        VersionHistory history = session.history();
         PrintWriter w = store.out();
         Listing listing = store.json ? new JsonListing(w) : new TextListing(w, record.revision());
         listing.start(session);
@@ -60,10 +58,7 @@ public final class HistoryCommand extends OneProfileCommand {
         int max = limit == null ? Integer.MAX_VALUE : limit;
         while (true) {
             int want = (int) Math.min(PAGE, (long) max - shown + 1); // one beyond the limit tells whether more exist
-            List<StoredVersion> page = history.versions(
-                    store.profileStore(),
-                    key,
-                    new VersionPage(!oldestFirst, Long.MIN_VALUE, Long.MAX_VALUE, after, want));
+            List<StoredVersion> page = VersionBrowser.page(session, key, !oldestFirst, after, want);
             for (StoredVersion v : page) {
                 if (shown == max) {
                     more = true;

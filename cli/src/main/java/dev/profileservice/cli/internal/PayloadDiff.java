@@ -20,7 +20,7 @@ import java.util.List;
  *              document into the second
  * @param lines one readable line per operation, in the patch's order
  */
-record PayloadDiff(ArrayNode patch, List<String> lines) {
+public record PayloadDiff(ArrayNode patch, List<String> lines) {
 
     /**
      * Moves and copies are left out, so every change reads as what was there and what is there now;
@@ -30,7 +30,7 @@ record PayloadDiff(ArrayNode patch, List<String> lines) {
             DiffFlags.OMIT_MOVE_OPERATION, DiffFlags.OMIT_COPY_OPERATION, DiffFlags.ADD_ORIGINAL_VALUE_ON_REPLACE);
 
     /** The difference from payload {@code from} to payload {@code to} (the engine's payload JSON). */
-    static PayloadDiff between(ObjectNode from, ObjectNode to) {
+    public static PayloadDiff between(ObjectNode from, ObjectNode to) {
         JsonNode ops = JsonDiff.asJson(Versions.comparable(from), Versions.comparable(to), FLAGS);
         ArrayNode patch = Json.MAPPER.createArrayNode();
         List<String> lines = new ArrayList<>();
@@ -59,7 +59,7 @@ record PayloadDiff(ArrayNode patch, List<String> lines) {
     }
 
     /** Whether the two payloads hold the same data, meta tags, user ids and Locked updates. */
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return lines.isEmpty();
     }
 }

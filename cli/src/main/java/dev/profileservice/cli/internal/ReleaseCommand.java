@@ -18,7 +18,7 @@ public final class ReleaseCommand extends OneProfileCommand {
 
     @Override
     int run(AdminSession session, StoredProfile before) {
-        StoredProfile after = session.admin().forceRelease(store.profileStore(), key);
+        StoredProfile after = SessionReleaser.release(session, key, before).after();
         store.print(
                 () -> {
                     Map<String, Object> out = new LinkedHashMap<>();

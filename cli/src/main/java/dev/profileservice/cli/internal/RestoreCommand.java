@@ -1,13 +1,10 @@
 package dev.profileservice.cli.internal;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.profileservice.spi.StoredProfile;
 import dev.profileservice.spi.StoredVersion;
 import dev.profileservice.spi.VersionCause;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,24 +41,16 @@ public final class RestoreCommand extends KeptVersionCommand {
     @Override
     int run(AdminSession session, StoredProfile record) {
         long revision = revision();
-        StoredVersion kept = Versions.require(session, key, revision);
+        Restorer.Plan plan = Restorer.plan(session, key, record, revision, clearUpdates);
+        StoredVersion kept = plan.kept();
         String what = "version " + revision + " of " + key;
-        ObjectNode payload = Versions.tree(kept.payload(), what);
-        List<Long> userIds = Versions.userIds(payload, what);
-        if (clearUpdates) {
-            payload.set("locked", Json.MAPPER.createArrayNode());
-        }
-        String holder = record.owner() == null
-                ? null
-                : "place " + record.owner().placeId() + ", job "
-                        + record.owner().jobId();
+        String holder = plan.holder();
         if (!yes) {
             PrintWriter w = store.out();
-            if (record.payload() == null) {
+            if (plan.diff() == null) {
                 w.println("the profile has no saved data yet; restoring writes " + what);
             } else {
-                PayloadDiff diff =
-                        PayloadDiff.between(Versions.tree(record.payload(), "the latest data of " + key), payload);
+                PayloadDiff diff = plan.diff();
                 w.println("Restoring " + key + " from the latest data (version " + record.revision() + ") to " + what
                         + " (" + Versions.time(kept.savedAtMillis()) + ", "
                         + kept.cause().label() + ") changes:");
@@ -81,14 +70,7 @@ public final class RestoreCommand extends KeptVersionCommand {
                 return 1;
             }
         }
-        // the version's own bytes unless --clear-updates emptied its locked updates
-        byte[] bytes = clearUpdates ? Json.write(payload).getBytes(StandardCharsets.UTF_8) : kept.payload();
-        StoredProfile after = session.history()
-                .overwrite(store.profileStore(), key, bytes, clearUpdates, VersionCause.ADMIN, userIds);
-        if (after.payload() == null) {
-            throw new BadInputException(
-                    "profile '" + key + "' no longer exists (wiped meanwhile); nothing was written");
-        }
+        StoredProfile after = Restorer.apply(session, key, plan);
         store.print(
                 () -> {
                     Map<String, Object> out = new LinkedHashMap<>();

@@ -15,9 +15,9 @@ import java.util.List;
  * kept version (or the latest record), and reading the engine's payload JSON ({@code v}, {@code created},
  * {@code loads}, {@code tags}, {@code locked}, {@code userIds}, {@code data}). Stateless.
  */
-final class Versions {
+public final class Versions {
     /** The word {@code diff} takes for the current record instead of a version id. */
-    static final String LATEST = "latest";
+    public static final String LATEST = "latest";
 
     private Versions() {}
 
@@ -26,7 +26,7 @@ final class Versions {
      *
      * @throws BadInputException naming the text otherwise
      */
-    static long parse(String version) {
+    public static long parse(String version) {
         if (version == null || !version.matches("[0-9]{1,18}")) {
             throw new BadInputException(
                     "version '" + version + "' is not a version id: use a whole number as 'profiles history' lists it");
@@ -69,15 +69,15 @@ final class Versions {
     }
 
     /** A payload with what the user calls it in the output, and its revision. */
-    record Labelled(String label, long revision, byte[] payload) {}
+    public record Labelled(String label, long revision, byte[] payload) {}
 
     /** A store time as ISO-8601 UTC, e.g. {@code 2026-12-02T01:05:47.123Z}. */
-    static String time(long millis) {
+    public static String time(long millis) {
         return Instant.ofEpochMilli(millis).toString();
     }
 
     /** The session that wrote a version as {@code place/job}, or {@code -} for a write outside any session. */
-    static String writer(Owner owner) {
+    public static String writer(Owner owner) {
         return owner == null ? "-" : owner.placeId() + "/" + owner.jobId();
     }
 

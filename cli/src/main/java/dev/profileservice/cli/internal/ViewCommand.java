@@ -1,12 +1,8 @@
 package dev.profileservice.cli.internal;
 
-import dev.profileservice.GlobalUpdate;
-import dev.profileservice.MetaData;
 import dev.profileservice.Profile;
 import dev.profileservice.spi.StoredProfile;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -45,55 +41,15 @@ public final class ViewCommand extends OneProfileCommand {
 
     @Override
     int run(AdminSession session, StoredProfile record) {
-        Profile<Map<String, Object>> profile;
-        if (version == null) {
-            profile = session.profileStore()
-                    .viewProfile(key)
-                    .orElseThrow(() -> new BadInputException("profile '" + key + "' in profile store '"
-                            + store.profileStore() + "' has no saved data yet (" + pending(record) + ")"));
-        } else {
-            long revision = Versions.parse(version);
-            profile = session.profileStore()
-                    .viewProfile(key, String.valueOf(revision))
-                    .orElseThrow(() -> new BadInputException("profile '" + key + "' has no kept version " + revision
-                            + " in profile store '" + store.profileStore() + "' (see 'profiles history " + key
-                            + "')"));
-        }
-        Map<String, Object> out = describe(profile, record);
+        Profile<Map<String, Object>> profile = version == null
+                ? ProfileViewer.requireLatest(session, key, record)
+                : ProfileViewer.version(session, key, Versions.parse(version));
+        Map<String, Object> out = ProfileViewer.describe(profile, record);
         if (version != null) {
             out.put("savedAt", String.valueOf(profile.getKeyInfo().updatedTime()));
         }
         store.print(() -> out, w -> printReadable(w, out, session.maskedUri()));
         return 0;
-    }
-
-    private static String pending(StoredProfile record) {
-        return record.updateSeq() > 0 ? "global updates were sent to it, but no server has loaded it" : "never saved";
-    }
-
-    static Map<String, Object> describe(Profile<Map<String, Object>> profile, StoredProfile record) {
-        MetaData meta = profile.getMetaData();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("key", profile.getKey());
-        out.put("version", profile.getKeyInfo().version());
-        out.put("savedAt", null);
-        out.put("epoch", record.epoch());
-        out.put("owner", AdminSession.ownerJson(record.owner()));
-        out.put("profileCreateTime", String.valueOf(meta.getProfileCreateTime()));
-        out.put("sessionLoadCount", meta.getSessionLoadCount());
-        out.put("metaTags", meta.getMetaTags());
-        out.put("data", profile.getData());
-        out.put("activeUpdates", updates(profile.getGlobalUpdates().getActiveUpdates()));
-        out.put("lockedUpdates", updates(profile.getGlobalUpdates().getLockedUpdates()));
-        return out;
-    }
-
-    private static List<Map<String, Object>> updates(List<GlobalUpdate> list) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (GlobalUpdate u : list) {
-            out.add(Json.object("id", u.id(), "data", u.data()));
-        }
-        return out;
     }
 
     @SuppressWarnings("unchecked")

@@ -2,7 +2,6 @@ package dev.profileservice.cli.internal;
 
 import dev.profileservice.spi.StoredProfile;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -64,7 +63,7 @@ public final class WipeCommand extends StoreCommand {
                         + "? This cannot be undone. Type 'yes' to confirm: ")) {
             return notConfirmed();
         }
-        boolean deleted = session.admin().delete(store.profileStore(), key);
+        boolean deleted = Eraser.wipe(session, key);
         store.print(
                 () -> Json.object("key", key, "deleted", deleted, "wasHeldBy", holder),
                 w -> w.println((deleted ? "deleted " : "nothing to delete for ") + key + " in " + store.profileStore()
@@ -73,13 +72,7 @@ public final class WipeCommand extends StoreCommand {
     }
 
     private int wipeUser(AdminSession session, long userId) {
-        List<String> keys;
-        try {
-            keys = session.admin().keysOfUser(store.profileStore(), userId);
-        } catch (UnsupportedOperationException e) {
-            throw new BadInputException("the store " + session.maskedUri()
-                    + " keeps no index of user ids, so it cannot find the profiles of a user id; wipe them by KEY");
-        }
+        List<String> keys = KeyFinder.ofUser(session, userId);
         if (keys.isEmpty()) {
             store.print(
                     () -> Json.object("userId", userId, "keys", keys, "deleted", keys),
@@ -103,12 +96,7 @@ public final class WipeCommand extends StoreCommand {
                 return notConfirmed();
             }
         }
-        List<String> deleted = new ArrayList<>();
-        for (String key : keys) {
-            if (session.admin().delete(store.profileStore(), key)) {
-                deleted.add(key);
-            }
-        }
+        List<String> deleted = Eraser.wipeAll(session, keys);
         store.print(() -> Json.object("userId", userId, "keys", keys, "deleted", deleted), w -> {
             for (String key : keys) {
                 w.println((deleted.contains(key) ? "deleted " : "nothing to delete for ") + key);
