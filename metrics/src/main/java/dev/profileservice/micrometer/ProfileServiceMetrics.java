@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * Records what a {@link dev.profileservice.ProfileService} does as Micrometer meters named
  * {@code profileservice.*}, tagged with the profile store's name ({@code store}), the kind of
  * backend ({@code backend}: sqlite, postgresql, mariadb, redis, memory or other) and, where it
- * applies, the {@code outcome}. The README of this module lists every meter.
+ * applies, the {@code outcome}. The Metrics section of the project README lists every meter.
  *
  * <pre>{@code
  * MeterRegistry registry = ...; // Prometheus, Datadog, OTLP, or a SimpleMeterRegistry
