@@ -137,6 +137,7 @@ abstract class MetricsScenarios extends ConformanceHarness {
         Metered b = metered("B");
         String k = key("stolen");
         Profile<PlayerData> pa = load(a.server(), k);
+        pa.edit(d -> d.coins = 99); // unsaved: A's next sync is a write, which the store refuses after the steal
 
         assertThat(awaitReal(b.server()
                         .store()
@@ -149,7 +150,6 @@ abstract class MetricsScenarios extends ConformanceHarness {
         assertThat(count(b, "profileservice.loads", "loaded")).isEqualTo(1);
         assertThat(b.timerCount("profileservice.handover.wait", "store", STORE)).isEqualTo(1);
 
-        pa.edit(d -> d.coins = 99);
         advanceUntil("A learned it lost the session", () -> {
             if (pa.isActive()) {
                 try {
