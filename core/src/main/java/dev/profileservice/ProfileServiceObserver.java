@@ -73,9 +73,10 @@ public interface ProfileServiceObserver {
     default void loadFinished(String store, LoadOutcome outcome, long nanos) {}
 
     /**
-     * A load that found the profile held by a live server got it, {@code nanos} after it first
-     * found it held (the hand-over: a REPEAT or FORCE_LOAD wait, or a STEAL); on the store
-     * executor, just before {@link #loadFinished}.
+     * A load that found the profile held by another server got it, {@code nanos} after it first
+     * found it held (the hand-over: a REPEAT or FORCE_LOAD wait for a live owner, a STEAL, or the
+     * steal of a dead owner's profile once its lease ran out); on the store executor, just before
+     * {@link #loadFinished}.
      */
     default void handOverWaited(String store, long nanos) {}
 

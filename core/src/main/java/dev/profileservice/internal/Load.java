@@ -64,7 +64,7 @@ final class Load<T> {
 
     /** When the load was asked for ({@link Observation#nanos()}: 0 when nobody observes). */
     private final long started;
-    /** Whether the load found the profile held by another live server, and when it first did. */
+    /** Whether the load found the profile held by another server, and when it first did. */
     private boolean wasHeld;
 
     private long heldSince;

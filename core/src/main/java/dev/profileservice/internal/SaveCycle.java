@@ -463,10 +463,10 @@ final class SaveCycle implements SaveBatcher.Sync {
             phase = Phase.IDLE;
             again = false;
         }
-        if (first) {
-            engine.observe.sessionEnded(profile.storeName(), lost);
-        }
         profile.ended();
+        if (first) {
+            engine.observe.sessionEnded(profile.storeName(), lost); // after the slot is free: the active gauge agrees
+        }
         released.complete(null);
     }
 }

@@ -235,7 +235,7 @@ public final class ProfileServiceMetrics implements ProfileServiceObserver {
                         .register(registry);
             }
             handOver = Timer.builder(PREFIX + ".handover.wait")
-                    .description("How long loads that found the profile held by a live server waited to get it")
+                    .description("How long loads that found the profile held by another server waited to get it")
                     .tags(tags)
                     .register(registry);
             String ended = "Sessions of this server that ended: released, or lost to another server";

@@ -7,9 +7,12 @@ import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileServiceObserver;
+import dev.profileservice.spi.SendResult;
+import dev.profileservice.spi.UpdateOp;
 import dev.profileservice.testkit.ConformanceHarness;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -210,6 +213,24 @@ abstract class MetricsScenarios extends ConformanceHarness {
                 .isZero();
         driveRun(p::release);
         assertThat(viewedCoins(owner.server(), k)).isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("a gift that cannot be decoded is counted as one corruption on the server that loads the profile")
+    void corruptGift() {
+        Metered a = metered("A");
+        String k = key("corrupt");
+        var sent = raw().sendUpdates(
+                        STORE,
+                        k,
+                        List.of(new UpdateOp.Add("vandal-" + prefix, "garbage]]".getBytes(StandardCharsets.UTF_8))),
+                        1000);
+        assertThat(sent.status()).isEqualTo(SendResult.Status.APPLIED);
+        Profile<PlayerData> p = load(a.server(), k);
+        awaitReal("corruption signal", () -> !a.server().corruptions.isEmpty());
+        assertThat(a.counter("profileservice.corruptions", "store", STORE)).isEqualTo(1);
+        assertThat(p.getGlobalUpdates().getActiveUpdates()).isEmpty();
+        driveRun(p::release);
     }
 
     @Test
