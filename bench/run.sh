@@ -5,7 +5,8 @@
 #                          2 minutes for all four backends). Proves it all runs; asserts no timing.
 #   bench/run.sh --full    The numbers for BENCHMARKS.md.
 #
-# Anything after the mode goes to MacroBench, e.g. `bench/run.sh --full --backends redis`.
+# Anything after the mode goes to MacroBench, e.g. `bench/run.sh --full --backends redis`, or
+# `bench/run.sh --quick --metrics` to have every library service record Micrometer meters.
 # Stores: PostgreSQL 127.0.0.1:5432 db test, MariaDB 127.0.0.1:3306 db test, Redis 127.0.0.1:6379,
 # SQLite a temporary file; PROFILESERVICE_TEST_POSTGRES_URI / _MARIADB_URI / _REDIS_URI override.
 # Results: bench/results/{jmh,macro}-{quick,full}.{txt,json,md}. Exit code 0 when everything ran.

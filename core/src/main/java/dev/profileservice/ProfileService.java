@@ -158,6 +158,7 @@ public final class ProfileService implements AutoCloseable {
         java.util.random.RandomGenerator random;
         boolean shutdownHook;
         boolean reconcileOnLoad;
+        ProfileServiceObserver observer;
 
         private Builder() {}
 
@@ -396,6 +397,25 @@ public final class ProfileService implements AutoCloseable {
          */
         public Builder reconcileOnLoad(boolean enabled) {
             this.reconcileOnLoad = enabled;
+            return this;
+        }
+
+        /**
+         * Where the engine reports what it does (loads, saves, gifts, issues...), for metrics: see
+         * {@link ProfileServiceObserver}, which says on which thread each event comes. The
+         * {@code profileservice-micrometer} module offers one that records Micrometer meters.
+         * Default: none; then the engine makes no observer calls and reads no extra time.
+         *
+         * @throws IllegalStateException if an observer was given already (a second would silently
+         *                               replace the first; combine them in one instead)
+         */
+        public Builder observer(ProfileServiceObserver observer) {
+            Objects.requireNonNull(observer, "observer");
+            if (this.observer != null) {
+                throw new IllegalStateException("observer(" + observer + "): this builder already has an observer ("
+                        + this.observer + "); a service has one, give it once");
+            }
+            this.observer = observer;
             return this;
         }
 

@@ -69,6 +69,7 @@ public final class ProfileServiceSettings {
     private final Executor storeExecutor;
     private final java.util.random.RandomGenerator random;
     private final boolean reconcileOnLoad;
+    private final ProfileServiceObserver observer;
 
     ProfileServiceSettings(ProfileService.Builder b) {
         this.reconcileOnLoad = b.reconcileOnLoad;
@@ -95,6 +96,7 @@ public final class ProfileServiceSettings {
         this.listenerExecutor = b.listenerExecutor;
         this.storeExecutor = b.storeExecutor;
         this.random = b.random;
+        this.observer = b.observer;
         checkTogether();
     }
 
@@ -232,6 +234,11 @@ public final class ProfileServiceSettings {
     /** The random source given for ids; empty when the service uses random UUIDs. */
     public Optional<java.util.random.RandomGenerator> random() {
         return Optional.ofNullable(random);
+    }
+
+    /** The observer given to the builder ({@link ProfileService.Builder#observer}); empty when none was. */
+    public Optional<ProfileServiceObserver> observer() {
+        return Optional.ofNullable(observer);
     }
 
     /** The settings, with the store's password masked. */

@@ -2,9 +2,11 @@ package dev.profileservice.bench;
 
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileStore;
+import dev.profileservice.micrometer.ProfileServiceMetrics;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.Backends;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +68,9 @@ final class BackendRun {
         CountingBackend backend = new CountingBackend(Backends.open(target.libraryUri()));
         ProfileService.Builder builder =
                 ProfileService.builder().backend(backend).placeId("bench").jobId(jobId(role));
+        if (settings.metrics()) {
+            builder.observer(new ProfileServiceMetrics(new SimpleMeterRegistry()));
+        }
         configure.accept(builder);
         return new CountedService(builder.build(), backend);
     }

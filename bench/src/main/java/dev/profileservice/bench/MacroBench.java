@@ -25,12 +25,16 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.profileservice.bench.MacroBench --quick|--full
- *      [--out FILE] [--backends sqlite,postgresql,mariadb,redis]
+ *      [--out FILE] [--backends sqlite,postgresql,mariadb,redis] [--metrics]
  * </pre>
  *
  * Store addresses: PostgreSQL 127.0.0.1:5432 db test (user postgres), MariaDB 127.0.0.1:3306 db test
  * (root), Redis 127.0.0.1:6379, SQLite a temporary file; {@code PROFILESERVICE_TEST_POSTGRES_URI},
  * {@code PROFILESERVICE_TEST_MARIADB_URI} and {@code PROFILESERVICE_TEST_REDIS_URI} override them.
+ *
+ * <p>{@code --metrics} gives every library service a {@code ProfileServiceMetrics} observer over a
+ * {@code SimpleMeterRegistry}, so a run with and one without show what the meters cost (see also
+ * {@link MetricsCost}, which alternates the two in one JVM).
  *
  * <p>The quick mode (for CI) runs every measurement with small counts, in well under two minutes
  * for all four backends; it proves the harness works and asserts no timing. The exit code is 0
@@ -62,7 +66,8 @@ public final class MacroBench {
             Duration idleWindow,
             int loadParallelism,
             Duration watchdog,
-            int stormGifts) {
+            int stormGifts,
+            boolean metrics) {
 
         /**
          * The settings of {@code --quick} (small counts, for CI: it proves the harness works) or of
@@ -88,7 +93,33 @@ public final class MacroBench {
                     quick ? Duration.ofSeconds(1) : Duration.ofSeconds(20),
                     32,
                     quick ? Duration.ofMinutes(6) : Duration.ofMinutes(60),
-                    quick ? 200 : 4_000);
+                    quick ? 200 : 4_000,
+                    false);
+        }
+
+        /** These settings with every library service recording Micrometer meters ({@code --metrics}), or not. */
+        Settings withMetrics(boolean on) {
+            return new Settings(
+                    mode,
+                    loadWarmup,
+                    loadSamples,
+                    saveCounts,
+                    saveWarmup,
+                    saveWindow,
+                    heapProfiles,
+                    handOverHeld,
+                    handOverSamples,
+                    giftKeys,
+                    giftSamples,
+                    stealSamples,
+                    stealLease,
+                    idleProfiles,
+                    idlePeriod,
+                    idleWindow,
+                    loadParallelism,
+                    watchdog,
+                    stormGifts,
+                    on);
         }
     }
 
@@ -109,11 +140,13 @@ public final class MacroBench {
         Path out = null;
         List<String> only = List.of("sqlite", "postgresql", "mariadb", "redis");
         List<String> measurements = List.of();
+        boolean metrics = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> settings = Settings.of(true);
                 case "--full" -> settings = Settings.of(false);
                 case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
+                case "--metrics" -> metrics = true;
                 case "--backends" ->
                     only = List.of(requireValue(args, ++i, "--backends").split(","));
                 case "--measurements" ->
@@ -125,6 +158,7 @@ public final class MacroBench {
         if (settings == null) {
             usage("say --quick or --full");
         }
+        settings = settings.withMetrics(metrics);
         startWatchdog(settings.watchdog());
 
         Path tmp = Files.createTempDirectory("psbench-");
@@ -147,6 +181,10 @@ public final class MacroBench {
                 .append(Runtime.getRuntime().maxMemory() / (1024 * 1024))
                 .append(" MB, load average at start ")
                 .append(loadAverage())
+                .append(
+                        settings.metrics()
+                                ? ", metrics ON (every library service records into a SimpleMeterRegistry)"
+                                : ", metrics off")
                 .append(".\n\n");
         int failures = 0;
         for (Target target : targets) {
@@ -192,8 +230,9 @@ public final class MacroBench {
 
     private static void usage(String problem) {
         System.err.println("MacroBench: " + problem);
-        System.err.println("usage: MacroBench --quick|--full [--out FILE] [--backends sqlite,postgresql,mariadb,redis]"
-                + " [--measurements \"gift storm\",...] (names as the progress lines print them)");
+        System.err.println(
+                "usage: MacroBench --quick|--full [--out FILE] [--metrics] [--backends sqlite,postgresql,mariadb,redis]"
+                        + " [--measurements \"gift storm\",...] (names as the progress lines print them)");
         System.exit(2);
     }
 

@@ -111,7 +111,7 @@ final class ActiveProfile<T> implements Profile<T> {
                 ? Map.of()
                 : Collections.unmodifiableMap(
                         engine.codec.copyMap(decoded.tags(), "meta tags")); // deep: never shares nested values
-        this.gifts = new GiftLedger(decoded.locked(), inbox);
+        this.gifts = new GiftLedger(decoded.locked(), inbox, engine.observe, store.name);
         this.lastSavedDigest = stored == null ? null : Digests.sha256(stored);
         this.cycle = new SaveCycle(this, engine);
         SerialExecutor listenerExecutor = new SerialExecutor(engine.listenerBase);

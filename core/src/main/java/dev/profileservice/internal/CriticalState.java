@@ -70,6 +70,11 @@ final class CriticalState {
         }
     }
 
+    /** Whether the state is critical now (for gauges). */
+    synchronized boolean isCritical() {
+        return critical;
+    }
+
     synchronized void stop() {
         stopped = true;
         if (offTimer != null) {

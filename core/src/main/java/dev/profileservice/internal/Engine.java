@@ -3,6 +3,7 @@ package dev.profileservice.internal;
 import dev.profileservice.DataModel;
 import dev.profileservice.ProfileService;
 import dev.profileservice.ProfileServiceException;
+import dev.profileservice.ProfileServiceObserver;
 import dev.profileservice.ProfileServiceSettings;
 import dev.profileservice.ProfileStore;
 import dev.profileservice.Signal;
@@ -62,6 +63,8 @@ public final class Engine {
     final Backend backend;
     /** Notices the store's return after failures and wakes the retries waiting for it. */
     final StoreRecovery recovery;
+    /** The builder's observer, guarded; {@link Observation#OFF} when none was given. */
+    final Observation observe;
 
     final Codec codec = new Codec();
     final Reconciler reconciler = codec.reconciler();
@@ -106,6 +109,8 @@ public final class Engine {
     private Engine(ProfileServiceSettings config, Backend store) {
         this.config = config;
         this.me = new Owner(newId(), config.placeId(), config.jobId());
+        this.observe =
+                config.observer().map(o -> new Observation(o, config.clock())).orElse(Observation.OFF);
         this.ownScheduler = config.scheduler().isEmpty();
         if (ownScheduler) {
             ScheduledThreadPoolExecutor timer =
@@ -135,7 +140,7 @@ public final class Engine {
             this.ownIo = null;
             this.io = config.storeExecutor().orElseThrow();
         }
-        this.saver = new SaveBatcher(backend, io, ioThreads);
+        this.saver = new SaveBatcher(backend, io, ioThreads, observe);
         this.wheel = new AutoSaveWheel(scheduler, saver, config.autoSavePeriod().toMillis());
         if (config.listenerExecutor().isEmpty()) {
             this.ownListenerExecutor = Executors.newSingleThreadExecutor(daemon("profileservice-listener"));
@@ -185,6 +190,7 @@ public final class Engine {
         long every = Math.max(1, config.lease().toMillis() / 3);
         engine.heartbeatTask = engine.scheduler.scheduleAtFixedRate(
                 () -> engine.io.execute(engine::heartbeat), every, every, TimeUnit.MILLISECONDS);
+        engine.observe.started(new State(engine));
         return engine;
     }
 
@@ -227,6 +233,7 @@ public final class Engine {
         StoreImpl<T> created = new StoreImpl<>(this, name, template, model);
         StoreImpl<?> existing = stores.putIfAbsent(name, created);
         if (existing == null) {
+            observe.storeOpened(name);
             return created;
         }
         if (!existing.dataType().equals(created.dataType())) {
@@ -300,12 +307,14 @@ public final class Engine {
         LOG.warn("ProfileService issue: {}", message);
         issueSignal.fire(l -> l.accept(message));
         critical.record();
+        observe.issue();
     }
 
     void corruption(String store, String key, String reason) {
         LOG.error(
                 "ProfileService: record {}/{} is corrupt ({}); original bytes kept in quarantine", store, key, reason);
         corruptionSignal.fire(l -> l.accept(store, key));
+        observe.corruption(store);
     }
 
     Duration backoff(int attempt) {
@@ -464,6 +473,7 @@ public final class Engine {
         } finally {
             shutdownResources();
             closed.complete(null);
+            observe.closed();
         }
     }
 
@@ -490,6 +500,50 @@ public final class Engine {
         }
         if (ownListenerExecutor != null) {
             ownListenerExecutor.shutdown();
+        }
+    }
+
+    /** The live figures an observer's gauges read (see {@link ProfileServiceObserver.ServiceState}). */
+    private static final class State implements ProfileServiceObserver.ServiceState {
+        private final Engine engine;
+        private final String kind;
+
+        State(Engine engine) {
+            this.engine = engine;
+            this.kind = Observation.backendKind(engine.backend.describe());
+        }
+
+        @Override
+        public String backendKind() {
+            return kind;
+        }
+
+        @Override
+        public boolean isCritical() {
+            return !engine.closed.isDone() && engine.critical.isCritical();
+        }
+
+        /** One pass over the local slots: gauges are read at scrape time, not on the save path. */
+        @Override
+        public int activeProfiles(String store) {
+            String prefix = store + '\u0000';
+            int n = 0;
+            for (Map.Entry<String, Object> e : engine.slots.entrySet()) {
+                if (e.getValue() instanceof ActiveProfile<?> && e.getKey().startsWith(prefix)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public int savesQueued() {
+            return engine.saver.queued();
+        }
+
+        @Override
+        public int savesInFlight() {
+            return engine.saver.inFlight();
         }
     }
 

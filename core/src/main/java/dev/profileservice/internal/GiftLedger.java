@@ -5,9 +5,11 @@ import dev.profileservice.spi.PendingUpdate;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.StoredProfile;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -49,14 +51,33 @@ final class GiftLedger {
     /** Ids of the Active updates already announced to the listeners. */
     private Set<Long> knownActive = Set.of();
 
-    GiftLedger(List<GlobalUpdate> locked, Codec.Inbox inbox) {
+    /** Where lock and clear events go, and the profile's store name for them. */
+    private final Observation observe;
+
+    private final String store;
+    /** When this session first saw each Active update ({@link Observation#nanos()}); kept only when observed. */
+    private final Map<Long, Long> seenAt;
+
+    GiftLedger(List<GlobalUpdate> locked, Codec.Inbox inbox, Observation observe, String store) {
         this.locked = new ArrayList<>(locked);
         this.active = inbox.active();
         this.seq = inbox.seq();
         this.discard = inbox.corrupt();
+        this.observe = observe;
+        this.store = store;
+        this.seenAt = observe.on ? new HashMap<>() : Map.of();
         if (!active.isEmpty()) {
             knownActive = new HashSet<>();
             active.forEach(u -> knownActive.add(u.id()));
+            seen(active);
+        }
+    }
+
+    /** Notes when updates were first seen, for the delivery time of their lock. */
+    private void seen(List<Codec.ActiveUpdate> updates) {
+        if (observe.on) {
+            long now = observe.nanos();
+            updates.forEach(u -> seenAt.putIfAbsent(u.id(), now));
         }
     }
 
@@ -98,6 +119,7 @@ final class GiftLedger {
             throw new IllegalArgumentException(
                     "global update " + id + " is not a Locked update of profile '" + key + "'");
         }
+        observe.giftCleared(store);
     }
 
     private Codec.ActiveUpdate find(long id) {
@@ -176,6 +198,10 @@ final class GiftLedger {
                 uncertainLocks.remove(u.id());
             }
             locked.add(u.update());
+            if (observe.on) {
+                Long since = seenAt.remove(u.id());
+                observe.giftLocked(store, since != null ? since : observe.nanos());
+            }
         }
         if (!gone.isEmpty()) {
             active = active.stream().filter(u -> !gone.contains(u.id())).toList();
@@ -238,6 +264,10 @@ final class GiftLedger {
             }
         }
         knownActive = now.isEmpty() ? Set.of() : now;
+        if (observe.on) {
+            seenAt.keySet().retainAll(now); // cleared by their senders meanwhile
+            seen(active);
+        }
         return fresh;
     }
 }

@@ -185,6 +185,11 @@ final class GiftSender {
                     if (r.status() == SendResult.Status.APPLIED && r.owner() != null) {
                         engine.handOver.send(r.owner().serverId(), Message.Kind.NEW_UPDATE, store, key);
                     }
+                    if (engine.observe.on && r.status() == SendResult.Status.APPLIED) {
+                        engine.observe.giftsSent(store, (int) ops.stream()
+                                .filter(UpdateOp.Add.class::isInstance)
+                                .count());
+                    }
                     return r;
                 });
     }

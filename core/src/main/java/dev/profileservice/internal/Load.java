@@ -3,6 +3,7 @@ package dev.profileservice.internal;
 import dev.profileservice.NotReleasedAction;
 import dev.profileservice.NotReleasedHandler;
 import dev.profileservice.Profile;
+import dev.profileservice.ProfileServiceObserver.LoadOutcome;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.Owner;
 import dev.profileservice.spi.SaveRequest;
@@ -61,6 +62,13 @@ final class Load<T> {
     private long forceDeadline;
     private long forcedEpoch;
 
+    /** When the load was asked for ({@link Observation#nanos()}: 0 when nobody observes). */
+    private final long started;
+    /** Whether the load found the profile held by another server, and when it first did. */
+    private boolean wasHeld;
+
+    private long heldSince;
+
     /**
      * @param marker what holds the local slot while loading (replaced by the profile when loaded)
      */
@@ -71,6 +79,7 @@ final class Load<T> {
         this.slot = Engine.slot(store.name, key);
         this.marker = marker;
         this.handler = handler;
+        this.started = engine.observe.nanos();
     }
 
     /**
@@ -85,7 +94,7 @@ final class Load<T> {
     /** Step 1: take the record if it is free. */
     void attempt() {
         if (engine.isLocked()) {
-            finish(Optional.empty());
+            finish(LoadOutcome.CANCELLED);
             return;
         }
         acquire("load", -1);
@@ -169,9 +178,13 @@ final class Load<T> {
             // through)
             return;
         }
+        if (!wasHeld) {
+            wasHeld = true;
+            heldSince = engine.observe.nanos();
+        }
         if (forcing) {
             if (record.epoch() != forcedEpoch) {
-                finish(Optional.empty()); // another server took it while we waited: we lost the race
+                finish(LoadOutcome.LOST_RACE); // another server took it while we waited
                 return;
             }
             if (engine.now() >= forceDeadline) {
@@ -209,7 +222,7 @@ final class Load<T> {
             return;
         }
         switch (action) {
-            case CANCEL -> finish(Optional.empty());
+            case CANCEL -> finish(LoadOutcome.CANCELLED);
             case REPEAT ->
                 askThenAttempt(
                         () -> engine.handOver.send(owner.serverId(), Message.Kind.NOTIFY_ON_RELEASE, store.name, key));
@@ -239,7 +252,7 @@ final class Load<T> {
     /** Step 4: ours. */
     private void acquired(StoredProfile record, boolean createdNow) {
         if (engine.isLocked()) {
-            giveBack(record).whenComplete((r, e) -> finish(Optional.empty()));
+            giveBack(record).whenComplete((r, e) -> finish(LoadOutcome.CANCELLED));
             return;
         }
         ActiveProfile<T> profile;
@@ -280,6 +293,7 @@ final class Load<T> {
                         Engine.CALL_ATTEMPTS)
                 .whenComplete((r, e) -> {
                     if (e == null && r.status() == SaveResult.Status.SAVED) {
+                        engine.observe.versionWritten(store.name, VersionCause.MIGRATION);
                         profile.storedRevision(r.record().revision());
                         activate(profile);
                         return;
@@ -303,6 +317,10 @@ final class Load<T> {
             // its next write is refused anyway; asked to release, it finds out now, not at its next save
             engine.handOver.askToRelease(stolenFrom.serverId(), store.name, key, stolenEpoch);
         }
+        if (wasHeld) {
+            engine.observe.handOverWaited(store.name, heldSince);
+        }
+        engine.observe.loadFinished(store.name, LoadOutcome.LOADED, started);
         result.complete(Optional.of(profile));
     }
 
@@ -338,11 +356,14 @@ final class Load<T> {
 
     private void fail(Throwable e) {
         engine.slots.remove(slot, marker);
+        engine.observe.loadFinished(store.name, LoadOutcome.FAILED, started);
         result.completeExceptionally(Engine.unwrap(e));
     }
 
-    private void finish(Optional<Profile<T>> value) {
+    /** Ends the load empty ({@code outcome}: why). */
+    private void finish(LoadOutcome outcome) {
         engine.slots.remove(slot, marker);
-        result.complete(value);
+        engine.observe.loadFinished(store.name, outcome, started);
+        result.complete(Optional.empty());
     }
 }

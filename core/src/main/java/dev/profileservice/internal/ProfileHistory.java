@@ -189,6 +189,7 @@ final class ProfileHistory<T> {
             throw new IllegalStateException(
                     what("overwrite", key) + ": the profile no longer exists (wiped); nothing was written");
         }
+        engine.observe.versionWritten(store.name, VersionCause.OVERWRITE);
         if (engine.slots.get(Engine.slot(store.name, key)) instanceof ActiveProfile<?> p) {
             p.cycle().request(false); // its next write is refused: the session ends now, not at the next auto-save
         }

@@ -62,9 +62,18 @@ final class SaveBatcher {
     private final ConcurrentLinkedDeque<Sync> queue = new ConcurrentLinkedDeque<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger flushers = new AtomicInteger();
+    /** Saves at the store now (for the observer's gauge). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    private final Observation observe;
 
     SaveBatcher(Backend backend, Executor io, int ioThreads) {
+        this(backend, io, ioThreads, Observation.OFF);
+    }
+
+    SaveBatcher(Backend backend, Executor io, int ioThreads, Observation observe) {
         this.backend = backend;
+        this.observe = observe;
         this.io = io;
         this.batchSize = Math.max(1, backend.maxBatchSize());
         // keep a quarter of the I/O threads for loads, reads and gifts
@@ -73,6 +82,16 @@ final class SaveBatcher {
 
     int batchSize() {
         return batchSize;
+    }
+
+    /** Saves waiting for a flusher. */
+    int queued() {
+        return Math.max(0, queued.get());
+    }
+
+    /** Saves sent to the store whose answer has not come yet. */
+    int inFlight() {
+        return inFlight.get();
     }
 
     void submit(Sync s) {
@@ -148,6 +167,16 @@ final class SaveBatcher {
     }
 
     private void write(List<PendingSave> batch) {
+        observe.batchWritten(batch.size());
+        inFlight.addAndGet(batch.size());
+        try {
+            writeAll(batch);
+        } finally {
+            inFlight.addAndGet(-batch.size());
+        }
+    }
+
+    private void writeAll(List<PendingSave> batch) {
         if (batch.size() == 1) {
             PendingSave p = batch.get(0);
             SaveResult result;

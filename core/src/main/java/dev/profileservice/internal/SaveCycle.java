@@ -1,5 +1,6 @@
 package dev.profileservice.internal;
 
+import dev.profileservice.ProfileServiceObserver.SaveOutcome;
 import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
@@ -94,6 +95,11 @@ final class SaveCycle implements SaveBatcher.Sync {
     private int failures;
     /** Whether the retry now running was woken early by {@link StoreRecovery}. */
     private volatile boolean retryWokenEarly;
+
+    /** The sync now running is still to be reported to the observer (see {@link #report}); set only when observed. */
+    private boolean syncUnreported;
+    /** When the sync now running began ({@link Observation#nanos()}). */
+    private long syncStart;
 
     SaveCycle(ActiveProfile<?> profile, Engine engine) {
         this.profile = profile;
@@ -213,6 +219,10 @@ final class SaveCycle implements SaveBatcher.Sync {
             byGame = askedByGame;
             askedByGame = false;
         }
+        if (engine.observe.on) {
+            syncUnreported = true;
+            syncStart = engine.observe.nanos();
+        }
         SyncWrite s;
         try {
             s = profile.snapshot(release);
@@ -247,6 +257,7 @@ final class SaveCycle implements SaveBatcher.Sync {
             public void complete(SaveResult result) {
                 if (keepAs != null && result.status() == SaveResult.Status.SAVED) {
                     lastKeptMillis = engine.now();
+                    engine.observe.versionWritten(profile.storeName(), keepAs);
                     if (keepAs == VersionCause.MIGRATION) {
                         profile.migrationWritten();
                     }
@@ -290,9 +301,10 @@ final class SaveCycle implements SaveBatcher.Sync {
         succeeded();
         switch (result.status()) {
             case SAVED -> {
+                report(SaveOutcome.SAVED);
                 boolean behind = profile.saved(s, result.record());
                 if (s.release()) {
-                    finish();
+                    finish(false);
                     profile.pruneHistory(); // off the save path: the session is over
                     return;
                 }
@@ -308,6 +320,7 @@ final class SaveCycle implements SaveBatcher.Sync {
                 return;
             }
             case UPDATES_CHANGED -> {
+                report(SaveOutcome.CONFLICT);
                 // a sender changed or cleared an update this save consumed: read them, then save again
                 engine.io.execute(() -> checkSession(true));
                 return;
@@ -336,6 +349,7 @@ final class SaveCycle implements SaveBatcher.Sync {
             lost(record);
             return;
         }
+        report(SaveOutcome.UNCHANGED); // a no-op after a save (rebase): that save was reported
         profile.adopt(record);
         if (rebase) {
             synchronized (this) {
@@ -343,6 +357,14 @@ final class SaveCycle implements SaveBatcher.Sync {
             }
         }
         done();
+    }
+
+    /** Tells the observer how the sync now running ended, once. */
+    private void report(SaveOutcome outcome) {
+        if (syncUnreported) {
+            syncUnreported = false;
+            engine.observe.saveFinished(profile.storeName(), outcome, syncStart);
+        }
     }
 
     private void succeeded() {
@@ -373,6 +395,7 @@ final class SaveCycle implements SaveBatcher.Sync {
         synchronized (this) {
             move(Phase.BACKOFF);
         }
+        report(SaveOutcome.FAILED);
         failures++;
         String what = (release ? "release" : "save") + " of " + profile.storeName() + "/" + profile.getKey();
         if (e instanceof BackendException || e instanceof IllegalArgumentException) {
@@ -413,7 +436,8 @@ final class SaveCycle implements SaveBatcher.Sync {
         if (lifecycle == Lifecycle.RELEASING && record.owner() == null && record.epoch() == profile.epoch()) {
             // a retried release whose first attempt was applied but whose reply was lost: released, not lost
             LOG.debug("release of {} had already been applied", profile);
-            finish();
+            report(SaveOutcome.SAVED);
+            finish(false);
             return;
         }
         LOG.warn(
@@ -422,21 +446,27 @@ final class SaveCycle implements SaveBatcher.Sync {
                 profile.epoch(),
                 record.epoch(),
                 record.owner());
+        report(SaveOutcome.REFUSED);
         boolean wasActive = lifecycle == Lifecycle.ACTIVE;
-        finish();
+        finish(true);
         if (wasActive) {
             profile.announceRelease();
         }
     }
 
-    /** RELEASED: the session is over; the slot is free and whoever waits for it is told. */
-    private void finish() {
+    /** RELEASED: the session is over ({@code lost}: another server took it); the slot is free and whoever waits for it is told. */
+    private void finish(boolean lost) {
+        boolean first;
         synchronized (this) {
+            first = lifecycle != Lifecycle.RELEASED;
             lifecycle = Lifecycle.RELEASED;
             phase = Phase.IDLE;
             again = false;
         }
         profile.ended();
+        if (first) {
+            engine.observe.sessionEnded(profile.storeName(), lost); // after the slot is free: the active gauge agrees
+        }
         released.complete(null);
     }
 }

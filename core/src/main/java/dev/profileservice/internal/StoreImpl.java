@@ -100,6 +100,7 @@ final class StoreImpl<T> implements ProfileStore<T> {
                     "NotReleasedHandler must not be null (use NotReleasedHandler.FORCE_LOAD)");
         }
         if (engine.isLocked()) {
+            engine.observe.loadFinished(name, dev.profileservice.ProfileServiceObserver.LoadOutcome.CANCELLED, 0);
             return CompletableFuture.completedFuture(Optional.empty());
         }
         String slot = Engine.slot(name, key);

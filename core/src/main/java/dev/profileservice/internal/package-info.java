@@ -54,6 +54,16 @@
  * releases first. Issues piling up make the critical state. Undecodable bytes are copied aside
  * (quarantine) and reported before the template replaces them.
  *
+ * <h2>Observation ({@link Observation})</h2>
+ * The builder's {@link dev.profileservice.ProfileServiceObserver}, if any, hears of loads and
+ * hand-overs ({@link Load}), syncs and session ends ({@link SaveCycle}), batches and the saves in
+ * flight ({@link SaveBatcher}), gifts sent ({@link GiftSender}), locked and cleared
+ * ({@link GiftLedger}, which notes when the owner first saw each), issues and corruption
+ * ({@link Engine}) and kept versions; gauges read {@code Engine.State}. {@link Observation} guards
+ * every call (a throwing observer is logged and ignored) and does nothing, not even read the
+ * clock, when there is no observer. Hooks sit where the event is decided, never in
+ * {@link ActiveProfile}.
+ *
  * <h2>Threads</h2>
  * <ul>
  *   <li>Store calls run on the engine's I/O pool ({@link Engine#io}), sized to what the store
