@@ -23,6 +23,9 @@ public interface BackendAdmin {
     /** Number of quarantined copies for a key. */
     int quarantineCount(String store, String key);
 
+    /** The quarantined copies of a key, oldest first (what an operator looks at before repairing it). */
+    List<QuarantinedCopy> quarantined(String store, String key);
+
     /**
      * Administrative release: clears the owner and increments the epoch, so the old owner's next
      * write is refused. Returns the record after, or {@link StoredProfile#ABSENT} if none existed.

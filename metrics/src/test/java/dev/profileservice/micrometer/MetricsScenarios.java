@@ -175,6 +175,31 @@ abstract class MetricsScenarios extends ConformanceHarness {
     }
 
     @Test
+    @DisplayName(
+            "a FORCE_LOAD from a live owner: the owner releases on request (released 1), the loader waited one hand-over")
+    void forceLoadHandOver() {
+        Metered a = metered("A");
+        Metered b = metered("B");
+        String k = key("handover");
+        Profile<PlayerData> pa = load(a.server(), k);
+        pa.edit(d -> d.coins = 12);
+
+        Profile<PlayerData> pb = drive(b.server().store().loadProfileAsync(k, NotReleasedHandler.FORCE_LOAD))
+                .orElseThrow();
+        assertThat(pb.getData().coins).as("A's edit came with the hand-over").isEqualTo(12);
+        assertThat(count(b, "profileservice.loads", "loaded")).isEqualTo(1);
+        assertThat(b.timerCount("profileservice.handover.wait", "store", STORE)).isEqualTo(1);
+        awaitReal(
+                "A's session counted released",
+                () -> a.counter("profileservice.releases", "store", STORE, "outcome", "released") == 1);
+        assertThat(a.counter("profileservice.releases", "store", STORE, "outcome", "lost"))
+                .isZero();
+        assertThat(a.gauge("profileservice.profiles.active", "store", STORE)).isZero();
+        assertThat(b.gauge("profileservice.profiles.active", "store", STORE)).isEqualTo(1);
+        driveRun(pb::release);
+    }
+
+    @Test
     @DisplayName("a gift to an online profile: sent 1 on the sender, locked 1, cleared 1 and one delivery on the owner")
     void giftToAnOnlineProfile() {
         Metered owner = metered("owner");

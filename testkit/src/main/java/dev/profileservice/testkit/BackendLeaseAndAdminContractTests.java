@@ -7,6 +7,7 @@ import dev.profileservice.spi.AcquireResult;
 import dev.profileservice.spi.Backend;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.QuarantinedCopy;
 import dev.profileservice.spi.SaveResult;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
@@ -112,16 +113,28 @@ public abstract class BackendLeaseAndAdminContractTests extends BackendBatchAndI
     // ---------------------------------------------------------------- quarantine
 
     @Test
-    @DisplayName("quarantine adds a durable copy per call, counted per key, never touching the record")
+    @DisplayName(
+            "quarantine adds a durable copy per call, counted and listed per key (oldest first, with reason and time), never touching the record")
     void quarantine() {
         String k = savedByAlice("bad", "garbage");
         assertThat(admin(backend).quarantineCount(store, k)).isZero();
+        assertThat(admin(backend).quarantined(store, k)).isEmpty();
         backend.quarantine(store, k, bytes("garbage"), "cannot decode: test", 1_900_000_000_000L);
         assertThat(admin(open()).quarantineCount(store, k)).isEqualTo(1);
         backend.quarantine(store, k, bytes("garbage"), "same bytes again", 1_900_000_000_001L);
         backend.quarantine(store, k, new byte[] {0, (byte) 0xff, 1}, "binary", 1_900_000_000_002L);
         assertThat(admin(open()).quarantineCount(store, k)).isEqualTo(3);
         assertThat(admin(backend).quarantineCount(store, key("other"))).isZero();
+        List<QuarantinedCopy> copies = admin(open()).quarantined(store, k);
+        assertThat(copies)
+                .extracting(QuarantinedCopy::reason)
+                .containsExactly("cannot decode: test", "same bytes again", "binary");
+        assertThat(copies)
+                .extracting(QuarantinedCopy::atMillis)
+                .containsExactly(1_900_000_000_000L, 1_900_000_000_001L, 1_900_000_000_002L);
+        assertThat(copies.get(0).payload()).isEqualTo(bytes("garbage"));
+        assertThat(copies.get(2).payload()).isEqualTo(new byte[] {0, (byte) 0xff, 1});
+        assertThat(admin(backend).quarantined(store, key("other"))).isEmpty();
         assertRecord(backend.read(store, k), 1, alice, "garbage");
     }
 

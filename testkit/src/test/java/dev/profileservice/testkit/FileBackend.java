@@ -8,6 +8,7 @@ import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.BackendProvider;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.QuarantinedCopy;
 import dev.profileservice.spi.RoundTripListener;
 import dev.profileservice.spi.SaveRequest;
 import dev.profileservice.spi.SaveResult;
@@ -67,10 +68,13 @@ final class FileBackend implements Backend, BackendAdmin {
         }
     }
 
+    /** A quarantined copy as the file keeps it. */
+    private record Quarantined(byte[] payload, String reason, long atMillis) implements Serializable {}
+
     private static final class State implements Serializable {
         final Map<String, TreeMap<String, Rec>> stores = new HashMap<>();
         final Map<String, String[]> servers = new HashMap<>();
-        final Map<String, Integer> quarantine = new HashMap<>();
+        final Map<String, ArrayList<Quarantined>> quarantine = new HashMap<>();
 
         TreeMap<String, Rec> store(String s) {
             return stores.computeIfAbsent(s, k -> new TreeMap<>());
@@ -250,12 +254,29 @@ final class FileBackend implements Backend, BackendAdmin {
 
     @Override
     public void quarantine(String store, String key, byte[] payload, String reason, long atMillis) {
-        op("quarantine", s -> s.quarantine.merge(store + "\u0000" + key, 1, Integer::sum));
+        op(
+                "quarantine",
+                s -> s.quarantine
+                        .computeIfAbsent(store + "\u0000" + key, k -> new ArrayList<>())
+                        .add(new Quarantined(payload.clone(), reason, atMillis)));
     }
 
     @Override
     public int quarantineCount(String store, String key) {
-        return op("quarantineCount", s -> s.quarantine.getOrDefault(store + "\u0000" + key, 0));
+        return op(
+                "quarantineCount",
+                s -> s.quarantine
+                        .getOrDefault(store + "\u0000" + key, new ArrayList<>())
+                        .size());
+    }
+
+    @Override
+    public List<QuarantinedCopy> quarantined(String store, String key) {
+        return op(
+                "quarantined",
+                s -> s.quarantine.getOrDefault(store + "\u0000" + key, new ArrayList<>()).stream()
+                        .map(q -> new QuarantinedCopy(q.payload(), q.reason(), q.atMillis()))
+                        .toList());
     }
 
     @Override

@@ -114,6 +114,13 @@ final class ConsoleFixture implements AutoCloseable {
         p.setMetaTag("note", BREAKOUT);
         p.release();
         players.globalUpdateProfile(HOSTILE_KEY, u -> u.addActiveUpdate(Map.of("msg", SCRIPT)));
+        // a copy the library set aside, with markup in its bytes and in its reason
+        backend.quarantine(
+                STORE,
+                HOSTILE_KEY,
+                ("{\"coins\":" + SCRIPT).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "cannot decode: " + BREAKOUT,
+                1_700_000_000_000L);
     }
 
     /** {@code {"d":{"d":...{"leaf":"<script>"}}}}, {@code depth} objects deep. */

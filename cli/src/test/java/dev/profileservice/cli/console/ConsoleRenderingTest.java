@@ -57,6 +57,11 @@ class ConsoleRenderingTest {
         assertThat(html.split("<details", -1).length - 1).isGreaterThanOrEqualTo(200);
         // the pending gift's data too
         assertThat(html).contains("{\"msg\":\"&lt;script&gt;");
+        // the quarantined copy: when, why, its size and its bytes, all as text
+        assertThat(html).contains("<span id=\"quarantined\">1</span>");
+        assertThat(html).contains("2023-11-14T22:13:20Z");
+        assertThat(html).contains("cannot decode: \"&gt;&lt;img src=x onerror=alert(2)&gt;");
+        assertThat(html).contains("<code>{\"coins\":&lt;script&gt;alert('xss')&lt;/script&gt;</code>");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.profileservice.spi.BackendException;
 import dev.profileservice.spi.LeaseClock;
 import dev.profileservice.spi.MessageBus;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.QuarantinedCopy;
 import dev.profileservice.spi.RoundTripListener;
 import dev.profileservice.spi.SaveItem;
 import dev.profileservice.spi.SaveRequest;
@@ -107,7 +108,7 @@ public final class MemoryBackend implements Backend, BackendAdmin {
         final Clock clock;
         final Map<String, TreeMap<String, Rec>> stores = new HashMap<>();
         final Map<String, Heartbeat> servers = new HashMap<>();
-        final Map<String, List<byte[]>> quarantine = new HashMap<>();
+        final Map<String, List<QuarantinedCopy>> quarantine = new HashMap<>();
         /** The user ids of each record by {@code store NUL key}, and the index: store to user id to keys. */
         final Map<String, List<Long>> userIdsOf = new HashMap<>();
 
@@ -302,7 +303,15 @@ public final class MemoryBackend implements Backend, BackendAdmin {
         synchronized (shared) {
             shared.quarantine
                     .computeIfAbsent(store + "\u0000" + key, k -> new ArrayList<>())
-                    .add(payload.clone());
+                    .add(new QuarantinedCopy(payload.clone(), reason, atMillis));
+        }
+    }
+
+    @Override
+    public List<QuarantinedCopy> quarantined(String store, String key) {
+        call("quarantined");
+        synchronized (shared) {
+            return List.copyOf(shared.quarantine.getOrDefault(store + "\u0000" + key, List.of()));
         }
     }
 

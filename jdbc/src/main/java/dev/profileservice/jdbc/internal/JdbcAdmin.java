@@ -7,6 +7,7 @@ import static dev.profileservice.jdbc.internal.JdbcBackend.UPDATES;
 import static dev.profileservice.jdbc.internal.JdbcConnections.prepare;
 
 import dev.profileservice.spi.BackendAdmin;
+import dev.profileservice.spi.QuarantinedCopy;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
@@ -58,6 +59,27 @@ final class JdbcAdmin implements BackendAdmin {
                     rs.next();
                     return rs.getInt(1);
                 }
+            }
+        });
+    }
+
+    @Override
+    public List<QuarantinedCopy> quarantined(String store, String key) {
+        return backend.withConnection("quarantined", c -> {
+            try (PreparedStatement ps = prepare(
+                    c,
+                    "SELECT payload, reason, at_millis FROM " + QUARANTINE
+                            + " WHERE store = ? AND pkey = ? ORDER BY id",
+                    store,
+                    key)) {
+                backend.roundTrip("quarantined");
+                List<QuarantinedCopy> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new QuarantinedCopy(rs.getBytes(1), rs.getString(2), rs.getLong(3)));
+                    }
+                }
+                return out;
             }
         });
     }

@@ -2,6 +2,7 @@ package dev.profileservice.redis.internal;
 
 import dev.profileservice.spi.BackendAdmin;
 import dev.profileservice.spi.Owner;
+import dev.profileservice.spi.QuarantinedCopy;
 import dev.profileservice.spi.ServerLease;
 import dev.profileservice.spi.SessionInfo;
 import dev.profileservice.spi.StoredProfile;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -49,6 +51,31 @@ final class RedisAdmin extends RedisPart implements BackendAdmin {
             redis.roundTrip("quarantineCount");
             byte[] count = redis.sync().hget(keys.quarantine(store, key), "count");
             return count == null ? 0 : Integer.parseInt(new String(count, StandardCharsets.US_ASCII));
+        });
+    }
+
+    /** One HGETALL of the key's quarantine hash ({@code count}, then {@code N.payload}, {@code N.reason}, {@code N.at}). */
+    @Override
+    public List<QuarantinedCopy> quarantined(String store, String key) {
+        return redis.call("quarantined", store, key, () -> {
+            redis.roundTrip("quarantined");
+            Map<String, byte[]> fields = redis.sync().hgetall(keys.quarantine(store, key));
+            byte[] count = fields.get("count");
+            int n = count == null ? 0 : Integer.parseInt(new String(count, StandardCharsets.US_ASCII));
+            List<QuarantinedCopy> out = new ArrayList<>(n);
+            for (int i = 1; i <= n; i++) {
+                byte[] payload = fields.get(i + ".payload");
+                if (payload == null) {
+                    continue; // never written whole; nothing to show
+                }
+                byte[] reason = fields.get(i + ".reason");
+                byte[] at = fields.get(i + ".at");
+                out.add(new QuarantinedCopy(
+                        payload,
+                        reason == null ? "" : new String(reason, StandardCharsets.UTF_8),
+                        at == null ? 0 : Long.parseLong(new String(at, StandardCharsets.US_ASCII))));
+            }
+            return out;
         });
     }
 

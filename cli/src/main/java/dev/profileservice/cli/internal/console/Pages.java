@@ -231,7 +231,9 @@ final class Pages {
                             SessionLister.leases(s).get(record.owner().serverId()))
                     .leaseText();
         }
-        int quarantined = s.admin().quarantineCount(s.storeName(), key);
+        List<Views.Quarantined> quarantined = s.admin().quarantined(s.storeName(), key).stream()
+                .map(Views.Quarantined::of)
+                .toList();
         List<AuditLog.Entry> entries = audit.forKey(s.storeName(), key, 50);
         if (view.isEmpty()) {
             List<Views.Update> inbox = new ArrayList<>();

@@ -1,6 +1,9 @@
 package dev.profileservice.cli.internal.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileservice.spi.QuarantinedCopy;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -56,8 +59,25 @@ public final class Views {
             List<Update> active,
             List<Update> locked,
             int pendingInbox,
-            int quarantined,
+            List<Quarantined> quarantined,
             List<AuditLog.Entry> audit) {}
+
+    /**
+     * A quarantined copy: when and why it was set aside, its size, and its bytes read as UTF-8 (up to
+     * {@link #PREVIEW_CHARS} characters; bytes that are not UTF-8 show as replacement characters).
+     */
+    public record Quarantined(String at, String reason, int size, String preview) {
+        static final int PREVIEW_CHARS = 2_000;
+
+        static Quarantined of(QuarantinedCopy copy) {
+            String text = new String(copy.payload(), StandardCharsets.UTF_8);
+            return new Quarantined(
+                    Instant.ofEpochMilli(copy.atMillis()).toString(),
+                    copy.reason(),
+                    copy.payload().length,
+                    text.length() > PREVIEW_CHARS ? text.substring(0, PREVIEW_CHARS) + "…" : text);
+        }
+    }
 
     /** One kept version in the history. */
     public record Version(
