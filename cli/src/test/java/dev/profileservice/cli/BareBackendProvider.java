@@ -55,6 +55,11 @@ public final class BareBackendProvider implements BackendProvider {
         }
 
         @Override
+        public java.util.List<String> stores() {
+            return delegate.stores();
+        }
+
+        @Override
         public java.util.List<dev.profileservice.spi.QuarantinedCopy> quarantined(String store, String key) {
             return delegate.quarantined(store, key);
         }

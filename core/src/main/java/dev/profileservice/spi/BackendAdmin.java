@@ -39,6 +39,13 @@ public interface BackendAdmin {
     boolean delete(String store, String key);
 
     /**
+     * The names of the profile stores that hold at least one record, in ascending order: what an
+     * operator's console offers to browse. A listing like {@link #keys} (on Redis a SCAN of every
+     * record), for admin tools, not for a game server's hot path.
+     */
+    List<String> stores();
+
+    /**
      * Keys of a store in ascending order, starting after {@code afterKey} (null for the first page),
      * at most {@code limit} of them.
      */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The backend contract's tests of server leases and administration: heartbeats and the lease clock,
- * quarantine, forceRelease, delete, key listing, sessions and the isolation of stores.
+ * quarantine, forceRelease, delete, key and store listing, sessions and the isolation of stores.
  *
  * <p>One layer of the contract: a backend module extends {@link BackendContractTest}, which runs
  * every layer; this class is not meant to be extended on its own.
@@ -239,6 +239,23 @@ public abstract class BackendLeaseAndAdminContractTests extends BackendBatchAndI
         admin(other).delete(s, "k00");
         assertThat(admin(other).keys(s, null, 1))
                 .containsExactly(expected.get(0).equals("k00") ? expected.get(1) : expected.get(0));
+    }
+
+    @Test
+    @DisplayName("stores lists, in order, the stores that hold a record, and forgets one whose records are all deleted")
+    void storesListing() {
+        String held = uniqueStore("listed-a");
+        String giftedOnly = uniqueStore("listed-b");
+        String empty = uniqueStore("listed-none");
+        backend.acquire(held, "k", alice, -1, INITIAL);
+        add(backend, giftedOnly, "k", "g");
+        backend.read(empty, "k"); // a read creates nothing
+
+        List<String> stores = admin(open()).stores();
+        assertThat(stores).contains(held, giftedOnly).doesNotContain(empty);
+        assertThat(stores).isSorted();
+        admin(backend).delete(giftedOnly, "k");
+        assertThat(admin(open()).stores()).contains(held).doesNotContain(giftedOnly);
     }
 
     @Test

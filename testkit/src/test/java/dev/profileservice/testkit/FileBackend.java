@@ -301,6 +301,17 @@ final class FileBackend implements Backend, BackendAdmin {
     }
 
     @Override
+    public List<String> stores() {
+        return op(
+                "stores",
+                s -> s.stores.entrySet().stream()
+                        .filter(e -> !e.getValue().isEmpty())
+                        .map(Map.Entry::getKey)
+                        .sorted()
+                        .toList());
+    }
+
+    @Override
     public List<String> keys(String store, String afterKey, int limit) {
         return op("keys", s -> {
             var view = afterKey == null ? s.store(store) : s.store(store).tailMap(afterKey, false);

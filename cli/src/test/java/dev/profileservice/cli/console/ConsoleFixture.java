@@ -36,6 +36,8 @@ import java.util.stream.Collectors;
 final class ConsoleFixture implements AutoCloseable {
     static final String TOKEN = "console-test-token-0123456789abcdef";
     static final String STORE = "PlayerData";
+    /** A second store with one profile, not named to the console. */
+    static final String OTHER_STORE = "Guilds";
     /** A key that would break out of an attribute if it were not escaped. */
     static final String HOSTILE_KEY = "\"><img src=x onerror=alert(1)>";
 
@@ -114,6 +116,11 @@ final class ConsoleFixture implements AutoCloseable {
         p.setMetaTag("note", BREAKOUT);
         p.release();
         players.globalUpdateProfile(HOSTILE_KEY, u -> u.addActiveUpdate(Map.of("msg", SCRIPT)));
+        // a store the console is not told about (-s), found by the start page's listing
+        service.getProfileStore(OTHER_STORE, new LinkedHashMap<String, Object>())
+                .loadProfile("Guild_1")
+                .orElseThrow()
+                .release();
         // a copy the library set aside, with markup in its bytes and in its reason
         backend.quarantine(
                 STORE,

@@ -65,6 +65,15 @@ class ConsoleRenderingTest {
     }
 
     @Test
+    void theStartPageListsEveryStoreThatHoldsARecord() {
+        String html = page("/");
+        assertThat(html).contains("<a href=\"/keys?store=PlayerData\">PlayerData</a>");
+        assertThat(html)
+                .as("a store the console was not told about")
+                .contains("<a href=\"/keys?store=Guilds\">Guilds</a>");
+    }
+
+    @Test
     void theKeyListLinksTheHostileKeyEncoded() {
         String html = page("/keys?store=PlayerData");
         assertInert(html);

@@ -351,6 +351,18 @@ public final class MemoryBackend implements Backend, BackendAdmin {
     }
 
     @Override
+    public List<String> stores() {
+        call("stores");
+        synchronized (shared) {
+            return shared.stores.entrySet().stream()
+                    .filter(e -> !e.getValue().isEmpty())
+                    .map(Map.Entry::getKey)
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    @Override
     public List<String> keys(String store, String afterKey, int limit) {
         call("keys");
         synchronized (shared) {

@@ -118,6 +118,12 @@ final class JdbcAdmin implements BackendAdmin {
                 userId);
     }
 
+    /** One query; the primary key {@code (store, pkey)} serves the DISTINCT in order. */
+    @Override
+    public List<String> stores() {
+        return keyColumn("stores", "SELECT DISTINCT store FROM " + PROFILES + " ORDER BY store");
+    }
+
     @Override
     public List<String> keys(String store, String afterKey, int limit) {
         if (limit <= 0) {

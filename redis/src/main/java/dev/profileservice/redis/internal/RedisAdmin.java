@@ -110,6 +110,21 @@ final class RedisAdmin extends RedisPart implements BackendAdmin {
                 "keysOfUser", "store " + store + ", user id " + userId, () -> index.keysOfUser(store, userId));
     }
 
+    /** A SCAN of every record hash under the prefix, like {@link #keys}; the store is the name up to its first colon. */
+    @Override
+    public List<String> stores() {
+        return redis.call("stores", "every store", () -> {
+            TreeSet<String> names = new TreeSet<>();
+            for (String redisKey : redis.scan("stores", keys.anyRecordPattern())) {
+                String store = keys.storeOfRecord(redisKey);
+                if (store != null) {
+                    names.add(store);
+                }
+            }
+            return List.copyOf(names);
+        });
+    }
+
     @Override
     public List<String> keys(String store, String afterKey, int limit) {
         if (limit < 0) {

@@ -116,6 +116,19 @@ final class RedisKeys {
         return globEscape(profileStart(store)) + "*" + globEscape(RECORD_SUFFIX);
     }
 
+    /**
+     * The store of a record hash name found by {@link #anyRecordPattern}, or null if it is not one:
+     * store names hold no colon, so the store ends at the first colon after {@code PREFIX:{}.
+     */
+    String storeOfRecord(String redisKey) {
+        String start = prefix + ":{";
+        if (!redisKey.startsWith(start) || !redisKey.endsWith(RECORD_SUFFIX)) {
+            return null;
+        }
+        int colon = redisKey.indexOf(':', start.length());
+        return colon <= start.length() ? null : redisKey.substring(start.length(), colon);
+    }
+
     /** The profile key of a record hash name found by {@link #recordPattern}, or null if it is not one. */
     String keyOfRecord(String store, String redisKey) {
         String start = profileStart(store);

@@ -20,6 +20,7 @@ import io.javalin.http.HttpStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -195,7 +196,10 @@ final class Pages {
     }
 
     void start(Context ctx) {
-        page(ctx, "start.jte", "Start", null, "start", new Views.Start(settings.stores()));
+        // the stores named with -s first (in their order), then every other store holding a record
+        Set<String> stores = new LinkedHashSet<>(settings.stores());
+        stores.addAll(root.admin().stores());
+        page(ctx, "start.jte", "Start", null, "start", new Views.Start(List.copyOf(stores)));
     }
 
     void keys(Context ctx) {
